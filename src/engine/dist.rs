@@ -1,0 +1,184 @@
+//! Distributions of durations, compiled once and sampled in ticks.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, Exp, LogNormal, Weibull};
+
+use super::time::Ticks;
+
+/// A checked, ready-to-sample distribution of durations. Construct it with the functions below;
+/// they refuse parameters that would make sampling meaningless.
+#[derive(Clone, Debug)]
+pub enum DurationDist {
+    Fixed(Ticks),
+    Exponential { mean: f64, exp: Exp<f64> },
+    Weibull { shape: f64, scale: f64, weibull: Weibull<f64> },
+    LogNormal { median: f64, sigma: f64, lognormal: LogNormal<f64> },
+    Uniform { min: Ticks, max: Ticks },
+    /// A fixed period plus a random delay, e.g. 60 s plus Exp(2 s).
+    Jitter { period: Ticks, jitter: Box<DurationDist> },
+}
+
+/// Why parameters were refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DistError {
+    #[error("{0} must be a positive, finite number")]
+    NotPositive(&'static str),
+    #[error("min must not exceed max")]
+    MinAboveMax,
+}
+
+fn positive(value: f64, what: &'static str) -> Result<f64, DistError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(DistError::NotPositive(what))
+    }
+}
+
+impl DurationDist {
+    pub fn fixed(ticks: Ticks) -> Self {
+        DurationDist::Fixed(ticks)
+    }
+
+    pub fn exponential(mean: Ticks) -> Result<Self, DistError> {
+        let mean = positive(mean as f64, "mean")?;
+        let exp = Exp::new(1.0 / mean).map_err(|_| DistError::NotPositive("mean"))?;
+        Ok(DurationDist::Exponential { mean, exp })
+    }
+
+    pub fn weibull(shape: f64, scale: Ticks) -> Result<Self, DistError> {
+        let shape = positive(shape, "shape")?;
+        let scale = positive(scale as f64, "scale")?;
+        let weibull = Weibull::new(scale, shape).map_err(|_| DistError::NotPositive("shape"))?;
+        Ok(DurationDist::Weibull { shape, scale, weibull })
+    }
+
+    /// A log-normal law given by its median and the standard deviation of its logarithm.
+    pub fn lognormal(median: Ticks, sigma: f64) -> Result<Self, DistError> {
+        let median = positive(median as f64, "median")?;
+        let sigma = positive(sigma, "sigma")?;
+        let lognormal =
+            LogNormal::new(median.ln(), sigma).map_err(|_| DistError::NotPositive("sigma"))?;
+        Ok(DurationDist::LogNormal { median, sigma, lognormal })
+    }
+
+    pub fn uniform(min: Ticks, max: Ticks) -> Result<Self, DistError> {
+        if min > max {
+            return Err(DistError::MinAboveMax);
+        }
+        Ok(DurationDist::Uniform { min, max })
+    }
+
+    pub fn jitter(period: Ticks, jitter: DurationDist) -> Self {
+        DurationDist::Jitter { period, jitter: Box::new(jitter) }
+    }
+
+    /// One draw, rounded to the nearest tick.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Ticks {
+        match self {
+            DurationDist::Fixed(t) => *t,
+            DurationDist::Exponential { exp, .. } => to_ticks(exp.sample(rng)),
+            DurationDist::Weibull { weibull, .. } => to_ticks(weibull.sample(rng)),
+            DurationDist::LogNormal { lognormal, .. } => to_ticks(lognormal.sample(rng)),
+            DurationDist::Uniform { min, max } => rng.random_range(*min..=*max),
+            DurationDist::Jitter { period, jitter } => period.saturating_add(jitter.sample(rng)),
+        }
+    }
+
+    /// The mean in ticks.
+    pub fn mean(&self) -> f64 {
+        match self {
+            DurationDist::Fixed(t) => *t as f64,
+            DurationDist::Exponential { mean, .. } => *mean,
+            DurationDist::Weibull { shape, scale, .. } => scale * gamma(1.0 + 1.0 / shape),
+            DurationDist::LogNormal { median, sigma, .. } => median * (sigma * sigma / 2.0).exp(),
+            DurationDist::Uniform { min, max } => (*min as f64 + *max as f64) / 2.0,
+            DurationDist::Jitter { period, jitter } => *period as f64 + jitter.mean(),
+        }
+    }
+
+    /// The smallest value a draw can take.
+    pub fn min(&self) -> Ticks {
+        match self {
+            DurationDist::Fixed(t) => *t,
+            DurationDist::Uniform { min, .. } => *min,
+            DurationDist::Jitter { period, jitter } => period.saturating_add(jitter.min()),
+            _ => 0,
+        }
+    }
+
+    /// The period a periodic process nominally repeats at: the fixed part where there is one,
+    /// else the mean. A device's first report falls uniformly in one such period (random phase).
+    pub fn nominal_period(&self) -> Ticks {
+        match self {
+            DurationDist::Fixed(t) => *t,
+            DurationDist::Jitter { period, .. } => *period,
+            other => other.mean().round() as Ticks,
+        }
+    }
+}
+
+/// Rounds a non-negative draw to ticks; saturates rather than wrapping on absurd draws.
+#[inline(always)]
+fn to_ticks(x: f64) -> Ticks {
+    if x < (u64::MAX / 2) as f64 { x.round() as Ticks } else { u64::MAX / 2 }
+}
+
+fn gamma(x: f64) -> f64 {
+    statrs::function::gamma::gamma(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::random::StreamKey;
+
+    fn rng() -> crate::engine::Stream {
+        StreamKey { seed: 1, replication: 0, entity: 0, process: 0 }.stream()
+    }
+
+    #[test]
+    fn sample_means_match_the_laws() {
+        let laws = [
+            DurationDist::exponential(1_000_000).unwrap(),
+            DurationDist::weibull(1.5, 1_000_000).unwrap(),
+            DurationDist::lognormal(1_000_000, 0.5).unwrap(),
+            DurationDist::uniform(0, 2_000_000).unwrap(),
+            DurationDist::jitter(1_000_000, DurationDist::exponential(500_000).unwrap()),
+        ];
+        let n = 200_000;
+        for law in laws {
+            let mut r = rng();
+            let mean = (0..n).map(|_| law.sample(&mut r) as f64).sum::<f64>() / n as f64;
+            // Coefficient of variation ≤ 1 for all of these, so 5 standard errors is
+            // at most 5 × mean / √n.
+            let tolerance = 5.0 * law.mean() / (n as f64).sqrt();
+            assert!((mean - law.mean()).abs() < tolerance, "{law:?}: {mean} vs {}", law.mean());
+        }
+    }
+
+    #[test]
+    fn refuses_meaningless_parameters() {
+        assert!(DurationDist::exponential(0).is_err());
+        assert!(DurationDist::weibull(-1.0, 10).is_err());
+        assert!(DurationDist::weibull(f64::NAN, 10).is_err());
+        assert!(DurationDist::lognormal(10, 0.0).is_err());
+        assert_eq!(DurationDist::uniform(5, 4).unwrap_err(), DistError::MinAboveMax);
+    }
+
+    /// Golden draws: a dependency upgrade that changes sampling must fail loudly.
+    #[test]
+    fn golden_draws() {
+        let laws = [
+            DurationDist::exponential(1_000_000).unwrap(),
+            DurationDist::weibull(1.5, 1_000_000).unwrap(),
+            DurationDist::lognormal(1_000_000, 0.5).unwrap(),
+            DurationDist::uniform(0, 2_000_000).unwrap(),
+        ];
+        let mut r = rng();
+        let draws: Vec<Ticks> = laws.iter().map(|l| l.sample(&mut r)).collect();
+        assert_eq!(draws, GOLDEN, "sampling changed: {draws:?}");
+    }
+    const GOLDEN: [Ticks; 4] = [156040, 72332, 1522503, 268034];
+}
