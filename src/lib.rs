@@ -4,3 +4,5 @@
 //! [`model`], [`metrics`], [`montecarlo`], [`report`]. The `iotwin` binary adds the CLI.
 
 pub mod engine;
+pub mod model;
+pub mod scenario;

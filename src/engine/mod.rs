@@ -14,4 +14,4 @@ pub use dist::DurationDist;
 pub use queue::{EventId, EventQueue};
 pub use random::{Stream, StreamKey};
 pub use sim::{Model, Scheduler};
-pub use time::{Duration, Ticks};
+pub use time::{Duration, TICKS_PER_SECOND, Ticks};

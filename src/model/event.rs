@@ -1,0 +1,106 @@
+//! The model's events, packed into 8 bytes so that a queue entry is 24 bytes.
+//!
+//! A 4-bit kind and a 28-bit index share one word; `aux` carries a delay in ticks for arrivals
+//! (a delay too long for 32 bits goes through a side table instead, see `World`).
+
+/// What happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Device `0` is due to report.
+    Emit(u32),
+    /// A message from device `device` reaches its gateway after `delay` ticks on the access link.
+    Arrive { device: u32, delay: u32 },
+    /// As `Arrive`, for a delay kept in the long-delay table at `slot`.
+    ArriveLong { slot: u32 },
+    DeviceFail(u32),
+    DeviceRepair(u32),
+    GatewayFail(u32),
+    GatewayRepair(u32),
+    CarrierDown(u32),
+    CarrierUp(u32),
+    /// Gateway `0` sends the next message of its backlog.
+    Drain(u32),
+}
+
+/// An [`Event`] in 8 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Packed {
+    word: u32,
+    aux: u32,
+}
+
+const INDEX_BITS: u32 = 28;
+const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
+
+/// The largest index an event can carry.
+pub const MAX_INDEX: u32 = INDEX_MASK;
+
+impl Packed {
+    #[inline(always)]
+    fn new(kind: u32, index: u32, aux: u32) -> Packed {
+        debug_assert!(index <= INDEX_MASK);
+        Packed { word: (kind << INDEX_BITS) | index, aux }
+    }
+}
+
+impl From<Event> for Packed {
+    #[inline(always)]
+    fn from(e: Event) -> Packed {
+        match e {
+            Event::Emit(i) => Packed::new(0, i, 0),
+            Event::Arrive { device, delay } => Packed::new(1, device, delay),
+            Event::ArriveLong { slot } => Packed::new(2, slot, 0),
+            Event::DeviceFail(i) => Packed::new(3, i, 0),
+            Event::DeviceRepair(i) => Packed::new(4, i, 0),
+            Event::GatewayFail(i) => Packed::new(5, i, 0),
+            Event::GatewayRepair(i) => Packed::new(6, i, 0),
+            Event::CarrierDown(i) => Packed::new(7, i, 0),
+            Event::CarrierUp(i) => Packed::new(8, i, 0),
+            Event::Drain(i) => Packed::new(9, i, 0),
+        }
+    }
+}
+
+impl From<Packed> for Event {
+    #[inline(always)]
+    fn from(p: Packed) -> Event {
+        let i = p.word & INDEX_MASK;
+        match p.word >> INDEX_BITS {
+            0 => Event::Emit(i),
+            1 => Event::Arrive { device: i, delay: p.aux },
+            2 => Event::ArriveLong { slot: i },
+            3 => Event::DeviceFail(i),
+            4 => Event::DeviceRepair(i),
+            5 => Event::GatewayFail(i),
+            6 => Event::GatewayRepair(i),
+            7 => Event::CarrierDown(i),
+            8 => Event::CarrierUp(i),
+            _ => Event::Drain(i),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packing_round_trips() {
+        let events = [
+            Event::Emit(MAX_INDEX),
+            Event::Arrive { device: 7, delay: u32::MAX },
+            Event::ArriveLong { slot: 3 },
+            Event::DeviceFail(1),
+            Event::DeviceRepair(2),
+            Event::GatewayFail(3),
+            Event::GatewayRepair(4),
+            Event::CarrierDown(5),
+            Event::CarrierUp(6),
+            Event::Drain(0),
+        ];
+        for e in events {
+            assert_eq!(Event::from(Packed::from(e)), e);
+        }
+        assert_eq!(std::mem::size_of::<Packed>(), 8);
+    }
+}

@@ -1,0 +1,10 @@
+//! The IoT domain on the engine: devices that report, links that lose and delay, gateways that
+//! buffer, carriers that fail. Written against the engine's small API; knows nothing of files,
+//! threads or reports.
+
+pub mod event;
+pub mod ledger;
+pub mod world;
+
+pub use ledger::{ConservationError, Ledger, LossCause};
+pub use world::{Outcome, World};

@@ -1,0 +1,82 @@
+//! A checked deployment: plain data addressed by index, ready to simulate.
+
+use crate::engine::{DurationDist, Ticks};
+
+/// A scenario after every check: ids resolved to indices, durations to ticks, distributions
+/// compiled. The model builds its run-time arrays from this.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    pub name: String,
+    pub description: String,
+    pub horizon: Ticks,
+    pub seed: u64,
+    pub replications: u32,
+    pub deadline: Ticks,
+    pub sites: Vec<String>,
+    pub carriers: Vec<CarrierSpec>,
+    pub gateways: Vec<GatewaySpec>,
+    pub fleets: Vec<FleetSpec>,
+    /// A stable hash of the scenario text, to tie results to their input.
+    pub source_hash: u64,
+}
+
+impl Deployment {
+    pub fn device_count(&self) -> u64 {
+        self.fleets.iter().map(|f| f.count as u64).sum()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CarrierSpec {
+    pub id: String,
+    /// Stable key of the carrier's random streams (from its id).
+    pub key: u64,
+    /// Up-time and down-time laws of the outage process, if it has one.
+    pub outages: Option<FailureSpec>,
+}
+
+#[derive(Clone, Debug)]
+pub struct GatewaySpec {
+    pub id: String,
+    pub key: u64,
+    pub site: usize,
+    pub buffer_messages: u64,
+    /// Time to send one buffered message during a drain; `None` drains at once.
+    pub drain_interval: Option<Ticks>,
+    /// In priority order: the first working one carries traffic.
+    pub uplinks: Vec<UplinkSpec>,
+    pub failure: Option<FailureSpec>,
+}
+
+#[derive(Clone, Debug)]
+pub struct UplinkSpec {
+    pub carrier: usize,
+    pub link: LinkSpec,
+}
+
+#[derive(Clone, Debug)]
+pub struct LinkSpec {
+    pub loss: f64,
+    pub latency: DurationDist,
+}
+
+#[derive(Clone, Debug)]
+pub struct FailureSpec {
+    /// Time from start or repair to the next failure.
+    pub lifetime: DurationDist,
+    /// Time from failure to repair.
+    pub repair: DurationDist,
+}
+
+#[derive(Clone, Debug)]
+pub struct FleetSpec {
+    pub id: String,
+    pub key: u64,
+    pub site: usize,
+    pub gateway: usize,
+    pub count: u32,
+    pub report: DurationDist,
+    pub message_bytes: u32,
+    pub link: LinkSpec,
+    pub failure: Option<FailureSpec>,
+}

@@ -1,0 +1,117 @@
+//! Errors a person can act on: file, line, column, field, what was expected, and a hint.
+
+use std::fmt;
+
+use super::locate::{FieldMap, Position};
+
+/// A scenario that could not be read or is not valid.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("error: cannot read scenario {file}: {message}\n  = hint: {hint}")]
+    Io { file: String, message: String, hint: String },
+    #[error("{0}")]
+    Invalid(Box<Diagnostic>),
+}
+
+impl ScenarioError {
+    /// The diagnostic, for a scenario that was read but is not valid.
+    pub fn diagnostic(&self) -> Option<&Diagnostic> {
+        match self {
+            ScenarioError::Invalid(d) => Some(d),
+            ScenarioError::Io { .. } => None,
+        }
+    }
+}
+
+/// One mistake in a scenario file, located.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The field's path, e.g. `fleets[1].link.loss`; empty for the document as a whole.
+    pub field: String,
+    /// What was expected and what was found.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+    /// The offending source line, shown under the message.
+    pub source_line: String,
+}
+
+impl Diagnostic {
+    pub fn new(
+        source: &str,
+        file: &str,
+        position: Position,
+        field: &str,
+        message: String,
+        hint: String,
+    ) -> Diagnostic {
+        let source_line = source
+            .lines()
+            .nth(position.line.saturating_sub(1))
+            .unwrap_or("")
+            .to_string();
+        Diagnostic {
+            file: file.to_string(),
+            line: position.line,
+            column: position.column,
+            field: field.to_string(),
+            message,
+            hint,
+            source_line,
+        }
+    }
+
+    /// A diagnostic for the value at `field`, located through the document's field map.
+    pub fn at_field(
+        source: &str,
+        file: &str,
+        map: &FieldMap,
+        field: &str,
+        message: String,
+        hint: String,
+    ) -> Diagnostic {
+        let position = map.position(field).unwrap_or(Position { line: 1, column: 1 });
+        Diagnostic::new(source, file, position, field, message, hint)
+    }
+}
+
+impl From<Diagnostic> for ScenarioError {
+    fn from(d: Diagnostic) -> Self {
+        ScenarioError::Invalid(Box::new(d))
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}:{}:{}: ", self.file, self.line, self.column)?;
+        if !self.field.is_empty() {
+            write!(f, "field `{}`: ", self.field)?;
+        }
+        writeln!(f, "{}", self.message)?;
+        let number = self.line.to_string();
+        let pad = " ".repeat(number.len());
+        writeln!(f, " {pad} |")?;
+        writeln!(f, " {number} | {}", self.source_line)?;
+        let caret_pad: String = self
+            .source_line
+            .chars()
+            .take(self.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        writeln!(f, " {pad} | {caret_pad}^")?;
+        write!(f, " {pad} = hint: {}", self.hint)
+    }
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

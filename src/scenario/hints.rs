@@ -1,0 +1,131 @@
+//! Turning the RON reader's error codes into a message and a hint a person can act on.
+
+use ron::error::Error as Code;
+
+use super::error::closest;
+
+/// (message, hint, field path) for a reader error at `path`.
+pub fn explain(code: &Code, path: &str) -> (String, String, String) {
+    let leaf = path.rsplit(['.', '[']).next().unwrap_or("");
+    match code {
+        Code::NoSuchStructField { expected, found, outer } => {
+            let outer = outer.as_deref().unwrap_or("this item");
+            let field = join(path, found);
+            let hint = match closest(found, expected.iter().copied()) {
+                Some(guess) => format!("did you mean `{guess}`? {outer} takes: {}", list(expected)),
+                None => format!("{outer} takes: {}", list(expected)),
+            };
+            (format!("unknown field `{found}` in {outer}"), hint, field)
+        }
+        Code::MissingStructField { field, outer } => {
+            let outer = outer.as_deref().unwrap_or("this item");
+            (
+                format!("missing field `{field}` in {outer}"),
+                format!("add it, e.g. `{}`", example(field)),
+                join(path, field),
+            )
+        }
+        Code::DuplicateStructField { field, outer } => (
+            format!("field `{field}` is given twice in {}", outer.as_deref().unwrap_or("this item")),
+            "keep one of them".to_string(),
+            join(path, field),
+        ),
+        Code::NoSuchEnumVariant { expected, found, .. } => {
+            let hint = match closest(found, expected.iter().copied()) {
+                Some(guess) => format!("did you mean `{guess}`? Choose one of: {}", list(expected)),
+                None => format!("choose one of: {}", list(expected)),
+            };
+            (format!("unknown kind `{found}`"), hint, path.to_string())
+        }
+        Code::InvalidValueForType { expected, found } => (
+            format!("expected {expected}, found {found}"),
+            field_hint(leaf),
+            path.to_string(),
+        ),
+        Code::ExpectedString | Code::ExpectedStringEnd => (
+            "expected a string in double quotes".to_string(),
+            field_hint(leaf),
+            path.to_string(),
+        ),
+        Code::ExpectedInteger | Code::ExpectedFloat => (
+            format!("{code}"),
+            field_hint(leaf),
+            path.to_string(),
+        ),
+        Code::Message(message) => (message.clone(), field_hint(leaf), path.to_string()),
+        Code::ExpectedArray => (
+            "expected a list in square brackets".to_string(),
+            format!("write `{leaf}: [ ... ]`"),
+            path.to_string(),
+        ),
+        Code::Eof => (
+            "the file ends too early".to_string(),
+            "a bracket or parenthesis is probably not closed".to_string(),
+            path.to_string(),
+        ),
+        other => (
+            format!("{other}"),
+            "RON looks like `Name(field: value, other: [1, 2])`; see scenarios/factory.ron"
+                .to_string(),
+            path.to_string(),
+        ),
+    }
+}
+
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() { field.to_string() } else { format!("{path}.{field}") }
+}
+
+fn list(names: &[&str]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// What a field holds, for hints.
+fn field_hint(field: &str) -> String {
+    match field {
+        "horizon" | "deadline" | "mean" | "median" | "scale" | "min" | "max" | "period" => {
+            "durations are strings with a unit, e.g. \"250ms\", \"90s\", \"2h\", \"30d\", \"10y\""
+                .to_string()
+        }
+        "loss" => "loss is a probability: 0.01 means 1% of messages are lost".to_string(),
+        "count" => "a fleet needs at least one device, e.g. `count: 100`".to_string(),
+        "replications" => "at least one replication, e.g. `replications: 30`".to_string(),
+        "drain_per_s" => "a rate in messages per second, e.g. `drain_per_s: 50.0`".to_string(),
+        "shape" | "sigma" => "a positive number, e.g. `shape: 1.5`".to_string(),
+        "buffer_messages" | "message_bytes" | "seed" => {
+            format!("`{field}` is a whole number, e.g. `{field}: 1000`")
+        }
+        "report" | "lifetime" | "repair" | "every" | "lasting" | "latency" => {
+            "a distribution: Fixed(\"60s\"), Exponential(mean: \"1y\"), Weibull(shape: 1.5, \
+             scale: \"10y\"), LogNormal(median: \"4h\", sigma: 0.8), Uniform(min: \"1s\", \
+             max: \"3s\") or Jitter(period: \"60s\", jitter: Exponential(mean: \"2s\"))"
+                .to_string()
+        }
+        "" => "see scenarios/factory.ron for a complete example".to_string(),
+        other => format!("check the value of `{other}`; see scenarios/factory.ron"),
+    }
+}
+
+/// An example of a field, for a missing-field hint.
+fn example(field: &str) -> String {
+    match field {
+        "name" => "name: \"my-plant\"".to_string(),
+        "horizon" => "horizon: \"30d\"".to_string(),
+        "sites" => "sites: [Site(id: \"plant\")]".to_string(),
+        "gateways" => "gateways: [Gateway(id: \"gw1\", site: \"plant\", buffer_messages: 10000, \
+                       uplinks: [Uplink(carrier: \"A\")])]"
+            .to_string(),
+        "fleets" => "fleets: [Fleet(id: \"sensors\", site: \"plant\", gateway: \"gw1\", count: 100, \
+                     report: Fixed(\"60s\"))]"
+            .to_string(),
+        "count" => "count: 100".to_string(),
+        "report" => "report: Fixed(\"60s\")".to_string(),
+        "buffer_messages" => "buffer_messages: 10000".to_string(),
+        "uplinks" => "uplinks: [Uplink(carrier: \"A\")]".to_string(),
+        "lifetime" => "lifetime: Exponential(mean: \"5y\")".to_string(),
+        "repair" => "repair: LogNormal(median: \"8h\", sigma: 0.5)".to_string(),
+        "every" => "every: Exponential(mean: \"90d\")".to_string(),
+        "lasting" => "lasting: LogNormal(median: \"2h\", sigma: 1.0)".to_string(),
+        other => format!("{other}: ..."),
+    }
+}

@@ -1,0 +1,88 @@
+//! The input language: a deployment written in RON, read, checked and compiled into a
+//! [`Deployment`] of plain arrays and indices. Nothing below this layer sees a string id.
+
+mod compile;
+mod deployment;
+mod error;
+mod hints;
+mod locate;
+mod types;
+
+use std::path::Path;
+
+use ron::extensions::Extensions;
+use serde_path_to_error::Segment;
+
+pub use deployment::{Deployment, FailureSpec, FleetSpec, GatewaySpec, LinkSpec, UplinkSpec};
+pub use error::{Diagnostic, ScenarioError};
+pub use locate::{FieldMap, Position};
+pub use types::{
+    Carrier, Count, Dist, Failure, Fleet, Gateway, Link, Outages, Positive, Probability, Scenario,
+    Site, Uplink,
+};
+
+/// The built-in default scenario, also shipped as `scenarios/factory.ron`.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/factory.ron");
+/// How the built-in scenario is named in messages.
+pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/factory.ron (built in)";
+
+/// Reads, checks and compiles the scenario file at `path`.
+pub fn load(path: &Path) -> Result<Deployment, ScenarioError> {
+    let file = path.display().to_string();
+    let source = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+        file: file.clone(),
+        message: e.to_string(),
+        hint: "check the path; `iotwin run` without a scenario runs the built-in factory"
+            .to_string(),
+    })?;
+    compile_source(&source, &file)
+}
+
+/// Checks and compiles scenario text; `file` names it in error messages.
+pub fn compile_source(source: &str, file: &str) -> Result<Deployment, ScenarioError> {
+    let (scenario, map) = parse(source, file)?;
+    compile::compile(scenario, source, file, &map)
+}
+
+/// Reads scenario text into its serde form, with the positions of its fields.
+pub fn parse(source: &str, file: &str) -> Result<(Scenario, FieldMap), ScenarioError> {
+    let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
+    let map = FieldMap::scan(source);
+    let located = |span: ron::error::SpannedError, path: String| -> ScenarioError {
+        let position = Position { line: span.span.start.line, column: span.span.start.col };
+        let (message, hint, field) = hints::explain(&span.code, &path);
+        Diagnostic::new(source, file, position, &field, message, hint).into()
+    };
+    let mut de = ron::Deserializer::from_str_with_options(source, &options)
+        .map_err(|e| located(e, String::new()))?;
+    let scenario: Scenario = match serde_path_to_error::deserialize(&mut de) {
+        Ok(s) => s,
+        Err(e) => {
+            let path = field_path(e.path());
+            let code = e.into_inner();
+            return Err(located(de.span_error(code), path));
+        }
+    };
+    de.end().map_err(|e| located(de.span_error(e), String::new()))?;
+    Ok((scenario, map))
+}
+
+/// `fleets[1].link.loss`: struct fields and list indices, without enum variant names.
+fn field_path(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => push_field(&mut out, key),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+fn push_field(out: &mut String, key: &str) {
+    if !out.is_empty() {
+        out.push('.');
+    }
+    out.push_str(key);
+}

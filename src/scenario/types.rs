@@ -1,0 +1,248 @@
+//! The scenario file format: serde types for RON.
+//!
+//! Values that can be wrong on their own (a probability above 1, a duration without a unit, an
+//! empty fleet) are checked while they are read, so the error carries the exact line and
+//! column. Checks that need the whole file (references between ids, a fleet at one site using a
+//! gateway at another) happen in `compile`.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, de};
+
+use crate::engine::Duration;
+
+/// A deployment to simulate.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name, used in reports and as the default output folder.
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Simulated time span of one replication.
+    pub horizon: Duration,
+    /// Seed of every random stream; a run is a pure function of the scenario and this seed.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default = "default_replications")]
+    pub replications: Count,
+    /// A message delivered later than this after it was generated counts as late.
+    #[serde(default = "default_deadline")]
+    pub deadline: Duration,
+    pub sites: Vec<Site>,
+    #[serde(default)]
+    pub carriers: Vec<Carrier>,
+    pub gateways: Vec<Gateway>,
+    pub fleets: Vec<Fleet>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+fn default_replications() -> Count {
+    Count(30)
+}
+
+/// Five minutes: a common freshness requirement for industrial telemetry dashboards; override
+/// per scenario.
+fn default_deadline() -> Duration {
+    Duration::from_secs(300)
+}
+
+/// A place: a plant, a home, a district.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A network operator (cellular carrier, wired ISP, satellite operator) with its outages.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Carrier {
+    pub id: String,
+    #[serde(default)]
+    pub outages: Option<Outages>,
+}
+
+/// An alternating up/down process: up for a draw of `every`, then down for a draw of `lasting`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outages {
+    /// Time between the end of one outage and the start of the next.
+    pub every: Dist,
+    /// Length of one outage.
+    pub lasting: Dist,
+}
+
+/// An edge gateway with a store-and-forward buffer and uplinks in priority order.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gateway {
+    pub id: String,
+    pub site: String,
+    /// Messages the gateway can hold while no uplink works; 0 means no buffer.
+    pub buffer_messages: u64,
+    /// How fast a backlog drains once an uplink is back, in messages per second; without it
+    /// the backlog leaves at once.
+    #[serde(default)]
+    pub drain_per_s: Option<Positive>,
+    pub uplinks: Vec<Uplink>,
+    /// The gateway's own hardware failures; none if absent.
+    #[serde(default)]
+    pub failure: Option<Failure>,
+}
+
+/// A gateway's connection to the cloud through one carrier.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uplink {
+    pub carrier: String,
+    #[serde(default)]
+    pub link: Link,
+}
+
+/// A hop that may lose a message and delays the ones it carries.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    #[serde(default)]
+    pub loss: Probability,
+    #[serde(default = "zero_latency")]
+    pub latency: Dist,
+}
+
+impl Default for Link {
+    /// A perfect link: no loss, no delay.
+    fn default() -> Self {
+        Link { loss: Probability(0.0), latency: zero_latency() }
+    }
+}
+
+fn zero_latency() -> Dist {
+    Dist::Fixed(Duration::ZERO)
+}
+
+/// Devices of one kind at one site, all reporting to one gateway.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fleet {
+    pub id: String,
+    pub site: String,
+    pub gateway: String,
+    pub count: Count,
+    /// Time between two reports of one device.
+    pub report: Dist,
+    #[serde(default = "default_message_bytes")]
+    pub message_bytes: u32,
+    /// The radio or wire from device to gateway.
+    #[serde(default)]
+    pub link: Link,
+    /// The devices' failures and repairs; none if absent.
+    #[serde(default)]
+    pub failure: Option<Failure>,
+}
+
+/// 64 bytes: a small sensor reading with timestamp and ids, before protocol overhead.
+fn default_message_bytes() -> u32 {
+    64
+}
+
+/// A repairable unit: it works for a draw of `lifetime`, is down for a draw of `repair`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Failure {
+    pub lifetime: Dist,
+    pub repair: Dist,
+}
+
+/// A distribution of durations, written with duration strings.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub enum Dist {
+    /// Always the same value: `Fixed("60s")`.
+    Fixed(Duration),
+    /// Memoryless: `Exponential(mean: "1y")`.
+    Exponential { mean: Duration },
+    /// `Weibull(shape: 1.5, scale: "10y")`: shape < 1 infant mortality, > 1 wear-out.
+    Weibull { shape: Positive, scale: Duration },
+    /// `LogNormal(median: "4h", sigma: 0.8)`: sigma is the standard deviation of the log.
+    LogNormal { median: Duration, sigma: Positive },
+    /// `Uniform(min: "1h", max: "3h")`.
+    Uniform { min: Duration, max: Duration },
+    /// A period plus a random delay: `Jitter(period: "60s", jitter: Exponential(mean: "2s"))`.
+    Jitter { period: Duration, jitter: Box<Dist> },
+}
+
+/// A probability in [0, 1].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Probability(pub f64);
+
+/// A whole number of at least one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Count(pub u32);
+
+/// A positive, finite number (a rate, a shape).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Positive(pub f64);
+
+/// Reads any number as f64, saying what kind of value it found otherwise.
+fn number<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result<f64, D::Error> {
+    struct Visitor(&'static str);
+    impl de::Visitor<'_> for Visitor {
+        type Value = f64;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+            Ok(v as f64)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+            Ok(v as f64)
+        }
+    }
+    d.deserialize_any(Visitor(expecting))
+}
+
+impl<'de> Deserialize<'de> for Probability {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let p = number(d, "a probability between 0 and 1, e.g. 0.01 for 1%")?;
+        if (0.0..=1.0).contains(&p) {
+            Ok(Probability(p))
+        } else {
+            Err(de::Error::custom(format!(
+                "expected a probability between 0 and 1, found {p}"
+            )))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Positive {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let x = number(d, "a positive number")?;
+        if x.is_finite() && x > 0.0 {
+            Ok(Positive(x))
+        } else {
+            Err(de::Error::custom(format!("expected a positive number, found {x}")))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let x = number(d, "a whole number of at least 1")?;
+        if x.fract() == 0.0 && (1.0..=u32::MAX as f64).contains(&x) {
+            Ok(Count(x as u32))
+        } else {
+            Err(de::Error::custom(format!(
+                "expected a whole number of at least 1, found {x}"
+            )))
+        }
+    }
+}
