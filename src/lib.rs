@@ -6,3 +6,6 @@
 pub mod engine;
 pub mod model;
 pub mod scenario;
+pub mod metrics;
+pub mod montecarlo;
+pub mod report;

@@ -1,0 +1,162 @@
+//! The command line: parse arguments, call the library, print. Nothing here simulates.
+//!
+//! Exit codes: 0 success; 1 a run failed (an invariant broke, a file could not be written);
+//! 2 bad usage or an invalid scenario. A closed pipe on standard output is not an error.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use iotwin::engine::Duration;
+use iotwin::montecarlo::{self, RunOptions};
+use iotwin::report;
+use iotwin::scenario::{self, Deployment, ScenarioError};
+
+#[derive(Parser)]
+#[command(name = "iotwin", version, about = "Deterministic simulator and digital twin of IoT deployments")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario's replications and write summary.json and metrics.csv.
+    Run(RunArgs),
+    /// Check a scenario file without running it.
+    Validate {
+        /// The scenario file (RON).
+        scenario: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The scenario file (RON); without it, the built-in factory scenario runs.
+    scenario: Option<PathBuf>,
+    /// Number of replications (default: the scenario's).
+    #[arg(long, short = 'r')]
+    replications: Option<u32>,
+    /// Seed of every random stream (default: the scenario's).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 't')]
+    threads: Option<usize>,
+    /// Output folder (default: reports/<scenario name>).
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// Print only the paths written, not the table.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate { scenario } => validate(&scenario),
+    }
+}
+
+/// Prints to standard output, treating a closed pipe as success.
+fn say(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
+fn load(path: Option<&Path>) -> Result<Deployment, ScenarioError> {
+    match path {
+        Some(p) => scenario::load(p),
+        None => scenario::compile_source(scenario::DEFAULT_SCENARIO, scenario::DEFAULT_SCENARIO_NAME),
+    }
+}
+
+fn validate(path: &Path) -> ExitCode {
+    match load(Some(path)) {
+        Ok(dep) => {
+            say(&format!(
+                "ok: {} — {} sites, {} carriers, {} gateways, {} fleets, {} devices, horizon {}, {} replications\n",
+                dep.name,
+                dep.sites.len(),
+                dep.carriers.len(),
+                dep.gateways.len(),
+                dep.fleets.len(),
+                dep.device_count(),
+                Duration(dep.horizon),
+                dep.replications
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let dep = match load(args.scenario.as_deref()) {
+        Ok(dep) => dep,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let opts = RunOptions { replications: args.replications, seed: args.seed, threads: args.threads };
+    let total = opts.replications.unwrap_or(dep.replications) as u64;
+    let bar = ProgressBar::new(total).with_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} (eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(dep.name.clone());
+    let summary = montecarlo::run(&dep, &opts, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            let scenario = args.scenario.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default();
+            eprintln!("  = reproduce: iotwin run{scenario} --seed {} --replications {total} --threads 1", opts.seed.unwrap_or(dep.seed));
+            return ExitCode::from(1);
+        }
+    };
+    let dir = args.out.unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&dep.name)));
+    let written = match report::write_outputs(&summary, &dir) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot write the report to {}: {e}", dir.display());
+            eprintln!("  = hint: choose another folder with --out DIR");
+            return ExitCode::from(1);
+        }
+    };
+    let mut text = String::new();
+    if !args.quiet {
+        text.push_str(&report::summary_table(&summary));
+        text.push('\n');
+    }
+    for path in written {
+        text.push_str(&format!("wrote {}\n", path.display()));
+    }
+    say(&text);
+    ExitCode::SUCCESS
+}
+
+/// A scenario name made safe as a folder name.
+fn folder_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    if cleaned.is_empty() { "run".to_string() } else { cleaned }
+}

@@ -1,0 +1,101 @@
+//! Replications in parallel, reduced deterministically.
+//!
+//! Replication `r` depends only on (scenario, seed, r), so the thread count and the order in
+//! which replications finish cannot change a result: rayon's indexed `collect` keeps them in
+//! replication order, and every sum runs sequentially in that order.
+
+mod stats;
+
+pub use stats::{Estimate, estimate};
+
+use rayon::prelude::*;
+
+use crate::metrics::{self, METRICS, MetricDef};
+use crate::model::{ConservationError, World};
+use crate::scenario::Deployment;
+
+/// How to run a study; `None` keeps the scenario's own value.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub replications: Option<u32>,
+    pub seed: Option<u64>,
+    /// Worker threads; `None` uses all cores.
+    pub threads: Option<usize>,
+}
+
+/// The result of a study: per-replication values and their estimates.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub horizon: u64,
+    pub deadline: u64,
+    /// One row per replication, in replication order; columns follow [`METRICS`].
+    pub per_replication: Vec<Vec<f64>>,
+    pub estimates: Vec<Estimate>,
+}
+
+impl Summary {
+    pub fn metrics(&self) -> impl Iterator<Item = (&'static MetricDef, &Estimate)> {
+        METRICS.iter().zip(&self.estimates)
+    }
+
+    pub fn estimate(&self, id: &str) -> Option<&Estimate> {
+        metrics::index_of(id).map(|i| &self.estimates[i])
+    }
+}
+
+/// A replication broke an invariant: a bug, reported with what reproduces it.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("replication {replication} (seed {seed}): {source}")]
+    Invariant { replication: u64, seed: u64, source: ConservationError },
+    #[error("cannot start {threads} worker threads: {message}")]
+    Threads { threads: usize, message: String },
+}
+
+/// Runs every replication of `dep` and summarises them. `on_done` is called once per finished
+/// replication, from whichever thread ran it (for progress bars).
+pub fn run(dep: &Deployment, opts: &RunOptions, on_done: &(dyn Fn() + Sync)) -> Result<Summary, RunError> {
+    let mut dep = dep.clone();
+    if let Some(seed) = opts.seed {
+        dep.seed = seed;
+    }
+    let replications = opts.replications.unwrap_or(dep.replications).max(1);
+    dep.replications = replications;
+    let work = || -> Result<Vec<Vec<f64>>, RunError> {
+        (0..replications as u64)
+            .into_par_iter()
+            .map(|r| {
+                let outcome = World::run(&dep, r).map_err(|source| RunError::Invariant {
+                    replication: r,
+                    seed: dep.seed,
+                    source,
+                });
+                on_done();
+                outcome.map(|o| metrics::values(&o))
+            })
+            .collect()
+    };
+    let per_replication = match opts.threads {
+        None => work()?,
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .map_err(|e| RunError::Threads { threads, message: e.to_string() })?
+            .install(work)?,
+    };
+    let estimates = (0..METRICS.len())
+        .map(|m| estimate(per_replication.iter().map(|row| row[m])))
+        .collect();
+    Ok(Summary {
+        scenario: dep.name.clone(),
+        seed: dep.seed,
+        replications,
+        horizon: dep.horizon,
+        deadline: dep.deadline,
+        per_replication,
+        estimates,
+    })
+}

@@ -1,0 +1,94 @@
+//! Outputs of a study: the terminal table, `summary.json` and `metrics.csv`.
+//!
+//! Reports never re-run a simulation; they format a [`Summary`]. Files are written atomically
+//! (a temporary file, then a rename), so an interrupted run never leaves half a report.
+
+mod table;
+
+pub use table::{format_value, summary_table};
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+
+use crate::engine::Duration;
+use crate::metrics::METRICS;
+use crate::montecarlo::Summary;
+
+/// The JSON summary: scenario, seed, replication count and each metric's mean and 95% CI
+/// half-width. It holds no wall-clock time, so the same inputs give the same bytes.
+pub fn summary_json(s: &Summary) -> String {
+    let mut metrics = Map::new();
+    for (def, e) in s.metrics() {
+        metrics.insert(
+            def.id.to_string(),
+            json!({
+                "unit": def.unit,
+                "mean": e.mean,
+                "ci95_half_width": e.half_width,
+                "std_dev": e.std_dev,
+                "min": e.min,
+                "max": e.max,
+            }),
+        );
+    }
+    let doc = json!({
+        "iotwin_version": env!("CARGO_PKG_VERSION"),
+        "scenario": s.scenario,
+        "seed": s.seed,
+        "replications": s.replications,
+        "horizon": Duration(s.horizon).to_string(),
+        "deadline": Duration(s.deadline).to_string(),
+        "confidence_level": 0.95,
+        "metrics": Value::Object(metrics),
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// One row per replication, one column per metric.
+pub fn metrics_csv(s: &Summary) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    let mut header = vec!["replication".to_string()];
+    header.extend(METRICS.iter().map(|m| m.id.to_string()));
+    w.write_record(&header)?;
+    for (r, row) in s.per_replication.iter().enumerate() {
+        let mut record = vec![r.to_string()];
+        record.extend(row.iter().map(|v| v.to_string()));
+        w.write_record(&record)?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Writes `summary.json` and `metrics.csv` into `dir`, creating it; returns the paths written.
+pub fn write_outputs(s: &Summary, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let csv = metrics_csv(s).map_err(std::io::Error::other)?;
+    let files = [("summary.json", summary_json(s)), ("metrics.csv", csv)];
+    let mut written = vec![];
+    for (name, content) in files {
+        let path = dir.join(name);
+        write_atomically(&path, content.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes to a temporary file beside `path`, then renames it into place.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,84 @@
+//! The summary table printed at the end of a run.
+
+use crate::engine::Duration;
+use crate::montecarlo::Summary;
+
+/// A value formatted for its unit: ratios as percentages with enough digits to tell 99.9%
+/// from 99.99%, counts with thousands separators.
+pub fn format_value(value: f64, unit: &str) -> String {
+    if !value.is_finite() {
+        return "-".to_string();
+    }
+    match unit {
+        "ratio" => format!("{:.4}%", value * 100.0),
+        "s" => format!("{value:.4} s"),
+        _ if value.fract() == 0.0 && value.abs() < 1e15 => thousands(value as i64),
+        _ if value.abs() >= 100.0 => thousands(value.round() as i64),
+        _ => format!("{value:.3}"),
+    }
+}
+
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+fn half_width(value: Option<f64>, unit: &str) -> String {
+    match value {
+        None => "n/a (1 replication)".to_string(),
+        Some(h) => match unit {
+            "ratio" => format!("± {:.4}%", h * 100.0),
+            "s" => format!("± {h:.4} s"),
+            _ if h >= 100.0 => format!("± {}", thousands(h.round() as i64)),
+            _ => format!("± {h:.3}"),
+        },
+    }
+}
+
+/// A plain-text table: metric, mean, 95% confidence interval.
+pub fn summary_table(s: &Summary) -> String {
+    let rows: Vec<[String; 3]> = s
+        .metrics()
+        .map(|(def, e)| [def.id.to_string(), format_value(e.mean, def.unit), half_width(e.half_width, def.unit)])
+        .collect();
+    let headers = ["metric", "mean", "95% CI"];
+    let widths: Vec<usize> = (0..3)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).chain([headers[c].len()]).max().unwrap_or(0))
+        .collect();
+    let mut out = format!(
+        "{} — {} replications, seed {}, horizon {}, deadline {}\n\n",
+        s.scenario,
+        s.replications,
+        s.seed,
+        Duration(s.horizon),
+        Duration(s.deadline)
+    );
+    let line = |cells: [&str; 3]| {
+        format!("{:<w0$}  {:>w1$}  {:<w2$}\n", cells[0], cells[1], cells[2], w0 = widths[0], w1 = widths[1], w2 = widths[2])
+    };
+    out.push_str(&line(headers));
+    out.push_str(&line([&"-".repeat(widths[0]), &"-".repeat(widths[1]), &"-".repeat(widths[2])]));
+    for r in &rows {
+        out.push_str(&line([&r[0], &r[1], &r[2]]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_well() {
+        assert_eq!(format_value(1234567.0, "messages"), "1,234,567");
+        assert_eq!(format_value(0.999912, "ratio"), "99.9912%");
+        assert_eq!(format_value(0.05, "s"), "0.0500 s");
+    }
+}
