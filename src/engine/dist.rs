@@ -122,7 +122,8 @@ impl DurationDist {
 /// Rounds a non-negative draw to ticks; saturates rather than wrapping on absurd draws.
 #[inline(always)]
 fn to_ticks(x: f64) -> Ticks {
-    if x < (u64::MAX / 2) as f64 { x.round() as Ticks } else { u64::MAX / 2 }
+    // `x + 0.5` truncated is round-half-up for x ≥ 0, without a libm call in the hot loop.
+    if x < (u64::MAX / 2) as f64 { (x + 0.5) as Ticks } else { u64::MAX / 2 }
 }
 
 fn gamma(x: f64) -> f64 {

@@ -245,7 +245,7 @@ mod tests {
         assert_eq!(at("name"), Some((2, 11)));
         assert_eq!(at("fleets[0].link.loss"), Some((4, 41)));
         assert_eq!(at("fleets[1].id"), Some((6, 17)));
-        assert_eq!(at("fleets[1].report.jitter.mean"), Some((7, 70)));
+        assert_eq!(at("fleets[1].report.jitter.mean"), Some((7, 69)));
         assert_eq!(at("fleets[1]"), Some((5, 9)));
         // Unknown deeper paths fall back to the nearest known ancestor.
         assert_eq!(at("fleets[1].id.nothing"), Some((6, 17)));
