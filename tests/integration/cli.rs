@@ -1,0 +1,70 @@
+//! The command line as a user meets it.
+
+use assert_cmd::Command;
+
+fn iotwin() -> Command {
+    Command::cargo_bin("iotwin").expect("binary built")
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn run_without_a_scenario_runs_the_built_in_factory() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let text = stdout_of(iotwin().args(["run", "--replications", "2", "--out"]).arg(tmp.path()));
+    assert!(text.contains("factory — 2 replications"), "{text}");
+    assert!(text.contains("95% CI"), "{text}");
+    assert!(text.contains("data_completeness"), "{text}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("summary.json")).expect("written")).expect("json");
+    assert_eq!(summary["scenario"], "factory");
+    assert_eq!(summary["replications"], 2);
+    assert!(summary["seed"].is_u64());
+    for metric in [
+        "messages_generated",
+        "messages_delivered",
+        "messages_delivered_late",
+        "lost_link_loss",
+        "lost_device_down",
+        "lost_buffer_overflow",
+        "data_completeness",
+        "device_availability",
+        "uplink_availability",
+    ] {
+        let m = &summary["metrics"][metric];
+        assert!(m["mean"].is_f64() || m["mean"].is_u64(), "{metric}: {m}");
+        assert!(m["ci95_half_width"].is_number(), "{metric}: {m}");
+    }
+    let csv = std::fs::read_to_string(tmp.path().join("metrics.csv")).expect("written");
+    assert_eq!(csv.lines().count(), 3, "header and one row per replication");
+}
+
+#[test]
+fn the_shipped_default_scenario_is_the_built_in_one() {
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/factory.ron")).expect("read");
+    assert_eq!(shipped, iotwin::scenario::DEFAULT_SCENARIO);
+}
+
+#[test]
+fn validate_accepts_every_shipped_scenario() {
+    for path in crate::common::shipped_scenarios() {
+        let text = stdout_of(iotwin().arg("validate").arg(&path));
+        assert!(text.starts_with("ok: "), "{}: {text}", path.display());
+    }
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    iotwin().arg("frobnicate").assert().code(2);
+    iotwin().args(["run", "--replications", "many"]).assert().code(2);
+    iotwin().args(["validate", "/no/such/file.ron"]).assert().code(2);
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let text = stdout_of(iotwin().arg("--help"));
+    assert!(text.contains("run") && text.contains("validate"), "{text}");
+}

@@ -1,0 +1,8 @@
+//! One integration-test binary: each module is a specification of one kind of behaviour.
+
+mod analytic;
+mod bad_input;
+mod cli;
+mod common;
+mod conservation;
+mod determinism;
