@@ -4,8 +4,8 @@
 //! [`model`], [`metrics`], [`montecarlo`], [`report`]. The `iotwin` binary adds the CLI.
 
 pub mod engine;
-pub mod model;
-pub mod scenario;
 pub mod metrics;
+pub mod model;
 pub mod montecarlo;
 pub mod report;
+pub mod scenario;

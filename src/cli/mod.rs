@@ -16,7 +16,11 @@ use iotwin::report;
 use iotwin::scenario::{self, Deployment, ScenarioError};
 
 #[derive(Parser)]
-#[command(name = "iotwin", version, about = "Deterministic simulator and digital twin of IoT deployments")]
+#[command(
+    name = "iotwin",
+    version,
+    about = "Deterministic simulator and digital twin of IoT deployments"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -59,7 +63,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match cli.command {
@@ -77,7 +85,9 @@ fn say(text: &str) {
 fn load(path: Option<&Path>) -> Result<Deployment, ScenarioError> {
     match path {
         Some(p) => scenario::load(p),
-        None => scenario::compile_source(scenario::DEFAULT_SCENARIO, scenario::DEFAULT_SCENARIO_NAME),
+        None => {
+            scenario::compile_source(scenario::DEFAULT_SCENARIO, scenario::DEFAULT_SCENARIO_NAME)
+        }
     }
 }
 
@@ -112,12 +122,18 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let opts = RunOptions { replications: args.replications, seed: args.seed, threads: args.threads };
+    let opts = RunOptions {
+        replications: args.replications,
+        seed: args.seed,
+        threads: args.threads,
+    };
     let total = opts.replications.unwrap_or(dep.replications) as u64;
     let bar = ProgressBar::new(total).with_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} (eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} (eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.set_message(dep.name.clone());
     let summary = montecarlo::run(&dep, &opts, &|| bar.inc(1));
@@ -126,12 +142,21 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
-            let scenario = args.scenario.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default();
-            eprintln!("  = reproduce: iotwin run{scenario} --seed {} --replications {total} --threads 1", opts.seed.unwrap_or(dep.seed));
+            let scenario = args
+                .scenario
+                .as_ref()
+                .map(|p| format!(" {}", p.display()))
+                .unwrap_or_default();
+            eprintln!(
+                "  = reproduce: iotwin run{scenario} --seed {} --replications {total} --threads 1",
+                opts.seed.unwrap_or(dep.seed)
+            );
             return ExitCode::from(1);
         }
     };
-    let dir = args.out.unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&dep.name)));
+    let dir = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&dep.name)));
     let written = match report::write_outputs(&summary, &dir) {
         Ok(w) => w,
         Err(e) => {
@@ -156,7 +181,17 @@ fn run(args: RunArgs) -> ExitCode {
 fn folder_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if cleaned.is_empty() { "run".to_string() } else { cleaned }
+    if cleaned.is_empty() {
+        "run".to_string()
+    } else {
+        cleaned
+    }
 }

@@ -9,9 +9,14 @@ pub enum Event {
     /// Device `0` is due to report.
     Emit(u32),
     /// A message from device `device` reaches its gateway after `delay` ticks on the access link.
-    Arrive { device: u32, delay: u32 },
+    Arrive {
+        device: u32,
+        delay: u32,
+    },
     /// As `Arrive`, for a delay kept in the long-delay table at `slot`.
-    ArriveLong { slot: u32 },
+    ArriveLong {
+        slot: u32,
+    },
     DeviceFail(u32),
     DeviceRepair(u32),
     GatewayFail(u32),
@@ -39,7 +44,10 @@ impl Packed {
     #[inline(always)]
     fn new(kind: u32, index: u32, aux: u32) -> Packed {
         debug_assert!(index <= INDEX_MASK);
-        Packed { word: (kind << INDEX_BITS) | index, aux }
+        Packed {
+            word: (kind << INDEX_BITS) | index,
+            aux,
+        }
     }
 }
 
@@ -67,7 +75,10 @@ impl From<Packed> for Event {
         let i = p.word & INDEX_MASK;
         match p.word >> INDEX_BITS {
             0 => Event::Emit(i),
-            1 => Event::Arrive { device: i, delay: p.aux },
+            1 => Event::Arrive {
+                device: i,
+                delay: p.aux,
+            },
             2 => Event::ArriveLong { slot: i },
             3 => Event::DeviceFail(i),
             4 => Event::DeviceRepair(i),
@@ -88,7 +99,10 @@ mod tests {
     fn packing_round_trips() {
         let events = [
             Event::Emit(MAX_INDEX),
-            Event::Arrive { device: 7, delay: u32::MAX },
+            Event::Arrive {
+                device: 7,
+                delay: u32::MAX,
+            },
             Event::ArriveLong { slot: 3 },
             Event::DeviceFail(1),
             Event::DeviceRepair(2),

@@ -55,7 +55,9 @@ pub struct Ledger {
 
 /// The buckets do not add up: a bug in the model, never a user's mistake.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("message conservation violated: {generated} generated but {accounted} accounted for ({detail})")]
+#[error(
+    "message conservation violated: {generated} generated but {accounted} accounted for ({detail})"
+)]
 pub struct ConservationError {
     pub generated: u64,
     pub accounted: u64,
@@ -92,11 +94,18 @@ impl Ledger {
 
     /// Checks that every generated message is in exactly one bucket.
     pub fn check_conservation(&self) -> Result<(), ConservationError> {
-        let accounted = self.delivered() + self.lost_total() + self.buffered_at_horizon + self.in_flight_at_horizon;
+        let accounted = self.delivered()
+            + self.lost_total()
+            + self.buffered_at_horizon
+            + self.in_flight_at_horizon;
         if accounted == self.generated {
             Ok(())
         } else {
-            Err(ConservationError { generated: self.generated, accounted, detail: format!("{self:?}") })
+            Err(ConservationError {
+                generated: self.generated,
+                accounted,
+                detail: format!("{self:?}"),
+            })
         }
     }
 }
@@ -112,7 +121,10 @@ pub struct Downtime {
 
 impl Downtime {
     pub fn new(horizon: Ticks) -> Self {
-        Downtime { horizon, unit_ticks: 0 }
+        Downtime {
+            horizon,
+            unit_ticks: 0,
+        }
     }
 
     #[inline(always)]
@@ -150,7 +162,10 @@ mod tests {
 
     #[test]
     fn conservation_notices_a_missing_message() {
-        let mut l = Ledger { generated: 3, ..Ledger::default() };
+        let mut l = Ledger {
+            generated: 3,
+            ..Ledger::default()
+        };
         l.deliver(5, 10);
         l.lose(LossCause::LinkLoss);
         assert!(l.check_conservation().is_err());

@@ -8,8 +8,8 @@
 
 use std::collections::VecDeque;
 
-use rand::distr::{Bernoulli, Distribution};
 use rand::RngExt;
+use rand::distr::{Bernoulli, Distribution};
 
 use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
@@ -62,7 +62,8 @@ struct Hop {
 impl Hop {
     fn new(spec: &LinkSpec) -> Hop {
         Hop {
-            loss: Bernoulli::new(spec.loss).unwrap_or(Bernoulli::new(0.0).expect("0 is a probability")),
+            loss: Bernoulli::new(spec.loss)
+                .unwrap_or(Bernoulli::new(0.0).expect("0 is a probability")),
             lossy: spec.loss > 0.0,
             latency: spec.latency.clone(),
         }
@@ -145,7 +146,12 @@ pub struct World {
 impl World {
     /// Builds replication `replication` of `dep` and schedules its first events.
     pub fn new(dep: &Deployment, replication: u64, sched: &mut Scheduler<Packed>) -> World {
-        let key = |entity: u64, process: u64| StreamKey { seed: dep.seed, replication, entity, process };
+        let key = |entity: u64, process: u64| StreamKey {
+            seed: dep.seed,
+            replication,
+            entity,
+            process,
+        };
         let horizon = dep.horizon;
         let fleets: Vec<FleetRt> = dep
             .fleets
@@ -175,7 +181,11 @@ impl World {
             .map(|g| GatewayRt {
                 up: true,
                 active: None,
-                uplinks: g.uplinks.iter().map(|u| (u.carrier, Hop::new(&u.link))).collect(),
+                uplinks: g
+                    .uplinks
+                    .iter()
+                    .map(|u| (u.carrier, Hop::new(&u.link)))
+                    .collect(),
                 capacity: g.buffer_messages,
                 drain_interval: g.drain_interval,
                 buffer: VecDeque::new(),
@@ -233,20 +243,33 @@ impl World {
         for (d, dev) in self.devices.iter_mut().enumerate() {
             let fleet = &self.fleets[dev.fleet as usize];
             let period = fleet.report.nominal_period();
-            let phase = if period == 0 { 0 } else { dev.traffic.random_range(0..period) };
+            let phase = if period == 0 {
+                0
+            } else {
+                dev.traffic.random_range(0..period)
+            };
             sched.schedule_at(phase, Event::Emit(d as u32).into());
             if let Some(f) = &fleet.failure {
-                sched.schedule_at(f.lifetime.sample(&mut dev.life), Event::DeviceFail(d as u32).into());
+                sched.schedule_at(
+                    f.lifetime.sample(&mut dev.life),
+                    Event::DeviceFail(d as u32).into(),
+                );
             }
         }
         for (g, gw) in self.gateways.iter_mut().enumerate() {
             if let Some(f) = &gw.failure {
-                sched.schedule_at(f.lifetime.sample(&mut gw.life), Event::GatewayFail(g as u32).into());
+                sched.schedule_at(
+                    f.lifetime.sample(&mut gw.life),
+                    Event::GatewayFail(g as u32).into(),
+                );
             }
         }
         for (c, carrier) in self.carriers.iter_mut().enumerate() {
             if let Some(o) = &carrier.outages {
-                sched.schedule_at(o.lifetime.sample(&mut carrier.stream), Event::CarrierDown(c as u32).into());
+                sched.schedule_at(
+                    o.lifetime.sample(&mut carrier.stream),
+                    Event::CarrierDown(c as u32).into(),
+                );
             }
         }
         for g in 0..self.gateways.len() {
@@ -281,7 +304,10 @@ impl World {
     }
 
     fn first_working_uplink(&self, g: usize) -> Option<usize> {
-        self.gateways[g].uplinks.iter().position(|(c, _)| self.carriers[*c].up)
+        self.gateways[g]
+            .uplinks
+            .iter()
+            .position(|(c, _)| self.carriers[*c].up)
     }
 
     /// A device is due to report: the message is generated whatever the device's state, so a
@@ -290,7 +316,10 @@ impl World {
         let dev = &mut self.devices[d as usize];
         let fleet = &self.fleets[dev.fleet as usize];
         let now = sched.now();
-        sched.schedule_at(now + fleet.report.sample(&mut dev.traffic), Event::Emit(d).into());
+        sched.schedule_at(
+            now + fleet.report.sample(&mut dev.traffic),
+            Event::Emit(d).into(),
+        );
         self.ledger.generated += 1;
         if !dev.up {
             self.ledger.lose(LossCause::DeviceDown);
@@ -304,7 +333,10 @@ impl World {
         let event = match u32::try_from(delay) {
             Ok(delay) => Event::Arrive { device: d, delay },
             Err(_) => {
-                let record = Buffered { created: now, device: d };
+                let record = Buffered {
+                    created: now,
+                    device: d,
+                };
                 let slot = match self.free_long.pop() {
                     Some(slot) => {
                         self.long_delays[slot as usize] = record;
@@ -469,7 +501,9 @@ impl World {
         let now = sched.now();
         let dev = &mut self.devices[d as usize];
         dev.up = up;
-        let Some(f) = &self.fleets[dev.fleet as usize].failure else { return };
+        let Some(f) = &self.fleets[dev.fleet as usize].failure else {
+            return;
+        };
         let (law, next) = if up {
             self.device_down.came_up(now);
             (&f.lifetime, Event::DeviceFail(d))

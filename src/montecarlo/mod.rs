@@ -50,14 +50,22 @@ impl Summary {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("replication {replication} (seed {seed}): {source}")]
-    Invariant { replication: u64, seed: u64, source: ConservationError },
+    Invariant {
+        replication: u64,
+        seed: u64,
+        source: ConservationError,
+    },
     #[error("cannot start {threads} worker threads: {message}")]
     Threads { threads: usize, message: String },
 }
 
 /// Runs every replication of `dep` and summarises them. `on_done` is called once per finished
 /// replication, from whichever thread ran it (for progress bars).
-pub fn run(dep: &Deployment, opts: &RunOptions, on_done: &(dyn Fn() + Sync)) -> Result<Summary, RunError> {
+pub fn run(
+    dep: &Deployment,
+    opts: &RunOptions,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Summary, RunError> {
     let mut dep = dep.clone();
     if let Some(seed) = opts.seed {
         dep.seed = seed;
@@ -83,7 +91,10 @@ pub fn run(dep: &Deployment, opts: &RunOptions, on_done: &(dyn Fn() + Sync)) -> 
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
             .build()
-            .map_err(|e| RunError::Threads { threads, message: e.to_string() })?
+            .map_err(|e| RunError::Threads {
+                threads,
+                message: e.to_string(),
+            })?
             .install(work)?,
     };
     let estimates = (0..METRICS.len())

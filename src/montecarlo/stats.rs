@@ -29,23 +29,46 @@ pub fn estimate(values: impl Iterator<Item = f64>) -> Estimate {
     let values: Vec<f64> = values.collect();
     let n = values.len();
     if n == 0 {
-        return Estimate { mean: f64::NAN, half_width: None, std_dev: 0.0, min: f64::NAN, max: f64::NAN, n };
+        return Estimate {
+            mean: f64::NAN,
+            half_width: None,
+            std_dev: 0.0,
+            min: f64::NAN,
+            max: f64::NAN,
+            n,
+        };
     }
     let mean = values.iter().sum::<f64>() / n as f64;
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if n < 2 {
-        return Estimate { mean, half_width: None, std_dev: 0.0, min, max, n };
+        return Estimate {
+            mean,
+            half_width: None,
+            std_dev: 0.0,
+            min,
+            max,
+            n,
+        };
     }
     let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     let std_dev = variance.sqrt();
     let t = t_quantile_975(n - 1);
-    Estimate { mean, half_width: Some(t * std_dev / (n as f64).sqrt()), std_dev, min, max, n }
+    Estimate {
+        mean,
+        half_width: Some(t * std_dev / (n as f64).sqrt()),
+        std_dev,
+        min,
+        max,
+        n,
+    }
 }
 
 /// The 97.5% quantile of Student's t with `df` degrees of freedom.
 pub fn t_quantile_975(df: usize) -> f64 {
-    StudentsT::new(0.0, 1.0, df as f64).map(|t| t.inverse_cdf(0.975)).unwrap_or(1.959_963_984_540_054)
+    StudentsT::new(0.0, 1.0, df as f64)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(1.959_963_984_540_054)
 }
 
 #[cfg(test)]

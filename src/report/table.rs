@@ -22,7 +22,7 @@ fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -46,11 +46,23 @@ fn half_width(value: Option<f64>, unit: &str) -> String {
 pub fn summary_table(s: &Summary) -> String {
     let rows: Vec<[String; 3]> = s
         .metrics()
-        .map(|(def, e)| [def.id.to_string(), format_value(e.mean, def.unit), half_width(e.half_width, def.unit)])
+        .map(|(def, e)| {
+            [
+                def.id.to_string(),
+                format_value(e.mean, def.unit),
+                half_width(e.half_width, def.unit),
+            ]
+        })
         .collect();
     let headers = ["metric", "mean", "95% CI"];
     let widths: Vec<usize> = (0..3)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).chain([headers[c].len()]).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count())
+                .chain([headers[c].len()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = format!(
         "{} — {} replications, seed {}, horizon {}, deadline {}\n\n",
@@ -61,10 +73,22 @@ pub fn summary_table(s: &Summary) -> String {
         Duration(s.deadline)
     );
     let line = |cells: [&str; 3]| {
-        format!("{:<w0$}  {:>w1$}  {:<w2$}\n", cells[0], cells[1], cells[2], w0 = widths[0], w1 = widths[1], w2 = widths[2])
+        format!(
+            "{:<w0$}  {:>w1$}  {:<w2$}\n",
+            cells[0],
+            cells[1],
+            cells[2],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        )
     };
     out.push_str(&line(headers));
-    out.push_str(&line([&"-".repeat(widths[0]), &"-".repeat(widths[1]), &"-".repeat(widths[2])]));
+    out.push_str(&line([
+        &"-".repeat(widths[0]),
+        &"-".repeat(widths[1]),
+        &"-".repeat(widths[2]),
+    ]));
     for r in &rows {
         out.push_str(&line([&r[0], &r[1], &r[2]]));
     }

@@ -5,7 +5,12 @@
 use crate::common::{deployment, run, total};
 
 /// A site with one gateway, one perfect carrier and one fleet described by `fleet_fields`.
-fn one_fleet(horizon: &str, gateway_fields: &str, carrier_fields: &str, fleet_fields: &str) -> String {
+fn one_fleet(
+    horizon: &str,
+    gateway_fields: &str,
+    carrier_fields: &str,
+    fleet_fields: &str,
+) -> String {
     format!(
         r#"Scenario(
             name: "analytic", horizon: "{horizon}", seed: 11, replications: 10, deadline: "5m",
@@ -65,7 +70,10 @@ fn availability_of_a_repairable_device_is_mtbf_over_mtbf_plus_mttr() {
         ),
     );
     let summary = run(&deployment(&text), replications);
-    let observed = summary.estimate("device_availability").expect("metric").mean;
+    let observed = summary
+        .estimate("device_availability")
+        .expect("metric")
+        .mean;
 
     let (lambda, mu) = (1.0 / mtbf_h, 1.0 / mttr_h);
     let a = mtbf_h / (mtbf_h + mttr_h);
@@ -97,7 +105,8 @@ fn buffer_overflow_during_an_outage_is_exactly_lambda_d_minus_b() {
             r#"count: 60, report: Fixed("60s")"#,
         );
         let summary = run(&deployment(&text), 2);
-        let lost = (total(&summary, "lost_buffer_overflow") + total(&summary, "lost_no_path")) / 2.0;
+        let lost =
+            (total(&summary, "lost_buffer_overflow") + total(&summary, "lost_no_path")) / 2.0;
         let expected = (lambda_d - buffer as f64).max(0.0);
         assert_eq!(lost, expected, "buffer {buffer}");
         // Everything buffered is delivered at the end of the outage; messages that waited more
@@ -107,7 +116,10 @@ fn buffer_overflow_during_an_outage_is_exactly_lambda_d_minus_b() {
         // The buffer keeps the first B messages of the outage; one generated x seconds into
         // it waits 3600 − x seconds, late unless x > 3300.
         let late_expected = buffered.min(lambda_d - 300.0);
-        assert!((late - late_expected).abs() <= 1.0, "buffer {buffer}: late {late}, expected {late_expected}");
+        assert!(
+            (late - late_expected).abs() <= 1.0,
+            "buffer {buffer}: late {late}, expected {late_expected}"
+        );
     }
 }
 

@@ -14,12 +14,17 @@ fn stdout_of(cmd: &mut Command) -> String {
 #[test]
 fn run_without_a_scenario_runs_the_built_in_factory() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let text = stdout_of(iotwin().args(["run", "--replications", "2", "--out"]).arg(tmp.path()));
+    let text = stdout_of(
+        iotwin()
+            .args(["run", "--replications", "2", "--out"])
+            .arg(tmp.path()),
+    );
     assert!(text.contains("factory — 2 replications"), "{text}");
     assert!(text.contains("95% CI"), "{text}");
     assert!(text.contains("data_completeness"), "{text}");
     let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(tmp.path().join("summary.json")).expect("written")).expect("json");
+        serde_json::from_slice(&std::fs::read(tmp.path().join("summary.json")).expect("written"))
+            .expect("json");
     assert_eq!(summary["scenario"], "factory");
     assert_eq!(summary["replications"], 2);
     assert!(summary["seed"].is_u64());
@@ -44,7 +49,11 @@ fn run_without_a_scenario_runs_the_built_in_factory() {
 
 #[test]
 fn the_shipped_default_scenario_is_the_built_in_one() {
-    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/factory.ron")).expect("read");
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/factory.ron"
+    ))
+    .expect("read");
     assert_eq!(shipped, iotwin::scenario::DEFAULT_SCENARIO);
 }
 
@@ -59,8 +68,14 @@ fn validate_accepts_every_shipped_scenario() {
 #[test]
 fn usage_errors_exit_with_2() {
     iotwin().arg("frobnicate").assert().code(2);
-    iotwin().args(["run", "--replications", "many"]).assert().code(2);
-    iotwin().args(["validate", "/no/such/file.ron"]).assert().code(2);
+    iotwin()
+        .args(["run", "--replications", "many"])
+        .assert()
+        .code(2);
+    iotwin()
+        .args(["validate", "/no/such/file.ron"])
+        .assert()
+        .code(2);
 }
 
 #[test]

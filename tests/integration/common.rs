@@ -10,7 +10,10 @@ pub fn deployment(text: &str) -> Deployment {
 
 /// Runs a deployment with `replications` replications on all cores.
 pub fn run(dep: &Deployment, replications: u32) -> Summary {
-    let opts = RunOptions { replications: Some(replications), ..RunOptions::default() };
+    let opts = RunOptions {
+        replications: Some(replications),
+        ..RunOptions::default()
+    };
     montecarlo::run(dep, &opts, &|| {}).unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -7,10 +7,14 @@ use iotwin::scenario;
 
 use crate::common::{deployment, shipped_scenarios};
 
-fn assert_conserved(dep: &iotwin::scenario::Deployment, replications: u64) -> Vec<iotwin::model::Ledger> {
+fn assert_conserved(
+    dep: &iotwin::scenario::Deployment,
+    replications: u64,
+) -> Vec<iotwin::model::Ledger> {
     (0..replications)
         .map(|r| {
-            let outcome = World::run(dep, r).unwrap_or_else(|e| panic!("{}: replication {r}: {e}", dep.name));
+            let outcome =
+                World::run(dep, r).unwrap_or_else(|e| panic!("{}: replication {r}: {e}", dep.name));
             let l = &outcome.ledger;
             assert_eq!(
                 l.generated,
@@ -26,16 +30,25 @@ fn assert_conserved(dep: &iotwin::scenario::Deployment, replications: u64) -> Ve
 #[test]
 fn every_shipped_scenario_conserves_messages() {
     let paths = shipped_scenarios();
-    assert!(paths.len() >= 3, "expected the shipped scenarios, found {paths:?}");
+    assert!(
+        paths.len() >= 3,
+        "expected the shipped scenarios, found {paths:?}"
+    );
     for path in paths {
         let mut dep = scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
         // Keep the suite fast: a shorter horizon exercises the same mechanisms.
         dep.horizon = dep.horizon.min(7 * 86_400_000_000);
         if dep.device_count() > 20_000 {
-            dep.fleets.iter_mut().for_each(|f| f.count = f.count.min(2_000));
+            dep.fleets
+                .iter_mut()
+                .for_each(|f| f.count = f.count.min(2_000));
         }
         let ledgers = assert_conserved(&dep, 2);
-        assert!(ledgers.iter().all(|l| l.generated > 0), "{}", path.display());
+        assert!(
+            ledgers.iter().all(|l| l.generated > 0),
+            "{}",
+            path.display()
+        );
     }
 }
 
@@ -71,7 +84,11 @@ fn a_scenario_that_reaches_every_bucket_conserves_messages() {
     let ledgers = assert_conserved(&deployment(text), 4);
     let sum = |f: &dyn Fn(&iotwin::model::Ledger) -> u64| ledgers.iter().map(f).sum::<u64>();
     for cause in LossCause::ALL {
-        assert!(sum(&|l| l.lost_by(cause)) > 0, "no message lost to {}", cause.name());
+        assert!(
+            sum(&|l| l.lost_by(cause)) > 0,
+            "no message lost to {}",
+            cause.name()
+        );
     }
     assert!(sum(&|l| l.delivered_on_time) > 0);
     assert!(sum(&|l| l.delivered_late) > 0);

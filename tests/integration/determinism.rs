@@ -57,11 +57,14 @@ fn adding_a_gateway_does_not_reshuffle_the_rest_of_the_world() {
     let g1 = r#"Gateway(id: "g1", site: "s", buffer_messages: 0, uplinks: [Uplink(carrier: "B")])"#;
     let f1 = r#"Fleet(id: "f1", site: "s", gateway: "g1", count: 20, report: Fixed("10m"),
         failure: Failure(lifetime: Exponential(mean: "10d"), repair: Exponential(mean: "1d")))"#;
-    let g0 = r#"Gateway(id: "g0", site: "s", buffer_messages: 10, uplinks: [Uplink(carrier: "B")])"#;
+    let g0 =
+        r#"Gateway(id: "g0", site: "s", buffer_messages: 10, uplinks: [Uplink(carrier: "B")])"#;
     let f0 = r#"Fleet(id: "f0", site: "s", gateway: "g0", count: 7, report: Fixed("1m"),
         failure: Failure(lifetime: Exponential(mean: "2d"), repair: Exponential(mean: "1h")))"#;
     let small = base.replace("GATEWAYS", g1).replace("FLEETS", f1);
-    let large = base.replace("GATEWAYS", &format!("{g0}, {g1}")).replace("FLEETS", &format!("{f0}, {f1}"));
+    let large = base
+        .replace("GATEWAYS", &format!("{g0}, {g1}"))
+        .replace("FLEETS", &format!("{f0}, {f1}"));
     let small = crate::common::run(&crate::common::deployment(&small), 2);
     let large = crate::common::run(&crate::common::deployment(&large), 2);
     // The carrier's outage count and the uplink availability of g1 are the same world.
