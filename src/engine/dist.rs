@@ -10,12 +10,29 @@ use super::time::Ticks;
 #[derive(Clone, Debug)]
 pub enum DurationDist {
     Fixed(Ticks),
-    Exponential { mean: f64, exp: Exp<f64> },
-    Weibull { shape: f64, scale: f64, weibull: Weibull<f64> },
-    LogNormal { median: f64, sigma: f64, lognormal: LogNormal<f64> },
-    Uniform { min: Ticks, max: Ticks },
+    Exponential {
+        mean: f64,
+        exp: Exp<f64>,
+    },
+    Weibull {
+        shape: f64,
+        scale: f64,
+        weibull: Weibull<f64>,
+    },
+    LogNormal {
+        median: f64,
+        sigma: f64,
+        lognormal: LogNormal<f64>,
+    },
+    Uniform {
+        min: Ticks,
+        max: Ticks,
+    },
     /// A fixed period plus a random delay, e.g. 60 s plus Exp(2 s).
-    Jitter { period: Ticks, jitter: Box<DurationDist> },
+    Jitter {
+        period: Ticks,
+        jitter: Box<DurationDist>,
+    },
 }
 
 /// Why parameters were refused.
@@ -50,7 +67,11 @@ impl DurationDist {
         let shape = positive(shape, "shape")?;
         let scale = positive(scale as f64, "scale")?;
         let weibull = Weibull::new(scale, shape).map_err(|_| DistError::NotPositive("shape"))?;
-        Ok(DurationDist::Weibull { shape, scale, weibull })
+        Ok(DurationDist::Weibull {
+            shape,
+            scale,
+            weibull,
+        })
     }
 
     /// A log-normal law given by its median and the standard deviation of its logarithm.
@@ -59,7 +80,11 @@ impl DurationDist {
         let sigma = positive(sigma, "sigma")?;
         let lognormal =
             LogNormal::new(median.ln(), sigma).map_err(|_| DistError::NotPositive("sigma"))?;
-        Ok(DurationDist::LogNormal { median, sigma, lognormal })
+        Ok(DurationDist::LogNormal {
+            median,
+            sigma,
+            lognormal,
+        })
     }
 
     pub fn uniform(min: Ticks, max: Ticks) -> Result<Self, DistError> {
@@ -70,7 +95,10 @@ impl DurationDist {
     }
 
     pub fn jitter(period: Ticks, jitter: DurationDist) -> Self {
-        DurationDist::Jitter { period, jitter: Box::new(jitter) }
+        DurationDist::Jitter {
+            period,
+            jitter: Box::new(jitter),
+        }
     }
 
     /// One draw, rounded to the nearest tick.
@@ -123,7 +151,11 @@ impl DurationDist {
 #[inline(always)]
 fn to_ticks(x: f64) -> Ticks {
     // `x + 0.5` truncated is round-half-up for x ≥ 0, without a libm call in the hot loop.
-    if x < (u64::MAX / 2) as f64 { (x + 0.5) as Ticks } else { u64::MAX / 2 }
+    if x < (u64::MAX / 2) as f64 {
+        (x + 0.5) as Ticks
+    } else {
+        u64::MAX / 2
+    }
 }
 
 fn gamma(x: f64) -> f64 {
@@ -136,7 +168,13 @@ mod tests {
     use crate::engine::random::StreamKey;
 
     fn rng() -> crate::engine::Stream {
-        StreamKey { seed: 1, replication: 0, entity: 0, process: 0 }.stream()
+        StreamKey {
+            seed: 1,
+            replication: 0,
+            entity: 0,
+            process: 0,
+        }
+        .stream()
     }
 
     #[test]
@@ -155,7 +193,11 @@ mod tests {
             // Coefficient of variation ≤ 1 for all of these, so 5 standard errors is
             // at most 5 × mean / √n.
             let tolerance = 5.0 * law.mean() / (n as f64).sqrt();
-            assert!((mean - law.mean()).abs() < tolerance, "{law:?}: {mean} vs {}", law.mean());
+            assert!(
+                (mean - law.mean()).abs() < tolerance,
+                "{law:?}: {mean} vs {}",
+                law.mean()
+            );
         }
     }
 
@@ -165,7 +207,10 @@ mod tests {
         assert!(DurationDist::weibull(-1.0, 10).is_err());
         assert!(DurationDist::weibull(f64::NAN, 10).is_err());
         assert!(DurationDist::lognormal(10, 0.0).is_err());
-        assert_eq!(DurationDist::uniform(5, 4).unwrap_err(), DistError::MinAboveMax);
+        assert_eq!(
+            DurationDist::uniform(5, 4).unwrap_err(),
+            DistError::MinAboveMax
+        );
     }
 
     /// Golden draws: a dependency upgrade that changes sampling must fail loudly.

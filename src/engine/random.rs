@@ -71,7 +71,12 @@ mod tests {
     use rand::Rng;
 
     fn key(entity: u64, process: u64) -> StreamKey {
-        StreamKey { seed: 7, replication: 3, entity, process }
+        StreamKey {
+            seed: 7,
+            replication: 3,
+            entity,
+            process,
+        }
     }
 
     fn first_draws(mut s: Stream) -> [u64; 4] {
@@ -80,15 +85,24 @@ mod tests {
 
     #[test]
     fn the_same_key_gives_the_same_stream() {
-        assert_eq!(first_draws(key(1, 2).stream()), first_draws(key(1, 2).stream()));
+        assert_eq!(
+            first_draws(key(1, 2).stream()),
+            first_draws(key(1, 2).stream())
+        );
     }
 
     #[test]
     fn every_coordinate_changes_the_stream() {
         let base = first_draws(key(1, 2).stream());
         let variants = [
-            StreamKey { seed: 8, ..key(1, 2) },
-            StreamKey { replication: 4, ..key(1, 2) },
+            StreamKey {
+                seed: 8,
+                ..key(1, 2)
+            },
+            StreamKey {
+                replication: 4,
+                ..key(1, 2)
+            },
             key(2, 2),
             key(1, 3),
             key(2, 1),

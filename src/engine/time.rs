@@ -36,13 +36,17 @@ const UNITS: &[(&str, u64)] = &[
 pub enum DurationError {
     #[error("empty duration; write a number and a unit, e.g. \"90s\" or \"2h\"")]
     Empty,
-    #[error("\"{0}\" has no unit; write e.g. \"{0}s\" or \"{0}ms\" (units: us, ms, s, m, h, d, w, y)")]
+    #[error(
+        "\"{0}\" has no unit; write e.g. \"{0}s\" or \"{0}ms\" (units: us, ms, s, m, h, d, w, y)"
+    )]
     MissingUnit(String),
     #[error("unknown unit \"{unit}\" in \"{text}\" (units: us, ms, s, m, h, d, w, y)")]
     UnknownUnit { text: String, unit: String },
     #[error("durations cannot be negative: \"{0}\"")]
     Negative(String),
-    #[error("\"{0}\" is not a duration; write e.g. \"250ms\", \"90s\", \"2h\", \"365d\" or \"3d 02:00\"")]
+    #[error(
+        "\"{0}\" is not a duration; write e.g. \"250ms\", \"90s\", \"2h\", \"365d\" or \"3d 02:00\""
+    )]
     Malformed(String),
     #[error("\"{0}\" is finer than the 1 µs tick")]
     TooFine(String),
@@ -265,14 +269,38 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_duration() {
-        assert_eq!(Duration::parse("60"), Err(DurationError::MissingUnit("60".into())));
-        assert_eq!(Duration::parse("-5s"), Err(DurationError::Negative("-5s".into())));
-        assert!(matches!(Duration::parse("5 parsecs"), Err(DurationError::MissingUnit(_))));
-        assert!(matches!(Duration::parse("5parsecs"), Err(DurationError::UnknownUnit { .. })));
-        assert!(matches!(Duration::parse("0.5us"), Err(DurationError::TooFine(_))));
-        assert!(matches!(Duration::parse("h"), Err(DurationError::Malformed(_))));
-        assert!(matches!(Duration::parse("1:2:3:4"), Err(DurationError::Malformed(_))));
-        assert!(matches!(Duration::parse("99999999999y"), Err(DurationError::TooLong(_))));
+        assert_eq!(
+            Duration::parse("60"),
+            Err(DurationError::MissingUnit("60".into()))
+        );
+        assert_eq!(
+            Duration::parse("-5s"),
+            Err(DurationError::Negative("-5s".into()))
+        );
+        assert!(matches!(
+            Duration::parse("5 parsecs"),
+            Err(DurationError::MissingUnit(_))
+        ));
+        assert!(matches!(
+            Duration::parse("5parsecs"),
+            Err(DurationError::UnknownUnit { .. })
+        ));
+        assert!(matches!(
+            Duration::parse("0.5us"),
+            Err(DurationError::TooFine(_))
+        ));
+        assert!(matches!(
+            Duration::parse("h"),
+            Err(DurationError::Malformed(_))
+        ));
+        assert!(matches!(
+            Duration::parse("1:2:3:4"),
+            Err(DurationError::Malformed(_))
+        ));
+        assert!(matches!(
+            Duration::parse("99999999999y"),
+            Err(DurationError::TooLong(_))
+        ));
         assert_eq!(Duration::parse(""), Err(DurationError::Empty));
     }
 

@@ -49,7 +49,10 @@ pub fn parse(source: &str, file: &str) -> Result<(Scenario, FieldMap), ScenarioE
     let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
     let map = FieldMap::scan(source);
     let located = |span: ron::error::SpannedError, path: String| -> ScenarioError {
-        let position = Position { line: span.span.start.line, column: span.span.start.col };
+        let position = Position {
+            line: span.span.start.line,
+            column: span.span.start.col,
+        };
         let (message, hint, field) = hints::explain(&span.code, &path);
         Diagnostic::new(source, file, position, &field, message, hint).into()
     };
@@ -63,7 +66,8 @@ pub fn parse(source: &str, file: &str) -> Result<(Scenario, FieldMap), ScenarioE
             return Err(located(de.span_error(code), path));
         }
     };
-    de.end().map_err(|e| located(de.span_error(e), String::new()))?;
+    de.end()
+        .map_err(|e| located(de.span_error(e), String::new()))?;
     Ok((scenario, map))
 }
 

@@ -118,7 +118,10 @@ pub struct Link {
 impl Default for Link {
     /// A perfect link: no loss, no delay.
     fn default() -> Self {
-        Link { loss: Probability(0.0), latency: zero_latency() }
+        Link {
+            loss: Probability(0.0),
+            latency: zero_latency(),
+        }
     }
 }
 
@@ -229,7 +232,9 @@ impl<'de> Deserialize<'de> for Positive {
         if x.is_finite() && x > 0.0 {
             Ok(Positive(x))
         } else {
-            Err(de::Error::custom(format!("expected a positive number, found {x}")))
+            Err(de::Error::custom(format!(
+                "expected a positive number, found {x}"
+            )))
         }
     }
 }
