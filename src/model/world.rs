@@ -22,7 +22,8 @@ use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
 pub mod process {
     /// A device's report timing and the fate of its messages on each hop.
     pub const TRAFFIC: u64 = 1;
-    /// Failures and repairs of a device or gateway.
+    /// Failures and repairs of a device or gateway. A device's k-th draw uses process
+    /// `LIFECYCLE | (k + 1) << 32`.
     pub const LIFECYCLE: u64 = 2;
     /// A carrier's outages.
     pub const OUTAGES: u64 = 3;
@@ -43,11 +44,14 @@ pub struct Outcome {
     pub events: u64,
 }
 
+/// Per-device state, kept small: a million devices must fit in well under a gigabyte.
 #[derive(Debug)]
 struct Device {
     traffic: Stream,
-    life: Stream,
     fleet: u32,
+    /// Lifecycle draws made so far. Failures and repairs are rare, so instead of a second
+    /// 32-byte generator each draw gets its own stream, keyed by this counter.
+    life_draws: u32,
     up: bool,
 }
 
@@ -81,6 +85,8 @@ impl Hop {
 
 #[derive(Debug)]
 struct FleetRt {
+    key: u64,
+    first_device: u32,
     gateway: u32,
     report: DurationDist,
     access: Hop,
@@ -124,6 +130,8 @@ struct CarrierRt {
 
 /// The run-time state of one replication.
 pub struct World {
+    seed: u64,
+    replication: u64,
     horizon: Ticks,
     deadline: Ticks,
     devices: Vec<Device>,
@@ -152,15 +160,22 @@ impl World {
             entity,
             process,
         };
+        let mut first_device = 0u32;
         let horizon = dep.horizon;
         let fleets: Vec<FleetRt> = dep
             .fleets
             .iter()
-            .map(|f| FleetRt {
-                gateway: f.gateway as u32,
-                report: f.report.clone(),
-                access: Hop::new(&f.link),
-                failure: f.failure.clone(),
+            .map(|f| {
+                let first = first_device;
+                first_device += f.count;
+                FleetRt {
+                    key: f.key,
+                    first_device: first,
+                    gateway: f.gateway as u32,
+                    report: f.report.clone(),
+                    access: Hop::new(&f.link),
+                    failure: f.failure.clone(),
+                }
             })
             .collect();
         let mut devices = Vec::with_capacity(dep.device_count() as usize);
@@ -169,8 +184,8 @@ impl World {
                 let entity = member_key(f.key, i);
                 devices.push(Device {
                     traffic: key(entity, process::TRAFFIC).stream(),
-                    life: key(entity, process::LIFECYCLE).stream(),
                     fleet: fi as u32,
+                    life_draws: 0,
                     up: true,
                 });
             }
@@ -213,6 +228,8 @@ impl World {
             }
         }
         let mut world = World {
+            seed: dep.seed,
+            replication,
             horizon,
             deadline: dep.deadline,
             devices,
@@ -240,7 +257,8 @@ impl World {
     }
 
     fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
-        for (d, dev) in self.devices.iter_mut().enumerate() {
+        for d in 0..self.devices.len() {
+            let dev = &mut self.devices[d];
             let fleet = &self.fleets[dev.fleet as usize];
             let period = fleet.report.nominal_period();
             let phase = if period == 0 {
@@ -249,11 +267,13 @@ impl World {
                 dev.traffic.random_range(0..period)
             };
             sched.schedule_at(phase, Event::Emit(d as u32).into());
-            if let Some(f) = &fleet.failure {
-                sched.schedule_at(
-                    f.lifetime.sample(&mut dev.life),
-                    Event::DeviceFail(d as u32).into(),
-                );
+            let fleet = dev.fleet as usize;
+            if self.fleets[fleet].failure.is_some() {
+                let mut stream = self.life_stream(d as u32);
+                if let Some(f) = &self.fleets[fleet].failure {
+                    let lifetime = f.lifetime.sample(&mut stream);
+                    sched.schedule_at(lifetime, Event::DeviceFail(d as u32).into());
+                }
             }
         }
         for (g, gw) in self.gateways.iter_mut().enumerate() {
@@ -497,11 +517,26 @@ impl World {
         self.refresh_gateway(sched, g, was_up);
     }
 
+    /// The stream for device `d`'s next lifecycle draw (and counts the draw).
+    fn life_stream(&mut self, d: u32) -> Stream {
+        let dev = &mut self.devices[d as usize];
+        let fleet = &self.fleets[dev.fleet as usize];
+        let draw = dev.life_draws as u64;
+        dev.life_draws += 1;
+        StreamKey {
+            seed: self.seed,
+            replication: self.replication,
+            entity: member_key(fleet.key, (d - fleet.first_device) as u64),
+            process: process::LIFECYCLE | (draw + 1) << 32,
+        }
+        .stream()
+    }
+
     fn device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
         let now = sched.now();
-        let dev = &mut self.devices[d as usize];
-        dev.up = up;
-        let Some(f) = &self.fleets[dev.fleet as usize].failure else {
+        self.devices[d as usize].up = up;
+        let mut stream = self.life_stream(d);
+        let Some(f) = &self.fleets[self.devices[d as usize].fleet as usize].failure else {
             return;
         };
         let (law, next) = if up {
@@ -511,7 +546,7 @@ impl World {
             self.device_down.went_down(now);
             (&f.repair, Event::DeviceRepair(d))
         };
-        sched.schedule_at(now + law.sample(&mut dev.life), next.into());
+        sched.schedule_at(now + law.sample(&mut stream), next.into());
     }
 }
 
