@@ -3,7 +3,9 @@
 use crate::engine::random::name_key;
 use crate::engine::{DurationDist, TICKS_PER_SECOND};
 
-use super::deployment::{CarrierSpec, Deployment, FailureSpec, FleetSpec, GatewaySpec, LinkSpec, UplinkSpec};
+use super::deployment::{
+    CarrierSpec, Deployment, FailureSpec, FleetSpec, GatewaySpec, LinkSpec, UplinkSpec,
+};
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::locate::FieldMap;
 use super::types::{Dist, Failure, Link, Scenario};
@@ -23,14 +25,24 @@ impl Ctx<'_> {
     }
 
     /// Resolves a reference to an id of `kind`, or explains what exists.
-    fn resolve(&self, field: &str, kind: &str, wanted: &str, ids: &[&str]) -> Result<usize, ScenarioError> {
+    fn resolve(
+        &self,
+        field: &str,
+        kind: &str,
+        wanted: &str,
+        ids: &[&str],
+    ) -> Result<usize, ScenarioError> {
         if let Some(i) = ids.iter().position(|id| *id == wanted) {
             return Ok(i);
         }
         let known = if ids.is_empty() {
             format!("there are no {kind}s; declare one first")
         } else {
-            let listed = ids.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ");
+            let listed = ids
+                .iter()
+                .map(|i| format!("\"{i}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
             match closest(wanted, ids.iter().copied()) {
                 Some(guess) => format!("did you mean \"{guess}\"? Known {kind}s: {listed}"),
                 None => format!("known {kind}s: {listed}"),
@@ -60,6 +72,15 @@ impl Ctx<'_> {
     }
 
     fn dist(&self, field: &str, dist: &Dist) -> Result<DurationDist, ScenarioError> {
+        if let Dist::Uniform { min, max } = dist
+            && min.ticks() > max.ticks()
+        {
+            return Err(self.error(
+                &format!("{field}.min"),
+                format!("Uniform min {min} is greater than max {max}"),
+                format!("swap them: Uniform(min: \"{max}\", max: \"{min}\")"),
+            ));
+        }
         let made = match dist {
             Dist::Fixed(d) => Ok(DurationDist::fixed(d.ticks())),
             Dist::Exponential { mean } => DurationDist::exponential(mean.ticks()),
@@ -81,10 +102,17 @@ impl Ctx<'_> {
     }
 
     fn link(&self, field: &str, link: &Link) -> Result<LinkSpec, ScenarioError> {
-        Ok(LinkSpec { loss: link.loss.0, latency: self.dist(&format!("{field}.latency"), &link.latency)? })
+        Ok(LinkSpec {
+            loss: link.loss.0,
+            latency: self.dist(&format!("{field}.latency"), &link.latency)?,
+        })
     }
 
-    fn failure(&self, field: &str, failure: &Option<Failure>) -> Result<Option<FailureSpec>, ScenarioError> {
+    fn failure(
+        &self,
+        field: &str,
+        failure: &Option<Failure>,
+    ) -> Result<Option<FailureSpec>, ScenarioError> {
         failure
             .as_ref()
             .map(|f| {
@@ -97,14 +125,31 @@ impl Ctx<'_> {
     }
 }
 
-pub fn compile(s: Scenario, source: &str, file: &str, map: &FieldMap) -> Result<Deployment, ScenarioError> {
+pub fn compile(
+    s: Scenario,
+    source: &str,
+    file: &str,
+    map: &FieldMap,
+) -> Result<Deployment, ScenarioError> {
     let cx = Ctx { source, file, map };
     if s.horizon.ticks() == 0 {
-        return Err(cx.error("horizon", "the horizon is 0s".into(), "simulate some time, e.g. horizon: \"30d\"".into()));
+        return Err(cx.error(
+            "horizon",
+            "the horizon is 0s".into(),
+            "simulate some time, e.g. horizon: \"30d\"".into(),
+        ));
     }
-    for (list, empty) in [("sites", s.sites.is_empty()), ("gateways", s.gateways.is_empty()), ("fleets", s.fleets.is_empty())] {
+    for (list, empty) in [
+        ("sites", s.sites.is_empty()),
+        ("gateways", s.gateways.is_empty()),
+        ("fleets", s.fleets.is_empty()),
+    ] {
         if empty {
-            return Err(cx.error(list, format!("`{list}` is empty"), format!("a deployment needs at least one item in `{list}`")));
+            return Err(cx.error(
+                list,
+                format!("`{list}` is empty"),
+                format!("a deployment needs at least one item in `{list}`"),
+            ));
         }
     }
     let site_ids: Vec<&str> = s.sites.iter().map(|x| x.id.as_str()).collect();
@@ -128,7 +173,11 @@ pub fn compile(s: Scenario, source: &str, file: &str, map: &FieldMap) -> Result<
                 })
             })
             .transpose()?;
-        carriers.push(CarrierSpec { id: c.id.clone(), key: name_key("carrier", &c.id), outages });
+        carriers.push(CarrierSpec {
+            id: c.id.clone(),
+            key: name_key("carrier", &c.id),
+            outages,
+        });
     }
 
     let mut gateways = Vec::with_capacity(s.gateways.len());
@@ -139,18 +188,28 @@ pub fn compile(s: Scenario, source: &str, file: &str, map: &FieldMap) -> Result<
             return Err(cx.error(
                 &format!("{here}.uplinks"),
                 format!("gateway \"{}\" has no uplink", g.id),
-                "add one, e.g. uplinks: [Uplink(carrier: \"A\")]".into(),
+                format!(
+                    "add one, e.g. uplinks: [Uplink(carrier: \"{}\")]",
+                    carrier_ids.first().unwrap_or(&"A")
+                ),
             ));
         }
         let mut uplinks = Vec::with_capacity(g.uplinks.len());
         for (u, up) in g.uplinks.iter().enumerate() {
             let at = format!("{here}.uplinks[{u}]");
             uplinks.push(UplinkSpec {
-                carrier: cx.resolve(&format!("{at}.carrier"), "carrier", &up.carrier, &carrier_ids)?,
+                carrier: cx.resolve(
+                    &format!("{at}.carrier"),
+                    "carrier",
+                    &up.carrier,
+                    &carrier_ids,
+                )?,
                 link: cx.link(&format!("{at}.link"), &up.link)?,
             });
         }
-        let drain_interval = g.drain_per_s.map(|rate| ((TICKS_PER_SECOND as f64 / rate.0).round() as u64).max(1));
+        let drain_interval = g
+            .drain_per_s
+            .map(|rate| ((TICKS_PER_SECOND as f64 / rate.0).round() as u64).max(1));
         gateways.push(GatewaySpec {
             id: g.id.clone(),
             key: name_key("gateway", &g.id),
@@ -167,7 +226,12 @@ pub fn compile(s: Scenario, source: &str, file: &str, map: &FieldMap) -> Result<
     for (i, f) in s.fleets.iter().enumerate() {
         let here = format!("fleets[{i}]");
         let site = cx.resolve(&format!("{here}.site"), "site", &f.site, &site_ids)?;
-        let gateway = cx.resolve(&format!("{here}.gateway"), "gateway", &f.gateway, &gateway_ids)?;
+        let gateway = cx.resolve(
+            &format!("{here}.gateway"),
+            "gateway",
+            &f.gateway,
+            &gateway_ids,
+        )?;
         if gateways[gateway].site != site {
             return Err(cx.error(
                 &format!("{here}.gateway"),
@@ -175,7 +239,8 @@ pub fn compile(s: Scenario, source: &str, file: &str, map: &FieldMap) -> Result<
                     "fleet \"{}\" is at site \"{}\" but gateway \"{}\" is at site \"{}\"",
                     f.id, f.site, f.gateway, site_ids[gateways[gateway].site]
                 ),
-                "a fleet reports to a gateway at its own site; pick one there or move the fleet".into(),
+                "a fleet reports to a gateway at its own site; pick one there or move the fleet"
+                    .into(),
             ));
         }
         let report = cx.dist(&format!("{here}.report"), &f.report)?;

@@ -8,7 +8,11 @@ use super::locate::{FieldMap, Position};
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ScenarioError {
     #[error("error: cannot read scenario {file}: {message}\n  = hint: {hint}")]
-    Io { file: String, message: String, hint: String },
+    Io {
+        file: String,
+        message: String,
+        hint: String,
+    },
     #[error("{0}")]
     Invalid(Box<Diagnostic>),
 }
@@ -48,6 +52,7 @@ impl Diagnostic {
         message: String,
         hint: String,
     ) -> Diagnostic {
+        let position = next_token(source, position);
         let source_line = source
             .lines()
             .nth(position.line.saturating_sub(1))
@@ -73,9 +78,30 @@ impl Diagnostic {
         message: String,
         hint: String,
     ) -> Diagnostic {
-        let position = map.position(field).unwrap_or(Position { line: 1, column: 1 });
+        let position = map
+            .position(field)
+            .unwrap_or(Position { line: 1, column: 1 });
         Diagnostic::new(source, file, position, field, message, hint)
     }
+}
+
+/// `position`, or if it is on blank space, the next character that is not, so that the caret
+/// sits under a token; unchanged if only blank space follows.
+fn next_token(source: &str, position: Position) -> Position {
+    let wanted = (position.line, position.column);
+    let (mut line, mut column) = (1, 1);
+    for c in source.chars() {
+        if (line, column) >= wanted && !c.is_whitespace() {
+            return Position { line, column };
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    position
 }
 
 impl From<Diagnostic> for ScenarioError {

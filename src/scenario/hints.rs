@@ -8,9 +8,18 @@ use super::error::closest;
 pub fn explain(code: &Code, path: &str) -> (String, String, String) {
     let leaf = path.rsplit(['.', '[']).next().unwrap_or("");
     match code {
-        Code::NoSuchStructField { expected, found, outer } => {
+        Code::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => {
             let outer = outer.as_deref().unwrap_or("this item");
-            let field = join(path, found);
+            // The reader's path already ends with the unknown name.
+            let field = if leaf == found.as_str() {
+                path.to_string()
+            } else {
+                join(path, found)
+            };
             let hint = match closest(found, expected.iter().copied()) {
                 Some(guess) => format!("did you mean `{guess}`? {outer} takes: {}", list(expected)),
                 None => format!("{outer} takes: {}", list(expected)),
@@ -26,11 +35,16 @@ pub fn explain(code: &Code, path: &str) -> (String, String, String) {
             )
         }
         Code::DuplicateStructField { field, outer } => (
-            format!("field `{field}` is given twice in {}", outer.as_deref().unwrap_or("this item")),
+            format!(
+                "field `{field}` is given twice in {}",
+                outer.as_deref().unwrap_or("this item")
+            ),
             "keep one of them".to_string(),
             join(path, field),
         ),
-        Code::NoSuchEnumVariant { expected, found, .. } => {
+        Code::NoSuchEnumVariant {
+            expected, found, ..
+        } => {
             let hint = match closest(found, expected.iter().copied()) {
                 Some(guess) => format!("did you mean `{guess}`? Choose one of: {}", list(expected)),
                 None => format!("choose one of: {}", list(expected)),
@@ -47,8 +61,18 @@ pub fn explain(code: &Code, path: &str) -> (String, String, String) {
             field_hint(leaf),
             path.to_string(),
         ),
-        Code::ExpectedInteger | Code::ExpectedFloat => (
-            format!("{code}"),
+        Code::ExpectedInteger => (
+            "expected a whole number".to_string(),
+            field_hint(leaf),
+            path.to_string(),
+        ),
+        Code::ExpectedFloat => (
+            "expected a number".to_string(),
+            field_hint(leaf),
+            path.to_string(),
+        ),
+        Code::IntegerOutOfBounds => (
+            "the number is out of range here".to_string(),
             field_hint(leaf),
             path.to_string(),
         ),
@@ -63,6 +87,59 @@ pub fn explain(code: &Code, path: &str) -> (String, String, String) {
             "a bracket or parenthesis is probably not closed".to_string(),
             path.to_string(),
         ),
+        Code::ExpectedComma => (
+            "expected a comma".to_string(),
+            "separate fields and list items with `,`; one is probably missing after the \
+             previous value"
+                .to_string(),
+            path.to_string(),
+        ),
+        Code::ExpectedIdentifier => (
+            "expected a field name or a closing `)`".to_string(),
+            "a `(` before this point is probably not closed, or a value lacks its `field:`"
+                .to_string(),
+            path.to_string(),
+        ),
+        Code::ExpectedMapColon => (
+            "expected `:` after the field name".to_string(),
+            "write `field: value`".to_string(),
+            path.to_string(),
+        ),
+        Code::ExpectedArrayEnd => (
+            "expected `,` or the `]` that ends the list".to_string(),
+            "separate list items with `,`; a `(` or `[` before this point may not be closed"
+                .to_string(),
+            path.to_string(),
+        ),
+        Code::ExpectedStructLikeEnd => (
+            "expected `,` or the `)` that ends the item".to_string(),
+            "separate fields with `,`; a `(` or `[` before this point may not be closed"
+                .to_string(),
+            path.to_string(),
+        ),
+        Code::ExpectedDifferentStructName { expected, found } => (
+            format!("expected `{expected}( ... )` here, found `{found}`"),
+            format!("this place takes a `{expected}`; write `{expected}(`"),
+            path.to_string(),
+        ),
+        Code::ExpectedNamedStructLike(name) if !name.is_empty() => (
+            format!("expected `{name}( ... )` here"),
+            if path.is_empty() {
+                format!("a scenario file is one `{name}( ... )`; see scenarios/factory.ron")
+            } else {
+                format!(
+                    "write `{name}(field: value, ...)`; if a list ends here, its `]` is missing"
+                )
+            },
+            path.to_string(),
+        ),
+        Code::TrailingCharacters => (
+            "unexpected text after the end of the scenario".to_string(),
+            "the scenario is one `Scenario( ... )`; remove what follows its closing `)`, or an \
+             extra `)` or `]` before it"
+                .to_string(),
+            path.to_string(),
+        ),
         other => (
             format!("{other}"),
             "RON looks like `Name(field: value, other: [1, 2])`; see scenarios/factory.ron"
@@ -73,11 +150,19 @@ pub fn explain(code: &Code, path: &str) -> (String, String, String) {
 }
 
 fn join(path: &str, field: &str) -> String {
-    if path.is_empty() { field.to_string() } else { format!("{path}.{field}") }
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
 }
 
 fn list(names: &[&str]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What a field holds, for hints.
@@ -115,9 +200,11 @@ fn example(field: &str) -> String {
         "gateways" => "gateways: [Gateway(id: \"gw1\", site: \"plant\", buffer_messages: 10000, \
                        uplinks: [Uplink(carrier: \"A\")])]"
             .to_string(),
-        "fleets" => "fleets: [Fleet(id: \"sensors\", site: \"plant\", gateway: \"gw1\", count: 100, \
+        "fleets" => {
+            "fleets: [Fleet(id: \"sensors\", site: \"plant\", gateway: \"gw1\", count: 100, \
                      report: Fixed(\"60s\"))]"
-            .to_string(),
+                .to_string()
+        }
         "count" => "count: 100".to_string(),
         "report" => "report: Fixed(\"60s\")".to_string(),
         "buffer_messages" => "buffer_messages: 10000".to_string(),

@@ -88,7 +88,10 @@ impl Scanner {
     }
 
     fn position(&self) -> Position {
-        Position { line: self.line, column: self.column }
+        Position {
+            line: self.line,
+            column: self.column,
+        }
     }
 
     /// The path of the value that starts at the current token.
@@ -131,7 +134,9 @@ impl Scanner {
                 (Some('/'), Some('*')) => {
                     self.bump();
                     self.bump();
-                    while self.peek(0).is_some() && !(self.peek(0) == Some('*') && self.peek(1) == Some('/')) {
+                    while self.peek(0).is_some()
+                        && !(self.peek(0) == Some('*') && self.peek(1) == Some('/'))
+                    {
                         self.bump();
                     }
                     self.bump();
@@ -159,7 +164,10 @@ impl Scanner {
         loop {
             self.skip_trivia();
             let Some(c) = self.peek(0) else { break };
-            let in_list = self.stack.last().is_some_and(|f| f.bracket == Bracket::List);
+            let in_list = self
+                .stack
+                .last()
+                .is_some_and(|f| f.bracket == Bracket::List);
             match c {
                 '(' | '[' | '{' => {
                     if in_list || self.stack.is_empty() {
@@ -171,7 +179,12 @@ impl Scanner {
                         '[' => Bracket::List,
                         _ => Bracket::Map,
                     };
-                    self.stack.push(Frame { path, bracket, index: 0, field: None });
+                    self.stack.push(Frame {
+                        path,
+                        bracket,
+                        index: 0,
+                        field: None,
+                    });
                     self.bump();
                 }
                 ')' | ']' | '}' => {
@@ -194,12 +207,18 @@ impl Scanner {
                 c if c.is_alphabetic() || c == '_' => {
                     let start = self.at;
                     let start_pos = self.position();
-                    while self.peek(0).is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    while self
+                        .peek(0)
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    {
                         self.bump();
                     }
                     let word: String = self.chars[start..self.at].iter().collect();
                     self.skip_trivia();
-                    let in_paren = self.stack.last().is_some_and(|f| f.bracket == Bracket::Paren);
+                    let in_paren = self
+                        .stack
+                        .last()
+                        .is_some_and(|f| f.bracket == Bracket::Paren);
                     if in_paren && self.peek(0) == Some(':') {
                         self.bump();
                         self.skip_trivia();
