@@ -11,8 +11,10 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use iotwin::engine::Duration;
+use iotwin::model::World;
 use iotwin::montecarlo::{self, RunOptions};
 use iotwin::report;
+use iotwin::report::trace::JsonLines;
 use iotwin::scenario::{self, Deployment, ScenarioError};
 
 #[derive(Parser)]
@@ -30,11 +32,28 @@ struct Cli {
 enum Command {
     /// Run a scenario's replications and write summary.json and metrics.csv.
     Run(RunArgs),
+    /// Write one replication's steps as JSON lines (replays bit-identically from the seed).
+    Trace(TraceArgs),
     /// Check a scenario file without running it.
     Validate {
         /// The scenario file (RON).
         scenario: PathBuf,
     },
+}
+
+#[derive(Args)]
+struct TraceArgs {
+    /// The scenario file (RON); without it, the built-in factory scenario.
+    scenario: Option<PathBuf>,
+    /// Which replication to trace (0-based); it is the same world as in `run`.
+    #[arg(long, short = 'k', default_value_t = 0)]
+    replication: u64,
+    /// Seed of every random stream (default: the scenario's).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -72,6 +91,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Trace(args) => trace(args),
         Command::Validate { scenario } => validate(&scenario),
     }
 }
@@ -193,5 +213,47 @@ fn folder_name(name: &str) -> String {
         "run".to_string()
     } else {
         cleaned
+    }
+}
+
+fn trace(args: TraceArgs) -> ExitCode {
+    let mut dep = match load(args.scenario.as_deref()) {
+        Ok(dep) => dep,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(seed) = args.seed {
+        dep.seed = seed;
+    }
+    let result = match &args.out {
+        None => {
+            let stdout = std::io::stdout().lock();
+            let writer = JsonLines::new(&dep, std::io::BufWriter::new(stdout));
+            World::run_observed(&dep, args.replication, writer).map(|(_, w)| w.finish().map(|_| ()))
+        }
+        Some(path) => {
+            let writer = JsonLines::new(&dep, Vec::new());
+            World::run_observed(&dep, args.replication, writer).map(|(_, w)| {
+                w.finish()
+                    .and_then(|bytes| report::write_atomically(path, &bytes))
+            })
+        }
+    };
+    match result {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("error: cannot write the trace: {e}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!(
+                "error: replication {} (seed {}): {e}",
+                args.replication, dep.seed
+            );
+            ExitCode::from(1)
+        }
     }
 }

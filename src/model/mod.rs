@@ -4,7 +4,9 @@
 
 pub mod event;
 pub mod ledger;
+pub mod trace;
 pub mod world;
 
 pub use ledger::{ConservationError, Ledger, LossCause};
+pub use trace::{MessageId, Observer, Recorder, Silent, Trace};
 pub use world::{Outcome, World};

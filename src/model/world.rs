@@ -17,6 +17,7 @@ use crate::scenario::{Deployment, FailureSpec, LinkSpec};
 
 use super::event::{Event, Packed};
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
+use super::trace::{MessageId, Observer, Silent, Trace};
 
 /// Process labels: the last coordinate of a stream key.
 pub mod process {
@@ -52,6 +53,8 @@ struct Device {
     /// Lifecycle draws made so far. Failures and repairs are rare, so instead of a second
     /// 32-byte generator each draw gets its own stream, keyed by this counter.
     life_draws: u32,
+    /// Messages generated so far: the next message's sequence number (for traces).
+    sent: u32,
     up: bool,
 }
 
@@ -94,9 +97,19 @@ struct FleetRt {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Buffered {
+struct Msg {
     created: Ticks,
     device: u32,
+    seq: u32,
+}
+
+impl Msg {
+    fn id(&self) -> MessageId {
+        MessageId {
+            device: self.device,
+            seq: self.seq,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -107,7 +120,7 @@ struct GatewayRt {
     uplinks: Vec<(usize, Hop)>,
     capacity: u64,
     drain_interval: Option<Ticks>,
-    buffer: VecDeque<Buffered>,
+    buffer: VecDeque<Msg>,
     draining: bool,
     life: Stream,
     failure: Option<FailureSpec>,
@@ -129,7 +142,8 @@ struct CarrierRt {
 }
 
 /// The run-time state of one replication.
-pub struct World {
+pub struct World<O: Observer = Silent> {
+    observer: O,
     seed: u64,
     replication: u64,
     horizon: Ticks,
@@ -139,7 +153,7 @@ pub struct World {
     gateways: Vec<GatewayRt>,
     carriers: Vec<CarrierRt>,
     /// Creation time and device of messages whose access delay does not fit 32 bits.
-    long_delays: Vec<Buffered>,
+    long_delays: Vec<Msg>,
     free_long: Vec<u32>,
     to_gateway_in_flight: u64,
     ledger: Ledger,
@@ -151,9 +165,27 @@ pub struct World {
     peak_buffered: u64,
 }
 
-impl World {
+impl World<Silent> {
+    /// Runs the replication to its horizon and returns what it measured, after checking that
+    /// every message is accounted for.
+    pub fn run(dep: &Deployment, replication: u64) -> Result<Outcome, ConservationError> {
+        World::run_observed(dep, replication, Silent).map(|(outcome, _)| outcome)
+    }
+
     /// Builds replication `replication` of `dep` and schedules its first events.
     pub fn new(dep: &Deployment, replication: u64, sched: &mut Scheduler<Packed>) -> World {
+        World::with_observer(dep, replication, sched, Silent)
+    }
+}
+
+impl<O: Observer> World<O> {
+    /// As [`World::new`], reporting every step to `observer`.
+    pub fn with_observer(
+        dep: &Deployment,
+        replication: u64,
+        sched: &mut Scheduler<Packed>,
+        observer: O,
+    ) -> World<O> {
         let key = |entity: u64, process: u64| StreamKey {
             seed: dep.seed,
             replication,
@@ -186,6 +218,7 @@ impl World {
                     traffic: key(entity, process::TRAFFIC).stream(),
                     fleet: fi as u32,
                     life_draws: 0,
+                    sent: 0,
                     up: true,
                 });
             }
@@ -228,6 +261,7 @@ impl World {
             }
         }
         let mut world = World {
+            observer,
             seed: dep.seed,
             replication,
             horizon,
@@ -297,21 +331,28 @@ impl World {
         }
     }
 
-    /// Runs the replication to its horizon and returns what it measured, after checking that
-    /// every message is accounted for.
-    pub fn run(dep: &Deployment, replication: u64) -> Result<Outcome, ConservationError> {
-        let mut sched = Scheduler::with_capacity(World::queue_capacity(dep));
-        let mut world = World::new(dep, replication, &mut sched);
+    /// Runs the replication to its horizon with `observer`, and returns what it measured and
+    /// the observer, after checking that every message is accounted for.
+    pub fn run_observed(
+        dep: &Deployment,
+        replication: u64,
+        observer: O,
+    ) -> Result<(Outcome, O), ConservationError> {
+        let mut sched = Scheduler::with_capacity(Self::queue_capacity(dep));
+        let mut world = World::with_observer(dep, replication, &mut sched, observer);
         sched.run(&mut world, dep.horizon);
         world.finish(sched.processed())
     }
 
-    fn finish(mut self, events: u64) -> Result<Outcome, ConservationError> {
+    fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
+        if O::ENABLED {
+            self.trace_leftovers();
+        }
         self.ledger.buffered_at_horizon = self.gateways.iter().map(|g| g.buffer.len() as u64).sum();
         self.ledger.in_flight_at_horizon += self.to_gateway_in_flight;
         self.ledger.check_conservation()?;
         let gateways = self.gateways.len() as u64;
-        Ok(Outcome {
+        let outcome = Outcome {
             device_availability: self.device_down.availability(self.devices.len() as u64),
             gateway_availability: self.gateway_down.availability(gateways),
             uplink_availability: self.uplink_down.availability(gateways),
@@ -320,7 +361,31 @@ impl World {
             peak_buffered: self.peak_buffered,
             events,
             ledger: self.ledger,
-        })
+        };
+        Ok((outcome, self.observer))
+    }
+
+    /// Reports the messages still buffered or on an access link at the horizon, so that in a
+    /// trace every generated message has exactly one final step.
+    fn trace_leftovers(&mut self) {
+        let now = self.horizon;
+        for (g, gw) in self.gateways.iter().enumerate() {
+            for m in &gw.buffer {
+                let step = Trace::BufferedAtHorizon {
+                    msg: m.id(),
+                    gateway: g as u32,
+                };
+                self.observer.observe(now, step);
+            }
+        }
+        let mut free = vec![false; self.long_delays.len()];
+        for &slot in &self.free_long {
+            free[slot as usize] = true;
+        }
+        for (m, _) in self.long_delays.iter().zip(&free).filter(|(_, f)| !**f) {
+            self.observer
+                .observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
+        }
     }
 
     fn first_working_uplink(&self, g: usize) -> Option<usize> {
@@ -340,30 +405,33 @@ impl World {
             now + fleet.report.sample(&mut dev.traffic),
             Event::Emit(d).into(),
         );
+        let msg = Msg {
+            created: now,
+            device: d,
+            seq: dev.sent,
+        };
+        dev.sent = dev.sent.wrapping_add(1);
         self.ledger.generated += 1;
+        self.observer.observe(now, Trace::Generated(msg.id()));
         if !dev.up {
-            self.ledger.lose(LossCause::DeviceDown);
-            return;
+            return self.lose(now, msg, LossCause::DeviceDown);
         }
         let Some(delay) = fleet.access.cross(&mut dev.traffic) else {
-            self.ledger.lose(LossCause::LinkLoss);
-            return;
+            return self.lose(now, msg, LossCause::LinkLoss);
         };
         self.to_gateway_in_flight += 1;
+        // A traced run sends every message through the side table, which keeps its sequence
+        // number; the events and their order are the same either way.
         let event = match u32::try_from(delay) {
-            Ok(delay) => Event::Arrive { device: d, delay },
-            Err(_) => {
-                let record = Buffered {
-                    created: now,
-                    device: d,
-                };
+            Ok(delay) if !O::ENABLED => Event::Arrive { device: d, delay },
+            _ => {
                 let slot = match self.free_long.pop() {
                     Some(slot) => {
-                        self.long_delays[slot as usize] = record;
+                        self.long_delays[slot as usize] = msg;
                         slot
                     }
                     None => {
-                        self.long_delays.push(record);
+                        self.long_delays.push(msg);
                         (self.long_delays.len() - 1) as u32
                     }
                 };
@@ -373,42 +441,78 @@ impl World {
         sched.schedule_at(now + delay, event.into());
     }
 
-    /// A message created at `created` reaches its device's gateway.
-    fn at_gateway(&mut self, sched: &mut Scheduler<Packed>, device: u32, created: Ticks) {
+    #[inline(always)]
+    fn lose(&mut self, now: Ticks, msg: Msg, cause: LossCause) {
+        self.ledger.lose(cause);
+        self.observer.observe(now, Trace::Lost(msg.id(), cause));
+    }
+
+    /// A message reaches its device's gateway.
+    fn at_gateway(&mut self, sched: &mut Scheduler<Packed>, msg: Msg) {
+        let now = sched.now();
         self.to_gateway_in_flight -= 1;
-        let g = self.fleets[self.devices[device as usize].fleet as usize].gateway as usize;
+        let g = self.fleets[self.devices[msg.device as usize].fleet as usize].gateway as usize;
+        self.observer.observe(
+            now,
+            Trace::AtGateway {
+                msg: msg.id(),
+                gateway: g as u32,
+            },
+        );
         let gw = &mut self.gateways[g];
         if !gw.up {
-            self.ledger.lose(LossCause::GatewayDown);
+            self.lose(now, msg, LossCause::GatewayDown);
         } else if gw.active.is_some() && gw.buffer.is_empty() {
-            self.forward(sched.now(), g, device, created);
+            self.forward(now, g, msg);
         } else if gw.capacity == 0 {
-            self.ledger.lose(LossCause::NoPath);
+            self.lose(now, msg, LossCause::NoPath);
         } else if (gw.buffer.len() as u64) < gw.capacity {
-            gw.buffer.push_back(Buffered { created, device });
-            self.peak_buffered = self.peak_buffered.max(gw.buffer.len() as u64);
+            gw.buffer.push_back(msg);
+            let occupancy = gw.buffer.len() as u64;
+            self.peak_buffered = self.peak_buffered.max(occupancy);
+            self.observer.observe(
+                now,
+                Trace::Buffered {
+                    msg: msg.id(),
+                    gateway: g as u32,
+                    occupancy,
+                },
+            );
         } else {
-            self.ledger.lose(LossCause::BufferOverflow);
+            self.lose(now, msg, LossCause::BufferOverflow);
         }
     }
 
     /// Sends one message over gateway `g`'s active uplink. Uplink draws use the sending
     /// device's stream, so a message's fate does not depend on other devices' traffic.
-    fn forward(&mut self, now: Ticks, g: usize, device: u32, created: Ticks) {
+    fn forward(&mut self, now: Ticks, g: usize, msg: Msg) {
         let gw = &self.gateways[g];
         let Some(active) = gw.active else {
             debug_assert!(false, "forward without a working uplink");
             return;
         };
-        let rng = &mut self.devices[device as usize].traffic;
+        let rng = &mut self.devices[msg.device as usize].traffic;
         match gw.uplinks[active].1.cross(rng) {
-            None => self.ledger.lose(LossCause::LinkLoss),
+            None => self.lose(now, msg, LossCause::LinkLoss),
             Some(delay) => {
                 let arrival = now + delay;
                 if arrival >= self.horizon {
                     self.ledger.in_flight_at_horizon += 1;
+                    self.observer
+                        .observe(now, Trace::InFlightAtHorizon(msg.id()));
                 } else {
-                    self.ledger.deliver(arrival - created, self.deadline);
+                    let delay = arrival - msg.created;
+                    self.ledger.deliver(delay, self.deadline);
+                    let on_time = delay <= self.deadline;
+                    self.observer.observe(
+                        now,
+                        Trace::Delivered {
+                            msg: msg.id(),
+                            arrival,
+                            delay,
+                            on_time,
+                        },
+                    );
                 }
             }
         }
@@ -434,7 +538,7 @@ impl World {
             None => {
                 let backlog = std::mem::take(&mut self.gateways[g].buffer);
                 for m in &backlog {
-                    self.forward(now, g, m.device, m.created);
+                    self.forward(now, g, *m);
                 }
                 let gw = &mut self.gateways[g];
                 gw.buffer = backlog;
@@ -447,7 +551,7 @@ impl World {
                     return;
                 };
                 let more = !gw.buffer.is_empty();
-                self.forward(now, g, m.device, m.created);
+                self.forward(now, g, m);
                 if more {
                     sched.schedule_at(now + interval, Event::Drain(g as u32).into());
                 } else {
@@ -464,6 +568,16 @@ impl World {
         let had_uplink = self.gateways[g].active.is_some();
         let could_forward = was_up && had_uplink;
         let active = self.first_working_uplink(g);
+        if active != self.gateways[g].active {
+            let uplink = active.map(|u| u as u32);
+            self.observer.observe(
+                now,
+                Trace::UplinkChanged {
+                    gateway: g as u32,
+                    uplink,
+                },
+            );
+        }
         self.gateways[g].active = active;
         match (had_uplink, active.is_some()) {
             (true, false) => self.uplink_down.went_down(now),
@@ -481,6 +595,12 @@ impl World {
 
     fn carrier_changed(&mut self, sched: &mut Scheduler<Packed>, c: usize, up: bool) {
         let now = sched.now();
+        let step = if up {
+            Trace::CarrierUp(c as u32)
+        } else {
+            Trace::CarrierDown(c as u32)
+        };
+        self.observer.observe(now, step);
         let carrier = &mut self.carriers[c];
         carrier.up = up;
         if let Some(o) = &carrier.outages {
@@ -501,6 +621,12 @@ impl World {
 
     fn gateway_changed(&mut self, sched: &mut Scheduler<Packed>, g: usize, up: bool) {
         let now = sched.now();
+        let step = if up {
+            Trace::GatewayUp(g as u32)
+        } else {
+            Trace::GatewayDown(g as u32)
+        };
+        self.observer.observe(now, step);
         let gw = &mut self.gateways[g];
         let was_up = gw.up;
         gw.up = up;
@@ -535,6 +661,14 @@ impl World {
     fn device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
         let now = sched.now();
         self.devices[d as usize].up = up;
+        self.observer.observe(
+            now,
+            if up {
+                Trace::DeviceUp(d)
+            } else {
+                Trace::DeviceDown(d)
+            },
+        );
         let mut stream = self.life_stream(d);
         let Some(f) = &self.fleets[self.devices[d as usize].fleet as usize].failure else {
             return;
@@ -550,7 +684,7 @@ impl World {
     }
 }
 
-impl Model for World {
+impl<O: Observer> Model for World<O> {
     type Event = Packed;
 
     #[inline]
@@ -559,12 +693,20 @@ impl Model for World {
             Event::Emit(d) => self.emit(sched, d),
             Event::Arrive { device, delay } => {
                 let created = sched.now() - delay as Ticks;
-                self.at_gateway(sched, device, created);
+                // The sequence number travels only through the side table (traced runs).
+                self.at_gateway(
+                    sched,
+                    Msg {
+                        created,
+                        device,
+                        seq: 0,
+                    },
+                );
             }
             Event::ArriveLong { slot } => {
-                let record = self.long_delays[slot as usize];
+                let msg = self.long_delays[slot as usize];
                 self.free_long.push(slot);
-                self.at_gateway(sched, record.device, record.created);
+                self.at_gateway(sched, msg);
             }
             Event::DeviceFail(d) => self.device_changed(sched, d, false),
             Event::DeviceRepair(d) => self.device_changed(sched, d, true),

@@ -4,6 +4,7 @@
 //! (a temporary file, then a rename), so an interrupted run never leaves half a report.
 
 mod table;
+pub mod trace;
 
 pub use table::{format_value, summary_table};
 

@@ -1,0 +1,87 @@
+//! What a replication can report as it runs, for `iotwin trace` and for tests of failover logic.
+//!
+//! The model calls an [`Observer`] at every state change and at every step of every message.
+//! [`Silent`] observes nothing and compiles away: a traced run and an untraced one simulate the
+//! same world event for event, only the traced one says so.
+
+use crate::engine::Ticks;
+
+use super::ledger::LossCause;
+
+/// One message: its device and its number among that device's messages (from 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageId {
+    pub device: u32,
+    pub seq: u32,
+}
+
+/// A step of the simulation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Trace {
+    Generated(MessageId),
+    Lost(MessageId, LossCause),
+    AtGateway {
+        msg: MessageId,
+        gateway: u32,
+    },
+    Buffered {
+        msg: MessageId,
+        gateway: u32,
+        occupancy: u64,
+    },
+    /// Sent over the uplink now; reaches the cloud at `arrival`, `delay` after it was generated.
+    Delivered {
+        msg: MessageId,
+        arrival: Ticks,
+        delay: Ticks,
+        on_time: bool,
+    },
+    /// Left the gateway but reaches the cloud only after the horizon.
+    InFlightAtHorizon(MessageId),
+    /// Still on the access link at the horizon.
+    OnAccessLinkAtHorizon(MessageId),
+    BufferedAtHorizon {
+        msg: MessageId,
+        gateway: u32,
+    },
+    DeviceDown(u32),
+    DeviceUp(u32),
+    GatewayDown(u32),
+    GatewayUp(u32),
+    CarrierDown(u32),
+    CarrierUp(u32),
+    /// Gateway now forwards over `uplink` (an index into its uplinks), or over none.
+    UplinkChanged {
+        gateway: u32,
+        uplink: Option<u32>,
+    },
+}
+
+/// Receives every step of one replication, in simulation order.
+pub trait Observer {
+    /// False for observers that ignore everything, so the model can skip the bookkeeping.
+    const ENABLED: bool = true;
+    fn observe(&mut self, now: Ticks, step: Trace);
+}
+
+/// Observes nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Observer for Silent {
+    const ENABLED: bool = false;
+    #[inline(always)]
+    fn observe(&mut self, _: Ticks, _: Trace) {}
+}
+
+/// Keeps every step in memory (for tests and small runs).
+#[derive(Clone, Debug, Default)]
+pub struct Recorder {
+    pub steps: Vec<(Ticks, Trace)>,
+}
+
+impl Observer for Recorder {
+    fn observe(&mut self, now: Ticks, step: Trace) {
+        self.steps.push((now, step));
+    }
+}
