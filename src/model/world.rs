@@ -176,6 +176,11 @@ impl World<Silent> {
     pub fn new(dep: &Deployment, replication: u64, sched: &mut Scheduler<Packed>) -> World {
         World::with_observer(dep, replication, sched, Silent)
     }
+
+    /// Pending events a run of `dep` keeps at most, roughly: two per device plus a few.
+    pub fn queue_capacity(dep: &Deployment) -> usize {
+        2 * dep.device_count() as usize + 2 * (dep.gateways.len() + dep.carriers.len()) + 16
+    }
 }
 
 impl<O: Observer> World<O> {
@@ -285,11 +290,6 @@ impl<O: Observer> World<O> {
         world
     }
 
-    /// Pending events a run of `dep` keeps at most, roughly: two per device plus a few.
-    pub fn queue_capacity(dep: &Deployment) -> usize {
-        2 * dep.device_count() as usize + 2 * (dep.gateways.len() + dep.carriers.len()) + 16
-    }
-
     fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
         for d in 0..self.devices.len() {
             let dev = &mut self.devices[d];
@@ -338,7 +338,7 @@ impl<O: Observer> World<O> {
         replication: u64,
         observer: O,
     ) -> Result<(Outcome, O), ConservationError> {
-        let mut sched = Scheduler::with_capacity(Self::queue_capacity(dep));
+        let mut sched = Scheduler::with_capacity(World::<Silent>::queue_capacity(dep));
         let mut world = World::with_observer(dep, replication, &mut sched, observer);
         sched.run(&mut world, dep.horizon);
         world.finish(sched.processed())
