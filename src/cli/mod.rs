@@ -12,7 +12,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use iotwin::engine::Duration;
 use iotwin::model::World;
-use iotwin::montecarlo::{self, RunOptions};
+use iotwin::montecarlo::check::Verdict;
+use iotwin::montecarlo::{self, RunOptions, Summary};
 use iotwin::report;
 use iotwin::report::trace::JsonLines;
 use iotwin::scenario::{self, Deployment, ScenarioError};
@@ -32,6 +33,8 @@ struct Cli {
 enum Command {
     /// Run a scenario's replications and write summary.json and metrics.csv.
     Run(RunArgs),
+    /// Run a scenario and judge its `expect` assertions; exit 1 if any does not pass.
+    Check(RunArgs),
     /// Write one replication's steps as JSON lines (replays bit-identically from the seed).
     Trace(TraceArgs),
     /// Check a scenario file without running it.
@@ -91,6 +94,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Check(args) => check(args),
         Command::Trace(args) => trace(args),
         Command::Validate { scenario } => validate(&scenario),
     }
@@ -135,13 +139,63 @@ fn validate(path: &Path) -> ExitCode {
 }
 
 fn run(args: RunArgs) -> ExitCode {
-    let dep = match load(args.scenario.as_deref()) {
-        Ok(dep) => dep,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
+    match study(&args, false) {
+        Ok((_, _, text)) => {
+            say(&text);
+            ExitCode::SUCCESS
         }
+        Err(code) => code,
+    }
+}
+
+/// Runs a scenario like `run`, then judges its `expect` assertions: exit 0 when all pass,
+/// 1 naming each one that failed or was inconclusive.
+fn check(args: RunArgs) -> ExitCode {
+    let (dep, summary, mut text) = match study(&args, true) {
+        Ok(done) => done,
+        Err(code) => return code,
     };
+    let judgements = montecarlo::check::judge(&dep, &summary);
+    text.push_str(&report::judgements_table(&judgements));
+    say(&text);
+    let failed = judgements
+        .iter()
+        .filter(|j| j.verdict != Verdict::Pass)
+        .count();
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "check: {failed} of {} assertions did not pass",
+            judgements.len()
+        );
+        ExitCode::from(1)
+    }
+}
+
+/// Loads, runs and writes a study; returns the text to print, or the exit code of a failure
+/// (already reported on stderr).
+fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String), ExitCode> {
+    let dep = load(args.scenario.as_deref()).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })?;
+    if checking {
+        montecarlo::check::validate(&dep).map_err(|e| {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        })?;
+        if dep.expectations.is_empty() {
+            eprintln!(
+                "error: scenario \"{}\" has no `expect` assertions to check",
+                dep.name
+            );
+            eprintln!(
+                "  = hint: add e.g. expect: [AtLeast(metric: \"data_completeness\", value: 0.999)]"
+            );
+            return Err(ExitCode::from(2));
+        }
+    }
     let opts = RunOptions {
         replications: args.replications,
         seed: args.seed,
@@ -158,33 +212,28 @@ fn run(args: RunArgs) -> ExitCode {
     bar.set_message(dep.name.clone());
     let summary = montecarlo::run(&dep, &opts, &|| bar.inc(1));
     bar.finish_and_clear();
-    let summary = match summary {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            let scenario = args
-                .scenario
-                .as_ref()
-                .map(|p| format!(" {}", p.display()))
-                .unwrap_or_default();
-            eprintln!(
-                "  = reproduce: iotwin run{scenario} --seed {} --replications {total} --threads 1",
-                opts.seed.unwrap_or(dep.seed)
-            );
-            return ExitCode::from(1);
-        }
-    };
+    let summary = summary.map_err(|e| {
+        eprintln!("error: {e}");
+        let scenario = args
+            .scenario
+            .as_ref()
+            .map(|p| format!(" {}", p.display()))
+            .unwrap_or_default();
+        eprintln!(
+            "  = reproduce: iotwin run{scenario} --seed {} --replications {total} --threads 1",
+            opts.seed.unwrap_or(dep.seed)
+        );
+        ExitCode::from(1)
+    })?;
     let dir = args
         .out
+        .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&dep.name)));
-    let written = match report::write_outputs(&summary, &dir) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: cannot write the report to {}: {e}", dir.display());
-            eprintln!("  = hint: choose another folder with --out DIR");
-            return ExitCode::from(1);
-        }
-    };
+    let written = report::write_outputs(&summary, &dir).map_err(|e| {
+        eprintln!("error: cannot write the report to {}: {e}", dir.display());
+        eprintln!("  = hint: choose another folder with --out DIR");
+        ExitCode::from(1)
+    })?;
     let mut text = String::new();
     if !args.quiet {
         text.push_str(&report::summary_table(&summary));
@@ -193,8 +242,7 @@ fn run(args: RunArgs) -> ExitCode {
     for path in written {
         text.push_str(&format!("wrote {}\n", path.display()));
     }
-    say(&text);
-    ExitCode::SUCCESS
+    Ok((dep, summary, text))
 }
 
 /// A scenario name made safe as a folder name.

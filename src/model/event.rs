@@ -25,6 +25,10 @@ pub enum Event {
     CarrierUp(u32),
     /// Gateway `0` sends the next message of its backlog.
     Drain(u32),
+    /// Scripted fault `0` begins.
+    FaultBegin(u32),
+    /// Scripted fault `0` ends.
+    FaultEnd(u32),
 }
 
 /// An [`Event`] in 8 bytes.
@@ -65,6 +69,8 @@ impl From<Event> for Packed {
             Event::CarrierDown(i) => Packed::new(7, i, 0),
             Event::CarrierUp(i) => Packed::new(8, i, 0),
             Event::Drain(i) => Packed::new(9, i, 0),
+            Event::FaultBegin(i) => Packed::new(10, i, 0),
+            Event::FaultEnd(i) => Packed::new(11, i, 0),
         }
     }
 }
@@ -86,7 +92,9 @@ impl From<Packed> for Event {
             6 => Event::GatewayRepair(i),
             7 => Event::CarrierDown(i),
             8 => Event::CarrierUp(i),
-            _ => Event::Drain(i),
+            9 => Event::Drain(i),
+            10 => Event::FaultBegin(i),
+            _ => Event::FaultEnd(i),
         }
     }
 }
@@ -111,6 +119,8 @@ mod tests {
             Event::CarrierDown(5),
             Event::CarrierUp(6),
             Event::Drain(0),
+            Event::FaultBegin(9),
+            Event::FaultEnd(MAX_INDEX),
         ];
         for e in events {
             assert_eq!(Event::from(Packed::from(e)), e);

@@ -13,7 +13,7 @@ use rand::distr::{Bernoulli, Distribution};
 
 use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
-use crate::scenario::{Deployment, FailureSpec, LinkSpec};
+use crate::scenario::{Deployment, FailureSpec, FaultSpec, FaultTarget, LinkSpec};
 
 use super::event::{Event, Packed};
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
@@ -112,9 +112,29 @@ impl Msg {
     }
 }
 
+/// Whether a unit works: its own random process says up and no scripted fault holds it down.
+#[derive(Clone, Copy, Debug)]
+struct Health {
+    random_up: bool,
+    faults: u32,
+}
+
+impl Health {
+    const UP: Health = Health {
+        random_up: true,
+        faults: 0,
+    };
+
+    fn up(self) -> bool {
+        self.random_up && self.faults == 0
+    }
+}
+
 #[derive(Debug)]
 struct GatewayRt {
+    /// Effective state, cached from `health` for the hot path.
     up: bool,
+    health: Health,
     /// Index into `uplinks` of the working uplink that carries traffic, if any.
     active: Option<usize>,
     uplinks: Vec<(usize, Hop)>,
@@ -134,7 +154,9 @@ impl GatewayRt {
 
 #[derive(Debug)]
 struct CarrierRt {
+    /// Effective state, cached from `health`.
     up: bool,
+    health: Health,
     stream: Stream,
     outages: Option<FailureSpec>,
     /// Gateways with an uplink through this carrier.
@@ -152,6 +174,7 @@ pub struct World<O: Observer = Silent> {
     fleets: Vec<FleetRt>,
     gateways: Vec<GatewayRt>,
     carriers: Vec<CarrierRt>,
+    faults: Vec<FaultSpec>,
     /// Creation time and device of messages whose access delay does not fit 32 bits.
     long_delays: Vec<Msg>,
     free_long: Vec<u32>,
@@ -233,6 +256,7 @@ impl<O: Observer> World<O> {
             .iter()
             .map(|g| GatewayRt {
                 up: true,
+                health: Health::UP,
                 active: None,
                 uplinks: g
                     .uplinks
@@ -252,6 +276,7 @@ impl<O: Observer> World<O> {
             .iter()
             .map(|c| CarrierRt {
                 up: true,
+                health: Health::UP,
                 stream: key(c.key, process::OUTAGES).stream(),
                 outages: c.outages.clone(),
                 users: vec![],
@@ -275,6 +300,7 @@ impl<O: Observer> World<O> {
             fleets,
             gateways,
             carriers,
+            faults: dep.faults.clone(),
             long_delays: vec![],
             free_long: vec![],
             to_gateway_in_flight: 0,
@@ -325,6 +351,13 @@ impl<O: Observer> World<O> {
                     Event::CarrierDown(c as u32).into(),
                 );
             }
+        }
+        for (i, fault) in self.faults.iter().enumerate() {
+            sched.schedule_at(fault.at, Event::FaultBegin(i as u32).into());
+            sched.schedule_at(
+                fault.at.saturating_add(fault.lasting),
+                Event::FaultEnd(i as u32).into(),
+            );
         }
         for g in 0..self.gateways.len() {
             self.gateways[g].active = self.first_working_uplink(g);
@@ -593,24 +626,36 @@ impl<O: Observer> World<O> {
         self.maybe_drain(sched, g);
     }
 
-    fn carrier_changed(&mut self, sched: &mut Scheduler<Packed>, c: usize, up: bool) {
+    /// Carrier `c`'s own outage process changes state, and draws its next change.
+    fn carrier_process(&mut self, sched: &mut Scheduler<Packed>, c: usize, up: bool) {
         let now = sched.now();
-        let step = if up {
-            Trace::CarrierUp(c as u32)
-        } else {
-            Trace::CarrierDown(c as u32)
-        };
-        self.observer.observe(now, step);
         let carrier = &mut self.carriers[c];
-        carrier.up = up;
+        carrier.health.random_up = up;
         if let Some(o) = &carrier.outages {
             let (law, next) = if up {
                 (&o.lifetime, Event::CarrierDown(c as u32))
             } else {
-                self.carrier_outages += 1;
                 (&o.repair, Event::CarrierUp(c as u32))
             };
             sched.schedule_at(now + law.sample(&mut carrier.stream), next.into());
+        }
+        self.apply_carrier(sched, c);
+    }
+
+    /// Makes carrier `c`'s effective state follow its health, and tells its gateways.
+    fn apply_carrier(&mut self, sched: &mut Scheduler<Packed>, c: usize) {
+        let carrier = &mut self.carriers[c];
+        let up = carrier.health.up();
+        if up == carrier.up {
+            return;
+        }
+        carrier.up = up;
+        let now = sched.now();
+        if up {
+            self.observer.observe(now, Trace::CarrierUp(c as u32));
+        } else {
+            self.carrier_outages += 1;
+            self.observer.observe(now, Trace::CarrierDown(c as u32));
         }
         for i in 0..self.carriers[c].users.len() {
             let g = self.carriers[c].users[i] as usize;
@@ -619,28 +664,56 @@ impl<O: Observer> World<O> {
         }
     }
 
-    fn gateway_changed(&mut self, sched: &mut Scheduler<Packed>, g: usize, up: bool) {
+    /// Gateway `g`'s own failure process changes state, and draws its next change.
+    fn gateway_process(&mut self, sched: &mut Scheduler<Packed>, g: usize, up: bool) {
         let now = sched.now();
-        let step = if up {
-            Trace::GatewayUp(g as u32)
-        } else {
-            Trace::GatewayDown(g as u32)
-        };
-        self.observer.observe(now, step);
         let gw = &mut self.gateways[g];
-        let was_up = gw.up;
-        gw.up = up;
+        gw.health.random_up = up;
         if let Some(f) = &gw.failure {
             let (law, next) = if up {
-                self.gateway_down.came_up(now);
                 (&f.lifetime, Event::GatewayFail(g as u32))
             } else {
-                self.gateway_down.went_down(now);
                 (&f.repair, Event::GatewayRepair(g as u32))
             };
             sched.schedule_at(now + law.sample(&mut gw.life), next.into());
         }
-        self.refresh_gateway(sched, g, was_up);
+        self.apply_gateway(sched, g);
+    }
+
+    /// Makes gateway `g`'s effective state follow its health, keeping the availability account.
+    fn apply_gateway(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
+        let gw = &mut self.gateways[g];
+        let up = gw.health.up();
+        if up == gw.up {
+            return;
+        }
+        let now = sched.now();
+        gw.up = up;
+        if up {
+            self.gateway_down.came_up(now);
+            self.observer.observe(now, Trace::GatewayUp(g as u32));
+        } else {
+            self.gateway_down.went_down(now);
+            self.observer.observe(now, Trace::GatewayDown(g as u32));
+        }
+        self.refresh_gateway(sched, g, !up);
+    }
+
+    /// A scripted fault begins (`begins`) or ends.
+    fn fault(&mut self, sched: &mut Scheduler<Packed>, i: usize, begins: bool) {
+        let step = |h: &mut Health| {
+            if begins { h.faults += 1 } else { h.faults -= 1 }
+        };
+        match self.faults[i].target {
+            FaultTarget::Carrier(c) => {
+                step(&mut self.carriers[c].health);
+                self.apply_carrier(sched, c);
+            }
+            FaultTarget::Gateway(g) => {
+                step(&mut self.gateways[g].health);
+                self.apply_gateway(sched, g);
+            }
+        }
     }
 
     /// The stream for device `d`'s next lifecycle draw (and counts the draw).
@@ -710,11 +783,13 @@ impl<O: Observer> Model for World<O> {
             }
             Event::DeviceFail(d) => self.device_changed(sched, d, false),
             Event::DeviceRepair(d) => self.device_changed(sched, d, true),
-            Event::GatewayFail(g) => self.gateway_changed(sched, g as usize, false),
-            Event::GatewayRepair(g) => self.gateway_changed(sched, g as usize, true),
-            Event::CarrierDown(c) => self.carrier_changed(sched, c as usize, false),
-            Event::CarrierUp(c) => self.carrier_changed(sched, c as usize, true),
+            Event::GatewayFail(g) => self.gateway_process(sched, g as usize, false),
+            Event::GatewayRepair(g) => self.gateway_process(sched, g as usize, true),
+            Event::CarrierDown(c) => self.carrier_process(sched, c as usize, false),
+            Event::CarrierUp(c) => self.carrier_process(sched, c as usize, true),
             Event::Drain(g) => self.drain(sched, g as usize),
+            Event::FaultBegin(i) => self.fault(sched, i as usize, true),
+            Event::FaultEnd(i) => self.fault(sched, i as usize, false),
         }
     }
 }

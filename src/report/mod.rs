@@ -6,7 +6,7 @@
 mod table;
 pub mod trace;
 
-pub use table::{format_value, summary_table};
+pub use table::{format_value, judgements_table, summary_table};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

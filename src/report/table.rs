@@ -1,7 +1,10 @@
 //! The summary table printed at the end of a run.
 
 use crate::engine::Duration;
+use crate::metrics::{self, METRICS};
 use crate::montecarlo::Summary;
+use crate::montecarlo::check::{Judgement, Verdict};
+use crate::scenario::Bound;
 
 /// A value formatted for its unit: ratios as percentages with enough digits to tell 99.9%
 /// from 99.99%, counts with thousands separators.
@@ -91,6 +94,40 @@ pub fn summary_table(s: &Summary) -> String {
     ]));
     for r in &rows {
         out.push_str(&line([&r[0], &r[1], &r[2]]));
+    }
+    out
+}
+
+/// One line per assertion: verdict, the assertion, the measured mean and interval.
+pub fn judgements_table(judgements: &[Judgement]) -> String {
+    let mut out = String::from("\nassertions\n");
+    for j in judgements {
+        let e = &j.expectation;
+        let unit = metrics::index_of(&e.metric)
+            .map(|i| METRICS[i].unit)
+            .unwrap_or("");
+        let verdict = match j.verdict {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Inconclusive => {
+                "INCONCLUSIVE (interval straddles the bound; add replications)"
+            }
+        };
+        let bound = match e.bound {
+            Bound::AtLeast => "at least",
+            Bound::AtMost => "at most",
+        };
+        out.push_str(&format!(
+            "  {verdict}: {} {bound} {} — measured {} {} (95% CI {} to {}) [{}:{}]\n",
+            e.metric,
+            format_value(e.value, unit),
+            format_value(j.estimate.mean, unit),
+            half_width(j.estimate.half_width, unit),
+            format_value(j.estimate.low(), unit),
+            format_value(j.estimate.high(), unit),
+            e.location.file,
+            e.location.line,
+        ));
     }
     out
 }

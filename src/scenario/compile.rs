@@ -3,12 +3,13 @@
 use crate::engine::random::name_key;
 use crate::engine::{DurationDist, TICKS_PER_SECOND};
 
+use super::deployment::{Bound, Expectation, FaultSpec, FaultTarget};
 use super::deployment::{
     CarrierSpec, Deployment, FailureSpec, FleetSpec, GatewaySpec, LinkSpec, UplinkSpec,
 };
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::locate::FieldMap;
-use super::types::{Dist, Failure, Link, Scenario};
+use super::types::{Dist, Expect, Failure, Fault, Link, Scenario};
 
 /// The most devices one run may hold: event payloads address devices with 28 bits.
 pub const MAX_DEVICES: u64 = (1 << 28) - 1;
@@ -272,6 +273,65 @@ pub fn compile(
         });
     }
 
+    let mut faults = Vec::with_capacity(s.faults.len());
+    for (i, fault) in s.faults.iter().enumerate() {
+        let here = format!("faults[{i}]");
+        let (target, at, lasting) = match fault {
+            Fault::CarrierDown {
+                carrier,
+                at,
+                lasting,
+            } => {
+                let c = cx.resolve(&format!("{here}.carrier"), "carrier", carrier, &carrier_ids)?;
+                (FaultTarget::Carrier(c), at, lasting)
+            }
+            Fault::GatewayDown {
+                gateway,
+                at,
+                lasting,
+            } => {
+                let g = cx.resolve(&format!("{here}.gateway"), "gateway", gateway, &gateway_ids)?;
+                (FaultTarget::Gateway(g), at, lasting)
+            }
+        };
+        if lasting.ticks() == 0 {
+            return Err(cx.error(
+                &format!("{here}.lasting"),
+                "a fault lasting 0s does nothing".into(),
+                "give it a length, e.g. lasting: \"2h\"".into(),
+            ));
+        }
+        faults.push(FaultSpec {
+            target,
+            at: at.ticks(),
+            lasting: lasting.ticks(),
+        });
+    }
+
+    let mut expectations = Vec::with_capacity(s.expect.len());
+    for (i, e) in s.expect.iter().enumerate() {
+        let (metric, bound, value) = match e {
+            Expect::AtLeast { metric, value } => (metric, Bound::AtLeast, *value),
+            Expect::AtMost { metric, value } => (metric, Bound::AtMost, *value),
+        };
+        let field = format!("expect[{i}].metric");
+        if !value.is_finite() {
+            return Err(cx.error(
+                &format!("expect[{i}].value"),
+                format!("expected a finite number, found {value}"),
+                "e.g. AtLeast(metric: \"data_completeness\", value: 0.999)".into(),
+            ));
+        }
+        let location =
+            Diagnostic::at_field(source, file, map, &field, String::new(), String::new());
+        expectations.push(Expectation {
+            metric: metric.clone(),
+            bound,
+            value,
+            location,
+        });
+    }
+
     Ok(Deployment {
         name: s.name,
         description: s.description,
@@ -283,6 +343,8 @@ pub fn compile(
         carriers,
         gateways,
         fleets,
+        faults,
+        expectations,
         source_hash: name_key("scenario", source),
     })
 }

@@ -2,6 +2,8 @@
 
 use crate::engine::{DurationDist, Ticks};
 
+use super::error::Diagnostic;
+
 /// A scenario after every check: ids resolved to indices, durations to ticks, distributions
 /// compiled. The model builds its run-time arrays from this.
 #[derive(Clone, Debug)]
@@ -16,6 +18,8 @@ pub struct Deployment {
     pub carriers: Vec<CarrierSpec>,
     pub gateways: Vec<GatewaySpec>,
     pub fleets: Vec<FleetSpec>,
+    pub faults: Vec<FaultSpec>,
+    pub expectations: Vec<Expectation>,
     /// A stable hash of the scenario text, to tie results to their input.
     pub source_hash: u64,
 }
@@ -79,4 +83,37 @@ pub struct FleetSpec {
     pub message_bytes: u32,
     pub link: LinkSpec,
     pub failure: Option<FailureSpec>,
+}
+
+/// What a scripted fault takes down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultTarget {
+    Carrier(usize),
+    Gateway(usize),
+}
+
+/// A scripted fault: `target` is down from `at` for `lasting`, whatever its random process says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FaultSpec {
+    pub target: FaultTarget,
+    pub at: Ticks,
+    pub lasting: Ticks,
+}
+
+/// Which side of the value a metric must stay on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    AtLeast,
+    AtMost,
+}
+
+/// An assertion from the scenario's `expect` list, with where it was written (metric names are
+/// checked against the metrics table above this layer, so its errors are built there).
+#[derive(Clone, Debug)]
+pub struct Expectation {
+    pub metric: String,
+    pub bound: Bound,
+    pub value: f64,
+    /// Where the metric name stands, for an error about it (message and hint left empty).
+    pub location: Diagnostic,
 }

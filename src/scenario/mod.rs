@@ -13,12 +13,15 @@ use std::path::Path;
 use ron::extensions::Extensions;
 use serde_path_to_error::Segment;
 
-pub use deployment::{Deployment, FailureSpec, FleetSpec, GatewaySpec, LinkSpec, UplinkSpec};
-pub use error::{Diagnostic, ScenarioError};
+pub use deployment::{
+    Bound, Deployment, Expectation, FailureSpec, FaultSpec, FaultTarget, FleetSpec, GatewaySpec,
+    LinkSpec, UplinkSpec,
+};
+pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};
 pub use types::{
-    Carrier, Count, Dist, Failure, Fleet, Gateway, Link, Outages, Positive, Probability, Scenario,
-    Site, Uplink,
+    Carrier, Count, Dist, Expect, Failure, Fault, Fleet, Gateway, Link, Outages, Positive,
+    Probability, Scenario, Site, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.

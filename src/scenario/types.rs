@@ -34,6 +34,41 @@ pub struct Scenario {
     pub carriers: Vec<Carrier>,
     pub gateways: Vec<Gateway>,
     pub fleets: Vec<Fleet>,
+    /// Scripted faults: the same in every replication, while the rest of the world stays random.
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    /// Assertions judged by `iotwin check`.
+    #[serde(default)]
+    pub expect: Vec<Expect>,
+}
+
+/// A fault that happens at a set time in every replication.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub enum Fault {
+    /// `CarrierDown(carrier: "lte", at: "3d 02:00", lasting: "2h")`
+    CarrierDown {
+        carrier: String,
+        at: Duration,
+        lasting: Duration,
+    },
+    /// `GatewayDown(gateway: "gw1", at: "10d", lasting: "8h")`: a crash, then a restart.
+    GatewayDown {
+        gateway: String,
+        at: Duration,
+        lasting: Duration,
+    },
+}
+
+/// An assertion on a metric's value over the replications, judged with its 95% confidence
+/// interval. Ratios are written as fractions: `0.999`, not `99.9`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub enum Expect {
+    /// `AtLeast(metric: "data_completeness", value: 0.999)`
+    AtLeast { metric: String, value: f64 },
+    /// `AtMost(metric: "lost_buffer_overflow", value: 0)`
+    AtMost { metric: String, value: f64 },
 }
 
 fn default_seed() -> u64 {
