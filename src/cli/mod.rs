@@ -78,6 +78,10 @@ struct RunArgs {
     /// Print only the paths written, not the table.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Refuse a run estimated to need more memory than this, in GiB (default: 80% of the
+    /// memory available now).
+    #[arg(long, value_name = "GIB")]
+    max_memory: Option<f64>,
 }
 
 pub fn main() -> ExitCode {
@@ -202,6 +206,7 @@ fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String)
         threads: args.threads,
     };
     let total = opts.replications.unwrap_or(dep.replications) as u64;
+    check_memory(&dep, &opts, total, args.max_memory)?;
     let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template(
             "{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} (eta {eta})",
@@ -303,5 +308,62 @@ fn trace(args: TraceArgs) -> ExitCode {
             );
             ExitCode::from(1)
         }
+    }
+}
+
+/// Refuses, before it starts, a run that would not fit in memory (DESIGN.md invariant 6).
+fn check_memory(
+    dep: &Deployment,
+    opts: &RunOptions,
+    replications: u64,
+    max_gib: Option<f64>,
+) -> Result<(), ExitCode> {
+    const GIB: f64 = (1u64 << 30) as f64;
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let concurrent = replications.min(threads as u64);
+    let needed = montecarlo::memory_needed(dep, concurrent) as f64;
+    let limit = match max_gib {
+        Some(gib) => gib * GIB,
+        None => match available_memory() {
+            Some(bytes) => 0.8 * bytes as f64,
+            None => return Ok(()),
+        },
+    };
+    if needed <= limit {
+        return Ok(());
+    }
+    eprintln!(
+        "error: this run needs about {} ({} devices and their gateway buffers, {} replication{} at a time), more than the {} allowed",
+        human_bytes(needed),
+        dep.device_count(),
+        concurrent,
+        if concurrent == 1 { "" } else { "s" },
+        human_bytes(limit)
+    );
+    let hint = if concurrent > 1 {
+        "run fewer replications at once with --threads 1, or split the fleet into several scenarios"
+    } else {
+        "split the fleet into several scenarios, or lower buffer_messages; --max-memory GIB raises the limit"
+    };
+    eprintln!("  = hint: {hint}");
+    Err(ExitCode::from(2))
+}
+
+/// MemAvailable from /proc/meminfo, in bytes, where the system has it.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn human_bytes(bytes: f64) -> String {
+    const MIB: f64 = (1u64 << 20) as f64;
+    if bytes >= 1024.0 * MIB {
+        format!("{:.1} GiB", bytes / (1024.0 * MIB))
+    } else {
+        format!("{:.1} MiB", bytes / MIB)
     }
 }

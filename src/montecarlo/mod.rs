@@ -60,6 +60,28 @@ pub enum RunError {
     Threads { threads: usize, message: String },
 }
 
+/// Bytes one replication holds per device, measured (BENCHMARKS.md: 181 at a million devices)
+/// and rounded up for margin.
+pub const BYTES_PER_DEVICE: u64 = 200;
+/// Bytes of one message held in a gateway buffer.
+pub const BYTES_PER_BUFFERED_MESSAGE: u64 = 16;
+
+/// Peak memory a study will need with `concurrent` replications in flight at once: devices and
+/// their pending events, plus every gateway buffer filled to capacity (the worst case an outage
+/// can cause).
+pub fn memory_needed(dep: &Deployment, concurrent: u64) -> u64 {
+    let buffers: u64 = dep
+        .gateways
+        .iter()
+        .map(|g| g.buffer_messages.saturating_mul(BYTES_PER_BUFFERED_MESSAGE))
+        .fold(0, u64::saturating_add);
+    let per_replication = dep
+        .device_count()
+        .saturating_mul(BYTES_PER_DEVICE)
+        .saturating_add(buffers);
+    per_replication.saturating_mul(concurrent.max(1))
+}
+
 /// Runs every replication of `dep` and summarises them. `on_done` is called once per finished
 /// replication, from whichever thread ran it (for progress bars).
 pub fn run(

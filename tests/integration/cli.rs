@@ -83,3 +83,19 @@ fn help_lists_the_commands() {
     let text = stdout_of(iotwin().arg("--help"));
     assert!(text.contains("run") && text.contains("validate"), "{text}");
 }
+
+/// A run that would not fit in memory is refused before it starts, with the estimate and a hint.
+#[test]
+fn a_run_too_large_for_memory_is_refused_before_it_starts() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let assert = iotwin()
+        .args(["run", "--max-memory", "0.001", "--threads", "2", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).expect("utf-8");
+    assert!(stderr.contains("this run needs about"), "{stderr}");
+    assert!(stderr.contains("2 replications at a time"), "{stderr}");
+    assert!(stderr.contains("--threads 1"), "{stderr}");
+    assert!(!tmp.path().join("summary.json").exists());
+}
