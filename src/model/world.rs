@@ -435,7 +435,7 @@ impl<O: Observer> World<O> {
         let fleet = &self.fleets[dev.fleet as usize];
         let now = sched.now();
         sched.schedule_at(
-            now + fleet.report.sample(&mut dev.traffic),
+            now.saturating_add(fleet.report.sample(&mut dev.traffic)),
             Event::Emit(d).into(),
         );
         let msg = Msg {
@@ -471,7 +471,7 @@ impl<O: Observer> World<O> {
                 Event::ArriveLong { slot }
             }
         };
-        sched.schedule_at(now + delay, event.into());
+        sched.schedule_at(now.saturating_add(delay), event.into());
     }
 
     #[inline(always)]
@@ -528,7 +528,7 @@ impl<O: Observer> World<O> {
         match gw.uplinks[active].1.cross(rng) {
             None => self.lose(now, msg, LossCause::LinkLoss),
             Some(delay) => {
-                let arrival = now + delay;
+                let arrival = now.saturating_add(delay);
                 if arrival >= self.horizon {
                     self.ledger.in_flight_at_horizon += 1;
                     self.observer
@@ -586,7 +586,7 @@ impl<O: Observer> World<O> {
                 let more = !gw.buffer.is_empty();
                 self.forward(now, g, m);
                 if more {
-                    sched.schedule_at(now + interval, Event::Drain(g as u32).into());
+                    sched.schedule_at(now.saturating_add(interval), Event::Drain(g as u32).into());
                 } else {
                     self.gateways[g].draining = false;
                 }
@@ -637,7 +637,10 @@ impl<O: Observer> World<O> {
             } else {
                 (&o.repair, Event::CarrierUp(c as u32))
             };
-            sched.schedule_at(now + law.sample(&mut carrier.stream), next.into());
+            sched.schedule_at(
+                now.saturating_add(law.sample(&mut carrier.stream)),
+                next.into(),
+            );
         }
         self.apply_carrier(sched, c);
     }
@@ -675,7 +678,7 @@ impl<O: Observer> World<O> {
             } else {
                 (&f.repair, Event::GatewayRepair(g as u32))
             };
-            sched.schedule_at(now + law.sample(&mut gw.life), next.into());
+            sched.schedule_at(now.saturating_add(law.sample(&mut gw.life)), next.into());
         }
         self.apply_gateway(sched, g);
     }
@@ -753,7 +756,7 @@ impl<O: Observer> World<O> {
             self.device_down.went_down(now);
             (&f.repair, Event::DeviceRepair(d))
         };
-        sched.schedule_at(now + law.sample(&mut stream), next.into());
+        sched.schedule_at(now.saturating_add(law.sample(&mut stream)), next.into());
     }
 }
 

@@ -140,6 +140,15 @@ pub fn compile(
             "simulate some time, e.g. horizon: \"30d\"".into(),
         ));
     }
+    // A thousand years is far beyond any deployment and keeps every time sum in 64 bits.
+    let longest = crate::engine::Duration::parse("1000y").map_or(u64::MAX, |d| d.ticks());
+    if s.horizon.ticks() > longest {
+        return Err(cx.error(
+            "horizon",
+            format!("the horizon {} is longer than 1000 years", s.horizon),
+            "industrial fleets live 10–20 years; e.g. horizon: \"20y\"".into(),
+        ));
+    }
     for (list, empty) in [
         ("sites", s.sites.is_empty()),
         ("gateways", s.gateways.is_empty()),
