@@ -4,6 +4,7 @@
 
 pub mod event;
 pub mod ledger;
+pub mod link;
 pub mod trace;
 pub mod world;
 

@@ -9,14 +9,14 @@
 use std::collections::VecDeque;
 
 use rand::RngExt;
-use rand::distr::{Bernoulli, Distribution};
 
 use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
-use crate::scenario::{Deployment, FailureSpec, FaultSpec, FaultTarget, LinkSpec};
+use crate::scenario::{Deployment, FailureSpec, FaultSpec, FaultTarget};
 
 use super::event::{Event, Packed};
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
+use super::link::Hop;
 use super::trace::{MessageId, Observer, Silent, Trace};
 
 /// Process labels: the last coordinate of a stream key.
@@ -56,34 +56,16 @@ struct Device {
     /// Messages generated so far: the next message's sequence number (for traces).
     sent: u32,
     up: bool,
+    /// The access link's Gilbert-Elliott state: in its bad (bursty) state.
+    access_bad: bool,
 }
 
-/// A link compiled for the hot loop.
+/// One uplink of a gateway: its carrier, its hop and the hop's bursty-loss state.
 #[derive(Debug)]
-struct Hop {
-    loss: Bernoulli,
-    lossy: bool,
-    latency: DurationDist,
-}
-
-impl Hop {
-    fn new(spec: &LinkSpec) -> Hop {
-        Hop {
-            loss: Bernoulli::new(spec.loss)
-                .unwrap_or(Bernoulli::new(0.0).expect("0 is a probability")),
-            lossy: spec.loss > 0.0,
-            latency: spec.latency.clone(),
-        }
-    }
-
-    /// Whether the message survives, and its delay. Draws loss first, then latency.
-    #[inline(always)]
-    fn cross(&self, rng: &mut Stream) -> Option<Ticks> {
-        if self.lossy && self.loss.sample(rng) {
-            return None;
-        }
-        Some(self.latency.sample(rng))
-    }
+struct UplinkRt {
+    carrier: usize,
+    hop: Hop,
+    bad: bool,
 }
 
 #[derive(Debug)]
@@ -137,7 +119,7 @@ struct GatewayRt {
     health: Health,
     /// Index into `uplinks` of the working uplink that carries traffic, if any.
     active: Option<usize>,
-    uplinks: Vec<(usize, Hop)>,
+    uplinks: Vec<UplinkRt>,
     capacity: u64,
     drain_interval: Option<Ticks>,
     buffer: VecDeque<Msg>,
@@ -248,6 +230,7 @@ impl<O: Observer> World<O> {
                     life_draws: 0,
                     sent: 0,
                     up: true,
+                    access_bad: false,
                 });
             }
         }
@@ -261,7 +244,11 @@ impl<O: Observer> World<O> {
                 uplinks: g
                     .uplinks
                     .iter()
-                    .map(|u| (u.carrier, Hop::new(&u.link)))
+                    .map(|u| UplinkRt {
+                        carrier: u.carrier,
+                        hop: Hop::new(&u.link),
+                        bad: false,
+                    })
                     .collect(),
                 capacity: g.buffer_messages,
                 drain_interval: g.drain_interval,
@@ -425,7 +412,7 @@ impl<O: Observer> World<O> {
         self.gateways[g]
             .uplinks
             .iter()
-            .position(|(c, _)| self.carriers[*c].up)
+            .position(|u| self.carriers[u.carrier].up)
     }
 
     /// A device is due to report: the message is generated whatever the device's state, so a
@@ -449,7 +436,7 @@ impl<O: Observer> World<O> {
         if !dev.up {
             return self.lose(now, msg, LossCause::DeviceDown);
         }
-        let Some(delay) = fleet.access.cross(&mut dev.traffic) else {
+        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
             return self.lose(now, msg, LossCause::LinkLoss);
         };
         self.to_gateway_in_flight += 1;
@@ -519,13 +506,14 @@ impl<O: Observer> World<O> {
     /// Sends one message over gateway `g`'s active uplink. Uplink draws use the sending
     /// device's stream, so a message's fate does not depend on other devices' traffic.
     fn forward(&mut self, now: Ticks, g: usize, msg: Msg) {
-        let gw = &self.gateways[g];
+        let gw = &mut self.gateways[g];
         let Some(active) = gw.active else {
             debug_assert!(false, "forward without a working uplink");
             return;
         };
         let rng = &mut self.devices[msg.device as usize].traffic;
-        match gw.uplinks[active].1.cross(rng) {
+        let uplink = &mut gw.uplinks[active];
+        match uplink.hop.cross(rng, &mut uplink.bad) {
             None => self.lose(now, msg, LossCause::LinkLoss),
             Some(delay) => {
                 let arrival = now.saturating_add(delay);

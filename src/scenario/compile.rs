@@ -3,7 +3,7 @@
 use crate::engine::random::name_key;
 use crate::engine::{DurationDist, TICKS_PER_SECOND};
 
-use super::deployment::{Bound, Expectation, FaultSpec, FaultTarget};
+use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget};
 use super::deployment::{
     CarrierSpec, Deployment, FailureSpec, FleetSpec, GatewaySpec, LinkSpec, UplinkSpec,
 };
@@ -105,6 +105,11 @@ impl Ctx<'_> {
     fn link(&self, field: &str, link: &Link) -> Result<LinkSpec, ScenarioError> {
         Ok(LinkSpec {
             loss: link.loss.0,
+            burst: link.burst.map(|b| BurstSpec {
+                enter: b.enter.0,
+                leave: b.leave.0,
+                loss: b.loss.0,
+            }),
             latency: self.dist(&format!("{field}.latency"), &link.latency)?,
         })
     }

@@ -60,7 +60,10 @@ pub struct UplinkSpec {
 
 #[derive(Clone, Debug)]
 pub struct LinkSpec {
+    /// Loss probability (in the good state, for a bursty link).
     pub loss: f64,
+    /// Gilbert-Elliott bursty loss, if the link has it.
+    pub burst: Option<BurstSpec>,
     pub latency: DurationDist,
 }
 
@@ -116,4 +119,13 @@ pub struct Expectation {
     pub value: f64,
     /// Where the metric name stands, for an error about it (message and hint left empty).
     pub location: Diagnostic,
+}
+
+/// A Gilbert-Elliott channel, per message: switch good → bad with `enter`, bad → good with
+/// `leave`, lose a message in the bad state with `loss`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BurstSpec {
+    pub enter: f64,
+    pub leave: f64,
+    pub loss: f64,
 }

@@ -148,6 +148,20 @@ pub struct Link {
     pub loss: Probability,
     #[serde(default = "zero_latency")]
     pub latency: Dist,
+    /// Bursty loss on top of `loss` (which then applies in the good state).
+    #[serde(default)]
+    pub burst: Option<GilbertElliott>,
+}
+
+/// Bursty loss, per message: `GilbertElliott(enter: 0.01, leave: 0.2, loss: 0.5)` switches to
+/// the bad state with probability `enter` before a message, back with `leave`, and loses a
+/// message in the bad state with probability `loss`. Mean burst: 1 / leave messages.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GilbertElliott {
+    pub enter: Probability,
+    pub leave: Probability,
+    pub loss: Probability,
 }
 
 impl Default for Link {
@@ -156,6 +170,7 @@ impl Default for Link {
         Link {
             loss: Probability(0.0),
             latency: zero_latency(),
+            burst: None,
         }
     }
 }

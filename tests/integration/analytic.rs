@@ -144,3 +144,82 @@ fn a_rate_limited_drain_takes_backlog_over_rate() {
     // than 300 messages until near its end): about 2 × 3600 − 2 × 300.
     assert!((6500.0..=7000.0).contains(&late), "late {late}");
 }
+
+/// A fleet over a per-message Gilbert-Elliott access link; a perfect uplink.
+fn bursty(enter: f64, leave: f64, loss_good: f64, loss_bad: f64) -> String {
+    one_fleet(
+        "2d",
+        "buffer_messages: 0",
+        "",
+        &format!(
+            "count: 50, report: Fixed(\"60s\"), link: Link(loss: {loss_good}, \
+             burst: GilbertElliott(enter: {enter}, leave: {leave}, loss: {loss_bad}))"
+        ),
+    )
+}
+
+/// The stationary loss rate of a Gilbert-Elliott channel is π_G l_G + π_B l_B with
+/// π_B = enter / (enter + leave). Losses are correlated, so the tolerance uses the asymptotic
+/// variance of a Markov-modulated Bernoulli sequence: p(1 − p) + 2 π_G π_B (l_B − l_G)² λ/(1 − λ)
+/// per message, λ = 1 − enter − leave.
+#[test]
+fn gilbert_elliott_loss_rate_is_the_stationary_mix() {
+    let (enter, leave, l_good, l_bad) = (0.02, 0.2, 0.01, 0.6);
+    let summary = run(&deployment(&bursty(enter, leave, l_good, l_bad)), 4);
+    let generated = total(&summary, "messages_generated");
+    let observed = total(&summary, "lost_link_loss") / generated;
+    let pi_bad = enter / (enter + leave);
+    let pi_good = 1.0 - pi_bad;
+    let p = pi_good * l_good + pi_bad * l_bad;
+    let lambda = 1.0 - enter - leave;
+    let variance =
+        p * (1.0 - p) + 2.0 * pi_good * pi_bad * (l_bad - l_good).powi(2) * lambda / (1.0 - lambda);
+    let sigma = (variance / generated).sqrt();
+    assert!(
+        (observed - p).abs() < 4.0 * sigma,
+        "loss {observed}, expected {p} ± {}",
+        4.0 * sigma
+    );
+}
+
+/// With no loss in the good state and certain loss in the bad one, bursts of consecutive losses
+/// are the bad state's stays: geometric with mean 1 / leave (variance (1 − leave) / leave²).
+#[test]
+fn gilbert_elliott_mean_burst_length_is_one_over_leave() {
+    use iotwin::model::{LossCause, Recorder, Trace, World};
+    let leave = 0.2;
+    let dep = deployment(&bursty(0.02, leave, 0.0, 1.0));
+    let (_, recorder) = World::run_observed(&dep, 0, Recorder::default()).expect("conserved");
+    // Per device, the sequence numbers of lost messages, in order.
+    let mut lost: Vec<Vec<u32>> = vec![vec![]; 50];
+    for (_, step) in &recorder.steps {
+        if let Trace::Lost(m, LossCause::LinkLoss) = step {
+            lost[m.device as usize].push(m.seq);
+        }
+    }
+    let mut bursts = vec![];
+    for seqs in &lost {
+        let mut run = 0u32;
+        for (i, &seq) in seqs.iter().enumerate() {
+            run = if i > 0 && seqs[i - 1] + 1 == seq {
+                run + 1
+            } else {
+                1
+            };
+            let ends = seqs.get(i + 1) != Some(&(seq + 1));
+            if ends {
+                bursts.push(run as f64);
+            }
+        }
+    }
+    let n = bursts.len() as f64;
+    let mean = bursts.iter().sum::<f64>() / n;
+    let sigma = ((1.0 - leave) / (leave * leave) / n).sqrt();
+    assert!(n > 1000.0, "{n} bursts");
+    assert!(
+        (mean - 1.0 / leave).abs() < 4.0 * sigma,
+        "mean burst {mean}, expected {} ± {}",
+        1.0 / leave,
+        4.0 * sigma
+    );
+}
