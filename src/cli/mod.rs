@@ -144,7 +144,13 @@ fn validate(path: &Path) -> ExitCode {
 
 fn run(args: RunArgs) -> ExitCode {
     match study(&args, false) {
-        Ok((_, _, text)) => {
+        Ok((dep, _, mut text)) => {
+            if !dep.expectations.is_empty() {
+                text.push_str(&format!(
+                    "this scenario has {} `expect` assertions: `iotwin check` judges them\n",
+                    dep.expectations.len()
+                ));
+            }
             say(&text);
             ExitCode::SUCCESS
         }
