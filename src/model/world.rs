@@ -620,15 +620,13 @@ impl<O: Observer> World<O> {
         let carrier = &mut self.carriers[c];
         carrier.health.random_up = up;
         if let Some(o) = &carrier.outages {
-            let (law, next) = if up {
-                (&o.lifetime, Event::CarrierDown(c as u32))
+            let next = if up {
+                Event::CarrierDown(c as u32)
             } else {
-                (&o.repair, Event::CarrierUp(c as u32))
+                Event::CarrierUp(c as u32)
             };
-            sched.schedule_at(
-                now.saturating_add(law.sample(&mut carrier.stream)),
-                next.into(),
-            );
+            let after = time_to_next_change(o, up, &mut carrier.stream);
+            sched.schedule_at(now.saturating_add(after), next.into());
         }
         self.apply_carrier(sched, c);
     }
@@ -661,12 +659,13 @@ impl<O: Observer> World<O> {
         let gw = &mut self.gateways[g];
         gw.health.random_up = up;
         if let Some(f) = &gw.failure {
-            let (law, next) = if up {
-                (&f.lifetime, Event::GatewayFail(g as u32))
+            let next = if up {
+                Event::GatewayFail(g as u32)
             } else {
-                (&f.repair, Event::GatewayRepair(g as u32))
+                Event::GatewayRepair(g as u32)
             };
-            sched.schedule_at(now.saturating_add(law.sample(&mut gw.life)), next.into());
+            let after = time_to_next_change(f, up, &mut gw.life);
+            sched.schedule_at(now.saturating_add(after), next.into());
         }
         self.apply_gateway(sched, g);
     }
@@ -737,14 +736,25 @@ impl<O: Observer> World<O> {
         let Some(f) = &self.fleets[self.devices[d as usize].fleet as usize].failure else {
             return;
         };
-        let (law, next) = if up {
+        let next = if up {
             self.device_down.came_up(now);
-            (&f.lifetime, Event::DeviceFail(d))
+            Event::DeviceFail(d)
         } else {
             self.device_down.went_down(now);
-            (&f.repair, Event::DeviceRepair(d))
+            Event::DeviceRepair(d)
         };
-        sched.schedule_at(now.saturating_add(law.sample(&mut stream)), next.into());
+        let after = time_to_next_change(f, up, &mut stream);
+        sched.schedule_at(now.saturating_add(after), next.into());
+    }
+}
+
+/// Time until an alternating up/down process that has just become `up` (or down) changes
+/// again: a lifetime draw after a repair, a repair draw after a failure.
+fn time_to_next_change(laws: &FailureSpec, up: bool, rng: &mut Stream) -> Ticks {
+    if up {
+        laws.lifetime.sample(rng)
+    } else {
+        laws.repair.sample(rng)
     }
 }
 
