@@ -45,8 +45,8 @@ const LEVELS: usize = u64::BITS.div_ceil(DIGIT_BITS) as usize;
 /// cheaper than another cascade); a bigger one is cascaded first. 16 measured best of 4–128.
 const SORT_AT_MOST: usize = 16;
 
-/// A drained slot keeps its buffer for reuse only up to this capacity; larger buffers go to
-/// the one spare, so that memory follows the events pending rather than every slot's peak.
+/// A drained slot keeps its buffer for reuse only up to this capacity; larger buffers are
+/// freed.
 const KEEP_CAPACITY: usize = 64;
 
 /// A monotone priority queue of `Copy` events keyed by (time, insertion sequence).
@@ -70,7 +70,8 @@ pub struct EventQueue<E> {
     last: Ticks,
     /// Pushes before this time (and not before `last`) go into the bottom.
     bottom_end: Ticks,
-    /// A large buffer left over from a cascade, handed to the next empty slot that grows.
+    /// Room reserved by `with_capacity`, handed to the first empty slot that grows (in a fresh
+    /// simulation, where the start-up burst of events lands).
     spare: Vec<Entry<E>>,
     len: usize,
     next_seq: u64,
@@ -239,10 +240,11 @@ impl<E: Copy> EventQueue<E> {
             for e in source.drain(..) {
                 self.place(e);
             }
+            // Small buffers are kept for reuse; large ones are freed, so that memory follows the
+            // events pending rather than each slot's peak (keeping one large spare cost 30
+            // bytes per device at a million devices; see BENCHMARKS.md).
             if source.capacity() <= KEEP_CAPACITY {
                 self.slots[index] = source;
-            } else if source.capacity() > self.spare.capacity() {
-                self.spare = source;
             }
         }
     }

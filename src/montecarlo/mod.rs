@@ -60,7 +60,7 @@ pub enum RunError {
     Threads { threads: usize, message: String },
 }
 
-/// Bytes one replication holds per device, measured (BENCHMARKS.md: 181 at a million devices)
+/// Bytes one replication holds per device, measured (BENCHMARKS.md: 149 at a million devices)
 /// and rounded up for margin.
 pub const BYTES_PER_DEVICE: u64 = 200;
 /// Bytes of one message held in a gateway buffer.
