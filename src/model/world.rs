@@ -94,28 +94,36 @@ impl Msg {
     }
 }
 
-/// Whether a unit works: its own random process says up and no scripted fault holds it down.
+/// Whether a unit (carrier or gateway) works: up when its own random process says up and no
+/// scripted fault holds it down.
 #[derive(Clone, Copy, Debug)]
 struct Health {
+    /// The effective state, as of the last [`Health::settle`]; read on the hot path.
+    up: bool,
     random_up: bool,
     faults: u32,
 }
 
 impl Health {
     const UP: Health = Health {
+        up: true,
         random_up: true,
         faults: 0,
     };
 
-    fn up(self) -> bool {
-        self.random_up && self.faults == 0
+    /// Brings the effective state up to date with the process and the faults; returns the new
+    /// state if it changed.
+    fn settle(&mut self) -> Option<bool> {
+        let up = self.random_up && self.faults == 0;
+        (up != self.up).then(|| {
+            self.up = up;
+            up
+        })
     }
 }
 
 #[derive(Debug)]
 struct GatewayRt {
-    /// Effective state, cached from `health` for the hot path.
-    up: bool,
     health: Health,
     /// Index into `uplinks` of the working uplink that carries traffic, if any.
     active: Option<usize>,
@@ -130,14 +138,12 @@ struct GatewayRt {
 
 impl GatewayRt {
     fn can_forward(&self) -> bool {
-        self.up && self.active.is_some()
+        self.health.up && self.active.is_some()
     }
 }
 
 #[derive(Debug)]
 struct CarrierRt {
-    /// Effective state, cached from `health`.
-    up: bool,
     health: Health,
     stream: Stream,
     outages: Option<FailureSpec>,
@@ -238,7 +244,6 @@ impl<O: Observer> World<O> {
             .gateways
             .iter()
             .map(|g| GatewayRt {
-                up: true,
                 health: Health::UP,
                 active: None,
                 uplinks: g
@@ -262,7 +267,6 @@ impl<O: Observer> World<O> {
             .carriers
             .iter()
             .map(|c| CarrierRt {
-                up: true,
                 health: Health::UP,
                 stream: key(c.key, process::OUTAGES).stream(),
                 outages: c.outages.clone(),
@@ -412,7 +416,7 @@ impl<O: Observer> World<O> {
         self.gateways[g]
             .uplinks
             .iter()
-            .position(|u| self.carriers[u.carrier].up)
+            .position(|u| self.carriers[u.carrier].health.up)
     }
 
     /// A device is due to report: the message is generated whatever the device's state, so a
@@ -480,7 +484,7 @@ impl<O: Observer> World<O> {
             },
         );
         let gw = &mut self.gateways[g];
-        if !gw.up {
+        if !gw.health.up {
             self.lose(now, msg, LossCause::GatewayDown);
         } else if gw.active.is_some() && gw.buffer.is_empty() {
             self.forward(now, g, msg);
@@ -633,12 +637,9 @@ impl<O: Observer> World<O> {
 
     /// Makes carrier `c`'s effective state follow its health, and tells its gateways.
     fn apply_carrier(&mut self, sched: &mut Scheduler<Packed>, c: usize) {
-        let carrier = &mut self.carriers[c];
-        let up = carrier.health.up();
-        if up == carrier.up {
+        let Some(up) = self.carriers[c].health.settle() else {
             return;
-        }
-        carrier.up = up;
+        };
         let now = sched.now();
         if up {
             self.observer.observe(now, Trace::CarrierUp(c as u32));
@@ -648,7 +649,7 @@ impl<O: Observer> World<O> {
         }
         for i in 0..self.carriers[c].users.len() {
             let g = self.carriers[c].users[i] as usize;
-            let was_up = self.gateways[g].up;
+            let was_up = self.gateways[g].health.up;
             self.refresh_gateway(sched, g, was_up);
         }
     }
@@ -672,13 +673,10 @@ impl<O: Observer> World<O> {
 
     /// Makes gateway `g`'s effective state follow its health, keeping the availability account.
     fn apply_gateway(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let gw = &mut self.gateways[g];
-        let up = gw.health.up();
-        if up == gw.up {
+        let Some(up) = self.gateways[g].health.settle() else {
             return;
-        }
+        };
         let now = sched.now();
-        gw.up = up;
         if up {
             self.gateway_down.came_up(now);
             self.observer.observe(now, Trace::GatewayUp(g as u32));
