@@ -12,7 +12,7 @@ use rand::RngExt;
 
 use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
-use crate::scenario::{Deployment, FailureSpec, FaultSpec, FaultTarget};
+use crate::scenario::{Deployment, FailureSpec, FaultSpec, FaultTarget, Unit};
 
 use super::event::{Event, Packed};
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
@@ -219,7 +219,7 @@ impl<O: Observer> World<O> {
                 FleetRt {
                     key: f.key,
                     first_device: first,
-                    gateway: f.gateway as u32,
+                    gateway: dep.groups[f.group].members[0] as u32,
                     report: f.report.clone(),
                     access: Hop::new(&f.link),
                     failure: f.failure.clone(),
@@ -256,7 +256,7 @@ impl<O: Observer> World<O> {
                     })
                     .collect(),
                 capacity: g.buffer_messages,
-                drain_interval: g.drain_interval,
+                drain_interval: g.service.as_ref().map(|d| d.mean() as Ticks),
                 buffer: VecDeque::new(),
                 draining: false,
                 life: key(g.key, process::LIFECYCLE).stream(),
@@ -693,14 +693,15 @@ impl<O: Observer> World<O> {
             if begins { h.faults += 1 } else { h.faults -= 1 }
         };
         match self.faults[i].target {
-            FaultTarget::Carrier(c) => {
+            FaultTarget::Down(Unit::Carrier(c)) => {
                 step(&mut self.carriers[c].health);
                 self.apply_carrier(sched, c);
             }
-            FaultTarget::Gateway(g) => {
+            FaultTarget::Down(Unit::Gateway(g)) => {
                 step(&mut self.gateways[g].health);
                 self.apply_gateway(sched, g);
             }
+            _ => {}
         }
     }
 

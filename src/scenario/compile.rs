@@ -5,11 +5,18 @@ use crate::engine::{DurationDist, TICKS_PER_SECOND};
 
 use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget};
 use super::deployment::{
-    CarrierSpec, Deployment, FailureSpec, FleetSpec, GatewaySpec, LinkSpec, UplinkSpec,
+    CarrierSpec, CauseSpec, Deployment, FailoverSpec, FailureSpec, FleetSpec, GatewaySpec,
+    GroupSpec, LinkSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::locate::FieldMap;
-use super::types::{Dist, Expect, Failure, Fault, Link, Scenario};
+use super::types::{
+    Detection, Dist, Expect, Failover, Failure, Fault, Link, LinkRef, Outages, Redundancy,
+    Scenario, SwitchBack, Target,
+};
+
+/// Most maintenance windows one scenario may expand to; each is an event pair per replication.
+const MAX_WINDOWS: u64 = 1_000_000;
 
 /// The most devices one run may hold: event payloads address devices with 28 bits.
 pub const MAX_DEVICES: u64 = (1 << 28) - 1;
@@ -105,12 +112,75 @@ impl Ctx<'_> {
     fn link(&self, field: &str, link: &Link) -> Result<LinkSpec, ScenarioError> {
         Ok(LinkSpec {
             loss: link.loss.0,
+            data_rate_bps: link.data_rate_bps.map(|r| r.0),
             burst: link.burst.map(|b| BurstSpec {
                 enter: b.enter.0,
                 leave: b.leave.0,
                 loss: b.loss.0,
             }),
             latency: self.dist(&format!("{field}.latency"), &link.latency)?,
+        })
+    }
+
+    fn outages(&self, field: &str, o: &Outages) -> Result<FailureSpec, ScenarioError> {
+        Ok(FailureSpec {
+            lifetime: self.dist(&format!("{field}.every"), &o.every)?,
+            repair: self.dist(&format!("{field}.lasting"), &o.lasting)?,
+        })
+    }
+
+    fn detection(&self, field: &str, d: &Detection) -> Result<DurationDist, ScenarioError> {
+        match d {
+            Detection::Heartbeat { every, misses } => {
+                if every.ticks() == 0 {
+                    return Err(self.error(
+                        &format!("{field}.every"),
+                        "heartbeats every 0s".into(),
+                        "e.g. Heartbeat(every: \"30s\", misses: 3)".into(),
+                    ));
+                }
+                let last = every.ticks().saturating_mul(misses.0 as u64);
+                let first = last - every.ticks();
+                DurationDist::uniform(first, last).map_err(|e| {
+                    self.error(field, format!("invalid detection: {e}"), String::new())
+                })
+            }
+            Detection::After(dist) => self.dist(field, dist),
+        }
+    }
+
+    fn switch_back(&self, s: &SwitchBack) -> SwitchBackSpec {
+        match s {
+            SwitchBack::Immediate => SwitchBackSpec::Immediate,
+            SwitchBack::HoldDown(d) => SwitchBackSpec::HoldDown(d.ticks()),
+            SwitchBack::Never => SwitchBackSpec::Never,
+        }
+    }
+
+    fn failover(&self, field: &str, f: &Option<Failover>) -> Result<FailoverSpec, ScenarioError> {
+        Ok(match f {
+            None | Some(Failover::Instant) => FailoverSpec::Instant,
+            Some(Failover::NoFailover) => FailoverSpec::NoFailover,
+            Some(Failover::Esim {
+                detection,
+                switch_time,
+                switch_failure,
+                switch_back,
+            }) => FailoverSpec::Esim {
+                detection: self.detection(&format!("{field}.detection"), detection)?,
+                switch_time: self.dist(&format!("{field}.switch_time"), switch_time)?,
+                switch_failure: switch_failure.0,
+                switch_back: self.switch_back(switch_back),
+            },
+            Some(Failover::Backup {
+                detection,
+                switch_time,
+                switch_back,
+            }) => FailoverSpec::Backup {
+                detection: self.detection(&format!("{field}.detection"), detection)?,
+                switch_time: self.dist(&format!("{field}.switch_time"), switch_time)?,
+                switch_back: self.switch_back(switch_back),
+            },
         })
     }
 
@@ -171,27 +241,34 @@ pub fn compile(
     let carrier_ids: Vec<&str> = s.carriers.iter().map(|x| x.id.as_str()).collect();
     let gateway_ids: Vec<&str> = s.gateways.iter().map(|x| x.id.as_str()).collect();
     let fleet_ids: Vec<&str> = s.fleets.iter().map(|x| x.id.as_str()).collect();
+    let group_ids: Vec<&str> = s.redundancy.iter().map(|x| x.id()).collect();
     cx.unique_ids("sites", "site", &site_ids)?;
     cx.unique_ids("carriers", "carrier", &carrier_ids)?;
     cx.unique_ids("gateways", "gateway", &gateway_ids)?;
     cx.unique_ids("fleets", "fleet", &fleet_ids)?;
+    cx.unique_ids("redundancy", "redundancy group", &group_ids)?;
+    let cause_ids: Vec<&str> = s.common_causes.iter().map(|x| x.id.as_str()).collect();
+    cx.unique_ids("common_causes", "common cause", &cause_ids)?;
 
+    let mut regions: Vec<String> = vec![];
     let mut carriers = Vec::with_capacity(s.carriers.len());
     for (i, c) in s.carriers.iter().enumerate() {
         let outages = c
             .outages
             .as_ref()
-            .map(|o| {
-                Ok::<_, ScenarioError>(FailureSpec {
-                    lifetime: cx.dist(&format!("carriers[{i}].outages.every"), &o.every)?,
-                    repair: cx.dist(&format!("carriers[{i}].outages.lasting"), &o.lasting)?,
-                })
-            })
+            .map(|o| cx.outages(&format!("carriers[{i}].outages"), o))
             .transpose()?;
+        let region = c.region.as_ref().map(|r| {
+            regions.iter().position(|x| x == r).unwrap_or_else(|| {
+                regions.push(r.clone());
+                regions.len() - 1
+            })
+        });
         carriers.push(CarrierSpec {
             id: c.id.clone(),
             key: name_key("carrier", &c.id),
             outages,
+            region,
         });
     }
 
@@ -222,31 +299,127 @@ pub fn compile(
                 link: cx.link(&format!("{at}.link"), &up.link)?,
             });
         }
-        let drain_interval = g
-            .drain_per_s
-            .map(|rate| ((TICKS_PER_SECOND as f64 / rate.0).round() as u64).max(1));
+        let service = match (&g.drain_per_s, &g.service) {
+            (Some(_), Some(_)) => {
+                return Err(cx.error(
+                    &format!("{here}.service"),
+                    format!("gateway \"{}\" has both drain_per_s and service", g.id),
+                    "give one: a rate (drain_per_s: 200.0) or a time per message".into(),
+                ));
+            }
+            (Some(rate), None) => Some(DurationDist::fixed(
+                ((TICKS_PER_SECOND as f64 / rate.0).round() as u64).max(1),
+            )),
+            (None, Some(d)) => Some(cx.dist(&format!("{here}.service"), d)?),
+            (None, None) => None,
+        };
         gateways.push(GatewaySpec {
             id: g.id.clone(),
             key: name_key("gateway", &g.id),
             site,
             buffer_messages: g.buffer_messages,
-            drain_interval,
+            drop: g.drop,
+            service,
             uplinks,
+            failover: cx.failover(&format!("{here}.failover"), &g.failover)?,
             failure: cx.failure(&format!("{here}.failure"), &g.failure)?,
         });
     }
+
+    let mut groups = Vec::with_capacity(s.redundancy.len());
+    let mut grouped: Vec<Option<usize>> = vec![None; gateways.len()];
+    for (i, r) in s.redundancy.iter().enumerate() {
+        let here = format!("redundancy[{i}]");
+        if gateway_ids.contains(&r.id()) {
+            return Err(cx.error(
+                &format!("{here}.id"),
+                format!("\"{}\" names both a gateway and a redundancy group", r.id()),
+                "fleets name either; give the group its own id, e.g. \"north-pair\"".into(),
+            ));
+        }
+        if r.gateways().len() < 2 {
+            return Err(cx.error(
+                &format!("{here}.gateways"),
+                format!(
+                    "redundancy group \"{}\" has fewer than two gateways",
+                    r.id()
+                ),
+                "a group backs one gateway with another: gateways: [\"gw-a\", \"gw-b\"]".into(),
+            ));
+        }
+        let mut members = Vec::with_capacity(r.gateways().len());
+        for (k, g) in r.gateways().iter().enumerate() {
+            let field = format!("{here}.gateways[{k}]");
+            let m = cx.resolve(&field, "gateway", g, &gateway_ids)?;
+            if let Some(other) = grouped[m] {
+                return Err(cx.error(
+                    &field,
+                    format!(
+                        "gateway \"{g}\" is already in redundancy group \"{}\"",
+                        group_ids[other]
+                    ),
+                    "a gateway belongs to at most one redundancy group".into(),
+                ));
+            }
+            if gateways[m].site != gateways[members.first().copied().unwrap_or(m)].site {
+                return Err(cx.error(
+                    &field,
+                    format!("gateway \"{g}\" is at another site than the rest of its group"),
+                    "redundant gateways serve the same devices, so they stand at one site".into(),
+                ));
+            }
+            grouped[m] = Some(i);
+            members.push(m);
+        }
+        let policy = match r {
+            Redundancy::ActiveStandby {
+                detection,
+                switchover,
+                coverage,
+                switch_back,
+                ..
+            } => FailoverSpec::ActiveStandby {
+                detection: cx.detection(&format!("{here}.detection"), detection)?,
+                switchover: cx.dist(&format!("{here}.switchover"), switchover)?,
+                coverage: coverage.0,
+                switch_back: cx.switch_back(switch_back),
+            },
+            Redundancy::ActiveActive { detection, .. } => FailoverSpec::ActiveActive {
+                detection: cx.detection(&format!("{here}.detection"), detection)?,
+            },
+        };
+        groups.push(GroupSpec {
+            id: r.id().to_string(),
+            key: name_key("group", r.id()),
+            members,
+            policy,
+        });
+    }
+    // Gateways that fleets use directly serve them as groups of one, made on first use.
+    let mut single_group: Vec<Option<usize>> = vec![None; gateways.len()];
 
     let mut fleets = Vec::with_capacity(s.fleets.len());
     let mut devices: u64 = 0;
     for (i, f) in s.fleets.iter().enumerate() {
         let here = format!("fleets[{i}]");
         let site = cx.resolve(&format!("{here}.site"), "site", &f.site, &site_ids)?;
-        let gateway = cx.resolve(
-            &format!("{here}.gateway"),
-            "gateway",
-            &f.gateway,
-            &gateway_ids,
-        )?;
+        let group = if let Some(g) = group_ids.iter().position(|id| *id == f.gateway) {
+            g
+        } else {
+            let mut names = gateway_ids.clone();
+            names.extend(&group_ids);
+            let gateway = cx.resolve(&format!("{here}.gateway"), "gateway", &f.gateway, &names)?;
+            *single_group[gateway].get_or_insert_with(|| {
+                groups.push(GroupSpec {
+                    id: gateway_ids[gateway].to_string(),
+                    key: name_key("group", gateway_ids[gateway]),
+                    members: vec![gateway],
+                    policy: FailoverSpec::NoFailover,
+                });
+                groups.len() - 1
+            })
+        };
+        let gateway = groups[group].members[0];
         if gateways[gateway].site != site {
             return Err(cx.error(
                 &format!("{here}.gateway"),
@@ -278,7 +451,7 @@ pub fn compile(
             id: f.id.clone(),
             key: name_key("fleet", &f.id),
             site,
-            gateway,
+            group,
             count: f.count.0,
             report,
             message_bytes: f.message_bytes,
@@ -287,17 +460,121 @@ pub fn compile(
         });
     }
 
+    let units = |field: &str, target: &Target| -> Result<Vec<Unit>, ScenarioError> {
+        let units: Vec<Unit> = match target {
+            Target::Carrier(c) => vec![Unit::Carrier(cx.resolve(
+                &format!("{field}.0"),
+                "carrier",
+                c,
+                &carrier_ids,
+            )?)],
+            Target::Gateway(g) => vec![Unit::Gateway(cx.resolve(
+                &format!("{field}.0"),
+                "gateway",
+                g,
+                &gateway_ids,
+            )?)],
+            Target::Site(site) => {
+                let site = cx.resolve(&format!("{field}.0"), "site", site, &site_ids)?;
+                (0..gateways.len())
+                    .filter(|&g| gateways[g].site == site)
+                    .map(Unit::Gateway)
+                    .collect()
+            }
+            Target::Region(r) => {
+                let names: Vec<&str> = regions.iter().map(String::as_str).collect();
+                let region = cx.resolve(&format!("{field}.0"), "region", r, &names)?;
+                (0..carriers.len())
+                    .filter(|&c| carriers[c].region == Some(region))
+                    .map(Unit::Carrier)
+                    .collect()
+            }
+        };
+        if units.is_empty() {
+            return Err(cx.error(
+                field,
+                "this target has no gateways to take down".into(),
+                "a site outage takes down the gateways standing there; add one or drop it".into(),
+            ));
+        }
+        Ok(units)
+    };
+
+    let mut causes = Vec::with_capacity(s.common_causes.len());
+    for (i, c) in s.common_causes.iter().enumerate() {
+        let here = format!("common_causes[{i}]");
+        if c.takes_down.is_empty() {
+            return Err(cx.error(
+                &format!("{here}.takes_down"),
+                format!("common cause \"{}\" takes nothing down", c.id),
+                "list what fails together, e.g. takes_down: [Carrier(\"a\"), Site(\"plant\")]"
+                    .into(),
+            ));
+        }
+        let mut all = vec![];
+        for (k, t) in c.takes_down.iter().enumerate() {
+            for u in units(&format!("{here}.takes_down[{k}]"), t)? {
+                if !all.contains(&u) {
+                    all.push(u);
+                }
+            }
+        }
+        causes.push(CauseSpec {
+            id: c.id.clone(),
+            key: name_key("cause", &c.id),
+            units: all,
+            outages: cx.outages(&format!("{here}.outages"), &c.outages)?,
+        });
+    }
+
     let mut faults = Vec::with_capacity(s.faults.len());
+    for (i, m) in s.maintenance.iter().enumerate() {
+        let here = format!("maintenance[{i}]");
+        if m.every.ticks() == 0 || m.lasting.ticks() == 0 {
+            let field = if m.every.ticks() == 0 {
+                "every"
+            } else {
+                "lasting"
+            };
+            return Err(cx.error(
+                &format!("{here}.{field}"),
+                format!("a maintenance window's `{field}` is 0s"),
+                "e.g. Maintenance(target: Carrier(\"lte\"), first: \"6d 02:00\", every: \"28d\", lasting: \"2h\")".into(),
+            ));
+        }
+        let windows = s.horizon.ticks().saturating_sub(m.first.ticks()) / m.every.ticks() + 1;
+        if windows > MAX_WINDOWS {
+            return Err(cx.error(
+                &format!("{here}.every"),
+                format!(
+                    "{windows} maintenance windows over the horizon is more than {MAX_WINDOWS}"
+                ),
+                "maintenance recurs every few days or weeks; lengthen `every`".into(),
+            ));
+        }
+        let targets = units(&format!("{here}.target"), &m.target)?;
+        let mut at = m.first.ticks();
+        while at < s.horizon.ticks() {
+            for &u in &targets {
+                faults.push(FaultSpec {
+                    target: FaultTarget::Down(u),
+                    at,
+                    lasting: m.lasting.ticks(),
+                });
+            }
+            at = at.saturating_add(m.every.ticks());
+        }
+    }
     for (i, fault) in s.faults.iter().enumerate() {
         let here = format!("faults[{i}]");
-        let (target, at, lasting) = match fault {
+        let (targets, at, lasting) = match fault {
             Fault::CarrierDown {
                 carrier,
                 at,
                 lasting,
             } => {
                 let c = cx.resolve(&format!("{here}.carrier"), "carrier", carrier, &carrier_ids)?;
-                (FaultTarget::Carrier(c), at, lasting)
+                (vec![FaultTarget::Down(Unit::Carrier(c))], at, lasting)
             }
             Fault::GatewayDown {
                 gateway,
@@ -305,7 +582,62 @@ pub fn compile(
                 lasting,
             } => {
                 let g = cx.resolve(&format!("{here}.gateway"), "gateway", gateway, &gateway_ids)?;
-                (FaultTarget::Gateway(g), at, lasting)
+                (vec![FaultTarget::Down(Unit::Gateway(g))], at, lasting)
+            }
+            Fault::Down {
+                target,
+                at,
+                lasting,
+            } => {
+                let down = units(&format!("{here}.target"), target)?;
+                (
+                    down.into_iter().map(FaultTarget::Down).collect(),
+                    at,
+                    lasting,
+                )
+            }
+            Fault::LinkDegraded {
+                link,
+                at,
+                lasting,
+                loss,
+            } => {
+                let target = match link {
+                    LinkRef::Access(fleet) => FaultTarget::AccessLink {
+                        fleet: cx.resolve(&format!("{here}.link.0"), "fleet", fleet, &fleet_ids)?,
+                        loss: loss.0,
+                    },
+                    LinkRef::Uplink { gateway, carrier } => {
+                        let g = cx.resolve(
+                            &format!("{here}.link.gateway"),
+                            "gateway",
+                            gateway,
+                            &gateway_ids,
+                        )?;
+                        let c = cx.resolve(
+                            &format!("{here}.link.carrier"),
+                            "carrier",
+                            carrier,
+                            &carrier_ids,
+                        )?;
+                        let Some(u) = gateways[g].uplinks.iter().position(|u| u.carrier == c)
+                        else {
+                            return Err(cx.error(
+                                &format!("{here}.link.carrier"),
+                                format!(
+                                    "gateway \"{gateway}\" has no uplink through \"{carrier}\""
+                                ),
+                                "name one of the carriers in the gateway's `uplinks`".into(),
+                            ));
+                        };
+                        FaultTarget::Uplink {
+                            gateway: g,
+                            uplink: u,
+                            loss: loss.0,
+                        }
+                    }
+                };
+                (vec![target], at, lasting)
             }
         };
         if lasting.ticks() == 0 {
@@ -315,11 +647,13 @@ pub fn compile(
                 "give it a length, e.g. lasting: \"2h\"".into(),
             ));
         }
-        faults.push(FaultSpec {
-            target,
-            at: at.ticks(),
-            lasting: lasting.ticks(),
-        });
+        for target in targets {
+            faults.push(FaultSpec {
+                target,
+                at: at.ticks(),
+                lasting: lasting.ticks(),
+            });
+        }
     }
 
     let mut expectations = Vec::with_capacity(s.expect.len());
@@ -354,9 +688,12 @@ pub fn compile(
         replications: s.replications.0,
         deadline: s.deadline.ticks(),
         sites: s.sites.into_iter().map(|x| x.id).collect(),
+        regions,
         carriers,
         gateways,
         fleets,
+        groups,
+        causes,
         faults,
         expectations,
         source_hash: name_key("scenario", source),

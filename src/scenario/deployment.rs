@@ -3,6 +3,7 @@
 use crate::engine::{DurationDist, Ticks};
 
 use super::error::Diagnostic;
+pub use super::types::DropPolicy;
 
 /// A scenario after every check: ids resolved to indices, durations to ticks, distributions
 /// compiled. The model builds its run-time arrays from this.
@@ -15,9 +16,16 @@ pub struct Deployment {
     pub replications: u32,
     pub deadline: Ticks,
     pub sites: Vec<String>,
+    /// Region names, in order of first mention by a carrier.
+    pub regions: Vec<String>,
     pub carriers: Vec<CarrierSpec>,
     pub gateways: Vec<GatewaySpec>,
     pub fleets: Vec<FleetSpec>,
+    /// Who serves each fleet: a redundancy group, or a group of one gateway.
+    pub groups: Vec<GroupSpec>,
+    /// Shared random outages (regional, common-cause).
+    pub causes: Vec<CauseSpec>,
+    /// Scripted faults and maintenance windows, in the order written.
     pub faults: Vec<FaultSpec>,
     pub expectations: Vec<Expectation>,
     /// A stable hash of the scenario text, to tie results to their input.
@@ -37,6 +45,8 @@ pub struct CarrierSpec {
     pub key: u64,
     /// Up-time and down-time laws of the outage process, if it has one.
     pub outages: Option<FailureSpec>,
+    /// Index into [`Deployment::regions`].
+    pub region: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -45,11 +55,95 @@ pub struct GatewaySpec {
     pub key: u64,
     pub site: usize,
     pub buffer_messages: u64,
-    /// Time to send one buffered message during a drain; `None` drains at once.
-    pub drain_interval: Option<Ticks>,
-    /// In priority order: the first working one carries traffic.
+    pub drop: DropPolicy,
+    /// Time to process one message before it goes on the uplink; `None` takes no time.
+    pub service: Option<DurationDist>,
+    /// In priority order: the primary first.
     pub uplinks: Vec<UplinkSpec>,
+    pub failover: FailoverSpec,
     pub failure: Option<FailureSpec>,
+}
+
+impl GatewaySpec {
+    /// Whether forwarding takes time, so that messages queue for the gateway.
+    pub fn has_capacity_limit(&self) -> bool {
+        self.service.is_some() || self.uplinks.iter().any(|u| u.link.data_rate_bps.is_some())
+    }
+}
+
+/// How a group of alternatives (a gateway's uplinks, or redundant gateways) fails over.
+#[derive(Clone, Debug)]
+pub enum FailoverSpec {
+    Instant,
+    NoFailover,
+    Esim {
+        detection: DurationDist,
+        switch_time: DurationDist,
+        switch_failure: f64,
+        switch_back: SwitchBackSpec,
+    },
+    Backup {
+        detection: DurationDist,
+        switch_time: DurationDist,
+        switch_back: SwitchBackSpec,
+    },
+    ActiveStandby {
+        detection: DurationDist,
+        switchover: DurationDist,
+        coverage: f64,
+        switch_back: SwitchBackSpec,
+    },
+    ActiveActive {
+        detection: DurationDist,
+    },
+}
+
+impl FailoverSpec {
+    /// The policy's name as written in a scenario.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FailoverSpec::Instant => "Instant",
+            FailoverSpec::NoFailover => "NoFailover",
+            FailoverSpec::Esim { .. } => "Esim",
+            FailoverSpec::Backup { .. } => "Backup",
+            FailoverSpec::ActiveStandby { .. } => "ActiveStandby",
+            FailoverSpec::ActiveActive { .. } => "ActiveActive",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SwitchBackSpec {
+    Immediate,
+    HoldDown(Ticks),
+    Never,
+}
+
+/// The gateways that serve one or more fleets, and how they back each other up. A gateway
+/// that is not in a redundancy group serves its fleets as a group of one.
+#[derive(Clone, Debug)]
+pub struct GroupSpec {
+    pub id: String,
+    pub key: u64,
+    /// Gateway indices, in priority order.
+    pub members: Vec<usize>,
+    pub policy: FailoverSpec,
+}
+
+/// A unit that can be up or down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Carrier(usize),
+    Gateway(usize),
+}
+
+/// A random outage process that takes several units down together.
+#[derive(Clone, Debug)]
+pub struct CauseSpec {
+    pub id: String,
+    pub key: u64,
+    pub units: Vec<Unit>,
+    pub outages: FailureSpec,
 }
 
 #[derive(Clone, Debug)]
@@ -62,6 +156,8 @@ pub struct UplinkSpec {
 pub struct LinkSpec {
     /// Loss probability (in the good state, for a bursty link).
     pub loss: f64,
+    /// Usable throughput, bits per second; `None` is unlimited.
+    pub data_rate_bps: Option<f64>,
     /// Gilbert-Elliott bursty loss, if the link has it.
     pub burst: Option<BurstSpec>,
     pub latency: DurationDist,
@@ -80,7 +176,8 @@ pub struct FleetSpec {
     pub id: String,
     pub key: u64,
     pub site: usize,
-    pub gateway: usize,
+    /// Index into [`Deployment::groups`].
+    pub group: usize,
     pub count: u32,
     pub report: DurationDist,
     pub message_bytes: u32,
@@ -88,15 +185,24 @@ pub struct FleetSpec {
     pub failure: Option<FailureSpec>,
 }
 
-/// What a scripted fault takes down.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a scripted fault does.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum FaultTarget {
-    Carrier(usize),
-    Gateway(usize),
+    /// Takes a carrier or a gateway down.
+    Down(Unit),
+    /// Fleet `fleet`'s access link loses `loss` more of its messages.
+    AccessLink { fleet: usize, loss: f64 },
+    /// Uplink `uplink` of gateway `gateway` loses `loss` more of its messages.
+    Uplink {
+        gateway: usize,
+        uplink: usize,
+        loss: f64,
+    },
 }
 
-/// A scripted fault: `target` is down from `at` for `lasting`, whatever its random process says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A scripted fault or a maintenance window: `target` is down (or degraded) from `at` for
+/// `lasting`, whatever its random process says.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FaultSpec {
     pub target: FaultTarget,
     pub at: Ticks,

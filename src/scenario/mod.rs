@@ -14,14 +14,16 @@ use ron::extensions::Extensions;
 use serde_path_to_error::Segment;
 
 pub use deployment::{
-    Bound, Deployment, Expectation, FailureSpec, FaultSpec, FaultTarget, FleetSpec, GatewaySpec,
-    LinkSpec, UplinkSpec,
+    Bound, BurstSpec, CauseSpec, Deployment, DropPolicy, Expectation, FailoverSpec, FailureSpec,
+    FaultSpec, FaultTarget, FleetSpec, GatewaySpec, GroupSpec, LinkSpec, SwitchBackSpec, Unit,
+    UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};
 pub use types::{
-    Carrier, Count, Dist, Expect, Failure, Fault, Fleet, Gateway, Link, Outages, Positive,
-    Probability, Scenario, Site, Uplink,
+    Carrier, CommonCause, Count, Detection, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway,
+    Link, LinkRef, Maintenance, Outages, Positive, Probability, Redundancy, Scenario, Site,
+    SwitchBack, Target, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.

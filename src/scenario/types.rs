@@ -34,6 +34,16 @@ pub struct Scenario {
     pub carriers: Vec<Carrier>,
     pub gateways: Vec<Gateway>,
     pub fleets: Vec<Fleet>,
+    /// Gateways that back each other up; a fleet's `gateway` may name one of these groups.
+    #[serde(default)]
+    pub redundancy: Vec<Redundancy>,
+    /// Random outages that take several units down together (a regional power cut, a shared
+    /// core network, a backhoe through a shared duct).
+    #[serde(default)]
+    pub common_causes: Vec<CommonCause>,
+    /// Scheduled maintenance windows: planned, periodic downtime of a unit.
+    #[serde(default)]
+    pub maintenance: Vec<Maintenance>,
     /// Scripted faults: the same in every replication, while the rest of the world stays random.
     #[serde(default)]
     pub faults: Vec<Fault>,
@@ -58,6 +68,183 @@ pub enum Fault {
         at: Duration,
         lasting: Duration,
     },
+    /// `Down(target: Site("plant"), at: "5d", lasting: "4h")`: any unit or group of units.
+    Down {
+        target: Target,
+        at: Duration,
+        lasting: Duration,
+    },
+    /// `LinkDegraded(link: Access("sensors"), at: "2d", lasting: "6h", loss: 0.3)`: the link
+    /// stays up but loses this share of messages on top of its own loss.
+    LinkDegraded {
+        link: LinkRef,
+        at: Duration,
+        lasting: Duration,
+        loss: Probability,
+    },
+}
+
+/// Units an outage or a fault takes down.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub enum Target {
+    Carrier(String),
+    Gateway(String),
+    /// Every gateway at the site (a site power cut).
+    Site(String),
+    /// Every carrier in the region.
+    Region(String),
+}
+
+/// A link named for a degradation fault.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub enum LinkRef {
+    /// The access link of a fleet: `Access("sensors")`.
+    Access(String),
+    /// A gateway's uplink through a carrier: `Uplink(gateway: "gw1", carrier: "lte")`.
+    Uplink { gateway: String, carrier: String },
+}
+
+/// A random outage process shared by several units: when it is down, all of them are.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommonCause {
+    pub id: String,
+    pub takes_down: Vec<Target>,
+    pub outages: Outages,
+}
+
+/// Planned downtime: `Maintenance(target: Carrier("lte"), first: "6d 02:00", every: "28d",
+/// lasting: "2h")` takes the target down for `lasting` at `first`, `first + every`, ...
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Maintenance {
+    pub target: Target,
+    pub first: Duration,
+    pub every: Duration,
+    pub lasting: Duration,
+}
+
+/// How a gateway chooses among its uplinks when one fails.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub enum Failover {
+    /// Ideal failover: traffic moves to the first working uplink the instant anything changes.
+    /// The default; useful as an upper bound.
+    Instant,
+    /// Only the first uplink is ever used.
+    NoFailover,
+    /// Multi-carrier eSIM / multi-IMSI: one radio, one profile at a time. An outage is noticed
+    /// after `detection`; the modem then switches blind to the next profile (it cannot see
+    /// whether that carrier works), which takes `switch_time` and fails with probability
+    /// `switch_failure` (then it tries the next one).
+    Esim {
+        detection: Detection,
+        switch_time: Dist,
+        #[serde(default)]
+        switch_failure: Probability,
+        #[serde(default)]
+        switch_back: SwitchBack,
+    },
+    /// Primary wired line with a cellular or satellite backup on its own interface: the router
+    /// watches every interface, so it moves only to a working one, after `detection` and a
+    /// `switch_time` (route change, session re-establishment).
+    Backup {
+        detection: Detection,
+        switch_time: Dist,
+        #[serde(default)]
+        switch_back: SwitchBack,
+    },
+}
+
+/// How long a failure goes unnoticed.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub enum Detection {
+    /// Heartbeats every `every`; declared down after `misses` missed ones. The outage starts at
+    /// a random point between two heartbeats, so the delay is uniform on
+    /// ((misses − 1) · every, misses · every].
+    Heartbeat { every: Duration, misses: Count },
+    /// Any distribution of delays.
+    After(Dist),
+}
+
+/// When traffic goes back to the primary once it works again.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub enum SwitchBack {
+    /// As soon as the primary is back.
+    #[default]
+    Immediate,
+    /// After the primary has stayed up this long (avoids flapping); for eSIM, after this long on
+    /// a fallback profile the modem tries the primary again.
+    HoldDown(Duration),
+    /// Stay on the current one until it fails.
+    Never,
+}
+
+/// Gateways that back each other up.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub enum Redundancy {
+    /// One gateway carries the traffic; when it fails, after `detection`, the next one takes
+    /// over within `switchover` — if the switchover works, which it does with probability
+    /// `coverage` (otherwise the fleet waits for the repair).
+    ActiveStandby {
+        id: String,
+        gateways: Vec<String>,
+        detection: Detection,
+        #[serde(default = "zero_dist")]
+        switchover: Dist,
+        #[serde(default = "certain")]
+        coverage: Probability,
+        /// By default the standby stays active once it has taken over.
+        #[serde(default = "never")]
+        switch_back: SwitchBack,
+    },
+    /// Devices are spread over all the gateways; a failed one is taken out of rotation after
+    /// `detection`, and its devices move to the others.
+    ActiveActive {
+        id: String,
+        gateways: Vec<String>,
+        detection: Detection,
+    },
+}
+
+impl Redundancy {
+    pub fn id(&self) -> &str {
+        match self {
+            Redundancy::ActiveStandby { id, .. } | Redundancy::ActiveActive { id, .. } => id,
+        }
+    }
+
+    pub fn gateways(&self) -> &[String] {
+        match self {
+            Redundancy::ActiveStandby { gateways, .. }
+            | Redundancy::ActiveActive { gateways, .. } => gateways,
+        }
+    }
+}
+
+fn zero_dist() -> Dist {
+    Dist::Fixed(Duration::ZERO)
+}
+
+fn certain() -> Probability {
+    Probability(1.0)
+}
+
+fn never() -> SwitchBack {
+    SwitchBack::Never
+}
+
+/// What a gateway does with a new message when its buffer is full.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum DropPolicy {
+    /// Keep the oldest data (a log must be complete from its start).
+    #[default]
+    DropNewest,
+    /// Keep the freshest data (a dashboard wants the latest readings).
+    DropOldest,
 }
 
 /// An assertion on a metric's value over the replications, judged with its 95% confidence
@@ -99,6 +286,10 @@ pub struct Site {
 #[serde(deny_unknown_fields)]
 pub struct Carrier {
     pub id: String,
+    /// Where the carrier's network serves this deployment; a `Region` target takes down every
+    /// carrier in it.
+    #[serde(default)]
+    pub region: Option<String>,
     #[serde(default)]
     pub outages: Option<Outages>,
 }
@@ -121,11 +312,21 @@ pub struct Gateway {
     pub site: String,
     /// Messages the gateway can hold while no uplink works; 0 means no buffer.
     pub buffer_messages: u64,
-    /// How fast a backlog drains once an uplink is back, in messages per second; without it
-    /// the backlog leaves at once.
+    /// Which message to give up when the buffer is full.
+    #[serde(default)]
+    pub drop: DropPolicy,
+    /// Forwarding capacity in messages per second: messages queue FIFO for it, and a backlog
+    /// drains at this rate once an uplink is back. Without it (and without `service` or an
+    /// uplink `data_rate_bps`) forwarding takes no time.
     #[serde(default)]
     pub drain_per_s: Option<Positive>,
+    /// Time to process one message, as a distribution (instead of `drain_per_s`).
+    #[serde(default)]
+    pub service: Option<Dist>,
     pub uplinks: Vec<Uplink>,
+    /// How the gateway moves between its uplinks; `Instant` if absent.
+    #[serde(default)]
+    pub failover: Option<Failover>,
     /// The gateway's own hardware failures; none if absent.
     #[serde(default)]
     pub failure: Option<Failure>,
@@ -151,6 +352,10 @@ pub struct Link {
     /// Bursty loss on top of `loss` (which then applies in the good state).
     #[serde(default)]
     pub burst: Option<GilbertElliott>,
+    /// Usable throughput in bits per second: sending a message occupies the link for its size
+    /// over this rate, and messages queue for it at the gateway.
+    #[serde(default)]
+    pub data_rate_bps: Option<Positive>,
 }
 
 /// Bursty loss, per message: `GilbertElliott(enter: 0.01, leave: 0.2, loss: 0.5)` switches to
@@ -171,6 +376,7 @@ impl Default for Link {
             loss: Probability(0.0),
             latency: zero_latency(),
             burst: None,
+            data_rate_bps: None,
         }
     }
 }
@@ -185,6 +391,7 @@ fn zero_latency() -> Dist {
 pub struct Fleet {
     pub id: String,
     pub site: String,
+    /// A gateway, or a redundancy group of gateways.
     pub gateway: String,
     pub count: Count,
     /// Time between two reports of one device.
