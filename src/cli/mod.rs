@@ -166,7 +166,7 @@ fn check(args: RunArgs) -> ExitCode {
         Err(code) => return code,
     };
     let judgements = montecarlo::check::judge(&dep, &summary);
-    text.push_str(&report::judgements_table(&judgements));
+    text.push_str(&report::judgements_table(&summary, &judgements));
     say(&text);
     let failed = judgements
         .iter()

@@ -1,9 +1,15 @@
 //! Named metrics of one replication, computed from the model's raw outcome.
 //!
-//! The table [`METRICS`] fixes their order, names, units and definitions; every summary,
-//! JSON file and report lists them in this order, and the report's glossary comes from it.
+//! The table [`METRICS`] fixes the order, names, units and definitions of the metrics every
+//! scenario has; [`catalog`] adds one per site and per gateway (`site_availability:plant`,
+//! `gateway_connectivity:gw-north`). Every summary, JSON file and report lists them in this
+//! order, and the report's glossary comes from it.
+//!
+//! A metric that is undefined in a replication (a time-to-recover percentile when nothing
+//! failed) is NaN there, and its estimate is over the replications where it is defined.
 
 use crate::model::{LossCause, Outcome};
+use crate::scenario::Deployment;
 
 /// The definition of one metric.
 #[derive(Clone, Copy, Debug)]
@@ -86,6 +92,11 @@ pub const METRICS: &[MetricDef] = &[
         "Still on a link when the run ended.",
     ),
     def(
+        "lost_undetected_outage",
+        "messages",
+        "Sent over an uplink that had failed before the gateway's failover policy noticed (during detection).",
+    ),
+    def(
         "data_completeness",
         "ratio",
         "Delivered / generated: the share of due readings that reached the cloud.",
@@ -131,6 +142,61 @@ pub const METRICS: &[MetricDef] = &[
         "Largest number of messages held in any one gateway buffer.",
     ),
     def(
+        "failovers",
+        "switches",
+        "Failovers: a failed uplink or gateway taken out of use with traffic going on over another (or a switch attempt that failed).",
+    ),
+    def(
+        "failover_success_rate",
+        "ratio",
+        "Share of failovers after which every uplink or gateway in use worked (undefined without failovers).",
+    ),
+    def(
+        "interruptions",
+        "interruptions",
+        "Interruptions of a fleet's path to the cloud (no connected gateway in use) that ended before the horizon, all fleets together.",
+    ),
+    def(
+        "ttr_mean_s",
+        "s",
+        "Mean time to recover: length of an interruption of a fleet's path to the cloud (undefined without interruptions).",
+    ),
+    def(
+        "ttr_p50_s",
+        "s",
+        "Median time to recover, over the interruptions of one replication.",
+    ),
+    def(
+        "ttr_p95_s",
+        "s",
+        "95th percentile of the time to recover, over the interruptions of one replication.",
+    ),
+    def(
+        "ttr_p99_s",
+        "s",
+        "99th percentile of the time to recover, over the interruptions of one replication.",
+    ),
+    def(
+        "site_availability",
+        "ratio",
+        "Share of time every fleet of a site had a path to the cloud, averaged over sites.",
+    ),
+    def(
+        "site_stale_share",
+        "ratio",
+        "Share of time a site's newest reading at the cloud was older than the deadline, averaged over sites.",
+    ),
+    def(
+        "mean_gateway_wait_s",
+        "s",
+        "Mean time a message spent in a gateway's buffer or queue before it was sent (0 when sent at once).",
+    ),
+    def(
+        "max_gateway_utilisation",
+        "ratio",
+        "Busy share of the most loaded gateway's forwarding capacity (0 without a capacity limit).",
+    ),
+    def(
         "events",
         "events",
         "Simulation events handled (a measure of work, not of the deployment).",
@@ -142,7 +208,69 @@ pub fn index_of(id: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.id == id)
 }
 
-/// The values of [`METRICS`] for one replication, in the same order.
+/// A metric of one scenario: one of [`METRICS`], or one per site or gateway.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metric {
+    pub id: String,
+    pub unit: &'static str,
+    pub definition: String,
+}
+
+/// Every metric of `dep`'s replications, in report order: [`METRICS`], then per site, then
+/// per gateway.
+pub fn catalog(dep: &Deployment) -> Vec<Metric> {
+    let mut all: Vec<Metric> = METRICS
+        .iter()
+        .map(|m| Metric {
+            id: m.id.to_string(),
+            unit: m.unit,
+            definition: m.definition.to_string(),
+        })
+        .collect();
+    for site in &dep.sites {
+        all.push(Metric {
+            id: format!("site_availability:{site}"),
+            unit: "ratio",
+            definition: format!(
+                "Share of time every fleet at site \"{site}\" had a path to the cloud."
+            ),
+        });
+        all.push(Metric {
+            id: format!("site_stale_hours:{site}"),
+            unit: "h",
+            definition: format!(
+                "Hours during which the newest reading from site \"{site}\" at the cloud was older than the deadline."
+            ),
+        });
+    }
+    for g in &dep.gateways {
+        let id = &g.id;
+        all.push(Metric {
+            id: format!("gateway_connectivity:{id}"),
+            unit: "ratio",
+            definition: format!(
+                "Share of time gateway \"{id}\" could forward to the cloud (up, and the uplink in use working)."
+            ),
+        });
+        all.push(Metric {
+            id: format!("gateway_utilisation:{id}"),
+            unit: "ratio",
+            definition: format!("Busy share of gateway \"{id}\"'s forwarding capacity."),
+        });
+    }
+    all
+}
+
+/// The `q` quantile of sorted `values` (nearest rank), NaN when there are none.
+fn quantile(sorted: &[u64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1] as f64
+}
+
+/// The values of [`catalog`] for one replication, in the same order.
 pub fn values(o: &Outcome) -> Vec<f64> {
     let l = &o.ledger;
     let ratio = |num: u64, den: u64| {
@@ -153,12 +281,15 @@ pub fn values(o: &Outcome) -> Vec<f64> {
         }
     };
     let delivered = l.delivered();
+    let horizon = o.horizon.max(1) as f64;
+    let mut recoveries = o.recoveries.clone();
+    recoveries.sort_unstable();
     let mean_delay_s = if delivered == 0 {
         0.0
     } else {
         l.delay_sum as f64 / delivered as f64 / 1e6
     };
-    let v = vec![
+    let mut v = vec![
         l.generated as f64,
         delivered as f64,
         l.delivered_on_time as f64,
@@ -171,6 +302,7 @@ pub fn values(o: &Outcome) -> Vec<f64> {
         l.lost_by(LossCause::NoPath) as f64,
         l.buffered_at_horizon as f64,
         l.in_flight_at_horizon as f64,
+        l.lost_by(LossCause::UndetectedOutage) as f64,
         ratio(delivered, l.generated),
         ratio(l.delivered_on_time, l.generated),
         mean_delay_s,
@@ -180,8 +312,54 @@ pub fn values(o: &Outcome) -> Vec<f64> {
         o.connectivity_availability,
         o.carrier_outages as f64,
         o.peak_buffered as f64,
+        o.failovers as f64,
+        if o.failovers == 0 {
+            f64::NAN
+        } else {
+            o.failovers_ok as f64 / o.failovers as f64
+        },
+        recoveries.len() as f64,
+        if recoveries.is_empty() {
+            f64::NAN
+        } else {
+            recoveries.iter().map(|&t| t as f64).sum::<f64>() / recoveries.len() as f64 / 1e6
+        },
+        quantile(&recoveries, 0.50) / 1e6,
+        quantile(&recoveries, 0.95) / 1e6,
+        quantile(&recoveries, 0.99) / 1e6,
+        mean(&o.site_availability),
+        mean(
+            &o.site_stale
+                .iter()
+                .map(|&t| t as f64 / horizon)
+                .collect::<Vec<_>>(),
+        ),
+        if o.waited == 0 {
+            0.0
+        } else {
+            o.wait_sum as f64 / o.waited as f64 / 1e6
+        },
+        o.gateway_busy
+            .iter()
+            .map(|&b| b as f64 / horizon)
+            .fold(0.0, f64::max),
         o.events as f64,
     ];
     debug_assert_eq!(v.len(), METRICS.len());
+    for (a, stale) in o.site_availability.iter().zip(&o.site_stale) {
+        v.push(*a);
+        v.push(*stale as f64 / 3.6e9);
+    }
+    for (c, busy) in o.gateway_connectivity.iter().zip(&o.gateway_busy) {
+        v.push(*c);
+        v.push(*busy as f64 / horizon);
+    }
     v
+}
+
+fn mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.iter().sum::<f64>() / values.len() as f64
 }

@@ -23,12 +23,22 @@ pub enum Event {
     GatewayRepair(u32),
     CarrierDown(u32),
     CarrierUp(u32),
-    /// Gateway `0` sends the next message of its backlog.
-    Drain(u32),
+    /// Gateway `0` has finished sending the message in service.
+    ServiceDone(u32),
     /// Scripted fault `0` begins.
     FaultBegin(u32),
     /// Scripted fault `0` ends.
     FaultEnd(u32),
+    /// Common cause `index` strikes (`up == false`) or clears.
+    Cause {
+        index: u32,
+        up: bool,
+    },
+    /// A timer of failover place `place` fires with the policy's `token`.
+    PolicyTimer {
+        place: u32,
+        token: u32,
+    },
 }
 
 /// An [`Event`] in 8 bytes.
@@ -68,9 +78,11 @@ impl From<Event> for Packed {
             Event::GatewayRepair(i) => Packed::new(6, i, 0),
             Event::CarrierDown(i) => Packed::new(7, i, 0),
             Event::CarrierUp(i) => Packed::new(8, i, 0),
-            Event::Drain(i) => Packed::new(9, i, 0),
+            Event::ServiceDone(i) => Packed::new(9, i, 0),
             Event::FaultBegin(i) => Packed::new(10, i, 0),
             Event::FaultEnd(i) => Packed::new(11, i, 0),
+            Event::Cause { index, up } => Packed::new(12, index, up as u32),
+            Event::PolicyTimer { place, token } => Packed::new(13, place, token),
         }
     }
 }
@@ -92,9 +104,17 @@ impl From<Packed> for Event {
             6 => Event::GatewayRepair(i),
             7 => Event::CarrierDown(i),
             8 => Event::CarrierUp(i),
-            9 => Event::Drain(i),
+            9 => Event::ServiceDone(i),
             10 => Event::FaultBegin(i),
-            _ => Event::FaultEnd(i),
+            11 => Event::FaultEnd(i),
+            12 => Event::Cause {
+                index: i,
+                up: p.aux != 0,
+            },
+            _ => Event::PolicyTimer {
+                place: i,
+                token: p.aux,
+            },
         }
     }
 }
@@ -118,9 +138,14 @@ mod tests {
             Event::GatewayRepair(4),
             Event::CarrierDown(5),
             Event::CarrierUp(6),
-            Event::Drain(0),
+            Event::ServiceDone(0),
             Event::FaultBegin(9),
             Event::FaultEnd(MAX_INDEX),
+            Event::Cause { index: 2, up: true },
+            Event::PolicyTimer {
+                place: 1,
+                token: u32::MAX,
+            },
         ];
         for e in events {
             assert_eq!(Event::from(Packed::from(e)), e);

@@ -16,15 +16,18 @@ pub enum LossCause {
     BufferOverflow,
     /// Reached a gateway with no working uplink and no buffer at all.
     NoPath,
+    /// Sent over an uplink that had failed before the failover policy noticed.
+    UndetectedOutage,
 }
 
 impl LossCause {
-    pub const ALL: [LossCause; 5] = [
+    pub const ALL: [LossCause; 6] = [
         LossCause::LinkLoss,
         LossCause::DeviceDown,
         LossCause::GatewayDown,
         LossCause::BufferOverflow,
         LossCause::NoPath,
+        LossCause::UndetectedOutage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -34,6 +37,7 @@ impl LossCause {
             LossCause::GatewayDown => "gateway_down",
             LossCause::BufferOverflow => "buffer_overflow",
             LossCause::NoPath => "no_path",
+            LossCause::UndetectedOutage => "undetected_outage",
         }
     }
 }
@@ -44,7 +48,7 @@ pub struct Ledger {
     pub generated: u64,
     pub delivered_on_time: u64,
     pub delivered_late: u64,
-    pub lost: [u64; 5],
+    pub lost: [u64; LossCause::ALL.len()],
     /// Still in a gateway buffer at the horizon.
     pub buffered_at_horizon: u64,
     /// Still on a link at the horizon.

@@ -19,6 +19,9 @@ pub struct Hop {
     lossy: bool,
     burst: Option<Burst>,
     latency: DurationDist,
+    /// Losses of the degradation faults now holding, and their combined effect.
+    degradations: Vec<f64>,
+    extra: Option<Bernoulli>,
 }
 
 #[derive(Debug)]
@@ -45,7 +48,21 @@ impl Hop {
                 loss: bernoulli(b.loss),
             }),
             latency: spec.latency.clone(),
+            degradations: vec![],
+            extra: None,
         }
+    }
+
+    /// A degradation fault begins (`begins`) or ends: while it holds, the hop loses `loss` more
+    /// of its messages. Overlapping degradations combine as independent losses.
+    pub fn degrade(&mut self, loss: f64, begins: bool) {
+        if begins {
+            self.degradations.push(loss);
+        } else if let Some(i) = self.degradations.iter().position(|&l| l == loss) {
+            self.degradations.remove(i);
+        }
+        let kept: f64 = self.degradations.iter().map(|l| 1.0 - l).product();
+        self.extra = (!self.degradations.is_empty()).then(|| bernoulli(1.0 - kept));
     }
 
     /// Whether the message survives, and its delay. `bad` is this hop's channel state for the
@@ -68,7 +85,7 @@ impl Hop {
                 }
             }
         };
-        if lost {
+        if lost || self.extra.as_ref().is_some_and(|x| x.sample(rng)) {
             return None;
         }
         Some(self.latency.sample(rng))

@@ -3,11 +3,14 @@
 //! threads or reports.
 
 pub mod event;
+pub mod failover;
+mod freshness;
 pub mod ledger;
 pub mod link;
 pub mod trace;
 pub mod world;
 
+pub use failover::{Ctx, FailoverPolicy};
 pub use ledger::{ConservationError, Ledger, LossCause};
 pub use trace::{MessageId, Observer, Recorder, Silent, Trace};
-pub use world::{Outcome, World};
+pub use world::{CustomPolicies, Outcome, PolicyRequest, World};

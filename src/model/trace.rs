@@ -55,6 +55,15 @@ pub enum Trace {
         gateway: u32,
         uplink: Option<u32>,
     },
+    /// Redundancy group `group` now sends its devices to `gateway` (the first in use), or to
+    /// none.
+    GroupChanged {
+        group: u32,
+        gateway: Option<u32>,
+    },
+    /// Common cause `0` strikes.
+    CauseDown(u32),
+    CauseUp(u32),
 }
 
 /// Receives every step of one replication, in simulation order.

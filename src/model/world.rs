@@ -1,20 +1,28 @@
 //! One replication of a deployment in packet mode: every message is an event on its way from
-//! device to gateway, then forwarded, buffered or lost there.
+//! device to gateway, then forwarded, queued, buffered or lost there.
 //!
-//! State lives in flat arrays indexed by device, gateway and carrier (DESIGN.md invariant 5).
-//! Message generation, hop decisions and accounting are separate steps (`emit`, `at_gateway`,
-//! `forward`) writing to one [`Ledger`], so that a flow mode can later account the same
-//! telemetry in aggregate between two state changes.
+//! State lives in flat arrays indexed by device, fleet, gateway, carrier and failover place
+//! (DESIGN.md invariant 5). Message generation, hop decisions and accounting are separate steps
+//! (`emit`, `arrive`, `forward`) writing to one [`Ledger`], so that a flow mode can account the
+//! same telemetry in aggregate between two state changes.
+//!
+//! Which uplink a gateway uses, and which gateway of a redundancy group a fleet uses, is
+//! decided by a [`FailoverPolicy`] per place; the world tells it the truth as it changes and
+//! routes traffic by what it decided.
 
 use std::collections::VecDeque;
 
 use rand::RngExt;
 
 use crate::engine::random::member_key;
-use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
-use crate::scenario::{Deployment, FailureSpec, FaultSpec, FaultTarget, Unit};
+use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
+use crate::scenario::{
+    Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, Unit,
+};
 
 use super::event::{Event, Packed};
+use super::failover::{self, Ctx, FailoverPolicy};
+use super::freshness::Freshness;
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
 use super::link::Hop;
 use super::trace::{MessageId, Observer, Silent, Trace};
@@ -26,23 +34,45 @@ pub mod process {
     /// Failures and repairs of a device or gateway. A device's k-th draw uses process
     /// `LIFECYCLE | (k + 1) << 32`.
     pub const LIFECYCLE: u64 = 2;
-    /// A carrier's outages.
+    /// A carrier's or a common cause's outages.
     pub const OUTAGES: u64 = 3;
+    /// A failover place's decisions (detection and switch times, coverage).
+    pub const FAILOVER: u64 = 4;
+    /// A gateway's service times.
+    pub const SERVICE: u64 = 5;
 }
 
 /// What one replication measured.
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub ledger: Ledger,
+    pub horizon: Ticks,
     pub device_availability: f64,
     pub gateway_availability: f64,
     /// Share of gateway-time with at least one working uplink.
     pub uplink_availability: f64,
-    /// Share of gateway-time able to forward to the cloud (gateway up and an uplink working).
+    /// Share of gateway-time able to forward to the cloud (gateway up and the uplink in use
+    /// working).
     pub connectivity_availability: f64,
     pub carrier_outages: u64,
     pub peak_buffered: u64,
     pub events: u64,
+    /// Failed members taken out of use with traffic going on over another member, and those
+    /// after which every member in use worked; failed switch attempts count as failovers too.
+    pub failovers: u64,
+    pub failovers_ok: u64,
+    /// Lengths of the interruptions of fleets' paths to the cloud that ended before the horizon.
+    pub recoveries: Vec<Ticks>,
+    /// Per site: availability of every fleet's path to the cloud, and stale time.
+    pub site_availability: Vec<f64>,
+    pub site_stale: Vec<Ticks>,
+    /// Per gateway: share of time it could forward to the cloud, and time its forwarding
+    /// server was busy.
+    pub gateway_connectivity: Vec<f64>,
+    pub gateway_busy: Vec<Ticks>,
+    /// Time messages waited in gateway buffers and queues, and how many left them.
+    pub wait_sum: u128,
+    pub waited: u64,
 }
 
 /// Per-device state, kept small: a million devices must fit in well under a gigabyte.
@@ -66,21 +96,32 @@ struct UplinkRt {
     carrier: usize,
     hop: Hop,
     bad: bool,
+    /// Usable throughput: a message occupies the uplink for its bits over this rate.
+    rate_bps: Option<f64>,
 }
 
 #[derive(Debug)]
 struct FleetRt {
     key: u64,
     first_device: u32,
-    gateway: u32,
+    group: u32,
+    site: u32,
+    /// The gateway, when the fleet's group has one member (no routing decision to make).
+    single_gateway: Option<u32>,
+    message_bits: f64,
     report: DurationDist,
     access: Hop,
     failure: Option<FailureSpec>,
+    /// Whether every device of the fleet has a working path to the cloud, and since when not.
+    path_up: bool,
+    down_since: Ticks,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Msg {
     created: Ticks,
+    /// When it entered a gateway buffer or queue.
+    queued: Ticks,
     device: u32,
     seq: u32,
 }
@@ -125,21 +166,38 @@ impl Health {
 #[derive(Debug)]
 struct GatewayRt {
     health: Health,
-    /// Index into `uplinks` of the working uplink that carries traffic, if any.
+    /// Index into `uplinks` of the uplink in use, if any (chosen by the gateway's policy).
     active: Option<usize>,
+    /// Whether the gateway can forward to the cloud: up, and the uplink in use works.
+    connected: bool,
     uplinks: Vec<UplinkRt>,
     capacity: u64,
-    drain_interval: Option<Ticks>,
+    drop: DropPolicy,
     buffer: VecDeque<Msg>,
-    draining: bool,
+    /// Forwarding takes time: a per-message processing time and/or the uplink's data rate.
+    server: Option<Server>,
     life: Stream,
     failure: Option<FailureSpec>,
+    /// Groups this gateway belongs to (its own group of one, a redundancy group, or both).
+    groups: Vec<u32>,
+    connectivity_down: Downtime,
 }
 
 impl GatewayRt {
     fn can_forward(&self) -> bool {
         self.health.up && self.active.is_some()
     }
+}
+
+/// A gateway's forwarding server: messages queue FIFO in the gateway buffer while it is busy.
+#[derive(Debug)]
+struct Server {
+    service: Option<DurationDist>,
+    rng: Stream,
+    in_service: Option<Msg>,
+    busy: bool,
+    busy_since: Ticks,
+    busy_total: Ticks,
 }
 
 #[derive(Debug)]
@@ -150,6 +208,57 @@ struct CarrierRt {
     /// Gateways with an uplink through this carrier.
     users: Vec<u32>,
 }
+
+#[derive(Debug)]
+struct CauseRt {
+    stream: Stream,
+    laws: FailureSpec,
+    units: Vec<Unit>,
+}
+
+#[derive(Debug)]
+struct GroupRt {
+    members: Vec<u32>,
+    /// The failover place choosing among the members; none for a group of one.
+    place: Option<u32>,
+    fleets: Vec<u32>,
+}
+
+/// What a failover place chooses among.
+#[derive(Clone, Copy, Debug)]
+enum Choice {
+    Uplinks { gateway: u32 },
+    Gateways { group: u32 },
+}
+
+/// One failover decision point: a gateway's uplinks, or a redundancy group's gateways.
+struct Place {
+    choice: Choice,
+    policy: Box<dyn FailoverPolicy>,
+    up: Vec<bool>,
+    in_use: Vec<bool>,
+    rng: Stream,
+    /// A failed member taken out of use, until traffic goes on over another one.
+    abandoned: Option<usize>,
+}
+
+/// What [`World::with_policies`] tells a caller who plugs in their own policies: which place
+/// needs one, and what the scenario says.
+#[derive(Clone, Copy, Debug)]
+pub struct PolicyRequest<'a> {
+    /// The gateway (for its uplinks) or redundancy group id.
+    pub place: &'a str,
+    /// True for a redundancy group's gateways, false for a gateway's uplinks.
+    pub gateways: bool,
+    /// The members' ids (carriers or gateways), in priority order.
+    pub members: &'a [String],
+    /// The policy the scenario specifies.
+    pub spec: &'a FailoverSpec,
+}
+
+/// Makes the policy for a place: `Some` replaces the scenario's built-in policy.
+pub type CustomPolicies<'a> =
+    &'a (dyn Fn(&PolicyRequest<'_>) -> Option<Box<dyn FailoverPolicy>> + Sync);
 
 /// The run-time state of one replication.
 pub struct World<O: Observer = Silent> {
@@ -162,6 +271,9 @@ pub struct World<O: Observer = Silent> {
     fleets: Vec<FleetRt>,
     gateways: Vec<GatewayRt>,
     carriers: Vec<CarrierRt>,
+    causes: Vec<CauseRt>,
+    groups: Vec<GroupRt>,
+    places: Vec<Place>,
     faults: Vec<FaultSpec>,
     /// Creation time and device of messages whose access delay does not fit 32 bits.
     long_delays: Vec<Msg>,
@@ -174,6 +286,17 @@ pub struct World<O: Observer = Silent> {
     connectivity_down: Downtime,
     carrier_outages: u64,
     peak_buffered: u64,
+    failovers: u64,
+    failovers_ok: u64,
+    recoveries: Vec<Ticks>,
+    /// Per site: fleets whose path is down, the site's downtime and its freshness.
+    site_fleets_down: Vec<u32>,
+    site_down: Vec<Downtime>,
+    freshness: Vec<Freshness>,
+    wait_sum: u128,
+    waited: u64,
+    /// Scratch space for the timers a policy sets in one call.
+    timers: Vec<(Ticks, u32)>,
 }
 
 impl World<Silent> {
@@ -194,6 +317,10 @@ impl World<Silent> {
     }
 }
 
+fn no_custom_policies(_: &PolicyRequest<'_>) -> Option<Box<dyn FailoverPolicy>> {
+    None
+}
+
 impl<O: Observer> World<O> {
     /// As [`World::new`], reporting every step to `observer`.
     pub fn with_observer(
@@ -201,6 +328,18 @@ impl<O: Observer> World<O> {
         replication: u64,
         sched: &mut Scheduler<Packed>,
         observer: O,
+    ) -> World<O> {
+        World::with_policies(dep, replication, sched, observer, &no_custom_policies)
+    }
+
+    /// As [`World::with_observer`], with failover policies from `custom` wherever it returns
+    /// one: the way to test a policy of one's own against a scenario.
+    pub fn with_policies(
+        dep: &Deployment,
+        replication: u64,
+        sched: &mut Scheduler<Packed>,
+        observer: O,
+        custom: CustomPolicies<'_>,
     ) -> World<O> {
         let key = |entity: u64, process: u64| StreamKey {
             seed: dep.seed,
@@ -216,13 +355,19 @@ impl<O: Observer> World<O> {
             .map(|f| {
                 let first = first_device;
                 first_device += f.count;
+                let members = &dep.groups[f.group].members;
                 FleetRt {
                     key: f.key,
                     first_device: first,
-                    gateway: dep.groups[f.group].members[0] as u32,
+                    group: f.group as u32,
+                    site: f.site as u32,
+                    single_gateway: (members.len() == 1).then(|| members[0] as u32),
+                    message_bits: 8.0 * f.message_bytes as f64,
                     report: f.report.clone(),
                     access: Hop::new(&f.link),
                     failure: f.failure.clone(),
+                    path_up: true,
+                    down_since: 0,
                 }
             })
             .collect();
@@ -240,12 +385,13 @@ impl<O: Observer> World<O> {
                 });
             }
         }
-        let gateways: Vec<GatewayRt> = dep
+        let mut gateways: Vec<GatewayRt> = dep
             .gateways
             .iter()
             .map(|g| GatewayRt {
                 health: Health::UP,
                 active: None,
+                connected: true,
                 uplinks: g
                     .uplinks
                     .iter()
@@ -253,14 +399,24 @@ impl<O: Observer> World<O> {
                         carrier: u.carrier,
                         hop: Hop::new(&u.link),
                         bad: false,
+                        rate_bps: u.link.data_rate_bps,
                     })
                     .collect(),
                 capacity: g.buffer_messages,
-                drain_interval: g.service.as_ref().map(|d| d.mean() as Ticks),
+                drop: g.drop,
                 buffer: VecDeque::new(),
-                draining: false,
+                server: g.has_capacity_limit().then(|| Server {
+                    service: g.service.clone(),
+                    rng: key(g.key, process::SERVICE).stream(),
+                    in_service: None,
+                    busy: false,
+                    busy_since: 0,
+                    busy_total: 0,
+                }),
                 life: key(g.key, process::LIFECYCLE).stream(),
                 failure: g.failure.clone(),
+                groups: vec![],
+                connectivity_down: Downtime::new(horizon),
             })
             .collect();
         let mut carriers: Vec<CarrierRt> = dep
@@ -281,6 +437,69 @@ impl<O: Observer> World<O> {
                 }
             }
         }
+        let causes = dep
+            .causes
+            .iter()
+            .map(|c| CauseRt {
+                stream: key(c.key, process::OUTAGES).stream(),
+                laws: c.outages.clone(),
+                units: c.units.clone(),
+            })
+            .collect();
+        let mut places = Vec::with_capacity(dep.gateways.len() + dep.groups.len());
+        let make_place = |choice: Choice, place_key: u64, request: PolicyRequest<'_>| Place {
+            choice,
+            policy: custom(&request).unwrap_or_else(|| failover::builtin(request.spec)),
+            up: vec![true; request.members.len()],
+            in_use: vec![false; request.members.len()],
+            rng: key(place_key, process::FAILOVER).stream(),
+            abandoned: None,
+        };
+        for (gi, g) in dep.gateways.iter().enumerate() {
+            let members: Vec<String> = g
+                .uplinks
+                .iter()
+                .map(|u| dep.carriers[u.carrier].id.clone())
+                .collect();
+            let request = PolicyRequest {
+                place: &g.id,
+                gateways: false,
+                members: &members,
+                spec: &g.failover,
+            };
+            let choice = Choice::Uplinks { gateway: gi as u32 };
+            places.push(make_place(choice, g.key, request));
+        }
+        let mut groups = Vec::with_capacity(dep.groups.len());
+        for (k, group) in dep.groups.iter().enumerate() {
+            for &m in &group.members {
+                gateways[m].groups.push(k as u32);
+            }
+            let place = (group.members.len() > 1).then(|| {
+                let members: Vec<String> = group
+                    .members
+                    .iter()
+                    .map(|&m| dep.gateways[m].id.clone())
+                    .collect();
+                let request = PolicyRequest {
+                    place: &group.id,
+                    gateways: true,
+                    members: &members,
+                    spec: &group.policy,
+                };
+                let choice = Choice::Gateways { group: k as u32 };
+                places.push(make_place(choice, group.key, request));
+                (places.len() - 1) as u32
+            });
+            groups.push(GroupRt {
+                members: group.members.iter().map(|&m| m as u32).collect(),
+                place,
+                fleets: (0..dep.fleets.len() as u32)
+                    .filter(|&f| dep.fleets[f as usize].group == k)
+                    .collect(),
+            });
+        }
+        let sites = dep.sites.len();
         let mut world = World {
             observer,
             seed: dep.seed,
@@ -291,6 +510,9 @@ impl<O: Observer> World<O> {
             fleets,
             gateways,
             carriers,
+            causes,
+            groups,
+            places,
             faults: dep.faults.clone(),
             long_delays: vec![],
             free_long: vec![],
@@ -302,6 +524,15 @@ impl<O: Observer> World<O> {
             connectivity_down: Downtime::new(horizon),
             carrier_outages: 0,
             peak_buffered: 0,
+            failovers: 0,
+            failovers_ok: 0,
+            recoveries: vec![],
+            site_fleets_down: vec![0; sites],
+            site_down: vec![Downtime::new(horizon); sites],
+            freshness: vec![Freshness::new(dep.deadline); sites],
+            wait_sum: 0,
+            waited: 0,
+            timers: vec![],
         };
         world.schedule_start(sched);
         world
@@ -343,6 +574,14 @@ impl<O: Observer> World<O> {
                 );
             }
         }
+        for (i, cause) in self.causes.iter_mut().enumerate() {
+            let at = cause.laws.lifetime.sample(&mut cause.stream);
+            let event = Event::Cause {
+                index: i as u32,
+                up: false,
+            };
+            sched.schedule_at(at, event.into());
+        }
         for (i, fault) in self.faults.iter().enumerate() {
             sched.schedule_at(fault.at, Event::FaultBegin(i as u32).into());
             sched.schedule_at(
@@ -350,8 +589,11 @@ impl<O: Observer> World<O> {
                 Event::FaultEnd(i as u32).into(),
             );
         }
-        for g in 0..self.gateways.len() {
-            self.gateways[g].active = self.first_working_uplink(g);
+        for p in 0..self.places.len() {
+            self.call_policy(sched, p, |policy, cx| policy.start(cx));
+        }
+        for f in 0..self.fleets.len() {
+            self.refresh_path(0, f);
         }
     }
 
@@ -362,8 +604,19 @@ impl<O: Observer> World<O> {
         replication: u64,
         observer: O,
     ) -> Result<(Outcome, O), ConservationError> {
+        World::run_with_policies(dep, replication, observer, &no_custom_policies)
+    }
+
+    /// As [`World::run_observed`], with failover policies from `custom` (see
+    /// [`World::with_policies`]).
+    pub fn run_with_policies(
+        dep: &Deployment,
+        replication: u64,
+        observer: O,
+        custom: CustomPolicies<'_>,
+    ) -> Result<(Outcome, O), ConservationError> {
         let mut sched = Scheduler::with_capacity(World::<Silent>::queue_capacity(dep));
-        let mut world = World::with_observer(dep, replication, &mut sched, observer);
+        let mut world = World::with_policies(dep, replication, &mut sched, observer, custom);
         sched.run(&mut world, dep.horizon);
         world.finish(sched.processed())
     }
@@ -372,11 +625,29 @@ impl<O: Observer> World<O> {
         if O::ENABLED {
             self.trace_leftovers();
         }
-        self.ledger.buffered_at_horizon = self.gateways.iter().map(|g| g.buffer.len() as u64).sum();
+        let horizon = self.horizon;
+        self.ledger.buffered_at_horizon = self
+            .gateways
+            .iter()
+            .map(|g| {
+                let in_service = g.server.as_ref().is_some_and(|s| s.in_service.is_some());
+                g.buffer.len() as u64 + in_service as u64
+            })
+            .sum();
         self.ledger.in_flight_at_horizon += self.to_gateway_in_flight;
         self.ledger.check_conservation()?;
         let gateways = self.gateways.len() as u64;
+        let gateway_busy = self
+            .gateways
+            .iter()
+            .map(|g| match &g.server {
+                Some(s) if s.busy => s.busy_total + horizon.saturating_sub(s.busy_since),
+                Some(s) => s.busy_total,
+                None => 0,
+            })
+            .collect();
         let outcome = Outcome {
+            horizon,
             device_availability: self.device_down.availability(self.devices.len() as u64),
             gateway_availability: self.gateway_down.availability(gateways),
             uplink_availability: self.uplink_down.availability(gateways),
@@ -384,6 +655,23 @@ impl<O: Observer> World<O> {
             carrier_outages: self.carrier_outages,
             peak_buffered: self.peak_buffered,
             events,
+            failovers: self.failovers,
+            failovers_ok: self.failovers_ok,
+            recoveries: self.recoveries,
+            site_availability: self.site_down.iter().map(|d| d.availability(1)).collect(),
+            site_stale: self
+                .freshness
+                .into_iter()
+                .map(|f| f.stale_until(horizon))
+                .collect(),
+            gateway_connectivity: self
+                .gateways
+                .iter()
+                .map(|g| g.connectivity_down.availability(1))
+                .collect(),
+            gateway_busy,
+            wait_sum: self.wait_sum,
+            waited: self.waited,
             ledger: self.ledger,
         };
         Ok((outcome, self.observer))
@@ -394,7 +682,8 @@ impl<O: Observer> World<O> {
     fn trace_leftovers(&mut self) {
         let now = self.horizon;
         for (g, gw) in self.gateways.iter().enumerate() {
-            for m in &gw.buffer {
+            let in_service = gw.server.as_ref().and_then(|s| s.in_service);
+            for m in in_service.iter().chain(&gw.buffer) {
                 let step = Trace::BufferedAtHorizon {
                     msg: m.id(),
                     gateway: g as u32,
@@ -412,13 +701,6 @@ impl<O: Observer> World<O> {
         }
     }
 
-    fn first_working_uplink(&self, g: usize) -> Option<usize> {
-        self.gateways[g]
-            .uplinks
-            .iter()
-            .position(|u| self.carriers[u.carrier].health.up)
-    }
-
     /// A device is due to report: the message is generated whatever the device's state, so a
     /// down device shows up as lost data, not as less data expected.
     fn emit(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
@@ -431,6 +713,7 @@ impl<O: Observer> World<O> {
         );
         let msg = Msg {
             created: now,
+            queued: now,
             device: d,
             seq: dev.sent,
         };
@@ -471,11 +754,32 @@ impl<O: Observer> World<O> {
         self.observer.observe(now, Trace::Lost(msg.id(), cause));
     }
 
-    /// A message reaches its device's gateway.
-    fn at_gateway(&mut self, sched: &mut Scheduler<Packed>, msg: Msg) {
+    /// The gateway a message from device `d` of fleet `f` goes to: the fleet's only gateway,
+    /// or, in a redundancy group, the device's home member if in use, else the next in use.
+    #[inline]
+    fn route(&self, f: &FleetRt, d: u32) -> Option<usize> {
+        if let Some(g) = f.single_gateway {
+            return Some(g as usize);
+        }
+        let group = &self.groups[f.group as usize];
+        let place = &self.places[group.place? as usize];
+        let n = group.members.len();
+        let home = (d - f.first_device) as usize % n;
+        (0..n)
+            .map(|k| (home + k) % n)
+            .find(|&m| place.in_use[m])
+            .map(|m| group.members[m] as usize)
+    }
+
+    /// A message reaches the end of its access link.
+    fn arrive(&mut self, sched: &mut Scheduler<Packed>, mut msg: Msg) {
         let now = sched.now();
         self.to_gateway_in_flight -= 1;
-        let g = self.fleets[self.devices[msg.device as usize].fleet as usize].gateway as usize;
+        let fleet = &self.fleets[self.devices[msg.device as usize].fleet as usize];
+        let Some(g) = self.route(fleet, msg.device) else {
+            // A redundancy group with no gateway in use: switching over, or not covered.
+            return self.lose(now, msg, LossCause::GatewayDown);
+        };
         self.observer.observe(
             now,
             Trace::AtGateway {
@@ -483,38 +787,138 @@ impl<O: Observer> World<O> {
                 gateway: g as u32,
             },
         );
+        msg.queued = now;
         let gw = &mut self.gateways[g];
         if !gw.health.up {
-            self.lose(now, msg, LossCause::GatewayDown);
-        } else if gw.active.is_some() && gw.buffer.is_empty() {
-            self.forward(now, g, msg);
-        } else if gw.capacity == 0 {
-            self.lose(now, msg, LossCause::NoPath);
-        } else if (gw.buffer.len() as u64) < gw.capacity {
-            gw.buffer.push_back(msg);
-            let occupancy = gw.buffer.len() as u64;
-            self.peak_buffered = self.peak_buffered.max(occupancy);
-            self.observer.observe(
-                now,
-                Trace::Buffered {
-                    msg: msg.id(),
-                    gateway: g as u32,
-                    occupancy,
-                },
-            );
-        } else {
-            self.lose(now, msg, LossCause::BufferOverflow);
+            return self.lose(now, msg, LossCause::GatewayDown);
+        }
+        let ready = gw.active.is_some() && gw.buffer.is_empty();
+        match &gw.server {
+            None if ready => self.forward(now, g, msg),
+            Some(s) if ready && s.in_service.is_none() => self.start_service(sched, g, msg),
+            _ => self.store(now, g, msg),
         }
     }
 
-    /// Sends one message over gateway `g`'s active uplink. Uplink draws use the sending
+    /// Keeps a message in gateway `g`'s buffer (an outage) or queue (the server is busy).
+    fn store(&mut self, now: Ticks, g: usize, msg: Msg) {
+        let gw = &mut self.gateways[g];
+        if gw.capacity == 0 {
+            let cause = if gw.active.is_none() {
+                LossCause::NoPath
+            } else {
+                LossCause::BufferOverflow
+            };
+            return self.lose(now, msg, cause);
+        }
+        if gw.buffer.len() as u64 >= gw.capacity {
+            match gw.drop {
+                DropPolicy::DropNewest => return self.lose(now, msg, LossCause::BufferOverflow),
+                DropPolicy::DropOldest => {
+                    if let Some(old) = gw.buffer.pop_front() {
+                        gw.buffer.push_back(msg);
+                        return self.lose(now, old, LossCause::BufferOverflow);
+                    }
+                }
+            }
+        }
+        gw.buffer.push_back(msg);
+        let occupancy = gw.buffer.len() as u64;
+        self.peak_buffered = self.peak_buffered.max(occupancy);
+        self.observer.observe(
+            now,
+            Trace::Buffered {
+                msg: msg.id(),
+                gateway: g as u32,
+                occupancy,
+            },
+        );
+    }
+
+    /// Gateway `g`'s server takes `msg`: it leaves on the uplink when the service ends.
+    fn start_service(&mut self, sched: &mut Scheduler<Packed>, g: usize, msg: Msg) {
+        let now = sched.now();
+        self.wait_sum += (now - msg.queued) as u128;
+        self.waited += 1;
+        let bits = self.fleets[self.devices[msg.device as usize].fleet as usize].message_bits;
+        let gw = &mut self.gateways[g];
+        let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
+        let Some(server) = &mut gw.server else {
+            return;
+        };
+        let processing = server
+            .service
+            .as_ref()
+            .map_or(0, |d| d.sample(&mut server.rng));
+        let sending = rate.map_or(0, |r| (bits / r * TICKS_PER_SECOND as f64).ceil() as Ticks);
+        if !server.busy {
+            server.busy = true;
+            server.busy_since = now;
+        }
+        server.in_service = Some(msg);
+        sched.schedule_at(
+            now.saturating_add(processing.saturating_add(sending)),
+            Event::ServiceDone(g as u32).into(),
+        );
+    }
+
+    /// Gateway `g`'s server has finished a message: it goes on the uplink, and the next one
+    /// in the queue starts.
+    fn service_done(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
+        let now = sched.now();
+        let gw = &mut self.gateways[g];
+        let Some(server) = &mut gw.server else {
+            return;
+        };
+        let Some(msg) = server.in_service.take() else {
+            return;
+        };
+        if gw.can_forward() {
+            self.forward(now, g, msg);
+        } else {
+            // The path went away meanwhile: the message waits at the head of the buffer.
+            gw.buffer.push_front(msg);
+        }
+        self.next_service(sched, g);
+    }
+
+    /// Starts the next queued message if the server is idle and the gateway can forward;
+    /// otherwise closes the busy period.
+    fn next_service(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
+        let now = sched.now();
+        let gw = &mut self.gateways[g];
+        let can_forward = gw.can_forward();
+        let Some(server) = &mut gw.server else {
+            return;
+        };
+        if server.in_service.is_some() {
+            return;
+        }
+        match gw.buffer.pop_front() {
+            Some(m) if can_forward => self.start_service(sched, g, m),
+            other => {
+                if let Some(m) = other {
+                    gw.buffer.push_front(m);
+                }
+                if server.busy {
+                    server.busy = false;
+                    server.busy_total += now - server.busy_since;
+                }
+            }
+        }
+    }
+
+    /// Sends one message over gateway `g`'s uplink in use. Uplink draws use the sending
     /// device's stream, so a message's fate does not depend on other devices' traffic.
     fn forward(&mut self, now: Ticks, g: usize, msg: Msg) {
         let gw = &mut self.gateways[g];
         let Some(active) = gw.active else {
-            debug_assert!(false, "forward without a working uplink");
+            debug_assert!(false, "forward without an uplink in use");
             return;
         };
+        if !self.carriers[gw.uplinks[active].carrier].health.up {
+            return self.lose(now, msg, LossCause::UndetectedOutage);
+        }
         let rng = &mut self.devices[msg.device as usize].traffic;
         let uplink = &mut gw.uplinks[active];
         match uplink.hop.cross(rng, &mut uplink.bad) {
@@ -528,6 +932,13 @@ impl<O: Observer> World<O> {
                 } else {
                     let delay = arrival - msg.created;
                     self.ledger.deliver(delay, self.deadline);
+                    let site = self.fleets[self.devices[msg.device as usize].fleet as usize].site;
+                    self.freshness[site as usize].delivered(
+                        now,
+                        msg.created,
+                        arrival,
+                        self.deadline,
+                    );
                     let on_time = delay <= self.deadline;
                     self.observer.observe(
                         now,
@@ -543,79 +954,186 @@ impl<O: Observer> World<O> {
         }
     }
 
-    /// Starts draining gateway `g`'s backlog if it can forward and is not draining already.
+    /// Sends gateway `g`'s backlog if it can forward again: at once without a server, else
+    /// through the server, one message at a time.
     fn maybe_drain(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let gw = &mut self.gateways[g];
-        if gw.can_forward() && !gw.buffer.is_empty() && !gw.draining {
-            gw.draining = true;
-            sched.schedule_at(sched.now(), Event::Drain(g as u32).into());
-        }
-    }
-
-    fn drain(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
         let now = sched.now();
         let gw = &mut self.gateways[g];
-        if !gw.can_forward() {
-            gw.draining = false;
+        if !gw.can_forward() || gw.buffer.is_empty() {
             return;
         }
-        match gw.drain_interval {
-            None => {
-                let backlog = std::mem::take(&mut self.gateways[g].buffer);
-                for m in &backlog {
-                    self.forward(now, g, *m);
-                }
-                let gw = &mut self.gateways[g];
-                gw.buffer = backlog;
-                gw.buffer.clear();
-                gw.draining = false;
+        if gw.server.is_some() {
+            return self.next_service(sched, g);
+        }
+        let backlog = std::mem::take(&mut gw.buffer);
+        for m in &backlog {
+            self.wait_sum += (now - m.queued) as u128;
+            self.waited += 1;
+            self.forward(now, g, *m);
+        }
+        let gw = &mut self.gateways[g];
+        gw.buffer = backlog;
+        gw.buffer.clear();
+    }
+
+    /// Calls place `p`'s policy through `call`, then applies what it decided: timers, the
+    /// members in use, the failover counts.
+    fn call_policy(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        p: usize,
+        call: impl FnOnce(&mut dyn FailoverPolicy, &mut Ctx<'_>),
+    ) {
+        let now = sched.now();
+        let place = &mut self.places[p];
+        let before = place.in_use.clone();
+        let mut cx = Ctx::new(
+            now,
+            &place.up,
+            &mut place.in_use,
+            &mut place.rng,
+            &mut self.timers,
+        );
+        call(place.policy.as_mut(), &mut cx);
+        self.failovers += cx.failed_switches as u64;
+        for (delay, token) in self.timers.drain(..) {
+            let event = Event::PolicyTimer {
+                place: p as u32,
+                token,
+            };
+            sched.schedule_at(now.saturating_add(delay), event.into());
+        }
+        // A failover: a failed member carrying traffic is taken out of use, and traffic goes
+        // on (now, or after a switch) over another member.
+        for (m, &was) in before.iter().enumerate() {
+            if was && !place.in_use[m] && !place.up[m] {
+                place.abandoned = Some(m);
             }
-            Some(interval) => {
-                let Some(m) = gw.buffer.pop_front() else {
-                    gw.draining = false;
-                    return;
-                };
-                let more = !gw.buffer.is_empty();
-                self.forward(now, g, m);
-                if more {
-                    sched.schedule_at(now.saturating_add(interval), Event::Drain(g as u32).into());
-                } else {
-                    self.gateways[g].draining = false;
+        }
+        if let Some(left) = place.abandoned
+            && place.in_use.iter().any(|&u| u)
+        {
+            place.abandoned = None;
+            if place
+                .in_use
+                .iter()
+                .enumerate()
+                .any(|(m, &u)| u && m != left)
+            {
+                self.failovers += 1;
+                let ok = place.in_use.iter().zip(&place.up).all(|(&u, &up)| !u || up);
+                self.failovers_ok += ok as u64;
+            }
+        }
+        let before = before.iter().position(|&u| u);
+        let after = place.in_use.iter().position(|&u| u);
+        let choice = place.choice;
+        match choice {
+            Choice::Uplinks { gateway } => {
+                let g = gateway as usize;
+                if after != before {
+                    let uplink = after.map(|u| u as u32);
+                    self.observer
+                        .observe(now, Trace::UplinkChanged { gateway, uplink });
+                }
+                self.gateways[g].active = after;
+                self.refresh_gateway(sched, g);
+            }
+            Choice::Gateways { group } => {
+                if after != before {
+                    let gateway = after.map(|m| self.groups[group as usize].members[m]);
+                    self.observer
+                        .observe(now, Trace::GroupChanged { group, gateway });
+                }
+                for i in 0..self.groups[group as usize].fleets.len() {
+                    let f = self.groups[group as usize].fleets[i] as usize;
+                    self.refresh_path(now, f);
                 }
             }
         }
     }
 
-    /// Recomputes gateway `g`'s working uplink after a change, keeping the availability
-    /// accounts, and starts a drain if it can forward again.
-    fn refresh_gateway(&mut self, sched: &mut Scheduler<Packed>, g: usize, was_up: bool) {
+    /// Tells place `p` that member `m` changed.
+    fn member_changed(&mut self, sched: &mut Scheduler<Packed>, p: usize, m: usize, up: bool) {
+        if self.places[p].up[m] == up {
+            return;
+        }
+        self.places[p].up[m] = up;
+        self.call_policy(sched, p, |policy, cx| policy.member_changed(cx, m, up));
+    }
+
+    /// Brings gateway `g`'s connectivity and its fleets' paths up to date after a change, and
+    /// drains its backlog if it can forward again.
+    fn refresh_gateway(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
         let now = sched.now();
-        let had_uplink = self.gateways[g].active.is_some();
-        let could_forward = was_up && had_uplink;
-        let active = self.first_working_uplink(g);
-        if active != self.gateways[g].active {
-            let uplink = active.map(|u| u as u32);
-            self.observer.observe(
-                now,
-                Trace::UplinkChanged {
-                    gateway: g as u32,
-                    uplink,
-                },
-            );
-        }
-        self.gateways[g].active = active;
-        match (had_uplink, active.is_some()) {
-            (true, false) => self.uplink_down.went_down(now),
-            (false, true) => self.uplink_down.came_up(now),
-            _ => {}
-        }
-        let can_forward = self.gateways[g].can_forward();
-        match (could_forward, can_forward) {
-            (true, false) => self.connectivity_down.went_down(now),
-            (false, true) => self.connectivity_down.came_up(now),
-            _ => {}
+        let gw = &self.gateways[g];
+        let connected = gw.health.up
+            && gw
+                .active
+                .is_some_and(|u| self.carriers[gw.uplinks[u].carrier].health.up);
+        let gw = &mut self.gateways[g];
+        if connected != gw.connected {
+            gw.connected = connected;
+            if connected {
+                gw.connectivity_down.came_up(now);
+                self.connectivity_down.came_up(now);
+            } else {
+                gw.connectivity_down.went_down(now);
+                self.connectivity_down.went_down(now);
+            }
+            for i in 0..self.gateways[g].groups.len() {
+                let group = self.gateways[g].groups[i] as usize;
+                for j in 0..self.groups[group].fleets.len() {
+                    let f = self.groups[group].fleets[j] as usize;
+                    self.refresh_path(now, f);
+                }
+            }
         }
         self.maybe_drain(sched, g);
+    }
+
+    /// Whether every device of fleet `f` has a working path to the cloud: its group has a
+    /// gateway in use, and every gateway in use is connected.
+    fn path_up(&self, f: usize) -> bool {
+        let fleet = &self.fleets[f];
+        if let Some(g) = fleet.single_gateway {
+            return self.gateways[g as usize].connected;
+        }
+        let group = &self.groups[fleet.group as usize];
+        let Some(p) = group.place else {
+            return false;
+        };
+        let in_use = &self.places[p as usize].in_use;
+        in_use.iter().any(|&u| u)
+            && group
+                .members
+                .iter()
+                .zip(in_use)
+                .all(|(&g, &u)| !u || self.gateways[g as usize].connected)
+    }
+
+    /// Updates fleet `f`'s path state, its site's availability and the recovery times.
+    fn refresh_path(&mut self, now: Ticks, f: usize) {
+        let up = self.path_up(f);
+        let fleet = &mut self.fleets[f];
+        if up == fleet.path_up {
+            return;
+        }
+        fleet.path_up = up;
+        let site = fleet.site as usize;
+        if up {
+            self.recoveries.push(now - fleet.down_since);
+            self.site_fleets_down[site] -= 1;
+            if self.site_fleets_down[site] == 0 {
+                self.site_down[site].came_up(now);
+            }
+        } else {
+            fleet.down_since = now;
+            if self.site_fleets_down[site] == 0 {
+                self.site_down[site].went_down(now);
+            }
+            self.site_fleets_down[site] += 1;
+        }
     }
 
     /// Carrier `c`'s own outage process changes state, and draws its next change.
@@ -649,9 +1167,33 @@ impl<O: Observer> World<O> {
         }
         for i in 0..self.carriers[c].users.len() {
             let g = self.carriers[c].users[i] as usize;
-            let was_up = self.gateways[g].health.up;
-            self.refresh_gateway(sched, g, was_up);
+            let had_uplink = self.gateways[g].uplinks.iter().any(|u| {
+                if u.carrier == c {
+                    !up
+                } else {
+                    self.carriers[u.carrier].health.up
+                }
+            });
+            for u in 0..self.gateways[g].uplinks.len() {
+                if self.gateways[g].uplinks[u].carrier == c {
+                    self.member_changed(sched, g, u, up);
+                }
+            }
+            match (had_uplink, self.any_uplink(g)) {
+                (true, false) => self.uplink_down.went_down(now),
+                (false, true) => self.uplink_down.came_up(now),
+                _ => {}
+            }
+            self.refresh_gateway(sched, g);
         }
+    }
+
+    /// Whether gateway `g` has at least one uplink whose carrier works.
+    fn any_uplink(&self, g: usize) -> bool {
+        self.gateways[g]
+            .uplinks
+            .iter()
+            .any(|u| self.carriers[u.carrier].health.up)
     }
 
     /// Gateway `g`'s own failure process changes state, and draws its next change.
@@ -671,7 +1213,8 @@ impl<O: Observer> World<O> {
         self.apply_gateway(sched, g);
     }
 
-    /// Makes gateway `g`'s effective state follow its health, keeping the availability account.
+    /// Makes gateway `g`'s effective state follow its health, keeping the availability
+    /// account, and tells its redundancy group.
     fn apply_gateway(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
         let Some(up) = self.gateways[g].health.settle() else {
             return;
@@ -684,24 +1227,79 @@ impl<O: Observer> World<O> {
             self.gateway_down.went_down(now);
             self.observer.observe(now, Trace::GatewayDown(g as u32));
         }
-        self.refresh_gateway(sched, g, !up);
+        self.refresh_gateway(sched, g);
+        for i in 0..self.gateways[g].groups.len() {
+            let group = self.gateways[g].groups[i] as usize;
+            if let Some(p) = self.groups[group].place {
+                let m = self.groups[group]
+                    .members
+                    .iter()
+                    .position(|&x| x as usize == g)
+                    .unwrap_or(0);
+                self.member_changed(sched, p as usize, m, up);
+            }
+        }
     }
 
-    /// A scripted fault begins (`begins`) or ends.
-    fn fault(&mut self, sched: &mut Scheduler<Packed>, i: usize, begins: bool) {
+    /// Adds (`hold`) or removes one external reason for `unit` to be down.
+    fn hold_down(&mut self, sched: &mut Scheduler<Packed>, unit: Unit, hold: bool) {
         let step = |h: &mut Health| {
-            if begins { h.faults += 1 } else { h.faults -= 1 }
+            if hold {
+                h.faults += 1
+            } else {
+                h.faults = h.faults.saturating_sub(1)
+            }
         };
-        match self.faults[i].target {
-            FaultTarget::Down(Unit::Carrier(c)) => {
+        match unit {
+            Unit::Carrier(c) => {
                 step(&mut self.carriers[c].health);
                 self.apply_carrier(sched, c);
             }
-            FaultTarget::Down(Unit::Gateway(g)) => {
+            Unit::Gateway(g) => {
                 step(&mut self.gateways[g].health);
                 self.apply_gateway(sched, g);
             }
-            _ => {}
+        }
+    }
+
+    /// A scripted fault or maintenance window begins (`begins`) or ends.
+    fn fault(&mut self, sched: &mut Scheduler<Packed>, i: usize, begins: bool) {
+        match self.faults[i].target {
+            FaultTarget::Down(unit) => self.hold_down(sched, unit, begins),
+            FaultTarget::AccessLink { fleet, loss } => {
+                self.fleets[fleet].access.degrade(loss, begins);
+            }
+            FaultTarget::Uplink {
+                gateway,
+                uplink,
+                loss,
+            } => self.gateways[gateway].uplinks[uplink]
+                .hop
+                .degrade(loss, begins),
+        }
+    }
+
+    /// Common cause `i` strikes (`up == false`) or clears, and draws its next change.
+    fn cause(&mut self, sched: &mut Scheduler<Packed>, i: usize, up: bool) {
+        let now = sched.now();
+        let cause = &mut self.causes[i];
+        let after = time_to_next_change(&cause.laws, up, &mut cause.stream);
+        let next = Event::Cause {
+            index: i as u32,
+            up: !up,
+        };
+        sched.schedule_at(now.saturating_add(after), next.into());
+        self.observer.observe(
+            now,
+            if up {
+                Trace::CauseUp(i as u32)
+            } else {
+                Trace::CauseDown(i as u32)
+            },
+        );
+        for k in 0..self.causes[i].units.len() {
+            let unit = self.causes[i].units[k];
+            self.hold_down(sched, unit, !up);
         }
     }
 
@@ -767,19 +1365,18 @@ impl<O: Observer> Model for World<O> {
             Event::Arrive { device, delay } => {
                 let created = sched.now() - delay as Ticks;
                 // The sequence number travels only through the side table (traced runs).
-                self.at_gateway(
-                    sched,
-                    Msg {
-                        created,
-                        device,
-                        seq: 0,
-                    },
-                );
+                let msg = Msg {
+                    created,
+                    queued: created,
+                    device,
+                    seq: 0,
+                };
+                self.arrive(sched, msg);
             }
             Event::ArriveLong { slot } => {
                 let msg = self.long_delays[slot as usize];
                 self.free_long.push(slot);
-                self.at_gateway(sched, msg);
+                self.arrive(sched, msg);
             }
             Event::DeviceFail(d) => self.device_changed(sched, d, false),
             Event::DeviceRepair(d) => self.device_changed(sched, d, true),
@@ -787,9 +1384,13 @@ impl<O: Observer> Model for World<O> {
             Event::GatewayRepair(g) => self.gateway_process(sched, g as usize, true),
             Event::CarrierDown(c) => self.carrier_process(sched, c as usize, false),
             Event::CarrierUp(c) => self.carrier_process(sched, c as usize, true),
-            Event::Drain(g) => self.drain(sched, g as usize),
+            Event::ServiceDone(g) => self.service_done(sched, g as usize),
             Event::FaultBegin(i) => self.fault(sched, i as usize, true),
             Event::FaultEnd(i) => self.fault(sched, i as usize, false),
+            Event::Cause { index, up } => self.cause(sched, index as usize, up),
+            Event::PolicyTimer { place, token } => {
+                self.call_policy(sched, place as usize, |policy, cx| policy.timer(cx, token));
+            }
         }
     }
 }

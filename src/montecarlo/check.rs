@@ -4,7 +4,7 @@
 //! interval violates it, and is inconclusive when the interval straddles the bound: more
 //! replications would tell. With one replication there is no interval and the mean decides.
 
-use crate::metrics::{self, METRICS};
+use crate::metrics;
 use crate::scenario::{Bound, Deployment, Diagnostic, Expectation, ScenarioError};
 
 use super::{Estimate, Summary};
@@ -27,8 +27,9 @@ pub struct Judgement {
 /// Refuses assertions on metrics that do not exist, pointing at where they were written.
 pub fn validate(dep: &Deployment) -> Result<(), ScenarioError> {
     for e in &dep.expectations {
-        if metrics::index_of(&e.metric).is_none() {
-            let ids = METRICS.iter().map(|m| m.id);
+        let known = metrics::catalog(dep);
+        if !known.iter().any(|m| m.id == e.metric) {
+            let ids = known.iter().map(|m| m.id.as_str());
             let hint = match crate::scenario::closest_name(&e.metric, ids.clone()) {
                 Some(guess) => format!("did you mean \"{guess}\"? `iotwin run` lists every metric"),
                 None => format!("known metrics: {}", ids.collect::<Vec<_>>().join(", ")),

@@ -11,8 +11,9 @@ pub use stats::{Estimate, estimate};
 
 use rayon::prelude::*;
 
-use crate::metrics::{self, METRICS, MetricDef};
+use crate::metrics::{self, Metric};
 use crate::model::{ConservationError, World};
+use crate::model::{CustomPolicies, Silent};
 use crate::scenario::Deployment;
 
 /// How to run a study; `None` keeps the scenario's own value.
@@ -34,16 +35,23 @@ pub struct Summary {
     pub deadline: u64,
     /// One row per replication, in replication order; columns follow [`METRICS`].
     pub per_replication: Vec<Vec<f64>>,
+    /// The metrics, in column order.
+    pub metrics: Vec<Metric>,
     pub estimates: Vec<Estimate>,
 }
 
 impl Summary {
-    pub fn metrics(&self) -> impl Iterator<Item = (&'static MetricDef, &Estimate)> {
-        METRICS.iter().zip(&self.estimates)
+    pub fn metrics(&self) -> impl Iterator<Item = (&Metric, &Estimate)> {
+        self.metrics.iter().zip(&self.estimates)
+    }
+
+    /// Column of metric `id`.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.metrics.iter().position(|m| m.id == id)
     }
 
     pub fn estimate(&self, id: &str) -> Option<&Estimate> {
-        metrics::index_of(id).map(|i| &self.estimates[i])
+        self.index_of(id).map(|i| &self.estimates[i])
     }
 }
 
@@ -89,6 +97,17 @@ pub fn run(
     opts: &RunOptions,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Summary, RunError> {
+    run_with_policies(dep, opts, on_done, &|_| None)
+}
+
+/// As [`run`], with failover policies from `custom` wherever it returns one (see
+/// [`crate::model::World::with_policies`]).
+pub fn run_with_policies(
+    dep: &Deployment,
+    opts: &RunOptions,
+    on_done: &(dyn Fn() + Sync),
+    custom: CustomPolicies<'_>,
+) -> Result<Summary, RunError> {
     let mut dep = dep.clone();
     if let Some(seed) = opts.seed {
         dep.seed = seed;
@@ -99,11 +118,13 @@ pub fn run(
         (0..replications as u64)
             .into_par_iter()
             .map(|r| {
-                let outcome = World::run(&dep, r).map_err(|source| RunError::Invariant {
-                    replication: r,
-                    seed: dep.seed,
-                    source,
-                });
+                let outcome = World::run_with_policies(&dep, r, Silent, custom)
+                    .map(|(o, _)| o)
+                    .map_err(|source| RunError::Invariant {
+                        replication: r,
+                        seed: dep.seed,
+                        source,
+                    });
                 on_done();
                 outcome.map(|o| metrics::values(&o))
             })
@@ -120,8 +141,17 @@ pub fn run(
             })?
             .install(work)?,
     };
-    let estimates = (0..METRICS.len())
-        .map(|m| estimate(per_replication.iter().map(|row| row[m])))
+    let metrics = metrics::catalog(&dep);
+    // A metric undefined in a replication (NaN) is estimated over the others.
+    let estimates = (0..metrics.len())
+        .map(|m| {
+            estimate(
+                per_replication
+                    .iter()
+                    .map(|row: &Vec<f64>| row[m])
+                    .filter(|v| !v.is_nan()),
+            )
+        })
         .collect();
     Ok(Summary {
         scenario: dep.name.clone(),
@@ -130,6 +160,7 @@ pub fn run(
         horizon: dep.horizon,
         deadline: dep.deadline,
         per_replication,
+        metrics,
         estimates,
     })
 }

@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use crate::engine::Duration;
-use crate::metrics::METRICS;
 use crate::montecarlo::Summary;
 
 /// The JSON summary: scenario, seed, replication count and each metric's mean and 95% CI
@@ -23,7 +22,7 @@ pub fn summary_json(s: &Summary) -> String {
     let mut metrics = Map::new();
     for (def, e) in s.metrics() {
         metrics.insert(
-            def.id.to_string(),
+            def.id.clone(),
             json!({
                 "unit": def.unit,
                 "mean": e.mean,
@@ -53,7 +52,7 @@ pub fn summary_json(s: &Summary) -> String {
 pub fn metrics_csv(s: &Summary) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(vec![]);
     let mut header = vec!["replication".to_string()];
-    header.extend(METRICS.iter().map(|m| m.id.to_string()));
+    header.extend(s.metrics.iter().map(|m| m.id.clone()));
     w.write_record(&header)?;
     for (r, row) in s.per_replication.iter().enumerate() {
         let mut record = vec![r.to_string()];

@@ -1,7 +1,6 @@
 //! The summary table printed at the end of a run.
 
 use crate::engine::Duration;
-use crate::metrics::{self, METRICS};
 use crate::montecarlo::Summary;
 use crate::montecarlo::check::{Judgement, Verdict};
 use crate::scenario::Bound;
@@ -51,7 +50,7 @@ pub fn summary_table(s: &Summary) -> String {
         .metrics()
         .map(|(def, e)| {
             [
-                def.id.to_string(),
+                def.id.clone(),
                 format_value(e.mean, def.unit),
                 half_width(e.half_width, def.unit),
             ]
@@ -99,12 +98,13 @@ pub fn summary_table(s: &Summary) -> String {
 }
 
 /// One line per assertion: verdict, the assertion, the measured mean and interval.
-pub fn judgements_table(judgements: &[Judgement]) -> String {
+pub fn judgements_table(s: &Summary, judgements: &[Judgement]) -> String {
     let mut out = String::from("\nassertions\n");
     for j in judgements {
         let e = &j.expectation;
-        let unit = metrics::index_of(&e.metric)
-            .map(|i| METRICS[i].unit)
+        let unit = s
+            .index_of(&e.metric)
+            .map(|i| s.metrics[i].unit)
             .unwrap_or("");
         let verdict = match j.verdict {
             Verdict::Pass => "PASS",

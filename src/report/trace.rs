@@ -120,6 +120,17 @@ impl<'d, W: Write> JsonLines<'d, W> {
                 let carrier = uplink.map(|u| &self.dep.carriers[g.uplinks[u as usize].carrier].id);
                 json!({ "step": "uplink_changed", "gateway": g.id, "uplink": uplink, "carrier": carrier })
             }
+            Trace::GroupChanged { group, gateway } => {
+                let gateway = gateway.map(|g| self.gateway(g));
+                let group = &self.dep.groups[group as usize].id;
+                json!({ "step": "group_changed", "group": group, "gateway": gateway })
+            }
+            Trace::CauseDown(c) => {
+                json!({ "step": "cause_down", "cause": self.dep.causes[c as usize].id })
+            }
+            Trace::CauseUp(c) => {
+                json!({ "step": "cause_up", "cause": self.dep.causes[c as usize].id })
+            }
         }
     }
 }

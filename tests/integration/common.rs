@@ -19,7 +19,7 @@ pub fn run(dep: &Deployment, replications: u32) -> Summary {
 
 /// The per-replication values of one metric.
 pub fn column(s: &Summary, id: &str) -> Vec<f64> {
-    let i = iotwin::metrics::index_of(id).unwrap_or_else(|| panic!("no metric {id}"));
+    let i = s.index_of(id).unwrap_or_else(|| panic!("no metric {id}"));
     s.per_replication.iter().map(|row| row[i]).collect()
 }
 
