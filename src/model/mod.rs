@@ -5,6 +5,7 @@
 pub mod event;
 pub mod ledger;
 pub mod link;
+pub mod lora;
 pub mod trace;
 pub mod world;
 
