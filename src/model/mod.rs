@@ -7,6 +7,7 @@ pub mod failover;
 mod freshness;
 pub mod ledger;
 pub mod link;
+pub mod lora;
 pub mod trace;
 pub mod world;
 

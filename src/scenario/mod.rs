@@ -1,6 +1,7 @@
 //! The input language: a deployment written in RON, read, checked and compiled into a
 //! [`Deployment`] of plain arrays and indices. Nothing below this layer sees a string id.
 
+pub mod catalog;
 mod compile;
 mod deployment;
 mod error;
