@@ -5,9 +5,11 @@
 pub mod event;
 pub mod ledger;
 pub mod link;
+pub mod topology;
 pub mod trace;
 pub mod world;
 
 pub use ledger::{ConservationError, Ledger, LossCause};
+pub use topology::{Outage, Spof, Topology, Unreachable};
 pub use trace::{MessageId, Observer, Recorder, Silent, Trace};
 pub use world::{Outcome, World};
