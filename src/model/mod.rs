@@ -8,10 +8,12 @@ mod freshness;
 pub mod ledger;
 pub mod link;
 pub mod lora;
+pub mod topology;
 pub mod trace;
 pub mod world;
 
 pub use failover::{Ctx, FailoverPolicy};
 pub use ledger::{ConservationError, Ledger, LossCause};
+pub use topology::{Outage, Spof, Topology, Unreachable};
 pub use trace::{MessageId, Observer, Recorder, Silent, Trace};
 pub use world::{CustomPolicies, Outcome, PolicyRequest, World};
