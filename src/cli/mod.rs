@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use iotwin::engine::Duration;
-use iotwin::model::World;
+use iotwin::model::{Topology, Unreachable, World};
 use iotwin::montecarlo::check::Verdict;
 use iotwin::montecarlo::{self, RunOptions, Summary};
 use iotwin::report;
@@ -37,11 +37,13 @@ enum Command {
     Check(RunArgs),
     /// Write one replication's steps as JSON lines (replays bit-identically from the seed).
     Trace(TraceArgs),
-    /// Check a scenario file without running it.
+    /// Check a scenario file without running it, and list its single points of failure.
     Validate {
         /// The scenario file (RON).
         scenario: PathBuf,
     },
+    /// List the link technology presets a scenario can name with `tech:`.
+    Catalog,
 }
 
 #[derive(Args)]
@@ -101,6 +103,13 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Trace(args) => trace(args),
         Command::Validate { scenario } => validate(&scenario),
+        Command::Catalog => {
+            say(&format!(
+                "{}\nA link written `Link(tech: Lte)` starts from that row; fields written beside it override it.\n",
+                iotwin::scenario::catalog::table()
+            ));
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -110,13 +119,34 @@ fn say(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
+/// Reads and compiles a scenario, and refuses one whose fleets cannot reach the cloud.
 fn load(path: Option<&Path>) -> Result<Deployment, ScenarioError> {
-    match path {
+    let dep = match path {
         Some(p) => scenario::load(p),
         None => {
             scenario::compile_source(scenario::DEFAULT_SCENARIO, scenario::DEFAULT_SCENARIO_NAME)
         }
+    }?;
+    let topology = Topology::build(&dep);
+    let cut: Vec<String> = topology
+        .unreachable()
+        .into_iter()
+        .filter_map(|u| match u {
+            Unreachable::Fleet(f) => Some(format!("\"{}\"", dep.fleets[f].id)),
+            Unreachable::Gateway(_) => None,
+        })
+        .collect();
+    if !cut.is_empty() {
+        let file = path.map_or(scenario::DEFAULT_SCENARIO_NAME.to_string(), |p| {
+            p.display().to_string()
+        });
+        return Err(ScenarioError::Io {
+            file,
+            message: format!("fleets {} have no path to the cloud", cut.join(", ")),
+            hint: "give their gateways an uplink through a carrier".into(),
+        });
     }
+    Ok(dep)
 }
 
 fn validate(path: &Path) -> ExitCode {
@@ -133,6 +163,7 @@ fn validate(path: &Path) -> ExitCode {
                 Duration(dep.horizon),
                 dep.replications
             ));
+            say(&Topology::build(&dep).describe(&dep));
             ExitCode::SUCCESS
         }
         Err(e) => {

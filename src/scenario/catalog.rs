@@ -140,12 +140,14 @@ pub struct Preset {
 }
 
 impl Preset {
-    /// The preset as a scenario link: loss, latency and bursts.
+    /// The preset as a scenario link, every field written out.
     pub fn link(&self) -> Link {
         Link {
-            loss: Probability(self.loss),
-            latency: self.latency.clone(),
+            tech: Some(self.tech),
+            loss: Some(Probability(self.loss)),
+            latency: Some(self.latency.clone()),
             burst: self.burst,
+            data_rate_bps: Some(Positive(self.data_rate_bps)),
         }
     }
 
@@ -682,9 +684,9 @@ mod tests {
     fn a_preset_is_a_scenario_link() {
         let p = preset(Tech::Lte);
         let link = p.link();
-        assert_eq!(link.loss, Probability(p.loss));
+        assert_eq!(link.loss, Some(Probability(p.loss)));
         assert!(link.burst.is_some());
-        assert!(matches!(link.latency, Dist::LogNormal { median, .. } if median == ms(25)));
+        assert!(matches!(link.latency, Some(Dist::LogNormal { median, .. }) if median == ms(25)));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use crate::engine::random::name_key;
 use crate::engine::{DurationDist, TICKS_PER_SECOND};
 
+use super::catalog;
 use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget};
 use super::deployment::{
     CarrierSpec, CauseSpec, Deployment, FailoverSpec, FailureSpec, FleetSpec, GatewaySpec,
@@ -109,16 +110,31 @@ impl Ctx<'_> {
         })
     }
 
-    fn link(&self, field: &str, link: &Link) -> Result<LinkSpec, ScenarioError> {
+    /// A link, its unwritten fields taken from its technology's preset if it names one.
+    fn link(&self, field: &str, written: &Link) -> Result<LinkSpec, ScenarioError> {
+        let preset = written
+            .tech
+            .map(|t| catalog::preset(t).link())
+            .unwrap_or_default();
+        let link = Link {
+            tech: written.tech,
+            loss: written.loss.or(preset.loss),
+            latency: written.latency.clone().or(preset.latency),
+            burst: written.burst.or(preset.burst),
+            data_rate_bps: written.data_rate_bps.or(preset.data_rate_bps),
+        };
+        let latency = link
+            .latency
+            .unwrap_or(Dist::Fixed(crate::engine::Duration::ZERO));
         Ok(LinkSpec {
-            loss: link.loss.0,
+            loss: link.loss.map_or(0.0, |p| p.0),
             data_rate_bps: link.data_rate_bps.map(|r| r.0),
             burst: link.burst.map(|b| BurstSpec {
                 enter: b.enter.0,
                 leave: b.leave.0,
                 loss: b.loss.0,
             }),
-            latency: self.dist(&format!("{field}.latency"), &link.latency)?,
+            latency: self.dist(&format!("{field}.latency"), &latency)?,
         })
     }
 

@@ -23,8 +23,8 @@ pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};
 pub use types::{
     Carrier, CommonCause, Count, Detection, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway,
-    Link, LinkRef, Maintenance, Outages, Positive, Probability, Redundancy, Scenario, Site,
-    SwitchBack, Target, Uplink,
+    GilbertElliott, Link, LinkRef, Maintenance, Outages, Positive, Probability, Redundancy,
+    Scenario, Site, SwitchBack, Target, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.

@@ -11,6 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, de};
 
 use crate::engine::Duration;
 
+use super::catalog::Tech;
+
 /// A deployment to simulate.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -341,19 +343,23 @@ pub struct Uplink {
     pub link: Link,
 }
 
-/// A hop that may lose a message and delays the ones it carries.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+/// A hop that may lose a message and delays the ones it carries. `tech: Lte` starts from the
+/// catalogue's preset (`iotwin catalog` lists them); any field written overrides the preset.
+/// Without `tech`, an unwritten field means perfect: no loss, no delay, no rate limit.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
     #[serde(default)]
-    pub loss: Probability,
-    #[serde(default = "zero_latency")]
-    pub latency: Dist,
+    pub tech: Option<Tech>,
+    #[serde(default)]
+    pub loss: Option<Probability>,
+    #[serde(default)]
+    pub latency: Option<Dist>,
     /// Bursty loss on top of `loss` (which then applies in the good state).
     #[serde(default)]
     pub burst: Option<GilbertElliott>,
     /// Usable throughput in bits per second: sending a message occupies the link for its size
-    /// over this rate, and messages queue for it at the gateway.
+    /// over this rate, and messages queue for it at the gateway (uplinks only).
     #[serde(default)]
     pub data_rate_bps: Option<Positive>,
 }
@@ -367,22 +373,6 @@ pub struct GilbertElliott {
     pub enter: Probability,
     pub leave: Probability,
     pub loss: Probability,
-}
-
-impl Default for Link {
-    /// A perfect link: no loss, no delay.
-    fn default() -> Self {
-        Link {
-            loss: Probability(0.0),
-            latency: zero_latency(),
-            burst: None,
-            data_rate_bps: None,
-        }
-    }
-}
-
-fn zero_latency() -> Dist {
-    Dist::Fixed(Duration::ZERO)
 }
 
 /// Devices of one kind at one site, all reporting to one gateway.
