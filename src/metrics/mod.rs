@@ -97,6 +97,16 @@ pub const METRICS: &[MetricDef] = &[
         "Sent over an uplink that had failed before the gateway's failover policy noticed (during detection).",
     ),
     def(
+        "lost_collision",
+        "messages",
+        "LoRa transmissions that overlapped another on the same channel and spreading factor at the site (unslotted ALOHA).",
+    ),
+    def(
+        "lost_duty_cycle",
+        "messages",
+        "Readings due while their LoRa device had to stay silent under the duty-cycle limit.",
+    ),
+    def(
         "data_completeness",
         "ratio",
         "Delivered / generated: the share of due readings that reached the cloud.",
@@ -303,6 +313,8 @@ pub fn values(o: &Outcome) -> Vec<f64> {
         l.buffered_at_horizon as f64,
         l.in_flight_at_horizon as f64,
         l.lost_by(LossCause::UndetectedOutage) as f64,
+        l.lost_by(LossCause::Collision) as f64,
+        l.lost_by(LossCause::DutyCycle) as f64,
         ratio(delivered, l.generated),
         ratio(l.delivered_on_time, l.generated),
         mean_delay_s,

@@ -39,6 +39,9 @@ pub enum Event {
         place: u32,
         token: u32,
     },
+    /// The LoRa transmission last started on shared channel `0` ends, unless a later one
+    /// replaced it.
+    ChannelFree(u32),
 }
 
 /// An [`Event`] in 8 bytes.
@@ -83,6 +86,7 @@ impl From<Event> for Packed {
             Event::FaultEnd(i) => Packed::new(11, i, 0),
             Event::Cause { index, up } => Packed::new(12, index, up as u32),
             Event::PolicyTimer { place, token } => Packed::new(13, place, token),
+            Event::ChannelFree(i) => Packed::new(14, i, 0),
         }
     }
 }
@@ -111,10 +115,11 @@ impl From<Packed> for Event {
                 index: i,
                 up: p.aux != 0,
             },
-            _ => Event::PolicyTimer {
+            13 => Event::PolicyTimer {
                 place: i,
                 token: p.aux,
             },
+            _ => Event::ChannelFree(i),
         }
     }
 }
@@ -146,6 +151,7 @@ mod tests {
                 place: 1,
                 token: u32::MAX,
             },
+            Event::ChannelFree(4),
         ];
         for e in events {
             assert_eq!(Event::from(Packed::from(e)), e);

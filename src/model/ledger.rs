@@ -18,16 +18,23 @@ pub enum LossCause {
     NoPath,
     /// Sent over an uplink that had failed before the failover policy noticed.
     UndetectedOutage,
+    /// Overlapped on air with another LoRa transmission on the same channel and spreading
+    /// factor (unslotted ALOHA, no capture).
+    Collision,
+    /// Due while its LoRa device had to stay silent under the duty-cycle limit.
+    DutyCycle,
 }
 
 impl LossCause {
-    pub const ALL: [LossCause; 6] = [
+    pub const ALL: [LossCause; 8] = [
         LossCause::LinkLoss,
         LossCause::DeviceDown,
         LossCause::GatewayDown,
         LossCause::BufferOverflow,
         LossCause::NoPath,
         LossCause::UndetectedOutage,
+        LossCause::Collision,
+        LossCause::DutyCycle,
     ];
 
     pub fn name(self) -> &'static str {
@@ -38,6 +45,8 @@ impl LossCause {
             LossCause::BufferOverflow => "buffer_overflow",
             LossCause::NoPath => "no_path",
             LossCause::UndetectedOutage => "undetected_outage",
+            LossCause::Collision => "collision",
+            LossCause::DutyCycle => "duty_cycle",
         }
     }
 }

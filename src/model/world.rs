@@ -25,7 +25,11 @@ use super::failover::{self, Ctx, FailoverPolicy};
 use super::freshness::Freshness;
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
 use super::link::Hop;
+use super::lora::{self, LoRaPhy};
 use super::trace::{MessageId, Observer, Silent, Trace};
+
+/// Channels kept per site and spreading factor: more than any LoRaWAN region defines.
+const MAX_LORA_CHANNELS: u32 = 64;
 
 /// Process labels: the last coordinate of a stream key.
 pub mod process {
@@ -115,6 +119,37 @@ struct FleetRt {
     /// Whether every device of the fleet has a working path to the cloud, and since when not.
     path_up: bool,
     down_since: Ticks,
+    lora: Option<LoRaRt>,
+}
+
+/// A LoRa fleet's radio: time on air of one message, the silence the duty cycle imposes after
+/// it, and where its channels and its devices' silence deadlines are kept.
+#[derive(Clone, Copy, Debug)]
+struct LoRaRt {
+    airtime: Ticks,
+    silence: Ticks,
+    channels: u32,
+    /// Index in `World::channels` of channel 0 at this fleet's site and spreading factor.
+    first_channel: u32,
+    /// Index in `World::silent_until` of the fleet's first device.
+    first_silence: u32,
+}
+
+/// A shared LoRa channel (one site, one spreading factor, one frequency).
+#[derive(Clone, Copy, Debug, Default)]
+struct Channel {
+    /// When the last transmission on air ends.
+    busy_until: Ticks,
+    /// The latest transmission, not yet settled: whether it collided is known only once it
+    /// has ended or been overlapped.
+    pending: Option<Transmission>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Transmission {
+    msg: Msg,
+    end: Ticks,
+    collided: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -297,6 +332,10 @@ pub struct World<O: Observer = Silent> {
     waited: u64,
     /// Scratch space for the timers a policy sets in one call.
     timers: Vec<(Ticks, u32)>,
+    /// Shared LoRa channels, 64 per site and spreading factor in use.
+    channels: Vec<Channel>,
+    /// Per LoRa device: until when the duty cycle keeps it silent.
+    silent_until: Vec<Ticks>,
 }
 
 impl World<Silent> {
@@ -349,7 +388,7 @@ impl<O: Observer> World<O> {
         };
         let mut first_device = 0u32;
         let horizon = dep.horizon;
-        let fleets: Vec<FleetRt> = dep
+        let mut fleets: Vec<FleetRt> = dep
             .fleets
             .iter()
             .map(|f| {
@@ -368,9 +407,11 @@ impl<O: Observer> World<O> {
                     failure: f.failure.clone(),
                     path_up: true,
                     down_since: 0,
+                    lora: None,
                 }
             })
             .collect();
+        let (channels, silent_until) = Self::lora_radios(dep, &mut fleets);
         let mut devices = Vec::with_capacity(dep.device_count() as usize);
         for (fi, f) in dep.fleets.iter().enumerate() {
             for i in 0..f.count as u64 {
@@ -530,12 +571,50 @@ impl<O: Observer> World<O> {
             site_fleets_down: vec![0; sites],
             site_down: vec![Downtime::new(horizon); sites],
             freshness: vec![Freshness::new(dep.deadline); sites],
+            channels,
+            silent_until,
             wait_sum: 0,
             waited: 0,
             timers: vec![],
         };
         world.schedule_start(sched);
         world
+    }
+
+    /// Sets up the LoRa fleets' radios: time on air from the Semtech formula, duty-cycle
+    /// silence, and the channels they share with the other LoRa fleets at their site.
+    fn lora_radios(dep: &Deployment, fleets: &mut [FleetRt]) -> (Vec<Channel>, Vec<Ticks>) {
+        let mut bases: Vec<(usize, u8, u32)> = vec![];
+        let mut silences = 0u32;
+        for (f, spec) in dep.fleets.iter().enumerate() {
+            let Some(l) = spec.lora else { continue };
+            let phy = LoRaPhy {
+                spreading_factor: l.spreading_factor,
+                bandwidth_hz: l.bandwidth_hz,
+                coding_rate: l.coding_rate,
+                ..LoRaPhy::default()
+            };
+            let airtime = phy.time_on_air_us(spec.message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
+            let key = (spec.site, l.spreading_factor);
+            let first_channel = match bases.iter().find(|b| (b.0, b.1) == key) {
+                Some(b) => b.2,
+                None => {
+                    let base = bases.len() as u32 * MAX_LORA_CHANNELS;
+                    bases.push((key.0, key.1, base));
+                    base
+                }
+            };
+            fleets[f].lora = Some(LoRaRt {
+                airtime,
+                silence: lora::duty_cycle_off_time_us(airtime, l.duty_cycle.clamp(1e-9, 1.0)),
+                channels: l.channels,
+                first_channel,
+                first_silence: silences,
+            });
+            silences += spec.count;
+        }
+        let channels = vec![Channel::default(); bases.len() * MAX_LORA_CHANNELS as usize];
+        (channels, vec![0; silences as usize])
     }
 
     fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
@@ -699,6 +778,10 @@ impl<O: Observer> World<O> {
             self.observer
                 .observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
         }
+        for tx in self.channels.iter().filter_map(|c| c.pending) {
+            self.observer
+                .observe(now, Trace::OnAccessLinkAtHorizon(tx.msg.id()));
+        }
     }
 
     /// A device is due to report: the message is generated whatever the device's state, so a
@@ -723,10 +806,30 @@ impl<O: Observer> World<O> {
         if !dev.up {
             return self.lose(now, msg, LossCause::DeviceDown);
         }
+        if let Some(radio) = fleet.lora {
+            let i = (radio.first_silence + d - fleet.first_device) as usize;
+            if now < self.silent_until[i] {
+                return self.lose(now, msg, LossCause::DutyCycle);
+            }
+            self.silent_until[i] = now + radio.airtime + radio.silence;
+            let channel = match radio.channels {
+                1 => 0,
+                n => dev.traffic.random_range(0..n),
+            };
+            self.to_gateway_in_flight += 1;
+            return self.transmit(sched, radio.first_channel + channel, msg, radio.airtime);
+        }
         let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
             return self.lose(now, msg, LossCause::LinkLoss);
         };
         self.to_gateway_in_flight += 1;
+        self.send_to_gateway(sched, msg, now.saturating_add(delay));
+    }
+
+    /// Schedules `msg`'s arrival at the end of its access link at `at`.
+    fn send_to_gateway(&mut self, sched: &mut Scheduler<Packed>, msg: Msg, at: Ticks) {
+        let d = msg.device;
+        let delay = at - msg.created;
         // A traced run sends every message through the side table, which keeps its sequence
         // number; the events and their order are the same either way.
         let event = match u32::try_from(delay) {
@@ -745,7 +848,54 @@ impl<O: Observer> World<O> {
                 Event::ArriveLong { slot }
             }
         };
-        sched.schedule_at(now.saturating_add(delay), event.into());
+        sched.schedule_at(at, event.into());
+    }
+
+    /// A LoRa transmission of `msg` starts on shared channel `c`. Unslotted ALOHA without
+    /// capture: it is lost if any other transmission on the channel overlaps it. The latest
+    /// transmission stays pending until it ends or is overlapped; an earlier one that did not
+    /// collide has been settled by then.
+    fn transmit(&mut self, sched: &mut Scheduler<Packed>, c: u32, msg: Msg, airtime: Ticks) {
+        let now = sched.now();
+        let end = now.saturating_add(airtime);
+        let channel = &mut self.channels[c as usize];
+        let collided = channel.busy_until > now;
+        channel.busy_until = channel.busy_until.max(end);
+        let earlier = channel.pending.replace(Transmission { msg, end, collided });
+        if let Some(tx) = earlier {
+            let overlapped = tx.end > now;
+            self.settle_transmission(sched, tx, tx.collided || overlapped);
+        }
+        sched.schedule_at(end, Event::ChannelFree(c).into());
+    }
+
+    /// Channel `c`'s pending transmission ends now, unless a later one replaced it.
+    fn channel_free(&mut self, sched: &mut Scheduler<Packed>, c: u32) {
+        let now = sched.now();
+        let channel = &mut self.channels[c as usize];
+        if let Some(tx) = channel.pending
+            && tx.end == now
+        {
+            channel.pending = None;
+            self.settle_transmission(sched, tx, tx.collided);
+        }
+    }
+
+    /// A LoRa transmission is over: lost to a collision, or on to the gateway over the access
+    /// link (its loss and latency on top of the time on air).
+    fn settle_transmission(&mut self, sched: &mut Scheduler<Packed>, tx: Transmission, lost: bool) {
+        let now = sched.now();
+        self.to_gateway_in_flight -= 1;
+        if lost {
+            return self.lose(now, tx.msg, LossCause::Collision);
+        }
+        let dev = &mut self.devices[tx.msg.device as usize];
+        let fleet = &self.fleets[dev.fleet as usize];
+        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
+            return self.lose(now, tx.msg, LossCause::LinkLoss);
+        };
+        self.to_gateway_in_flight += 1;
+        self.send_to_gateway(sched, tx.msg, tx.end.max(now).saturating_add(delay));
     }
 
     #[inline(always)]
@@ -1388,6 +1538,7 @@ impl<O: Observer> Model for World<O> {
             Event::FaultBegin(i) => self.fault(sched, i as usize, true),
             Event::FaultEnd(i) => self.fault(sched, i as usize, false),
             Event::Cause { index, up } => self.cause(sched, index as usize, up),
+            Event::ChannelFree(c) => self.channel_free(sched, c),
             Event::PolicyTimer { place, token } => {
                 self.call_policy(sched, place as usize, |policy, cx| policy.timer(cx, token));
             }

@@ -7,12 +7,12 @@ use super::catalog;
 use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget};
 use super::deployment::{
     CarrierSpec, CauseSpec, Deployment, FailoverSpec, FailureSpec, FleetSpec, GatewaySpec,
-    GroupSpec, LinkSpec, SwitchBackSpec, Unit, UplinkSpec,
+    GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::locate::FieldMap;
 use super::types::{
-    Detection, Dist, Expect, Failover, Failure, Fault, Link, LinkRef, Outages, Redundancy,
+    Detection, Dist, Expect, Failover, Failure, Fault, Link, LinkRef, LoRa, Outages, Redundancy,
     Scenario, SwitchBack, Target,
 };
 
@@ -135,6 +135,54 @@ impl Ctx<'_> {
                 loss: b.loss.0,
             }),
             latency: self.dist(&format!("{field}.latency"), &latency)?,
+        })
+    }
+
+    fn lora(&self, field: &str, l: &LoRa) -> Result<LoRaSpec, ScenarioError> {
+        if !(7..=12).contains(&l.spreading_factor) {
+            return Err(self.error(
+                &format!("{field}.spreading_factor"),
+                format!("spreading factor {} is not 7 to 12", l.spreading_factor),
+                "LoRa uses SF7 (fast, short range) to SF12 (slow, long range)".into(),
+            ));
+        }
+        if ![125, 250, 500].contains(&l.bandwidth_khz) {
+            return Err(self.error(
+                &format!("{field}.bandwidth_khz"),
+                format!("bandwidth {} kHz is not a LoRa bandwidth", l.bandwidth_khz),
+                "use 125, 250 or 500".into(),
+            ));
+        }
+        if !(1..=4).contains(&l.coding_rate) {
+            return Err(self.error(
+                &format!("{field}.coding_rate"),
+                format!("coding rate {} is not 1 to 4", l.coding_rate),
+                "1 means 4/5 (LoRaWAN's), 4 means 4/8".into(),
+            ));
+        }
+        if l.duty_cycle.0 <= 0.0 {
+            return Err(self.error(
+                &format!("{field}.duty_cycle"),
+                "a duty cycle of 0 never lets a device transmit".into(),
+                "EU868 allows 0.01 (1%); write 1.0 for no limit".into(),
+            ));
+        }
+        if l.channels.0 > 64 {
+            return Err(self.error(
+                &format!("{field}.channels"),
+                format!(
+                    "{} channels is more than a LoRaWAN region defines",
+                    l.channels.0
+                ),
+                "EU868 networks use 8, US915 64 at most".into(),
+            ));
+        }
+        Ok(LoRaSpec {
+            spreading_factor: l.spreading_factor,
+            channels: l.channels.0,
+            duty_cycle: l.duty_cycle.0,
+            bandwidth_hz: l.bandwidth_khz * 1000,
+            coding_rate: l.coding_rate,
         })
     }
 
@@ -472,6 +520,10 @@ pub fn compile(
             report,
             message_bytes: f.message_bytes,
             link: cx.link(&format!("{here}.link"), &f.link)?,
+            lora: f
+                .lora
+                .map(|l| cx.lora(&format!("{here}.lora"), &l))
+                .transpose()?,
             failure: cx.failure(&format!("{here}.failure"), &f.failure)?,
         });
     }

@@ -182,7 +182,18 @@ pub struct FleetSpec {
     pub report: DurationDist,
     pub message_bytes: u32,
     pub link: LinkSpec,
+    pub lora: Option<LoRaSpec>,
     pub failure: Option<FailureSpec>,
+}
+
+/// A fleet's LoRa radio settings, checked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoRaSpec {
+    pub spreading_factor: u8,
+    pub channels: u32,
+    pub duty_cycle: f64,
+    pub bandwidth_hz: u32,
+    pub coding_rate: u8,
 }
 
 /// What a scripted fault does.

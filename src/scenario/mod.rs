@@ -16,8 +16,8 @@ use serde_path_to_error::Segment;
 
 pub use deployment::{
     Bound, BurstSpec, CauseSpec, Deployment, DropPolicy, Expectation, FailoverSpec, FailureSpec,
-    FaultSpec, FaultTarget, FleetSpec, GatewaySpec, GroupSpec, LinkSpec, SwitchBackSpec, Unit,
-    UplinkSpec,
+    FaultSpec, FaultTarget, FleetSpec, GatewaySpec, GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec,
+    Unit, UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};

@@ -391,9 +391,52 @@ pub struct Fleet {
     /// The radio or wire from device to gateway.
     #[serde(default)]
     pub link: Link,
+    /// A shared LoRa channel: transmissions of all LoRa fleets at the site with the same
+    /// spreading factor and channel collide (unslotted ALOHA), and each device keeps the
+    /// regional duty cycle.
+    #[serde(default)]
+    pub lora: Option<LoRa>,
     /// The devices' failures and repairs; none if absent.
     #[serde(default)]
     pub failure: Option<Failure>,
+}
+
+/// LoRa radio settings of a fleet: `LoRa(spreading_factor: 9)`.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoRa {
+    /// 7..=12; each step doubles the time on air.
+    pub spreading_factor: u8,
+    /// Channels the devices hop over at random, one per message: 8 in a typical EU868 network
+    /// (3 mandatory plus 5 network-defined, LoRaWAN Regional Parameters RP002).
+    #[serde(default = "eight")]
+    pub channels: Count,
+    /// Share of time a device may transmit: 1% in the EU868 g1 sub-band (ETSI EN 300 220).
+    /// A reading due while the device must stay silent is dropped.
+    #[serde(default = "one_percent")]
+    pub duty_cycle: Probability,
+    /// 125, 250 or 500 kHz; LoRaWAN uplinks use 125 kHz except DR6.
+    #[serde(default = "khz125")]
+    pub bandwidth_khz: u32,
+    /// 1..=4 for 4/5..4/8; LoRaWAN uses 4/5.
+    #[serde(default = "cr45")]
+    pub coding_rate: u8,
+}
+
+fn eight() -> Count {
+    Count(8)
+}
+
+fn one_percent() -> Probability {
+    Probability(0.01)
+}
+
+fn khz125() -> u32 {
+    125
+}
+
+fn cr45() -> u8 {
+    1
 }
 
 /// 64 bytes: a small sensor reading with timestamp and ids, before protocol overhead.
