@@ -49,6 +49,14 @@ impl Freshness {
         if start >= end {
             return;
         }
+        // The usual case: the reading extends the latest interval.
+        if let Some(last) = self.pending.last_mut()
+            && last.0 <= start
+            && start <= last.1
+        {
+            last.1 = last.1.max(end);
+            return;
+        }
         // Merge with every pending interval that touches [start, end).
         let mut kept = Vec::with_capacity(self.pending.len() + 1);
         for &(s, e) in &self.pending {

@@ -61,6 +61,13 @@ pub enum Trace {
         group: u32,
         gateway: Option<u32>,
     },
+    /// Kept on its device, which cannot reach a gateway; `occupancy` readings are kept now.
+    BufferedOnDevice {
+        msg: MessageId,
+        occupancy: u64,
+    },
+    /// Still kept on its device at the horizon.
+    OnDeviceAtHorizon(MessageId),
     /// Common cause `0` strikes.
     CauseDown(u32),
     CauseUp(u32),

@@ -120,6 +120,10 @@ struct FleetRt {
     path_up: bool,
     down_since: Ticks,
     lora: Option<LoRaRt>,
+    /// Readings each device can keep while it cannot reach a gateway, and where the fleet's
+    /// device buffers start in `World::device_buffers`.
+    device_buffer: u64,
+    first_buffer: u32,
 }
 
 /// A LoRa fleet's radio: time on air of one message, the silence the duty cycle imposes after
@@ -336,6 +340,8 @@ pub struct World<O: Observer = Silent> {
     channels: Vec<Channel>,
     /// Per LoRa device: until when the duty cycle keeps it silent.
     silent_until: Vec<Ticks>,
+    /// Per device of a fleet with device buffers: readings kept while no gateway is reachable.
+    device_buffers: Vec<VecDeque<Msg>>,
 }
 
 impl World<Silent> {
@@ -408,10 +414,19 @@ impl<O: Observer> World<O> {
                     path_up: true,
                     down_since: 0,
                     lora: None,
+                    device_buffer: f.buffer_messages,
+                    first_buffer: 0,
                 }
             })
             .collect();
         let (channels, silent_until) = Self::lora_radios(dep, &mut fleets);
+        let mut buffered_devices = 0u32;
+        for (f, spec) in fleets.iter_mut().zip(&dep.fleets) {
+            if f.device_buffer > 0 {
+                f.first_buffer = buffered_devices;
+                buffered_devices += spec.count;
+            }
+        }
         let mut devices = Vec::with_capacity(dep.device_count() as usize);
         for (fi, f) in dep.fleets.iter().enumerate() {
             for i in 0..f.count as u64 {
@@ -573,6 +588,7 @@ impl<O: Observer> World<O> {
             freshness: vec![Freshness::new(dep.deadline); sites],
             channels,
             silent_until,
+            device_buffers: vec![VecDeque::new(); buffered_devices as usize],
             wait_sum: 0,
             waited: 0,
             timers: vec![],
@@ -713,6 +729,11 @@ impl<O: Observer> World<O> {
                 g.buffer.len() as u64 + in_service as u64
             })
             .sum();
+        self.ledger.buffered_at_horizon += self
+            .device_buffers
+            .iter()
+            .map(|b| b.len() as u64)
+            .sum::<u64>();
         self.ledger.in_flight_at_horizon += self.to_gateway_in_flight;
         self.ledger.check_conservation()?;
         let gateways = self.gateways.len() as u64;
@@ -778,6 +799,9 @@ impl<O: Observer> World<O> {
             self.observer
                 .observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
         }
+        for m in self.device_buffers.iter().flatten() {
+            self.observer.observe(now, Trace::OnDeviceAtHorizon(m.id()));
+        }
         for tx in self.channels.iter().filter_map(|c| c.pending) {
             self.observer
                 .observe(now, Trace::OnAccessLinkAtHorizon(tx.msg.id()));
@@ -806,6 +830,13 @@ impl<O: Observer> World<O> {
         if !dev.up {
             return self.lose(now, msg, LossCause::DeviceDown);
         }
+        if fleet.device_buffer > 0 {
+            let f = dev.fleet as usize;
+            if !self.reachable(f, d) {
+                return self.keep_on_device(now, f, msg);
+            }
+            return self.send_access(sched, msg);
+        }
         if let Some(radio) = fleet.lora {
             let i = (radio.first_silence + d - fleet.first_device) as usize;
             if now < self.silent_until[i] {
@@ -824,6 +855,71 @@ impl<O: Observer> World<O> {
         };
         self.to_gateway_in_flight += 1;
         self.send_to_gateway(sched, msg, now.saturating_add(delay));
+    }
+
+    /// Whether device `d` of fleet `f` knows a working gateway to send to.
+    fn reachable(&self, f: usize, d: u32) -> bool {
+        self.route(&self.fleets[f], d)
+            .is_some_and(|g| self.gateways[g].health.up)
+    }
+
+    /// Sends `msg` over its device's access link now.
+    fn send_access(&mut self, sched: &mut Scheduler<Packed>, msg: Msg) {
+        let now = sched.now();
+        let dev = &mut self.devices[msg.device as usize];
+        let fleet = &self.fleets[dev.fleet as usize];
+        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
+            return self.lose(now, msg, LossCause::LinkLoss);
+        };
+        self.to_gateway_in_flight += 1;
+        self.send_to_gateway(sched, msg, now.saturating_add(delay));
+    }
+
+    /// Keeps a reading on its device while no gateway is reachable (the newest is dropped
+    /// when the device's buffer is full).
+    fn keep_on_device(&mut self, now: Ticks, f: usize, msg: Msg) {
+        let fleet = &self.fleets[f];
+        let i = (fleet.first_buffer + msg.device - fleet.first_device) as usize;
+        let buffer = &mut self.device_buffers[i];
+        if buffer.len() as u64 >= fleet.device_buffer {
+            return self.lose(now, msg, LossCause::BufferOverflow);
+        }
+        buffer.push_back(msg);
+        let occupancy = buffer.len() as u64;
+        self.observer.observe(
+            now,
+            Trace::BufferedOnDevice {
+                msg: msg.id(),
+                occupancy,
+            },
+        );
+    }
+
+    /// Devices of group `group`'s fleets that can reach a gateway again send what they kept.
+    fn flush_devices(&mut self, sched: &mut Scheduler<Packed>, group: usize) {
+        for i in 0..self.groups[group].fleets.len() {
+            let f = self.groups[group].fleets[i] as usize;
+            let fleet = &self.fleets[f];
+            if fleet.device_buffer == 0 {
+                continue;
+            }
+            let (first, first_buffer) = (fleet.first_device, fleet.first_buffer);
+            let count = self
+                .fleets
+                .get(f + 1)
+                .map_or(self.devices.len() as u32, |n| n.first_device)
+                - first;
+            for k in 0..count {
+                let b = (first_buffer + k) as usize;
+                if self.device_buffers[b].is_empty() || !self.reachable(f, first + k) {
+                    continue;
+                }
+                let kept = std::mem::take(&mut self.device_buffers[b]);
+                for msg in kept {
+                    self.send_access(sched, msg);
+                }
+            }
+        }
     }
 
     /// Schedules `msg`'s arrival at the end of its access link at `at`.
@@ -1199,6 +1295,7 @@ impl<O: Observer> World<O> {
                     let f = self.groups[group as usize].fleets[i] as usize;
                     self.refresh_path(now, f);
                 }
+                self.flush_devices(sched, group as usize);
             }
         }
     }
@@ -1387,6 +1484,9 @@ impl<O: Observer> World<O> {
                     .position(|&x| x as usize == g)
                     .unwrap_or(0);
                 self.member_changed(sched, p as usize, m, up);
+            }
+            if up {
+                self.flush_devices(sched, group);
             }
         }
     }

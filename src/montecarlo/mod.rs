@@ -71,18 +71,40 @@ pub enum RunError {
 /// Bytes one replication holds per device, measured (BENCHMARKS.md: 149 at a million devices)
 /// and rounded up for margin.
 pub const BYTES_PER_DEVICE: u64 = 200;
-/// Bytes of one message held in a gateway buffer.
-pub const BYTES_PER_BUFFERED_MESSAGE: u64 = 16;
+/// Bytes of one message held in a gateway or device buffer.
+pub const BYTES_PER_BUFFERED_MESSAGE: u64 = 24;
 
 /// Peak memory a study will need with `concurrent` replications in flight at once: devices and
-/// their pending events, plus every gateway buffer filled to capacity (the worst case an outage
-/// can cause).
+/// their pending events, plus every buffer filled to capacity (the worst case an outage can
+/// cause) — or with every message its fleets generate over the horizon, if that is fewer, so
+/// that a buffer written as practically unbounded costs only what it can hold.
 pub fn memory_needed(dep: &Deployment, concurrent: u64) -> u64 {
-    let buffers: u64 = dep
+    let horizon = dep.horizon as f64;
+    let generated = |f: &crate::scenario::FleetSpec| {
+        (f.count as f64 * horizon / f.report.mean().max(1.0)).ceil() as u64
+    };
+    let gateway_buffers: u64 = dep
         .gateways
         .iter()
-        .map(|g| g.buffer_messages.saturating_mul(BYTES_PER_BUFFERED_MESSAGE))
+        .enumerate()
+        .map(|(g, spec)| {
+            let offered: u64 = dep
+                .fleets
+                .iter()
+                .filter(|f| dep.groups[f.group].members.contains(&g))
+                .map(generated)
+                .fold(0, u64::saturating_add);
+            spec.buffer_messages.min(offered)
+        })
         .fold(0, u64::saturating_add);
+    let device_buffers: u64 = dep
+        .fleets
+        .iter()
+        .map(|f| (f.buffer_messages.saturating_mul(f.count as u64)).min(generated(f)))
+        .fold(0, u64::saturating_add);
+    let buffers = gateway_buffers
+        .saturating_add(device_buffers)
+        .saturating_mul(BYTES_PER_BUFFERED_MESSAGE);
     let per_replication = dep
         .device_count()
         .saturating_mul(BYTES_PER_DEVICE)

@@ -125,6 +125,12 @@ impl<'d, W: Write> JsonLines<'d, W> {
                 let group = &self.dep.groups[group as usize].id;
                 json!({ "step": "group_changed", "group": group, "gateway": gateway })
             }
+            Trace::BufferedOnDevice { msg, occupancy } => {
+                let mut v = self.message("buffered_on_device", msg);
+                v["occupancy"] = json!(occupancy);
+                v
+            }
+            Trace::OnDeviceAtHorizon(m) => self.message("on_device_at_horizon", m),
             Trace::CauseDown(c) => {
                 json!({ "step": "cause_down", "cause": self.dep.causes[c as usize].id })
             }

@@ -503,6 +503,14 @@ pub fn compile(
                 "devices report every so often, e.g. report: Fixed(\"60s\")".into(),
             ));
         }
+        if f.buffer_messages > 0 && f.lora.is_some() {
+            return Err(cx.error(
+                &format!("{here}.buffer_messages"),
+                format!("fleet \"{}\" is on LoRa and keeps a device buffer", f.id),
+                "under a duty-cycle limit a LoRa device cannot send a backlog; drop one of them"
+                    .into(),
+            ));
+        }
         devices += f.count.0 as u64;
         if devices > MAX_DEVICES {
             return Err(cx.error(
@@ -520,6 +528,7 @@ pub fn compile(
             report,
             message_bytes: f.message_bytes,
             link: cx.link(&format!("{here}.link"), &f.link)?,
+            buffer_messages: f.buffer_messages,
             lora: f
                 .lora
                 .map(|l| cx.lora(&format!("{here}.lora"), &l))

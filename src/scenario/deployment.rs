@@ -182,6 +182,8 @@ pub struct FleetSpec {
     pub report: DurationDist,
     pub message_bytes: u32,
     pub link: LinkSpec,
+    /// Readings each device can keep while it cannot reach a gateway.
+    pub buffer_messages: u64,
     pub lora: Option<LoRaSpec>,
     pub failure: Option<FailureSpec>,
 }

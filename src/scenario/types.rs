@@ -312,7 +312,9 @@ pub struct Outages {
 pub struct Gateway {
     pub id: String,
     pub site: String,
-    /// Messages the gateway can hold while no uplink works; 0 means no buffer.
+    /// Messages the gateway can hold while no uplink works (or queued for its capacity); 0
+    /// means no buffer. For a practically unbounded queue write more than the gateway will
+    /// ever see, e.g. 1_000_000_000: memory is planned for what the fleets can send.
     pub buffer_messages: u64,
     /// Which message to give up when the buffer is full.
     #[serde(default)]
@@ -391,6 +393,10 @@ pub struct Fleet {
     /// The radio or wire from device to gateway.
     #[serde(default)]
     pub link: Link,
+    /// Readings a device keeps while it cannot reach a gateway (its gateway is down, or its
+    /// redundancy group has none in use), sent when one is back; 0 (the default) keeps none.
+    #[serde(default)]
+    pub buffer_messages: u64,
     /// A shared LoRa channel: transmissions of all LoRa fleets at the site with the same
     /// spreading factor and channel collide (unslotted ALOHA), and each device keeps the
     /// regional duty cycle.

@@ -38,3 +38,52 @@ pub fn shipped_scenarios() -> Vec<std::path::PathBuf> {
     paths.sort();
     paths
 }
+
+/// A deliberately hostile deployment that reaches every loss bucket: long and variable
+/// latencies (some beyond the 71-minute range of a packed event), tiny buffers that overflow,
+/// a gateway without a buffer, frequent failures, every failover policy, a redundancy group
+/// with imperfect coverage, device buffers, a shared LoRa channel under its duty cycle, a
+/// common cause, maintenance, a degraded link, and a horizon that cuts messages in flight and
+/// in buffers.
+pub const HOSTILE: &str = r#"Scenario(
+        name: "hostile", horizon: "3d", seed: 5, replications: 4, deadline: "1m",
+        sites: [Site(id: "s")],
+        carriers: [
+            Carrier(id: "a", outages: Outages(every: Exponential(mean: "6h"), lasting: Exponential(mean: "2h"))),
+            Carrier(id: "b", outages: Outages(every: Exponential(mean: "8h"), lasting: Uniform(min: "10m", max: "3h"))),
+        ],
+        gateways: [
+            Gateway(id: "g1", site: "s", buffer_messages: 50, drain_per_s: 0.5,
+                uplinks: [Uplink(carrier: "a", link: Link(loss: 0.05, latency: LogNormal(median: "2s", sigma: 2.0)))],
+                failure: Failure(lifetime: Exponential(mean: "12h"), repair: Exponential(mean: "1h"))),
+            Gateway(id: "g2", site: "s", buffer_messages: 0,
+                uplinks: [Uplink(carrier: "b"), Uplink(carrier: "a", link: Link(latency: Fixed("2h")))],
+                failover: Esim(detection: Heartbeat(every: "1m", misses: 3), switch_time: Fixed("30s"), switch_failure: 0.2)),
+            Gateway(id: "g3", site: "s", buffer_messages: 20, drop: DropOldest, service: Exponential(mean: "3s"),
+                uplinks: [Uplink(carrier: "a", link: Link(data_rate_bps: 2000.0)), Uplink(carrier: "b")],
+                failover: Backup(detection: After(Exponential(mean: "2m")), switch_time: Fixed("20s"), switch_back: HoldDown("10m")),
+                failure: Failure(lifetime: Exponential(mean: "1d"), repair: Exponential(mean: "2h"))),
+            Gateway(id: "g4", site: "s", buffer_messages: 100,
+                uplinks: [Uplink(carrier: "b")],
+                failure: Failure(lifetime: Exponential(mean: "1d"), repair: Exponential(mean: "2h"))),
+        ],
+        redundancy: [ActiveStandby(id: "pair", gateways: ["g3", "g4"], detection: After(Fixed("1m")), switchover: Fixed("30s"), coverage: 0.8)],
+        common_causes: [CommonCause(id: "storm", takes_down: [Carrier("a"), Carrier("b")],
+            outages: Outages(every: Exponential(mean: "1d"), lasting: Fixed("30m")))],
+        maintenance: [Maintenance(target: Gateway("g1"), first: "1d", every: "1d", lasting: "1h")],
+        faults: [LinkDegraded(link: Access("fast"), at: "12h", lasting: "6h", loss: 0.5)],
+        fleets: [
+            Fleet(id: "slow", site: "s", gateway: "g1", count: 40,
+                report: Exponential(mean: "5m"),
+                link: Link(loss: 0.1, latency: Weibull(shape: 0.5, scale: "20m")),
+                failure: Failure(lifetime: Exponential(mean: "1d"), repair: Exponential(mean: "3h"))),
+            Fleet(id: "fast", site: "s", gateway: "g2", count: 30,
+                report: Jitter(period: "30s", jitter: Uniform(min: "0s", max: "1s")),
+                link: Link(loss: 0.01, latency: Fixed("80m"))),
+            Fleet(id: "paired", site: "s", gateway: "pair", count: 50, buffer_messages: 30,
+                report: Exponential(mean: "20s"), link: Link(latency: Fixed("2s"))),
+            Fleet(id: "meters", site: "s", gateway: "g1", count: 300, message_bytes: 40,
+                report: Jitter(period: "2m", jitter: Uniform(min: "0s", max: "10s")),
+                lora: LoRa(spreading_factor: 12, channels: 2)),
+        ],
+    )"#;

@@ -11,9 +11,13 @@ fn short_smart_home() -> String {
 }
 
 fn trace(extra: &[&str]) -> Vec<u8> {
+    trace_of(&short_smart_home(), extra)
+}
+
+fn trace_of(text: &str, extra: &[&str]) -> Vec<u8> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let scenario = dir.path().join("home.ron");
-    std::fs::write(&scenario, short_smart_home()).expect("written");
+    let scenario = dir.path().join("scenario.ron");
+    std::fs::write(&scenario, text).expect("written");
     Command::cargo_bin("iotwin")
         .expect("binary built")
         .arg("trace")
@@ -36,11 +40,19 @@ fn a_trace_replays_bit_identically() {
 }
 
 /// The traced world is the world `run` simulates: counting the trace's steps gives replication
-/// K's row of metrics.csv. And every generated message has exactly one final step.
+/// K's row of metrics.csv. And every generated message has exactly one final step. Checked on
+/// the smart home and on the hostile scenario, which exercises every mechanism.
 #[test]
 fn a_trace_agrees_with_the_run_and_closes_every_message() {
-    let k = 2usize;
-    let text = String::from_utf8(trace(&["--replication", &k.to_string()])).expect("utf-8");
+    let hostile = crate::common::HOSTILE.replace(r#"horizon: "3d""#, r#"horizon: "6h""#);
+    for text in [short_smart_home(), hostile] {
+        agrees_with_run(&text, 2);
+    }
+}
+
+fn agrees_with_run(scenario: &str, k: usize) {
+    let text =
+        String::from_utf8(trace_of(scenario, &["--replication", &k.to_string()])).expect("utf-8");
     let steps: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
@@ -64,7 +76,7 @@ fn a_trace_agrees_with_the_run_and_closes_every_message() {
         .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]));
 
-    let dep = crate::common::deployment(&short_smart_home());
+    let dep = crate::common::deployment(scenario);
     let summary = crate::common::run(&dep, (k + 1) as u32);
     let value = |id: &str| crate::common::column(&summary, id)[k];
     assert_eq!(count("generated"), value("messages_generated"));
@@ -73,12 +85,12 @@ fn a_trace_agrees_with_the_run_and_closes_every_message() {
         value("messages_delivered_on_time")
     );
     assert_eq!(late, value("messages_delivered_late"));
-    assert_eq!(lost("link_loss"), value("lost_link_loss"));
-    assert_eq!(lost("device_down"), value("lost_device_down"));
-    assert_eq!(lost("gateway_down"), value("lost_gateway_down"));
-    assert_eq!(lost("buffer_overflow"), value("lost_buffer_overflow"));
+    for cause in iotwin::model::LossCause::ALL {
+        let name = cause.name();
+        assert_eq!(lost(name), value(&format!("lost_{name}")), "{name}");
+    }
     assert_eq!(
-        count("buffered_at_horizon"),
+        count("buffered_at_horizon") + count("on_device_at_horizon"),
         value("messages_buffered_at_horizon")
     );
     assert_eq!(
@@ -94,6 +106,7 @@ fn a_trace_agrees_with_the_run_and_closes_every_message() {
         "in_flight_at_horizon",
         "on_access_link_at_horizon",
         "buffered_at_horizon",
+        "on_device_at_horizon",
     ];
     let mut ends = std::collections::BTreeMap::new();
     for s in &steps {
