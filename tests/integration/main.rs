@@ -8,4 +8,5 @@ mod common;
 mod conservation;
 mod determinism;
 mod lora;
+mod outages;
 mod trace;
