@@ -7,4 +7,5 @@ mod cli;
 mod common;
 mod conservation;
 mod determinism;
+mod failover;
 mod trace;
