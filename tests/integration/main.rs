@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod conservation;
 mod determinism;
+mod failover;
 mod lora;
 mod outages;
 mod trace;
