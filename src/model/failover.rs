@@ -365,12 +365,16 @@ impl FailoverPolicy for Watched {
                 ctx.use_only(to);
                 if !ctx.is_up(to) {
                     self.begin_detect(ctx);
-                } else if to != 0
-                    && ctx.is_up(0)
-                    && let SwitchBackSpec::HoldDown(hold) = self.switch_back
-                {
-                    self.hold_generation = self.hold_generation.wrapping_add(1);
-                    ctx.after(hold, token(self.hold_generation, HOLD_DONE));
+                } else if to != 0 && ctx.is_up(0) {
+                    // The primary came back while the switch was under way.
+                    match self.switch_back {
+                        SwitchBackSpec::Immediate => self.begin_switch(ctx, 0),
+                        SwitchBackSpec::HoldDown(hold) => {
+                            self.hold_generation = self.hold_generation.wrapping_add(1);
+                            ctx.after(hold, token(self.hold_generation, HOLD_DONE));
+                        }
+                        SwitchBackSpec::Never => {}
+                    }
                 }
             }
             _ => {}
@@ -456,10 +460,15 @@ impl FailoverPolicy for Esim {
                 ctx.use_only(to);
                 if !ctx.is_up(to) {
                     self.begin_detect(ctx);
-                } else if to != 0
-                    && let SwitchBackSpec::HoldDown(hold) = self.switch_back
-                {
-                    ctx.after(hold, token(self.generation, HOLD_DONE));
+                } else if to != 0 {
+                    match self.switch_back {
+                        // The primary came back while the switch was under way.
+                        SwitchBackSpec::Immediate if ctx.is_up(0) => self.begin_switch(ctx, 0),
+                        SwitchBackSpec::HoldDown(hold) => {
+                            ctx.after(hold, token(self.generation, HOLD_DONE));
+                        }
+                        _ => {}
+                    }
                 }
             }
             (State::Serving, HOLD_DONE) if self.cur != 0 => self.begin_switch(ctx, 0),

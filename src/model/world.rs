@@ -1369,7 +1369,10 @@ impl<O: Observer> World<O> {
         fleet.path_up = up;
         let site = fleet.site as usize;
         if up {
-            self.recoveries.push(now - fleet.down_since);
+            // A switch that takes no time is no interruption.
+            if now > fleet.down_since {
+                self.recoveries.push(now - fleet.down_since);
+            }
             self.site_fleets_down[site] -= 1;
             if self.site_fleets_down[site] == 0 {
                 self.site_down[site].came_up(now);

@@ -446,9 +446,6 @@ fn an_esim_whose_switches_always_fail_never_recovers() {
 /// straight back (another 30 s), "a" must be in use again by 3750 s and stay so — for the
 /// wired backup and for an eSIM whose switches always work alike.
 #[test]
-#[ignore = "bug: a primary that returns while the switch to the backup is under way is never \
-            switched back to (Watched::timer and Esim::timer, on SWITCHED, ignore \
-            SwitchBack::Immediate; member_changed ignored the return while Switching)"]
 fn a_primary_back_during_the_switch_is_switched_back_to() {
     for policy in [
         r#"Backup(detection: After(Fixed("90s")), switch_time: Fixed("30s"), switch_back: Immediate)"#,
@@ -468,9 +465,6 @@ fn a_primary_back_during_the_switch_is_switched_back_to() {
 /// at 7200 s is not an interruption of the path to the cloud. The only interruption is the
 /// 90 s detection window.
 #[test]
-#[ignore = "bug: a zero-time switch counts as an interruption of length 0 \
-            (Watched::begin_switch does use_none and sets a 0 s timer; World::call_policy \
-            applies the empty set, and refresh_path records a recovery of 0 s at the timer)"]
 fn a_zero_time_switch_is_not_an_interruption() {
     let backup = r#"Backup(detection: After(Fixed("90s")), switch_time: Fixed("0s"), switch_back: Immediate)"#;
     let s = run(&scripted(&["a", "b"], backup, 1000, "1h"), 1);

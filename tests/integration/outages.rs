@@ -74,7 +74,10 @@ fn a_common_cause_defeats_redundant_uplinks() {
         ),
     );
     let s = run(&deployment(&text), replications);
-    let observed = s.estimate("connectivity_availability").expect("metric").mean;
+    let observed = s
+        .estimate("connectivity_availability")
+        .expect("metric")
+        .mean;
     let (lambda, mu) = (1.0 / mtbf_h, 1.0 / mttr_h);
     let a = mtbf_h / (mtbf_h + mttr_h);
     let rate = lambda + mu;
@@ -149,12 +152,19 @@ fn device_buffers_ride_out_a_gateway_outage() {
             "lost_buffer_overflow"
         };
         assert_eq!(total(&s, cause), 2.0 * 3.0 * lost, "buffer {buffer}");
-        assert_eq!(total(&s, "messages_lost"), 2.0 * 3.0 * lost, "buffer {buffer}");
+        assert_eq!(
+            total(&s, "messages_lost"),
+            2.0 * 3.0 * lost,
+            "buffer {buffer}"
+        );
         let kept = 60.0 - lost;
         // All kept readings but those of the outage's last five minutes arrive late.
         let late = total(&s, "messages_delivered_late");
         let expected = 2.0 * 3.0 * (kept.min(55.0));
-        assert!((late - expected).abs() <= 6.0, "buffer {buffer}: late {late}");
+        assert!(
+            (late - expected).abs() <= 6.0,
+            "buffer {buffer}: late {late}"
+        );
     }
 }
 
@@ -187,7 +197,11 @@ fn a_gateway_with_a_service_time_is_an_m_m_1_queue() {
         );
         let busy = s.estimate("gateway_utilisation:g").expect("metric");
         let se = busy.std_dev / (busy.n as f64).sqrt();
-        assert!((busy.mean - rho).abs() < 5.0 * se, "utilisation {}", busy.mean);
+        assert!(
+            (busy.mean - rho).abs() < 5.0 * se,
+            "utilisation {}",
+            busy.mean
+        );
         assert_eq!(total(&s, "messages_lost"), 0.0);
     }
 }
