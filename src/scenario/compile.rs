@@ -540,19 +540,19 @@ pub fn compile(
     let units = |field: &str, target: &Target| -> Result<Vec<Unit>, ScenarioError> {
         let units: Vec<Unit> = match target {
             Target::Carrier(c) => vec![Unit::Carrier(cx.resolve(
-                &format!("{field}.0"),
+                field,
                 "carrier",
                 c,
                 &carrier_ids,
             )?)],
             Target::Gateway(g) => vec![Unit::Gateway(cx.resolve(
-                &format!("{field}.0"),
+                field,
                 "gateway",
                 g,
                 &gateway_ids,
             )?)],
             Target::Site(site) => {
-                let site = cx.resolve(&format!("{field}.0"), "site", site, &site_ids)?;
+                let site = cx.resolve(field, "site", site, &site_ids)?;
                 (0..gateways.len())
                     .filter(|&g| gateways[g].site == site)
                     .map(Unit::Gateway)
@@ -560,7 +560,15 @@ pub fn compile(
             }
             Target::Region(r) => {
                 let names: Vec<&str> = regions.iter().map(String::as_str).collect();
-                let region = cx.resolve(&format!("{field}.0"), "region", r, &names)?;
+                if names.is_empty() {
+                    return Err(cx.error(
+                        field,
+                        format!("unknown region id \"{r}\""),
+                        "regions are named on carriers: Carrier(id: \"a\", region: \"north\")"
+                            .into(),
+                    ));
+                }
+                let region = cx.resolve(field, "region", r, &names)?;
                 (0..carriers.len())
                     .filter(|&c| carriers[c].region == Some(region))
                     .map(Unit::Carrier)
@@ -681,7 +689,7 @@ pub fn compile(
             } => {
                 let target = match link {
                     LinkRef::Access(fleet) => FaultTarget::AccessLink {
-                        fleet: cx.resolve(&format!("{here}.link.0"), "fleet", fleet, &fleet_ids)?,
+                        fleet: cx.resolve(&format!("{here}.link"), "fleet", fleet, &fleet_ids)?,
                         loss: loss.0,
                     },
                     LinkRef::Uplink { gateway, carrier } => {

@@ -789,3 +789,131 @@ proptest! {
         }
     }
 }
+
+/// `GOOD` with `extra` added as top-level fields.
+fn with(extra: &str) -> String {
+    assert_eq!(GOOD.matches("\n)\n").count(), 1);
+    GOOD.replacen("\n)\n", &format!("\n    {extra}\n)\n"), 1)
+}
+
+#[test]
+fn a_redundancy_group_with_an_unknown_gateway_suggests_the_near_miss() {
+    let text = with(
+        r#"redundancy: [ActiveStandby(id: "pair", gateways: ["gw-north", "gw-nort"], detection: After(Fixed("30s")))],"#,
+    );
+    check(
+        &text,
+        Expect {
+            at: r#"["gw-north", |"gw-nort"]"#,
+            field: "redundancy[0].gateways[1]",
+            message: &[r#"unknown gateway id "gw-nort""#],
+            hint: &[r#"did you mean "gw-north"?"#],
+        },
+    );
+}
+
+#[test]
+fn redundant_gateways_stand_at_one_site() {
+    let text = with(
+        r#"redundancy: [ActiveStandby(id: "pair", gateways: ["gw-north", "gw-office"], detection: After(Fixed("30s")))],"#,
+    );
+    check(
+        &text,
+        Expect {
+            at: r#"["gw-north", |"gw-office"]"#,
+            field: "redundancy[0].gateways[1]",
+            message: &["another site"],
+            hint: &["same devices"],
+        },
+    );
+}
+
+#[test]
+fn a_region_target_needs_carriers_in_that_region() {
+    let text = with(r#"faults: [Down(target: Region("south"), at: "1d", lasting: "1h")],"#);
+    check(
+        &text,
+        Expect {
+            at: r#"target: |Region("south")"#,
+            field: "faults[0].target",
+            message: &[r#"unknown region id "south""#],
+            hint: &[r#"region: "north""#],
+        },
+    );
+}
+
+#[test]
+fn a_degraded_uplink_must_exist_on_its_gateway() {
+    let text = with(
+        r#"faults: [LinkDegraded(link: Uplink(gateway: "gw-office", carrier: "fiber"), at: "1d", lasting: "1h", loss: 0.2)],"#,
+    );
+    check(
+        &text,
+        Expect {
+            at: r#"carrier: |"fiber"), at"#,
+            field: "faults[0].link.carrier",
+            message: &[r#"gateway "gw-office" has no uplink through "fiber""#],
+            hint: &["uplinks"],
+        },
+    );
+}
+
+#[test]
+fn a_common_cause_target_suggests_the_near_miss() {
+    let text = with(
+        r#"common_causes: [CommonCause(id: "x", takes_down: [Site("plan")], outages: Outages(every: Fixed("1d"), lasting: Fixed("1h")))],"#,
+    );
+    check(
+        &text,
+        Expect {
+            at: r#"takes_down: [|Site("plan")]"#,
+            field: "common_causes[0].takes_down[0]",
+            message: &[r#"unknown site id "plan""#],
+            hint: &[r#"did you mean "plant"?"#],
+        },
+    );
+}
+
+#[test]
+fn a_lora_spreading_factor_is_seven_to_twelve() {
+    let text = edit(
+        r#"report: Fixed("5m"),"#,
+        r#"report: Fixed("5m"), lora: LoRa(spreading_factor: 13),"#,
+    );
+    check(
+        &text,
+        Expect {
+            at: "spreading_factor: |13",
+            field: "fleets[1].lora.spreading_factor",
+            message: &["spreading factor 13"],
+            hint: &["SF7", "SF12"],
+        },
+    );
+}
+
+#[test]
+fn an_unknown_link_technology_lists_the_catalogue() {
+    let text = edit(
+        r#"Uplink(carrier: "lte", link: Link(loss: 0.001)),"#,
+        r#"Uplink(carrier: "lte", link: Link(tech: Lte4G)),"#,
+    );
+    let d = refused(&text);
+    assert_eq!(d.field, "gateways[0].uplinks[1].link.tech", "{d}");
+    assert!(d.to_string().contains("Lte"), "{d}");
+}
+
+#[test]
+fn a_zero_maintenance_period_is_refused() {
+    let text = with(
+        r#"maintenance: [Maintenance(target: Carrier("lte"), first: "1d", every: "0s", lasting: "1h")],"#,
+    );
+    check(
+        &text,
+        Expect {
+            at: r#"every: |"0s""#,
+            field: "maintenance[0].every",
+            message: &["`every` is 0s"],
+            hint: &["Maintenance("],
+        },
+    );
+}
