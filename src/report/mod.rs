@@ -25,8 +25,10 @@ pub fn summary_json(s: &Summary) -> String {
             def.id.clone(),
             json!({
                 "unit": def.unit,
+                "definition": def.definition,
                 "mean": e.mean,
                 "ci95_half_width": e.half_width,
+                "replications_defined": e.n,
                 "std_dev": e.std_dev,
                 "min": e.min,
                 "max": e.max,

@@ -13,6 +13,12 @@ pub fn format_value(value: f64, unit: &str) -> String {
     }
     match unit {
         "ratio" => format!("{:.4}%", value * 100.0),
+        // Long times read better as durations: 15448 s is 4h 17m 28s.
+        "s" if value.abs() >= 100.0 => format!(
+            "{} s ({})",
+            thousands(value.round() as i64),
+            Duration::from_secs(value.abs().round() as u64)
+        ),
         "s" => format!("{value:.4} s"),
         _ if value.fract() == 0.0 && value.abs() < 1e15 => thousands(value as i64),
         _ if value.abs() >= 100.0 => thousands(value.round() as i64),
@@ -34,9 +40,10 @@ fn thousands(n: i64) -> String {
 
 fn half_width(value: Option<f64>, unit: &str) -> String {
     match value {
-        None => "n/a (1 replication)".to_string(),
+        None => "n/a (one value)".to_string(),
         Some(h) => match unit {
             "ratio" => format!("± {:.4}%", h * 100.0),
+            "s" if h >= 100.0 => format!("± {} s", thousands(h.round() as i64)),
             "s" => format!("± {h:.4} s"),
             _ if h >= 100.0 => format!("± {}", thousands(h.round() as i64)),
             _ => format!("± {h:.3}"),
