@@ -154,7 +154,7 @@ pub const METRICS: &[MetricDef] = &[
     def(
         "failovers",
         "switches",
-        "Failovers: a failed uplink or gateway taken out of use with traffic going on over another (or a switch attempt that failed).",
+        "Failovers: a failed uplink or gateway taken out of use by its gateway or redundancy group with another taking over, or a switch attempt that failed. A hot standby gateway switching its own uplinks counts too.",
     ),
     def(
         "failover_success_rate",

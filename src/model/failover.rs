@@ -146,6 +146,7 @@ pub fn builtin(spec: &FailoverSpec) -> Box<dyn FailoverPolicy> {
             cur: 0,
             state: State::Serving,
             generation: 0,
+            dead_in_a_row: 0,
         }),
         FailoverSpec::Backup {
             detection,
@@ -396,6 +397,9 @@ pub struct Esim {
     cur: usize,
     state: State,
     generation: u32,
+    /// Profiles found dead one after another; after trying them all the modem waits for
+    /// service to return (buffering) instead of cycling through dead networks.
+    dead_in_a_row: usize,
 }
 
 impl Esim {
@@ -434,6 +438,8 @@ impl FailoverPolicy for Esim {
             {
                 self.begin_switch(ctx, 0);
             }
+            // Service is back on some network: register there.
+            (State::Waiting, true) => self.begin_switch(ctx, member),
             _ => {}
         }
     }
@@ -445,6 +451,12 @@ impl FailoverPolicy for Esim {
         }
         match (self.state, kind) {
             (State::Detecting, DETECTED) => {
+                self.dead_in_a_row += 1;
+                if self.dead_in_a_row >= ctx.members() {
+                    self.state = State::Waiting;
+                    ctx.use_none();
+                    return;
+                }
                 let to = self.next(ctx, self.cur);
                 self.begin_switch(ctx, to);
             }
@@ -460,8 +472,10 @@ impl FailoverPolicy for Esim {
                 ctx.use_only(to);
                 if !ctx.is_up(to) {
                     self.begin_detect(ctx);
-                } else if to != 0 {
+                } else {
+                    self.dead_in_a_row = 0;
                     match self.switch_back {
+                        _ if to == 0 => {}
                         // The primary came back while the switch was under way.
                         SwitchBackSpec::Immediate if ctx.is_up(0) => self.begin_switch(ctx, 0),
                         SwitchBackSpec::HoldDown(hold) => {
@@ -704,6 +718,28 @@ mod tests {
         assert_eq!(b.current(), Some(1), "switched blind to a dead profile");
         b.run_until(30);
         assert_eq!(b.current(), Some(2), "noticed and moved on");
+    }
+
+    #[test]
+    fn esim_waits_for_service_once_every_profile_is_found_dead() {
+        let spec = FailoverSpec::Esim {
+            detection: fixed(10),
+            switch_time: fixed(5),
+            switch_failure: 0.0,
+            switch_back: SwitchBackSpec::Never,
+        };
+        let mut b = Bench::new(spec, 2);
+        b.set(1, false);
+        b.set(0, false);
+        b.run_until(15);
+        assert_eq!(b.current(), Some(1), "switched blind to a dead profile");
+        b.run_until(1000);
+        assert_eq!(b.current(), None, "both found dead: waiting, not cycling");
+        b.set(0, true);
+        b.run_until(1004);
+        assert_eq!(b.current(), None, "re-attaching");
+        b.run_until(1005);
+        assert_eq!(b.current(), Some(0));
     }
 
     #[test]

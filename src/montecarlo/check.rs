@@ -14,6 +14,9 @@ pub enum Verdict {
     Pass,
     Fail,
     Inconclusive,
+    /// No replication defines the metric (a time to recover when nothing was interrupted):
+    /// the scenario never exercised what the assertion is about.
+    Undefined,
 }
 
 /// One assertion, the estimate it was judged on, and the verdict.
@@ -59,6 +62,9 @@ pub fn judge(dep: &Deployment, summary: &Summary) -> Vec<Judgement> {
 }
 
 fn verdict(e: &Expectation, est: &Estimate) -> Verdict {
+    if est.n == 0 {
+        return Verdict::Undefined;
+    }
     let (low, high) = (est.low(), est.high());
     let (all_good, all_bad) = match e.bound {
         Bound::AtLeast => (low >= e.value, high < e.value),
@@ -118,5 +124,10 @@ mod tests {
         let at_most = expectation(Bound::AtMost, 0.0);
         assert_eq!(verdict(&at_most, &estimate(0.0, 0.0)), Verdict::Pass);
         assert_eq!(verdict(&at_most, &estimate(3.0, 1.0)), Verdict::Fail);
+        let never = Estimate {
+            n: 0,
+            ..estimate(f64::NAN, 0.0)
+        };
+        assert_eq!(verdict(&at_most, &never), Verdict::Undefined);
     }
 }

@@ -56,11 +56,12 @@ pub fn summary_table(s: &Summary) -> String {
     let rows: Vec<[String; 3]> = s
         .metrics()
         .map(|(def, e)| {
-            [
-                def.id.clone(),
-                format_value(e.mean, def.unit),
-                half_width(e.half_width, def.unit),
-            ]
+            let interval = if e.n == 0 {
+                "undefined in every replication".to_string()
+            } else {
+                half_width(e.half_width, def.unit)
+            };
+            [def.id.clone(), format_value(e.mean, def.unit), interval]
         })
         .collect();
     let headers = ["metric", "mean", "95% CI"];
@@ -116,6 +117,9 @@ pub fn judgements_table(s: &Summary, judgements: &[Judgement]) -> String {
         let verdict = match j.verdict {
             Verdict::Pass => "PASS",
             Verdict::Fail => "FAIL",
+            Verdict::Undefined => {
+                "UNDEFINED (no replication defines this metric: what it measures never happened)"
+            }
             Verdict::Inconclusive => {
                 "INCONCLUSIVE (interval straddles the bound; add replications)"
             }

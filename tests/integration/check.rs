@@ -136,3 +136,29 @@ fn overlapping_gateway_faults_keep_it_down_until_the_last_ends() {
         "{availability}"
     );
 }
+
+/// The four connectivity designs ship with assertions an architect would make of them, and
+/// each passes `check` as shipped (their own seed and replication count).
+#[test]
+fn the_shipped_designs_pass_their_assertions() {
+    for design in [
+        "single_carrier",
+        "dual_carrier_esim",
+        "wired_with_lte_backup",
+        "redundant_gateways",
+    ] {
+        let path = format!("{}/scenarios/{design}.ron", env!("CARGO_MANIFEST_DIR"));
+        let dep = iotwin::scenario::load(path.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(dep.expectations.len() >= 3, "{design}");
+        let summary = run(&dep, dep.replications);
+        for j in iotwin::montecarlo::check::judge(&dep, &summary) {
+            assert_eq!(
+                j.verdict,
+                iotwin::montecarlo::check::Verdict::Pass,
+                "{design}: {} measured {:?}",
+                j.expectation.metric,
+                j.estimate
+            );
+        }
+    }
+}
