@@ -134,3 +134,35 @@ fn the_duty_cycle_drops_readings_due_during_the_silence() {
         "dropped {dropped}, expected {expected} (one in {every} sent)"
     );
 }
+
+/// Gateways in range of each other share the air: a second gateway at the site with its own
+/// fleet doubles the offered load on the channels, and every device loses more — the planner's
+/// trade-off between gateways per site and devices per gateway.
+#[test]
+fn more_gateways_in_range_share_the_same_channels() {
+    let one = lora_site(800, "10m", "Exponential", &[9], ", duty_cycle: 1.0");
+    let two = one
+        .replace(
+            r#"gateways: [Gateway(id: "g","#,
+            r#"gateways: [Gateway(id: "g2", site: "s", buffer_messages: 0, uplinks: [Uplink(carrier: "c")]), Gateway(id: "g","#,
+        )
+        .replace(
+            "fleets: [",
+            r#"fleets: [Fleet(id: "other", site: "s", gateway: "g2", count: 800, message_bytes: 20,
+                report: Exponential(mean: "10m"), lora: LoRa(spreading_factor: 9, duty_cycle: 1.0)), "#,
+        );
+    let share = |text: &str| {
+        let s = run(&deployment(text), 4);
+        total(&s, "lost_collision") / total(&s, "messages_generated")
+    };
+    let g = 800.0 * airtime_s(9) / 600.0 / 8.0;
+    let (alone, shared) = (share(&one), share(&two));
+    assert!(
+        (alone - (1.0 - (-2.0 * g).exp())).abs() < 0.1 * alone,
+        "{alone}"
+    );
+    assert!(
+        (shared - (1.0 - (-4.0 * g).exp())).abs() < 0.1 * shared,
+        "{shared}"
+    );
+}
