@@ -224,6 +224,52 @@ pub struct Metric {
     pub id: String,
     pub unit: &'static str,
     pub definition: String,
+    /// Which way is better, for comparing designs.
+    pub better: Better,
+}
+
+/// Which way a metric is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+    /// A count of work or exposure (messages generated, events) that is neither.
+    Neither,
+}
+
+impl Better {
+    /// The direction of metric `id`, from its name: completeness, availability, deliveries and
+    /// success are better higher; losses, delays, times to recover, staleness, interruptions
+    /// and costs lower.
+    pub fn of(id: &str) -> Better {
+        let base = id.split(':').next().unwrap_or(id);
+        const HIGHER: &[&str] = &[
+            "messages_delivered",
+            "messages_delivered_on_time",
+            "data_completeness",
+            "on_time_completeness",
+            "failover_success_rate",
+            "gateway_connectivity",
+        ];
+        const LOWER_PREFIXES: &[&str] = &[
+            "lost_",
+            "messages_lost",
+            "messages_delivered_late",
+            "ttr_",
+            "interruptions",
+            "site_stale",
+            "mean_delivery_delay",
+            "mean_gateway_wait",
+            "cost_",
+        ];
+        if HIGHER.contains(&base) || base.ends_with("availability") {
+            Better::Higher
+        } else if LOWER_PREFIXES.iter().any(|p| base.starts_with(p)) {
+            Better::Lower
+        } else {
+            Better::Neither
+        }
+    }
 }
 
 /// Every metric of `dep`'s replications, in report order: [`METRICS`], then per site, then
@@ -235,6 +281,7 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             id: m.id.to_string(),
             unit: m.unit,
             definition: m.definition.to_string(),
+            better: Better::of(m.id),
         })
         .collect();
     for site in &dep.sites {
@@ -244,6 +291,7 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             definition: format!(
                 "Share of time every fleet at site \"{site}\" had a path to the cloud."
             ),
+            better: Better::Higher,
         });
         all.push(Metric {
             id: format!("site_stale_hours:{site}"),
@@ -251,6 +299,7 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             definition: format!(
                 "Hours during which the newest reading from site \"{site}\" at the cloud was older than the deadline."
             ),
+            better: Better::Lower,
         });
     }
     for g in &dep.gateways {
@@ -261,11 +310,13 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             definition: format!(
                 "Share of time gateway \"{id}\" could forward to the cloud (up, and the uplink in use working)."
             ),
+            better: Better::Higher,
         });
         all.push(Metric {
             id: format!("gateway_utilisation:{id}"),
             unit: "ratio",
             definition: format!("Busy share of gateway \"{id}\"'s forwarding capacity."),
+            better: Better::Neither,
         });
     }
     all
@@ -281,7 +332,7 @@ fn quantile(sorted: &[u64], q: f64) -> f64 {
 }
 
 /// The values of [`catalog`] for one replication, in the same order.
-pub fn values(o: &Outcome) -> Vec<f64> {
+pub fn values(_dep: &Deployment, o: &Outcome) -> Vec<f64> {
     let l = &o.ledger;
     let ratio = |num: u64, den: u64| {
         if den == 0 {
@@ -374,4 +425,19 @@ fn mean(values: &[f64]) -> f64 {
         return f64::NAN;
     }
     values.iter().sum::<f64>() / values.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directions_follow_the_names() {
+        assert_eq!(Better::of("data_completeness"), Better::Higher);
+        assert_eq!(Better::of("site_availability:plant"), Better::Higher);
+        assert_eq!(Better::of("lost_collision"), Better::Lower);
+        assert_eq!(Better::of("ttr_p99_s"), Better::Lower);
+        assert_eq!(Better::of("messages_generated"), Better::Neither);
+        assert_eq!(Better::of("events"), Better::Neither);
+    }
 }

@@ -16,4 +16,4 @@ pub use failover::{Ctx, FailoverPolicy};
 pub use ledger::{ConservationError, Ledger, LossCause};
 pub use topology::{Outage, Spof, Topology, Unreachable};
 pub use trace::{MessageId, Observer, Recorder, Silent, Trace};
-pub use world::{CustomPolicies, Outcome, PolicyRequest, World};
+pub use world::{CustomPolicies, Outcome, PolicyRequest, SERIES_SLICES, World};

@@ -77,7 +77,18 @@ pub struct Outcome {
     /// Time messages waited in gateway buffers and queues, and how many left them.
     pub wait_sum: u128,
     pub waited: u64,
+    /// Random failures of devices and of gateways (each needs a repair: a truck roll).
+    pub device_failures: u64,
+    pub gateway_failures: u64,
+    /// Per carrier: messages handed to it by gateway uplinks (what a data plan bills).
+    pub carrier_messages: Vec<u64>,
+    /// Completeness over time: per equal slice of the horizon ([`SERIES_SLICES`] of them), the
+    /// messages generated in it and those of them delivered on time.
+    pub series: Vec<[u64; 2]>,
 }
+
+/// Slices of the horizon in [`Outcome::series`].
+pub const SERIES_SLICES: usize = 100;
 
 /// Per-device state, kept small: a million devices must fit in well under a gigabyte.
 #[derive(Debug)]
@@ -334,6 +345,10 @@ pub struct World<O: Observer = Silent> {
     freshness: Vec<Freshness>,
     wait_sum: u128,
     waited: u64,
+    device_failures: u64,
+    gateway_failures: u64,
+    carrier_messages: Vec<u64>,
+    series: Vec<[u64; 2]>,
     /// Scratch space for the timers a policy sets in one call.
     timers: Vec<(Ticks, u32)>,
     /// Shared LoRa channels, 64 per site and spreading factor in use.
@@ -591,6 +606,10 @@ impl<O: Observer> World<O> {
             device_buffers: vec![VecDeque::new(); buffered_devices as usize],
             wait_sum: 0,
             waited: 0,
+            device_failures: 0,
+            gateway_failures: 0,
+            carrier_messages: vec![0; dep.carriers.len()],
+            series: vec![[0, 0]; SERIES_SLICES],
             timers: vec![],
         };
         world.schedule_start(sched);
@@ -772,6 +791,10 @@ impl<O: Observer> World<O> {
             gateway_busy,
             wait_sum: self.wait_sum,
             waited: self.waited,
+            device_failures: self.device_failures,
+            gateway_failures: self.gateway_failures,
+            carrier_messages: self.carrier_messages,
+            series: self.series,
             ledger: self.ledger,
         };
         Ok((outcome, self.observer))
@@ -826,6 +849,8 @@ impl<O: Observer> World<O> {
         };
         dev.sent = dev.sent.wrapping_add(1);
         self.ledger.generated += 1;
+        let slice = slice_of(now, self.horizon);
+        self.series[slice][0] += 1;
         self.observer.observe(now, Trace::Generated(msg.id()));
         if !dev.up {
             return self.lose(now, msg, LossCause::DeviceDown);
@@ -1162,9 +1187,11 @@ impl<O: Observer> World<O> {
             debug_assert!(false, "forward without an uplink in use");
             return;
         };
-        if !self.carriers[gw.uplinks[active].carrier].health.up {
+        let carrier = gw.uplinks[active].carrier;
+        if !self.carriers[carrier].health.up {
             return self.lose(now, msg, LossCause::UndetectedOutage);
         }
+        self.carrier_messages[carrier] += 1;
         let rng = &mut self.devices[msg.device as usize].traffic;
         let uplink = &mut gw.uplinks[active];
         match uplink.hop.cross(rng, &mut uplink.bad) {
@@ -1178,6 +1205,9 @@ impl<O: Observer> World<O> {
                 } else {
                     let delay = arrival - msg.created;
                     self.ledger.deliver(delay, self.deadline);
+                    if delay <= self.deadline {
+                        self.series[slice_of(msg.created, self.horizon)][1] += 1;
+                    }
                     let site = self.fleets[self.devices[msg.device as usize].fleet as usize].site;
                     self.freshness[site as usize].delivered(
                         now,
@@ -1451,6 +1481,7 @@ impl<O: Observer> World<O> {
         let now = sched.now();
         let gw = &mut self.gateways[g];
         gw.health.random_up = up;
+        self.gateway_failures += !up as u64;
         if let Some(f) = &gw.failure {
             let next = if up {
                 Event::GatewayFail(g as u32)
@@ -1574,6 +1605,7 @@ impl<O: Observer> World<O> {
     fn device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
         let now = sched.now();
         self.devices[d as usize].up = up;
+        self.device_failures += !up as u64;
         self.observer.observe(
             now,
             if up {
@@ -1596,6 +1628,13 @@ impl<O: Observer> World<O> {
         let after = time_to_next_change(f, up, &mut stream);
         sched.schedule_at(now.saturating_add(after), next.into());
     }
+}
+
+/// The slice of the horizon that time `t` falls in.
+#[inline(always)]
+fn slice_of(t: Ticks, horizon: Ticks) -> usize {
+    // Horizons are at most 1000 years (3.2e16 µs), so t × 100 fits in 64 bits.
+    ((t.saturating_mul(SERIES_SLICES as u64) / horizon.max(1)) as usize).min(SERIES_SLICES - 1)
 }
 
 /// Time until an alternating up/down process that has just become `up` (or down) changes

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::metrics::{self, Metric};
 use crate::model::{ConservationError, World};
-use crate::model::{CustomPolicies, Silent};
+use crate::model::{CustomPolicies, Outcome, Silent};
 use crate::scenario::Deployment;
 
 /// How to run a study; `None` keeps the scenario's own value.
@@ -35,6 +35,8 @@ pub struct Summary {
     pub deadline: u64,
     /// One row per replication, in replication order; columns follow [`METRICS`].
     pub per_replication: Vec<Vec<f64>>,
+    /// What each replication measured beyond its metrics, for charts.
+    pub extras: Vec<Extras>,
     /// The metrics, in column order.
     pub metrics: Vec<Metric>,
     pub estimates: Vec<Estimate>,
@@ -56,6 +58,33 @@ impl Summary {
 }
 
 /// A replication broke an invariant: a bug, reported with what reproduces it.
+/// What one replication measured beyond its metric values, kept for reports and charts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Extras {
+    /// Per slice of the horizon ([`crate::model::SERIES_SLICES`]): messages generated in it
+    /// and those of them delivered on time.
+    pub series: Vec<[u64; 2]>,
+    /// Lengths of the interruptions of fleets' paths to the cloud, in seconds.
+    pub interruptions_s: Vec<f64>,
+    /// Random device and gateway failures (each a repair, e.g. a truck roll).
+    pub device_failures: u64,
+    pub gateway_failures: u64,
+    /// Messages handed to each carrier (scenario order).
+    pub carrier_messages: Vec<u64>,
+}
+
+impl From<&Outcome> for Extras {
+    fn from(o: &Outcome) -> Extras {
+        Extras {
+            series: o.series.clone(),
+            interruptions_s: o.recoveries.iter().map(|&t| t as f64 / 1e6).collect(),
+            device_failures: o.device_failures,
+            gateway_failures: o.gateway_failures,
+            carrier_messages: o.carrier_messages.clone(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("replication {replication} (seed {seed}): {source}")]
@@ -136,7 +165,7 @@ pub fn run_with_policies(
     }
     let replications = opts.replications.unwrap_or(dep.replications).max(1);
     dep.replications = replications;
-    let work = || -> Result<Vec<Vec<f64>>, RunError> {
+    let work = || -> Result<Vec<(Vec<f64>, Extras)>, RunError> {
         (0..replications as u64)
             .into_par_iter()
             .map(|r| {
@@ -148,11 +177,11 @@ pub fn run_with_policies(
                         source,
                     });
                 on_done();
-                outcome.map(|o| metrics::values(&o))
+                outcome.map(|o| (metrics::values(&dep, &o), Extras::from(&o)))
             })
             .collect()
     };
-    let per_replication = match opts.threads {
+    let rows = match opts.threads {
         None => work()?,
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
@@ -163,6 +192,7 @@ pub fn run_with_policies(
             })?
             .install(work)?,
     };
+    let (per_replication, extras): (Vec<Vec<f64>>, Vec<Extras>) = rows.into_iter().unzip();
     let metrics = metrics::catalog(&dep);
     // A metric undefined in a replication (NaN) is estimated over the others.
     let estimates = (0..metrics.len())
@@ -182,6 +212,7 @@ pub fn run_with_policies(
         horizon: dep.horizon,
         deadline: dep.deadline,
         per_replication,
+        extras,
         metrics,
         estimates,
     })
