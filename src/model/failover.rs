@@ -139,13 +139,10 @@ pub fn builtin(spec: &FailoverSpec) -> Box<dyn FailoverPolicy> {
             switch_failure,
             switch_back,
         } => Box::new(Esim {
-            detection: detection.clone(),
-            switch_time: switch_time.clone(),
+            m: Machine::new(detection.clone(), switch_time.clone()),
             switch_failure: *switch_failure,
             switch_back: *switch_back,
             cur: 0,
-            state: State::Serving,
-            generation: 0,
             dead_in_a_row: 0,
         }),
         FailoverSpec::Backup {
@@ -239,19 +236,55 @@ fn current(fired: u32, generation: u32) -> bool {
     fired >> 2 == generation & (u32::MAX >> 2)
 }
 
+/// The state machine of the single-path policies ([`Watched`], [`Esim`]): what they are doing,
+/// the detection and switch delays, and the generation that tells live timers from stale ones.
+#[derive(Debug)]
+struct Machine {
+    detection: DurationDist,
+    switch_time: DurationDist,
+    state: State,
+    /// Bumped whenever pending timers become stale.
+    generation: u32,
+}
+
+impl Machine {
+    fn new(detection: DurationDist, switch_time: DurationDist) -> Machine {
+        Machine {
+            detection,
+            switch_time,
+            state: State::Serving,
+            generation: 0,
+        }
+    }
+
+    /// Stops traffic and moves to member `to`, which takes a switch time.
+    fn begin_switch(&mut self, ctx: &mut Ctx<'_>, to: usize) {
+        self.generation = self.generation.wrapping_add(1);
+        self.state = State::Switching { to };
+        ctx.use_none();
+        let delay = ctx.sample(&self.switch_time);
+        ctx.after(delay, token(self.generation, SWITCHED));
+    }
+
+    /// The member in use has failed; it is noticed after a detection delay.
+    fn begin_detect(&mut self, ctx: &mut Ctx<'_>) {
+        self.generation = self.generation.wrapping_add(1);
+        self.state = State::Detecting;
+        let delay = ctx.sample(&self.detection);
+        ctx.after(delay, token(self.generation, DETECTED));
+    }
+}
+
 /// A failover that watches every member (a router with a wired and a cellular interface; a
 /// pair of gateways with a heartbeat between them): it moves only to a working member.
 #[derive(Debug)]
 pub struct Watched {
-    detection: DurationDist,
-    switch_time: DurationDist,
+    m: Machine,
     /// Probability that a switch, once decided, works (a standby's coverage).
     coverage: f64,
     switch_back: SwitchBackSpec,
     cur: usize,
-    state: State,
-    /// Bumped whenever pending timers become stale.
-    generation: u32,
+    /// Tells live hold-down timers from stale ones.
     hold_generation: u32,
 }
 
@@ -263,30 +296,12 @@ impl Watched {
         switch_back: SwitchBackSpec,
     ) -> Watched {
         Watched {
-            detection,
-            switch_time,
+            m: Machine::new(detection, switch_time),
             coverage,
             switch_back,
             cur: 0,
-            state: State::Serving,
-            generation: 0,
             hold_generation: 0,
         }
-    }
-
-    fn begin_switch(&mut self, ctx: &mut Ctx<'_>, to: usize) {
-        self.generation = self.generation.wrapping_add(1);
-        self.state = State::Switching { to };
-        ctx.use_none();
-        let delay = ctx.sample(&self.switch_time);
-        ctx.after(delay, token(self.generation, SWITCHED));
-    }
-
-    fn begin_detect(&mut self, ctx: &mut Ctx<'_>) {
-        self.generation = self.generation.wrapping_add(1);
-        self.state = State::Detecting;
-        let delay = ctx.sample(&self.detection);
-        ctx.after(delay, token(self.generation, DETECTED));
     }
 
     /// Best working member other than the current one, by priority.
@@ -297,27 +312,27 @@ impl Watched {
 
 impl FailoverPolicy for Watched {
     fn member_changed(&mut self, ctx: &mut Ctx<'_>, member: usize, up: bool) {
-        match (self.state, up) {
-            (State::Serving, false) if member == self.cur => self.begin_detect(ctx),
+        match (self.m.state, up) {
+            (State::Serving, false) if member == self.cur => self.m.begin_detect(ctx),
             (State::Detecting, true) if member == self.cur => {
                 // Back before anyone noticed.
-                self.generation = self.generation.wrapping_add(1);
-                self.state = State::Serving;
+                self.m.generation = self.m.generation.wrapping_add(1);
+                self.m.state = State::Serving;
             }
             (State::Waiting, true) => {
                 if member == self.cur {
-                    self.state = State::Serving;
+                    self.m.state = State::Serving;
                     ctx.use_only(member);
                 } else {
-                    self.begin_switch(ctx, member);
+                    self.m.begin_switch(ctx, member);
                 }
             }
             _ => {}
         }
-        if member == 0 && self.cur != 0 && self.state == State::Serving {
+        if member == 0 && self.cur != 0 && self.m.state == State::Serving {
             if up {
                 match self.switch_back {
-                    SwitchBackSpec::Immediate => self.begin_switch(ctx, 0),
+                    SwitchBackSpec::Immediate => self.m.begin_switch(ctx, 0),
                     SwitchBackSpec::HoldDown(hold) => {
                         self.hold_generation = self.hold_generation.wrapping_add(1);
                         ctx.after(hold, token(self.hold_generation, HOLD_DONE));
@@ -334,42 +349,42 @@ impl FailoverPolicy for Watched {
         let kind = fired & 3;
         if kind == HOLD_DONE {
             if current(fired, self.hold_generation)
-                && self.state == State::Serving
+                && self.m.state == State::Serving
                 && self.cur != 0
                 && ctx.is_up(0)
             {
-                self.begin_switch(ctx, 0);
+                self.m.begin_switch(ctx, 0);
             }
             return;
         }
-        if !current(fired, self.generation) {
+        if !current(fired, self.m.generation) {
             return;
         }
-        match (self.state, kind) {
+        match (self.m.state, kind) {
             (State::Detecting, DETECTED) => {
                 let covered = ctx.chance(self.coverage);
                 match self.alternative(ctx) {
-                    Some(to) if covered => self.begin_switch(ctx, to),
+                    Some(to) if covered => self.m.begin_switch(ctx, to),
                     other => {
                         if other.is_some() {
                             ctx.switch_failed();
                         }
                         // Known down: stop sending into it and wait.
-                        self.state = State::Waiting;
+                        self.m.state = State::Waiting;
                         ctx.use_none();
                     }
                 }
             }
             (State::Switching { to }, SWITCHED) => {
                 self.cur = to;
-                self.state = State::Serving;
+                self.m.state = State::Serving;
                 ctx.use_only(to);
                 if !ctx.is_up(to) {
-                    self.begin_detect(ctx);
+                    self.m.begin_detect(ctx);
                 } else if to != 0 && ctx.is_up(0) {
                     // The primary came back while the switch was under way.
                     match self.switch_back {
-                        SwitchBackSpec::Immediate => self.begin_switch(ctx, 0),
+                        SwitchBackSpec::Immediate => self.m.begin_switch(ctx, 0),
                         SwitchBackSpec::HoldDown(hold) => {
                             self.hold_generation = self.hold_generation.wrapping_add(1);
                             ctx.after(hold, token(self.hold_generation, HOLD_DONE));
@@ -390,34 +405,16 @@ impl FailoverPolicy for Watched {
 /// tried.
 #[derive(Debug)]
 pub struct Esim {
-    detection: DurationDist,
-    switch_time: DurationDist,
+    m: Machine,
     switch_failure: f64,
     switch_back: SwitchBackSpec,
     cur: usize,
-    state: State,
-    generation: u32,
     /// Profiles found dead one after another; after trying them all the modem waits for
     /// service to return (buffering) instead of cycling through dead networks.
     dead_in_a_row: usize,
 }
 
 impl Esim {
-    fn begin_switch(&mut self, ctx: &mut Ctx<'_>, to: usize) {
-        self.generation = self.generation.wrapping_add(1);
-        self.state = State::Switching { to };
-        ctx.use_none();
-        let delay = ctx.sample(&self.switch_time);
-        ctx.after(delay, token(self.generation, SWITCHED));
-    }
-
-    fn begin_detect(&mut self, ctx: &mut Ctx<'_>) {
-        self.generation = self.generation.wrapping_add(1);
-        self.state = State::Detecting;
-        let delay = ctx.sample(&self.detection);
-        ctx.after(delay, token(self.generation, DETECTED));
-    }
-
     fn next(&self, ctx: &Ctx<'_>, after: usize) -> usize {
         (after + 1) % ctx.members()
     }
@@ -425,67 +422,67 @@ impl Esim {
 
 impl FailoverPolicy for Esim {
     fn member_changed(&mut self, ctx: &mut Ctx<'_>, member: usize, up: bool) {
-        match (self.state, up) {
-            (State::Serving, false) if member == self.cur => self.begin_detect(ctx),
+        match (self.m.state, up) {
+            (State::Serving, false) if member == self.cur => self.m.begin_detect(ctx),
             (State::Detecting, true) if member == self.cur => {
-                self.generation = self.generation.wrapping_add(1);
-                self.state = State::Serving;
+                self.m.generation = self.m.generation.wrapping_add(1);
+                self.m.state = State::Serving;
             }
             (State::Serving, true)
                 if member == 0
                     && self.cur != 0
                     && self.switch_back == SwitchBackSpec::Immediate =>
             {
-                self.begin_switch(ctx, 0);
+                self.m.begin_switch(ctx, 0);
             }
             // Service is back on some network: register there.
-            (State::Waiting, true) => self.begin_switch(ctx, member),
+            (State::Waiting, true) => self.m.begin_switch(ctx, member),
             _ => {}
         }
     }
 
     fn timer(&mut self, ctx: &mut Ctx<'_>, fired: u32) {
         let kind = fired & 3;
-        if !current(fired, self.generation) {
+        if !current(fired, self.m.generation) {
             return;
         }
-        match (self.state, kind) {
+        match (self.m.state, kind) {
             (State::Detecting, DETECTED) => {
                 self.dead_in_a_row += 1;
                 if self.dead_in_a_row >= ctx.members() {
-                    self.state = State::Waiting;
+                    self.m.state = State::Waiting;
                     ctx.use_none();
                     return;
                 }
                 let to = self.next(ctx, self.cur);
-                self.begin_switch(ctx, to);
+                self.m.begin_switch(ctx, to);
             }
             (State::Switching { to }, SWITCHED) => {
                 if ctx.chance(self.switch_failure) {
                     ctx.switch_failed();
                     let next = self.next(ctx, to);
-                    self.begin_switch(ctx, next);
+                    self.m.begin_switch(ctx, next);
                     return;
                 }
                 self.cur = to;
-                self.state = State::Serving;
+                self.m.state = State::Serving;
                 ctx.use_only(to);
                 if !ctx.is_up(to) {
-                    self.begin_detect(ctx);
+                    self.m.begin_detect(ctx);
                 } else {
                     self.dead_in_a_row = 0;
                     match self.switch_back {
                         _ if to == 0 => {}
                         // The primary came back while the switch was under way.
-                        SwitchBackSpec::Immediate if ctx.is_up(0) => self.begin_switch(ctx, 0),
+                        SwitchBackSpec::Immediate if ctx.is_up(0) => self.m.begin_switch(ctx, 0),
                         SwitchBackSpec::HoldDown(hold) => {
-                            ctx.after(hold, token(self.generation, HOLD_DONE));
+                            ctx.after(hold, token(self.m.generation, HOLD_DONE));
                         }
                         _ => {}
                     }
                 }
             }
-            (State::Serving, HOLD_DONE) if self.cur != 0 => self.begin_switch(ctx, 0),
+            (State::Serving, HOLD_DONE) if self.cur != 0 => self.m.begin_switch(ctx, 0),
             _ => {}
         }
     }
