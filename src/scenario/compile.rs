@@ -921,10 +921,17 @@ fn costs(
             plan_of_carrier[k] = Some(i);
             covered.push(k);
         }
-        let sims = gateways
+        let users = gateways
             .iter()
-            .filter(|g| g.uplinks.iter().any(|u| covered.contains(&u.carrier)))
-            .count() as u32;
+            .filter(|g| g.uplinks.iter().any(|u| covered.contains(&u.carrier)));
+        let sims = if p.per_site {
+            let mut sites: Vec<usize> = users.map(|g| g.site).collect();
+            sites.sort_unstable();
+            sites.dedup();
+            sites.len()
+        } else {
+            users.count()
+        } as u32;
         plans.push(PlanSpec {
             carriers: covered,
             sims,

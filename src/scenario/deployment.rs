@@ -298,7 +298,8 @@ pub struct GatewayCostSpec {
 pub struct PlanSpec {
     /// Carrier indices the plan's SIM works on.
     pub carriers: Vec<usize>,
-    /// SIMs: gateways with an uplink through one of `carriers`.
+    /// SIMs (or lines): gateways with an uplink through one of `carriers`, or for a per-site
+    /// plan the sites of those gateways.
     pub sims: u32,
     pub per_sim_month: f64,
     pub per_mb: f64,

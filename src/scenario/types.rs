@@ -143,7 +143,8 @@ pub struct GatewayCost {
     pub parts: Option<Amount>,
 }
 
-/// A connectivity plan: a SIM on a cellular carrier, or a wired line.
+/// A connectivity plan: a SIM on a cellular carrier, or a wired line. A gateway with an uplink
+/// through one of the plan's carriers uses one SIM (`per_site`: each site one line).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
@@ -153,6 +154,10 @@ pub struct Plan {
     /// higher `per_sim_month`.
     #[serde(default)]
     pub also: Vec<String>,
+    /// One line per site, shared by every gateway there that uses the carrier (a wired line
+    /// behind a site router), instead of one SIM per gateway.
+    #[serde(default)]
+    pub per_site: bool,
     /// Monthly fee of one SIM or line.
     #[serde(default)]
     pub per_sim_month: Amount,
