@@ -1,8 +1,9 @@
 //! iotwin: a deterministic discrete-event simulator and digital twin of IoT deployments.
 //!
 //! Layers, lowest first (each imports only those below it): [`engine`], [`scenario`],
-//! [`model`], [`metrics`], [`montecarlo`], [`report`]. The `iotwin` binary adds the CLI.
+//! [`model`], [`cost`], [`metrics`], [`montecarlo`], [`report`]. The `iotwin` binary adds the CLI.
 
+pub mod cost;
 pub mod engine;
 pub mod metrics;
 pub mod model;

@@ -2,12 +2,14 @@
 //!
 //! The table [`METRICS`] fixes the order, names, units and definitions of the metrics every
 //! scenario has; [`catalog`] adds one per site and per gateway (`site_availability:plant`,
-//! `gateway_connectivity:gw-north`). Every summary, JSON file and report lists them in this
+//! `gateway_connectivity:gw-north`), and, when the scenario has a `costs` block, the cost
+//! metrics of [`COST_METRICS`]. Every summary, JSON file and report lists them in this
 //! order, and the report's glossary comes from it.
 //!
 //! A metric that is undefined in a replication (a time-to-recover percentile when nothing
 //! failed) is NaN there, and its estimate is over the replications where it is defined.
 
+use crate::cost;
 use crate::model::{LossCause, Outcome};
 use crate::scenario::Deployment;
 
@@ -213,6 +215,60 @@ pub const METRICS: &[MetricDef] = &[
     ),
 ];
 
+/// The cost metrics, appended after the per-gateway ones when a scenario has `costs`; their
+/// unit is the scenario's currency.
+pub const COST_METRICS: &[(&str, &str)] = &[
+    (
+        "cost_capex",
+        "Capital cost: device and gateway hardware and installation, SIM and line activation.",
+    ),
+    (
+        "cost_connectivity",
+        "SIM and line fees over the horizon plus data volume (messages handed to each carrier × (message bytes + protocol overhead), priced per MB).",
+    ),
+    (
+        "cost_cloud",
+        "Cloud ingest of the delivered messages, priced per million.",
+    ),
+    (
+        "cost_maintenance",
+        "Repairs (a truck roll, labour and parts per device or gateway failure) and battery swaps over the horizon.",
+    ),
+    (
+        "cost_downtime",
+        "Site-hours without a path to the cloud over the horizon, at the scenario's price of a site-hour.",
+    ),
+    (
+        "cost_sla_penalties",
+        "SLA penalties: per site whose availability is below the SLA target, the penalty per year of horizon.",
+    ),
+    (
+        "cost_total",
+        "Total cost of ownership over the horizon: capital plus every operating cost, undiscounted.",
+    ),
+    (
+        "cost_npv",
+        "Net present value of the total cost: capital at the start, operating cost spread evenly over the months and discounted at the scenario's rate.",
+    ),
+    (
+        "cost_per_device_year",
+        "Total cost of ownership per device and per year of horizon (cost_total / devices / years).",
+    ),
+];
+
+/// A `&'static str` for a currency code (metric units are static; the codes are few and short).
+fn currency_unit(code: &str) -> &'static str {
+    use std::sync::Mutex;
+    static KNOWN: Mutex<Vec<&'static str>> = Mutex::new(vec![]);
+    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(u) = known.iter().find(|u| **u == code) {
+        return u;
+    }
+    let leaked: &'static str = Box::leak(code.to_string().into_boxed_str());
+    known.push(leaked);
+    leaked
+}
+
 /// Position of metric `id` in [`METRICS`].
 pub fn index_of(id: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.id == id)
@@ -319,6 +375,17 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             better: Better::Neither,
         });
     }
+    if let Some(c) = &dep.costs {
+        let unit = currency_unit(&c.currency);
+        for (id, definition) in COST_METRICS {
+            all.push(Metric {
+                id: id.to_string(),
+                unit,
+                definition: format!("{definition} In {}.", c.currency),
+                better: Better::of(id),
+            });
+        }
+    }
     all
 }
 
@@ -332,7 +399,7 @@ fn quantile(sorted: &[u64], q: f64) -> f64 {
 }
 
 /// The values of [`catalog`] for one replication, in the same order.
-pub fn values(_dep: &Deployment, o: &Outcome) -> Vec<f64> {
+pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
     let l = &o.ledger;
     let ratio = |num: u64, den: u64| {
         if den == 0 {
@@ -417,6 +484,20 @@ pub fn values(_dep: &Deployment, o: &Outcome) -> Vec<f64> {
         v.push(*c);
         v.push(*busy as f64 / horizon);
     }
+    if let Some(c) = &dep.costs {
+        let b = cost::breakdown(dep, c, o);
+        v.extend([
+            b.capex,
+            b.connectivity,
+            b.cloud,
+            b.maintenance,
+            b.downtime,
+            b.sla_penalties,
+            b.total(),
+            b.npv(c.discount_rate, cost::years(dep)),
+            cost::per_device_year(dep, &b),
+        ]);
+    }
     v
 }
 
@@ -439,5 +520,8 @@ mod tests {
         assert_eq!(Better::of("ttr_p99_s"), Better::Lower);
         assert_eq!(Better::of("messages_generated"), Better::Neither);
         assert_eq!(Better::of("events"), Better::Neither);
+        for (id, _) in COST_METRICS {
+            assert_eq!(Better::of(id), Better::Lower, "{id}");
+        }
     }
 }

@@ -80,6 +80,9 @@ pub struct Outcome {
     /// Random failures of devices and of gateways (each needs a repair: a truck roll).
     pub device_failures: u64,
     pub gateway_failures: u64,
+    /// The same failures per fleet and per gateway (scenario order), to price their repairs.
+    pub fleet_failures: Vec<u64>,
+    pub gateway_failures_each: Vec<u64>,
     /// Per carrier: messages handed to it by gateway uplinks (what a data plan bills).
     pub carrier_messages: Vec<u64>,
     /// Completeness over time: per equal slice of the horizon ([`SERIES_SLICES`] of them), the
@@ -347,6 +350,8 @@ pub struct World<O: Observer = Silent> {
     waited: u64,
     device_failures: u64,
     gateway_failures: u64,
+    fleet_failures: Vec<u64>,
+    gateway_failures_each: Vec<u64>,
     carrier_messages: Vec<u64>,
     series: Vec<[u64; 2]>,
     /// Scratch space for the timers a policy sets in one call.
@@ -608,6 +613,8 @@ impl<O: Observer> World<O> {
             waited: 0,
             device_failures: 0,
             gateway_failures: 0,
+            fleet_failures: vec![0; dep.fleets.len()],
+            gateway_failures_each: vec![0; dep.gateways.len()],
             carrier_messages: vec![0; dep.carriers.len()],
             series: vec![[0, 0]; SERIES_SLICES],
             timers: vec![],
@@ -793,6 +800,8 @@ impl<O: Observer> World<O> {
             waited: self.waited,
             device_failures: self.device_failures,
             gateway_failures: self.gateway_failures,
+            fleet_failures: self.fleet_failures,
+            gateway_failures_each: self.gateway_failures_each,
             carrier_messages: self.carrier_messages,
             series: self.series,
             ledger: self.ledger,
@@ -1482,6 +1491,7 @@ impl<O: Observer> World<O> {
         let gw = &mut self.gateways[g];
         gw.health.random_up = up;
         self.gateway_failures += !up as u64;
+        self.gateway_failures_each[g] += !up as u64;
         if let Some(f) = &gw.failure {
             let next = if up {
                 Event::GatewayFail(g as u32)
@@ -1606,6 +1616,7 @@ impl<O: Observer> World<O> {
         let now = sched.now();
         self.devices[d as usize].up = up;
         self.device_failures += !up as u64;
+        self.fleet_failures[self.devices[d as usize].fleet as usize] += !up as u64;
         self.observer.observe(
             now,
             if up {

@@ -28,6 +28,8 @@ pub struct Deployment {
     /// Scripted faults and maintenance windows, in the order written.
     pub faults: Vec<FaultSpec>,
     pub expectations: Vec<Expectation>,
+    /// Prices, if the scenario has a `costs` block.
+    pub costs: Option<CostSpec>,
     /// A stable hash of the scenario text, to tie results to their input.
     pub source_hash: u64,
 }
@@ -247,4 +249,66 @@ pub struct BurstSpec {
     pub enter: f64,
     pub leave: f64,
     pub loss: f64,
+}
+
+/// The scenario's prices, resolved to indices. Amounts are in [`CostSpec::currency`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostSpec {
+    pub currency: String,
+    /// Annual discount rate (0.08 = 8%).
+    pub discount_rate: f64,
+    /// Per fleet, in fleet order (zeros for a fleet without a price).
+    pub devices: Vec<DeviceCostSpec>,
+    /// Per gateway, in gateway order.
+    pub gateways: Vec<GatewayCostSpec>,
+    pub plans: Vec<PlanSpec>,
+    /// Per carrier: the plan that bills it, if any.
+    pub plan_of_carrier: Vec<Option<usize>>,
+    /// Per carrier: billed bytes of one message it carries, protocol overhead included: the
+    /// mean `message_bytes` of the fleets whose gateways have an uplink through it, weighted
+    /// by their reporting rates (the model counts messages per carrier, not per fleet).
+    pub carrier_message_bytes: Vec<f64>,
+    pub per_million_messages: f64,
+    /// Truck roll plus labour of one repair visit (parts are per fleet and gateway).
+    pub repair_visit: f64,
+    pub downtime_per_site_hour: f64,
+    pub sla: Option<SlaSpec>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DeviceCostSpec {
+    pub hardware: f64,
+    pub install: f64,
+    /// Parts of one repair.
+    pub parts: f64,
+    pub battery_swap: f64,
+    /// Time between battery swaps; `None` for none.
+    pub battery_life: Option<Ticks>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GatewayCostSpec {
+    pub hardware: f64,
+    pub install: f64,
+    pub parts: f64,
+}
+
+/// A connectivity plan: SIMs (or lines) on one or more carriers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanSpec {
+    /// Carrier indices the plan's SIM works on.
+    pub carriers: Vec<usize>,
+    /// SIMs (or lines): gateways with an uplink through one of `carriers`, or for a per-site
+    /// plan the sites of those gateways.
+    pub sims: u32,
+    pub per_sim_month: f64,
+    pub per_mb: f64,
+    pub activation: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SlaSpec {
+    pub availability: f64,
+    /// Per site and per year of the horizon below `availability`.
+    pub penalty: f64,
 }

@@ -186,6 +186,21 @@ fn field_hint(field: &str) -> String {
              max: \"3s\") or Jitter(period: \"60s\", jitter: Exponential(mean: \"2s\"))"
                 .to_string()
         }
+        "hardware"
+        | "install"
+        | "parts"
+        | "battery_swap"
+        | "per_sim_month"
+        | "per_mb"
+        | "activation"
+        | "per_million_messages"
+        | "truck_roll"
+        | "labour_hour"
+        | "penalty"
+        | "downtime_per_site_hour" => format!(
+            "a price in the scenario's currency, 0 or more, e.g. `{field}: 250.0`; costs are \
+             never negative"
+        ),
         "" => "see scenarios/factory.ron for a complete example".to_string(),
         other => format!("check the value of `{other}`; see scenarios/factory.ron"),
     }

@@ -15,16 +15,17 @@ use ron::extensions::Extensions;
 use serde_path_to_error::Segment;
 
 pub use deployment::{
-    Bound, BurstSpec, CauseSpec, Deployment, DropPolicy, Expectation, FailoverSpec, FailureSpec,
-    FaultSpec, FaultTarget, FleetSpec, GatewaySpec, GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec,
-    Unit, UplinkSpec,
+    Bound, BurstSpec, CauseSpec, CostSpec, Deployment, DeviceCostSpec, DropPolicy, Expectation,
+    FailoverSpec, FailureSpec, FaultSpec, FaultTarget, FleetSpec, GatewayCostSpec, GatewaySpec,
+    GroupSpec, LinkSpec, LoRaSpec, PlanSpec, SlaSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};
 pub use types::{
-    Carrier, CommonCause, Count, Detection, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway,
-    GilbertElliott, Link, LinkRef, Maintenance, Outages, Positive, Probability, Redundancy,
-    Scenario, Site, SwitchBack, Target, Uplink,
+    Amount, Carrier, CommonCause, Costs, Count, Detection, DeviceCost, Dist, Expect, Failover,
+    Failure, Fault, Fleet, Gateway, GatewayCost, GilbertElliott, Link, LinkRef, Maintenance,
+    Outages, Plan, Positive, Probability, Redundancy, Repairs, Scenario, Site, Sla, SwitchBack,
+    Target, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.

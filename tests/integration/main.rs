@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod common;
 mod conservation;
+mod cost;
 mod determinism;
 mod failover;
 mod lora;

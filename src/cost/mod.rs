@@ -1,0 +1,163 @@
+//! The cost model: what one replication's deployment costs, from its prices
+//! ([`CostSpec`]) and what happened in it ([`Outcome`]).
+//!
+//! A pure function of the two, so that cost gets a confidence interval like every metric:
+//! repairs, downtime, penalties and data volume vary from one replication to the next.
+//!
+//! - **Capital** (paid at time 0): device and gateway hardware and installation, SIM or line
+//!   activation.
+//! - **Operating**, over the horizon:
+//!   - connectivity: SIM (or line) months, plus data: messages handed to each carrier ×
+//!     (message bytes + protocol overhead) / 10^6 × the plan's price per MB;
+//!   - cloud ingest: messages delivered / 10^6 × price per million;
+//!   - maintenance: each device or gateway failure is one repair visit (truck roll + labour)
+//!     plus parts, and every device of a battery-powered fleet gets a battery swap every
+//!     `battery_life` (whole swaps within the horizon);
+//!   - downtime: per site, the share of the horizon without a path to the cloud × horizon hours
+//!     × the price of a site-hour;
+//!   - SLA penalties: per site whose availability over the horizon is below the target, the
+//!     penalty × years of horizon (pro rata).
+//! - **Net present value**: capital at time 0 plus the operating cost spread evenly over the
+//!   horizon's months, each paid at the end of its month and discounted at the monthly rate
+//!   equivalent to the annual one: (1 + r)^(1/12) − 1.
+//! - **Per device and year**: (capital + operating) / devices / years of horizon.
+//!
+//! A year is 365 days and a month a twelfth of it.
+
+use crate::engine::TICKS_PER_SECOND;
+use crate::model::Outcome;
+use crate::scenario::{CostSpec, Deployment};
+
+/// Ticks in a year of 365 days.
+const YEAR: f64 = 365.0 * 86_400.0 * TICKS_PER_SECOND as f64;
+/// Ticks in an hour.
+const HOUR: f64 = 3_600.0 * TICKS_PER_SECOND as f64;
+
+/// One replication's costs, in the scenario's currency.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CostBreakdown {
+    /// Hardware, installation and SIM activation: paid once, at the start.
+    pub capex: f64,
+    /// SIM or line fees and data volume over the horizon.
+    pub connectivity: f64,
+    /// Cloud ingest of the delivered messages.
+    pub cloud: f64,
+    /// Repairs of failed devices and gateways, and battery swaps.
+    pub maintenance: f64,
+    /// Site-hours without a path to the cloud, priced.
+    pub downtime: f64,
+    /// Service-level penalties.
+    pub sla_penalties: f64,
+}
+
+impl CostBreakdown {
+    /// Operating cost over the horizon.
+    pub fn opex(&self) -> f64 {
+        self.connectivity + self.cloud + self.maintenance + self.downtime + self.sla_penalties
+    }
+
+    /// Capital plus operating cost, undiscounted.
+    pub fn total(&self) -> f64 {
+        self.capex + self.opex()
+    }
+
+    /// Net present value of the total at annual `discount_rate`, over a horizon of `years`.
+    pub fn npv(&self, discount_rate: f64, years: f64) -> f64 {
+        let months = years * 12.0;
+        let monthly_rate = (1.0 + discount_rate).powf(1.0 / 12.0) - 1.0;
+        if monthly_rate <= 0.0 || months <= 0.0 {
+            return self.total();
+        }
+        // An annuity of opex / months paid at the end of each month, for a possibly
+        // fractional number of months.
+        let annuity = (1.0 - (1.0 + monthly_rate).powf(-months)) / monthly_rate;
+        self.capex + self.opex() / months * annuity
+    }
+}
+
+/// The horizon in years of 365 days.
+pub fn years(dep: &Deployment) -> f64 {
+    dep.horizon as f64 / YEAR
+}
+
+/// The costs of one replication of `dep` with prices `c`.
+pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
+    let years = years(dep);
+    let months = years * 12.0;
+    let hours = dep.horizon as f64 / HOUR;
+
+    let devices: f64 = dep
+        .fleets
+        .iter()
+        .zip(&c.devices)
+        .map(|(f, p)| f.count as f64 * (p.hardware + p.install))
+        .sum();
+    let gateways: f64 = c.gateways.iter().map(|p| p.hardware + p.install).sum();
+    let activation: f64 = c.plans.iter().map(|p| p.sims as f64 * p.activation).sum();
+
+    let sims: f64 = c
+        .plans
+        .iter()
+        .map(|p| p.sims as f64 * p.per_sim_month * months)
+        .sum();
+    let data: f64 = o
+        .carrier_messages
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &n)| {
+            let plan = &c.plans[c.plan_of_carrier.get(k).copied().flatten()?];
+            Some(n as f64 * c.carrier_message_bytes[k] / 1e6 * plan.per_mb)
+        })
+        .sum();
+
+    let device_repairs: f64 = o
+        .fleet_failures
+        .iter()
+        .zip(&c.devices)
+        .map(|(&n, p)| n as f64 * (c.repair_visit + p.parts))
+        .sum();
+    let gateway_repairs: f64 = o
+        .gateway_failures_each
+        .iter()
+        .zip(&c.gateways)
+        .map(|(&n, p)| n as f64 * (c.repair_visit + p.parts))
+        .sum();
+    let batteries: f64 = dep
+        .fleets
+        .iter()
+        .zip(&c.devices)
+        .filter_map(|(f, p)| {
+            let swaps = dep.horizon / p.battery_life?;
+            Some(f.count as f64 * swaps as f64 * p.battery_swap)
+        })
+        .sum();
+
+    let downtime: f64 = o
+        .site_availability
+        .iter()
+        .map(|a| (1.0 - a).max(0.0) * hours * c.downtime_per_site_hour)
+        .sum();
+    let sla_penalties = c.sla.map_or(0.0, |sla| {
+        let below = o
+            .site_availability
+            .iter()
+            .filter(|&&a| a < sla.availability)
+            .count();
+        below as f64 * sla.penalty * years
+    });
+
+    CostBreakdown {
+        capex: devices + gateways + activation,
+        connectivity: sims + data,
+        cloud: o.ledger.delivered() as f64 / 1e6 * c.per_million_messages,
+        maintenance: device_repairs + gateway_repairs + batteries,
+        downtime,
+        sla_penalties,
+    }
+}
+
+/// Total cost of ownership per device and per year.
+pub fn per_device_year(dep: &Deployment, b: &CostBreakdown) -> f64 {
+    let devices = dep.device_count().max(1) as f64;
+    b.total() / devices / years(dep)
+}
