@@ -35,6 +35,8 @@ enum Command {
     Run(RunArgs),
     /// Run a scenario and judge its `expect` assertions; exit 1 if any does not pass.
     Check(RunArgs),
+    /// Run designs on common random numbers and compare each with the first, metric by metric.
+    Compare(CompareArgs),
     /// Write one replication's steps as JSON lines (replays bit-identically from the seed).
     Trace(TraceArgs),
     /// Check a scenario file without running it, and list its single points of failure.
@@ -59,6 +61,36 @@ struct TraceArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
+}
+
+/// `iotwin compare A.ron B.ron [C.ron ...]`: the first design is the baseline.
+#[derive(Args)]
+struct CompareArgs {
+    /// The scenario files (RON) of the designs; the first is the baseline the others are
+    /// measured against.
+    #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Replications of every design (default: the largest of the designs' own counts).
+    #[arg(long, short = 'r')]
+    replications: Option<u32>,
+    /// Seed of every design's random streams (default: the first design's). One seed for all
+    /// makes replication r of each design face the same outages and failures (common random
+    /// numbers), so differences are paired.
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 't')]
+    threads: Option<usize>,
+    /// Output folder (default: reports/compare-<a>-vs-<b>).
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// Print only the paths written, not the table.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Refuse a design estimated to need more memory than this, in GiB (default: 80% of the
+    /// memory available now).
+    #[arg(long, value_name = "GIB")]
+    max_memory: Option<f64>,
 }
 
 #[derive(Args)]
@@ -101,6 +133,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
+        Command::Compare(args) => compare(args),
         Command::Trace(args) => trace(args),
         Command::Validate { scenario } => validate(&scenario),
         Command::Catalog => {
@@ -285,6 +318,88 @@ fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String)
         text.push_str(&format!("wrote {}\n", path.display()));
     }
     Ok((dep, summary, text))
+}
+
+/// Loads every design (all of them, so each invalid file is reported), runs them on one seed
+/// and replication count, compares them with the first, and writes the comparison.
+fn compare(args: CompareArgs) -> ExitCode {
+    let mut designs = vec![];
+    let mut invalid = false;
+    for path in &args.scenarios {
+        match load(Some(path)) {
+            Ok(dep) => designs.push(dep),
+            Err(e) => {
+                eprintln!("{e}");
+                invalid = true;
+            }
+        }
+    }
+    if invalid {
+        return ExitCode::from(2);
+    }
+    let asked = RunOptions {
+        replications: args.replications,
+        seed: args.seed,
+        threads: args.threads,
+    };
+    let opts = montecarlo::compare::common_options(&designs, &asked);
+    let total = opts.replications.unwrap_or(1).max(1) as u64;
+    for dep in &designs {
+        if let Err(code) = check_memory(dep, &opts, total, args.max_memory) {
+            return code;
+        }
+    }
+    let bar = ProgressBar::new(total * designs.len() as u64).with_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} (eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let mut summaries = vec![];
+    for (dep, path) in designs.iter().zip(&args.scenarios) {
+        bar.set_message(dep.name.clone());
+        match montecarlo::run(dep, &opts, &|| bar.inc(1)) {
+            Ok(s) => summaries.push(s),
+            Err(e) => {
+                bar.finish_and_clear();
+                eprintln!("error: {}: {e}", path.display());
+                eprintln!(
+                    "  = reproduce: iotwin run {} --seed {} --replications {total} --threads 1",
+                    path.display(),
+                    opts.seed.unwrap_or(dep.seed)
+                );
+                return ExitCode::from(1);
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let comparison = montecarlo::compare::compare(&summaries);
+    let dir = args.out.clone().unwrap_or_else(|| {
+        let names: Vec<String> = designs.iter().map(|d| folder_name(&d.name)).collect();
+        PathBuf::from("reports").join(format!("compare-{}", names.join("-vs-")))
+    });
+    let written = match report::compare::write_compare_outputs(&comparison, &dir) {
+        Ok(written) => written,
+        Err(e) => {
+            eprintln!(
+                "error: cannot write the comparison to {}: {e}",
+                dir.display()
+            );
+            eprintln!("  = hint: choose another folder with --out DIR");
+            return ExitCode::from(1);
+        }
+    };
+    let mut text = String::new();
+    if !args.quiet {
+        text.push_str(&report::compare::compare_table(&comparison));
+        text.push('\n');
+    }
+    for path in written {
+        text.push_str(&format!("wrote {}\n", path.display()));
+    }
+    say(&text);
+    ExitCode::SUCCESS
 }
 
 /// A scenario name made safe as a folder name.

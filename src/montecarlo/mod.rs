@@ -5,6 +5,7 @@
 //! replication order, and every sum runs sequentially in that order.
 
 pub mod check;
+pub mod compare;
 mod stats;
 
 pub use stats::{Estimate, estimate};

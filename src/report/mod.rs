@@ -1,8 +1,10 @@
-//! Outputs of a study: the terminal table, `summary.json` and `metrics.csv`.
+//! Outputs of a study: the terminal table, `summary.json` and `metrics.csv`; [`compare`]
+//! formats a comparison of designs.
 //!
 //! Reports never re-run a simulation; they format a [`Summary`]. Files are written atomically
 //! (a temporary file, then a rename), so an interrupted run never leaves half a report.
 
+pub mod compare;
 mod table;
 pub mod trace;
 

@@ -38,7 +38,7 @@ fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-fn half_width(value: Option<f64>, unit: &str) -> String {
+pub(crate) fn half_width(value: Option<f64>, unit: &str) -> String {
     match value {
         None => "n/a (one value)".to_string(),
         Some(h) => match unit {

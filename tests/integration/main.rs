@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 mod cli;
 mod common;
+mod compare;
 mod conservation;
 mod cost;
 mod determinism;
