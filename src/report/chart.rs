@@ -179,16 +179,20 @@ fn empty_state<DB: DrawingBackend>(
     let area = root.titled(title, caption()).map_err(text)?;
     let (w, h) = area.dim_in_pixel();
     let style = label(16).pos(Pos::new(HPos::Center, VPos::Center));
-    area.draw(&Text::new(message.to_string(), (w as i32 / 2, h as i32 / 2), style))
-        .map_err(text)
+    area.draw(&Text::new(
+        message.to_string(),
+        (w as i32 / 2, h as i32 / 2),
+        style,
+    ))
+    .map_err(text)
 }
 
-/// Digits after the point that tell ticks `span / 4` apart.
+/// Digits after the point that tell ticks about `span / 10` apart.
 fn decimals(span: f64) -> usize {
     if span <= 0.0 || !span.is_finite() {
         return 2;
     }
-    (-(span / 4.0).log10()).ceil().clamp(0.0, 6.0) as usize
+    (-(span / 10.0).log10()).ceil().clamp(0.0, 6.0) as usize
 }
 
 /// The availability metric a reader cares about: per site when sites are defined.
@@ -218,10 +222,19 @@ fn draw_availability<DB: DrawingBackend>(
         .filter(|v| v.is_finite())
         .collect();
     let e = &s.estimates[m];
-    let (mean, low, high) = (e.mean * 100.0, e.low() * 100.0, e.high() * 100.0);
+    // A Student-t interval can pass 100%; availability cannot.
+    let (mean, low, high) = (
+        e.mean * 100.0,
+        (e.low() * 100.0).max(0.0),
+        (e.high() * 100.0).min(100.0),
+    );
     let lo = values.iter().copied().fold(low, f64::min);
     let hi = values.iter().copied().fold(high, f64::max).min(100.0);
-    let span = if hi > lo { hi - lo } else { 1e-3_f64.max(lo * 1e-6) };
+    let span = if hi > lo {
+        hi - lo
+    } else {
+        1e-3_f64.max(lo * 1e-6)
+    };
     let bins = ((values.len() as f64).sqrt().ceil() as usize * 2).clamp(5, 30);
     let width = span / bins as f64;
     let (x0, x1) = (lo - width * 0.5, lo + span + width * 0.5);
@@ -230,7 +243,7 @@ fn draw_availability<DB: DrawingBackend>(
         let b = (((v - lo) / width).floor().max(0.0) as usize).min(bins - 1);
         counts[b] += 1;
     }
-    let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.3;
+    let top = integer_top(counts.iter().copied().max().unwrap_or(0) as u64, 1.35);
     let title = format!(
         "{} over {} replications",
         id.replace('_', " "),
@@ -241,7 +254,7 @@ fn draw_availability<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(56)
-        .build_cartesian_2d(x0..x1, 0.0..top)
+        .build_cartesian_2d(x0..x1, 0..top)
         .map_err(text)?;
     let dec = decimals(x1 - x0);
     chart
@@ -249,7 +262,6 @@ fn draw_availability<DB: DrawingBackend>(
         .x_desc(format!("{} (%) in one replication", id.replace('_', " ")))
         .y_desc("replications")
         .x_label_formatter(&|x| format!("{x:.dec$}%"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
         .x_labels(6)
         .label_style(label(13))
         .axis_desc_style(label(14))
@@ -258,7 +270,7 @@ fn draw_availability<DB: DrawingBackend>(
         .map_err(text)?;
     chart
         .draw_series(std::iter::once(Rectangle::new(
-            [(low, 0.0), (high.max(low + span * 0.002), top)],
+            [(low, 0), (high.max(low + span * 0.002), top)],
             BAND.mix(0.3).filled(),
         )))
         .map_err(text)?
@@ -270,19 +282,25 @@ fn draw_availability<DB: DrawingBackend>(
         ))
         .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BAND.mix(0.3).filled()));
     chart
-        .draw_series(counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(b, &c)| {
-            let left = lo + width * b as f64;
-            Rectangle::new(
-                [(left + width * 0.05, 0.0), (left + width * 0.95, c as f64)],
-                BAR.filled(),
-            )
-        }))
+        .draw_series(
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(b, &c)| {
+                    let left = lo + width * b as f64;
+                    Rectangle::new(
+                        [(left + width * 0.05, 0), (left + width * 0.95, c as u64)],
+                        BAR.filled(),
+                    )
+                }),
+        )
         .map_err(text)?
         .label("replications in the bin")
         .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BAR.filled()));
     chart
         .draw_series(LineSeries::new(
-            [(mean, 0.0), (mean, top)],
+            [(mean, 0), (mean, top)],
             MEAN.stroke_width(2),
         ))
         .map_err(text)?
@@ -325,6 +343,32 @@ pub fn short_duration(secs: f64) -> String {
     }
 }
 
+/// Lower edges of the outage histogram's bins, in seconds, with their labels.
+const OUTAGE_EDGES: [(f64, &str); 16] = [
+    (0.0, "0"),
+    (1.0, "1 s"),
+    (10.0, "10 s"),
+    (30.0, "30 s"),
+    (60.0, "1 min"),
+    (300.0, "5 min"),
+    (900.0, "15 min"),
+    (1800.0, "30 min"),
+    (3600.0, "1 h"),
+    (7200.0, "2 h"),
+    (14_400.0, "4 h"),
+    (28_800.0, "8 h"),
+    (86_400.0, "1 d"),
+    (172_800.0, "2 d"),
+    (604_800.0, "1 wk"),
+    (2_592_000.0, "30 d"),
+];
+
+/// A y-axis top for counts up to `max`, with `headroom` for the legend; at least 2 so the
+/// axis has integer ticks.
+fn integer_top(max: u64, headroom: f64) -> u64 {
+    ((max as f64 * headroom).ceil() as u64).max(max + 1).max(2)
+}
+
 /// The `q` quantile of sorted values (nearest rank).
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
@@ -350,48 +394,59 @@ fn draw_outages<DB: DrawingBackend>(
         );
     }
     values.sort_by(f64::total_cmp);
-    // Quarter-decade bins: outages run from seconds (a failover) to days (a cut fibre).
-    let lo = (values[0].log10() * 4.0).floor() / 4.0;
-    let mut hi = (values[values.len() - 1].log10() * 4.0).ceil() / 4.0;
-    if hi <= lo {
-        hi = lo + 0.25;
-    }
-    let bins = ((hi - lo) * 4.0).round() as usize;
-    let mut counts = vec![0u64; bins];
+    // Bins a planner names (a failover takes seconds, a truck roll hours, a cut fibre days),
+    // trimmed to the ones between the shortest and the longest interruption.
+    let bin = |v: f64| OUTAGE_EDGES.iter().rposition(|e| e.0 <= v).unwrap_or(0);
+    let (first, last) = (bin(values[0]), bin(values[values.len() - 1]));
+    let mut counts = vec![0u64; last - first + 1];
     for v in &values {
-        let b = ((v.log10() - lo) * 4.0).floor().max(0.0) as usize;
-        counts[b.min(bins - 1)] += 1;
+        counts[bin(*v) - first] += 1;
     }
-    let top = counts.iter().copied().max().unwrap_or(1) as f64 * 1.25;
-    let edge = |b: usize| 10f64.powf(lo + b as f64 / 4.0);
+    let n = counts.len();
+    let top = integer_top(counts.iter().copied().max().unwrap_or(0), 1.3);
     let mut chart = ChartBuilder::on(root)
         .caption(title, caption())
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(64)
-        .build_cartesian_2d((edge(0)..edge(bins)).log_scale(), 0.0..top)
+        .build_cartesian_2d(0.0..n as f64, 0..top)
         .map_err(text)?;
     chart
         .configure_mesh()
-        .x_desc("interruption length (logarithmic scale)")
+        .x_desc("interruption length (bins from one edge to the next)")
         .y_desc(format!("interruptions, {} replications", s.extras.len()))
-        .x_label_formatter(&|x| short_duration(*x))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .label_style(label(13))
+        .x_labels(n + 1)
+        .x_label_formatter(&|x| {
+            let edge = x.round();
+            if (x - edge).abs() > 0.01 || edge < 0.0 {
+                return String::new();
+            }
+            OUTAGE_EDGES
+                .get(first + edge as usize)
+                .map_or("longer", |e| e.1)
+                .to_string()
+        })
+        .disable_x_mesh()
+        .label_style(label(12))
         .axis_desc_style(label(14))
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(text)?;
     chart
-        .draw_series(counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(b, &c)| {
-            let (l, r) = (edge(b), edge(b + 1));
-            let pad = (r / l).powf(0.04);
-            Rectangle::new([(l * pad, 0.0), (r / pad, c as f64)], BAR.filled())
-        }))
+        .draw_series(
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(b, &c)| {
+                    Rectangle::new([(b as f64 + 0.08, 0), (b as f64 + 0.92, c)], BAR.filled())
+                }),
+        )
         .map_err(text)?
         .label(format!(
-            "{} interruptions: median {}, 95th percentile {}, longest {}",
+            "{} interruption{}: median {}, 95th percentile {}, longest {}",
             values.len(),
+            if values.len() == 1 { "" } else { "s" },
             short_duration(quantile(&values, 0.5)),
             short_duration(quantile(&values, 0.95)),
             short_duration(values[values.len() - 1]),
@@ -528,10 +583,7 @@ fn draw_losses<DB: DrawingBackend>(
             if (y - row).abs() > 0.01 || row < 0.0 {
                 return String::new();
             }
-            names
-                .get(n - 1 - row as usize)
-                .cloned()
-                .unwrap_or_default()
+            names.get(n - 1 - row as usize).cloned().unwrap_or_default()
         })
         .x_label_formatter(&|x| super::format_value(x.round(), "messages"))
         .disable_y_mesh()
@@ -594,10 +646,7 @@ fn cost_components(s: &Summary) -> Vec<(String, f64, &'static str)> {
         .collect()
 }
 
-fn draw_cost<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    s: &Summary,
-) -> Result<(), String> {
+fn draw_cost<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Summary) -> Result<(), String> {
     let title = "Cost breakdown over the horizon (mean per replication)";
     let parts = cost_components(s);
     let total: f64 = parts.iter().map(|p| p.1).sum();
@@ -702,14 +751,20 @@ mod tests {
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.trim_end().ends_with("</svg>"), "{svg}");
         assert!(svg.contains(title), "missing title {title:?}");
-        assert!(svg.contains("<text"), "no text drawn: the font is not working");
+        assert!(
+            svg.contains("<text"),
+            "no text drawn: the font is not working"
+        );
         assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
     }
 
     #[test]
     fn every_chart_is_well_formed_svg_with_its_title() {
         let s = summary();
-        well_formed(&availability(&s).unwrap(), "site availability over 3 replications");
+        well_formed(
+            &availability(&s).unwrap(),
+            "site availability over 3 replications",
+        );
         well_formed(&outages(&s).unwrap(), "Length of path interruptions");
         well_formed(&completeness(&s).unwrap(), "Data completeness over time");
         well_formed(&losses(&s).unwrap(), "Messages lost by cause");

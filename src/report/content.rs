@@ -40,7 +40,11 @@ pub fn row<'a>(s: &Summary, metric: &'a Metric, e: &Estimate) -> Row<'a> {
         };
     }
     let interval = if e.half_width.is_some() {
-        format!("{} to {}", format_value(e.low(), unit), format_value(e.high(), unit))
+        format!(
+            "{} to {}",
+            format_value(e.low(), unit),
+            format_value(e.high(), unit)
+        )
     } else {
         String::new()
     };
@@ -76,7 +80,10 @@ pub fn facts(s: &Summary) -> Vec<(&'static str, String)> {
         ("Replications", s.replications.to_string()),
         ("Horizon", Duration(s.horizon).to_string()),
         ("Deadline", Duration(s.deadline).to_string()),
-        ("Confidence level", "95% (Student t over replications)".to_string()),
+        (
+            "Confidence level",
+            "95% (Student t over replications)".to_string(),
+        ),
         ("iotwin", env!("CARGO_PKG_VERSION").to_string()),
     ]
 }

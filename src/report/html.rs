@@ -49,7 +49,9 @@ pub fn report_html(s: &Summary, charts: &[Chart]) -> String {
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     h.push_str(&format!("<title>iotwin report: {name}</title>\n"));
-    h.push_str(&format!("<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n"));
+    h.push_str(&format!(
+        "<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n"
+    ));
     h.push_str(&format!("<h1>iotwin report: {name}</h1>\n"));
     if !s.description.trim().is_empty() {
         h.push_str(&format!(

@@ -80,7 +80,12 @@ pub fn write_outputs(s: &Summary, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let csv = metrics_csv(s).map_err(std::io::Error::other)?;
     let mut files: Vec<(PathBuf, String)> = charts
         .iter()
-        .map(|c| (Path::new("charts").join(format!("{}.svg", c.kind.stem())), c.svg.clone()))
+        .map(|c| {
+            (
+                Path::new("charts").join(format!("{}.svg", c.kind.stem())),
+                c.svg.clone(),
+            )
+        })
         .collect();
     files.push(("report.md".into(), markdown::report_md(s, &charts)));
     files.push(("summary.json".into(), summary_json(s)));

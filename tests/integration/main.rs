@@ -10,4 +10,5 @@ mod determinism;
 mod failover;
 mod lora;
 mod outages;
+mod report;
 mod trace;
