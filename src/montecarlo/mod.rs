@@ -30,6 +30,8 @@ pub struct RunOptions {
 #[derive(Clone, Debug)]
 pub struct Summary {
     pub scenario: String,
+    /// The scenario's own description, for reports.
+    pub description: String,
     pub seed: u64,
     pub replications: u32,
     pub horizon: u64,
@@ -208,6 +210,7 @@ pub fn run_with_policies(
         .collect();
     Ok(Summary {
         scenario: dep.name.clone(),
+        description: dep.description.clone(),
         seed: dep.seed,
         replications,
         horizon: dep.horizon,

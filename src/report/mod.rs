@@ -1,10 +1,16 @@
-//! Outputs of a study: the terminal table, `summary.json` and `metrics.csv`; [`compare`]
-//! formats a comparison of designs.
+//! Outputs of a study: the terminal table, `summary.json`, `metrics.csv`, `report.html`,
+//! `report.md` and `charts/*.svg`; [`compare`] formats a comparison of designs.
 //!
-//! Reports never re-run a simulation; they format a [`Summary`]. Files are written atomically
-//! (a temporary file, then a rename), so an interrupted run never leaves half a report.
+//! Reports never re-run a simulation; they format a [`Summary`]. Everything is rendered in
+//! memory first, then each file is written atomically (a temporary file, then a rename), so a
+//! failed chart writes nothing and an interrupted run never leaves half a file.
 
+pub mod chart;
 pub mod compare;
+mod content;
+mod font;
+pub mod html;
+pub mod markdown;
 mod table;
 pub mod trace;
 
@@ -67,11 +73,35 @@ pub fn metrics_csv(s: &Summary) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Writes `summary.json` and `metrics.csv` into `dir`, creating it; returns the paths written.
+/// Writes `charts/*.svg`, `report.md`, `summary.json`, `metrics.csv` and `report.html` into
+/// `dir`, creating it; returns the paths written. `report.html` comes last, so its presence
+/// means the whole report is there.
 pub fn write_outputs(s: &Summary, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)?;
+    let charts = chart::charts(s).map_err(std::io::Error::other)?;
     let csv = metrics_csv(s).map_err(std::io::Error::other)?;
-    let files = [("summary.json", summary_json(s)), ("metrics.csv", csv)];
+    let mut files: Vec<(PathBuf, String)> = charts
+        .iter()
+        .map(|c| {
+            (
+                Path::new("charts").join(format!("{}.svg", c.kind.stem())),
+                c.svg.clone(),
+            )
+        })
+        .collect();
+    files.push(("report.md".into(), markdown::report_md(s, &charts)));
+    files.push(("summary.json".into(), summary_json(s)));
+    files.push(("metrics.csv".into(), csv));
+    files.push(("report.html".into(), html::report_html(s, &charts)));
+    std::fs::create_dir_all(dir.join("charts"))?;
+    // A chart that no longer applies (e.g. costs after the cost model was removed) goes.
+    for kind in chart::Kind::ALL {
+        if !charts.iter().any(|c| c.kind == kind) {
+            let stale = dir.join("charts").join(format!("{}.svg", kind.stem()));
+            if stale.exists() {
+                std::fs::remove_file(stale)?;
+            }
+        }
+    }
     let mut written = vec![];
     for (name, content) in files {
         let path = dir.join(name);

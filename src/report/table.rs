@@ -38,6 +38,7 @@ fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// `± h` of a 95% interval in the metric's unit, or why there is none.
 pub(crate) fn half_width(value: Option<f64>, unit: &str) -> String {
     match value {
         None => "n/a (one value)".to_string(),

@@ -12,4 +12,5 @@ mod determinism;
 mod failover;
 mod lora;
 mod outages;
+mod report;
 mod trace;

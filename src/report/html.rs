@@ -1,0 +1,149 @@
+//! `report.html`: one self-contained page a person can open offline or mail to a manager.
+//!
+//! Styles are inline and charts are inline SVG; there are no scripts and no links to fetch, so
+//! the page looks the same anywhere and the same summary gives the same bytes.
+
+use super::chart::Chart;
+use super::content::{self, Row};
+use crate::montecarlo::Summary;
+
+const STYLE: &str = "\
+body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#222;background:#fafafa;margin:0}
+main{max-width:980px;margin:0 auto;padding:24px;background:#fff}
+h1{margin-bottom:4px}h2{border-bottom:2px solid #468;padding-bottom:4px;margin-top:36px}
+.desc{color:#444;white-space:pre-wrap}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}
+dl.facts dt{font-weight:bold}dl.facts dd{margin:0}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:12px}
+.card{border:1px solid #ccd;border-radius:6px;padding:12px;background:#f5f7fb}
+.card .label{font-size:0.9em;color:#456}.card .value{font-size:1.6em;font-weight:bold;margin:4px 0}
+.card .ci{font-size:0.85em;color:#555}
+figure{margin:18px 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:0.9em;color:#444}
+table{border-collapse:collapse;width:100%;font-size:0.85em}
+th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
+td.num{text-align:right;white-space:nowrap}tr.undefined td{color:#888}
+code{font-size:0.95em}dl.glossary dt{font-weight:bold;margin-top:8px}dl.glossary dd{margin-left:16px}
+";
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The whole page.
+pub fn report_html(s: &Summary, charts: &[Chart]) -> String {
+    let name = escape(&s.scenario);
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    h.push_str(&format!("<title>iotwin report: {name}</title>\n"));
+    h.push_str(&format!(
+        "<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n"
+    ));
+    h.push_str(&format!("<h1>iotwin report: {name}</h1>\n"));
+    if !s.description.trim().is_empty() {
+        h.push_str(&format!(
+            "<p class=\"desc\">{}</p>\n",
+            escape(s.description.trim())
+        ));
+    }
+    h.push_str("<dl class=\"facts\">\n");
+    for (label, value) in content::facts(s) {
+        h.push_str(&format!("<dt>{label}</dt><dd>{}</dd>\n", escape(&value)));
+    }
+    h.push_str("</dl>\n");
+
+    h.push_str("<h2>Headline</h2>\n<div class=\"cards\">\n");
+    for (label, row) in content::headline(s) {
+        h.push_str(&format!(
+            "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"value\">{}</div><div class=\"ci\">{}</div></div>\n",
+            escape(&row.mean),
+            escape(&ci_text(&row)),
+        ));
+    }
+    h.push_str("</div>\n");
+
+    h.push_str("<h2>Charts</h2>\n");
+    for chart in charts {
+        let (title, guide) = content::chart_text(chart.kind);
+        h.push_str(&format!(
+            "<figure id=\"chart-{}\">\n{}\n<figcaption><strong>{title}.</strong> {guide}</figcaption>\n</figure>\n",
+            chart.kind.stem(),
+            strip_xml_declaration(&chart.svg),
+        ));
+    }
+
+    h.push_str("<h2>All metrics</h2>\n<table>\n<thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>interval</th><th>defined in</th><th>unit</th></tr></thead>\n<tbody>\n");
+    for row in content::rows(s) {
+        let class = if row.mean == "undefined" {
+            " class=\"undefined\""
+        } else {
+            ""
+        };
+        h.push_str(&format!(
+            "<tr{class}><td><a href=\"#m-{id}\"><code>{id}</code></a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+            escape(&row.mean),
+            escape(&row.half_width),
+            escape(&row.interval),
+            escape(&row.defined),
+            escape(row.metric.unit),
+            id = escape(&row.metric.id),
+        ));
+    }
+    h.push_str("</tbody>\n</table>\n");
+
+    h.push_str("<h2>Glossary</h2>\n<dl class=\"glossary\">\n");
+    for m in &s.metrics {
+        h.push_str(&format!(
+            "<dt id=\"m-{id}\"><code>{id}</code> ({})</dt><dd>{} <em>{}.</em></dd>\n",
+            escape(m.unit),
+            escape(&m.definition),
+            content::better(m),
+            id = escape(&m.id),
+        ));
+    }
+    h.push_str("</dl>\n</main>\n</body>\n</html>\n");
+    h
+}
+
+/// "95% CI a to b", or why there is none.
+pub(crate) fn ci_text(row: &Row) -> String {
+    if row.interval.is_empty() {
+        row.half_width.clone()
+    } else {
+        format!("95% CI {}", row.interval)
+    }
+}
+
+/// Inline SVG must not carry an `<?xml ...?>` declaration.
+fn strip_xml_declaration(svg: &str) -> &str {
+    match svg.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or(svg, |(_, r)| r.trim_start()),
+        None => svg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_text_is_escaped() {
+        assert_eq!(
+            escape("<script>\"a\" & 'b'</script>"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
+    }
+}

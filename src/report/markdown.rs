@@ -1,0 +1,72 @@
+//! `report.md`: the same report as plain text that reads well in a repository or a review.
+//!
+//! Charts are referenced as `charts/*.svg`, which `write_outputs` writes beside it.
+
+use super::chart::Chart;
+use super::content;
+use super::html::ci_text;
+use crate::montecarlo::Summary;
+
+/// Escapes text for a Markdown table cell or paragraph: no table breaks, no raw HTML.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+}
+
+/// The whole document.
+pub fn report_md(s: &Summary, charts: &[Chart]) -> String {
+    let mut m = format!("# iotwin report: {}\n\n", escape(&s.scenario));
+    if !s.description.trim().is_empty() {
+        m.push_str(&format!("{}\n\n", escape(s.description.trim())));
+    }
+    m.push_str("| | |\n|---|---|\n");
+    for (label, value) in content::facts(s) {
+        m.push_str(&format!("| {label} | {} |\n", escape(&value)));
+    }
+
+    m.push_str("\n## Headline\n\n| | mean | 95% CI |\n|---|---:|---|\n");
+    for (label, row) in content::headline(s) {
+        m.push_str(&format!(
+            "| {label} | {} | {} |\n",
+            escape(&row.mean),
+            escape(&ci_text(&row))
+        ));
+    }
+
+    m.push_str("\n## Charts\n\n");
+    for chart in charts {
+        let (title, guide) = content::chart_text(chart.kind);
+        m.push_str(&format!(
+            "![{title}](charts/{}.svg)\n\n*{title}.* {guide}\n\n",
+            chart.kind.stem()
+        ));
+    }
+
+    m.push_str("## All metrics\n\n| metric | mean | 95% CI | interval | defined in | unit |\n|---|---:|---:|---:|---:|---|\n");
+    for row in content::rows(s) {
+        m.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            escape(&row.metric.id),
+            escape(&row.mean),
+            escape(&row.half_width),
+            escape(&row.interval),
+            escape(&row.defined),
+            escape(row.metric.unit),
+        ));
+    }
+
+    m.push_str("\n## Glossary\n\n");
+    for metric in &s.metrics {
+        m.push_str(&format!(
+            "- **`{}`** ({}): {} *{}.*\n",
+            escape(&metric.id),
+            escape(metric.unit),
+            escape(&metric.definition),
+            content::better(metric),
+        ));
+    }
+    m
+}
