@@ -176,6 +176,7 @@ mod tests {
             .collect();
         Summary {
             scenario: name.into(),
+            description: String::new(),
             seed: 1,
             replications: rows.len() as u32,
             horizon: 0,
