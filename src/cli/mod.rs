@@ -277,6 +277,7 @@ fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String)
     };
     let total = opts.replications.unwrap_or(dep.replications) as u64;
     check_memory(&dep, &opts, total, args.max_memory)?;
+    warn_if_long(&dep, &opts, total);
     let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template(
             "{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} (eta {eta})",
@@ -501,6 +502,27 @@ fn check_memory(
     };
     eprintln!("  = hint: {hint}");
     Err(ExitCode::from(2))
+}
+
+/// Says before a run starts how long it will take, when that is more than a minute, so a
+/// mistake (a report period of a microsecond, a thousand-year horizon) shows at once.
+fn warn_if_long(dep: &Deployment, opts: &RunOptions, replications: u64) {
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, replications.max(1) as usize);
+    let events = montecarlo::events_needed(dep) * replications as f64;
+    let seconds = events / (montecarlo::EVENTS_PER_SECOND_PER_THREAD * threads as f64);
+    if seconds > 60.0 {
+        eprintln!(
+            "note: about {:.3e} events ({} replication{} on {threads} thread{}); expect roughly {} (Ctrl-C stops it)",
+            events,
+            replications,
+            if replications == 1 { "" } else { "s" },
+            if threads == 1 { "" } else { "s" },
+            Duration::from_secs(seconds.round() as u64)
+        );
+    }
 }
 
 /// MemAvailable from /proc/meminfo, in bytes, where the system has it.
