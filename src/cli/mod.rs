@@ -116,6 +116,17 @@ struct RunArgs {
     /// memory available now).
     #[arg(long, value_name = "GIB")]
     max_memory: Option<f64>,
+    /// Sequential mode: add replications (doubling, reusing those run) until the 95% CI
+    /// half-width of `--metric` is at most this, in the metric's unit (ratios as fractions:
+    /// 0.0001 is ±0.01%).
+    #[arg(long, value_name = "HALF_WIDTH")]
+    precision: Option<f64>,
+    /// The metric `--precision` is about.
+    #[arg(long, default_value = "data_completeness", requires = "precision")]
+    metric: String,
+    /// The most replications `--precision` may run.
+    #[arg(long, default_value_t = 1000, requires = "precision")]
+    max_replications: u32,
 }
 
 pub fn main() -> ExitCode {
@@ -286,7 +297,15 @@ fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String)
         .progress_chars("=> "),
     );
     bar.set_message(dep.name.clone());
-    let summary = montecarlo::run(&dep, &opts, &|| bar.inc(1));
+    let summary = match args.precision {
+        None => montecarlo::run(&dep, &opts, &|| bar.inc(1)),
+        Some(half_width) => {
+            let target = precision_target(&dep, args, half_width)?;
+            montecarlo::run_until_precise(&dep, &opts, &target, &|| bar.inc(1), &|n| {
+                bar.set_length(n as u64)
+            })
+        }
+    };
     bar.finish_and_clear();
     let summary = summary.map_err(|e| {
         eprintln!("error: {e}");
@@ -314,6 +333,24 @@ fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String)
     if !args.quiet {
         text.push_str(&report::summary_table(&summary));
         text.push('\n');
+    }
+    if let (Some(target), Some(e)) = (args.precision, summary.estimate(&args.metric)) {
+        let reached = e.half_width.is_some_and(|h| h <= target);
+        let verdict = if reached {
+            "target met".to_string()
+        } else {
+            format!(
+                "target NOT met: stopped at --max-replications {}",
+                args.max_replications
+            )
+        };
+        text.push_str(&format!(
+            "precision: {} ± {} after {} replications (target ± {target}: {verdict})\n",
+            args.metric,
+            e.half_width
+                .map_or("n/a".to_string(), |h| format!("{h:.3e}")),
+            summary.replications,
+        ));
     }
     for path in written {
         text.push_str(&format!("wrote {}\n", path.display()));
@@ -502,6 +539,35 @@ fn check_memory(
     };
     eprintln!("  = hint: {hint}");
     Err(ExitCode::from(2))
+}
+
+/// The `--precision` target, after checking that its metric exists and the width makes sense.
+fn precision_target(
+    dep: &Deployment,
+    args: &RunArgs,
+    half_width: f64,
+) -> Result<montecarlo::Precision, ExitCode> {
+    if !(half_width.is_finite() && half_width > 0.0) {
+        eprintln!("error: --precision {half_width} is not a positive number");
+        eprintln!("  = hint: a 95% half-width in the metric's unit, e.g. --precision 0.0001");
+        return Err(ExitCode::from(2));
+    }
+    let known = iotwin::metrics::catalog(dep);
+    if !known.iter().any(|m| m.id == args.metric) {
+        let ids = known.iter().map(|m| m.id.as_str());
+        let hint = match scenario::closest_name(&args.metric, ids) {
+            Some(guess) => format!("did you mean \"{guess}\"?"),
+            None => "`iotwin run` lists every metric".to_string(),
+        };
+        eprintln!("error: --metric: unknown metric \"{}\"", args.metric);
+        eprintln!("  = hint: {hint}");
+        return Err(ExitCode::from(2));
+    }
+    Ok(montecarlo::Precision {
+        metric: args.metric.clone(),
+        half_width,
+        max_replications: args.max_replications,
+    })
 }
 
 /// Says before a run starts how long it will take, when that is more than a minute, so a

@@ -190,17 +190,83 @@ pub fn run_with_policies(
     on_done: &(dyn Fn() + Sync),
     custom: CustomPolicies<'_>,
 ) -> Result<Summary, RunError> {
+    let dep = with_options(dep, opts);
+    let rows = replicate(&dep, 0..dep.replications as u64, opts, on_done, custom)?;
+    Ok(summarise(&dep, rows))
+}
+
+/// A target for sequential runs: replications are added until the 95% CI half-width of
+/// `metric` is at most `half_width` (in the metric's unit; ratios as fractions), or
+/// `max_replications` have run.
+#[derive(Clone, Debug)]
+pub struct Precision {
+    pub metric: String,
+    pub half_width: f64,
+    pub max_replications: u32,
+}
+
+/// Runs `opts`'s replications (at least two), then keeps adding replications — doubling the
+/// count each round, reusing every replication already run — until `target` is met or its
+/// maximum is reached. Replication k is the same world whatever the rounds, so the result is
+/// exactly that of a plain run with the final count. `on_round` hears the count about to run.
+pub fn run_until_precise(
+    dep: &Deployment,
+    opts: &RunOptions,
+    target: &Precision,
+    on_done: &(dyn Fn() + Sync),
+    on_round: &dyn Fn(u32),
+) -> Result<Summary, RunError> {
+    let mut dep = with_options(dep, opts);
+    let max = target.max_replications.max(2);
+    let mut wanted = dep.replications.clamp(2, max);
+    let mut rows = vec![];
+    loop {
+        on_round(wanted);
+        let more = replicate(
+            &dep,
+            rows.len() as u64..wanted as u64,
+            opts,
+            on_done,
+            &|_| None,
+        )?;
+        rows.extend(more);
+        dep.replications = wanted;
+        let summary = summarise(&dep, rows.clone());
+        let precise = summary
+            .estimate(&target.metric)
+            .and_then(|e| e.half_width)
+            .is_some_and(|h| h <= target.half_width);
+        if precise || wanted >= max {
+            return Ok(summary);
+        }
+        wanted = wanted.saturating_mul(2).min(max);
+    }
+}
+
+/// `dep` with the run's seed and replication count applied.
+fn with_options(dep: &Deployment, opts: &RunOptions) -> Deployment {
     let mut dep = dep.clone();
     if let Some(seed) = opts.seed {
         dep.seed = seed;
     }
-    let replications = opts.replications.unwrap_or(dep.replications).max(1);
-    dep.replications = replications;
+    dep.replications = opts.replications.unwrap_or(dep.replications).max(1);
+    dep
+}
+
+/// Runs replications `range` of `dep` in parallel; rows come back in replication order.
+fn replicate(
+    dep: &Deployment,
+    range: std::ops::Range<u64>,
+    opts: &RunOptions,
+    on_done: &(dyn Fn() + Sync),
+    custom: CustomPolicies<'_>,
+) -> Result<Vec<(Vec<f64>, Extras)>, RunError> {
     let work = || -> Result<Vec<(Vec<f64>, Extras)>, RunError> {
-        (0..replications as u64)
+        range
+            .clone()
             .into_par_iter()
             .map(|r| {
-                let outcome = World::run_with_policies(&dep, r, Silent, custom)
+                let outcome = World::run_with_policies(dep, r, Silent, custom)
                     .map(|(o, _)| o)
                     .map_err(|source| RunError::Invariant {
                         replication: r,
@@ -208,12 +274,12 @@ pub fn run_with_policies(
                         source,
                     });
                 on_done();
-                outcome.map(|o| (metrics::values(&dep, &o), Extras::from(&o)))
+                outcome.map(|o| (metrics::values(dep, &o), Extras::from(&o)))
             })
             .collect()
     };
-    let rows = match opts.threads {
-        None => work()?,
+    match opts.threads {
+        None => work(),
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
             .build()
@@ -221,10 +287,14 @@ pub fn run_with_policies(
                 threads,
                 message: e.to_string(),
             })?
-            .install(work)?,
-    };
+            .install(work),
+    }
+}
+
+/// The summary of `rows`, one per replication in order.
+fn summarise(dep: &Deployment, rows: Vec<(Vec<f64>, Extras)>) -> Summary {
     let (per_replication, extras): (Vec<Vec<f64>>, Vec<Extras>) = rows.into_iter().unzip();
-    let metrics = metrics::catalog(&dep);
+    let metrics = metrics::catalog(dep);
     // A metric undefined in a replication (NaN) is estimated over the others.
     let estimates = (0..metrics.len())
         .map(|m| {
@@ -236,18 +306,18 @@ pub fn run_with_policies(
             )
         })
         .collect();
-    Ok(Summary {
+    Summary {
         scenario: dep.name.clone(),
         description: dep.description.clone(),
         seed: dep.seed,
-        replications,
+        replications: per_replication.len() as u32,
         horizon: dep.horizon,
         deadline: dep.deadline,
         per_replication,
         extras,
         metrics,
         estimates,
-    })
+    }
 }
 
 #[cfg(test)]

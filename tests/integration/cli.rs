@@ -99,3 +99,62 @@ fn a_run_too_large_for_memory_is_refused_before_it_starts() {
     assert!(stderr.contains("--threads 1"), "{stderr}");
     assert!(!tmp.path().join("summary.json").exists());
 }
+
+/// Sequential mode adds replications until the chosen metric's interval is narrow enough, and
+/// reuses the ones already run: its summary is byte for byte a plain run of the final count.
+#[test]
+fn precision_mode_equals_a_plain_run_of_the_count_it_reached() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/smart_home.ron");
+    let run = |dir: &str, extra: &[&str]| {
+        let out = Command::cargo_bin("iotwin")
+            .expect("binary built")
+            .args(["run", scenario, "--quiet", "--out"])
+            .arg(tmp.path().join(dir))
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let summary = std::fs::read(tmp.path().join(dir).join("summary.json")).expect("written");
+        (String::from_utf8(out).expect("utf-8"), summary)
+    };
+    let (said, sequential) = run(
+        "seq",
+        &[
+            "--replications",
+            "2",
+            "--precision",
+            "0.003",
+            "--metric",
+            "data_completeness",
+            "--max-replications",
+            "64",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&sequential).expect("json");
+    let n = json["replications"].as_u64().expect("count");
+    assert!(n > 2 && n <= 64, "{said}");
+    assert!(said.contains("precision: data_completeness"), "{said}");
+    assert!(said.contains("target met"), "{said}");
+    let (_, plain) = run("plain", &["--replications", &n.to_string()]);
+    assert_eq!(sequential, plain);
+}
+
+#[test]
+fn precision_mode_refuses_an_unknown_metric() {
+    let out = Command::cargo_bin("iotwin")
+        .expect("binary built")
+        .args(["run", "--precision", "0.01", "--metric", "data_completness"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(
+        text.contains("did you mean \"data_completeness\"?"),
+        "{text}"
+    );
+}
