@@ -44,8 +44,20 @@ enum Command {
         /// The scenario file (RON).
         scenario: PathBuf,
     },
-    /// List the link technology presets a scenario can name with `tech:`.
-    Catalog,
+    /// List the link technology presets a scenario can name with `tech:` (or, with `devices`,
+    /// the device classes a fleet can name with `class:`).
+    Catalog {
+        #[arg(value_enum, default_value_t = CatalogKind::Links)]
+        kind: CatalogKind,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CatalogKind {
+    /// Link technologies (`tech:`).
+    Links,
+    /// Device classes (`class:`) and protocols.
+    Devices,
 }
 
 #[derive(Args)]
@@ -147,10 +159,21 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare(args),
         Command::Trace(args) => trace(args),
         Command::Validate { scenario } => validate(&scenario),
-        Command::Catalog => {
+        Command::Catalog {
+            kind: CatalogKind::Links,
+        } => {
             say(&format!(
                 "{}\nA link written `Link(tech: Lte)` starts from that row; fields written beside it override it.\n",
                 iotwin::scenario::catalog::table()
+            ));
+            ExitCode::SUCCESS
+        }
+        Command::Catalog {
+            kind: CatalogKind::Devices,
+        } => {
+            say(&format!(
+                "{}\nA fleet written `Fleet(class: SmartMeter, ...)` starts from that row; fields written beside it override it.\n",
+                iotwin::scenario::devices::table()
             ));
             ExitCode::SUCCESS
         }

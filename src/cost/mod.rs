@@ -11,8 +11,10 @@
 //!     (message bytes + protocol overhead) / 10^6 × the plan's price per MB;
 //!   - cloud ingest: messages delivered / 10^6 × price per million;
 //!   - maintenance: each device or gateway failure is one repair visit (truck roll + labour)
-//!     plus parts, and every device of a battery-powered fleet gets a battery swap every
-//!     `battery_life` (whole swaps within the horizon);
+//!     plus parts; a fleet whose battery the model simulates (`power: Battery(...)`) pays
+//!     each swap the model made, otherwise every device of a fleet with a `battery_life` price
+//!     gets a swap every `battery_life` (whole swaps within the horizon); each planned
+//!     replacement (`replace`) costs a device's hardware and installation;
 //!   - downtime: per site, the share of the horizon without a path to the cloud × horizon hours
 //!     × the price of a site-hour;
 //!   - SLA penalties: per site whose availability over the horizon is below the target, the
@@ -126,10 +128,23 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
         .fleets
         .iter()
         .zip(&c.devices)
-        .filter_map(|(f, p)| {
+        .enumerate()
+        .filter_map(|(i, (f, p))| {
+            if f.life.battery.is_some() {
+                // The model knows each battery: price the swaps it made.
+                return Some(o.life.fleet_battery_swaps[i] as f64 * p.battery_swap);
+            }
             let swaps = dep.horizon / p.battery_life?;
             Some(f.count as f64 * swaps as f64 * p.battery_swap)
         })
+        .sum();
+    // A planned replacement is a new device, installed.
+    let replacements: f64 = o
+        .life
+        .fleet_replacements
+        .iter()
+        .zip(&c.devices)
+        .map(|(&n, p)| n as f64 * (p.hardware + p.install))
         .sum();
 
     let downtime: f64 = o
@@ -150,7 +165,7 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
         capex: devices + gateways + activation,
         connectivity: sims + data,
         cloud: o.ledger.delivered() as f64 / 1e6 * c.per_million_messages,
-        maintenance: device_repairs + gateway_repairs + batteries,
+        maintenance: device_repairs + gateway_repairs + batteries + replacements,
         downtime,
         sla_penalties,
     }

@@ -33,6 +33,9 @@ pub enum DurationDist {
         period: Ticks,
         jitter: Box<DurationDist>,
     },
+    /// Competing risks: the first of several independent causes, e.g. a bathtub curve made of
+    /// infant mortality, random failures and wear-out.
+    First(Vec<DurationDist>),
 }
 
 /// Why parameters were refused.
@@ -111,6 +114,141 @@ impl DurationDist {
             DurationDist::LogNormal { lognormal, .. } => to_ticks(lognormal.sample(rng)),
             DurationDist::Uniform { min, max } => rng.random_range(*min..=*max),
             DurationDist::Jitter { period, jitter } => period.saturating_add(jitter.sample(rng)),
+            DurationDist::First(risks) => risks.iter().map(|r| r.sample(rng)).min().unwrap_or(0),
+        }
+    }
+
+    /// A competing-risks law: the first of `risks` to strike.
+    pub fn first(risks: Vec<DurationDist>) -> Self {
+        DurationDist::First(risks)
+    }
+
+    /// The same law `factor` times faster (an accelerated-life model: every draw divided by
+    /// `factor`, so the hazard of an exponential law is multiplied by it).
+    pub fn accelerated(&self, factor: f64) -> DurationDist {
+        if factor == 1.0 {
+            return self.clone();
+        }
+        let shrink = |t: Ticks| to_ticks(t as f64 / factor);
+        match self {
+            DurationDist::Fixed(t) => DurationDist::Fixed(shrink(*t)),
+            DurationDist::Exponential { mean, .. } => {
+                let mean = mean / factor;
+                DurationDist::Exponential {
+                    mean,
+                    exp: Exp::new(1.0 / mean).expect("a positive mean stays positive"),
+                }
+            }
+            DurationDist::Weibull { shape, scale, .. } => {
+                let scale = scale / factor;
+                DurationDist::Weibull {
+                    shape: *shape,
+                    scale,
+                    weibull: Weibull::new(scale, *shape).expect("a positive scale stays positive"),
+                }
+            }
+            DurationDist::LogNormal { median, sigma, .. } => {
+                let median = median / factor;
+                DurationDist::LogNormal {
+                    median,
+                    sigma: *sigma,
+                    lognormal: LogNormal::new(median.ln(), *sigma)
+                        .expect("a positive median stays positive"),
+                }
+            }
+            DurationDist::Uniform { min, max } => DurationDist::Uniform {
+                min: shrink(*min),
+                max: shrink(*max),
+            },
+            DurationDist::Jitter { period, jitter } => DurationDist::Jitter {
+                period: shrink(*period),
+                jitter: Box::new(jitter.accelerated(factor)),
+            },
+            DurationDist::First(risks) => {
+                DurationDist::First(risks.iter().map(|r| r.accelerated(factor)).collect())
+            }
+        }
+    }
+
+    /// The probability that a draw exceeds `t` ticks (the reliability R(t) of a lifetime).
+    pub fn survival(&self, t: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        match self {
+            DurationDist::Fixed(v) => f64::from(*v as f64 > t),
+            DurationDist::Exponential { mean, .. } => (-t.max(0.0) / mean).exp(),
+            DurationDist::Weibull { shape, scale, .. } => {
+                (-(t.max(0.0) / scale).powf(*shape)).exp()
+            }
+            DurationDist::LogNormal { median, sigma, .. } => {
+                if t <= 0.0 {
+                    1.0
+                } else {
+                    let z = (t / median).ln() / sigma;
+                    Normal::standard().sf(z)
+                }
+            }
+            DurationDist::Uniform { min, max } => {
+                let (lo, hi) = (*min as f64, *max as f64);
+                if t < lo {
+                    1.0
+                } else if t >= hi {
+                    0.0
+                } else {
+                    (hi - t) / (hi - lo)
+                }
+            }
+            DurationDist::Jitter { period, jitter } => jitter.survival(t - *period as f64),
+            DurationDist::First(risks) => risks.iter().map(|r| r.survival(t)).product(),
+        }
+    }
+
+    /// A draw of the time left to a unit of this lifetime that has already survived to `age`
+    /// ticks: a fleet installed before the simulation starts is not new.
+    pub fn sample_residual<R: Rng + ?Sized>(&self, age: Ticks, rng: &mut R) -> Ticks {
+        if age == 0 {
+            return self.sample(rng);
+        }
+        let a = age as f64;
+        // Inverse transform on the conditional survival S(a + x) / S(a) = u.
+        let u: f64 = 1.0 - rng.random::<f64>(); // in (0, 1]
+        match self {
+            DurationDist::Fixed(v) => v.saturating_sub(age),
+            DurationDist::Exponential { mean, .. } => to_ticks(-mean * u.ln()),
+            DurationDist::Weibull { shape, scale, .. } => {
+                // S(t) = exp(-(t/scale)^shape): (a+x)^k = a^k - scale^k ln u.
+                let total = scale * ((a / scale).powf(*shape) - u.ln()).powf(1.0 / shape);
+                to_ticks((total - a).max(0.0))
+            }
+            DurationDist::LogNormal { median, sigma, .. } => {
+                use statrs::distribution::{ContinuousCDF, Normal};
+                let normal = Normal::standard();
+                // S(a + x) = u S(a), i.e. z = -Φ⁻¹(u S(a)) (exact in the far tail too).
+                let target = (u * self.survival(a)).max(f64::MIN_POSITIVE);
+                let z = -normal.inverse_cdf(target);
+                let total = median * (sigma * z).exp();
+                to_ticks((total - a).max(0.0))
+            }
+            DurationDist::Uniform { min, max } => {
+                let lo = (*min).max(age);
+                if lo >= *max {
+                    0
+                } else {
+                    rng.random_range(lo..=*max) - age
+                }
+            }
+            DurationDist::Jitter { period, jitter } => {
+                if age <= *period {
+                    period - age + jitter.sample(rng)
+                } else {
+                    jitter.sample_residual(age - period, rng)
+                }
+            }
+            // The first of independent risks, each conditioned on having not struck by `age`.
+            DurationDist::First(risks) => risks
+                .iter()
+                .map(|r| r.sample_residual(age, rng))
+                .min()
+                .unwrap_or(0),
         }
     }
 
@@ -123,7 +261,27 @@ impl DurationDist {
             DurationDist::LogNormal { median, sigma, .. } => median * (sigma * sigma / 2.0).exp(),
             DurationDist::Uniform { min, max } => (*min as f64 + *max as f64) / 2.0,
             DurationDist::Jitter { period, jitter } => *period as f64 + jitter.mean(),
+            // ∫ S(t) dt by Simpson's rule over the range where S matters.
+            DurationDist::First(_) => {
+                let hi = self.quantile_upper();
+                let n = 4096;
+                let h = hi / n as f64;
+                let mut sum = self.survival(0.0) + self.survival(hi);
+                for i in 1..n {
+                    sum += self.survival(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+                }
+                sum * h / 3.0
+            }
         }
+    }
+
+    /// A time beyond which survival is negligible (below 1e-12), for numerical integrals.
+    fn quantile_upper(&self) -> f64 {
+        let mut t = 1.0f64;
+        while self.survival(t) > 1e-12 && t < 1e18 {
+            t *= 2.0;
+        }
+        t
     }
 
     /// The smallest value a draw can take.
@@ -132,6 +290,7 @@ impl DurationDist {
             DurationDist::Fixed(t) => *t,
             DurationDist::Uniform { min, .. } => *min,
             DurationDist::Jitter { period, jitter } => period.saturating_add(jitter.min()),
+            DurationDist::First(risks) => risks.iter().map(|r| r.min()).min().unwrap_or(0),
             _ => 0,
         }
     }

@@ -256,6 +256,48 @@ pub const COST_METRICS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Metrics of devices that age, added when a fleet has failures, batteries or planned
+/// replacement: (id, unit, definition).
+pub const LIFE_METRICS: &[(&str, &str, &str)] = &[
+    (
+        "device_failures",
+        "failures",
+        "Random device failures over the horizon (each needs a repair or a new unit); battery depletions and planned replacements are not counted.",
+    ),
+    (
+        "device_mtbf_s",
+        "s",
+        "Mean time between device failures: device-time up over the horizon divided by random device failures (undefined without failures).",
+    ),
+    (
+        "battery_depletions",
+        "batteries",
+        "Batteries that ran flat over the horizon.",
+    ),
+    (
+        "battery_life_mean_s",
+        "s",
+        "Mean full life of the batteries that ran flat: their capacity over the device's average current, cell to cell spread included (undefined when none ran flat).",
+    ),
+    (
+        "planned_replacements",
+        "devices",
+        "Devices replaced because they reached the fleet's replacement age.",
+    ),
+    (
+        "devices_dead",
+        "devices",
+        "Devices dead for good at the horizon: their battery ran flat and is never swapped.",
+    ),
+];
+
+/// Whether `dep` has any device that ages (and so the [`LIFE_METRICS`]).
+pub fn has_life_metrics(dep: &Deployment) -> bool {
+    dep.fleets
+        .iter()
+        .any(|f| f.failure.is_some() || f.life.has_clocks())
+}
+
 /// A `&'static str` for a currency code (metric units are static; the codes are few and short).
 fn currency_unit(code: &str) -> &'static str {
     use std::sync::Mutex;
@@ -306,6 +348,8 @@ impl Better {
             "on_time_completeness",
             "failover_success_rate",
             "gateway_connectivity",
+            "device_mtbf_s",
+            "battery_life_mean_s",
         ];
         const LOWER_PREFIXES: &[&str] = &[
             "lost_",
@@ -317,6 +361,9 @@ impl Better {
             "mean_delivery_delay",
             "mean_gateway_wait",
             "cost_",
+            "device_failures",
+            "battery_depletions",
+            "devices_dead",
         ];
         if HIGHER.contains(&base) || base.ends_with("availability") {
             Better::Higher
@@ -374,6 +421,16 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             definition: format!("Busy share of gateway \"{id}\"'s forwarding capacity."),
             better: Better::Neither,
         });
+    }
+    if has_life_metrics(dep) {
+        for (id, unit, definition) in LIFE_METRICS {
+            all.push(Metric {
+                id: id.to_string(),
+                unit,
+                definition: definition.to_string(),
+                better: Better::of(id),
+            });
+        }
     }
     if let Some(c) = &dep.costs {
         let unit = currency_unit(&c.currency);
@@ -483,6 +540,27 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
     for (c, busy) in o.gateway_connectivity.iter().zip(&o.gateway_busy) {
         v.push(*c);
         v.push(*busy as f64 / horizon);
+    }
+    if has_life_metrics(dep) {
+        let devices = dep.device_count() as f64;
+        let up_s = o.device_availability * devices * horizon / 1e6;
+        let life = &o.life;
+        v.extend([
+            o.device_failures as f64,
+            if o.device_failures == 0 {
+                f64::NAN
+            } else {
+                up_s / o.device_failures as f64
+            },
+            life.battery_depletions as f64,
+            if life.battery_depletions == 0 {
+                f64::NAN
+            } else {
+                life.battery_life_sum as f64 / life.battery_depletions as f64 / 1e6
+            },
+            life.planned_replacements as f64,
+            life.dead as f64,
+        ]);
     }
     if let Some(c) = &dep.costs {
         let b = cost::breakdown(dep, c, o);

@@ -17,13 +17,14 @@ use rand::RngExt;
 use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
 use crate::scenario::{
-    Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, Unit,
+    Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, LifeSpec, Unit,
 };
 
 use super::event::{Event, Packed};
 use super::failover::{self, Ctx, FailoverPolicy};
 use super::freshness::Freshness;
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
+use super::lifecycle::{self, Clocks};
 use super::link::Hop;
 use super::lora::{self, LoRaPhy};
 use super::trace::{MessageId, Observer, Silent, Trace};
@@ -88,6 +89,8 @@ pub struct Outcome {
     /// Completeness over time: per equal slice of the horizon ([`SERIES_SLICES`] of them), the
     /// messages generated in it and those of them delivered on time.
     pub series: Vec<[u64; 2]>,
+    /// Batteries, planned replacements and dead devices.
+    pub life: LifeStats,
 }
 
 /// Slices of the horizon in [`Outcome::series`].
@@ -106,6 +109,9 @@ struct Device {
     up: bool,
     /// The access link's Gilbert-Elliott state: in its bad (bursty) state.
     access_bad: bool,
+    /// Why the device's next (or current) down time happens: `lifecycle::FAILURE`, `BATTERY`
+    /// or `REPLACEMENT`.
+    down_for: u8,
 }
 
 /// One uplink of a gateway: its carrier, its hop and the hop's bursty-loss state.
@@ -130,6 +136,10 @@ struct FleetRt {
     report: DurationDist,
     access: Hop,
     failure: Option<FailureSpec>,
+    life: LifeSpec,
+    /// Where the fleet's devices' clocks start in `World::clocks` (fleets with batteries or
+    /// planned replacement only).
+    first_clock: u32,
     /// Whether every device of the fleet has a working path to the cloud, and since when not.
     path_up: bool,
     down_since: Ticks,
@@ -362,6 +372,23 @@ pub struct World<O: Observer = Silent> {
     silent_until: Vec<Ticks>,
     /// Per device of a fleet with device buffers: readings kept while no gateway is reachable.
     device_buffers: Vec<VecDeque<Msg>>,
+    /// Per device of a fleet with batteries or planned replacement: its lifecycle clocks.
+    clocks: Vec<Clocks>,
+    life_stats: LifeStats,
+}
+
+/// Counts of a replication's battery depletions, planned replacements and dead devices.
+#[derive(Clone, Debug, Default)]
+pub struct LifeStats {
+    pub battery_depletions: u64,
+    /// Sum of the full lives of the batteries that ran flat, in ticks.
+    pub battery_life_sum: u128,
+    pub planned_replacements: u64,
+    /// Devices whose battery ran flat with nobody to swap it: dead for good.
+    pub dead: u64,
+    /// Per fleet, in scenario order: battery swaps done and planned replacements, to price them.
+    pub fleet_battery_swaps: Vec<u64>,
+    pub fleet_replacements: Vec<u64>,
 }
 
 impl World<Silent> {
@@ -431,6 +458,8 @@ impl<O: Observer> World<O> {
                     report: f.report.clone(),
                     access: Hop::new(&f.link),
                     failure: f.failure.clone(),
+                    life: f.life.clone(),
+                    first_clock: 0,
                     path_up: true,
                     down_since: 0,
                     lora: None,
@@ -441,10 +470,15 @@ impl<O: Observer> World<O> {
             .collect();
         let (channels, silent_until) = Self::lora_radios(dep, &mut fleets);
         let mut buffered_devices = 0u32;
+        let mut clocked_devices = 0u32;
         for (f, spec) in fleets.iter_mut().zip(&dep.fleets) {
             if f.device_buffer > 0 {
                 f.first_buffer = buffered_devices;
                 buffered_devices += spec.count;
+            }
+            if f.life.has_clocks() {
+                f.first_clock = clocked_devices;
+                clocked_devices += spec.count;
             }
         }
         let mut devices = Vec::with_capacity(dep.device_count() as usize);
@@ -458,6 +492,7 @@ impl<O: Observer> World<O> {
                     sent: 0,
                     up: true,
                     access_bad: false,
+                    down_for: lifecycle::FAILURE,
                 });
             }
         }
@@ -609,6 +644,12 @@ impl<O: Observer> World<O> {
             channels,
             silent_until,
             device_buffers: vec![VecDeque::new(); buffered_devices as usize],
+            clocks: vec![Clocks::default(); clocked_devices as usize],
+            life_stats: LifeStats {
+                fleet_battery_swaps: vec![0; dep.fleets.len()],
+                fleet_replacements: vec![0; dep.fleets.len()],
+                ..LifeStats::default()
+            },
             wait_sum: 0,
             waited: 0,
             device_failures: 0,
@@ -671,11 +712,22 @@ impl<O: Observer> World<O> {
             };
             sched.schedule_at(phase, Event::Emit(d as u32).into());
             let fleet = dev.fleet as usize;
-            if self.fleets[fleet].failure.is_some() {
+            let f = &self.fleets[fleet];
+            if f.life.has_clocks() {
                 let mut stream = self.life_stream(d as u32);
-                if let Some(f) = &self.fleets[fleet].failure {
-                    let lifetime = f.lifetime.sample(&mut stream);
-                    sched.schedule_at(lifetime, Event::DeviceFail(d as u32).into());
+                let f = &self.fleets[fleet];
+                let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
+                let clock = f.first_clock as usize + (d - f.first_device as usize);
+                self.clocks[clock] =
+                    Clocks::start(&f.life, f.failure.as_ref(), 0, age, &mut stream);
+                self.schedule_next_change(sched, d as u32);
+            } else if f.failure.is_some() {
+                let mut stream = self.life_stream(d as u32);
+                let f = &self.fleets[fleet];
+                if let Some(failure) = &f.failure {
+                    let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
+                    let at = lifecycle::lifetime(failure, f.life.cold_spares, age, &mut stream);
+                    sched.schedule_at(at, Event::DeviceFail(d as u32).into());
                 }
             }
         }
@@ -804,6 +856,7 @@ impl<O: Observer> World<O> {
             gateway_failures_each: self.gateway_failures_each,
             carrier_messages: self.carrier_messages,
             series: self.series,
+            life: self.life_stats,
             ledger: self.ledger,
         };
         Ok((outcome, self.observer))
@@ -1612,7 +1665,113 @@ impl<O: Observer> World<O> {
         .stream()
     }
 
+    /// The clock index of device `d` (in a fleet with clocks).
+    fn clock_of(&self, d: u32) -> usize {
+        let f = &self.fleets[self.devices[d as usize].fleet as usize];
+        (f.first_clock + (d - f.first_device)) as usize
+    }
+
+    /// Schedules the earliest of device `d`'s clocks, remembering its cause.
+    fn schedule_next_change(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
+        let (at, cause) = self.clocks[self.clock_of(d)].next();
+        if at == lifecycle::NEVER {
+            return;
+        }
+        self.devices[d as usize].down_for = cause;
+        sched.schedule_at(at.max(sched.now()), Event::DeviceFail(d).into());
+    }
+
+    /// A change of a device with clocks: it goes down for a failure, a flat battery or a
+    /// planned replacement, or comes back (repaired, recharged or replaced).
+    fn clocked_device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
+        let now = sched.now();
+        let fleet = self.devices[d as usize].fleet as usize;
+        let cause = self.devices[d as usize].down_for;
+        let clock = self.clock_of(d);
+        let mut stream = self.life_stream(d);
+        let f = &self.fleets[fleet];
+        if up {
+            match cause {
+                lifecycle::BATTERY => {
+                    let spec = f.life.battery.as_ref().expect("a battery went flat");
+                    self.clocks[clock].new_battery(spec, now, &mut stream);
+                }
+                // A repair or a replacement puts a new unit, with a new battery, in service.
+                _ => {
+                    self.clocks[clock] =
+                        Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream)
+                }
+            }
+            self.set_device_up(now, d, true);
+            self.schedule_next_change(sched, d);
+            return;
+        }
+        let down_for = match cause {
+            lifecycle::FAILURE => {
+                self.device_failures += 1;
+                self.fleet_failures[fleet] += 1;
+                f.failure.as_ref().map(|x| x.repair.sample(&mut stream))
+            }
+            lifecycle::BATTERY => {
+                self.life_stats.battery_depletions += 1;
+                self.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
+                let swap = f.life.battery.as_ref().and_then(|b| b.swap.as_ref());
+                match swap {
+                    Some(swap) => {
+                        self.life_stats.fleet_battery_swaps[fleet] += 1;
+                        Some(swap.sample(&mut stream))
+                    }
+                    None => {
+                        self.life_stats.dead += 1;
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.life_stats.planned_replacements += 1;
+                self.life_stats.fleet_replacements[fleet] += 1;
+                match f.life.replace.as_ref().and_then(|r| r.downtime.as_ref()) {
+                    Some(downtime) => Some(downtime.sample(&mut stream)),
+                    None => {
+                        // Swapped without interruption: a new unit at once.
+                        let f = &self.fleets[fleet];
+                        self.clocks[clock] =
+                            Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
+                        self.schedule_next_change(sched, d);
+                        return;
+                    }
+                }
+            }
+        };
+        self.set_device_up(now, d, false);
+        if let Some(after) = down_for {
+            sched.schedule_at(now.saturating_add(after), Event::DeviceRepair(d).into());
+        }
+    }
+
+    /// Records device `d` going up or down: its flag, availability and the trace.
+    fn set_device_up(&mut self, now: Ticks, d: u32, up: bool) {
+        self.devices[d as usize].up = up;
+        if up {
+            self.device_down.came_up(now);
+        } else {
+            self.device_down.went_down(now);
+        }
+        self.observer.observe(
+            now,
+            if up {
+                Trace::DeviceUp(d)
+            } else {
+                Trace::DeviceDown(d)
+            },
+        );
+    }
+
     fn device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
+        let fleet = self.devices[d as usize].fleet as usize;
+        if self.fleets[fleet].life.has_clocks() {
+            return self.clocked_device_changed(sched, d, up);
+        }
         let now = sched.now();
         self.devices[d as usize].up = up;
         self.device_failures += !up as u64;
@@ -1636,7 +1795,11 @@ impl<O: Observer> World<O> {
             self.device_down.went_down(now);
             Event::DeviceRepair(d)
         };
-        let after = time_to_next_change(f, up, &mut stream);
+        let after = if up {
+            lifecycle::lifetime(f, self.fleets[fleet].life.cold_spares, 0, &mut stream)
+        } else {
+            f.repair.sample(&mut stream)
+        };
         sched.schedule_at(now.saturating_add(after), next.into());
     }
 }

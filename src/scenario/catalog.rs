@@ -198,6 +198,18 @@ fn median(d: &Dist) -> Duration {
         Dist::LogNormal { median, .. } => *median,
         Dist::Uniform { min, max } => Duration(min.0 / 2 + max.0 / 2 + (min.0 % 2 + max.0 % 2) / 2),
         Dist::Jitter { period, jitter } => Duration(period.0.saturating_add(median(jitter).0)),
+        // The earliest of the risks' medians: an upper bound of the true median, enough for a
+        // table.
+        Dist::First(risks) => risks.iter().map(median).min().unwrap_or(Duration::ZERO),
+        Dist::Bathtub {
+            infant,
+            random,
+            wearout,
+        } => [infant, random, wearout]
+            .into_iter()
+            .map(|d| median(d))
+            .min()
+            .unwrap_or(Duration::ZERO),
     }
 }
 

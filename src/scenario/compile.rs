@@ -3,18 +3,20 @@
 use crate::engine::random::name_key;
 use crate::engine::{DurationDist, TICKS_PER_SECOND};
 
-use super::catalog;
+use super::catalog::{self, Tech};
+use super::deployment::{BatterySpec, LifeSpec, ReplaceSpec};
 use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget};
 use super::deployment::{
     CarrierSpec, CauseSpec, Deployment, FailoverSpec, FailureSpec, FleetSpec, GatewaySpec,
     GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::deployment::{CostSpec, DeviceCostSpec, GatewayCostSpec, PlanSpec, SlaSpec};
+use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::locate::FieldMap;
 use super::types::{
-    Costs, Detection, Dist, Expect, Failover, Failure, Fault, Link, LinkRef, LoRa, Outages,
-    Redundancy, Scenario, SwitchBack, Target,
+    Battery, Costs, DEFAULT_MESSAGE_BYTES, Detection, Dist, Expect, Failover, Failure, Fault, Link,
+    LinkRef, LoRa, Outages, Power, Redundancy, Scenario, SwitchBack, Target,
 };
 
 /// Most maintenance windows one scenario may expand to; each is an event pair per replication.
@@ -101,6 +103,30 @@ impl Ctx<'_> {
                 let inner = self.dist(&format!("{field}.jitter"), jitter)?;
                 Ok(DurationDist::jitter(period.ticks(), inner))
             }
+            Dist::First(risks) => {
+                if risks.is_empty() {
+                    return Err(self.error(
+                        field,
+                        "First([]) has no risk to strike".into(),
+                        "list at least one law, e.g. First([Exponential(mean: \"10y\")])".into(),
+                    ));
+                }
+                let risks = risks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| self.dist(&format!("{field}[{i}]"), r))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(DurationDist::first(risks))
+            }
+            Dist::Bathtub {
+                infant,
+                random,
+                wearout,
+            } => Ok(DurationDist::first(vec![
+                self.dist(&format!("{field}.infant"), infant)?,
+                self.dist(&format!("{field}.random"), random)?,
+                self.dist(&format!("{field}.wearout"), wearout)?,
+            ])),
         };
         made.map_err(|e| {
             self.error(
@@ -246,6 +272,42 @@ impl Ctx<'_> {
                 switch_time: self.dist(&format!("{field}.switch_time"), switch_time)?,
                 switch_back: self.switch_back(switch_back),
             },
+        })
+    }
+
+    /// A battery's life from its currents: capacity over the average current.
+    fn battery(
+        &self,
+        field: &str,
+        b: &Battery,
+        report: &DurationDist,
+        tech: Option<Tech>,
+    ) -> Result<BatterySpec, ScenarioError> {
+        let Some(radio_mj) = b
+            .radio_mj_per_message
+            .map(|a| a.0)
+            .or(tech.map(|t| catalog::preset(t).energy_mj_per_message))
+        else {
+            return Err(self.error(
+                &format!("{field}.radio_mj_per_message"),
+                "the battery's radio energy per message is unknown".into(),
+                "give the fleet's link a tech (e.g. link: Link(tech: NbIot)) or write \
+                 radio_mj_per_message: 150"
+                    .into(),
+            ));
+        };
+        let period_s = report.mean() / TICKS_PER_SECOND as f64;
+        let average_ma = average_current_ma(b, radio_mj, period_s);
+        let life_hours = b.capacity_mah.0 / average_ma;
+        Ok(BatterySpec {
+            life: life_hours * 3600.0 * TICKS_PER_SECOND as f64,
+            average_ma,
+            spread: b.spread.0,
+            swap: b
+                .swap
+                .as_ref()
+                .map(|d| self.dist(&format!("{field}.swap"), d))
+                .transpose()?,
         })
     }
 
@@ -501,7 +563,20 @@ pub fn compile(
                     .into(),
             ));
         }
-        let report = cx.dist(&format!("{here}.report"), &f.report)?;
+        let class = f.class.map(devices::preset);
+        let Some(report) = f.report.as_ref().or(class.as_ref().map(|c| &c.report)) else {
+            return Err(cx.error(
+                &format!("{here}.count"),
+                format!(
+                    "fleet \"{}\" says neither how often it reports nor its class",
+                    f.id
+                ),
+                "add report: Fixed(\"60s\"), or a class such as class: SmartMeter \
+                 (iotwin catalog devices lists them)"
+                    .into(),
+            ));
+        };
+        let report = cx.dist(&format!("{here}.report"), report)?;
         if report.mean() < 1.0 {
             return Err(cx.error(
                 &format!("{here}.report"),
@@ -517,6 +592,66 @@ pub fn compile(
                     .into(),
             ));
         }
+        let payload = f
+            .message_bytes
+            .or(class.as_ref().map(|c| c.message_bytes))
+            .unwrap_or(DEFAULT_MESSAGE_BYTES);
+        let named_protocol = f.protocol.or(class.as_ref().map(|c| c.protocol));
+        let protocol = named_protocol.unwrap_or(Protocol::Raw);
+        let environment = f
+            .environment
+            .or(class.as_ref().map(|c| c.environment))
+            .unwrap_or(Environment::Indoor);
+        let written_failure = f
+            .failure
+            .clone()
+            .or(class.as_ref().map(|c| c.failure.clone()));
+        let failure = cx
+            .failure(&format!("{here}.failure"), &written_failure)?
+            .map(|mut spec| {
+                spec.lifetime = spec.lifetime.accelerated(environment.factor());
+                spec
+            });
+        let power = f.power.clone().or(class
+            .as_ref()
+            .and_then(|c| c.battery.clone().map(Power::Battery)));
+        let battery = match &power {
+            Some(Power::Battery(b)) => {
+                Some(cx.battery(&format!("{here}.power"), b, &report, f.link.tech)?)
+            }
+            _ => None,
+        };
+        let life = LifeSpec {
+            age: f
+                .age
+                .as_ref()
+                .map(|a| cx.dist(&format!("{here}.age"), a))
+                .transpose()?,
+            replace: f
+                .replace
+                .as_ref()
+                .map(|r| -> Result<ReplaceSpec, ScenarioError> {
+                    if r.at_age.ticks() == 0 {
+                        return Err(cx.error(
+                            &format!("{here}.replace.at_age"),
+                            "replacement at age 0s".into(),
+                            "replace devices at a real age, e.g. at_age: \"8y\"".into(),
+                        ));
+                    }
+                    Ok(ReplaceSpec {
+                        at_age: r.at_age.ticks(),
+                        downtime: r
+                            .downtime
+                            .as_ref()
+                            .map(|d| cx.dist(&format!("{here}.replace.downtime"), d))
+                            .transpose()?,
+                    })
+                })
+                .transpose()?,
+            battery,
+            cold_spares: f.cold_spares,
+            environment_factor: environment.factor(),
+        };
         devices += f.count.0 as u64;
         if devices > MAX_DEVICES {
             return Err(cx.error(
@@ -532,14 +667,16 @@ pub fn compile(
             group,
             count: f.count.0,
             report,
-            message_bytes: f.message_bytes,
+            message_bytes: payload + protocol.overhead_bytes(),
+            protocol: named_protocol,
             link: cx.link(&format!("{here}.link"), &f.link)?,
             buffer_messages: f.buffer_messages,
             lora: f
                 .lora
                 .map(|l| cx.lora(&format!("{here}.lora"), &l))
                 .transpose()?,
-            failure: cx.failure(&format!("{here}.failure"), &f.failure)?,
+            failure,
+            life,
         });
     }
 
@@ -943,9 +1080,19 @@ fn costs(
 
     // Per carrier, the rate-weighted mean message size of the fleets that may use it.
     let rate = |f: &FleetSpec| f.count as f64 / f.report.mean().max(1.0);
+    // A fleet that names its protocol already has its overhead in `message_bytes`; the others
+    // get the cost block's `protocol_overhead_bytes`.
+    let billed = |f: &FleetSpec| {
+        f.message_bytes as f64
+            + if f.protocol.is_some() {
+                0.0
+            } else {
+                c.protocol_overhead_bytes.0
+            }
+    };
     let weighted = |fs: &mut dyn Iterator<Item = &FleetSpec>| {
         let (bytes, rates) = fs.fold((0.0, 0.0), |(b, r), f| {
-            (b + rate(f) * f.message_bytes as f64, r + rate(f))
+            (b + rate(f) * billed(f), r + rate(f))
         });
         (rates > 0.0).then(|| bytes / rates)
     };
@@ -958,7 +1105,7 @@ fn costs(
                     .iter()
                     .any(|&g| gateways[g].uplinks.iter().any(|u| u.carrier == k))
             });
-            weighted(&mut using).unwrap_or(overall) + c.protocol_overhead_bytes.0
+            weighted(&mut using).unwrap_or(overall)
         })
         .collect();
 
@@ -978,4 +1125,15 @@ fn costs(
             penalty: s.penalty.0,
         }),
     })
+}
+
+/// A battery's average current in mA: sleep, plus the charge of each report's active time and
+/// radio message spread over the reporting period, plus self-discharge.
+pub fn average_current_ma(b: &Battery, radio_mj: f64, period_s: f64) -> f64 {
+    let sleep = b.sleep_ua.0 / 1000.0;
+    let active = b.active_ma.0 * b.active_s.0 / period_s;
+    // mJ / V = mC = mA·s per message.
+    let radio = radio_mj / b.voltage.0 / period_s;
+    let self_discharge = b.capacity_mah.0 * b.self_discharge_per_year.0 / (365.0 * 24.0);
+    sleep + active + radio + self_discharge
 }

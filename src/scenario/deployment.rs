@@ -2,6 +2,7 @@
 
 use crate::engine::{DurationDist, Ticks};
 
+use super::devices::Protocol;
 use super::error::Diagnostic;
 pub use super::types::DropPolicy;
 
@@ -182,12 +183,58 @@ pub struct FleetSpec {
     pub group: usize,
     pub count: u32,
     pub report: DurationDist,
+    /// Bytes of one message on the wire: payload plus the protocol's overhead.
     pub message_bytes: u32,
+    /// The protocol the fleet names (itself or through its class), if any.
+    pub protocol: Option<Protocol>,
     pub link: LinkSpec,
     /// Readings each device can keep while it cannot reach a gateway.
     pub buffer_messages: u64,
     pub lora: Option<LoRaSpec>,
+    /// Random failures, lifetimes already divided by the environment factor.
     pub failure: Option<FailureSpec>,
+    pub life: LifeSpec,
+}
+
+/// How a fleet's devices age, beyond their random failures.
+#[derive(Clone, Debug, Default)]
+pub struct LifeSpec {
+    /// Age at the start of the simulation, drawn per device; `None`: new.
+    pub age: Option<DurationDist>,
+    pub replace: Option<ReplaceSpec>,
+    pub battery: Option<BatterySpec>,
+    /// Cold spares per device: a device's lifetime is the sum of `cold_spares + 1` draws.
+    pub cold_spares: u32,
+    /// The environment's acceleration factor (already applied to the failure lifetime).
+    pub environment_factor: f64,
+}
+
+impl LifeSpec {
+    /// Whether a device needs more than the plain failure/repair alternation: its own
+    /// battery and replacement clocks.
+    pub fn has_clocks(&self) -> bool {
+        self.replace.is_some() || self.battery.is_some()
+    }
+}
+
+/// Age replacement.
+#[derive(Clone, Debug)]
+pub struct ReplaceSpec {
+    pub at_age: Ticks,
+    pub downtime: Option<DurationDist>,
+}
+
+/// A battery, reduced to what the model needs.
+#[derive(Clone, Debug)]
+pub struct BatterySpec {
+    /// Mean life of a full battery in ticks: capacity over the average current.
+    pub life: f64,
+    /// The average current it was derived from, mA (for reports).
+    pub average_ma: f64,
+    /// Relative standard deviation of the usable capacity between cells.
+    pub spread: f64,
+    /// Time to swap or recharge a dead battery; `None`: never.
+    pub swap: Option<DurationDist>,
 }
 
 /// A fleet's LoRa radio settings, checked.

@@ -4,6 +4,7 @@
 pub mod catalog;
 mod compile;
 mod deployment;
+pub mod devices;
 mod error;
 mod hints;
 mod locate;
@@ -15,17 +16,18 @@ use ron::extensions::Extensions;
 use serde_path_to_error::Segment;
 
 pub use deployment::{
-    Bound, BurstSpec, CauseSpec, CostSpec, Deployment, DeviceCostSpec, DropPolicy, Expectation,
-    FailoverSpec, FailureSpec, FaultSpec, FaultTarget, FleetSpec, GatewayCostSpec, GatewaySpec,
-    GroupSpec, LinkSpec, LoRaSpec, PlanSpec, SlaSpec, SwitchBackSpec, Unit, UplinkSpec,
+    BatterySpec, Bound, BurstSpec, CauseSpec, CostSpec, Deployment, DeviceCostSpec, DropPolicy,
+    Expectation, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, FleetSpec, GatewayCostSpec,
+    GatewaySpec, GroupSpec, LifeSpec, LinkSpec, LoRaSpec, PlanSpec, ReplaceSpec, SlaSpec,
+    SwitchBackSpec, Unit, UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};
 pub use types::{
-    Amount, Carrier, CommonCause, Costs, Count, Detection, DeviceCost, Dist, Expect, Failover,
-    Failure, Fault, Fleet, Gateway, GatewayCost, GilbertElliott, Link, LinkRef, Maintenance,
-    Outages, Plan, Positive, Probability, Redundancy, Repairs, Scenario, Site, Sla, SwitchBack,
-    Target, Uplink,
+    Amount, Battery, Carrier, CommonCause, Costs, Count, Detection, DeviceCost, Dist, Expect,
+    Failover, Failure, Fault, Fleet, Gateway, GatewayCost, GilbertElliott, Link, LinkRef,
+    Maintenance, Outages, Plan, Positive, Power, Probability, Redundancy, Repairs, Replace,
+    Scenario, Site, Sla, SwitchBack, Target, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.
@@ -53,7 +55,8 @@ pub fn compile_source(source: &str, file: &str) -> Result<Deployment, ScenarioEr
 
 /// Reads scenario text into its serde form, with the positions of its fields.
 pub fn parse(source: &str, file: &str) -> Result<(Scenario, FieldMap), ScenarioError> {
-    let options = ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME);
+    let options = ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES);
     let map = FieldMap::scan(source);
     let located = |span: ron::error::SpannedError, path: String| -> ScenarioError {
         let position = Position {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, de};
 use crate::engine::Duration;
 
 use super::catalog::Tech;
+use super::devices::{DeviceClass, Environment, Protocol};
 
 /// A deployment to simulate.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -91,7 +92,7 @@ pub struct Costs {
     #[serde(default)]
     pub plans: Vec<Plan>,
     /// Bytes of protocol headers on top of each message's `message_bytes`, as a data plan
-    /// bills them.
+    /// bills them, for fleets that do not name a `protocol` (or a class, which has one).
     #[serde(default = "default_overhead")]
     pub protocol_overhead_bytes: Amount,
     /// Cloud ingest price per million messages delivered.
@@ -577,10 +578,40 @@ pub struct Fleet {
     /// A gateway, or a redundancy group of gateways.
     pub gateway: String,
     pub count: Count,
-    /// Time between two reports of one device.
-    pub report: Dist,
-    #[serde(default = "default_message_bytes")]
-    pub message_bytes: u32,
+    /// A device class from `iotwin catalog devices` (`class: SmartMeter`): every field below
+    /// that the fleet does not write is taken from it.
+    #[serde(default)]
+    pub class: Option<DeviceClass>,
+    /// Time between two reports of one device (from the class if absent; required without one).
+    #[serde(default)]
+    pub report: Option<Dist>,
+    /// Payload of one reading; protocol overhead is added on the wire. Default: the class's,
+    /// else 64 bytes.
+    #[serde(default)]
+    pub message_bytes: Option<u32>,
+    /// The application protocol: its overhead bytes are added to every message on the wire
+    /// and in billed data. Default: the class's, else `Raw` (nothing added).
+    #[serde(default)]
+    pub protocol: Option<Protocol>,
+    /// Where the devices are installed; lifetimes are divided by its factor. Default: the
+    /// class's, else `Indoor` (factor 1).
+    #[serde(default)]
+    pub environment: Option<Environment>,
+    /// `Mains` or `Battery(...)`. Default: the class's, else mains.
+    #[serde(default)]
+    pub power: Option<Power>,
+    /// How old the devices already are when the simulation starts (a fleet installed over
+    /// the years before): each device's age is a draw of this law. Default: new.
+    #[serde(default)]
+    pub age: Option<Dist>,
+    /// Planned replacement of every device when it reaches this age (age replacement); a
+    /// failed device is replaced by a new one, so its age starts again. Default: none.
+    #[serde(default)]
+    pub replace: Option<Replace>,
+    /// Cold spares per device: when the unit in service fails, a spare that has not aged takes
+    /// over at once; the device is down only when all have failed. Default: 0.
+    #[serde(default)]
+    pub cold_spares: u32,
     /// The radio or wire from device to gateway.
     #[serde(default)]
     pub link: Link,
@@ -637,8 +668,54 @@ fn cr45() -> u8 {
 }
 
 /// 64 bytes: a small sensor reading with timestamp and ids, before protocol overhead.
-fn default_message_bytes() -> u32 {
-    64
+pub const DEFAULT_MESSAGE_BYTES: u32 = 64;
+
+/// How a fleet's devices are powered.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub enum Power {
+    Mains,
+    Battery(Battery),
+}
+
+/// A battery and what draws on it. Average current = sleep + active × active_s / period +
+/// radio charge per message / period + self-discharge; life = capacity / average current.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Battery {
+    pub capacity_mah: Positive,
+    pub voltage: Positive,
+    /// Current while asleep, µA.
+    #[serde(default)]
+    pub sleep_ua: Amount,
+    /// Current while awake to measure and prepare a report, mA, for `active_s` seconds per report.
+    #[serde(default)]
+    pub active_ma: Amount,
+    #[serde(default)]
+    pub active_s: Amount,
+    /// Radio energy of one message, mJ; default: the access link technology's figure
+    /// (`iotwin catalog`).
+    #[serde(default)]
+    pub radio_mj_per_message: Option<Amount>,
+    /// Share of the capacity lost per year at rest (0.01 = 1% a year).
+    #[serde(default)]
+    pub self_discharge_per_year: Amount,
+    /// Relative standard deviation of usable capacity between cells (0.05 = 5%).
+    #[serde(default)]
+    pub spread: Amount,
+    /// Time from depletion until the battery is swapped or recharged; `None` never: a dead
+    /// battery is a dead device.
+    #[serde(default)]
+    pub swap: Option<Dist>,
+}
+
+/// Planned replacement at a given age: `Replace(at_age: "8y", downtime: Fixed("1h"))`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replace {
+    pub at_age: Duration,
+    /// How long a planned replacement keeps the device down; default none.
+    #[serde(default)]
+    pub downtime: Option<Dist>,
 }
 
 /// A repairable unit: it works for a draw of `lifetime`, is down for a draw of `repair`.
@@ -665,6 +742,16 @@ pub enum Dist {
     Uniform { min: Duration, max: Duration },
     /// A period plus a random delay: `Jitter(period: "60s", jitter: Exponential(mean: "2s"))`.
     Jitter { period: Duration, jitter: Box<Dist> },
+    /// Competing risks: whichever of several independent laws strikes first,
+    /// `First([Weibull(shape: 0.5, scale: "200y"), Weibull(shape: 4, scale: "12y")])`.
+    First(Vec<Dist>),
+    /// The bathtub curve as three competing risks: early failures (a Weibull with shape < 1),
+    /// random ones (exponential) and wear-out (a Weibull with shape > 1).
+    Bathtub {
+        infant: Box<Dist>,
+        random: Box<Dist>,
+        wearout: Box<Dist>,
+    },
 }
 
 /// A probability in [0, 1].
