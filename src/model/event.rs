@@ -1,6 +1,6 @@
 //! The model's events, packed into 8 bytes so that a queue entry is 24 bytes.
 //!
-//! A 4-bit kind and a 28-bit index share one word; `aux` carries a delay in ticks for arrivals
+//! A 5-bit kind and a 27-bit index share one word; `aux` carries a delay in ticks for arrivals
 //! (a delay too long for 32 bits goes through a side table instead, see `World`).
 
 /// What happens.
@@ -51,7 +51,8 @@ pub struct Packed {
     aux: u32,
 }
 
-const INDEX_BITS: u32 = 28;
+/// 5 bits of kind (32 kinds; 15 used) and 27 of index (134 million devices).
+const INDEX_BITS: u32 = 27;
 const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
 
 /// The largest index an event can carry.

@@ -22,8 +22,8 @@ use super::types::{
 /// Most maintenance windows one scenario may expand to; each is an event pair per replication.
 const MAX_WINDOWS: u64 = 1_000_000;
 
-/// The most devices one run may hold: event payloads address devices with 28 bits.
-pub const MAX_DEVICES: u64 = (1 << 28) - 1;
+/// The most devices one run may hold: event payloads address devices with 27 bits.
+pub const MAX_DEVICES: u64 = (1 << 27) - 1;
 
 struct Ctx<'a> {
     source: &'a str,
