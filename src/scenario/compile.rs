@@ -289,7 +289,7 @@ impl Ctx<'_> {
             .or(tech.map(|t| catalog::preset(t).energy_mj_per_message))
         else {
             return Err(self.error(
-                &format!("{field}.radio_mj_per_message"),
+                field,
                 "the battery's radio energy per message is unknown".into(),
                 "give the fleet's link a tech (e.g. link: Link(tech: NbIot)) or write \
                  radio_mj_per_message: 150"
@@ -566,7 +566,7 @@ pub fn compile(
         let class = f.class.map(devices::preset);
         let Some(report) = f.report.as_ref().or(class.as_ref().map(|c| &c.report)) else {
             return Err(cx.error(
-                &format!("{here}.count"),
+                &here,
                 format!(
                     "fleet \"{}\" says neither how often it reports nor its class",
                     f.id

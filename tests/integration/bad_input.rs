@@ -917,3 +917,83 @@ fn a_zero_maintenance_period_is_refused() {
         },
     );
 }
+
+#[test]
+fn a_fleet_without_a_report_or_a_class_is_told_to_add_one() {
+    let text = edit("            report: Fixed(\"5m\"),\n", "");
+    check(
+        &text,
+        Expect {
+            at: "        |Fleet(\n            id: \"printers\"",
+            field: "fleets[1]",
+            message: &["neither how often it reports nor its class"],
+            hint: &["report: Fixed", "class: SmartMeter", "catalog devices"],
+        },
+    );
+}
+
+#[test]
+fn an_unknown_device_class_lists_the_classes() {
+    let text = edit(
+        "            report: Fixed(\"5m\"),\n",
+        "            class: SmartMetre,\n",
+    );
+    let d = refused(&text);
+    assert_eq!(d.field, "fleets[1].class", "{d}");
+    assert!(d.message.contains("SmartMetre"), "{d}");
+    assert!(
+        d.message.contains("SmartMeter") || d.hint.contains("SmartMeter"),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_battery_needs_its_radio_energy_from_somewhere() {
+    let text = edit(
+        "            report: Fixed(\"5m\"),\n",
+        "            report: Fixed(\"5m\"),\n            power: Battery(capacity_mah: 2600, voltage: 3.6),\n",
+    );
+    check(
+        &text,
+        Expect {
+            at: "power: |Battery(capacity_mah: 2600",
+            field: "fleets[1].power",
+            message: &["radio energy per message"],
+            hint: &["tech", "radio_mj_per_message"],
+        },
+    );
+}
+
+#[test]
+fn a_replacement_age_of_zero_is_refused() {
+    let text = edit(
+        "            report: Fixed(\"5m\"),\n",
+        "            report: Fixed(\"5m\"),\n            replace: Replace(at_age: \"0s\"),\n",
+    );
+    check(
+        &text,
+        Expect {
+            at: "replace: Replace(at_age: |\"0s\")",
+            field: "fleets[1].replace.at_age",
+            message: &["age 0s"],
+            hint: &["at_age"],
+        },
+    );
+}
+
+#[test]
+fn competing_risks_need_at_least_one_risk() {
+    let text = edit(
+        "lifetime: Weibull(shape: 1.5, scale: \"8y\"),",
+        "lifetime: First([]),",
+    );
+    check(
+        &text,
+        Expect {
+            at: "lifetime: |First([])",
+            field: "fleets[0].failure.lifetime",
+            message: &["no risk"],
+            hint: &["at least one"],
+        },
+    );
+}

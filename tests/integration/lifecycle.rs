@@ -286,3 +286,35 @@ fn a_device_class_fills_in_unwritten_fields() {
         "{generated}"
     );
 }
+
+/// The shipped lifecycle scenarios run their whole horizon (batteries running flat, devices
+/// wearing out, replacements) with every message accounted for; fleets are cut to a few
+/// devices reporting every few hours so that years stay cheap.
+#[test]
+fn lifecycle_scenarios_conserve_messages_over_their_whole_life() {
+    for name in [
+        "smart_home",
+        "bottling_plant",
+        "city_meters",
+        "logistics_trackers",
+    ] {
+        let path = format!("{}/scenarios/{name}.ron", env!("CARGO_MANIFEST_DIR"));
+        let mut dep = iotwin::scenario::load(path.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+        for f in &mut dep.fleets {
+            f.count = f.count.min(60);
+            if f.lora.is_none() {
+                f.report = iotwin::engine::DurationDist::fixed(3 * 3_600_000_000);
+            }
+        }
+        let outcome = iotwin::model::World::run(&dep, 0).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let l = &outcome.ledger;
+        assert_eq!(
+            l.generated,
+            l.delivered() + l.lost_total() + l.buffered_at_horizon + l.in_flight_at_horizon,
+            "{name}"
+        );
+        assert!(l.generated > 0, "{name}");
+        let aged = outcome.device_failures + outcome.life.battery_depletions;
+        assert!(aged > 0, "{name}: nothing aged over {} ticks", dep.horizon);
+    }
+}
