@@ -14,7 +14,8 @@
 //!     plus parts; a fleet whose battery the model simulates (`power: Battery(...)`) pays
 //!     each swap the model made, otherwise every device of a fleet with a `battery_life` price
 //!     gets a swap every `battery_life` (whole swaps within the horizon); each planned
-//!     replacement (`replace`) costs a device's hardware and installation;
+//!     replacement (`replace`) costs a device's hardware and installation; a device bricked by
+//!     firmware and not rolled back remotely costs a repair visit;
 //!   - downtime: per site, the share of the horizon without a path to the cloud × horizon hours
 //!     × the price of a site-hour;
 //!   - SLA penalties: per site whose availability over the horizon is below the target, the
@@ -138,6 +139,9 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
             Some(f.count as f64 * swaps as f64 * p.battery_swap)
         })
         .sum();
+    // A bricked device that no rollback restored needs a visit, without parts.
+    let firmware_visits: f64 =
+        o.soft.fleet_firmware_visits.iter().sum::<u64>() as f64 * c.repair_visit;
     // A planned replacement is a new device, installed.
     let replacements: f64 = o
         .life
@@ -165,7 +169,7 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
         capex: devices + gateways + activation,
         connectivity: sims + data,
         cloud: o.ledger.delivered() as f64 / 1e6 * c.per_million_messages,
-        maintenance: device_repairs + gateway_repairs + batteries + replacements,
+        maintenance: device_repairs + gateway_repairs + batteries + replacements + firmware_visits,
         downtime,
         sla_penalties,
     }

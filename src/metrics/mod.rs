@@ -109,6 +109,16 @@ pub const METRICS: &[MetricDef] = &[
         "Readings due while their LoRa device had to stay silent under the duty-cycle limit.",
     ),
     def(
+        "lost_auth_expired",
+        "messages",
+        "Due while their device's certificate had expired, so it could not authenticate.",
+    ),
+    def(
+        "lost_firmware",
+        "messages",
+        "Due while their device was bricked by a firmware update.",
+    ),
+    def(
         "data_completeness",
         "ratio",
         "Delivered / generated: the share of due readings that reached the cloud.",
@@ -291,6 +301,41 @@ pub const LIFE_METRICS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Metrics of device software, added when a fleet has certificates or the scenario has
+/// firmware campaigns: (id, unit, definition).
+pub const SOFTWARE_METRICS: &[(&str, &str, &str)] = &[
+    (
+        "cert_expiries",
+        "certificates",
+        "Device certificates that expired before being renewed (each device then loses its readings until re-provisioned).",
+    ),
+    (
+        "cert_renewal_failures",
+        "attempts",
+        "Certificate renewal attempts that failed (the device was down, or the attempt failed).",
+    ),
+    (
+        "devices_bricked",
+        "devices",
+        "Devices bricked by firmware updates.",
+    ),
+    (
+        "firmware_rollbacks",
+        "devices",
+        "Bricked devices restored by a remote rollback rather than a site visit.",
+    ),
+    (
+        "campaigns_halted",
+        "campaigns",
+        "Firmware campaigns halted after a wave bricked more than their limit.",
+    ),
+];
+
+/// Whether `dep` has certificates or firmware campaigns (and so the [`SOFTWARE_METRICS`]).
+pub fn has_software_metrics(dep: &Deployment) -> bool {
+    !dep.campaigns.is_empty() || dep.fleets.iter().any(|f| f.certificate.is_some())
+}
+
 /// Whether `dep` has any device that ages (and so the [`LIFE_METRICS`]).
 pub fn has_life_metrics(dep: &Deployment) -> bool {
     dep.fleets
@@ -364,6 +409,9 @@ impl Better {
             "device_failures",
             "battery_depletions",
             "devices_dead",
+            "cert_",
+            "devices_bricked",
+            "campaigns_halted",
         ];
         if HIGHER.contains(&base) || base.ends_with("availability") {
             Better::Higher
@@ -432,6 +480,16 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             });
         }
     }
+    if has_software_metrics(dep) {
+        for (id, unit, definition) in SOFTWARE_METRICS {
+            all.push(Metric {
+                id: id.to_string(),
+                unit,
+                definition: definition.to_string(),
+                better: Better::of(id),
+            });
+        }
+    }
     if let Some(c) = &dep.costs {
         let unit = currency_unit(&c.currency);
         for (id, definition) in COST_METRICS {
@@ -490,6 +548,8 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         l.lost_by(LossCause::UndetectedOutage) as f64,
         l.lost_by(LossCause::Collision) as f64,
         l.lost_by(LossCause::DutyCycle) as f64,
+        l.lost_by(LossCause::AuthExpired) as f64,
+        l.lost_by(LossCause::Firmware) as f64,
         ratio(delivered, l.generated),
         ratio(l.delivered_on_time, l.generated),
         mean_delay_s,
@@ -560,6 +620,16 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             },
             life.planned_replacements as f64,
             life.dead as f64,
+        ]);
+    }
+    if has_software_metrics(dep) {
+        let soft = &o.soft;
+        v.extend([
+            soft.cert_expiries as f64,
+            soft.cert_renewal_failures as f64,
+            soft.bricked as f64,
+            soft.rollbacks as f64,
+            soft.campaigns_halted as f64,
         ]);
     }
     if let Some(c) = &dep.costs {

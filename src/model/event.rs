@@ -42,6 +42,18 @@ pub enum Event {
     /// The LoRa transmission last started on shared channel `0` ends, unless a later one
     /// replaced it.
     ChannelFree(u32),
+    /// Device `device`'s certificate: a renewal attempt, its expiry or its re-provisioning.
+    Cert {
+        device: u32,
+        step: u32,
+    },
+    /// Wave `wave` of firmware campaign `campaign` starts.
+    Wave {
+        campaign: u32,
+        wave: u32,
+    },
+    /// Bricked device `0` is restored (rolled back remotely or repaired on site).
+    Unbrick(u32),
 }
 
 /// An [`Event`] in 8 bytes.
@@ -51,7 +63,7 @@ pub struct Packed {
     aux: u32,
 }
 
-/// 5 bits of kind (32 kinds; 15 used) and 27 of index (134 million devices).
+/// 5 bits of kind (32 kinds; 18 used) and 27 of index (134 million devices).
 const INDEX_BITS: u32 = 27;
 const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
 
@@ -88,6 +100,9 @@ impl From<Event> for Packed {
             Event::Cause { index, up } => Packed::new(12, index, up as u32),
             Event::PolicyTimer { place, token } => Packed::new(13, place, token),
             Event::ChannelFree(i) => Packed::new(14, i, 0),
+            Event::Cert { device, step } => Packed::new(15, device, step),
+            Event::Wave { campaign, wave } => Packed::new(16, campaign, wave),
+            Event::Unbrick(i) => Packed::new(17, i, 0),
         }
     }
 }
@@ -120,7 +135,16 @@ impl From<Packed> for Event {
                 place: i,
                 token: p.aux,
             },
-            _ => Event::ChannelFree(i),
+            14 => Event::ChannelFree(i),
+            15 => Event::Cert {
+                device: i,
+                step: p.aux,
+            },
+            16 => Event::Wave {
+                campaign: i,
+                wave: p.aux,
+            },
+            _ => Event::Unbrick(i),
         }
     }
 }
@@ -153,6 +177,12 @@ mod tests {
                 token: u32::MAX,
             },
             Event::ChannelFree(4),
+            Event::Cert { device: 3, step: 2 },
+            Event::Wave {
+                campaign: 1,
+                wave: 7,
+            },
+            Event::Unbrick(MAX_INDEX),
         ];
         for e in events {
             assert_eq!(Event::from(Packed::from(e)), e);

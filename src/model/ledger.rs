@@ -23,10 +23,14 @@ pub enum LossCause {
     Collision,
     /// Due while its LoRa device had to stay silent under the duty-cycle limit.
     DutyCycle,
+    /// Due while its device's certificate had expired: it cannot authenticate.
+    AuthExpired,
+    /// Due while its device was bricked by a firmware update.
+    Firmware,
 }
 
 impl LossCause {
-    pub const ALL: [LossCause; 8] = [
+    pub const ALL: [LossCause; 10] = [
         LossCause::LinkLoss,
         LossCause::DeviceDown,
         LossCause::GatewayDown,
@@ -35,6 +39,8 @@ impl LossCause {
         LossCause::UndetectedOutage,
         LossCause::Collision,
         LossCause::DutyCycle,
+        LossCause::AuthExpired,
+        LossCause::Firmware,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +53,8 @@ impl LossCause {
             LossCause::UndetectedOutage => "undetected_outage",
             LossCause::Collision => "collision",
             LossCause::DutyCycle => "duty_cycle",
+            LossCause::AuthExpired => "auth_expired",
+            LossCause::Firmware => "firmware",
         }
     }
 }

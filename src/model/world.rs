@@ -17,7 +17,8 @@ use rand::RngExt;
 use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
 use crate::scenario::{
-    Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, LifeSpec, Unit,
+    CampaignSpec, CertSpec, Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec,
+    FaultTarget, LifeSpec, Unit,
 };
 
 use super::event::{Event, Packed};
@@ -28,6 +29,11 @@ use super::lifecycle::{self, Clocks};
 use super::link::Hop;
 use super::lora::{self, LoRaPhy};
 use super::trace::{MessageId, Observer, Silent, Trace};
+
+mod software;
+
+pub use software::SoftStats;
+use software::{BRICKED, CampaignRt, EXPIRED, Soft};
 
 /// Channels kept per site and spreading factor: more than any LoRaWAN region defines.
 const MAX_LORA_CHANNELS: u32 = 64;
@@ -45,6 +51,8 @@ pub mod process {
     pub const FAILOVER: u64 = 4;
     /// A gateway's service times.
     pub const SERVICE: u64 = 5;
+    /// Certificate and firmware draws of a device, keyed by their time: `SOFTWARE | t << 8`.
+    pub const SOFTWARE: u64 = 6;
 }
 
 /// What one replication measured.
@@ -91,6 +99,8 @@ pub struct Outcome {
     pub series: Vec<[u64; 2]>,
     /// Batteries, planned replacements and dead devices.
     pub life: LifeStats,
+    /// Certificates and firmware campaigns.
+    pub soft: SoftStats,
 }
 
 /// Slices of the horizon in [`Outcome::series`].
@@ -137,6 +147,11 @@ struct FleetRt {
     access: Hop,
     failure: Option<FailureSpec>,
     life: LifeSpec,
+    count: u32,
+    cert: Option<CertSpec>,
+    /// Where the fleet's devices' software state starts in `World::soft` (fleets with
+    /// certificates or firmware campaigns only).
+    first_soft: Option<u32>,
     /// Where the fleet's devices' clocks start in `World::clocks` (fleets with batteries or
     /// planned replacement only).
     first_clock: u32,
@@ -375,6 +390,11 @@ pub struct World<O: Observer = Silent> {
     /// Per device of a fleet with batteries or planned replacement: its lifecycle clocks.
     clocks: Vec<Clocks>,
     life_stats: LifeStats,
+    /// Per device of a fleet with certificates or firmware campaigns: its software state.
+    soft: Vec<Soft>,
+    soft_stats: SoftStats,
+    campaigns: Vec<CampaignRt>,
+    campaign_specs: Vec<CampaignSpec>,
 }
 
 /// Counts of a replication's battery depletions, planned replacements and dead devices.
@@ -459,6 +479,9 @@ impl<O: Observer> World<O> {
                     access: Hop::new(&f.link),
                     failure: f.failure.clone(),
                     life: f.life.clone(),
+                    count: f.count,
+                    cert: f.certificate.clone(),
+                    first_soft: None,
                     first_clock: 0,
                     path_up: true,
                     down_since: 0,
@@ -471,7 +494,12 @@ impl<O: Observer> World<O> {
         let (channels, silent_until) = Self::lora_radios(dep, &mut fleets);
         let mut buffered_devices = 0u32;
         let mut clocked_devices = 0u32;
-        for (f, spec) in fleets.iter_mut().zip(&dep.fleets) {
+        let mut soft_devices = 0u32;
+        for (i, (f, spec)) in fleets.iter_mut().zip(&dep.fleets).enumerate() {
+            if spec.certificate.is_some() || dep.campaigns.iter().any(|c| c.fleet == i) {
+                f.first_soft = Some(soft_devices);
+                soft_devices += spec.count;
+            }
             if f.device_buffer > 0 {
                 f.first_buffer = buffered_devices;
                 buffered_devices += spec.count;
@@ -645,6 +673,13 @@ impl<O: Observer> World<O> {
             silent_until,
             device_buffers: vec![VecDeque::new(); buffered_devices as usize],
             clocks: vec![Clocks::default(); clocked_devices as usize],
+            soft: vec![Soft::default(); soft_devices as usize],
+            soft_stats: SoftStats {
+                fleet_firmware_visits: vec![0; dep.fleets.len()],
+                ..SoftStats::default()
+            },
+            campaigns: vec![CampaignRt::default(); dep.campaigns.len()],
+            campaign_specs: dep.campaigns.clone(),
             life_stats: LifeStats {
                 fleet_battery_swaps: vec![0; dep.fleets.len()],
                 fleet_replacements: vec![0; dep.fleets.len()],
@@ -755,6 +790,7 @@ impl<O: Observer> World<O> {
             };
             sched.schedule_at(at, event.into());
         }
+        self.schedule_software(sched);
         for (i, fault) in self.faults.iter().enumerate() {
             sched.schedule_at(fault.at, Event::FaultBegin(i as u32).into());
             sched.schedule_at(
@@ -857,6 +893,7 @@ impl<O: Observer> World<O> {
             carrier_messages: self.carrier_messages,
             series: self.series,
             life: self.life_stats,
+            soft: self.soft_stats,
             ledger: self.ledger,
         };
         Ok((outcome, self.observer))
@@ -916,6 +953,15 @@ impl<O: Observer> World<O> {
         self.observer.observe(now, Trace::Generated(msg.id()));
         if !dev.up {
             return self.lose(now, msg, LossCause::DeviceDown);
+        }
+        if let Some(first) = fleet.first_soft {
+            let flags = self.soft[(first + d - fleet.first_device) as usize].flags;
+            if flags & BRICKED != 0 {
+                return self.lose(now, msg, LossCause::Firmware);
+            }
+            if flags & EXPIRED != 0 {
+                return self.lose(now, msg, LossCause::AuthExpired);
+            }
         }
         if fleet.device_buffer > 0 {
             let f = dev.fleet as usize;
@@ -1855,6 +1901,9 @@ impl<O: Observer> Model for World<O> {
             Event::FaultEnd(i) => self.fault(sched, i as usize, false),
             Event::Cause { index, up } => self.cause(sched, index as usize, up),
             Event::ChannelFree(c) => self.channel_free(sched, c),
+            Event::Cert { device, step } => self.cert_step(sched, device, step),
+            Event::Wave { campaign, wave } => self.firmware_wave(sched, campaign as usize, wave),
+            Event::Unbrick(d) => self.unbrick(d),
             Event::PolicyTimer { place, token } => {
                 self.call_policy(sched, place as usize, |policy, cx| policy.timer(cx, token));
             }

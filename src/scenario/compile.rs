@@ -4,7 +4,7 @@ use crate::engine::random::name_key;
 use crate::engine::{DurationDist, TICKS_PER_SECOND};
 
 use super::catalog::{self, Tech};
-use super::deployment::{BatterySpec, LifeSpec, ReplaceSpec};
+use super::deployment::{BatterySpec, CampaignSpec, CertSpec, LifeSpec, ReplaceSpec};
 use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget};
 use super::deployment::{
     CarrierSpec, CauseSpec, Deployment, FailoverSpec, FailureSpec, FleetSpec, GatewaySpec,
@@ -15,8 +15,8 @@ use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::locate::FieldMap;
 use super::types::{
-    Battery, Costs, DEFAULT_MESSAGE_BYTES, Detection, Dist, Expect, Failover, Failure, Fault, Link,
-    LinkRef, LoRa, Outages, Power, Redundancy, Scenario, SwitchBack, Target,
+    Battery, Certificate, Costs, DEFAULT_MESSAGE_BYTES, Detection, Dist, Expect, Failover, Failure,
+    Fault, Link, LinkRef, LoRa, Outages, Power, Redundancy, Scenario, SwitchBack, Target,
 };
 
 /// Most maintenance windows one scenario may expand to; each is an event pair per replication.
@@ -272,6 +272,47 @@ impl Ctx<'_> {
                 switch_time: self.dist(&format!("{field}.switch_time"), switch_time)?,
                 switch_back: self.switch_back(switch_back),
             },
+        })
+    }
+
+    fn certificate(&self, field: &str, c: &Certificate) -> Result<CertSpec, ScenarioError> {
+        if c.validity.ticks() == 0 {
+            return Err(self.error(
+                &format!("{field}.validity"),
+                "a certificate valid for 0s".into(),
+                "device certificates are valid for months or years, e.g. validity: \"2y\"".into(),
+            ));
+        }
+        if let Some(before) = c.renew_before
+            && before.ticks() >= c.validity.ticks()
+        {
+            return Err(self.error(
+                &format!("{field}.renew_before"),
+                format!(
+                    "renewal starts {before} before expiry but the certificate is valid for only {}",
+                    c.validity
+                ),
+                "renew some weeks before expiry, e.g. renew_before: \"30d\"".into(),
+            ));
+        }
+        if c.retry_every.ticks() == 0 {
+            return Err(self.error(
+                &format!("{field}.retry_every"),
+                "renewal retried every 0s".into(),
+                "retry daily or hourly, e.g. retry_every: \"1d\"".into(),
+            ));
+        }
+        Ok(CertSpec {
+            validity: c.validity.ticks(),
+            renew_before: c.renew_before.map(|d| d.ticks()),
+            renewal_success: c.renewal_success.0,
+            retry_every: c.retry_every.ticks(),
+            fix: self.dist(&format!("{field}.fix"), &c.fix)?,
+            first_expiry: c
+                .first_expiry
+                .as_ref()
+                .map(|d| self.dist(&format!("{field}.first_expiry"), d))
+                .transpose()?,
         })
     }
 
@@ -677,6 +718,11 @@ pub fn compile(
                 .transpose()?,
             failure,
             life,
+            certificate: f
+                .certificate
+                .as_ref()
+                .map(|c| cx.certificate(&format!("{here}.certificate"), c))
+                .transpose()?,
         });
     }
 
@@ -914,6 +960,28 @@ pub fn compile(
         .map(|c| costs(&cx, c, &gateways, &fleets, &groups, &ids))
         .transpose()?;
 
+    let mut campaigns = Vec::with_capacity(s.firmware.len());
+    for (i, c) in s.firmware.iter().enumerate() {
+        let here = format!("firmware[{i}]");
+        let fleet = cx.resolve(&format!("{here}.fleet"), "fleet", &c.fleet, &fleet_ids)?;
+        campaigns.push(CampaignSpec {
+            key: name_key("firmware", &format!("{}#{i}", c.fleet)),
+            fleet,
+            start: c.start.ticks(),
+            waves: c.waves.0.min(fleets[fleet].count),
+            wave_every: c.wave_every.ticks(),
+            brick: c.brick.0,
+            recover: c.recover.0,
+            rollback_time: c
+                .rollback_time
+                .as_ref()
+                .map(|d| cx.dist(&format!("{here}.rollback_time"), d))
+                .transpose()?,
+            repair: cx.dist(&format!("{here}.repair"), &c.repair)?,
+            halt_above: c.halt_above.map(|p| p.0),
+        });
+    }
+
     Ok(Deployment {
         name: s.name,
         description: s.description,
@@ -931,6 +999,7 @@ pub fn compile(
         faults,
         expectations,
         costs,
+        campaigns,
         source_hash: name_key("scenario", source),
     })
 }

@@ -31,6 +31,8 @@ pub struct Deployment {
     pub expectations: Vec<Expectation>,
     /// Prices, if the scenario has a `costs` block.
     pub costs: Option<CostSpec>,
+    /// Firmware update campaigns.
+    pub campaigns: Vec<CampaignSpec>,
     /// A stable hash of the scenario text, to tie results to their input.
     pub source_hash: u64,
 }
@@ -194,6 +196,33 @@ pub struct FleetSpec {
     /// Random failures, lifetimes already divided by the environment factor.
     pub failure: Option<FailureSpec>,
     pub life: LifeSpec,
+    pub certificate: Option<CertSpec>,
+}
+
+/// A fleet's certificates, checked.
+#[derive(Clone, Debug)]
+pub struct CertSpec {
+    pub validity: Ticks,
+    pub renew_before: Option<Ticks>,
+    pub renewal_success: f64,
+    pub retry_every: Ticks,
+    pub fix: DurationDist,
+    pub first_expiry: Option<DurationDist>,
+}
+
+/// A firmware campaign, resolved.
+#[derive(Clone, Debug)]
+pub struct CampaignSpec {
+    pub key: u64,
+    pub fleet: usize,
+    pub start: Ticks,
+    pub waves: u32,
+    pub wave_every: Ticks,
+    pub brick: f64,
+    pub recover: f64,
+    pub rollback_time: Option<DurationDist>,
+    pub repair: DurationDist,
+    pub halt_above: Option<f64>,
 }
 
 /// How a fleet's devices age, beyond their random failures.

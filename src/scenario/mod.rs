@@ -16,10 +16,10 @@ use ron::extensions::Extensions;
 use serde_path_to_error::Segment;
 
 pub use deployment::{
-    BatterySpec, Bound, BurstSpec, CauseSpec, CostSpec, Deployment, DeviceCostSpec, DropPolicy,
-    Expectation, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, FleetSpec, GatewayCostSpec,
-    GatewaySpec, GroupSpec, LifeSpec, LinkSpec, LoRaSpec, PlanSpec, ReplaceSpec, SlaSpec,
-    SwitchBackSpec, Unit, UplinkSpec,
+    BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, Deployment,
+    DeviceCostSpec, DropPolicy, Expectation, FailoverSpec, FailureSpec, FaultSpec, FaultTarget,
+    FleetSpec, GatewayCostSpec, GatewaySpec, GroupSpec, LifeSpec, LinkSpec, LoRaSpec, PlanSpec,
+    ReplaceSpec, SlaSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};

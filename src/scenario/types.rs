@@ -50,6 +50,9 @@ pub struct Scenario {
     /// Scripted faults: the same in every replication, while the rest of the world stays random.
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// Firmware update campaigns rolled out in waves.
+    #[serde(default)]
+    pub firmware: Vec<Campaign>,
     /// Assertions judged by `iotwin check`.
     #[serde(default)]
     pub expect: Vec<Expect>,
@@ -612,6 +615,9 @@ pub struct Fleet {
     /// over at once; the device is down only when all have failed. Default: 0.
     #[serde(default)]
     pub cold_spares: u32,
+    /// Device certificates that expire and must be rotated; none if absent.
+    #[serde(default)]
+    pub certificate: Option<Certificate>,
     /// The radio or wire from device to gateway.
     #[serde(default)]
     pub link: Link,
@@ -706,6 +712,60 @@ pub struct Battery {
     /// battery is a dead device.
     #[serde(default)]
     pub swap: Option<Dist>,
+}
+
+/// A device certificate: valid for `validity`, renewed `renew_before` its expiry (each attempt
+/// succeeds with `renewal_success`, failed ones retried every `retry_every` until it expires).
+/// An expired certificate means the device cannot authenticate: its readings are lost
+/// (`auth_expired`) until it is re-provisioned, a draw of `fix` later.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Certificate {
+    pub validity: Duration,
+    /// How long before expiry rotation starts; absent: certificates are never rotated.
+    #[serde(default)]
+    pub renew_before: Option<Duration>,
+    #[serde(default = "certain")]
+    pub renewal_success: Probability,
+    #[serde(default = "daily")]
+    pub retry_every: Duration,
+    pub fix: Dist,
+    /// When each device's current certificate expires; default: `validity` after the start
+    /// (all issued together, the classic fleet-wide expiry).
+    #[serde(default)]
+    pub first_expiry: Option<Dist>,
+}
+
+fn daily() -> Duration {
+    Duration::from_secs(86_400)
+}
+
+/// A firmware update campaign: fleet `fleet` updated in `waves` equal waves from `start`, one
+/// every `wave_every`. Each update bricks the device with probability `brick`; a share
+/// `recover` of bricked devices is restored by a remote rollback after `rollback_time`, the
+/// others need a site visit (`repair`). The campaign halts after a wave whose bricked share
+/// exceeds `halt_above`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Campaign {
+    pub fleet: String,
+    pub start: Duration,
+    #[serde(default = "one_wave")]
+    pub waves: Count,
+    #[serde(default)]
+    pub wave_every: Duration,
+    pub brick: Probability,
+    #[serde(default)]
+    pub recover: Probability,
+    #[serde(default)]
+    pub rollback_time: Option<Dist>,
+    pub repair: Dist,
+    #[serde(default)]
+    pub halt_above: Option<Probability>,
+}
+
+fn one_wave() -> Count {
+    Count(1)
 }
 
 /// Planned replacement at a given age: `Replace(at_age: "8y", downtime: Fixed("1h"))`.

@@ -43,8 +43,8 @@ pub fn shipped_scenarios() -> Vec<std::path::PathBuf> {
 /// latencies (some beyond the 71-minute range of a packed event), tiny buffers that overflow,
 /// a gateway without a buffer, frequent failures, every failover policy, a redundancy group
 /// with imperfect coverage, device buffers, a shared LoRa channel under its duty cycle, a
-/// common cause, maintenance, a degraded link, and a horizon that cuts messages in flight and
-/// in buffers.
+/// common cause, maintenance, a degraded link, certificates that lapse, a firmware campaign that
+/// bricks, and a horizon that cuts messages in flight and in buffers.
 pub const HOSTILE: &str = r#"Scenario(
         name: "hostile", horizon: "3d", seed: 5, replications: 4, deadline: "1m",
         sites: [Site(id: "s")],
@@ -72,6 +72,8 @@ pub const HOSTILE: &str = r#"Scenario(
             outages: Outages(every: Exponential(mean: "1d"), lasting: Fixed("30m")))],
         maintenance: [Maintenance(target: Gateway("g1"), first: "1d", every: "1d", lasting: "1h")],
         faults: [LinkDegraded(link: Access("fast"), at: "12h", lasting: "6h", loss: 0.5)],
+        firmware: [Campaign(fleet: "fast", start: "1d", waves: 3, wave_every: "6h", brick: 0.2,
+            recover: 0.5, rollback_time: Exponential(mean: "1h"), repair: Exponential(mean: "8h"))],
         fleets: [
             Fleet(id: "slow", site: "s", gateway: "g1", count: 40,
                 report: Exponential(mean: "5m"),
@@ -81,7 +83,9 @@ pub const HOSTILE: &str = r#"Scenario(
                 report: Jitter(period: "30s", jitter: Uniform(min: "0s", max: "1s")),
                 link: Link(loss: 0.01, latency: Fixed("80m"))),
             Fleet(id: "paired", site: "s", gateway: "pair", count: 50, buffer_messages: 30,
-                report: Exponential(mean: "20s"), link: Link(latency: Fixed("2s"))),
+                report: Exponential(mean: "20s"), link: Link(latency: Fixed("2s")),
+                certificate: Certificate(validity: "1d", renew_before: "6h", renewal_success: 0.3,
+                    retry_every: "2h", fix: Exponential(mean: "2h"), first_expiry: Uniform(min: "0s", max: "1d"))),
             Fleet(id: "meters", site: "s", gateway: "g1", count: 300, message_bytes: 40,
                 report: Jitter(period: "2m", jitter: Uniform(min: "0s", max: "10s")),
                 lora: LoRa(spreading_factor: 12, channels: 2)),

@@ -14,4 +14,5 @@ mod lifecycle;
 mod lora;
 mod outages;
 mod report;
+mod software;
 mod trace;
