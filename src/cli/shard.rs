@@ -129,7 +129,10 @@ pub(super) fn run_recorded(
         progress.record(row).map_err(|e| {
             format!(
                 "cannot write it to {}: {e}",
-                progress.dir().join(format!("rep-{:06}.json", row.index)).display()
+                progress
+                    .dir()
+                    .join(format!("rep-{:06}.json", row.index))
+                    .display()
             )
         })?;
         let n = recorded.fetch_add(1, Ordering::SeqCst) + 1;
@@ -173,7 +176,11 @@ pub(super) fn run_recorded(
 }
 
 /// The summary of a whole run from its recorded replications.
-pub(super) fn assemble(dep: &Deployment, args: &RunArgs, rows: Vec<Replication>) -> Result<Summary, ExitCode> {
+pub(super) fn assemble(
+    dep: &Deployment,
+    args: &RunArgs,
+    rows: Vec<Replication>,
+) -> Result<Summary, ExitCode> {
     shard::assemble(dep, &options(args), rows).map_err(|e| {
         eprintln!("error: {e}");
         eprintln!("  = hint: {}", e.hint());
@@ -270,7 +277,10 @@ fn try_run_shard(args: &RunArgs, shard: Shard) -> Result<String, ExitCode> {
     let range = if count == 0 {
         "no replications".to_string()
     } else {
-        format!("replications {}", shard::ranges(&wanted.collect::<Vec<_>>()))
+        format!(
+            "replications {}",
+            shard::ranges(&wanted.collect::<Vec<_>>())
+        )
     };
     Ok(format!(
         "wrote {}: shard {shard}, {range} of {total} (scenario \"{}\", seed {})\n\
@@ -279,7 +289,8 @@ fn try_run_shard(args: &RunArgs, shard: Shard) -> Result<String, ExitCode> {
         file.study.scenario,
         file.study.seed,
         shard.count,
-        out.join(format!("shard-*-of-{:04}.json", shard.count)).display(),
+        out.join(format!("shard-*-of-{:04}.json", shard.count))
+            .display(),
         PathBuf::from("reports")
             .join(folder_name(&file.study.scenario))
             .display(),
@@ -295,7 +306,12 @@ pub(super) fn merge(args: MergeArgs) -> ExitCode {
     };
     let paths = match report::shard::shard_paths(&args.files) {
         Ok(paths) => paths,
-        Err(e) => return fail(e, "name the shard files written by `iotwin run --shard I/N`"),
+        Err(e) => {
+            return fail(
+                e,
+                "name the shard files written by `iotwin run --shard I/N`",
+            );
+        }
     };
     let mut files = vec![];
     for path in &paths {

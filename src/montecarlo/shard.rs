@@ -130,12 +130,13 @@ impl Study {
         }
     }
 
-    /// How `other` differs from `self`, one `field: theirs (here: ours)` per field.
-    pub fn differences(&self, other: &Study) -> Vec<String> {
+    /// How `other` differs from `self`, one `field theirs (LABEL: ours)` per field, e.g.
+    /// `seed 7 (first file: 5)`.
+    pub fn differences(&self, other: &Study, label: &str) -> Vec<String> {
         let mut out = vec![];
         let mut field = |name: &str, ours: String, theirs: String| {
             if ours != theirs {
-                out.push(format!("{name} {theirs} (expected {ours})"));
+                out.push(format!("{name} {theirs} ({label}: {ours})"));
             }
         };
         field(
@@ -258,6 +259,7 @@ pub fn assemble(
             },
             beyond: ranges(&extra),
             total,
+            missing_shards: vec![],
         });
     }
     let rows = by_index
@@ -439,7 +441,11 @@ fn with_rows(mut header: String, rows: &[RowDoc]) -> String {
         header.push_str(if i == 0 { "\n    " } else { ",\n    " });
         header.push_str(&serde_json::to_string(row).unwrap_or_default());
     }
-    header.push_str(if rows.is_empty() { "]\n}\n" } else { "\n  ]\n}\n" });
+    header.push_str(if rows.is_empty() {
+        "]\n}\n"
+    } else {
+        "\n  ]\n}\n"
+    });
     header
 }
 
@@ -455,7 +461,10 @@ impl ShardFile {
             rows: vec![],
         };
         let rows: Vec<RowDoc> = self.rows.iter().map(RowDoc::from).collect();
-        with_rows(serde_json::to_string_pretty(&doc).unwrap_or_default(), &rows)
+        with_rows(
+            serde_json::to_string_pretty(&doc).unwrap_or_default(),
+            &rows,
+        )
     }
 
     pub fn from_json(bytes: &[u8]) -> Result<ShardFile, String> {
@@ -564,7 +573,7 @@ pub enum MergeError {
         found: usize,
         expected: usize,
     },
-    #[error("{}", coverage_message(missing, duplicated, beyond, *total))]
+    #[error("{}", coverage_message(missing, duplicated, beyond, *total, missing_shards))]
     Coverage {
         /// Replication ranges no file holds, e.g. `3-5, 9`.
         missing: String,
@@ -573,6 +582,9 @@ pub enum MergeError {
         /// Replications at or past the study's count.
         beyond: String,
         total: u64,
+        /// The shards (`I/N`) that would run the missing replications, when every file is a
+        /// shard of the same count.
+        missing_shards: Vec<String>,
     },
 }
 
@@ -581,11 +593,17 @@ fn coverage_message(
     duplicated: &[(String, Vec<String>)],
     beyond: &str,
     total: u64,
+    missing_shards: &[String],
 ) -> String {
     let mut parts = vec![];
     if !missing.is_empty() {
+        let shards = match missing_shards.len() {
+            0 => String::new(),
+            1 => format!(" (shard {})", missing_shards[0]),
+            _ => format!(" (shards {})", missing_shards.join(", ")),
+        };
         parts.push(format!(
-            "replications {missing} of 0-{} are missing",
+            "replications {missing} of 0-{} are missing{shards}",
             total.saturating_sub(1)
         ));
     }
@@ -617,16 +635,26 @@ impl MergeError {
             MergeError::Scenario { .. } | MergeError::Hash { .. } | MergeError::Columns { .. } => {
                 "the file was edited or damaged: run that shard again".into()
             }
-            MergeError::Coverage { missing, duplicated, .. } => {
+            MergeError::Coverage {
+                missing,
+                duplicated,
+                missing_shards,
+                ..
+            } => {
                 let mut hints = vec![];
                 if !missing.is_empty() {
-                    hints.push("run the missing shards (`iotwin run SCENARIO --shard I/N` for each missing I) and merge again");
+                    hints.push(match missing_shards.first() {
+                        Some(s) => format!(
+                            "run the missing shards (`iotwin run SCENARIO --shard {s}` with the options of the others) and merge again"
+                        ),
+                        None => "run the missing shards (`iotwin run SCENARIO --shard I/N`) and merge again".to_string(),
+                    });
                 }
                 if !duplicated.is_empty() {
-                    hints.push("give each shard's file once");
+                    hints.push("give each shard's file once (a shard run twice gives the same file)".to_string());
                 }
                 if hints.is_empty() {
-                    hints.push("merge only the shards of one study");
+                    hints.push("merge only the shards of one study".to_string());
                 }
                 hints.join("; ")
             }
@@ -677,7 +705,7 @@ pub fn merge(files: Vec<(String, ShardFile)>) -> Result<Merged, MergeError> {
         }
     }
     for (name, file) in &files[1..] {
-        let differences = first.study.differences(&file.study);
+        let differences = first.study.differences(&file.study, first_name);
         if !differences.is_empty() {
             return Err(MergeError::Differs {
                 file: name.clone(),
@@ -731,7 +759,22 @@ pub fn merge(files: Vec<(String, ShardFile)>) -> Result<Merged, MergeError> {
         }
     }
     if !missing.is_empty() || !duplicated.is_empty() || !beyond.is_empty() {
+        // With every file a shard of one count, name the shards whose blocks are missing.
+        let count = files[0].1.shard.map(|s| s.count);
+        let same_count = files.iter().all(|(_, f)| f.shard.map(|s| s.count) == count);
+        let missing_shards = match count {
+            Some(count) if same_count => (0..count)
+                .map(|index| Shard { index, count })
+                .filter(|s| {
+                    let block = s.replications(first.study.replications);
+                    missing.iter().any(|r| block.contains(r))
+                })
+                .map(|s| s.to_string())
+                .collect(),
+            _ => vec![],
+        };
         return Err(MergeError::Coverage {
+            missing_shards,
             missing: ranges(&missing),
             duplicated: duplicated
                 .into_iter()
@@ -766,15 +809,31 @@ mod tests {
                 assert_eq!(covered, (0..total as u64).collect::<Vec<_>>());
             }
         }
-        assert_eq!(Shard { index: 3, count: 10 }.replications(100), 30..40);
+        assert_eq!(
+            Shard {
+                index: 3,
+                count: 10
+            }
+            .replications(100),
+            30..40
+        );
     }
 
     #[test]
     fn shard_syntax_errors_say_what_was_expected() {
-        assert_eq!("3/10".parse::<Shard>(), Ok(Shard { index: 3, count: 10 }));
+        assert_eq!(
+            "3/10".parse::<Shard>(),
+            Ok(Shard {
+                index: 3,
+                count: 10
+            })
+        );
         for bad in ["3/2", "0/0", "a/b", "3", "-1/4", "2/2"] {
             let e = bad.parse::<Shard>().unwrap_err();
-            assert!(e.contains("--shard 3/10") || e.contains("numbered from 0"), "{bad}: {e}");
+            assert!(
+                e.contains("--shard 3/10") || e.contains("numbered from 0"),
+                "{bad}: {e}"
+            );
         }
         assert!("2/2".parse::<Shard>().unwrap_err().contains("0/2 to 1/2"));
     }

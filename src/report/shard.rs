@@ -126,7 +126,10 @@ fn replication_file(r: u64) -> String {
 }
 
 fn replication_number(name: &str) -> Option<u64> {
-    name.strip_prefix("rep-")?.strip_suffix(".json")?.parse().ok()
+    name.strip_prefix("rep-")?
+        .strip_suffix(".json")?
+        .parse()
+        .ok()
 }
 
 impl Progress {
@@ -182,11 +185,12 @@ impl Progress {
             match theirs {
                 Some(theirs) => {
                     let theirs = theirs?;
-                    let mut differences = header.study.differences(&theirs.study);
+                    let mut differences = header.study.differences(&theirs.study, "this run");
                     if theirs.shard != header.shard {
-                        let show = |s: Option<Shard>| s.map_or("none".to_string(), |s| s.to_string());
+                        let show =
+                            |s: Option<Shard>| s.map_or("none".to_string(), |s| s.to_string());
                         differences.push(format!(
-                            "shard {} (expected {})",
+                            "shard {} (this run: {})",
                             show(theirs.shard),
                             show(header.shard)
                         ));
@@ -218,7 +222,7 @@ impl Progress {
                     return Err(ProgressError::Foreign {
                         dir: dir.to_path_buf(),
                         differences: vec![format!(
-                            "{} belongs to study {hash} (expected {})",
+                            "{} belongs to study {hash} (this run: {})",
                             path.display(),
                             header.study.hash
                         )],
