@@ -269,6 +269,9 @@ fn replicate(
     replicate_recorded(dep, &reps, opts, on_done, custom, &|_, _| Ok(()))
 }
 
+/// One replication's metric values and extras.
+type Row = (Vec<f64>, Extras);
+
 /// Runs replications `reps` of `dep` in parallel; rows come back in the order of `reps`.
 /// `record` hears each row as soon as its replication finishes (before `on_done`), from
 /// whichever thread ran it; an error from it stops the run.
@@ -278,9 +281,9 @@ fn replicate_recorded(
     opts: &RunOptions,
     on_done: &(dyn Fn() + Sync),
     custom: CustomPolicies<'_>,
-    record: &(dyn Fn(u64, &(Vec<f64>, Extras)) -> Result<(), String> + Sync),
-) -> Result<Vec<(Vec<f64>, Extras)>, RunError> {
-    let work = || -> Result<Vec<(Vec<f64>, Extras)>, RunError> {
+    record: &(dyn Fn(u64, &Row) -> Result<(), String> + Sync),
+) -> Result<Vec<Row>, RunError> {
+    let work = || -> Result<Vec<Row>, RunError> {
         reps.par_iter()
             .map(|&r| {
                 let outcome = World::run_with_policies(dep, r, Silent, custom)
