@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use iotwin::montecarlo::shard::{self, ProgressHeader, Replication, Shard, ShardFile, Study};
 use iotwin::montecarlo::{RunError, RunOptions, Summary};
 use iotwin::report;
-use iotwin::report::shard::{Progress, progress_dir};
+use iotwin::report::shard::{Progress, ProgressError, progress_dir};
 use iotwin::scenario::{self, Deployment};
 
 use super::{RunArgs, check_memory, folder_name, load, say, warn_if_long};
@@ -101,7 +101,11 @@ pub(super) fn run_recorded(
             bar.finish_and_clear();
             eprintln!("error: {e}");
             eprintln!("  = hint: {}", e.hint());
-            ExitCode::from(2)
+            // A folder that cannot be written is a failed run; a checkpoint in the way is usage.
+            match e {
+                ProgressError::Io { .. } => ExitCode::from(1),
+                _ => ExitCode::from(2),
+            }
         })?;
     let missing: Vec<u64> = wanted
         .clone()

@@ -87,7 +87,7 @@ pub enum ProgressError {
     },
     #[error("{}: {message}", file.display())]
     Damaged { file: PathBuf, message: String },
-    #[error("{}: {error}", path.display())]
+    #[error("cannot use the checkpoint {}: {error}", path.display())]
     Io {
         path: PathBuf,
         error: std::io::Error,
