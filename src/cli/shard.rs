@@ -113,10 +113,12 @@ pub(super) fn run_recorded(
         .collect();
     if args.resume {
         if finished.is_empty() {
-            eprintln!(
-                "note: nothing to resume in {}: running every replication",
-                dir.display()
-            );
+            if !args.quiet {
+                eprintln!(
+                    "note: nothing to resume in {}: running every replication",
+                    dir.display()
+                );
+            }
         } else {
             eprintln!(
                 "note: resuming: {} of {} replications already finished ({}), running {}",
