@@ -253,14 +253,31 @@ impl Progress {
         &self.dir
     }
 
-    /// Writes one finished replication, atomically.
+    /// Writes one finished replication, atomically (see [`write_unsynced`]).
     pub fn record(&self, row: &Replication) -> std::io::Result<()> {
         let path = self.dir.join(replication_file(row.index));
-        write_atomically(&path, ReplicationFile::to_json(&self.hash, row).as_bytes())
+        write_unsynced(&path, ReplicationFile::to_json(&self.hash, row).as_bytes())
     }
 
     /// Removes the checkpoint, once the run's outputs are written.
     pub fn remove(self) -> std::io::Result<()> {
         std::fs::remove_dir_all(&self.dir)
     }
+}
+
+/// As [`write_atomically`] (a temporary file, then a rename) but without `fsync`: a killed
+/// process still leaves the whole file or none, and only a crash of the machine itself could
+/// leave a damaged one, which `--resume` then names. Syncing every replication cost 4 ms each
+/// (1,000 one-hour replications of the smart home: 4.5 s instead of 0.3 s).
+fn write_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
