@@ -282,6 +282,8 @@ fn try_run_shard(args: &RunArgs, shard: Shard) -> Result<String, ExitCode> {
     remove_progress(done.progress);
     let range = if count == 0 {
         "no replications".to_string()
+    } else if count == 1 {
+        format!("replication {}", wanted.start)
     } else {
         format!(
             "replications {}",
