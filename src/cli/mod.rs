@@ -18,6 +18,8 @@ use iotwin::report;
 use iotwin::report::trace::JsonLines;
 use iotwin::scenario::{self, Deployment, ScenarioError};
 
+mod shard;
+
 #[derive(Parser)]
 #[command(
     name = "iotwin",
@@ -37,6 +39,8 @@ enum Command {
     Check(RunArgs),
     /// Run designs on common random numbers and compare each with the first, metric by metric.
     Compare(CompareArgs),
+    /// Put the shard files of `run --shard I/N` together into the report of the whole study.
+    Merge(shard::MergeArgs),
     /// Write one replication's steps as JSON lines (replays bit-identically from the seed).
     Trace(TraceArgs),
     /// Check a scenario file without running it, and list its single points of failure.
@@ -139,6 +143,17 @@ struct RunArgs {
     /// The most replications `--precision` may run.
     #[arg(long, default_value_t = 1000, requires = "precision")]
     max_replications: u32,
+    /// Run only shard INDEX of COUNT (numbered from 0): a contiguous block of the
+    /// replications, written to DIR/shard-IIII-of-NNNN.json for `iotwin merge`.
+    #[arg(long, value_name = "INDEX/COUNT")]
+    shard: Option<iotwin::montecarlo::shard::Shard>,
+    /// Continue an interrupted run with the same options: the replications it finished
+    /// (kept in DIR/.iotwin-progress) are not run again.
+    #[arg(long)]
+    resume: bool,
+    /// Stop with exit code 1 once this many replications are recorded, as if killed (tests).
+    #[arg(long, hide = true, value_name = "K")]
+    stop_after: Option<u64>,
 }
 
 pub fn main() -> ExitCode {
@@ -157,6 +172,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Compare(args) => compare(args),
+        Command::Merge(args) => shard::merge(args),
         Command::Trace(args) => trace(args),
         Command::Validate { scenario } => validate(&scenario),
         Command::Catalog {
@@ -241,6 +257,9 @@ fn validate(path: &Path) -> ExitCode {
 }
 
 fn run(args: RunArgs) -> ExitCode {
+    if let Some(s) = args.shard {
+        return shard::run_shard(&args, s);
+    }
     match study(&args, false) {
         Ok((dep, _, mut text)) => {
             if !dep.expectations.is_empty() {
@@ -284,6 +303,7 @@ fn check(args: RunArgs) -> ExitCode {
 /// Loads, runs and writes a study; returns the text to print, or the exit code of a failure
 /// (already reported on stderr).
 fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String), ExitCode> {
+    shard::refuse_unsupported(args, checking)?;
     let dep = load(args.scenario.as_deref()).map_err(|e| {
         eprintln!("{e}");
         ExitCode::from(2)
@@ -320,8 +340,18 @@ fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String)
         .progress_chars("=> "),
     );
     bar.set_message(dep.name.clone());
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&dep.name)));
+    // A plain run keeps a checkpoint (removed once the outputs are written) for --resume.
+    let mut progress = None;
     let summary = match args.precision {
-        None => montecarlo::run(&dep, &opts, &|| bar.inc(1)),
+        None => {
+            let done = shard::run_recorded(&dep, args, &dir, None, &bar)?;
+            progress = Some(done.progress);
+            Ok(shard::assemble(&dep, args, done.rows)?)
+        }
         Some(half_width) => {
             let target = precision_target(&dep, args, half_width)?;
             montecarlo::run_until_precise(&dep, &opts, &target, &|| bar.inc(1), &|n| {
@@ -343,15 +373,14 @@ fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String)
         );
         ExitCode::from(1)
     })?;
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&dep.name)));
     let written = report::write_outputs(&summary, &dir).map_err(|e| {
         eprintln!("error: cannot write the report to {}: {e}", dir.display());
         eprintln!("  = hint: choose another folder with --out DIR");
         ExitCode::from(1)
     })?;
+    if let Some(progress) = progress {
+        shard::remove_progress(progress);
+    }
     let mut text = String::new();
     if !args.quiet {
         text.push_str(&report::summary_table(&summary));

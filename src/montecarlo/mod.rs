@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod compare;
+pub mod shard;
 mod stats;
 
 pub use stats::{Estimate, estimate};
@@ -98,6 +99,9 @@ pub enum RunError {
     },
     #[error("cannot start {threads} worker threads: {message}")]
     Threads { threads: usize, message: String },
+    /// A finished replication could not be recorded (see [`shard::run_replications`]).
+    #[error("replication {replication} could not be recorded: {message}")]
+    Record { replication: u64, message: String },
 }
 
 /// Bytes one replication holds per device, measured (BENCHMARKS.md: 149 at a million devices)
@@ -261,11 +265,27 @@ fn replicate(
     on_done: &(dyn Fn() + Sync),
     custom: CustomPolicies<'_>,
 ) -> Result<Vec<(Vec<f64>, Extras)>, RunError> {
-    let work = || -> Result<Vec<(Vec<f64>, Extras)>, RunError> {
-        range
-            .clone()
-            .into_par_iter()
-            .map(|r| {
+    let reps: Vec<u64> = range.collect();
+    replicate_recorded(dep, &reps, opts, on_done, custom, &|_, _| Ok(()))
+}
+
+/// One replication's metric values and extras.
+type Row = (Vec<f64>, Extras);
+
+/// Runs replications `reps` of `dep` in parallel; rows come back in the order of `reps`.
+/// `record` hears each row as soon as its replication finishes (before `on_done`), from
+/// whichever thread ran it; an error from it stops the run.
+fn replicate_recorded(
+    dep: &Deployment,
+    reps: &[u64],
+    opts: &RunOptions,
+    on_done: &(dyn Fn() + Sync),
+    custom: CustomPolicies<'_>,
+    record: &(dyn Fn(u64, &Row) -> Result<(), String> + Sync),
+) -> Result<Vec<Row>, RunError> {
+    let work = || -> Result<Vec<Row>, RunError> {
+        reps.par_iter()
+            .map(|&r| {
                 let outcome = World::run_with_policies(dep, r, Silent, custom)
                     .map(|(o, _)| o)
                     .map_err(|source| RunError::Invariant {
@@ -273,8 +293,13 @@ fn replicate(
                         seed: dep.seed,
                         source,
                     });
+                let row = outcome.map(|o| (metrics::values(dep, &o), Extras::from(&o)))?;
+                record(r, &row).map_err(|message| RunError::Record {
+                    replication: r,
+                    message,
+                })?;
                 on_done();
-                outcome.map(|o| (metrics::values(dep, &o), Extras::from(&o)))
+                Ok(row)
             })
             .collect()
     };

@@ -14,5 +14,6 @@ mod lifecycle;
 mod lora;
 mod outages;
 mod report;
+mod shard;
 mod software;
 mod trace;
