@@ -18,6 +18,8 @@ use iotwin::report;
 use iotwin::report::trace::JsonLines;
 use iotwin::scenario::{self, Deployment, ScenarioError};
 
+mod sweep;
+
 #[derive(Parser)]
 #[command(
     name = "iotwin",
@@ -37,6 +39,9 @@ enum Command {
     Check(RunArgs),
     /// Run designs on common random numbers and compare each with the first, metric by metric.
     Compare(CompareArgs),
+    /// Run a scenario at every point of a grid of values (`--set PATH=V1,V2,...`) and chart
+    /// each headline metric against them, with where a limit is crossed.
+    Sweep(sweep::SweepArgs),
     /// Write one replication's steps as JSON lines (replays bit-identically from the seed).
     Trace(TraceArgs),
     /// Check a scenario file without running it, and list its single points of failure.
@@ -145,6 +150,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Compare(args) => compare(args),
+        Command::Sweep(args) => sweep::sweep(args),
         Command::Trace(args) => trace(args),
         Command::Validate { scenario } => validate(&scenario),
         Command::Catalog => {

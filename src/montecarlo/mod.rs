@@ -7,6 +7,7 @@
 pub mod check;
 pub mod compare;
 mod stats;
+pub mod sweep;
 
 pub use stats::{Estimate, estimate};
 

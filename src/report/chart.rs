@@ -16,12 +16,12 @@ use crate::montecarlo::{Summary, estimate};
 /// Size of every chart, in pixels: readable in a report column and on a laptop screen.
 pub const SIZE: (u32, u32) = (720, 360);
 
-const BAR: RGBColor = RGBColor(70, 110, 170);
-const MEAN: RGBColor = RGBColor(200, 60, 40);
-const BAND: RGBColor = RGBColor(240, 150, 60);
-const INK: RGBColor = RGBColor(40, 40, 40);
+pub(crate) const BAR: RGBColor = RGBColor(70, 110, 170);
+pub(crate) const MEAN: RGBColor = RGBColor(200, 60, 40);
+pub(crate) const BAND: RGBColor = RGBColor(240, 150, 60);
+pub(crate) const INK: RGBColor = RGBColor(40, 40, 40);
 /// Colours of stacked cost components, in order.
-const PALETTE: [RGBColor; 6] = [
+pub(crate) const PALETTE: [RGBColor; 6] = [
     RGBColor(70, 110, 170),
     RGBColor(240, 150, 60),
     RGBColor(90, 160, 90),
@@ -158,20 +158,20 @@ pub fn draw<DB: DrawingBackend>(
     root.present().map_err(text)
 }
 
-fn text<E: std::fmt::Display>(e: E) -> String {
+pub(crate) fn text<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-fn caption() -> TextStyle<'static> {
+pub(crate) fn caption() -> TextStyle<'static> {
     (FAMILY, 19).into_font().color(&INK)
 }
 
-fn label(size: u32) -> TextStyle<'static> {
+pub(crate) fn label(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&INK)
 }
 
 /// A chart with nothing to show still says what it would show, and why it is empty.
-fn empty_state<DB: DrawingBackend>(
+pub(crate) fn empty_state<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     message: &str,
@@ -188,7 +188,7 @@ fn empty_state<DB: DrawingBackend>(
 }
 
 /// Digits after the point that tell ticks about `span / 10` apart.
-fn decimals(span: f64) -> usize {
+pub(crate) fn decimals(span: f64) -> usize {
     if span <= 0.0 || !span.is_finite() {
         return 2;
     }
@@ -309,7 +309,7 @@ fn draw_availability<DB: DrawingBackend>(
     legend(&mut chart, SeriesLabelPosition::UpperLeft)
 }
 
-fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     position: SeriesLabelPosition,
 ) -> Result<(), String> {

@@ -11,6 +11,7 @@ mod content;
 mod font;
 pub mod html;
 pub mod markdown;
+pub mod sweep;
 mod table;
 pub mod trace;
 
