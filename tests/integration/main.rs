@@ -13,4 +13,5 @@ mod failover;
 mod lora;
 mod outages;
 mod report;
+mod sweep;
 mod trace;
