@@ -88,6 +88,9 @@ pub struct Outcome {
     /// Completeness over time: per equal slice of the horizon ([`SERIES_SLICES`] of them), the
     /// messages generated in it and those of them delivered on time.
     pub series: Vec<[u64; 2]>,
+    /// Per slice of the horizon: devices that failed for the first time in it (for survival
+    /// curves).
+    pub first_failures: Vec<u64>,
 }
 
 /// Slices of the horizon in [`Outcome::series`].
@@ -106,6 +109,8 @@ struct Device {
     up: bool,
     /// The access link's Gilbert-Elliott state: in its bad (bursty) state.
     access_bad: bool,
+    /// Whether the device has failed at least once (it fits in the padding: the size stays).
+    failed: bool,
 }
 
 /// One uplink of a gateway: its carrier, its hop and the hop's bursty-loss state.
@@ -354,6 +359,7 @@ pub struct World<O: Observer = Silent> {
     gateway_failures_each: Vec<u64>,
     carrier_messages: Vec<u64>,
     series: Vec<[u64; 2]>,
+    first_failures: Vec<u64>,
     /// Scratch space for the timers a policy sets in one call.
     timers: Vec<(Ticks, u32)>,
     /// Shared LoRa channels, 64 per site and spreading factor in use.
@@ -458,6 +464,7 @@ impl<O: Observer> World<O> {
                     sent: 0,
                     up: true,
                     access_bad: false,
+                    failed: false,
                 });
             }
         }
@@ -617,6 +624,7 @@ impl<O: Observer> World<O> {
             gateway_failures_each: vec![0; dep.gateways.len()],
             carrier_messages: vec![0; dep.carriers.len()],
             series: vec![[0, 0]; SERIES_SLICES],
+            first_failures: vec![0; SERIES_SLICES],
             timers: vec![],
         };
         world.schedule_start(sched);
@@ -804,6 +812,7 @@ impl<O: Observer> World<O> {
             gateway_failures_each: self.gateway_failures_each,
             carrier_messages: self.carrier_messages,
             series: self.series,
+            first_failures: self.first_failures,
             ledger: self.ledger,
         };
         Ok((outcome, self.observer))
@@ -1615,6 +1624,10 @@ impl<O: Observer> World<O> {
     fn device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
         let now = sched.now();
         self.devices[d as usize].up = up;
+        if !up && !self.devices[d as usize].failed {
+            self.devices[d as usize].failed = true;
+            self.first_failures[slice_of(now, self.horizon)] += 1;
+        }
         self.device_failures += !up as u64;
         self.fleet_failures[self.devices[d as usize].fleet as usize] += !up as u64;
         self.observer.observe(

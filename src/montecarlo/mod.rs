@@ -75,6 +75,10 @@ pub struct Extras {
     pub gateway_failures: u64,
     /// Messages handed to each carrier (scenario order).
     pub carrier_messages: Vec<u64>,
+    /// Per slice of the horizon: devices failing for the first time in it.
+    pub first_failures: Vec<u64>,
+    /// Devices in the deployment, for survival shares.
+    pub devices: u64,
 }
 
 impl From<&Outcome> for Extras {
@@ -85,6 +89,8 @@ impl From<&Outcome> for Extras {
             device_failures: o.device_failures,
             gateway_failures: o.gateway_failures,
             carrier_messages: o.carrier_messages.clone(),
+            first_failures: o.first_failures.clone(),
+            devices: 0,
         }
     }
 }
@@ -275,7 +281,13 @@ fn replicate(
                         source,
                     });
                 on_done();
-                outcome.map(|o| (metrics::values(dep, &o), Extras::from(&o)))
+                outcome.map(|o| {
+                    let extras = Extras {
+                        devices: dep.device_count(),
+                        ..Extras::from(&o)
+                    };
+                    (metrics::values(dep, &o), extras)
+                })
             })
             .collect()
     };

@@ -112,6 +112,10 @@ pub fn chart_text(kind: Kind) -> (&'static str, &'static str) {
             "Data completeness over time",
             "Share of the messages generated in each hundredth of the horizon that reached the cloud before the deadline: mean over replications with its 95% confidence band.",
         ),
+        Kind::Survival => (
+            "Device survival",
+            "Share of devices that have not failed yet (first failures only; repaired devices stay counted as failed): mean over replications with its 95% confidence band. Drawn when devices fail.",
+        ),
         Kind::Losses => (
             "Messages lost by cause",
             "Mean messages lost per replication for each cause; whiskers span the 95% confidence interval.",
