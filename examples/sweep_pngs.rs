@@ -21,8 +21,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let source = std::fs::read_to_string(&args[0])?;
     let out = PathBuf::from(&args[1]);
     let replications: u32 = args[2].parse()?;
-    let (limits, sets): (Vec<String>, Vec<String>) =
-        args[3..].iter().cloned().partition(|a| a.starts_with("--limit="));
+    let (limits, sets): (Vec<String>, Vec<String>) = args[3..]
+        .iter()
+        .cloned()
+        .partition(|a| a.starts_with("--limit="));
     let limits: Vec<String> = limits
         .iter()
         .map(|l| l.trim_start_matches("--limit=").to_string())
@@ -32,7 +34,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         replications: Some(replications),
         ..RunOptions::default()
     };
-    let result = plan.run(&opts, &|_| {}, &|| {}).map_err(|e| e.to_string())?;
+    let result = plan
+        .run(&opts, &|_| {}, &|| {})
+        .map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&out)?;
     for metric in report::charted(&result) {
         let path = out.join(format!("{}.png", report::stem(&metric)));

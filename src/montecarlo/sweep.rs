@@ -26,7 +26,9 @@ pub enum SweepError {
     #[error("error: {message}\n  = hint: {hint}")]
     Limit { message: String, hint: String },
     /// A point whose fleets cannot reach the cloud.
-    #[error("error: sweep point {point}: fleets {fleets} have no path to the cloud\n  = hint: give their gateways an uplink through a carrier")]
+    #[error(
+        "error: sweep point {point}: fleets {fleets} have no path to the cloud\n  = hint: give their gateways an uplink through a carrier"
+    )]
     Unreachable { point: String, fleets: String },
     /// A replication of a point broke an invariant.
     #[error("error: sweep point {point}: {source}")]
@@ -56,7 +58,12 @@ pub struct Plan {
 /// Reads the scenario `source` (named `file` in errors), resolves every `PATH=V1,V2,...` in
 /// `sets`, reads `limits` (the default ones if empty), and compiles every point, so that a bad
 /// path, value or limit stops the sweep before anything runs.
-pub fn plan(source: &str, file: &str, sets: &[String], limits: &[String]) -> Result<Plan, SweepError> {
+pub fn plan(
+    source: &str,
+    file: &str,
+    sets: &[String],
+    limits: &[String],
+) -> Result<Plan, SweepError> {
     let base = scenario::compile_source(source, file)?;
     let (parsed, _) = scenario::parse(source, file)?;
     let settings = sets
@@ -69,7 +76,8 @@ pub fn plan(source: &str, file: &str, sets: &[String], limits: &[String]) -> Res
         .collect::<Result<Vec<_>, _>>()
         .map_err(|message| SweepError::Limit {
             message,
-            hint: "e.g. --limit 'max_gateway_utilisation<=0.8' --limit 'data_completeness>=0.999'".to_string(),
+            hint: "e.g. --limit 'max_gateway_utilisation<=0.8' --limit 'data_completeness>=0.999'"
+                .to_string(),
         })?;
     if read.is_empty() {
         read = default_limits();
@@ -77,7 +85,8 @@ pub fn plan(source: &str, file: &str, sets: &[String], limits: &[String]) -> Res
     let known = metrics::catalog(&base);
     for l in &read {
         if !known.iter().any(|m| m.id == l.metric) {
-            let hint = match scenario::closest_name(&l.metric, known.iter().map(|m| m.id.as_str())) {
+            let hint = match scenario::closest_name(&l.metric, known.iter().map(|m| m.id.as_str()))
+            {
                 Some(guess) => format!("did you mean \"{guess}\"?"),
                 None => "`iotwin run` lists every metric".to_string(),
             };
@@ -135,8 +144,10 @@ impl Plan {
         for (dep, at) in self.points.iter().zip(&self.grid) {
             let label = path::point_label(&self.settings, at);
             on_point(&label);
-            let summary = super::run(dep, opts, on_done)
-                .map_err(|source| SweepError::Run { point: label, source })?;
+            let summary = super::run(dep, opts, on_done).map_err(|source| SweepError::Run {
+                point: label,
+                source,
+            })?;
             points.push(Point {
                 at: at.clone(),
                 summary,
@@ -194,7 +205,10 @@ impl Parameter {
         let (axis, x) = match (numbers, durations) {
             (Some(x), _) => (Axis::Number, x),
             (None, Some(x)) => (Axis::Duration, x),
-            _ => (Axis::Category, (0..values.len()).map(|i| i as f64).collect()),
+            _ => (
+                Axis::Category,
+                (0..values.len()).map(|i| i as f64).collect(),
+            ),
         };
         Parameter {
             path: path.to_string(),

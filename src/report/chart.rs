@@ -616,6 +616,7 @@ fn draw_survival<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc(format!("time since start ({unit})"))
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc("devices never failed (%)")
         .y_label_formatter(&|y| format!("{y:.dec$}%"))
         .label_style(label(13))

@@ -168,7 +168,11 @@ fn estimate_cell(e: &Estimate, unit: &str) -> String {
                 format_value(high, unit)
             )
         }
-        None => format!("{} ({})", format_value(e.mean, unit), half_width(None, unit)),
+        None => format!(
+            "{} ({})",
+            format_value(e.mean, unit),
+            half_width(None, unit)
+        ),
     }
 }
 
@@ -180,7 +184,11 @@ fn tradeoff_text(t: &TradeOff) -> Vec<String> {
         t.availability.replace('_', " ")
     )];
     if !t.front.is_empty() {
-        let names: Vec<&str> = t.front.iter().map(|&i| t.designs[i].name.as_str()).collect();
+        let names: Vec<&str> = t
+            .front
+            .iter()
+            .map(|&i| t.designs[i].name.as_str())
+            .collect();
         text.push(format!(
             "Pareto front (filled markers, dashed line; cheapest first): {}. No other design is both cheaper and more available than these; the others (hollow markers) are beaten on both by one of them.",
             names.join(", ")
@@ -219,7 +227,12 @@ fn design_rows(c: &Comparison) -> Vec<[String; 4]> {
         .collect()
 }
 
-const DESIGN_HEADERS: [&str; 4] = ["design", "total cost", "site availability", "data completeness"];
+const DESIGN_HEADERS: [&str; 4] = [
+    "design",
+    "total cost",
+    "site availability",
+    "data completeness",
+];
 
 /// `compare.md`: the designs side by side and the cost-against-availability chart.
 pub fn compare_md(c: &Comparison, trade: &Result<TradeOff, String>) -> String {
@@ -230,7 +243,10 @@ pub fn compare_md(c: &Comparison, trade: &Result<TradeOff, String>) -> String {
         c.seed,
         md(c.designs.first().map_or("", String::as_str)),
     );
-    m.push_str(&format!("| {} |\n|---|---:|---:|---:|\n", DESIGN_HEADERS.join(" | ")));
+    m.push_str(&format!(
+        "| {} |\n|---|---:|---:|---:|\n",
+        DESIGN_HEADERS.join(" | ")
+    ));
     for row in design_rows(c) {
         m.push_str(&format!(
             "| {} |\n",
@@ -370,7 +386,9 @@ pub fn compare_table(c: &Comparison) -> String {
         }
     }
     if let Err(why) = tradeoff::tradeoff(c) {
-        out.push_str(&format!("\ncost-against-availability chart skipped: {why}\n"));
+        out.push_str(&format!(
+            "\ncost-against-availability chart skipped: {why}\n"
+        ));
     }
     out
 }

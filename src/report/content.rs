@@ -44,7 +44,11 @@ pub fn row<'a>(s: &Summary, metric: &'a Metric, e: &Estimate) -> Row<'a> {
     }
     let interval = if e.half_width.is_some() {
         let (low, high) = clipped(e.low(), e.high(), unit);
-        format!("{} to {}", format_value(low, unit), format_value(high, unit))
+        format!(
+            "{} to {}",
+            format_value(low, unit),
+            format_value(high, unit)
+        )
     } else {
         String::new()
     };

@@ -13,9 +13,9 @@ mod font;
 pub mod html;
 pub mod markdown;
 pub mod sweep;
-pub mod tradeoff;
 mod table;
 pub mod trace;
+pub mod tradeoff;
 
 pub use table::{format_value, judgements_table, summary_table};
 

@@ -641,7 +641,12 @@ fn facts(sweep: &Sweep) -> Vec<(String, String)> {
         .parameters
         .iter()
         .enumerate()
-        .map(|(i, p)| (format!("Parameter {}", i + 1), format!("{} = {}", p.path, p.values.join(", "))))
+        .map(|(i, p)| {
+            (
+                format!("Parameter {}", i + 1),
+                format!("{} = {}", p.path, p.values.join(", ")),
+            )
+        })
         .collect();
     facts.push(("Points".into(), sweep.points.len().to_string()));
     facts.push((
@@ -669,7 +674,10 @@ const CHART_GUIDE: &str = "Mean over replications at each value swept, with the 
 
 /// `sweep.md`.
 pub fn sweep_md(sweep: &Sweep, charts: &[(String, String)]) -> String {
-    let mut m = format!("# iotwin sweep: {}\n\n| | |\n|---|---|\n", md(&sweep.scenario));
+    let mut m = format!(
+        "# iotwin sweep: {}\n\n| | |\n|---|---|\n",
+        md(&sweep.scenario)
+    );
     for (k, v) in facts(sweep) {
         m.push_str(&format!("| {k} | {} |\n", md(&v)));
     }
@@ -689,7 +697,11 @@ pub fn sweep_md(sweep: &Sweep, charts: &[(String, String)]) -> String {
     let rows = table_rows(sweep);
     m.push_str(&format!(
         "| {} |\n|{}\n",
-        rows[0].iter().map(|c| md(c)).collect::<Vec<_>>().join(" | "),
+        rows[0]
+            .iter()
+            .map(|c| md(c))
+            .collect::<Vec<_>>()
+            .join(" | "),
         "---|".repeat(rows[0].len())
     ));
     for row in &rows[1..] {
@@ -754,7 +766,12 @@ pub fn write_sweep_outputs(sweep: &Sweep, dir: &Path) -> std::io::Result<Vec<Pat
     let csv = sweep_csv(sweep).map_err(std::io::Error::other)?;
     let mut files: Vec<(PathBuf, String)> = charts
         .iter()
-        .map(|(m, svg)| (Path::new("charts").join(format!("{}.svg", stem(m))), svg.clone()))
+        .map(|(m, svg)| {
+            (
+                Path::new("charts").join(format!("{}.svg", stem(m))),
+                svg.clone(),
+            )
+        })
         .collect();
     files.push(("sweep.md".into(), sweep_md(sweep, &charts)));
     files.push(("sweep.csv".into(), csv));

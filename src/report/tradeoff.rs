@@ -7,9 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::chart::{
-    ChartError, INK, MEAN, PALETTE, SIZE, caption, decimals, label, legend, text,
-};
+use super::chart::{ChartError, INK, MEAN, PALETTE, SIZE, caption, decimals, label, legend, text};
 use super::table::{clipped, format_value};
 use crate::metrics::Better;
 use crate::montecarlo::Estimate;
@@ -49,11 +47,7 @@ pub fn tradeoff(c: &Comparison) -> Result<TradeOff, String> {
     })?;
     let avail = AVAILABILITY
         .iter()
-        .find_map(|id| {
-            c.metrics
-                .iter()
-                .find(|m| m.id == *id && m.baseline.n > 0)
-        })
+        .find_map(|id| c.metrics.iter().find(|m| m.id == *id && m.baseline.n > 0))
         .ok_or_else(|| "no availability or completeness defined in the designs".to_string())?;
     let estimates = |m: &crate::montecarlo::compare::MetricComparison| -> Vec<Estimate> {
         std::iter::once(m.baseline)
@@ -160,9 +154,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &TradeOff) -> Resu
             )
         })
         .collect();
-    let fold = |f: fn(&(f64, f64, f64, f64, f64, f64)) -> f64, init: f64, pick: fn(f64, f64) -> f64| {
-        pts.iter().map(f).filter(|v| v.is_finite()).fold(init, pick)
-    };
+    let fold =
+        |f: fn(&(f64, f64, f64, f64, f64, f64)) -> f64, init: f64, pick: fn(f64, f64) -> f64| {
+            pts.iter().map(f).filter(|v| v.is_finite()).fold(init, pick)
+        };
     let (x_lo, x_hi) = (
         fold(|p| p.0, f64::INFINITY, f64::min),
         fold(|p| p.2, f64::NEG_INFINITY, f64::max),
@@ -174,7 +169,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &TradeOff) -> Resu
     let xpad = ((x_hi - x_lo) * 0.12).max(x_hi.abs() * 0.01).max(1.0);
     let ypad = ((y_hi - y_lo) * 0.12).max(1e-4);
     let (x0, x1) = ((x_lo - xpad).max(0.0), x_hi + xpad);
-    let (y0, y1) = ((y_lo - ypad).max(0.0), (y_hi + ypad * 2.0).min(100.0 + ypad));
+    let (y0, y1) = (
+        (y_lo - ypad).max(0.0),
+        (y_hi + ypad * 2.0).min(100.0 + ypad),
+    );
     let name = t.availability.replace('_', " ");
     let mut chart = ChartBuilder::on(root)
         .caption(format!("Cost against {name}"), caption())
@@ -315,14 +313,23 @@ mod tests {
     fn the_front_keeps_the_undominated_designs_cheapest_first() {
         // (cost, availability): b is dominated by a (dearer, less available); d ties a on
         // cost but is less available; c is dearest and most available.
-        let pts = [(100.0, 0.99), (120.0, 0.98), (150.0, 0.999), (100.0, 0.95), (90.0, 0.9)];
+        let pts = [
+            (100.0, 0.99),
+            (120.0, 0.98),
+            (150.0, 0.999),
+            (100.0, 0.95),
+            (90.0, 0.9),
+        ];
         assert_eq!(
             pareto_front(&pts, Better::Lower, Better::Higher),
             vec![4, 0, 2]
         );
         // Equal points do not dominate each other.
         let twins = [(1.0, 1.0), (1.0, 1.0)];
-        assert_eq!(pareto_front(&twins, Better::Lower, Better::Higher), vec![0, 1]);
+        assert_eq!(
+            pareto_front(&twins, Better::Lower, Better::Higher),
+            vec![0, 1]
+        );
         // NaN is never on the front.
         let nan = [(1.0, f64::NAN), (2.0, 0.5)];
         assert_eq!(pareto_front(&nan, Better::Lower, Better::Higher), vec![1]);

@@ -63,14 +63,14 @@ pub fn compile_point(
 ) -> Result<Deployment, ScenarioError> {
     let label = path::point_label(settings, point);
     let named = format!("{file} [sweep point {label}]");
-    let text = path::point_source(source, settings, point).map_err(|message| {
-        ScenarioError::Io {
+    let text =
+        path::point_source(source, settings, point).map_err(|message| ScenarioError::Io {
             file: named.clone(),
             message,
-            hint: "set the enclosing item whole instead, e.g. --set 'fleets[0].link=Link(loss: 0.01)'"
-                .to_string(),
-        }
-    })?;
+            hint:
+                "set the enclosing item whole instead, e.g. --set 'fleets[0].link=Link(loss: 0.01)'"
+                    .to_string(),
+        })?;
     compile_source(&text, &named)
 }
 

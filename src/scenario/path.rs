@@ -446,7 +446,8 @@ fn is_variant(v: &str, current: &str) -> bool {
     capital(inner)
         && capital(v)
         && inner.chars().all(char::is_alphanumeric)
-        && v.chars().all(|c| c.is_alphanumeric() || "(),: \"._".contains(c))
+        && v.chars()
+            .all(|c| c.is_alphanumeric() || "(),: \"._".contains(c))
 }
 
 /// Byte offset of a 1-based (line, column-in-characters) position.
@@ -638,7 +639,10 @@ mod tests {
         assert_eq!(ron_value("gw-b", "\"gw-a\"", true), "\"gw-b\"");
         assert_eq!(ron_value("B", "\"A\"", true), "\"B\"");
         assert_eq!(ron_value("DropOldest", "DropNewest", true), "DropOldest");
-        assert_eq!(ron_value("DropOldest", "\"DropNewest\"", false), "DropOldest");
+        assert_eq!(
+            ron_value("DropOldest", "\"DropNewest\"", false),
+            "DropOldest"
+        );
         assert_eq!(ron_value("200", "100", true), "200");
         assert_eq!(ron_value("50.0", "null", false), "50.0");
     }
@@ -666,10 +670,7 @@ mod tests {
             set(src, "a", "7").unwrap(),
             src.replacen("a: 1,", "a: 7,", 1)
         );
-        assert_eq!(
-            set(src, "f", "9").unwrap(),
-            src.replacen("f: 3", "f: 9", 1)
-        );
+        assert_eq!(set(src, "f", "9").unwrap(), src.replacen("f: 3", "f: 9", 1));
         assert_eq!(
             set(src, "b.c", "\"3h\"").unwrap(),
             src.replacen("\"2h\"", "\"3h\"", 1)

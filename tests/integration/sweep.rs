@@ -130,9 +130,10 @@ fn the_grid_runs_the_last_parameter_fastest() {
         .iter()
         .map(|p| p.summary.estimate("messages_generated").unwrap().mean)
         .collect();
-    for (g, (h, n)) in generated
-        .iter()
-        .zip([(1., 1.), (1., 2.), (1., 3.), (2., 1.), (2., 2.), (2., 3.)])
+    for (g, (h, n)) in
+        generated
+            .iter()
+            .zip([(1., 1.), (1., 2.), (1., 3.), (2., 1.), (2., 2.), (2., 3.)])
     {
         assert!((g - 360.0 * h * n).abs() <= n, "{generated:?}");
     }
@@ -145,7 +146,9 @@ fn the_grid_runs_the_last_parameter_fastest() {
     let metrics = s.points[0].summary.metrics.len();
     assert_eq!(first_column.len(), 6 * metrics);
     assert!(first_column[..3 * metrics].iter().all(|v| *v == "1h"));
-    assert!(csv.starts_with("horizon,fleets[0].count,metric,unit,mean,ci95_half_width,low,high,n\n"));
+    assert!(
+        csv.starts_with("horizon,fleets[0].count,metric,unit,mean,ci95_half_width,low,high,n\n")
+    );
     // A grid draws one line per value of the second parameter.
     assert_eq!(s.lines().len(), 3);
 }
@@ -154,15 +157,26 @@ fn the_grid_runs_the_last_parameter_fastest() {
 fn by_index_and_by_id_reach_the_same_field() {
     let by_id = plan(TINY, &["gateways[id=gw].uplinks[carrier=c].link.loss=0.1"]).unwrap();
     let by_index = plan(TINY, &["gateways[0].uplinks[0].link.loss=0.1"]).unwrap();
-    assert_eq!(by_id.settings[0].path.field, "gateways[0].uplinks[0].link.loss");
-    assert_eq!(by_index.settings[0].path.field, by_id.settings[0].path.field);
+    assert_eq!(
+        by_id.settings[0].path.field,
+        "gateways[0].uplinks[0].link.loss"
+    );
+    assert_eq!(
+        by_index.settings[0].path.field,
+        by_id.settings[0].path.field
+    );
     // `link` is not written for the uplink: it is added, and the value takes effect.
     let loss = |p: &sweep::Plan| p.points[0].gateways[0].uplinks[0].link.loss;
     assert_eq!(loss(&by_id), 0.1);
     assert_eq!(loss(&by_index), 0.1);
     // A field left at its default (no capacity limit) can be swept too.
     let capped = plan(TINY, &["gateways[id=gw].drain_per_s=5.0,50"]).unwrap();
-    assert!(capped.points.iter().all(|d| d.gateways[0].has_capacity_limit()));
+    assert!(
+        capped
+            .points
+            .iter()
+            .all(|d| d.gateways[0].has_capacity_limit())
+    );
 }
 
 #[test]
@@ -172,11 +186,17 @@ fn a_bad_path_lists_what_is_there() {
     assert!(e.contains("did you mean `[id=sensors]`"), "{e}");
     let e = usage_error(TINY, &["fleets[3].count=1"]);
     assert!(e.contains("has 1 element(s)"), "{e}");
-    assert!(e.contains("`fleets[0]`") && e.contains("`fleets[id=sensors]`"), "{e}");
+    assert!(
+        e.contains("`fleets[0]`") && e.contains("`fleets[id=sensors]`"),
+        "{e}"
+    );
     let e = usage_error(TINY, &["fleets[0].cont=1"]);
     assert!(e.contains("has no field `cont`"), "{e}");
     assert!(e.contains("did you mean `count`?"), "{e}");
-    assert!(e.contains("`report`") && e.contains("`message_bytes`"), "{e}");
+    assert!(
+        e.contains("`report`") && e.contains("`message_bytes`"),
+        "{e}"
+    );
     let e = usage_error(TINY, &["horizn=1d"]);
     assert!(e.contains("did you mean `horizon`?"), "{e}");
     let e = usage_error(TINY, &["horizon.days=1"]);
@@ -190,7 +210,10 @@ fn a_bad_path_lists_what_is_there() {
 #[test]
 fn a_bad_value_gets_the_located_error_naming_the_point() {
     let e = usage_error(TINY, &["fleets[0].count=3,0"]);
-    assert!(e.contains("tiny.ron [sweep point fleets[0].count=0]:18:20"), "{e}");
+    assert!(
+        e.contains("tiny.ron [sweep point fleets[0].count=0]:18:20"),
+        "{e}"
+    );
     assert!(e.contains("field `fleets[0].count`"), "{e}");
     assert!(e.contains("whole number of at least 1"), "{e}");
     let e = usage_error(TINY, &["horizon=30"]);
@@ -232,7 +255,11 @@ fn the_limit_crossing_is_where_the_closed_form_says() {
     .unwrap();
     let s = p.run(&RunOptions::default(), &|_| {}, &|| {}).unwrap();
     for (point, n) in s.points.iter().zip([2.0, 4.0, 6.0, 8.0, 10.0]) {
-        let u = point.summary.estimate("max_gateway_utilisation").unwrap().mean;
+        let u = point
+            .summary
+            .estimate("max_gateway_utilisation")
+            .unwrap()
+            .mean;
         assert!((u - n / 10.0).abs() < 1e-3, "{n}: {u}");
     }
     let c = s.crossings();
@@ -247,7 +274,10 @@ fn the_limit_crossing_is_where_the_closed_form_says() {
         text.contains("max_gateway_utilisation ≤ 75%: the mean first crosses it at fleets[id=d].count=8 (straight line between the points: about 7.5"),
         "{text}"
     );
-    assert!(text.contains("data_completeness ≥ 50%: the mean stays within the limit"), "{text}");
+    assert!(
+        text.contains("data_completeness ≥ 50%: the mean stays within the limit"),
+        "{text}"
+    );
     let json: serde_json::Value = serde_json::from_str(&report::sweep_json(&s)).unwrap();
     assert_eq!(json["limits"][0]["crossings"][0]["mean_first_beyond"], "8");
 }
@@ -257,7 +287,10 @@ fn a_sweep_is_the_same_on_any_number_of_threads() {
     let sets = ["fleets[0].count=2,4", "horizon=30m,1h"];
     let one = run_sweep(TINY, &sets, Some(1));
     let two = run_sweep(TINY, &sets, Some(2));
-    assert_eq!(report::sweep_csv(&one).unwrap(), report::sweep_csv(&two).unwrap());
+    assert_eq!(
+        report::sweep_csv(&one).unwrap(),
+        report::sweep_csv(&two).unwrap()
+    );
     assert_eq!(report::sweep_json(&one), report::sweep_json(&two));
     assert_eq!(report::charts(&one).unwrap(), report::charts(&two).unwrap());
 }
@@ -277,8 +310,17 @@ fn the_command_writes_the_sweep_and_refuses_a_bad_path() {
         .assert()
         .success();
     let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
-    assert!(text.contains("tiny sweep — 2 points, 3 replications each"), "{text}");
-    for f in ["sweep.csv", "sweep.json", "sweep.md", "sweep.html", "charts/data_completeness.svg"] {
+    assert!(
+        text.contains("tiny sweep — 2 points, 3 replications each"),
+        "{text}"
+    );
+    for f in [
+        "sweep.csv",
+        "sweep.json",
+        "sweep.md",
+        "sweep.html",
+        "charts/data_completeness.svg",
+    ] {
         assert!(out.join(f).exists(), "{f}");
     }
     // The sweep's numbers are those `iotwin run` writes for the modified scenario.
@@ -300,8 +342,7 @@ fn the_command_writes_the_sweep_and_refuses_a_bad_path() {
     let summary = read(run_out.join("summary.json"));
     for metric in ["data_completeness", "messages_lost", "site_availability"] {
         assert_eq!(
-            sweep_json["points"][1]["metrics"][metric]["mean"],
-            summary["metrics"][metric]["mean"],
+            sweep_json["points"][1]["metrics"][metric]["mean"], summary["metrics"][metric]["mean"],
             "{metric}"
         );
         assert_eq!(
