@@ -391,7 +391,7 @@ pub fn crossing(
         .position(|e| e.is_some_and(|e| !limit.holds(e.mean)));
     let ci = estimates
         .iter()
-        .position(|e| e.is_some_and(|e| !limit.holds(far(&e))));
+        .position(|e| e.is_some_and(|e| !limit.holds(far(e))));
     let interpolated = match (mean, first.axis) {
         (Some(k), Axis::Number | Axis::Duration) if k > 0 => {
             match (estimates[k - 1], estimates[k]) {

@@ -422,6 +422,9 @@ fn x_scale(sweep: &Sweep) -> (f64, &'static str) {
     }
 }
 
+/// A point of a chart line: (x, mean, low, high).
+type LinePoint = (f64, f64, f64, f64);
+
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     sweep: &Sweep,
@@ -433,7 +436,7 @@ fn draw<DB: DrawingBackend>(
     let unit = unit_of(sweep, metric);
     let (xs, xunit) = x_scale(sweep);
     // (label, [(x, mean, low, high)]) per line, the interval clipped to the metric's range.
-    let lines: Vec<(String, Vec<(f64, f64, f64, f64)>)> = sweep
+    let lines: Vec<(String, Vec<LinePoint>)> = sweep
         .lines()
         .iter()
         .map(|(others, points)| {

@@ -134,11 +134,14 @@ pub fn png(t: &TradeOff, path: &std::path::Path) -> Result<(), ChartError> {
     })
 }
 
+/// A design on the chart: (cost low, mean, high, availability low, mean, high in %).
+type Marker = (f64, f64, f64, f64, f64, f64);
+
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &TradeOff) -> Result<(), String> {
     super::font::register()?;
     root.fill(&WHITE).map_err(text)?;
     // (x low, x mean, x high, y low, y mean, y high) with y in percent, intervals clipped.
-    let pts: Vec<(f64, f64, f64, f64, f64, f64)> = t
+    let pts: Vec<Marker> = t
         .designs
         .iter()
         .map(|d| {
@@ -154,10 +157,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &TradeOff) -> Resu
             )
         })
         .collect();
-    let fold =
-        |f: fn(&(f64, f64, f64, f64, f64, f64)) -> f64, init: f64, pick: fn(f64, f64) -> f64| {
-            pts.iter().map(f).filter(|v| v.is_finite()).fold(init, pick)
-        };
+    let fold = |f: fn(&Marker) -> f64, init: f64, pick: fn(f64, f64) -> f64| {
+        pts.iter().map(f).filter(|v| v.is_finite()).fold(init, pick)
+    };
     let (x_lo, x_hi) = (
         fold(|p| p.0, f64::INFINITY, f64::min),
         fold(|p| p.2, f64::NEG_INFINITY, f64::max),
