@@ -481,6 +481,10 @@ fn draw<DB: DrawingBackend>(
     y1 += pad * 2.5; // room for the legend
     let (r0, r1) = super::table::metric_range(unit);
     y0 = y0.max(r0 * ys - pad * 0.5);
+    if r1.is_finite() {
+        // A share never passes 100%: no empty band above it.
+        y1 = y1.min(r1 * ys + (y1 - y0) * 0.05);
+    }
     if r1.is_finite() && y0 > r1 * ys {
         y0 = r1 * ys - pad;
     }
@@ -615,7 +619,25 @@ fn draw<DB: DrawingBackend>(
             .label(format!("limit {op} {}", limit_text(limit.value, unit)))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], MEAN.stroke_width(2)));
     }
-    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    // The legend goes in the corner with the fewest points.
+    let (xm, ym) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let count = |right: bool, upper: bool| {
+        lines
+            .iter()
+            .flat_map(|(_, p)| p)
+            .filter(|p| (p.0 > xm) == right && (p.1 * ys > ym) == upper)
+            .count()
+    };
+    let corner = [
+        (count(false, true), SeriesLabelPosition::UpperLeft),
+        (count(true, true), SeriesLabelPosition::UpperRight),
+        (count(false, false), SeriesLabelPosition::LowerLeft),
+        (count(true, false), SeriesLabelPosition::LowerRight),
+    ]
+    .into_iter()
+    .min_by_key(|(n, _)| *n)
+    .map_or(SeriesLabelPosition::UpperLeft, |(_, c)| c);
+    legend(&mut chart, corner)?;
     root.present().map_err(text)
 }
 
