@@ -19,6 +19,7 @@ use iotwin::report::trace::JsonLines;
 use iotwin::scenario::{self, Deployment, ScenarioError};
 
 mod shard;
+mod sweep;
 
 #[derive(Parser)]
 #[command(
@@ -41,6 +42,9 @@ enum Command {
     Compare(CompareArgs),
     /// Put the shard files of `run --shard I/N` together into the report of the whole study.
     Merge(shard::MergeArgs),
+    /// Run a scenario at every point of a grid of values (`--set PATH=V1,V2,...`) and chart
+    /// each headline metric against them, with where a limit is crossed.
+    Sweep(sweep::SweepArgs),
     /// Write one replication's steps as JSON lines (replays bit-identically from the seed).
     Trace(TraceArgs),
     /// Check a scenario file without running it, and list its single points of failure.
@@ -173,6 +177,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Compare(args) => compare(args),
         Command::Merge(args) => shard::merge(args),
+        Command::Sweep(args) => sweep::sweep(args),
         Command::Trace(args) => trace(args),
         Command::Validate { scenario } => validate(&scenario),
         Command::Catalog {

@@ -101,6 +101,9 @@ pub struct Outcome {
     pub life: LifeStats,
     /// Certificates and firmware campaigns.
     pub soft: SoftStats,
+    /// Per slice of the horizon: devices that failed for the first time in it (for survival
+    /// curves).
+    pub first_failures: Vec<u64>,
 }
 
 /// Slices of the horizon in [`Outcome::series`].
@@ -122,6 +125,8 @@ struct Device {
     /// Why the device's next (or current) down time happens: `lifecycle::FAILURE`, `BATTERY`
     /// or `REPLACEMENT`.
     down_for: u8,
+    /// Whether the device has failed at least once (it fits in the padding: the size stays).
+    failed: bool,
 }
 
 /// One uplink of a gateway: its carrier, its hop and the hop's bursty-loss state.
@@ -379,6 +384,7 @@ pub struct World<O: Observer = Silent> {
     gateway_failures_each: Vec<u64>,
     carrier_messages: Vec<u64>,
     series: Vec<[u64; 2]>,
+    first_failures: Vec<u64>,
     /// Scratch space for the timers a policy sets in one call.
     timers: Vec<(Ticks, u32)>,
     /// Shared LoRa channels, 64 per site and spreading factor in use.
@@ -521,6 +527,7 @@ impl<O: Observer> World<O> {
                     up: true,
                     access_bad: false,
                     down_for: lifecycle::FAILURE,
+                    failed: false,
                 });
             }
         }
@@ -693,6 +700,7 @@ impl<O: Observer> World<O> {
             gateway_failures_each: vec![0; dep.gateways.len()],
             carrier_messages: vec![0; dep.carriers.len()],
             series: vec![[0, 0]; SERIES_SLICES],
+            first_failures: vec![0; SERIES_SLICES],
             timers: vec![],
         };
         world.schedule_start(sched);
@@ -894,6 +902,7 @@ impl<O: Observer> World<O> {
             series: self.series,
             life: self.life_stats,
             soft: self.soft_stats,
+            first_failures: self.first_failures,
             ledger: self.ledger,
         };
         Ok((outcome, self.observer))
@@ -1820,6 +1829,10 @@ impl<O: Observer> World<O> {
         }
         let now = sched.now();
         self.devices[d as usize].up = up;
+        if !up && !self.devices[d as usize].failed {
+            self.devices[d as usize].failed = true;
+            self.first_failures[slice_of(now, self.horizon)] += 1;
+        }
         self.device_failures += !up as u64;
         self.fleet_failures[self.devices[d as usize].fleet as usize] += !up as u64;
         self.observer.observe(

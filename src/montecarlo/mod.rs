@@ -8,6 +8,7 @@ pub mod check;
 pub mod compare;
 pub mod shard;
 mod stats;
+pub mod sweep;
 
 pub use stats::{Estimate, estimate};
 
@@ -75,6 +76,10 @@ pub struct Extras {
     pub gateway_failures: u64,
     /// Messages handed to each carrier (scenario order).
     pub carrier_messages: Vec<u64>,
+    /// Per slice of the horizon: devices failing for the first time in it.
+    pub first_failures: Vec<u64>,
+    /// Devices in the deployment, for survival shares.
+    pub devices: u64,
 }
 
 impl From<&Outcome> for Extras {
@@ -85,6 +90,8 @@ impl From<&Outcome> for Extras {
             device_failures: o.device_failures,
             gateway_failures: o.gateway_failures,
             carrier_messages: o.carrier_messages.clone(),
+            first_failures: o.first_failures.clone(),
+            devices: 0,
         }
     }
 }
@@ -293,7 +300,13 @@ fn replicate_recorded(
                         seed: dep.seed,
                         source,
                     });
-                let row = outcome.map(|o| (metrics::values(dep, &o), Extras::from(&o)))?;
+                let row = outcome.map(|o| {
+                    let extras = Extras {
+                        devices: dep.device_count(),
+                        ..Extras::from(&o)
+                    };
+                    (metrics::values(dep, &o), extras)
+                })?;
                 record(r, &row).map_err(|message| RunError::Record {
                     replication: r,
                     message,

@@ -318,6 +318,8 @@ struct ExtrasDoc {
     device_failures: u64,
     gateway_failures: u64,
     carrier_messages: Vec<u64>,
+    first_failures: Vec<u64>,
+    devices: u64,
 }
 
 impl From<&Replication> for RowDoc {
@@ -331,6 +333,8 @@ impl From<&Replication> for RowDoc {
                 device_failures: r.extras.device_failures,
                 gateway_failures: r.extras.gateway_failures,
                 carrier_messages: r.extras.carrier_messages.clone(),
+                first_failures: r.extras.first_failures.clone(),
+                devices: r.extras.devices,
             },
         }
     }
@@ -347,6 +351,8 @@ impl From<RowDoc> for Replication {
                 device_failures: d.extras.device_failures,
                 gateway_failures: d.extras.gateway_failures,
                 carrier_messages: d.extras.carrier_messages,
+                first_failures: d.extras.first_failures,
+                devices: d.extras.devices,
             },
         }
     }

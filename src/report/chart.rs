@@ -16,12 +16,12 @@ use crate::montecarlo::{Summary, estimate};
 /// Size of every chart, in pixels: readable in a report column and on a laptop screen.
 pub const SIZE: (u32, u32) = (720, 360);
 
-const BAR: RGBColor = RGBColor(70, 110, 170);
-const MEAN: RGBColor = RGBColor(200, 60, 40);
-const BAND: RGBColor = RGBColor(240, 150, 60);
-const INK: RGBColor = RGBColor(40, 40, 40);
+pub(crate) const BAR: RGBColor = RGBColor(70, 110, 170);
+pub(crate) const MEAN: RGBColor = RGBColor(200, 60, 40);
+pub(crate) const BAND: RGBColor = RGBColor(240, 150, 60);
+pub(crate) const INK: RGBColor = RGBColor(40, 40, 40);
 /// Colours of stacked cost components, in order.
-const PALETTE: [RGBColor; 6] = [
+pub(crate) const PALETTE: [RGBColor; 6] = [
     RGBColor(70, 110, 170),
     RGBColor(240, 150, 60),
     RGBColor(90, 160, 90),
@@ -36,15 +36,17 @@ pub enum Kind {
     Availability,
     Outages,
     Completeness,
+    Survival,
     Losses,
     Cost,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Availability,
         Kind::Outages,
         Kind::Completeness,
+        Kind::Survival,
         Kind::Losses,
         Kind::Cost,
     ];
@@ -55,6 +57,7 @@ impl Kind {
             Kind::Availability => "availability",
             Kind::Outages => "outages",
             Kind::Completeness => "completeness",
+            Kind::Survival => "survival",
             Kind::Losses => "losses",
             Kind::Cost => "cost",
         }
@@ -64,6 +67,11 @@ impl Kind {
     pub fn applies(self, s: &Summary) -> bool {
         match self {
             Kind::Cost => !cost_components(s).is_empty(),
+            // Only where devices age and fail.
+            Kind::Survival => s
+                .extras
+                .iter()
+                .any(|x| x.devices > 0 && x.first_failures.iter().any(|&f| f > 0)),
             _ => true,
         }
     }
@@ -152,26 +160,27 @@ pub fn draw<DB: DrawingBackend>(
         Kind::Availability => draw_availability(root, s),
         Kind::Outages => draw_outages(root, s),
         Kind::Completeness => draw_completeness(root, s),
+        Kind::Survival => draw_survival(root, s),
         Kind::Losses => draw_losses(root, s),
         Kind::Cost => draw_cost(root, s),
     }?;
     root.present().map_err(text)
 }
 
-fn text<E: std::fmt::Display>(e: E) -> String {
+pub(crate) fn text<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-fn caption() -> TextStyle<'static> {
+pub(crate) fn caption() -> TextStyle<'static> {
     (FAMILY, 19).into_font().color(&INK)
 }
 
-fn label(size: u32) -> TextStyle<'static> {
+pub(crate) fn label(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&INK)
 }
 
 /// A chart with nothing to show still says what it would show, and why it is empty.
-fn empty_state<DB: DrawingBackend>(
+pub(crate) fn empty_state<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     message: &str,
@@ -188,7 +197,7 @@ fn empty_state<DB: DrawingBackend>(
 }
 
 /// Digits after the point that tell ticks about `span / 10` apart.
-fn decimals(span: f64) -> usize {
+pub(crate) fn decimals(span: f64) -> usize {
     if span <= 0.0 || !span.is_finite() {
         return 2;
     }
@@ -309,7 +318,7 @@ fn draw_availability<DB: DrawingBackend>(
     legend(&mut chart, SeriesLabelPosition::UpperLeft)
 }
 
-fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a, X: Ranged, Y: Ranged>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     position: SeriesLabelPosition,
 ) -> Result<(), String> {
@@ -540,6 +549,102 @@ fn draw_completeness<DB: DrawingBackend>(
     legend(&mut chart, SeriesLabelPosition::LowerLeft)
 }
 
+/// Per slice end: (time in seconds, mean share of devices not yet failed, 95% half-width), over
+/// the replications; the share starts at 1 at time 0.
+pub fn survival_band(s: &Summary) -> Vec<(f64, f64, f64)> {
+    let slices = s
+        .extras
+        .iter()
+        .map(|e| e.first_failures.len())
+        .max()
+        .unwrap_or(0);
+    let horizon_s = s.horizon as f64 / 1e6;
+    let mut band = vec![(0.0, 1.0, 0.0)];
+    let mut failed: Vec<u64> = vec![0; s.extras.len()];
+    for i in 0..slices {
+        for (f, x) in failed.iter_mut().zip(&s.extras) {
+            *f += x.first_failures.get(i).copied().unwrap_or(0);
+        }
+        let e = estimate(
+            failed
+                .iter()
+                .zip(&s.extras)
+                .filter(|(_, x)| x.devices > 0)
+                .map(|(&f, x)| 1.0 - f as f64 / x.devices as f64),
+        );
+        if e.n > 0 {
+            let end = horizon_s * (i + 1) as f64 / slices as f64;
+            band.push((end, e.mean, e.half_width.unwrap_or(0.0)));
+        }
+    }
+    band
+}
+
+fn draw_survival<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &Summary,
+) -> Result<(), String> {
+    let title = "Device survival (share of devices not yet failed)";
+    let band = survival_band(s);
+    if band.len() < 2 {
+        return empty_state(root, title, "No device failed in any replication");
+    }
+    let horizon_s = s.horizon as f64 / 1e6;
+    let (scale, unit) = if horizon_s >= 3.0 * 365.25 * 86_400.0 {
+        (365.25 * 86_400.0, "years")
+    } else if horizon_s >= 2.0 * 86_400.0 {
+        (86_400.0, "days")
+    } else {
+        (3600.0, "hours")
+    };
+    let pct = |v: f64| (v * 100.0).clamp(0.0, 100.0);
+    let lowest = band
+        .iter()
+        .map(|&(_, m, h)| pct(m - h))
+        .fold(100.0, f64::min);
+    let span = (100.0 - lowest).max(0.01);
+    let y0 = (lowest - span * 0.1).max(0.0);
+    let y1 = 100.0 + span * 0.05;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, caption())
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(0.0..horizon_s / scale, y0..y1)
+        .map_err(text)?;
+    let dec = decimals(y1 - y0);
+    chart
+        .configure_mesh()
+        .x_desc(format!("time since start ({unit})"))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_desc("devices never failed (%)")
+        .y_label_formatter(&|y| format!("{y:.dec$}%"))
+        .label_style(label(13))
+        .axis_desc_style(label(14))
+        .light_line_style(INK.mix(0.06))
+        .draw()
+        .map_err(text)?;
+    let upper = band.iter().map(|&(t, m, h)| (t / scale, pct(m + h)));
+    let lower = band.iter().rev().map(|&(t, m, h)| (t / scale, pct(m - h)));
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            upper.chain(lower).collect::<Vec<_>>(),
+            BAND.mix(0.35).filled(),
+        )))
+        .map_err(text)?
+        .label("95% confidence band of the mean")
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BAND.mix(0.35).filled()));
+    chart
+        .draw_series(LineSeries::new(
+            band.iter().map(|&(t, m, _)| (t / scale, pct(m))),
+            BAR.stroke_width(2),
+        ))
+        .map_err(text)?
+        .label(format!("mean over {} replications", s.extras.len()))
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BAR.stroke_width(2)));
+    legend(&mut chart, SeriesLabelPosition::LowerLeft)
+}
+
 /// The `lost_*` metrics defined somewhere, largest mean first: (label, mean, low, high).
 fn loss_causes(s: &Summary) -> Vec<(String, f64, f64, f64)> {
     let mut causes: Vec<_> = s
@@ -731,6 +836,8 @@ mod tests {
                 device_failures: 0,
                 gateway_failures: 0,
                 carrier_messages: vec![],
+                first_failures: (0..100).map(|i| (i % 7 == r) as u64).collect(),
+                devices: 50,
             })
             .collect();
         Summary {
@@ -769,7 +876,8 @@ mod tests {
         well_formed(&completeness(&s).unwrap(), "Data completeness over time");
         well_formed(&losses(&s).unwrap(), "Messages lost by cause");
         well_formed(&cost(&s).unwrap(), "Cost breakdown");
-        assert_eq!(charts(&s).unwrap().len(), 5);
+        well_formed(&svg(Kind::Survival, &s).unwrap(), "Device survival");
+        assert_eq!(charts(&s).unwrap().len(), 6);
     }
 
     #[test]
@@ -800,6 +908,27 @@ mod tests {
         assert_eq!(t, 0.5 * 30.0 * 86_400.0 / 100.0);
         assert!((mean - 0.98).abs() < 1e-12, "{mean}");
         assert!(half > 0.0);
+    }
+
+    #[test]
+    fn survival_starts_at_one_and_falls_by_first_failures() {
+        let s = summary();
+        let band = survival_band(&s);
+        assert_eq!(band.len(), 101);
+        assert_eq!(band[0], (0.0, 1.0, 0.0));
+        // Replication r loses a device in slices i with i % 7 == r.
+        let (t, mean, _) = band[100];
+        assert_eq!(t, 30.0 * 86_400.0);
+        let lost: f64 = (0..3u64)
+            .map(|r| (0..100).filter(|i| i % 7 == r).count() as f64 / 50.0)
+            .sum::<f64>()
+            / 3.0;
+        assert!((mean - (1.0 - lost)).abs() < 1e-12, "{mean}");
+        let mut none = s.clone();
+        for x in &mut none.extras {
+            x.first_failures.iter_mut().for_each(|f| *f = 0);
+        }
+        assert!(!Kind::Survival.applies(&none));
     }
 
     #[test]

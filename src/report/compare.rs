@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::table::{format_value, half_width};
+use super::html::{STYLE, escape, strip_xml_declaration};
+use super::markdown::escape as md;
+use super::table::{clipped, format_value, half_width};
+use super::tradeoff::{self, TradeOff};
 use super::write_atomically;
 use crate::metrics::Better;
 use crate::montecarlo::Estimate;
@@ -121,13 +124,184 @@ pub fn compare_csv(c: &Comparison) -> Result<String, csv::Error> {
 pub fn write_compare_outputs(c: &Comparison, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let csv = compare_csv(c).map_err(std::io::Error::other)?;
+    let trade = tradeoff::tradeoff(c);
+    let svg = match &trade {
+        Ok(t) => Some(tradeoff::svg(t).map_err(std::io::Error::other)?),
+        Err(_) => None,
+    };
+    let mut files = vec![];
+    match &svg {
+        Some(svg) => files.push(("tradeoff.svg", svg.clone())),
+        None => {
+            // A chart from an earlier comparison with costs no longer applies.
+            let stale = dir.join("tradeoff.svg");
+            if stale.exists() {
+                std::fs::remove_file(stale)?;
+            }
+        }
+    }
+    files.push(("compare.md", compare_md(c, &trade)));
+    files.push(("compare.json", compare_json(c)));
+    files.push(("compare.csv", csv));
+    files.push(("compare.html", compare_html(c, &trade, svg.as_deref())));
     let mut written = vec![];
-    for (name, content) in [("compare.json", compare_json(c)), ("compare.csv", csv)] {
+    for (name, content) in files {
         let path = dir.join(name);
         write_atomically(&path, content.as_bytes())?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// `mean (low to high)` with the interval clipped to the metric's range.
+fn estimate_cell(e: &Estimate, unit: &str) -> String {
+    if e.n == 0 {
+        return "undefined".to_string();
+    }
+    match e.half_width {
+        Some(_) => {
+            let (low, high) = clipped(e.low(), e.high(), unit);
+            format!(
+                "{} ({} to {})",
+                format_value(e.mean, unit),
+                format_value(low, unit),
+                format_value(high, unit)
+            )
+        }
+        None => format!(
+            "{} ({})",
+            format_value(e.mean, unit),
+            half_width(None, unit)
+        ),
+    }
+}
+
+/// The sentences under the trade-off chart: what it shows, and the front.
+fn tradeoff_text(t: &TradeOff) -> Vec<String> {
+    let mut text = vec![format!(
+        "Each design's mean total cost over the horizon ({}) against its mean {}, with 95% confidence intervals in both directions (clipped to what the metric can be).",
+        t.currency,
+        t.availability.replace('_', " ")
+    )];
+    if !t.front.is_empty() {
+        let names: Vec<&str> = t
+            .front
+            .iter()
+            .map(|&i| t.designs[i].name.as_str())
+            .collect();
+        text.push(format!(
+            "Pareto front (filled markers, dashed line; cheapest first): {}. No other design is both cheaper and more available than these; the others (hollow markers) are beaten on both by one of them.",
+            names.join(", ")
+        ));
+    }
+    text
+}
+
+/// The designs' cost and availability rows: (design, cost, availability, completeness).
+fn design_rows(c: &Comparison) -> Vec<[String; 4]> {
+    let find = |id: &str| c.metrics.iter().find(|m| m.id == id);
+    let cell = |m: Option<&MetricComparison>, k: usize| -> String {
+        match m {
+            None => "-".to_string(),
+            Some(m) => {
+                let e = if k == 0 {
+                    m.baseline
+                } else {
+                    m.versus[k - 1].estimate
+                };
+                estimate_cell(&e, m.unit)
+            }
+        }
+    };
+    c.designs
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            [
+                name.clone(),
+                cell(find(tradeoff::COST), k),
+                cell(find("site_availability"), k),
+                cell(find("data_completeness"), k),
+            ]
+        })
+        .collect()
+}
+
+const DESIGN_HEADERS: [&str; 4] = [
+    "design",
+    "total cost",
+    "site availability",
+    "data completeness",
+];
+
+/// `compare.md`: the designs side by side and the cost-against-availability chart.
+pub fn compare_md(c: &Comparison, trade: &Result<TradeOff, String>) -> String {
+    let mut m = format!(
+        "# iotwin compare: {}\n\n{} replications per design on seed {} (common random numbers: every design faces the same outages and failures). Baseline: {}.\n\n",
+        md(&c.designs.join(" vs ")),
+        c.replications,
+        c.seed,
+        md(c.designs.first().map_or("", String::as_str)),
+    );
+    m.push_str(&format!(
+        "| {} |\n|---|---:|---:|---:|\n",
+        DESIGN_HEADERS.join(" | ")
+    ));
+    for row in design_rows(c) {
+        m.push_str(&format!(
+            "| {} |\n",
+            row.iter().map(|c| md(c)).collect::<Vec<_>>().join(" | ")
+        ));
+    }
+    m.push_str("\n## Cost against availability\n\n");
+    match trade {
+        Ok(t) => {
+            m.push_str("![Cost against availability](tradeoff.svg)\n\n");
+            for line in tradeoff_text(t) {
+                m.push_str(&format!("{}\n\n", md(&line)));
+            }
+        }
+        Err(why) => m.push_str(&format!("No chart: {}.\n\n", md(why))),
+    }
+    m.push_str("Every metric, the paired differences and P(better) are in `compare.csv` and `compare.json`.\n");
+    m
+}
+
+/// `compare.html`: the same as `compare.md`, self-contained with the chart inline.
+pub fn compare_html(c: &Comparison, trade: &Result<TradeOff, String>, svg: Option<&str>) -> String {
+    let title = escape(&c.designs.join(" vs "));
+    let mut h = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>iotwin compare: {title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>iotwin compare: {title}</h1>\n<p>{} replications per design on seed {} (common random numbers: every design faces the same outages and failures). Baseline: {}.</p>\n<table>\n<thead><tr>{}</tr></thead>\n<tbody>\n",
+        c.replications,
+        c.seed,
+        escape(c.designs.first().map_or("", String::as_str)),
+        DESIGN_HEADERS
+            .iter()
+            .map(|h| format!("<th>{h}</th>"))
+            .collect::<String>()
+    );
+    for row in design_rows(c) {
+        h.push_str(&format!(
+            "<tr>{}</tr>\n",
+            row.iter()
+                .map(|c| format!("<td>{}</td>", escape(c)))
+                .collect::<String>()
+        ));
+    }
+    h.push_str("</tbody>\n</table>\n<h2>Cost against availability</h2>\n");
+    match (trade, svg) {
+        (Ok(t), Some(svg)) => {
+            h.push_str(&format!(
+                "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+                strip_xml_declaration(svg),
+                escape(&tradeoff_text(t).join(" "))
+            ));
+        }
+        (Err(why), _) => h.push_str(&format!("<p>No chart: {}.</p>\n", escape(why))),
+        _ => {}
+    }
+    h.push_str("<p>Every metric, the paired differences and P(better) are in <code>compare.csv</code> and <code>compare.json</code>.</p>\n</main>\n</body>\n</html>\n");
+    h
 }
 
 /// A difference with its sign, in the metric's unit.
@@ -210,6 +384,11 @@ pub fn compare_table(c: &Comparison) -> String {
         for r in &rows {
             out.push_str(&line(r));
         }
+    }
+    if let Err(why) = tradeoff::tradeoff(c) {
+        out.push_str(&format!(
+            "\ncost-against-availability chart skipped: {why}\n"
+        ));
     }
     out
 }

@@ -1,7 +1,7 @@
 //! What both written reports say, decided once so `report.html` and `report.md` agree.
 
 use super::chart::Kind;
-use super::table::{format_value, half_width};
+use super::table::{clipped, format_value, half_width};
 use crate::engine::Duration;
 use crate::metrics::{Better, Metric};
 use crate::montecarlo::{Estimate, Summary};
@@ -14,6 +14,9 @@ pub const HEADLINE: [(&str, &str); 4] = [
     ("ttr_p95_s", "Time to recover, 95th percentile"),
     ("messages_lost", "Messages lost per replication"),
 ];
+
+/// How the reports' intervals are computed and shown, for the glossary.
+pub const INTERVAL_NOTE: &str = "Every interval is the 95% Student-t confidence interval of the mean over replications. Tables show it clipped to what the metric can be (a share between 0% and 100%, a count, time or cost of at least 0); summary.json keeps the raw interval (mean ± ci95_half_width), which may pass those bounds when few replications vary. Where a single replication defines a metric there is no interval: the table says \"one replication: no interval\".";
 
 /// One metric's numbers as text.
 pub struct Row<'a> {
@@ -40,10 +43,11 @@ pub fn row<'a>(s: &Summary, metric: &'a Metric, e: &Estimate) -> Row<'a> {
         };
     }
     let interval = if e.half_width.is_some() {
+        let (low, high) = clipped(e.low(), e.high(), unit);
         format!(
             "{} to {}",
-            format_value(e.low(), unit),
-            format_value(e.high(), unit)
+            format_value(low, unit),
+            format_value(high, unit)
         )
     } else {
         String::new()
@@ -111,6 +115,10 @@ pub fn chart_text(kind: Kind) -> (&'static str, &'static str) {
         Kind::Completeness => (
             "Data completeness over time",
             "Share of the messages generated in each hundredth of the horizon that reached the cloud before the deadline: mean over replications with its 95% confidence band.",
+        ),
+        Kind::Survival => (
+            "Device survival",
+            "Share of devices that have not failed yet (first failures only; repaired devices stay counted as failed): mean over replications with its 95% confidence band. Drawn when devices fail.",
         ),
         Kind::Losses => (
             "Messages lost by cause",

@@ -7,7 +7,7 @@ use super::chart::Chart;
 use super::content::{self, Row};
 use crate::montecarlo::Summary;
 
-const STYLE: &str = "\
+pub(crate) const STYLE: &str = "\
 body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#222;background:#fafafa;margin:0}
 main{max-width:980px;margin:0 auto;padding:24px;background:#fff}
 h1{margin-bottom:4px}h2{border-bottom:2px solid #468;padding-bottom:4px;margin-top:36px}
@@ -104,7 +104,10 @@ pub fn report_html(s: &Summary, charts: &[Chart]) -> String {
     }
     h.push_str("</tbody>\n</table>\n");
 
-    h.push_str("<h2>Glossary</h2>\n<dl class=\"glossary\">\n");
+    h.push_str(&format!(
+        "<h2>Glossary</h2>\n<p>{}</p>\n<dl class=\"glossary\">\n",
+        escape(content::INTERVAL_NOTE)
+    ));
     for m in &s.metrics {
         h.push_str(&format!(
             "<dt id=\"m-{id}\"><code>{id}</code> ({})</dt><dd>{} <em>{}.</em></dd>\n",
@@ -128,7 +131,7 @@ pub(crate) fn ci_text(row: &Row) -> String {
 }
 
 /// Inline SVG must not carry an `<?xml ...?>` declaration.
-fn strip_xml_declaration(svg: &str) -> &str {
+pub(crate) fn strip_xml_declaration(svg: &str) -> &str {
     match svg.strip_prefix("<?xml") {
         Some(rest) => rest.split_once("?>").map_or(svg, |(_, r)| r.trim_start()),
         None => svg,

@@ -58,7 +58,10 @@ pub fn report_md(s: &Summary, charts: &[Chart]) -> String {
         ));
     }
 
-    m.push_str("\n## Glossary\n\n");
+    m.push_str(&format!(
+        "\n## Glossary\n\n{}\n\n",
+        escape(content::INTERVAL_NOTE)
+    ));
     for metric in &s.metrics {
         m.push_str(&format!(
             "- **`{}`** ({}): {} *{}.*\n",

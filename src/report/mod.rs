@@ -1,5 +1,6 @@
 //! Outputs of a study: the terminal table, `summary.json`, `metrics.csv`, `report.html`,
-//! `report.md` and `charts/*.svg`; [`compare`] formats a comparison of designs.
+//! `report.md` and `charts/*.svg`; [`compare`] formats a comparison of designs (with
+//! [`tradeoff`], its cost-against-availability chart), [`sweep`] a sweep.
 //!
 //! Reports never re-run a simulation; they format a [`Summary`]. Everything is rendered in
 //! memory first, then each file is written atomically (a temporary file, then a rename), so a
@@ -12,8 +13,10 @@ mod font;
 pub mod html;
 pub mod markdown;
 pub mod shard;
+pub mod sweep;
 mod table;
 pub mod trace;
+pub mod tradeoff;
 
 pub use table::{format_value, judgements_table, summary_table};
 

@@ -38,10 +38,30 @@ fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// What a report says instead of an interval when only one replication defines the metric.
+pub const NO_INTERVAL: &str = "one replication: no interval";
+
+/// The range a metric's values can take, by unit: shares in [0, 1]; counts, durations and
+/// amounts at least 0 (every metric iotwin reports is one of these).
+pub fn metric_range(unit: &str) -> (f64, f64) {
+    match unit {
+        "ratio" => (0.0, 1.0),
+        _ => (0.0, f64::INFINITY),
+    }
+}
+
+/// The 95% interval as reports display it: the Student-t interval `low..high` clipped to the
+/// metric's range, so a share never reads above 100% nor a count below 0. `summary.json` keeps
+/// the raw interval.
+pub fn clipped(low: f64, high: f64, unit: &str) -> (f64, f64) {
+    let (min, max) = metric_range(unit);
+    (low.clamp(min, max), high.clamp(min, max))
+}
+
 /// `± h` of a 95% interval in the metric's unit, or why there is none.
 pub(crate) fn half_width(value: Option<f64>, unit: &str) -> String {
     match value {
-        None => "n/a (one value)".to_string(),
+        None => NO_INTERVAL.to_string(),
         Some(h) => match unit {
             "ratio" => format!("± {:.4}%", h * 100.0),
             "s" if h >= 100.0 => format!("± {} s", thousands(h.round() as i64)),
@@ -135,8 +155,8 @@ pub fn judgements_table(s: &Summary, judgements: &[Judgement]) -> String {
             format_value(e.value, unit),
             format_value(j.estimate.mean, unit),
             half_width(j.estimate.half_width, unit),
-            format_value(j.estimate.low(), unit),
-            format_value(j.estimate.high(), unit),
+            format_value(clipped(j.estimate.low(), j.estimate.high(), unit).0, unit),
+            format_value(clipped(j.estimate.low(), j.estimate.high(), unit).1, unit),
             e.location.file,
             e.location.line,
         ));
@@ -153,5 +173,15 @@ mod tests {
         assert_eq!(format_value(1234567.0, "messages"), "1,234,567");
         assert_eq!(format_value(0.999912, "ratio"), "99.9912%");
         assert_eq!(format_value(0.05, "s"), "0.0500 s");
+    }
+
+    #[test]
+    fn intervals_are_clipped_to_the_metric_range() {
+        assert_eq!(clipped(0.995, 1.003, "ratio"), (0.995, 1.0));
+        assert_eq!(clipped(-0.01, 0.02, "ratio"), (0.0, 0.02));
+        assert_eq!(clipped(-3.5, 12.0, "messages"), (0.0, 12.0));
+        assert_eq!(clipped(-3.5, 12.0, "EUR"), (0.0, 12.0));
+        assert_eq!(clipped(2.0, 5.0, "s"), (2.0, 5.0));
+        assert_eq!(half_width(None, "ratio"), NO_INTERVAL);
     }
 }

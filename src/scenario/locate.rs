@@ -31,6 +31,14 @@ impl FieldMap {
         }
     }
 
+    /// The position of the value at exactly `path`, if it is written in the document.
+    pub fn exact(&self, path: &str) -> Option<Position> {
+        self.entries
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, pos)| *pos)
+    }
+
     pub fn scan(source: &str) -> FieldMap {
         Scanner::new(source).run()
     }

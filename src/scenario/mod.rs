@@ -8,6 +8,7 @@ pub mod devices;
 mod error;
 mod hints;
 mod locate;
+pub mod path;
 mod types;
 
 use std::path::Path;
@@ -51,6 +52,28 @@ pub fn load(path: &Path) -> Result<Deployment, ScenarioError> {
 pub fn compile_source(source: &str, file: &str) -> Result<Deployment, ScenarioError> {
     let (scenario, map) = parse(source, file)?;
     compile::compile(scenario, source, file, &map)
+}
+
+/// One point of a sweep: the scenario `source` with the point's values set (see [`path`]),
+/// checked and compiled as if they were written in the file. An error names the point in its
+/// file name, e.g. `plant.ron [sweep point fleets[0].count=0]:31:20`.
+pub fn compile_point(
+    source: &str,
+    file: &str,
+    settings: &[path::Setting],
+    point: &[usize],
+) -> Result<Deployment, ScenarioError> {
+    let label = path::point_label(settings, point);
+    let named = format!("{file} [sweep point {label}]");
+    let text =
+        path::point_source(source, settings, point).map_err(|message| ScenarioError::Io {
+            file: named.clone(),
+            message,
+            hint:
+                "set the enclosing item whole instead, e.g. --set 'fleets[0].link=Link(loss: 0.01)'"
+                    .to_string(),
+        })?;
+    compile_source(&text, &named)
 }
 
 /// Reads scenario text into its serde form, with the positions of its fields.

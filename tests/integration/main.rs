@@ -16,4 +16,5 @@ mod outages;
 mod report;
 mod shard;
 mod software;
+mod sweep;
 mod trace;
