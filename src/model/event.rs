@@ -42,6 +42,15 @@ pub enum Event {
     /// The LoRa transmission last started on shared channel `0` ends, unless a later one
     /// replaced it.
     ChannelFree(u32),
+    /// Device `0`'s sensor degrades, unless its unit was renewed since this was scheduled.
+    DeviceDegrade(u32),
+    /// As `Arrive`, for a reading taken while its sensor was out of accuracy.
+    ArriveBad {
+        device: u32,
+        delay: u32,
+    },
+    /// Fleet `0`'s devices are inspected (condition-based maintenance).
+    Inspect(u32),
 }
 
 /// An [`Event`] in 8 bytes.
@@ -51,7 +60,7 @@ pub struct Packed {
     aux: u32,
 }
 
-/// 5 bits of kind (32 kinds; 15 used) and 27 of index (134 million devices).
+/// 5 bits of kind (32 kinds; 18 used) and 27 of index (134 million devices).
 const INDEX_BITS: u32 = 27;
 const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
 
@@ -88,6 +97,9 @@ impl From<Event> for Packed {
             Event::Cause { index, up } => Packed::new(12, index, up as u32),
             Event::PolicyTimer { place, token } => Packed::new(13, place, token),
             Event::ChannelFree(i) => Packed::new(14, i, 0),
+            Event::DeviceDegrade(i) => Packed::new(15, i, 0),
+            Event::ArriveBad { device, delay } => Packed::new(16, device, delay),
+            Event::Inspect(i) => Packed::new(17, i, 0),
         }
     }
 }
@@ -120,7 +132,13 @@ impl From<Packed> for Event {
                 place: i,
                 token: p.aux,
             },
-            _ => Event::ChannelFree(i),
+            14 => Event::ChannelFree(i),
+            15 => Event::DeviceDegrade(i),
+            16 => Event::ArriveBad {
+                device: i,
+                delay: p.aux,
+            },
+            _ => Event::Inspect(i),
         }
     }
 }
@@ -153,6 +171,12 @@ mod tests {
                 token: u32::MAX,
             },
             Event::ChannelFree(4),
+            Event::DeviceDegrade(MAX_INDEX),
+            Event::ArriveBad {
+                device: 3,
+                delay: 77,
+            },
+            Event::Inspect(2),
         ];
         for e in events {
             assert_eq!(Event::from(Packed::from(e)), e);

@@ -23,10 +23,12 @@ pub enum LossCause {
     Collision,
     /// Due while its LoRa device had to stay silent under the duty-cycle limit.
     DutyCycle,
+    /// Dropped by its degraded sensor before it was sent (degradation mode `Dropouts`).
+    SensorDropout,
 }
 
 impl LossCause {
-    pub const ALL: [LossCause; 8] = [
+    pub const ALL: [LossCause; 9] = [
         LossCause::LinkLoss,
         LossCause::DeviceDown,
         LossCause::GatewayDown,
@@ -35,6 +37,7 @@ impl LossCause {
         LossCause::UndetectedOutage,
         LossCause::Collision,
         LossCause::DutyCycle,
+        LossCause::SensorDropout,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +50,7 @@ impl LossCause {
             LossCause::UndetectedOutage => "undetected_outage",
             LossCause::Collision => "collision",
             LossCause::DutyCycle => "duty_cycle",
+            LossCause::SensorDropout => "sensor_dropout",
         }
     }
 }
@@ -64,6 +68,9 @@ pub struct Ledger {
     pub in_flight_at_horizon: u64,
     /// Sum of end-to-end delays of delivered messages, in ticks.
     pub delay_sum: u128,
+    /// Delivered messages (on time or late) whose reading was out of accuracy: a subset of the
+    /// delivered ones, not a bucket of its own.
+    pub delivered_bad: u64,
 }
 
 /// The buckets do not add up: a bug in the model, never a user's mistake.
