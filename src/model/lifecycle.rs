@@ -95,7 +95,8 @@ impl Clocks {
         if let Some(d) = &life.degradation {
             // Drawn last, so fleets without degradation draw exactly as before. A unit older
             // than its onset at the start is degraded from the start.
-            clocks.degrade_at = now.saturating_add(degradation::onset(d, rng).saturating_sub(unit_age));
+            clocks.degrade_at =
+                now.saturating_add(degradation::onset(d, rng).saturating_sub(unit_age));
         }
         clocks
     }

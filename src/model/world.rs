@@ -1976,7 +1976,10 @@ impl<O: Observer> World<O> {
             return;
         };
         self.degradation.inspections += 1;
-        sched.schedule_at(now.saturating_add(spec.every), Event::Inspect(f as u32).into());
+        sched.schedule_at(
+            now.saturating_add(spec.every),
+            Event::Inspect(f as u32).into(),
+        );
         let first = self.fleets[f].first_device;
         let end = self
             .fleets

@@ -5,19 +5,20 @@ use crate::engine::{DurationDist, TICKS_PER_SECOND};
 
 use super::catalog::{self, Tech};
 use super::deployment::{BatterySpec, LifeSpec, ReplaceSpec};
-use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget};
 use super::deployment::{
     CarrierSpec, CauseSpec, Deployment, FailoverSpec, FailureSpec, FleetSpec, GatewaySpec,
     GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::deployment::{CostSpec, DeviceCostSpec, GatewayCostSpec, PlanSpec, SlaSpec};
+use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::locate::FieldMap;
 use super::types::{
-    Battery, Costs, DEFAULT_MESSAGE_BYTES, Degradation, DegradationMode, Detection, Dist, Expect, Failover, Failure, Fault, Link,
-    LinkRef, LoRa, Outages, Power, Redundancy, Scenario, SwitchBack, Target,
+    Battery, Costs, DEFAULT_MESSAGE_BYTES, Degradation, DegradationMode, Detection, Dist, Expect,
+    Failover, Failure, Fault, Link, LinkRef, LoRa, Outages, Power, Redundancy, Scenario,
+    SwitchBack, Target,
 };
 
 /// Most maintenance windows one scenario may expand to; each is an event pair per replication.

@@ -43,10 +43,7 @@ const DRIFT: &str = r#"degradation: Degradation(mode: Drift(rate_per_day: 0.01, 
 #[test]
 fn drift_crosses_its_threshold_after_a_mean_of_threshold_over_rate() {
     let (count, reps) = (2000, 4);
-    let s = run(
-        &deployment(&fleet("400d", reps, count, "30d", DRIFT)),
-        reps,
-    );
+    let s = run(&deployment(&fleet("400d", reps, count, "30d", DRIFT)), reps);
     let h = 400.0;
     let steps = 40_000;
     let dt = h / steps as f64;
@@ -201,11 +198,20 @@ fn inspections_cut_the_degraded_share_as_predicted() {
     let mode = r#"Stuck(onset: Exponential(mean: "30d"))"#;
     for (inspection, expected) in [
         ("", 1.0 - (m / h) * (1.0 - (-h / m).exp())),
-        (r#", inspection: Inspection(every: "30d", detection: 1.0)"#, predicted(1.0)),
-        (r#", inspection: Inspection(every: "30d", detection: 0.5)"#, predicted(0.5)),
+        (
+            r#", inspection: Inspection(every: "30d", detection: 1.0)"#,
+            predicted(1.0),
+        ),
+        (
+            r#", inspection: Inspection(every: "30d", detection: 0.5)"#,
+            predicted(0.5),
+        ),
     ] {
         let fields = format!("degradation: Degradation(mode: {mode}{inspection})");
-        let s = run(&deployment(&fleet("360d", reps, count, "30d", &fields)), reps);
+        let s = run(
+            &deployment(&fleet("360d", reps, count, "30d", &fields)),
+            reps,
+        );
         let shares = column(&s, "degraded_device_share");
         let observed = mean(&shares);
         let sd = (shares.iter().map(|x| (x - observed).powi(2)).sum::<f64>()
