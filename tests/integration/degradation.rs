@@ -7,8 +7,6 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::common::{column, deployment, run, total};
 
-const DAY_S: f64 = 86_400.0;
-
 /// One site, one perfect gateway and carrier, one fleet of `count` devices reporting every
 /// `report`, with the fleet fields `fields`.
 fn fleet(horizon: &str, replications: u32, count: u32, report: &str, fields: &str) -> String {
