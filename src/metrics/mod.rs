@@ -119,6 +119,11 @@ pub const METRICS: &[MetricDef] = &[
         "Due while their device was bricked by a firmware update.",
     ),
     def(
+        "lost_sensor_dropout",
+        "messages",
+        "Readings a degraded sensor (degradation mode Dropouts) lost before sending them.",
+    ),
+    def(
         "data_completeness",
         "ratio",
         "Delivered / generated: the share of due readings that reached the cloud.",
@@ -336,6 +341,36 @@ pub fn has_software_metrics(dep: &Deployment) -> bool {
     !dep.campaigns.is_empty() || dep.fleets.iter().any(|f| f.certificate.is_some())
 }
 
+/// Metrics of sensor degradation and condition-based maintenance, added when a fleet has
+/// `degradation`: (id, unit, definition).
+pub const DEGRADATION_METRICS: &[(&str, &str, &str)] = &[
+    (
+        "data_quality",
+        "ratio",
+        "Share of delivered readings that were within accuracy (taken while their sensor was not degraded, or not spoiled by its noise).",
+    ),
+    (
+        "degraded_device_share",
+        "ratio",
+        "Time-average share of devices whose sensor was degraded (from onset until the unit was repaired or replaced).",
+    ),
+    (
+        "degradations",
+        "sensors",
+        "Sensor degradation onsets over the horizon.",
+    ),
+    (
+        "condition_replacements",
+        "devices",
+        "Degraded devices found by an inspection and replaced.",
+    ),
+];
+
+/// Whether `dep` has a fleet whose sensors degrade (and so the [`DEGRADATION_METRICS`]).
+pub fn has_degradation_metrics(dep: &Deployment) -> bool {
+    dep.fleets.iter().any(|f| f.life.degradation.is_some())
+}
+
 /// Whether `dep` has any device that ages (and so the [`LIFE_METRICS`]).
 pub fn has_life_metrics(dep: &Deployment) -> bool {
     dep.fleets
@@ -395,6 +430,7 @@ impl Better {
             "gateway_connectivity",
             "device_mtbf_s",
             "battery_life_mean_s",
+            "data_quality",
         ];
         const LOWER_PREFIXES: &[&str] = &[
             "lost_",
@@ -412,6 +448,8 @@ impl Better {
             "cert_",
             "devices_bricked",
             "campaigns_halted",
+            "degraded_device_share",
+            "degradations",
         ];
         if HIGHER.contains(&base) || base.ends_with("availability") {
             Better::Higher
@@ -490,6 +528,16 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             });
         }
     }
+    if has_degradation_metrics(dep) {
+        for (id, unit, definition) in DEGRADATION_METRICS {
+            all.push(Metric {
+                id: id.to_string(),
+                unit,
+                definition: definition.to_string(),
+                better: Better::of(id),
+            });
+        }
+    }
     if let Some(c) = &dep.costs {
         let unit = currency_unit(&c.currency);
         for (id, definition) in COST_METRICS {
@@ -550,6 +598,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         l.lost_by(LossCause::DutyCycle) as f64,
         l.lost_by(LossCause::AuthExpired) as f64,
         l.lost_by(LossCause::Firmware) as f64,
+        l.lost_by(LossCause::SensorDropout) as f64,
         ratio(delivered, l.generated),
         ratio(l.delivered_on_time, l.generated),
         mean_delay_s,
@@ -630,6 +679,15 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             soft.bricked as f64,
             soft.rollbacks as f64,
             soft.campaigns_halted as f64,
+        ]);
+    }
+    if has_degradation_metrics(dep) {
+        let d = &o.degradation;
+        v.extend([
+            ratio(delivered - l.delivered_bad, delivered),
+            d.degraded_share(dep.device_count()),
+            d.onsets as f64,
+            d.condition_replacements as f64,
         ]);
     }
     if let Some(c) = &dep.costs {

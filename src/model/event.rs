@@ -54,6 +54,15 @@ pub enum Event {
     },
     /// Bricked device `0` is restored (rolled back remotely or repaired on site).
     Unbrick(u32),
+    /// Device `0`'s sensor degrades, unless its unit was renewed since this was scheduled.
+    DeviceDegrade(u32),
+    /// As `Arrive`, for a reading taken while its sensor was out of accuracy.
+    ArriveBad {
+        device: u32,
+        delay: u32,
+    },
+    /// Fleet `0`'s devices are inspected (condition-based maintenance).
+    Inspect(u32),
 }
 
 /// An [`Event`] in 8 bytes.
@@ -103,6 +112,9 @@ impl From<Event> for Packed {
             Event::Cert { device, step } => Packed::new(15, device, step),
             Event::Wave { campaign, wave } => Packed::new(16, campaign, wave),
             Event::Unbrick(i) => Packed::new(17, i, 0),
+            Event::DeviceDegrade(i) => Packed::new(18, i, 0),
+            Event::ArriveBad { device, delay } => Packed::new(19, device, delay),
+            Event::Inspect(i) => Packed::new(20, i, 0),
         }
     }
 }
@@ -144,7 +156,13 @@ impl From<Packed> for Event {
                 campaign: i,
                 wave: p.aux,
             },
-            _ => Event::Unbrick(i),
+            17 => Event::Unbrick(i),
+            18 => Event::DeviceDegrade(i),
+            19 => Event::ArriveBad {
+                device: i,
+                delay: p.aux,
+            },
+            _ => Event::Inspect(i),
         }
     }
 }
@@ -183,6 +201,12 @@ mod tests {
                 wave: 7,
             },
             Event::Unbrick(MAX_INDEX),
+            Event::DeviceDegrade(MAX_INDEX),
+            Event::ArriveBad {
+                device: 3,
+                delay: 77,
+            },
+            Event::Inspect(2),
         ];
         for e in events {
             assert_eq!(Event::from(Packed::from(e)), e);

@@ -27,10 +27,12 @@ pub enum LossCause {
     AuthExpired,
     /// Due while its device was bricked by a firmware update.
     Firmware,
+    /// Dropped by its degraded sensor before it was sent (degradation mode `Dropouts`).
+    SensorDropout,
 }
 
 impl LossCause {
-    pub const ALL: [LossCause; 10] = [
+    pub const ALL: [LossCause; 11] = [
         LossCause::LinkLoss,
         LossCause::DeviceDown,
         LossCause::GatewayDown,
@@ -41,6 +43,7 @@ impl LossCause {
         LossCause::DutyCycle,
         LossCause::AuthExpired,
         LossCause::Firmware,
+        LossCause::SensorDropout,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +58,7 @@ impl LossCause {
             LossCause::DutyCycle => "duty_cycle",
             LossCause::AuthExpired => "auth_expired",
             LossCause::Firmware => "firmware",
+            LossCause::SensorDropout => "sensor_dropout",
         }
     }
 }
@@ -72,6 +76,9 @@ pub struct Ledger {
     pub in_flight_at_horizon: u64,
     /// Sum of end-to-end delays of delivered messages, in ticks.
     pub delay_sum: u128,
+    /// Delivered messages (on time or late) whose reading was out of accuracy: a subset of the
+    /// delivered ones, not a bucket of its own.
+    pub delivered_bad: u64,
 }
 
 /// The buckets do not add up: a bug in the model, never a user's mistake.

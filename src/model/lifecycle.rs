@@ -12,6 +12,8 @@ use rand_distr::{Distribution, StandardNormal};
 use crate::engine::{Stream, Ticks};
 use crate::scenario::{BatterySpec, FailureSpec, LifeSpec};
 
+use super::degradation;
+
 /// Why a device goes down (kept in the device while the change is pending and while it is down).
 pub const FAILURE: u8 = 0;
 pub const BATTERY: u8 = 1;
@@ -28,6 +30,14 @@ pub struct Clocks {
     pub battery_at: Ticks,
     pub replace_at: Ticks,
     pub battery_life: Ticks,
+    /// When the unit's sensor degrades (`NEVER` once it has, or if it never will).
+    pub degrade_at: Ticks,
+    /// When the pending `DeviceFail` event is due: one scheduled for a unit since replaced
+    /// (by an inspection) finds another time here and is ignored.
+    pub scheduled_at: Ticks,
+    /// Why the pending (or current) down time happens: [`FAILURE`], [`BATTERY`] or
+    /// [`REPLACEMENT`].
+    pub cause: u8,
 }
 
 impl Default for Clocks {
@@ -37,6 +47,9 @@ impl Default for Clocks {
             battery_at: NEVER,
             replace_at: NEVER,
             battery_life: 0,
+            degrade_at: NEVER,
+            scheduled_at: NEVER,
+            cause: FAILURE,
         }
     }
 }
@@ -82,6 +95,12 @@ impl Clocks {
             clocks.battery_life = full;
             // Batteries swapped whenever they ran flat: this one is `age mod full` into its life.
             clocks.battery_at = now.saturating_add(full - age % full.max(1));
+        }
+        if let Some(d) = &life.degradation {
+            // Drawn last, so fleets without degradation draw exactly as before. A unit older
+            // than its onset at the start is degraded from the start.
+            clocks.degrade_at =
+                now.saturating_add(degradation::onset(d, rng).saturating_sub(unit_age));
         }
         clocks
     }
@@ -140,6 +159,7 @@ mod tests {
             battery_at: 40,
             replace_at: 60,
             battery_life: 40,
+            ..Clocks::default()
         };
         assert_eq!(c.next(), (40, BATTERY));
         assert_eq!(Clocks::default().next().0, NEVER);

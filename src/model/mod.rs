@@ -2,6 +2,7 @@
 //! buffer, carriers that fail. Written against the engine's small API; knows nothing of files,
 //! threads or reports.
 
+pub mod degradation;
 pub mod event;
 pub mod failover;
 mod freshness;

@@ -71,6 +71,10 @@ pub enum Trace {
     /// Common cause `0` strikes.
     CauseDown(u32),
     CauseUp(u32),
+    /// Device `0`'s sensor degrades: its readings are out of accuracy (or dropped) from now.
+    DeviceDegraded(u32),
+    /// An inspection found device `0` degraded and replaced it by a new unit.
+    DeviceReplaced(u32),
 }
 
 /// Receives every step of one replication, in simulation order.

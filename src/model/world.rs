@@ -21,6 +21,7 @@ use crate::scenario::{
     FaultTarget, LifeSpec, Unit,
 };
 
+use super::degradation::{self, BAD, DegradationStats, Reading};
 use super::event::{Event, Packed};
 use super::failover::{self, Ctx, FailoverPolicy};
 use super::freshness::Freshness;
@@ -104,6 +105,8 @@ pub struct Outcome {
     /// Per slice of the horizon: devices that failed for the first time in it (for survival
     /// curves).
     pub first_failures: Vec<u64>,
+    /// Sensor degradations and condition-based replacements.
+    pub degradation: DegradationStats,
 }
 
 /// Slices of the horizon in [`Outcome::series`].
@@ -122,12 +125,15 @@ struct Device {
     up: bool,
     /// The access link's Gilbert-Elliott state: in its bad (bursty) state.
     access_bad: bool,
-    /// Why the device's next (or current) down time happens: `lifecycle::FAILURE`, `BATTERY`
-    /// or `REPLACEMENT`.
-    down_for: u8,
     /// Whether the device has failed at least once (it fits in the padding: the size stays).
     failed: bool,
+    /// The sensor is degraded: its readings are out of accuracy or dropped (see
+    /// `model::degradation`). Takes the Device's last spare byte (48 bytes in all).
+    degraded: bool,
 }
+
+// A million devices must stay small: degradation took the last spare byte.
+const _: () = assert!(std::mem::size_of::<Device>() == 48);
 
 /// One uplink of a gateway: its carrier, its hop and the hop's bursty-loss state.
 #[derive(Debug)]
@@ -206,6 +212,8 @@ struct Msg {
     /// When it entered a gateway buffer or queue.
     queued: Ticks,
     device: u32,
+    /// The message's number among its device's (31 bits), and [`BAD`] if its reading was out
+    /// of accuracy.
     seq: u32,
 }
 
@@ -213,8 +221,13 @@ impl Msg {
     fn id(&self) -> MessageId {
         MessageId {
             device: self.device,
-            seq: self.seq,
+            seq: self.seq & !BAD,
         }
+    }
+
+    #[inline(always)]
+    fn bad(&self) -> bool {
+        self.seq & BAD != 0
     }
 }
 
@@ -401,6 +414,7 @@ pub struct World<O: Observer = Silent> {
     soft_stats: SoftStats,
     campaigns: Vec<CampaignRt>,
     campaign_specs: Vec<CampaignSpec>,
+    degradation: DegradationStats,
 }
 
 /// Counts of a replication's battery depletions, planned replacements and dead devices.
@@ -526,8 +540,8 @@ impl<O: Observer> World<O> {
                     sent: 0,
                     up: true,
                     access_bad: false,
-                    down_for: lifecycle::FAILURE,
                     failed: false,
+                    degraded: false,
                 });
             }
         }
@@ -692,6 +706,7 @@ impl<O: Observer> World<O> {
                 fleet_replacements: vec![0; dep.fleets.len()],
                 ..LifeStats::default()
             },
+            degradation: DegradationStats::new(horizon),
             wait_sum: 0,
             waited: 0,
             device_failures: 0,
@@ -764,6 +779,7 @@ impl<O: Observer> World<O> {
                 self.clocks[clock] =
                     Clocks::start(&f.life, f.failure.as_ref(), 0, age, &mut stream);
                 self.schedule_next_change(sched, d as u32);
+                self.schedule_degradation(sched, d as u32);
             } else if f.failure.is_some() {
                 let mut stream = self.life_stream(d as u32);
                 let f = &self.fleets[fleet];
@@ -806,6 +822,7 @@ impl<O: Observer> World<O> {
                 Event::FaultEnd(i as u32).into(),
             );
         }
+        self.schedule_inspections(sched);
         for p in 0..self.places.len() {
             self.call_policy(sched, p, |policy, cx| policy.start(cx));
         }
@@ -903,6 +920,7 @@ impl<O: Observer> World<O> {
             life: self.life_stats,
             soft: self.soft_stats,
             first_failures: self.first_failures,
+            degradation: self.degradation,
             ledger: self.ledger,
         };
         Ok((outcome, self.observer))
@@ -949,11 +967,11 @@ impl<O: Observer> World<O> {
             now.saturating_add(fleet.report.sample(&mut dev.traffic)),
             Event::Emit(d).into(),
         );
-        let msg = Msg {
+        let mut msg = Msg {
             created: now,
             queued: now,
             device: d,
-            seq: dev.sent,
+            seq: dev.sent & !BAD,
         };
         dev.sent = dev.sent.wrapping_add(1);
         self.ledger.generated += 1;
@@ -970,6 +988,15 @@ impl<O: Observer> World<O> {
             }
             if flags & EXPIRED != 0 {
                 return self.lose(now, msg, LossCause::AuthExpired);
+            }
+        }
+        if dev.degraded
+            && let Some(spec) = &fleet.life.degradation
+        {
+            match degradation::reading(spec.effect, &mut dev.traffic) {
+                Reading::Good => {}
+                Reading::Bad => msg.seq |= BAD,
+                Reading::Dropped => return self.lose(now, msg, LossCause::SensorDropout),
             }
         }
         if fleet.device_buffer > 0 {
@@ -1071,6 +1098,7 @@ impl<O: Observer> World<O> {
         // A traced run sends every message through the side table, which keeps its sequence
         // number; the events and their order are the same either way.
         let event = match u32::try_from(delay) {
+            Ok(delay) if !O::ENABLED && msg.bad() => Event::ArriveBad { device: d, delay },
             Ok(delay) if !O::ENABLED => Event::Arrive { device: d, delay },
             _ => {
                 let slot = match self.free_long.pop() {
@@ -1322,6 +1350,7 @@ impl<O: Observer> World<O> {
                 } else {
                     let delay = arrival - msg.created;
                     self.ledger.deliver(delay, self.deadline);
+                    self.ledger.delivered_bad += msg.bad() as u64;
                     if delay <= self.deadline {
                         self.series[slice_of(msg.created, self.horizon)][1] += 1;
                     }
@@ -1728,12 +1757,16 @@ impl<O: Observer> World<O> {
 
     /// Schedules the earliest of device `d`'s clocks, remembering its cause.
     fn schedule_next_change(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let (at, cause) = self.clocks[self.clock_of(d)].next();
+        let clock = self.clock_of(d);
+        let (at, cause) = self.clocks[clock].next();
         if at == lifecycle::NEVER {
+            self.clocks[clock].scheduled_at = lifecycle::NEVER;
             return;
         }
-        self.devices[d as usize].down_for = cause;
-        sched.schedule_at(at.max(sched.now()), Event::DeviceFail(d).into());
+        let at = at.max(sched.now());
+        self.clocks[clock].scheduled_at = at;
+        self.clocks[clock].cause = cause;
+        sched.schedule_at(at, Event::DeviceFail(d).into());
     }
 
     /// A change of a device with clocks: it goes down for a failure, a flat battery or a
@@ -1741,8 +1774,12 @@ impl<O: Observer> World<O> {
     fn clocked_device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
         let now = sched.now();
         let fleet = self.devices[d as usize].fleet as usize;
-        let cause = self.devices[d as usize].down_for;
         let clock = self.clock_of(d);
+        let cause = self.clocks[clock].cause;
+        if !up && self.clocks[clock].scheduled_at != now {
+            // Scheduled for a unit an inspection has replaced since: not this unit's change.
+            return;
+        }
         let mut stream = self.life_stream(d);
         let f = &self.fleets[fleet];
         if up {
@@ -1754,7 +1791,8 @@ impl<O: Observer> World<O> {
                 // A repair or a replacement puts a new unit, with a new battery, in service.
                 _ => {
                     self.clocks[clock] =
-                        Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream)
+                        Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
+                    self.unit_renewed(sched, d);
                 }
             }
             self.set_device_up(now, d, true);
@@ -1792,6 +1830,7 @@ impl<O: Observer> World<O> {
                         let f = &self.fleets[fleet];
                         self.clocks[clock] =
                             Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
+                        self.unit_renewed(sched, d);
                         self.schedule_next_change(sched, d);
                         return;
                     }
@@ -1898,6 +1937,16 @@ impl<O: Observer> Model for World<O> {
                 };
                 self.arrive(sched, msg);
             }
+            Event::ArriveBad { device, delay } => {
+                let created = sched.now() - delay as Ticks;
+                let msg = Msg {
+                    created,
+                    queued: created,
+                    device,
+                    seq: BAD,
+                };
+                self.arrive(sched, msg);
+            }
             Event::ArriveLong { slot } => {
                 let msg = self.long_delays[slot as usize];
                 self.free_long.push(slot);
@@ -1917,9 +1966,100 @@ impl<O: Observer> Model for World<O> {
             Event::Cert { device, step } => self.cert_step(sched, device, step),
             Event::Wave { campaign, wave } => self.firmware_wave(sched, campaign as usize, wave),
             Event::Unbrick(d) => self.unbrick(d),
+            Event::DeviceDegrade(d) => self.degrade(sched, d),
+            Event::Inspect(f) => self.inspect(sched, f as usize),
             Event::PolicyTimer { place, token } => {
                 self.call_policy(sched, place as usize, |policy, cx| policy.timer(cx, token));
             }
+        }
+    }
+}
+
+/// Sensor degradation and condition-based maintenance (see `model::degradation`): hooks kept
+/// apart from the message path above.
+impl<O: Observer> World<O> {
+    /// Schedules the onset of device `d`'s sensor degradation, if its unit has one coming.
+    fn schedule_degradation(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
+        let at = self.clocks[self.clock_of(d)].degrade_at;
+        if at != lifecycle::NEVER {
+            sched.schedule_at(at.max(sched.now()), Event::DeviceDegrade(d).into());
+        }
+    }
+
+    /// Device `d`'s sensor degrades now, if this onset is still its unit's.
+    fn degrade(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
+        let now = sched.now();
+        let clock = self.clock_of(d);
+        if self.clocks[clock].degrade_at.max(now) != now || self.devices[d as usize].degraded {
+            return;
+        }
+        self.clocks[clock].degrade_at = lifecycle::NEVER;
+        self.devices[d as usize].degraded = true;
+        self.degradation.onsets += 1;
+        self.degradation.degraded.went_down(now);
+        self.observer.observe(now, Trace::DeviceDegraded(d));
+    }
+
+    /// Device `d` has a new unit (its clocks restarted): a degraded sensor is gone, and the
+    /// new one's onset is scheduled.
+    fn unit_renewed(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
+        let dev = &mut self.devices[d as usize];
+        if dev.degraded {
+            dev.degraded = false;
+            self.degradation.degraded.came_up(sched.now());
+        }
+        self.schedule_degradation(sched, d);
+    }
+
+    /// The first inspection of every fleet with condition-based maintenance.
+    fn schedule_inspections(&mut self, sched: &mut Scheduler<Packed>) {
+        for (f, fleet) in self.fleets.iter().enumerate() {
+            if let Some(i) = fleet.life.degradation.as_ref().and_then(|d| d.inspection) {
+                sched.schedule_at(i.every, Event::Inspect(f as u32).into());
+            }
+        }
+    }
+
+    /// Fleet `f` is inspected: each working degraded device is found with the inspection's
+    /// detection probability (a draw of its own lifecycle stream) and replaced by a new unit
+    /// on the spot.
+    fn inspect(&mut self, sched: &mut Scheduler<Packed>, f: usize) {
+        let now = sched.now();
+        let Some(spec) = self.fleets[f]
+            .life
+            .degradation
+            .as_ref()
+            .and_then(|d| d.inspection)
+        else {
+            return;
+        };
+        self.degradation.inspections += 1;
+        sched.schedule_at(
+            now.saturating_add(spec.every),
+            Event::Inspect(f as u32).into(),
+        );
+        let first = self.fleets[f].first_device;
+        let end = self
+            .fleets
+            .get(f + 1)
+            .map_or(self.devices.len() as u32, |n| n.first_device);
+        for d in first..end {
+            let dev = &self.devices[d as usize];
+            if !(dev.degraded && dev.up) {
+                continue;
+            }
+            let mut stream = self.life_stream(d);
+            if stream.random::<f64>() >= spec.detection {
+                continue;
+            }
+            let clock = self.clock_of(d);
+            let fleet = &self.fleets[f];
+            self.clocks[clock] =
+                Clocks::start(&fleet.life, fleet.failure.as_ref(), now, 0, &mut stream);
+            self.degradation.condition_replacements += 1;
+            self.observer.observe(now, Trace::DeviceReplaced(d));
+            self.unit_renewed(sched, d);
+            self.schedule_next_change(sched, d);
         }
     }
 }

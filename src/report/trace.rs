@@ -107,6 +107,12 @@ impl<'d, W: Write> JsonLines<'d, W> {
             }
             Trace::DeviceDown(d) => json!({ "step": "device_down", "device": self.device(d) }),
             Trace::DeviceUp(d) => json!({ "step": "device_up", "device": self.device(d) }),
+            Trace::DeviceDegraded(d) => {
+                json!({ "step": "device_degraded", "device": self.device(d) })
+            }
+            Trace::DeviceReplaced(d) => {
+                json!({ "step": "device_replaced", "device": self.device(d) })
+            }
             Trace::GatewayDown(g) => json!({ "step": "gateway_down", "gateway": self.gateway(g) }),
             Trace::GatewayUp(g) => json!({ "step": "gateway_up", "gateway": self.gateway(g) }),
             Trace::CarrierDown(c) => {

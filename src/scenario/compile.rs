@@ -11,12 +11,14 @@ use super::deployment::{
     GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::deployment::{CostSpec, DeviceCostSpec, GatewayCostSpec, PlanSpec, SlaSpec};
+use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::locate::FieldMap;
 use super::types::{
-    Battery, Certificate, Costs, DEFAULT_MESSAGE_BYTES, Detection, Dist, Expect, Failover, Failure,
-    Fault, Link, LinkRef, LoRa, Outages, Power, Redundancy, Scenario, SwitchBack, Target,
+    Battery, Certificate, Costs, DEFAULT_MESSAGE_BYTES, Degradation, DegradationMode, Detection,
+    Dist, Expect, Failover, Failure, Fault, Link, LinkRef, LoRa, Outages, Power, Redundancy,
+    Scenario, SwitchBack, Target,
 };
 
 /// Most maintenance windows one scenario may expand to; each is an event pair per replication.
@@ -81,6 +83,67 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A fleet's sensor degradation: the drift's first-passage law from its rate, volatility
+    /// and threshold (per day, converted to ticks), or the onset law of the other modes.
+    fn degradation(&self, field: &str, d: &Degradation) -> Result<DegradationSpec, ScenarioError> {
+        const DAY: f64 = 86_400.0 * TICKS_PER_SECOND as f64;
+        let (onset, effect) = match &d.mode {
+            DegradationMode::Drift {
+                rate_per_day,
+                volatility_per_sqrt_day,
+                threshold,
+            } => {
+                // First passage of a + μt + σW through a: IG(mean a/μ, shape a²/σ²), in days.
+                let mean = threshold.0 / rate_per_day.0 * DAY;
+                let sigma = volatility_per_sqrt_day.0;
+                let shape = if sigma > 0.0 {
+                    (threshold.0 / sigma).powi(2) * DAY
+                } else {
+                    f64::INFINITY
+                };
+                if !(mean.is_finite() && mean < 1e18 && (shape.is_infinite() || shape >= 1.0)) {
+                    return Err(self.error(
+                        &format!("{field}.mode"),
+                        format!("drift reaching its threshold after a mean of {mean:e} ticks"),
+                        "keep threshold / rate_per_day within a few thousand years, and the volatility below threshold × 1000".into(),
+                    ));
+                }
+                (Onset::FirstPassage { mean, shape }, Effect::AllWrong)
+            }
+            DegradationMode::Noise { onset, bad_share } => (
+                Onset::Law(self.dist(&format!("{field}.mode.onset"), onset)?),
+                Effect::Noise(bad_share.0),
+            ),
+            DegradationMode::Stuck { onset } => (
+                Onset::Law(self.dist(&format!("{field}.mode.onset"), onset)?),
+                Effect::AllWrong,
+            ),
+            DegradationMode::Dropouts { onset, share } => (
+                Onset::Law(self.dist(&format!("{field}.mode.onset"), onset)?),
+                Effect::Dropouts(share.0),
+            ),
+        };
+        let inspection = match &d.inspection {
+            Some(i) if i.every.ticks() == 0 => {
+                return Err(self.error(
+                    &format!("{field}.inspection.every"),
+                    "inspections every 0s".into(),
+                    "inspect at a real interval, e.g. every: \"90d\"".into(),
+                ));
+            }
+            Some(i) => Some(InspectionSpec {
+                every: i.every.ticks(),
+                detection: i.detection.0,
+            }),
+            None => None,
+        };
+        Ok(DegradationSpec {
+            onset,
+            effect,
+            inspection,
+        })
     }
 
     fn dist(&self, field: &str, dist: &Dist) -> Result<DurationDist, ScenarioError> {
@@ -692,6 +755,11 @@ pub fn compile(
             battery,
             cold_spares: f.cold_spares,
             environment_factor: environment.factor(),
+            degradation: f
+                .degradation
+                .as_ref()
+                .map(|d| cx.degradation(&format!("{here}.degradation"), d))
+                .transpose()?,
         };
         devices += f.count.0 as u64;
         if devices > MAX_DEVICES {

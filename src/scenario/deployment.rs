@@ -236,13 +236,52 @@ pub struct LifeSpec {
     pub cold_spares: u32,
     /// The environment's acceleration factor (already applied to the failure lifetime).
     pub environment_factor: f64,
+    /// Sensor degradation, if the fleet's sensors degrade.
+    pub degradation: Option<DegradationSpec>,
+}
+
+/// Sensor degradation, checked: when it begins, what it does to readings, how it is found.
+#[derive(Clone, Debug)]
+pub struct DegradationSpec {
+    pub onset: Onset,
+    pub effect: Effect,
+    pub inspection: Option<InspectionSpec>,
+}
+
+/// When a new unit's sensor degrades.
+#[derive(Clone, Debug)]
+pub enum Onset {
+    /// A draw of a duration law.
+    Law(DurationDist),
+    /// The first passage of a Wiener process with positive drift through a threshold: inverse
+    /// Gaussian with this mean and shape, in ticks (shape infinite: exactly the mean).
+    FirstPassage { mean: f64, shape: f64 },
+}
+
+/// What a degraded sensor does to its readings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Effect {
+    /// Every reading is out of accuracy (drift past the threshold, stuck at a value).
+    AllWrong,
+    /// Each reading is out of accuracy with this probability.
+    Noise(f64),
+    /// Each reading is lost before it is sent with this probability.
+    Dropouts(f64),
+}
+
+/// Condition-based maintenance: inspect every `every`, find a degraded device with
+/// probability `detection`.
+#[derive(Clone, Copy, Debug)]
+pub struct InspectionSpec {
+    pub every: Ticks,
+    pub detection: f64,
 }
 
 impl LifeSpec {
     /// Whether a device needs more than the plain failure/repair alternation: its own
     /// battery and replacement clocks.
     pub fn has_clocks(&self) -> bool {
-        self.replace.is_some() || self.battery.is_some()
+        self.replace.is_some() || self.battery.is_some() || self.degradation.is_some()
     }
 }
 

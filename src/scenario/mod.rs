@@ -17,18 +17,19 @@ use ron::extensions::Extensions;
 use serde_path_to_error::Segment;
 
 pub use deployment::{
-    BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, Deployment,
-    DeviceCostSpec, DropPolicy, Expectation, FailoverSpec, FailureSpec, FaultSpec, FaultTarget,
-    FleetSpec, GatewayCostSpec, GatewaySpec, GroupSpec, LifeSpec, LinkSpec, LoRaSpec, PlanSpec,
-    ReplaceSpec, SlaSpec, SwitchBackSpec, Unit, UplinkSpec,
+    BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, DegradationSpec,
+    Deployment, DeviceCostSpec, DropPolicy, Effect, Expectation, FailoverSpec, FailureSpec,
+    FaultSpec, FaultTarget, FleetSpec, GatewayCostSpec, GatewaySpec, GroupSpec, InspectionSpec,
+    LifeSpec, LinkSpec, LoRaSpec, Onset, PlanSpec, ReplaceSpec, SlaSpec, SwitchBackSpec, Unit,
+    UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};
 pub use types::{
-    Amount, Battery, Carrier, CommonCause, Costs, Count, Detection, DeviceCost, Dist, Expect,
-    Failover, Failure, Fault, Fleet, Gateway, GatewayCost, GilbertElliott, Link, LinkRef,
-    Maintenance, Outages, Plan, Positive, Power, Probability, Redundancy, Repairs, Replace,
-    Scenario, Site, Sla, SwitchBack, Target, Uplink,
+    Amount, Battery, Carrier, CommonCause, Costs, Count, Degradation, DegradationMode, Detection,
+    DeviceCost, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway, GatewayCost,
+    GilbertElliott, Inspection, Link, LinkRef, Maintenance, Outages, Plan, Positive, Power,
+    Probability, Redundancy, Repairs, Replace, Scenario, Site, Sla, SwitchBack, Target, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.

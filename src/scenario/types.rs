@@ -633,6 +633,56 @@ pub struct Fleet {
     /// The devices' failures and repairs; none if absent.
     #[serde(default)]
     pub failure: Option<Failure>,
+    /// How the sensors go wrong before they fail: a degraded device still reports, but its
+    /// readings are out of accuracy (or some are lost), until it is repaired or replaced.
+    /// Default: never.
+    #[serde(default)]
+    pub degradation: Option<Degradation>,
+}
+
+/// Sensor degradation, a state between healthy and failed, and how it is found:
+/// `Degradation(mode: Drift(rate_per_day: 0.01, volatility_per_sqrt_day: 0.02, threshold: 0.5),
+/// inspection: Inspection(every: "90d", detection: 0.9))`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Degradation {
+    pub mode: DegradationMode,
+    /// Condition-based maintenance: every device is inspected every `every` (all of the fleet
+    /// at once, first at `every`); a degraded one is found with probability `detection` and
+    /// replaced on the spot by a new unit. Default: none (run to failure).
+    #[serde(default)]
+    pub inspection: Option<Inspection>,
+}
+
+/// How a sensor degrades.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub enum DegradationMode {
+    /// The bias is a Wiener process with drift `rate_per_day` (accuracy units per day) and
+    /// volatility `volatility_per_sqrt_day`; the sensor is degraded from the first time the
+    /// bias reaches `threshold` (an inverse Gaussian time with mean threshold / rate). Every
+    /// reading after that is out of accuracy.
+    Drift {
+        rate_per_day: Positive,
+        #[serde(default)]
+        volatility_per_sqrt_day: Amount,
+        threshold: Positive,
+    },
+    /// From `onset` (a draw per unit), each reading is out of accuracy with probability
+    /// `bad_share`.
+    Noise { onset: Dist, bad_share: Probability },
+    /// From `onset`, the sensor repeats its last value: every reading is out of accuracy.
+    Stuck { onset: Dist },
+    /// From `onset`, a share `share` of the readings is lost before it is sent
+    /// (`lost_sensor_dropout`).
+    Dropouts { onset: Dist, share: Probability },
+}
+
+/// Periodic inspection of a fleet: `Inspection(every: "90d", detection: 0.9)`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inspection {
+    pub every: Duration,
+    pub detection: Probability,
 }
 
 /// LoRa radio settings of a fleet: `LoRa(spreading_factor: 9)`.

@@ -89,5 +89,11 @@ pub const HOSTILE: &str = r#"Scenario(
             Fleet(id: "meters", site: "s", gateway: "g1", count: 300, message_bytes: 40,
                 report: Jitter(period: "2m", jitter: Uniform(min: "0s", max: "10s")),
                 lora: LoRa(spreading_factor: 12, channels: 2)),
+            Fleet(id: "aging", site: "s", gateway: "g1", count: 20,
+                report: Exponential(mean: "2m"),
+                failure: Failure(lifetime: Exponential(mean: "2d"), repair: Exponential(mean: "4h")),
+                degradation: Degradation(
+                    mode: Dropouts(onset: Exponential(mean: "1d"), share: 0.3),
+                    inspection: Inspection(every: "12h", detection: 0.5))),
         ],
     )"#;
