@@ -5,6 +5,7 @@
 pub mod event;
 pub mod failover;
 mod freshness;
+pub mod fluid;
 pub mod ledger;
 pub mod link;
 pub mod lora;

@@ -1,0 +1,356 @@
+//! Flow mode's arithmetic, free of the world's state: counts of reports over an interval,
+//! binomial and Poisson draws, messages as chunks spread over a span of creation times, a
+//! fluid FIFO buffer, the Pollaczek–Khinchine waiting time and latency tables.
+//!
+//! Every count here is an integer drawn or derived exactly, never an expectation, so the
+//! [`super::Ledger`] adds up exactly in flow mode too (DESIGN.md invariant 3).
+
+use std::collections::VecDeque;
+
+use rand::Rng;
+use rand_distr::{Binomial, Distribution, Poisson};
+
+use crate::engine::{DurationDist, Stream, StreamKey, Ticks};
+use crate::scenario::DropPolicy;
+
+/// Binomial(n, p), without the corner cases `rand_distr` refuses.
+#[inline]
+pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
+    if n == 0 || p.is_nan() || p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        n
+    } else {
+        Binomial::new(n, p).map_or(0, |b| b.sample(rng))
+    }
+}
+
+/// Poisson(mean); zero for a non-positive mean.
+pub fn poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> u64 {
+    if mean.is_nan() || mean <= 0.0 {
+        return 0;
+    }
+    Poisson::new(mean).map_or(0, |p| {
+        let x: f64 = p.sample(rng);
+        x as u64
+    })
+}
+
+/// How many reports a group of devices makes over an interval.
+#[derive(Clone, Copy, Debug)]
+pub enum Reports {
+    /// Periodic or renewal reporting (fixed period, period plus jitter, any other law) with
+    /// random phases: a systematic count, floor(N·t/P + φ) at each end, so the count over
+    /// [0, t) is N·t/P within one message and its mean is exact. `phase` is φ ∈ [0, 1).
+    Periodic { per_tick: f64, phase: f64 },
+    /// Exponential gaps: a Poisson process, a Poisson count per interval.
+    Poisson { per_tick: f64 },
+}
+
+impl Reports {
+    /// The reporting law of `devices` devices reporting with `law`; the phase is drawn from
+    /// `rng`.
+    pub fn new(law: &DurationDist, devices: u64, rng: &mut Stream) -> Reports {
+        let per_tick = devices as f64 / law.mean().max(1.0);
+        match law {
+            DurationDist::Exponential { .. } => Reports::Poisson { per_tick },
+            _ => Reports::Periodic {
+                per_tick,
+                phase: rand::RngExt::random::<f64>(rng),
+            },
+        }
+    }
+
+    /// Reports over [t0, t1).
+    pub fn count(&self, rng: &mut Stream, t0: Ticks, t1: Ticks) -> u64 {
+        match *self {
+            Reports::Periodic { per_tick, phase } => {
+                let at = |t: Ticks| (per_tick * t as f64 + phase).floor() as u64;
+                at(t1).saturating_sub(at(t0))
+            }
+            Reports::Poisson { per_tick } => poisson(rng, per_tick * (t1 - t0) as f64),
+        }
+    }
+
+    /// Mean reports per tick.
+    pub fn rate(&self) -> f64 {
+        match *self {
+            Reports::Periodic { per_tick, .. } | Reports::Poisson { per_tick } => per_tick,
+        }
+    }
+}
+
+/// `count` messages of fleet `fleet` created evenly over [`first`, `last`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    pub fleet: u32,
+    pub count: u64,
+    pub first: Ticks,
+    pub last: Ticks,
+}
+
+impl Chunk {
+    /// Splits off the first `k` messages (the oldest); `self` keeps the rest.
+    pub fn split_front(&mut self, k: u64) -> Chunk {
+        let k = k.min(self.count);
+        let span = (self.last - self.first) as u128;
+        let cut = self.first + (span * k as u128 / self.count.max(1) as u128) as Ticks;
+        let front = Chunk {
+            fleet: self.fleet,
+            count: k,
+            first: self.first,
+            last: cut,
+        };
+        self.count -= k;
+        self.first = cut;
+        front
+    }
+
+    /// The mean creation time.
+    pub fn mid(&self) -> f64 {
+        (self.first as f64 + self.last as f64) / 2.0
+    }
+}
+
+/// A gateway buffer as a fluid: FIFO chunks, at most `capacity` messages.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    chunks: VecDeque<Chunk>,
+    level: u64,
+    pub capacity: u64,
+    pub drop: DropPolicy,
+}
+
+impl Queue {
+    pub fn new(capacity: u64, drop: DropPolicy) -> Queue {
+        Queue {
+            chunks: VecDeque::new(),
+            level: 0,
+            capacity,
+            drop,
+        }
+    }
+
+    pub fn level(&self) -> u64 {
+        self.level
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.level == 0
+    }
+
+    /// Appends `chunk` without a capacity check (see [`Queue::enforce_capacity`]).
+    pub fn push(&mut self, chunk: Chunk) {
+        if chunk.count == 0 {
+            return;
+        }
+        self.level += chunk.count;
+        self.chunks.push_back(chunk);
+    }
+
+    /// Takes up to `k` messages from the front, oldest first, handing each piece to `out`.
+    pub fn take_front(&mut self, mut k: u64, out: &mut impl FnMut(Chunk)) {
+        while k > 0 {
+            let Some(head) = self.chunks.front_mut() else {
+                return;
+            };
+            let piece = if head.count <= k {
+                let whole = *head;
+                self.chunks.pop_front();
+                whole
+            } else {
+                head.split_front(k)
+            };
+            k -= piece.count;
+            self.level -= piece.count;
+            out(piece);
+        }
+    }
+
+    /// Takes up to `k` messages from the back, newest first.
+    fn take_back(&mut self, mut k: u64, out: &mut impl FnMut(Chunk)) {
+        while k > 0 {
+            let Some(tail) = self.chunks.back_mut() else {
+                return;
+            };
+            let piece = if tail.count <= k {
+                let whole = *tail;
+                self.chunks.pop_back();
+                whole
+            } else {
+                let keep = tail.count - k;
+                let front = tail.split_front(keep);
+                let back = *tail;
+                *tail = front;
+                back
+            };
+            k -= piece.count;
+            self.level -= piece.count;
+            out(piece);
+        }
+    }
+
+    /// Drops what exceeds the capacity: the newest messages (they arrived at a full buffer)
+    /// or, with `DropOldest`, the oldest ones. `lost` hears every piece dropped.
+    pub fn enforce_capacity(&mut self, lost: &mut impl FnMut(Chunk)) {
+        let excess = self.level.saturating_sub(self.capacity);
+        match self.drop {
+            DropPolicy::DropNewest => self.take_back(excess, lost),
+            DropPolicy::DropOldest => self.take_front(excess, lost),
+        }
+    }
+
+    /// Every message still held, for the horizon.
+    pub fn chunks(&self) -> impl Iterator<Item = &Chunk> {
+        self.chunks.iter()
+    }
+}
+
+/// Mean waiting time in queue of an M/G/1 queue (Pollaczek–Khinchine): λE[S²] / (2(1 − ρ)),
+/// ρ = λE[S]; infinite at or above saturation. Times in ticks, rate per tick.
+pub fn pk_wait(rate: f64, mean_service: f64, second_moment: f64) -> f64 {
+    let rho = rate * mean_service;
+    if rho >= 1.0 {
+        f64::INFINITY
+    } else {
+        rate * second_moment / (2.0 * (1.0 - rho))
+    }
+}
+
+/// Samples kept per latency table.
+const TABLE_SAMPLES: usize = 1024;
+
+/// The law of a sum of independent delays (access link + uplink), tabulated: its exact mean
+/// and 1024 sorted draws for the probability of exceeding a bound. Fixed delays give a
+/// constant table, so exceedance is exact for them.
+#[derive(Clone, Debug)]
+pub struct LatencyTable {
+    pub mean: f64,
+    sorted: Vec<Ticks>,
+}
+
+impl LatencyTable {
+    pub fn new(parts: &[&DurationDist], key: StreamKey) -> LatencyTable {
+        let mut rng = key.stream();
+        let mut sorted: Vec<Ticks> = (0..TABLE_SAMPLES)
+            .map(|_| parts.iter().map(|d| d.sample(&mut rng)).sum())
+            .collect();
+        sorted.sort_unstable();
+        LatencyTable {
+            mean: parts.iter().map(|d| d.mean()).sum(),
+            sorted,
+        }
+    }
+
+    /// P(delay > x).
+    pub fn exceeds(&self, x: f64) -> f64 {
+        if x < 0.0 {
+            return 1.0;
+        }
+        let below = self.sorted.partition_point(|&t| (t as f64) <= x);
+        (self.sorted.len() - below) as f64 / self.sorted.len() as f64
+    }
+
+    /// E[max(0, delay − x)].
+    pub fn mean_excess(&self, x: f64) -> f64 {
+        let above = self.sorted.partition_point(|&t| (t as f64) <= x);
+        self.sorted[above..]
+            .iter()
+            .map(|&t| t as f64 - x)
+            .sum::<f64>()
+            / self.sorted.len() as f64
+    }
+
+    /// The largest delay tabulated.
+    pub fn max(&self) -> Ticks {
+        self.sorted.last().copied().unwrap_or(0)
+    }
+}
+
+/// Splits `total` over parts proportionally to `weights` (largest remainder, ties to the
+/// first), so the parts add up to `total` exactly.
+pub fn apportion(total: u64, weights: &[f64], out: &mut Vec<u64>) {
+    out.clear();
+    let sum: f64 = weights.iter().sum();
+    if sum <= 0.0 || weights.is_empty() {
+        out.resize(weights.len(), 0);
+        if let Some(first) = out.first_mut() {
+            *first = total;
+        }
+        return;
+    }
+    let mut given = 0u64;
+    let mut remainders: Vec<(f64, usize)> = Vec::with_capacity(weights.len());
+    for (i, w) in weights.iter().enumerate() {
+        let exact = total as f64 * w / sum;
+        let base = (exact.floor() as u64).min(total - given);
+        given += base;
+        out.push(base);
+        remainders.push((exact - base as f64, i));
+    }
+    remainders.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut k = 0;
+    while given < total {
+        out[remainders[k % remainders.len()].1] += 1;
+        given += 1;
+        k += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream() -> Stream {
+        StreamKey {
+            seed: 1,
+            replication: 0,
+            entity: 2,
+            process: 3,
+        }
+        .stream()
+    }
+
+    #[test]
+    fn periodic_counts_add_up_to_the_rate() {
+        let mut rng = stream();
+        let law = DurationDist::fixed(60_000_000);
+        let r = Reports::new(&law, 1000, &mut rng);
+        let cuts = [0, 7, 1_000_000, 59_999_999, 3_600_000_000, 86_400_000_000u64];
+        let total: u64 = cuts.windows(2).map(|w| r.count(&mut rng, w[0], w[1])).sum();
+        assert!(total.abs_diff(1000 * 1440) <= 1, "{total}");
+    }
+
+    #[test]
+    fn a_queue_drops_the_newest_or_the_oldest() {
+        for (drop, first_kept) in [(DropPolicy::DropNewest, 0), (DropPolicy::DropOldest, 50)] {
+            let mut q = Queue::new(50, drop);
+            q.push(Chunk {
+                fleet: 0,
+                count: 100,
+                first: 0,
+                last: 100,
+            });
+            let mut lost = 0;
+            q.enforce_capacity(&mut |c| lost += c.count);
+            assert_eq!((lost, q.level()), (50, 50));
+            assert_eq!(q.chunks().next().map(|c| c.first), Some(first_kept));
+        }
+    }
+
+    #[test]
+    fn apportion_is_exact() {
+        let mut out = vec![];
+        apportion(10, &[1.0, 1.0, 1.0], &mut out);
+        assert_eq!(out.iter().sum::<u64>(), 10);
+        assert_eq!(out, vec![4, 3, 3]);
+    }
+
+    #[test]
+    fn pollaczek_khinchine_for_md1_and_mm1() {
+        // M/M/1, ρ = 0.5: Wq = ρ/(μ − λ) = 1 with μ = 1.
+        assert!((pk_wait(0.5, 1.0, 2.0) - 1.0).abs() < 1e-12);
+        // M/D/1, ρ = 0.5: Wq = ρ/(2μ(1 − ρ)) = 0.5.
+        assert!((pk_wait(0.5, 1.0, 1.0) - 0.5).abs() < 1e-12);
+    }
+}
