@@ -251,6 +251,27 @@ impl LatencyTable {
         (self.sorted.len() - below) as f64 / self.sorted.len() as f64
     }
 
+    /// The share of a piece whose messages wait w(x) = w0 + x·(w1 − w0), x uniform on [0, 1],
+    /// that take longer than `budget` in all: P(w(x) + delay > budget), exact for a wait
+    /// linear in x against the tabulated delay law.
+    pub fn late_share(&self, w0: f64, w1: f64, budget: f64) -> f64 {
+        if (w1 - w0).abs() < 1.0 {
+            return self.exceeds(budget - (w0 + w1) / 2.0);
+        }
+        let (lo, hi) = (w0.min(w1), w0.max(w1));
+        // Samples that make every message late or none add 1 or 0; only those in between
+        // need the fraction of x.
+        let always = self.sorted.partition_point(|&t| (t as f64) <= budget - lo);
+        let never = self.sorted.partition_point(|&t| (t as f64) <= budget - hi);
+        let mut late = (self.sorted.len() - always) as f64;
+        for &t in &self.sorted[never..always] {
+            // w(x) > budget − t for x beyond (or before) the crossing.
+            let x = ((budget - t as f64 - w0) / (w1 - w0)).clamp(0.0, 1.0);
+            late += if w1 > w0 { 1.0 - x } else { x };
+        }
+        late / self.sorted.len() as f64
+    }
+
     /// E[max(0, delay − x)].
     pub fn mean_excess(&self, x: f64) -> f64 {
         let above = self.sorted.partition_point(|&t| (t as f64) <= x);

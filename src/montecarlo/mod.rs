@@ -8,7 +8,7 @@ pub mod check;
 pub mod compare;
 mod stats;
 
-pub use stats::{Estimate, estimate};
+pub use stats::{Estimate, estimate, t_quantile_975};
 
 use rayon::prelude::*;
 

@@ -10,6 +10,7 @@ mod conservation;
 mod cost;
 mod determinism;
 mod failover;
+mod flow;
 mod lora;
 mod outages;
 mod report;

@@ -39,8 +39,6 @@ use super::{Choice, World, process, slice_of};
 /// Messages of a piece are covered one by one in a site's freshness when there are at most
 /// this many and they are sparse (spaced by more than half the deadline).
 const FRESHNESS_ONE_BY_ONE: u64 = 4096;
-/// Points at which the chance of lateness or of being in flight is averaged over a piece.
-const PIECE_POINTS: u32 = 8;
 
 /// Flow mode's state beside the world's.
 pub(super) struct Flow {
@@ -615,12 +613,6 @@ impl<O: Observer> World<O> {
         let deadline = self.deadline as f64;
         // Averages over the piece: message x ∈ [0, 1] was created at first + x·span and
         // leaves at d.first + x·(d.last − d.first).
-        let points = |f: &dyn Fn(f64) -> f64| -> f64 {
-            (0..PIECE_POINTS)
-                .map(|i| f((i as f64 + 0.5) / PIECE_POINTS as f64))
-                .sum::<f64>()
-                / PIECE_POINTS as f64
-        };
         let leaves = |x: f64| d.first + x * (d.last - d.first);
         let created = |x: f64| c.first as f64 + x * (c.last - c.first) as f64;
         // In flight at the horizon: leaving uniformly over [d.first, d.last], a message is
@@ -639,7 +631,7 @@ impl<O: Observer> World<O> {
         };
         self.ledger.in_flight_at_horizon += in_flight;
         let delivered = survived - in_flight;
-        let p_late = points(&|x| table.exceeds(deadline - (leaves(x) - created(x)) - service));
+        let p_late = table.late_share(wait_first, wait_last, deadline - service);
         let late = fluid::binomial(&mut gf.rng, delivered, p_late);
         let on_time = delivered - late;
         self.ledger.delivered_on_time += on_time;
@@ -666,10 +658,20 @@ impl<O: Observer> World<O> {
                 }
             }
         } else {
-            let half = spacing / 2.0;
-            let start = d.first + half * (d.last - d.first) / (c.last - c.first).max(1) as f64
-                + latency;
-            let end = c.last as f64 - half + deadline;
+            // The readings still fresh on arrival are those with created + deadline beyond
+            // leaving + latency: g(x) > 0 for g linear in x; they cover from the first such
+            // arrival to the last such creation plus the deadline.
+            let g = |x: f64| created(x) + deadline - leaves(x) - latency;
+            let (g0, g1) = (g(0.0), g(1.0));
+            let (lo, hi) = match (g0 > 0.0, g1 > 0.0) {
+                (true, true) => (0.0, 1.0),
+                (false, false) => return,
+                (false, true) => (g0 / (g0 - g1), 1.0),
+                (true, false) => (0.0, g0 / (g0 - g1)),
+            };
+            let step = 0.5 / on_time as f64;
+            let start = leaves(lo + step) + latency;
+            let end = created(hi - step) + deadline;
             if end > start {
                 fresh.cover(start as Ticks, end as Ticks);
             }
