@@ -635,6 +635,12 @@ fn warn_if_long(dep: &Deployment, opts: &RunOptions, replications: u64) {
             if threads == 1 { "" } else { "s" },
             Duration::from_secs(seconds.round() as u64)
         );
+        if opts.mode == Mode::Packet && montecarlo::flow_unsupported(dep).is_none() {
+            eprintln!(
+                "  = hint: --mode flow accounts telemetry in aggregate between state changes (about {:.3e} events)",
+                montecarlo::events_needed_in(dep, Mode::Flow) * replications as f64
+            );
+        }
     }
 }
 

@@ -132,9 +132,7 @@ impl DurationDist {
         match self {
             DurationDist::Fixed(t) => (*t as f64).powi(2),
             DurationDist::Exponential { mean, .. } => 2.0 * mean * mean,
-            DurationDist::Weibull { shape, scale, .. } => {
-                scale * scale * gamma(1.0 + 2.0 / shape)
-            }
+            DurationDist::Weibull { shape, scale, .. } => scale * scale * gamma(1.0 + 2.0 / shape),
             DurationDist::LogNormal { median, sigma, .. } => {
                 median * median * (2.0 * sigma * sigma).exp()
             }

@@ -337,7 +337,14 @@ mod tests {
         let mut rng = stream();
         let law = DurationDist::fixed(60_000_000);
         let r = Reports::new(&law, 1000, &mut rng);
-        let cuts = [0, 7, 1_000_000, 59_999_999, 3_600_000_000, 86_400_000_000u64];
+        let cuts = [
+            0,
+            7,
+            1_000_000,
+            59_999_999,
+            3_600_000_000,
+            86_400_000_000u64,
+        ];
         let total: u64 = cuts.windows(2).map(|w| r.count(&mut rng, w[0], w[1])).sum();
         assert!(total.abs_diff(1000 * 1440) <= 1, "{total}");
     }

@@ -4,8 +4,8 @@
 
 pub mod event;
 pub mod failover;
-mod freshness;
 pub mod fluid;
+mod freshness;
 pub mod ledger;
 pub mod link;
 pub mod lora;

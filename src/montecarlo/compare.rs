@@ -26,9 +26,9 @@ pub fn common_options(designs: &[Deployment], opts: &RunOptions) -> RunOptions {
         // is flow mode only if it would pick flow mode for each design.
         mode: match opts.mode {
             super::Mode::Auto
-                if designs
-                    .iter()
-                    .all(|d| super::resolve_mode(d, super::Mode::Auto) == Ok(super::Mode::Flow)) =>
+                if designs.iter().all(|d| {
+                    super::resolve_mode(d, super::Mode::Auto) == Ok(super::Mode::Flow)
+                }) =>
             {
                 super::Mode::Flow
             }
@@ -192,7 +192,7 @@ mod tests {
             description: String::new(),
             seed: 1,
             replications: rows.len() as u32,
-            mode: super::Mode::Packet,
+            mode: crate::montecarlo::Mode::Packet,
             horizon: 0,
             deadline: 0,
             per_replication: rows,

@@ -232,7 +232,11 @@ pub fn events_needed_in(dep: &Deployment, mode: Mode) -> f64 {
     let devices: f64 = dep
         .fleets
         .iter()
-        .map(|f| f.failure.as_ref().map_or(0.0, |l| f.count as f64 * cycles(l)))
+        .map(|f| {
+            f.failure
+                .as_ref()
+                .map_or(0.0, |l| f.count as f64 * cycles(l))
+        })
         .sum();
     let gateways: f64 = dep
         .gateways
@@ -250,7 +254,9 @@ pub fn events_needed_in(dep: &Deployment, mode: Mode) -> f64 {
                 .iter()
                 .filter(|g| g.uplinks.iter().any(|u| u.carrier == c))
                 .count() as f64;
-            spec.outages.as_ref().map_or(0.0, |l| cycles(l) * (1.0 + 2.0 * users))
+            spec.outages
+                .as_ref()
+                .map_or(0.0, |l| cycles(l) * (1.0 + 2.0 * users))
         })
         .sum();
     let causes: f64 = dep
@@ -346,7 +352,14 @@ pub fn run_with_policies(
 ) -> Result<Summary, RunError> {
     let dep = with_options(dep, opts);
     let mode = resolve_mode(&dep, opts.mode).map_err(RunError::FlowUnsupported)?;
-    let rows = replicate(&dep, 0..dep.replications as u64, mode, opts, on_done, custom)?;
+    let rows = replicate(
+        &dep,
+        0..dep.replications as u64,
+        mode,
+        opts,
+        on_done,
+        custom,
+    )?;
     Ok(summarise(&dep, mode, rows))
 }
 

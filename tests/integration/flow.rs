@@ -67,11 +67,14 @@ fn assert_agree(dep: &Deployment, replications: u32) {
         if p.n == 0 && f.n == 0 {
             continue;
         }
-        let per_site_or_gateway = id.starts_with("site_availability:")
-            || id.starts_with("gateway_connectivity:");
+        let per_site_or_gateway =
+            id.starts_with("site_availability:") || id.starts_with("gateway_connectivity:");
         if EQUAL_BY_CONSTRUCTION.contains(&id) || per_site_or_gateway {
             if p.mean != f.mean && !(p.mean.is_nan() && f.mean.is_nan()) {
-                failures.push(format!("{id}: packet {} flow {} (must be equal)", p.mean, f.mean));
+                failures.push(format!(
+                    "{id}: packet {} flow {} (must be equal)",
+                    p.mean, f.mean
+                ));
             }
             continue;
         }
@@ -87,7 +90,8 @@ fn assert_agree(dep: &Deployment, replications: u32) {
             + if id == "mean_gateway_wait_s" { 0.005 } else { 0.0 }
             + 1e-9 * p.mean.abs().max(f.mean.abs());
         let gap = (p.mean - f.mean).abs();
-        if gap > tolerance || gap.is_nan() != (p.mean.is_nan() && f.mean.is_nan()) && !gap.is_nan() {
+        let one_undefined = p.mean.is_nan() != f.mean.is_nan();
+        if gap > tolerance || one_undefined {
             failures.push(format!(
                 "{id}: packet {} ± {:?}, flow {} ± {:?}: gap {gap} > {tolerance}",
                 p.mean, p.half_width, f.mean, f.half_width
@@ -111,7 +115,9 @@ fn shortened(path: &std::path::Path, horizon_days: u64, devices: u32) -> Deploym
     let fleets = dep.fleets.len() as u32;
     if dep.device_count() > devices as u64 {
         let each = (devices / fleets).max(1);
-        dep.fleets.iter_mut().for_each(|f| f.count = f.count.min(each));
+        dep.fleets
+            .iter_mut()
+            .for_each(|f| f.count = f.count.min(each));
     }
     dep
 }
@@ -136,7 +142,7 @@ fn heavy_packet_and_flow_mode_agree_on_every_shipped_scenario_at_full_horizon() 
         let dep = shortened(&path, 3650, 20_000);
         let mut dep = dep;
         if dep.device_count() >= 10_000 {
-            dep.horizon = dep.horizon.min(7 * 86_400_000_000);
+            dep.horizon = dep.horizon.min(86_400_000_000);
         }
         assert_agree(&dep, 20);
     }
@@ -173,7 +179,10 @@ fn auto_picks_flow_mode_only_where_packet_mode_would_be_slow() {
     );
     // A LoRa fleet needs each transmission: auto runs it in packet mode, flow mode refuses.
     let lora = deployment(LORA);
-    assert_eq!(montecarlo::resolve_mode(&lora, Mode::Auto), Ok(Mode::Packet));
+    assert_eq!(
+        montecarlo::resolve_mode(&lora, Mode::Auto),
+        Ok(Mode::Packet)
+    );
     assert!(montecarlo::resolve_mode(&lora, Mode::Flow).is_err());
 }
 
@@ -206,13 +215,19 @@ fn flow_loss_over_lossy_links_is_one_minus_p() {
     let (access, uplink) = (0.03, 0.1);
     let dep = one_fleet(
         "1d",
-        &format!(r#"buffer_messages: 0, uplinks: [Uplink(carrier: "c", link: Link(loss: {uplink}))]"#),
+        &format!(
+            r#"buffer_messages: 0, uplinks: [Uplink(carrier: "c", link: Link(loss: {uplink}))]"#
+        ),
         &format!(r#"count: 100, report: Fixed("60s"), link: Link(loss: {access})"#),
         "",
     );
     let s = run_mode(&dep, 10, Mode::Flow, None);
     let generated = total(&s, "messages_generated");
-    assert_eq!(generated, 10.0 * 100.0 * 1440.0, "periodic counts are exact");
+    assert_eq!(
+        generated,
+        10.0 * 100.0 * 1440.0,
+        "periodic counts are exact"
+    );
     let delivered = total(&s, "messages_delivered");
     let p = 1.0 - (1.0 - access) * (1.0 - uplink);
     let sigma = (p * (1.0 - p) / generated).sqrt();
@@ -242,7 +257,10 @@ fn flow_buffer_overflow_under_a_scripted_outage_is_lambda_d_minus_b() {
     // The kept messages waited on average 2 h less half the 10 minutes they span.
     let packet = run_mode(&dep, 4, Mode::Packet, None);
     let overflow_p = total(&packet, "lost_buffer_overflow") / 4.0;
-    assert!((overflow - overflow_p).abs() <= 2.0, "{overflow} vs {overflow_p}");
+    assert!(
+        (overflow - overflow_p).abs() <= 2.0,
+        "{overflow} vs {overflow_p}"
+    );
 }
 
 /// A gateway forwarding at most μ a second offered λ > μ: after its buffer B fills, (λ − μ)
@@ -267,7 +285,10 @@ fn flow_fluid_queue_above_capacity_overflows_at_lambda_minus_mu() {
     assert!((utilisation - 1.0).abs() < 1e-3, "{utilisation}");
     let packet = run_mode(&dep, 2, Mode::Packet, None);
     let overflow_p = total(&packet, "lost_buffer_overflow") / 2.0;
-    assert!((overflow - overflow_p).abs() <= 5.0, "{overflow} vs {overflow_p}");
+    assert!(
+        (overflow - overflow_p).abs() <= 5.0,
+        "{overflow} vs {overflow_p}"
+    );
 }
 
 /// Below capacity, flow mode's mean wait is the M/G/1 (Pollaczek–Khinchine) mean, which
@@ -300,8 +321,8 @@ fn flow_mode_runs_a_large_fleet_with_few_events() {
            failure: Failure(lifetime: Exponential(mean: "10y"), repair: Exponential(mean: "2d"))"#,
         "",
     );
-    let (outcome, _) = World::run_in_mode(&dep, 0, iotwin::model::Silent, &|_| None, true)
-        .expect("conserved");
+    let (outcome, _) =
+        World::run_in_mode(&dep, 0, iotwin::model::Silent, &|_| None, true).expect("conserved");
     assert_eq!(outcome.ledger.generated, 200_000 * 43_200);
     assert!(outcome.events < 20_000, "{}", outcome.events);
 }

@@ -121,7 +121,7 @@ impl Flow {
         let mut comp_index = vec![u32::MAX; dep.gateways.len()];
         let mut comps: Vec<Component> = vec![];
         let mut comp_of_gateway = vec![0; dep.gateways.len()];
-        for g in 0..dep.gateways.len() {
+        for (g, comp_of) in comp_of_gateway.iter_mut().enumerate() {
             let r = root(&mut parent, g);
             if comp_index[r] == u32::MAX {
                 comp_index[r] = comps.len() as u32;
@@ -132,7 +132,7 @@ impl Flow {
                     settled: 0,
                 });
             }
-            comp_of_gateway[g] = comp_index[r];
+            *comp_of = comp_index[r];
             comps[comp_index[r] as usize].gateways.push(g as u32);
         }
         let mut comp_of_fleet = vec![0; dep.fleets.len()];
@@ -425,12 +425,13 @@ impl<O: Observer> World<O> {
         let (p1, p2) = flow.gateways[g].processing;
         let total: u64 = mix.iter().map(|c| c.count).sum();
         let moments = |bits: f64| {
-            let send =
-                rate.map_or(0.0, |r| (bits / r * TICKS_PER_SECOND as f64).ceil());
+            let send = rate.map_or(0.0, |r| (bits / r * TICKS_PER_SECOND as f64).ceil());
             (p1 + send, p2 + 2.0 * p1 * send + send * send)
         };
         if total == 0 {
-            let bits = mix.first().map_or(0.0, |c| flow.fleets[c.fleet as usize].bits);
+            let bits = mix
+                .first()
+                .map_or(0.0, |c| flow.fleets[c.fleet as usize].bits);
             return moments(bits);
         }
         let (mut m1, mut m2) = (0.0, 0.0);
@@ -638,7 +639,14 @@ impl<O: Observer> World<O> {
         self.ledger.delivered_late += late;
         let delay = mean_wait + service + table.mean;
         self.ledger.delay_sum += (delay * delivered as f64).round() as u128;
-        spread(&mut self.series, 1, c.first, c.last + 1, on_time, self.horizon);
+        spread(
+            &mut self.series,
+            1,
+            c.first,
+            c.last + 1,
+            on_time,
+            self.horizon,
+        );
         // Freshness: each reading delivered on time keeps its site fresh from its arrival
         // until its creation plus the deadline.
         if on_time == 0 {
@@ -685,7 +693,10 @@ fn spread(series: &mut [[u64; 2]], col: usize, a: Ticks, b: Ticks, k: u64, horiz
     if k == 0 {
         return;
     }
-    let (sa, sb) = (slice_of(a, horizon), slice_of(b.saturating_sub(1).max(a), horizon));
+    let (sa, sb) = (
+        slice_of(a, horizon),
+        slice_of(b.saturating_sub(1).max(a), horizon),
+    );
     if sa == sb {
         series[sa][col] += k;
         return;
