@@ -37,25 +37,39 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> u64 {
 }
 
 /// How many reports a group of devices makes over an interval.
+///
+/// Packet mode starts each device at a uniform phase in its nominal period, then repeats at
+/// the law's mean `P̄`; a device's expected count by `t` is `t / P_nom` in the first nominal
+/// period and `(t + (P̄ − P_nom)/2) / P̄` after it (renewal asymptote), so both are used here,
+/// which keeps the start-up excess that packet mode has.
 #[derive(Clone, Copy, Debug)]
 pub enum Reports {
     /// Periodic or renewal reporting (fixed period, period plus jitter, any other law) with
-    /// random phases: a systematic count, floor(N·t/P + φ) at each end, so the count over
-    /// [0, t) is N·t/P within one message and its mean is exact. `phase` is φ ∈ [0, 1).
-    Periodic { per_tick: f64, phase: f64 },
-    /// Exponential gaps: a Poisson process, a Poisson count per interval.
-    Poisson { per_tick: f64 },
+    /// random phases: a systematic count floor(N·g(t) + φ) at each end, g(t) the expected
+    /// count of one device by `t`, so the count over [0, t) is N·g(t) within one message.
+    /// `phase` is φ ∈ [0, 1).
+    Periodic {
+        devices: f64,
+        nominal: f64,
+        mean: f64,
+        phase: f64,
+    },
+    /// Exponential gaps: a Poisson count per interval, with the first report's uniform phase.
+    Poisson { devices: f64, mean: f64 },
 }
 
 impl Reports {
     /// The reporting law of `devices` devices reporting with `law`; the phase is drawn from
     /// `rng`.
     pub fn new(law: &DurationDist, devices: u64, rng: &mut Stream) -> Reports {
-        let per_tick = devices as f64 / law.mean().max(1.0);
+        let devices = devices as f64;
+        let mean = law.mean().max(1.0);
         match law {
-            DurationDist::Exponential { .. } => Reports::Poisson { per_tick },
+            DurationDist::Exponential { .. } => Reports::Poisson { devices, mean },
             _ => Reports::Periodic {
-                per_tick,
+                devices,
+                nominal: law.nominal_period() as f64,
+                mean,
                 phase: rand::RngExt::random::<f64>(rng),
             },
         }
@@ -64,18 +78,40 @@ impl Reports {
     /// Reports over [t0, t1).
     pub fn count(&self, rng: &mut Stream, t0: Ticks, t1: Ticks) -> u64 {
         match *self {
-            Reports::Periodic { per_tick, phase } => {
-                let at = |t: Ticks| (per_tick * t as f64 + phase).floor() as u64;
+            Reports::Periodic {
+                devices,
+                nominal,
+                mean,
+                phase,
+            } => {
+                let shift = ((mean - nominal) / 2.0).max(0.0);
+                let g = |t: f64| {
+                    let steady = (t + shift) / mean;
+                    if nominal >= 1.0 {
+                        steady.min(t / nominal)
+                    } else {
+                        steady
+                    }
+                };
+                let at = |t: Ticks| (devices * g(t as f64) + phase).floor() as u64;
                 at(t1).saturating_sub(at(t0))
             }
-            Reports::Poisson { per_tick } => poisson(rng, per_tick * (t1 - t0) as f64),
+            Reports::Poisson { devices, mean } => {
+                // A device's first report is uniform in [0, mean), then Poisson: the expected
+                // count by t < mean is t/mean + t²/(2·mean²).
+                let (a, b) = ((t0 as f64).min(mean), (t1 as f64).min(mean));
+                let start = devices * (b * b - a * a) / (2.0 * mean * mean);
+                poisson(rng, devices * (t1 - t0) as f64 / mean + start)
+            }
         }
     }
 
-    /// Mean reports per tick.
+    /// Mean reports per tick in steady state.
     pub fn rate(&self) -> f64 {
         match *self {
-            Reports::Periodic { per_tick, .. } | Reports::Poisson { per_tick } => per_tick,
+            Reports::Periodic { devices, mean, .. } | Reports::Poisson { devices, mean } => {
+                devices / mean
+            }
         }
     }
 }
