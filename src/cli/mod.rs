@@ -7,13 +7,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use iotwin::engine::Duration;
 use iotwin::model::{Topology, Unreachable, World};
 use iotwin::montecarlo::check::Verdict;
-use iotwin::montecarlo::{self, RunOptions, Summary};
+use iotwin::montecarlo::{self, Mode, RunOptions, Summary};
 use iotwin::report;
 use iotwin::report::trace::JsonLines;
 use iotwin::scenario::{self, Deployment, ScenarioError};
@@ -107,6 +107,10 @@ struct CompareArgs {
     /// Print only the paths written, not the table.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// How telemetry is simulated: every message (packet), in aggregate between state changes
+    /// (flow), or flow only where packet mode would be slow and flow models everything (auto).
+    #[arg(long, value_enum, default_value_t = ModeArg::Auto)]
+    mode: ModeArg,
     /// Refuse a design estimated to need more memory than this, in GiB (default: 80% of the
     /// memory available now).
     #[arg(long, value_name = "GIB")]
@@ -132,6 +136,10 @@ struct RunArgs {
     /// Print only the paths written, not the table.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// How telemetry is simulated: every message (packet), in aggregate between state changes
+    /// (flow), or flow only where packet mode would be slow and flow models everything (auto).
+    #[arg(long, value_enum, default_value_t = ModeArg::Auto)]
+    mode: ModeArg,
     /// Refuse a run estimated to need more memory than this, in GiB (default: 80% of the
     /// memory available now).
     #[arg(long, value_name = "GIB")]
@@ -158,6 +166,34 @@ struct RunArgs {
     /// Stop with exit code 1 once this many replications are recorded, as if killed (tests).
     #[arg(long, hide = true, value_name = "K")]
     stop_after: Option<u64>,
+}
+
+/// `--mode`: the library's [`Mode`], spelled for the command line.
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Packet,
+    Flow,
+    Auto,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Packet => Mode::Packet,
+            ModeArg::Flow => Mode::Flow,
+            ModeArg::Auto => Mode::Auto,
+        }
+    }
+}
+
+/// The mode a study of `dep` runs in, or exit 2 when flow mode was asked for and cannot model
+/// it.
+fn resolve_mode(dep: &Deployment, asked: Mode) -> Result<Mode, ExitCode> {
+    montecarlo::resolve_mode(dep, asked).map_err(|reason| {
+        eprintln!("error: --mode flow: {reason}");
+        eprintln!("  = hint: run it with --mode packet (or --mode auto)");
+        ExitCode::from(2)
+    })
 }
 
 pub fn main() -> ExitCode {
@@ -329,11 +365,13 @@ fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String)
             return Err(ExitCode::from(2));
         }
     }
-    let opts = RunOptions {
+    let mut opts = RunOptions {
         replications: args.replications,
         seed: args.seed,
         threads: args.threads,
+        mode: args.mode.into(),
     };
+    opts.mode = resolve_mode(&dep, opts.mode)?;
     let total = opts.replications.unwrap_or(dep.replications) as u64;
     check_memory(&dep, &opts, total, args.max_memory)?;
     warn_if_long(&dep, &opts, total);
@@ -436,8 +474,14 @@ fn compare(args: CompareArgs) -> ExitCode {
         replications: args.replications,
         seed: args.seed,
         threads: args.threads,
+        mode: args.mode.into(),
     };
     let opts = montecarlo::compare::common_options(&designs, &asked);
+    for dep in &designs {
+        if let Err(code) = resolve_mode(dep, opts.mode) {
+            return code;
+        }
+    }
     let total = opts.replications.unwrap_or(1).max(1) as u64;
     for dep in &designs {
         if let Err(code) = check_memory(dep, &opts, total, args.max_memory) {
@@ -570,7 +614,7 @@ fn check_memory(
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let concurrent = replications.min(threads as u64);
-    let needed = montecarlo::memory_needed(dep, concurrent) as f64;
+    let needed = montecarlo::memory_needed_in(dep, concurrent, opts.mode) as f64;
     let limit = match max_gib {
         Some(gib) => gib * GIB,
         None => match available_memory() {
@@ -589,7 +633,9 @@ fn check_memory(
         if concurrent == 1 { "" } else { "s" },
         human_bytes(limit)
     );
-    let hint = if concurrent > 1 {
+    let hint = if opts.mode == Mode::Packet && montecarlo::flow_unsupported(dep).is_none() {
+        "run it in flow mode (--mode flow), which keeps no message events; or fewer replications at once with --threads 1"
+    } else if concurrent > 1 {
         "run fewer replications at once with --threads 1, or split the fleet into several scenarios"
     } else {
         "split the fleet into several scenarios, or lower buffer_messages; --max-memory GIB raises the limit"
@@ -634,17 +680,24 @@ fn warn_if_long(dep: &Deployment, opts: &RunOptions, replications: u64) {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, replications.max(1) as usize);
-    let events = montecarlo::events_needed(dep) * replications as f64;
+    let events = montecarlo::events_needed_in(dep, opts.mode) * replications as f64;
     let seconds = events / (montecarlo::EVENTS_PER_SECOND_PER_THREAD * threads as f64);
     if seconds > 60.0 {
         eprintln!(
-            "note: about {:.3e} events ({} replication{} on {threads} thread{}); expect roughly {} (Ctrl-C stops it)",
+            "note: about {:.3e} events ({} mode, {} replication{} on {threads} thread{}); expect roughly {} (Ctrl-C stops it)",
             events,
+            opts.mode.name(),
             replications,
             if replications == 1 { "" } else { "s" },
             if threads == 1 { "" } else { "s" },
             Duration::from_secs(seconds.round() as u64)
         );
+        if opts.mode == Mode::Packet && montecarlo::flow_unsupported(dep).is_none() {
+            eprintln!(
+                "  = hint: --mode flow accounts telemetry in aggregate between state changes (about {:.3e} events)",
+                montecarlo::events_needed_in(dep, Mode::Flow) * replications as f64
+            );
+        }
     }
 }
 

@@ -53,6 +53,7 @@ fn options(args: &RunArgs) -> RunOptions {
         replications: args.replications,
         seed: args.seed,
         threads: args.threads,
+        mode: args.mode.into(),
     }
 }
 

@@ -75,6 +75,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         replications: args.replications,
         seed: args.seed,
         threads: args.threads,
+        ..RunOptions::default()
     };
     let name = plan.base.name.clone();
     let total = plan.replications(&opts) as u64 * plan.points.len() as u64;

@@ -284,6 +284,39 @@ impl DurationDist {
         t
     }
 
+    /// The second moment E[X²] in ticks² (flow mode's Pollaczek–Khinchine waiting time needs
+    /// it).
+    pub fn second_moment(&self) -> f64 {
+        match self {
+            DurationDist::Fixed(t) => (*t as f64).powi(2),
+            DurationDist::Exponential { mean, .. } => 2.0 * mean * mean,
+            DurationDist::Weibull { shape, scale, .. } => scale * scale * gamma(1.0 + 2.0 / shape),
+            DurationDist::LogNormal { median, sigma, .. } => {
+                median * median * (2.0 * sigma * sigma).exp()
+            }
+            DurationDist::Uniform { min, max } => {
+                let (a, b) = (*min as f64, *max as f64);
+                (a * a + a * b + b * b) / 3.0
+            }
+            DurationDist::Jitter { period, jitter } => {
+                let p = *period as f64;
+                p * p + 2.0 * p * jitter.mean() + jitter.second_moment()
+            }
+            // ∫ 2t S(t) dt by Simpson's rule, as `mean` does for ∫ S(t) dt.
+            DurationDist::First(_) => {
+                let hi = self.quantile_upper();
+                let n = 4096;
+                let h = hi / n as f64;
+                let f = |t: f64| 2.0 * t * self.survival(t);
+                let mut sum = f(0.0) + f(hi);
+                for i in 1..n {
+                    sum += f(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+                }
+                sum * h / 3.0
+            }
+        }
+    }
+
     /// The smallest value a draw can take.
     pub fn min(&self) -> Ticks {
         match self {

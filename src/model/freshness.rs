@@ -44,7 +44,8 @@ impl Freshness {
         self.settle(now);
     }
 
-    fn cover(&mut self, start: Ticks, end: Ticks) {
+    /// Marks [start, end) fresh without settling (flow mode settles separately).
+    pub fn cover(&mut self, start: Ticks, end: Ticks) {
         let (mut start, mut end) = (start.max(self.settled_until), end);
         if start >= end {
             return;

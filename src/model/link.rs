@@ -9,6 +9,7 @@
 use rand::distr::{Bernoulli, Distribution};
 
 use crate::engine::{DurationDist, Stream, Ticks};
+use crate::model::fluid::binomial;
 use crate::scenario::LinkSpec;
 
 /// A link compiled for the hot loop.
@@ -22,6 +23,10 @@ pub struct Hop {
     /// Losses of the degradation faults now holding, and their combined effect.
     degradations: Vec<f64>,
     extra: Option<Bernoulli>,
+    /// The same probabilities as plain numbers, for flow mode's binomial counts.
+    p_loss: f64,
+    p_burst: Option<(f64, f64, f64)>,
+    p_extra: f64,
 }
 
 #[derive(Debug)]
@@ -50,6 +55,9 @@ impl Hop {
             latency: spec.latency.clone(),
             degradations: vec![],
             extra: None,
+            p_loss: spec.loss,
+            p_burst: spec.burst.map(|b| (b.enter, b.leave, b.loss)),
+            p_extra: 0.0,
         }
     }
 
@@ -63,6 +71,37 @@ impl Hop {
         }
         let kept: f64 = self.degradations.iter().map(|l| 1.0 - l).product();
         self.extra = (!self.degradations.is_empty()).then(|| bernoulli(1.0 - kept));
+        self.p_extra = if self.degradations.is_empty() {
+            0.0
+        } else {
+            1.0 - kept
+        };
+    }
+
+    /// Flow mode: how many of `n` messages crossing now survive, drawn as binomial counts.
+    /// On a bursty link the messages meeting the bad state are drawn from the channel's
+    /// stationary distribution (enter / (enter + leave)), then each state loses its own share;
+    /// a degradation holding now takes its share of the survivors.
+    pub fn survivors(&self, rng: &mut Stream, n: u64) -> u64 {
+        let kept = match self.p_burst {
+            None => n - binomial(rng, n, self.p_loss),
+            Some((enter, leave, bad_loss)) => {
+                let bad_share = if enter + leave > 0.0 {
+                    enter / (enter + leave)
+                } else {
+                    0.0
+                };
+                let bad = binomial(rng, n, bad_share);
+                let good = n - bad;
+                (bad - binomial(rng, bad, bad_loss)) + (good - binomial(rng, good, self.p_loss))
+            }
+        };
+        kept - binomial(rng, kept, self.p_extra)
+    }
+
+    /// The hop's delay law.
+    pub fn latency(&self) -> &DurationDist {
+        &self.latency
     }
 
     /// Whether the message survives, and its delay. `bad` is this hop's channel state for the

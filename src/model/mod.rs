@@ -5,6 +5,7 @@
 pub mod degradation;
 pub mod event;
 pub mod failover;
+pub mod fluid;
 mod freshness;
 pub mod ledger;
 pub mod lifecycle;

@@ -35,6 +35,7 @@ mod software;
 
 pub use software::SoftStats;
 use software::{BRICKED, CampaignRt, EXPIRED, Soft};
+mod flow;
 
 /// Channels kept per site and spreading factor: more than any LoRaWAN region defines.
 const MAX_LORA_CHANNELS: u32 = 64;
@@ -54,6 +55,9 @@ pub mod process {
     pub const SERVICE: u64 = 5;
     /// Certificate and firmware draws of a device, keyed by their time: `SOFTWARE | t << 8`.
     pub const SOFTWARE: u64 = 6;
+    /// Flow mode's draws for a fleet (report phases, counts, losses) or a gateway (uplink
+    /// losses, lateness), and a fleet's latency tables.
+    pub const FLOW: u64 = 7;
 }
 
 /// What one replication measured.
@@ -415,6 +419,8 @@ pub struct World<O: Observer = Silent> {
     campaigns: Vec<CampaignRt>,
     campaign_specs: Vec<CampaignSpec>,
     degradation: DegradationStats,
+    /// Flow mode's aggregate accounting; `None` in packet mode.
+    flow: Option<Box<flow::Flow>>,
 }
 
 /// Counts of a replication's battery depletions, planned replacements and dead devices.
@@ -472,6 +478,19 @@ impl<O: Observer> World<O> {
         sched: &mut Scheduler<Packed>,
         observer: O,
         custom: CustomPolicies<'_>,
+    ) -> World<O> {
+        World::build(dep, replication, sched, observer, custom, false)
+    }
+
+    /// Builds the world in packet mode, or in flow mode (`flow`), and schedules its first
+    /// events.
+    fn build(
+        dep: &Deployment,
+        replication: u64,
+        sched: &mut Scheduler<Packed>,
+        observer: O,
+        custom: CustomPolicies<'_>,
+        flow: bool,
     ) -> World<O> {
         let key = |entity: u64, process: u64| StreamKey {
             seed: dep.seed,
@@ -717,6 +736,7 @@ impl<O: Observer> World<O> {
             series: vec![[0, 0]; SERIES_SLICES],
             first_failures: vec![0; SERIES_SLICES],
             timers: vec![],
+            flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
         };
         world.schedule_start(sched);
         world
@@ -759,16 +779,19 @@ impl<O: Observer> World<O> {
     }
 
     fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
+        let packets = self.flow.is_none();
         for d in 0..self.devices.len() {
             let dev = &mut self.devices[d];
             let fleet = &self.fleets[dev.fleet as usize];
-            let period = fleet.report.nominal_period();
-            let phase = if period == 0 {
-                0
-            } else {
-                dev.traffic.random_range(0..period)
-            };
-            sched.schedule_at(phase, Event::Emit(d as u32).into());
+            if packets {
+                let period = fleet.report.nominal_period();
+                let phase = if period == 0 {
+                    0
+                } else {
+                    dev.traffic.random_range(0..period)
+                };
+                sched.schedule_at(phase, Event::Emit(d as u32).into());
+            }
             let fleet = dev.fleet as usize;
             let f = &self.fleets[fleet];
             if f.life.has_clocks() {
@@ -841,6 +864,25 @@ impl<O: Observer> World<O> {
         World::run_with_policies(dep, replication, observer, &no_custom_policies)
     }
 
+    /// As [`World::run_with_policies`], in flow mode (`flow`) or packet mode.
+    pub fn run_in_mode(
+        dep: &Deployment,
+        replication: u64,
+        observer: O,
+        custom: CustomPolicies<'_>,
+        flow: bool,
+    ) -> Result<(Outcome, O), ConservationError> {
+        let capacity = if flow {
+            World::<Silent>::queue_capacity(dep) / 2
+        } else {
+            World::<Silent>::queue_capacity(dep)
+        };
+        let mut sched = Scheduler::with_capacity(capacity);
+        let mut world = World::build(dep, replication, &mut sched, observer, custom, flow);
+        sched.run(&mut world, dep.horizon);
+        world.finish(sched.processed())
+    }
+
     /// As [`World::run_observed`], with failover policies from `custom` (see
     /// [`World::with_policies`]).
     pub fn run_with_policies(
@@ -849,25 +891,23 @@ impl<O: Observer> World<O> {
         observer: O,
         custom: CustomPolicies<'_>,
     ) -> Result<(Outcome, O), ConservationError> {
-        let mut sched = Scheduler::with_capacity(World::<Silent>::queue_capacity(dep));
-        let mut world = World::with_policies(dep, replication, &mut sched, observer, custom);
-        sched.run(&mut world, dep.horizon);
-        world.finish(sched.processed())
+        World::run_in_mode(dep, replication, observer, custom, false)
     }
 
     fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
+        self.flow_finish();
         if O::ENABLED {
             self.trace_leftovers();
         }
         let horizon = self.horizon;
-        self.ledger.buffered_at_horizon = self
+        self.ledger.buffered_at_horizon += self
             .gateways
             .iter()
             .map(|g| {
                 let in_service = g.server.as_ref().is_some_and(|s| s.in_service.is_some());
                 g.buffer.len() as u64 + in_service as u64
             })
-            .sum();
+            .sum::<u64>();
         self.ledger.buffered_at_horizon += self
             .device_buffers
             .iter()
@@ -1380,6 +1420,9 @@ impl<O: Observer> World<O> {
     /// through the server, one message at a time.
     fn maybe_drain(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
         let now = sched.now();
+        if self.flow.is_some() {
+            return self.flow_drain(now, g);
+        }
         let gw = &mut self.gateways[g];
         if !gw.can_forward() || gw.buffer.is_empty() {
             return;
@@ -1924,7 +1967,18 @@ impl<O: Observer> Model for World<O> {
 
     #[inline]
     fn handle(&mut self, sched: &mut Scheduler<Packed>, event: Packed) {
-        match Event::from(event) {
+        let event = Event::from(event);
+        match event {
+            Event::Emit(_)
+            | Event::Arrive { .. }
+            | Event::ArriveLong { .. }
+            | Event::ServiceDone(_)
+            | Event::ChannelFree(_) => {}
+            // A state change: in flow mode, the telemetry it affects is settled first.
+            _ if self.flow.is_some() => self.flow_before(sched, event),
+            _ => {}
+        }
+        match event {
             Event::Emit(d) => self.emit(sched, d),
             Event::Arrive { device, delay } => {
                 let created = sched.now() - delay as Ticks;

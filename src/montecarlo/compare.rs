@@ -22,6 +22,19 @@ pub fn common_options(designs: &[Deployment], opts: &RunOptions) -> RunOptions {
             .or_else(|| designs.iter().map(|d| d.replications).max()),
         seed: opts.seed.or_else(|| designs.first().map(|d| d.seed)),
         threads: opts.threads,
+        // One mode for every design, so differences are not differences of method: `auto`
+        // is flow mode only if it would pick flow mode for each design.
+        mode: match opts.mode {
+            super::Mode::Auto
+                if designs.iter().all(|d| {
+                    super::resolve_mode(d, super::Mode::Auto) == Ok(super::Mode::Flow)
+                }) =>
+            {
+                super::Mode::Flow
+            }
+            super::Mode::Auto => super::Mode::Packet,
+            asked => asked,
+        },
     }
 }
 
@@ -179,6 +192,7 @@ mod tests {
             description: String::new(),
             seed: 1,
             replications: rows.len() as u32,
+            mode: crate::montecarlo::Mode::Packet,
             horizon: 0,
             deadline: 0,
             per_replication: rows,

@@ -10,7 +10,7 @@ pub mod shard;
 mod stats;
 pub mod sweep;
 
-pub use stats::{Estimate, estimate};
+pub use stats::{Estimate, estimate, t_quantile_975};
 
 use rayon::prelude::*;
 
@@ -26,6 +26,102 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Worker threads; `None` uses all cores.
     pub threads: Option<usize>,
+    /// Packet mode, flow mode, or the automatic choice ([`resolve_mode`]).
+    pub mode: Mode,
+}
+
+/// How telemetry is simulated (DESIGN.md invariant 4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Every message is simulated on its own.
+    Packet,
+    /// Messages between two state changes are accounted in aggregate.
+    Flow,
+    /// Flow mode where it is needed and can model everything in the scenario, else packet
+    /// mode: see [`resolve_mode`].
+    #[default]
+    Auto,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Packet => "packet",
+            Mode::Flow => "flow",
+            Mode::Auto => "auto",
+        }
+    }
+}
+
+/// Packet-mode events per replication above which `auto` picks flow mode: about ten seconds
+/// of packet mode on one core.
+pub const AUTO_FLOW_EVENTS: f64 = 1e8;
+
+/// Why flow mode cannot model `dep`, if it cannot: LoRa radios (collisions and duty cycles
+/// depend on each transmission's timing) and device-side buffers are simulated per message
+/// only; batteries, planned replacement, degradation, certificates and firmware campaigns are
+/// not yet accounted in aggregate.
+pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
+    let named = |pred: &dyn Fn(&crate::scenario::FleetSpec) -> bool| -> Vec<String> {
+        dep.fleets
+            .iter()
+            .filter(|f| pred(f))
+            .map(|f| format!("\"{}\"", f.id))
+            .collect()
+    };
+    let lora = named(&|f| f.lora.is_some());
+    if !lora.is_empty() {
+        return Some(format!(
+            "fleets {} use LoRa, which flow mode does not model (collisions and duty cycles need each transmission)",
+            lora.join(", ")
+        ));
+    }
+    let buffered = named(&|f| f.buffer_messages > 0);
+    if !buffered.is_empty() {
+        return Some(format!(
+            "fleets {} keep readings on their devices (buffer_messages), which flow mode does not model",
+            buffered.join(", ")
+        ));
+    }
+    let aging = named(&|f| {
+        f.life.battery.is_some()
+            || f.life.replace.is_some()
+            || f.life.degradation.is_some()
+            || f.certificate.is_some()
+    });
+    if !aging.is_empty() {
+        return Some(format!(
+            "fleets {} have batteries, planned replacement, sensor degradation or certificates, which flow mode does not account for yet",
+            aging.join(", ")
+        ));
+    }
+    if !dep.campaigns.is_empty() {
+        return Some(
+            "the scenario has firmware campaigns, which flow mode does not account for yet".into(),
+        );
+    }
+    None
+}
+
+/// The mode a study runs in. `Packet` and `Flow` are taken as asked (`Flow` fails with the
+/// reason when [`flow_unsupported`]); `Auto` is flow mode when packet mode would handle more
+/// than [`AUTO_FLOW_EVENTS`] events per replication and flow mode can model the scenario,
+/// else packet mode.
+pub fn resolve_mode(dep: &Deployment, asked: Mode) -> Result<Mode, String> {
+    match asked {
+        Mode::Packet => Ok(Mode::Packet),
+        Mode::Flow => match flow_unsupported(dep) {
+            None => Ok(Mode::Flow),
+            Some(reason) => Err(reason),
+        },
+        Mode::Auto => Ok(
+            if flow_unsupported(dep).is_none() && events_needed(dep) > AUTO_FLOW_EVENTS {
+                Mode::Flow
+            } else {
+                Mode::Packet
+            },
+        ),
+    }
 }
 
 /// The result of a study: per-replication values and their estimates.
@@ -36,6 +132,8 @@ pub struct Summary {
     pub description: String,
     pub seed: u64,
     pub replications: u32,
+    /// The mode the replications ran in (never `Auto`).
+    pub mode: Mode,
     pub horizon: u64,
     pub deadline: u64,
     /// One row per replication, in replication order; columns follow [`METRICS`].
@@ -109,6 +207,8 @@ pub enum RunError {
     /// A finished replication could not be recorded (see [`shard::run_replications`]).
     #[error("replication {replication} could not be recorded: {message}")]
     Record { replication: u64, message: String },
+    #[error("flow mode cannot run this scenario: {0}")]
+    FlowUnsupported(String),
 }
 
 /// Bytes one replication holds per device, measured (BENCHMARKS.md: 149 at a million devices)
@@ -116,7 +216,85 @@ pub enum RunError {
 pub const BYTES_PER_DEVICE: u64 = 200;
 /// Bytes of one message held in a gateway or device buffer.
 pub const BYTES_PER_BUFFERED_MESSAGE: u64 = 24;
+/// Bytes one flow-mode replication holds per device: the device itself and its one pending
+/// failure or repair (no report events), rounded up for margin.
+pub const FLOW_BYTES_PER_DEVICE: u64 = 120;
 
+/// As [`memory_needed`], for the mode the study will run in. Flow mode keeps buffers as a
+/// few chunks, not messages, and tabulates each fleet's latency per gateway uplink.
+pub fn memory_needed_in(dep: &Deployment, concurrent: u64, mode: Mode) -> u64 {
+    if mode != Mode::Flow {
+        return memory_needed(dep, concurrent);
+    }
+    let tables: u64 = dep
+        .fleets
+        .iter()
+        .map(|f| {
+            let members = &dep.groups[f.group].members;
+            members
+                .iter()
+                .map(|&g| dep.gateways[g].uplinks.len() as u64 * 8 * 1024 + 4096)
+                .sum::<u64>()
+        })
+        .sum();
+    let per_replication = dep
+        .device_count()
+        .saturating_mul(FLOW_BYTES_PER_DEVICE)
+        .saturating_add(tables)
+        .saturating_add(dep.gateways.len() as u64 * 64 * 1024);
+    per_replication.saturating_mul(concurrent.max(1))
+}
+
+/// As [`events_needed`], for the mode the study will run in. Flow mode schedules no message
+/// events: its events are failures and repairs of devices and gateways, carrier and common
+/// cause outages, scripted faults and the failover timers they set off (counted as two per
+/// gateway using the carrier per outage), each followed by the settling of the fleets it
+/// touches.
+pub fn events_needed_in(dep: &Deployment, mode: Mode) -> f64 {
+    if mode != Mode::Flow {
+        return events_needed(dep);
+    }
+    let horizon = dep.horizon as f64;
+    let cycles = |l: &crate::scenario::FailureSpec| {
+        2.0 * horizon / (l.lifetime.mean() + l.repair.mean()).max(1.0)
+    };
+    let devices: f64 = dep
+        .fleets
+        .iter()
+        .map(|f| {
+            f.failure
+                .as_ref()
+                .map_or(0.0, |l| f.count as f64 * cycles(l))
+        })
+        .sum();
+    let gateways: f64 = dep
+        .gateways
+        .iter()
+        .map(|g| g.failure.as_ref().map_or(0.0, cycles))
+        .sum::<f64>()
+        * 3.0;
+    let carriers: f64 = dep
+        .carriers
+        .iter()
+        .enumerate()
+        .map(|(c, spec)| {
+            let users = dep
+                .gateways
+                .iter()
+                .filter(|g| g.uplinks.iter().any(|u| u.carrier == c))
+                .count() as f64;
+            spec.outages
+                .as_ref()
+                .map_or(0.0, |l| cycles(l) * (1.0 + 2.0 * users))
+        })
+        .sum();
+    let causes: f64 = dep
+        .causes
+        .iter()
+        .map(|c| cycles(&c.outages) * (1.0 + 2.0 * dep.gateways.len() as f64))
+        .sum();
+    devices + gateways + carriers + causes + 2.0 * dep.faults.len() as f64 + 1.0
+}
 /// Peak memory a study will need with `concurrent` replications in flight at once: devices and
 /// their pending events, plus every buffer filled to capacity (the worst case an outage can
 /// cause) — or with every message its fleets generate over the horizon, if that is fewer, so
@@ -202,8 +380,16 @@ pub fn run_with_policies(
     custom: CustomPolicies<'_>,
 ) -> Result<Summary, RunError> {
     let dep = with_options(dep, opts);
-    let rows = replicate(&dep, 0..dep.replications as u64, opts, on_done, custom)?;
-    Ok(summarise(&dep, rows))
+    let mode = resolve_mode(&dep, opts.mode).map_err(RunError::FlowUnsupported)?;
+    let rows = replicate(
+        &dep,
+        0..dep.replications as u64,
+        mode,
+        opts,
+        on_done,
+        custom,
+    )?;
+    Ok(summarise(&dep, mode, rows))
 }
 
 /// A target for sequential runs: replications are added until the 95% CI half-width of
@@ -230,19 +416,21 @@ pub fn run_until_precise(
     let mut dep = with_options(dep, opts);
     let max = target.max_replications.max(2);
     let mut wanted = dep.replications.clamp(2, max);
+    let mode = resolve_mode(&dep, opts.mode).map_err(RunError::FlowUnsupported)?;
     let mut rows = vec![];
     loop {
         on_round(wanted);
         let more = replicate(
             &dep,
             rows.len() as u64..wanted as u64,
+            mode,
             opts,
             on_done,
             &|_| None,
         )?;
         rows.extend(more);
         dep.replications = wanted;
-        let summary = summarise(&dep, rows.clone());
+        let summary = summarise(&dep, mode, rows.clone());
         let precise = summary
             .estimate(&target.metric)
             .and_then(|e| e.half_width)
@@ -268,23 +456,25 @@ fn with_options(dep: &Deployment, opts: &RunOptions) -> Deployment {
 fn replicate(
     dep: &Deployment,
     range: std::ops::Range<u64>,
+    mode: Mode,
     opts: &RunOptions,
     on_done: &(dyn Fn() + Sync),
     custom: CustomPolicies<'_>,
 ) -> Result<Vec<(Vec<f64>, Extras)>, RunError> {
     let reps: Vec<u64> = range.collect();
-    replicate_recorded(dep, &reps, opts, on_done, custom, &|_, _| Ok(()))
+    replicate_recorded(dep, &reps, mode, opts, on_done, custom, &|_, _| Ok(()))
 }
 
 /// One replication's metric values and extras.
 type Row = (Vec<f64>, Extras);
 
-/// Runs replications `reps` of `dep` in parallel; rows come back in the order of `reps`.
-/// `record` hears each row as soon as its replication finishes (before `on_done`), from
-/// whichever thread ran it; an error from it stops the run.
+/// Runs replications `reps` of `dep` in `mode` in parallel; rows come back in the order of
+/// `reps`. `record` hears each row as soon as its replication finishes (before `on_done`),
+/// from whichever thread ran it; an error from it stops the run.
 fn replicate_recorded(
     dep: &Deployment,
     reps: &[u64],
+    mode: Mode,
     opts: &RunOptions,
     on_done: &(dyn Fn() + Sync),
     custom: CustomPolicies<'_>,
@@ -293,7 +483,8 @@ fn replicate_recorded(
     let work = || -> Result<Vec<Row>, RunError> {
         reps.par_iter()
             .map(|&r| {
-                let outcome = World::run_with_policies(dep, r, Silent, custom)
+                let flow = mode == Mode::Flow;
+                let outcome = World::run_in_mode(dep, r, Silent, custom, flow)
                     .map(|(o, _)| o)
                     .map_err(|source| RunError::Invariant {
                         replication: r,
@@ -330,7 +521,7 @@ fn replicate_recorded(
 }
 
 /// The summary of `rows`, one per replication in order.
-fn summarise(dep: &Deployment, rows: Vec<(Vec<f64>, Extras)>) -> Summary {
+fn summarise(dep: &Deployment, mode: Mode, rows: Vec<(Vec<f64>, Extras)>) -> Summary {
     let (per_replication, extras): (Vec<Vec<f64>>, Vec<Extras>) = rows.into_iter().unzip();
     let metrics = metrics::catalog(dep);
     // A metric undefined in a replication (NaN) is estimated over the others.
@@ -349,6 +540,7 @@ fn summarise(dep: &Deployment, rows: Vec<(Vec<f64>, Extras)>) -> Summary {
         description: dep.description.clone(),
         seed: dep.seed,
         replications: per_replication.len() as u32,
+        mode,
         horizon: dep.horizon,
         deadline: dep.deadline,
         per_replication,

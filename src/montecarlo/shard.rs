@@ -27,7 +27,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use super::{Extras, RunError, RunOptions, Summary};
+use super::{Extras, Mode, RunError, RunOptions, Summary};
 use crate::scenario::{self, Deployment, ScenarioError};
 
 /// Version of the shard and checkpoint file formats; a reader refuses any other.
@@ -109,6 +109,8 @@ pub struct Study {
     pub scenario: String,
     pub seed: u64,
     pub replications: u32,
+    /// The mode the replications run in, `packet` or `flow` (resolved: never `auto`).
+    pub mode: String,
     /// Metric ids, in column order.
     pub metrics: Vec<String>,
 }
@@ -117,9 +119,11 @@ impl Study {
     /// The study of running `dep` (compiled from `source`) with `opts`.
     pub fn new(dep: &Deployment, source: &str, opts: &RunOptions) -> Study {
         let dep = super::with_options(dep, opts);
+        let mode = super::resolve_mode(&dep, opts.mode).unwrap_or(Mode::Packet);
         Study {
             iotwin_version: env!("CARGO_PKG_VERSION").to_string(),
-            hash: study_hash(&dep, source),
+            hash: study_hash(&dep, source, mode),
+            mode: mode.name().to_string(),
             scenario: dep.name.clone(),
             seed: dep.seed,
             replications: dep.replications,
@@ -155,6 +159,7 @@ impl Study {
             self.replications.to_string(),
             other.replications.to_string(),
         );
+        field("mode", self.mode.clone(), other.mode.clone());
         field("scenario hash", self.hash.clone(), other.hash.clone());
         if self.metrics != other.metrics {
             out.push("metric columns".to_string());
@@ -166,14 +171,18 @@ impl Study {
 /// SHA-256 of the scenario text and of the compiled deployment (its `Debug` form, which holds
 /// every compiled value: horizon, seed, replication count, fleets, prices). Assertions are left
 /// out: they judge a result but do not change it, and they carry the file name.
-fn study_hash(dep: &Deployment, source: &str) -> String {
+fn study_hash(dep: &Deployment, source: &str, mode: Mode) -> String {
     let mut compiled = dep.clone();
     compiled.expectations.clear();
     let compiled = format!("{compiled:?}");
     let mut h = Sha256::new();
     h.update(b"iotwin study\n");
     h.update(FORMAT_VERSION.to_le_bytes());
-    for part in [source.as_bytes(), compiled.as_bytes()] {
+    for part in [
+        source.as_bytes(),
+        compiled.as_bytes(),
+        mode.name().as_bytes(),
+    ] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part);
     }
@@ -201,7 +210,8 @@ pub fn run_replications(
     record: &(dyn Fn(&Replication) -> Result<(), String> + Sync),
 ) -> Result<Vec<Replication>, RunError> {
     let dep = super::with_options(dep, opts);
-    let rows = super::replicate_recorded(&dep, reps, opts, on_done, &|_| None, &|r, row| {
+    let mode = super::resolve_mode(&dep, opts.mode).map_err(RunError::FlowUnsupported)?;
+    let rows = super::replicate_recorded(&dep, reps, mode, opts, on_done, &|_| None, &|r, row| {
         record(&Replication {
             index: r,
             values: row.0.clone(),
@@ -266,7 +276,8 @@ pub fn assemble(
         .into_values()
         .map(|r| (r.values, r.extras))
         .collect();
-    Ok(super::summarise(&dep, rows))
+    let mode = super::resolve_mode(&dep, opts.mode).unwrap_or(Mode::Packet);
+    Ok(super::summarise(&dep, mode, rows))
 }
 
 /// A shard's result file: self-describing, so `merge` needs nothing else.
@@ -731,6 +742,11 @@ pub fn merge(files: Vec<(String, ShardFile)>) -> Result<Merged, MergeError> {
         replications: Some(first.study.replications),
         seed: Some(first.study.seed),
         threads: None,
+        mode: if first.study.mode == Mode::Flow.name() {
+            Mode::Flow
+        } else {
+            Mode::Packet
+        },
     };
     let study = Study::new(&dep, &first.scenario_source, &opts);
     if study.hash != first.study.hash || study.metrics != first.study.metrics {

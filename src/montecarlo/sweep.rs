@@ -431,6 +431,7 @@ mod tests {
             replications: 2,
             horizon: 1,
             deadline: 1,
+            mode: crate::montecarlo::Mode::Packet,
             per_replication: rows,
             extras: vec![],
             metrics: vec![Metric {

@@ -845,6 +845,7 @@ mod tests {
             description: "a test".to_string(),
             seed: 1,
             replications: 3,
+            mode: crate::montecarlo::Mode::Packet,
             horizon: 30 * 86_400 * 1_000_000,
             deadline: 60_000_000,
             per_replication,

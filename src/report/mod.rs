@@ -52,6 +52,7 @@ pub fn summary_json(s: &Summary) -> String {
         "scenario": s.scenario,
         "seed": s.seed,
         "replications": s.replications,
+        "mode": s.mode.name(),
         "horizon": Duration(s.horizon).to_string(),
         "deadline": Duration(s.deadline).to_string(),
         "confidence_level": 0.95,

@@ -28,6 +28,7 @@ fn compare_designs(
             replications: Some(replications),
             seed: None,
             threads,
+            mode: Default::default(),
         },
     );
     let summaries: Vec<_> = designs

@@ -11,6 +11,7 @@ mod cost;
 mod degradation;
 mod determinism;
 mod failover;
+mod flow;
 mod lifecycle;
 mod lora;
 mod outages;

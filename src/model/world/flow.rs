@@ -1,0 +1,716 @@
+//! Flow mode (DESIGN.md invariant 4): the same world, with telemetry accounted in aggregate.
+//!
+//! No `Emit` events are scheduled. Failures, repairs, outages, common causes, scripted faults
+//! and failover policies run exactly as in packet mode, on the same streams, so everything that
+//! does not depend on individual messages (availabilities, failovers, interruptions and times to
+//! recover) is identical in both modes for the same seed. Between two events that change what
+//! a fleet's messages meet, the state is constant, and the messages of that interval are settled
+//! in one step:
+//!
+//! - fleets and the gateways they can route to form *components* (a redundancy group joins its
+//!   gateways); each component keeps the time it is settled up to;
+//! - before an event touching a gateway, a carrier, a failover place, a degraded link or a
+//!   common cause, the components it touches are settled up to now with the state that held;
+//!   device failures and repairs only move their fleet's count of down devices (its down
+//!   device-time is integrated), and every component is settled at the horizon;
+//! - settling [t0, t1): reports generated (systematic count for periodic laws, Poisson for
+//!   exponential ones), lost to down devices (binomial with the share of down device-time),
+//!   access-link losses (binomial, per Gilbert-Elliott state), routed by the members in use,
+//!   then at each gateway: lost if it is down, stored in its fluid buffer if it has no uplink
+//!   in use, else forwarded — through a fluid server when it has a capacity limit (backlog
+//!   drains at 1/E[S]; below saturation the queueing wait is Pollaczek–Khinchine's M/G/1 mean)
+//!   — over the uplink in use: lost to an undetected outage, uplink loss (binomial), then
+//!   delivered on time or late from the latency law's probability of exceeding what is left of
+//!   the deadline, or in flight at the horizon.
+//!
+//! Buffered messages are [`Chunk`]s of (count, first created, last created), so when they
+//! drain, their delays, lateness and waiting times follow exactly from their creation spans.
+
+use crate::engine::random::member_key;
+use crate::engine::{Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
+use crate::model::event::{Event, Packed};
+use crate::model::fluid::{self, Chunk, LatencyTable, Queue, Reports};
+use crate::model::ledger::LossCause;
+use crate::model::trace::Observer;
+use crate::scenario::{Deployment, FaultTarget, Unit};
+
+use super::{Choice, World, process, slice_of};
+
+/// Messages of a piece are covered one by one in a site's freshness when there are at most
+/// this many and they are sparse (spaced by more than half the deadline).
+const FRESHNESS_ONE_BY_ONE: u64 = 4096;
+
+/// Flow mode's state beside the world's.
+pub(super) struct Flow {
+    /// Per component: fleets, gateways, sites, and the time it is settled up to.
+    comps: Vec<Component>,
+    comp_of_gateway: Vec<u32>,
+    comp_of_fleet: Vec<u32>,
+    /// Per site: the components holding its fleets (its freshness is settled up to the
+    /// earliest of their times).
+    site_comps: Vec<Vec<u32>>,
+    fleets: Vec<FleetFlow>,
+    gateways: Vec<GatewayFlow>,
+    scratch: Vec<u32>,
+}
+
+struct Component {
+    fleets: Vec<u32>,
+    gateways: Vec<u32>,
+    sites: Vec<u32>,
+    settled: Ticks,
+}
+
+struct FleetFlow {
+    rng: Stream,
+    devices: u64,
+    /// One report law per home member of the fleet's group (devices are spread over the
+    /// members by index, as packet mode routes them).
+    homes: Vec<Reports>,
+    down: u64,
+    down_area: u128,
+    last_change: Ticks,
+    /// Per (member of the group, uplink of that member): the law of access + uplink delay.
+    latency: Vec<Vec<LatencyTable>>,
+    bits: f64,
+}
+
+struct GatewayFlow {
+    rng: Stream,
+    queue: Queue,
+    incoming: Vec<Chunk>,
+    /// Fraction of a departure carried to the next interval.
+    carry: f64,
+    /// Mean and second moment of the processing time, in ticks.
+    processing: (f64, f64),
+}
+
+/// A piece of messages leaving a gateway's buffer or server: its creation span, when it
+/// leaves (first and last message), and whether it counts as having waited.
+#[derive(Clone, Copy, Debug)]
+struct Departure {
+    chunk: Chunk,
+    first: f64,
+    last: f64,
+    waited: bool,
+}
+
+impl Flow {
+    pub(super) fn new(dep: &Deployment, replication: u64) -> Flow {
+        let key = |entity: u64, process: u64| StreamKey {
+            seed: dep.seed,
+            replication,
+            entity,
+            process,
+        };
+        // Components: union-find over gateways sharing a group.
+        let mut parent: Vec<usize> = (0..dep.gateways.len()).collect();
+        fn root(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        for group in &dep.groups {
+            for w in group.members.windows(2) {
+                let (a, b) = (root(&mut parent, w[0]), root(&mut parent, w[1]));
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+        let mut comp_index = vec![u32::MAX; dep.gateways.len()];
+        let mut comps: Vec<Component> = vec![];
+        let mut comp_of_gateway = vec![0; dep.gateways.len()];
+        for (g, comp_of) in comp_of_gateway.iter_mut().enumerate() {
+            let r = root(&mut parent, g);
+            if comp_index[r] == u32::MAX {
+                comp_index[r] = comps.len() as u32;
+                comps.push(Component {
+                    fleets: vec![],
+                    gateways: vec![],
+                    sites: vec![],
+                    settled: 0,
+                });
+            }
+            *comp_of = comp_index[r];
+            comps[comp_index[r] as usize].gateways.push(g as u32);
+        }
+        let mut comp_of_fleet = vec![0; dep.fleets.len()];
+        let mut site_comps = vec![vec![]; dep.sites.len()];
+        for (f, spec) in dep.fleets.iter().enumerate() {
+            let c = comp_of_gateway[dep.groups[spec.group].members[0]];
+            comp_of_fleet[f] = c;
+            let comp = &mut comps[c as usize];
+            comp.fleets.push(f as u32);
+            if !comp.sites.contains(&(spec.site as u32)) {
+                comp.sites.push(spec.site as u32);
+            }
+            if !site_comps[spec.site].contains(&c) {
+                site_comps[spec.site].push(c);
+            }
+        }
+        let fleets = dep
+            .fleets
+            .iter()
+            .map(|spec| {
+                let mut rng = key(spec.key, process::FLOW).stream();
+                let members = &dep.groups[spec.group].members;
+                let n = members.len() as u64;
+                let devices = spec.count as u64;
+                let homes = (0..n)
+                    .map(|m| {
+                        let count = devices / n + u64::from(m < devices % n);
+                        Reports::new(&spec.report, count, &mut rng)
+                    })
+                    .collect();
+                let latency = members
+                    .iter()
+                    .map(|&g| {
+                        let gw = &dep.gateways[g];
+                        gw.uplinks
+                            .iter()
+                            .enumerate()
+                            .map(|(u, up)| {
+                                let entity = member_key(spec.key, gw.key ^ u as u64);
+                                LatencyTable::new(
+                                    &[&spec.link.latency, &up.link.latency],
+                                    key(entity, process::FLOW),
+                                )
+                            })
+                            .collect()
+                    })
+                    .collect();
+                FleetFlow {
+                    rng,
+                    devices,
+                    homes,
+                    down: 0,
+                    down_area: 0,
+                    last_change: 0,
+                    latency,
+                    bits: 8.0 * spec.message_bytes as f64,
+                }
+            })
+            .collect();
+        let gateways = dep
+            .gateways
+            .iter()
+            .map(|g| GatewayFlow {
+                rng: key(g.key, process::FLOW).stream(),
+                queue: Queue::new(g.buffer_messages, g.drop),
+                incoming: vec![],
+                carry: 0.0,
+                processing: g
+                    .service
+                    .as_ref()
+                    .map_or((0.0, 0.0), |s| (s.mean(), s.second_moment())),
+            })
+            .collect();
+        Flow {
+            comps,
+            comp_of_gateway,
+            comp_of_fleet,
+            site_comps,
+            fleets,
+            gateways,
+            scratch: vec![],
+        }
+    }
+
+    /// Messages held in gateway buffers.
+    pub(super) fn buffered(&self) -> u64 {
+        self.gateways.iter().map(|g| g.queue.level()).sum()
+    }
+}
+
+impl<O: Observer> World<O> {
+    /// Flow mode: settles the components `event` touches up to now, before it is handled.
+    /// Device failures and repairs only move their fleet's count of down devices.
+    pub(super) fn flow_before(&mut self, sched: &Scheduler<Packed>, event: Event) {
+        let now = sched.now();
+        let Some(mut flow) = self.flow.take() else {
+            return;
+        };
+        let mut touched = std::mem::take(&mut flow.scratch);
+        touched.clear();
+        let unit = |u: Unit, touched: &mut Vec<u32>| match u {
+            Unit::Carrier(c) => {
+                for &g in &self.carriers[c].users {
+                    touched.push(flow.comp_of_gateway[g as usize]);
+                }
+            }
+            Unit::Gateway(g) => touched.push(flow.comp_of_gateway[g]),
+        };
+        match event {
+            Event::GatewayFail(g) | Event::GatewayRepair(g) => {
+                unit(Unit::Gateway(g as usize), &mut touched)
+            }
+            Event::CarrierDown(c) | Event::CarrierUp(c) => {
+                unit(Unit::Carrier(c as usize), &mut touched)
+            }
+            Event::FaultBegin(i) | Event::FaultEnd(i) => match self.faults[i as usize].target {
+                FaultTarget::Down(u) => unit(u, &mut touched),
+                FaultTarget::AccessLink { fleet, .. } => touched.push(flow.comp_of_fleet[fleet]),
+                FaultTarget::Uplink { gateway, .. } => unit(Unit::Gateway(gateway), &mut touched),
+            },
+            Event::Cause { index, .. } => {
+                for &u in &self.causes[index as usize].units {
+                    unit(u, &mut touched);
+                }
+            }
+            Event::PolicyTimer { place, .. } => match self.places[place as usize].choice {
+                Choice::Uplinks { gateway } => unit(Unit::Gateway(gateway as usize), &mut touched),
+                Choice::Gateways { group } => {
+                    let g = self.groups[group as usize].members[0] as usize;
+                    unit(Unit::Gateway(g), &mut touched);
+                }
+            },
+            _ => {}
+        }
+        if let Event::DeviceFail(d) | Event::DeviceRepair(d) = event {
+            let f = self.devices[d as usize].fleet as usize;
+            let fl = &mut flow.fleets[f];
+            fl.down_area += fl.down as u128 * (now - fl.last_change) as u128;
+            fl.last_change = now;
+            if matches!(event, Event::DeviceFail(_)) {
+                fl.down += 1;
+            } else {
+                fl.down = fl.down.saturating_sub(1);
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        self.flow = Some(flow);
+        for &c in &touched {
+            self.settle_component(c as usize, now);
+        }
+        if let Some(flow) = self.flow.as_mut() {
+            flow.scratch = touched;
+        }
+    }
+
+    /// Settles every component up to the horizon and counts what is still buffered.
+    pub(super) fn flow_finish(&mut self) {
+        let Some(flow) = self.flow.as_ref() else {
+            return;
+        };
+        for c in 0..flow.comps.len() {
+            self.settle_component(c, self.horizon);
+        }
+        if let Some(flow) = self.flow.as_ref() {
+            self.ledger.buffered_at_horizon += flow.buffered();
+        }
+    }
+
+    /// Accounts every message of component `c`'s fleets from its settled time up to `now`,
+    /// with the state that held over the interval.
+    fn settle_component(&mut self, c: usize, now: Ticks) {
+        let Some(mut flow) = self.flow.take() else {
+            return;
+        };
+        let t0 = flow.comps[c].settled;
+        if now > t0 {
+            flow.comps[c].settled = now;
+            let span = now - t0;
+            for i in 0..flow.comps[c].fleets.len() {
+                let f = flow.comps[c].fleets[i] as usize;
+                self.settle_fleet(&mut flow, f, t0, now, span);
+            }
+            for i in 0..flow.comps[c].gateways.len() {
+                let g = flow.comps[c].gateways[i] as usize;
+                self.settle_gateway(&mut flow, g, t0, now);
+            }
+            for i in 0..flow.comps[c].sites.len() {
+                let s = flow.comps[c].sites[i] as usize;
+                let floor = flow.site_comps[s]
+                    .iter()
+                    .map(|&k| flow.comps[k as usize].settled)
+                    .min()
+                    .unwrap_or(now);
+                self.freshness[s].settle(floor);
+            }
+        }
+        self.flow = Some(flow);
+    }
+
+    /// Fleet `f`'s reports over [t0, t1): generated, lost to down devices and the access
+    /// link, and routed to the gateways in use (or lost when its group has none).
+    fn settle_fleet(&mut self, flow: &mut Flow, f: usize, t0: Ticks, t1: Ticks, span: Ticks) {
+        let fl = &mut flow.fleets[f];
+        fl.down_area += fl.down as u128 * (t1 - fl.last_change) as u128;
+        fl.last_change = t1;
+        let down_share = fl.down_area as f64 / (fl.devices as f64 * span as f64).max(1.0);
+        fl.down_area = 0;
+        for m in 0..fl.homes.len() {
+            let fl = &mut flow.fleets[f];
+            let n = fl.homes[m].count(&mut fl.rng, t0, t1);
+            if n == 0 {
+                continue;
+            }
+            self.ledger.generated += n;
+            spread(&mut self.series, 0, t0, t1, n, self.horizon);
+            let down = fluid::binomial(&mut fl.rng, n, down_share);
+            self.ledger.lost[LossCause::DeviceDown as usize] += down;
+            let sent = n - down;
+            let arrived = self.fleets[f].access.survivors(&mut fl.rng, sent);
+            self.ledger.lost[LossCause::LinkLoss as usize] += sent - arrived;
+            if arrived == 0 {
+                continue;
+            }
+            let fleet = &self.fleets[f];
+            let first_of_home = fleet.first_device + m as u32;
+            match self.route(fleet, first_of_home) {
+                None => self.ledger.lost[LossCause::GatewayDown as usize] += arrived,
+                Some(g) => flow.gateways[g].incoming.push(Chunk {
+                    fleet: f as u32,
+                    count: arrived,
+                    first: t0,
+                    last: t1 - 1,
+                }),
+            }
+        }
+    }
+
+    /// Gateway `g` over [t0, t1) with its state constant: what arrived is lost, stored, or
+    /// forwarded (through its fluid server, if it has a capacity limit).
+    fn settle_gateway(&mut self, flow: &mut Flow, g: usize, t0: Ticks, t1: Ticks) {
+        let incoming = std::mem::take(&mut flow.gateways[g].incoming);
+        let gw = &self.gateways[g];
+        if !gw.health.up {
+            let lost: u64 = incoming.iter().map(|c| c.count).sum();
+            self.ledger.lost[LossCause::GatewayDown as usize] += lost;
+        } else if gw.active.is_none() {
+            self.flow_store(flow, g, &incoming);
+        } else if gw.server.is_none() {
+            // The backlog left when the gateway could forward again (`flow_drain`).
+            for &chunk in &incoming {
+                let d = Departure {
+                    chunk,
+                    first: chunk.first as f64,
+                    last: chunk.last as f64,
+                    waited: false,
+                };
+                self.flow_forward(flow, g, d, 0.0);
+            }
+        } else {
+            self.flow_serve(flow, g, &incoming, t0, t1);
+        }
+        let mut incoming = incoming;
+        incoming.clear();
+        flow.gateways[g].incoming = incoming;
+    }
+
+    /// Stores arrivals in gateway `g`'s buffer (no uplink in use), dropping what overflows.
+    fn flow_store(&mut self, flow: &mut Flow, g: usize, incoming: &[Chunk]) {
+        let gf = &mut flow.gateways[g];
+        if gf.queue.capacity == 0 {
+            let lost: u64 = incoming.iter().map(|c| c.count).sum();
+            self.ledger.lost[LossCause::NoPath as usize] += lost;
+            return;
+        }
+        for &c in incoming {
+            gf.queue.push(c);
+        }
+        let peak = gf.queue.level().min(gf.queue.capacity);
+        let mut lost = 0;
+        gf.queue.enforce_capacity(&mut |c| lost += c.count);
+        self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
+        self.peak_buffered = self.peak_buffered.max(peak);
+    }
+
+    /// Mean and second moment of gateway `g`'s service time for the fleets in `mix`, in ticks.
+    fn service_moments(&self, flow: &Flow, g: usize, mix: &[Chunk]) -> (f64, f64) {
+        let gw = &self.gateways[g];
+        let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
+        let (p1, p2) = flow.gateways[g].processing;
+        let total: u64 = mix.iter().map(|c| c.count).sum();
+        let moments = |bits: f64| {
+            let send = rate.map_or(0.0, |r| (bits / r * TICKS_PER_SECOND as f64).ceil());
+            (p1 + send, p2 + 2.0 * p1 * send + send * send)
+        };
+        if total == 0 {
+            let bits = mix
+                .first()
+                .map_or(0.0, |c| flow.fleets[c.fleet as usize].bits);
+            return moments(bits);
+        }
+        let (mut m1, mut m2) = (0.0, 0.0);
+        for c in mix {
+            let (a, b) = moments(flow.fleets[c.fleet as usize].bits);
+            let w = c.count as f64 / total as f64;
+            m1 += w * a;
+            m2 += w * b;
+        }
+        (m1, m2)
+    }
+
+    /// Gateway `g`'s server over [t0, t1), as a fluid queue: the backlog drains at 1/E[S]
+    /// while arrivals join it; once it is empty (below saturation) arrivals pass with the
+    /// M/G/1 mean wait; above saturation the buffer fills, then overflows.
+    fn flow_serve(&mut self, flow: &mut Flow, g: usize, incoming: &[Chunk], t0: Ticks, t1: Ticks) {
+        let span = (t1 - t0) as f64;
+        let arrived: u64 = incoming.iter().map(|c| c.count).sum();
+        let mix: Vec<Chunk> = if arrived > 0 {
+            incoming.to_vec()
+        } else {
+            flow.gateways[g].queue.chunks().copied().take(1).collect()
+        };
+        let (es, es2) = self.service_moments(flow, g, &mix);
+        let rate = arrived as f64 / span;
+        let q0 = flow.gateways[g].queue.level();
+        let below = rate * es < 1.0;
+        let wait = fluid::pk_wait(rate, es, es2);
+        let mut departures: Vec<Departure> = vec![];
+        let mut passing: Vec<Chunk> = vec![];
+        if q0 == 0 && below {
+            passing.extend_from_slice(incoming);
+        } else {
+            let gf = &mut flow.gateways[g];
+            for &c in incoming {
+                gf.queue.push(c);
+            }
+            let mu = if es > 0.0 { 1.0 / es } else { f64::INFINITY };
+            // How long the backlog takes to empty, and how many leave meanwhile.
+            let empty_after = if below && mu.is_finite() {
+                q0 as f64 / (mu - rate)
+            } else {
+                f64::INFINITY
+            };
+            let (busy_for, leaving) = if empty_after < span {
+                let joined = (arrived as f64 * empty_after / span).round() as u64;
+                (empty_after, q0 + joined.min(arrived))
+            } else {
+                let exact = mu * span + gf.carry;
+                let k = if exact.is_finite() {
+                    exact.floor().max(0.0) as u64
+                } else {
+                    u64::MAX
+                };
+                gf.carry = if exact.is_finite() {
+                    exact - k as f64
+                } else {
+                    0.0
+                };
+                (span, k)
+            };
+            let mut j = 0u64;
+            let start = t0 as f64;
+            let step = if leaving > 0 {
+                busy_for / leaving as f64
+            } else {
+                0.0
+            };
+            gf.queue.take_front(leaving, &mut |chunk| {
+                let first = start + j as f64 * step;
+                j += chunk.count;
+                let last = start + (j - 1) as f64 * step;
+                departures.push(Departure {
+                    chunk,
+                    first,
+                    last,
+                    waited: true,
+                });
+            });
+            if empty_after < span {
+                let rest = gf.queue.level();
+                gf.queue.take_front(rest, &mut |c| passing.push(c));
+            }
+            let peak = gf.queue.level().max(q0);
+            let mut lost = 0;
+            gf.queue.enforce_capacity(&mut |c| lost += c.count);
+            self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
+            self.peak_buffered = self
+                .peak_buffered
+                .max(peak.min(flow.gateways[g].queue.capacity));
+        }
+        let served: u64 = departures.iter().map(|d| d.chunk.count).sum::<u64>()
+            + passing.iter().map(|c| c.count).sum::<u64>();
+        if let Some(server) = self.gateways[g].server.as_mut() {
+            server.busy_total += (served as f64 * es).round() as Ticks;
+        }
+        for d in departures {
+            self.flow_forward(flow, g, d, es);
+        }
+        let wait = if wait.is_finite() { wait } else { 0.0 };
+        for chunk in passing {
+            let d = Departure {
+                chunk,
+                first: chunk.first as f64 + wait,
+                last: chunk.last as f64 + wait,
+                waited: true,
+            };
+            self.flow_forward(flow, g, d, es);
+        }
+    }
+
+    /// Flow mode: gateway `g` can forward again; without a server its whole backlog leaves now
+    /// (with a server, the next settled interval drains it at the service rate).
+    pub(super) fn flow_drain(&mut self, now: Ticks, g: usize) {
+        let Some(mut flow) = self.flow.take() else {
+            return;
+        };
+        let gw = &self.gateways[g];
+        if gw.can_forward() && gw.server.is_none() && !flow.gateways[g].queue.is_empty() {
+            let mut pieces = vec![];
+            let level = flow.gateways[g].queue.level();
+            flow.gateways[g]
+                .queue
+                .take_front(level, &mut |c| pieces.push(c));
+            for chunk in pieces {
+                let d = Departure {
+                    chunk,
+                    first: now as f64,
+                    last: now as f64,
+                    waited: true,
+                };
+                self.flow_forward(&mut flow, g, d, 0.0);
+            }
+        }
+        self.flow = Some(flow);
+    }
+
+    /// A piece leaves gateway `g` over its uplink in use (after `service` ticks in the
+    /// server): lost to an undetected outage or the uplink, delivered on time or late, or in
+    /// flight at the horizon.
+    fn flow_forward(&mut self, flow: &mut Flow, g: usize, d: Departure, service: f64) {
+        let c = d.chunk;
+        let k = c.count;
+        if k == 0 {
+            return;
+        }
+        let wait_first = d.first - c.first as f64;
+        let wait_last = d.last - c.last as f64;
+        let mean_wait = ((wait_first + wait_last) / 2.0).max(0.0);
+        if d.waited {
+            self.waited += k;
+            self.wait_sum += (mean_wait * k as f64).round() as u128;
+        }
+        let gw = &mut self.gateways[g];
+        let Some(active) = gw.active else {
+            debug_assert!(false, "forward without an uplink in use");
+            return;
+        };
+        let carrier = gw.uplinks[active].carrier;
+        if !self.carriers[carrier].health.up {
+            self.ledger.lost[LossCause::UndetectedOutage as usize] += k;
+            return;
+        }
+        self.carrier_messages[carrier] += k;
+        let gf = &mut flow.gateways[g];
+        let survived = gw.uplinks[active].hop.survivors(&mut gf.rng, k);
+        self.ledger.lost[LossCause::LinkLoss as usize] += k - survived;
+        if survived == 0 {
+            return;
+        }
+        let fleet = c.fleet as usize;
+        let group = &self.groups[self.fleets[fleet].group as usize];
+        let member = group
+            .members
+            .iter()
+            .position(|&x| x as usize == g)
+            .unwrap_or(0);
+        let table = &flow.fleets[fleet].latency[member][active];
+        let horizon = self.horizon as f64;
+        let deadline = self.deadline as f64;
+        // Averages over the piece: message x ∈ [0, 1] was created at first + x·span and
+        // leaves at d.first + x·(d.last − d.first).
+        let leaves = |x: f64| d.first + x * (d.last - d.first);
+        let created = |x: f64| c.first as f64 + x * (c.last - c.first) as f64;
+        // In flight at the horizon: leaving uniformly over [d.first, d.last], a message is
+        // still on the uplink with probability E[(delay − (horizon − leaves))+] / span.
+        let in_flight = if d.last + service + table.max() as f64 >= horizon {
+            let until = horizon - d.last - service;
+            let span = d.last - d.first;
+            let p = if span >= 1.0 {
+                (table.mean_excess(until) / span).min(1.0)
+            } else {
+                table.exceeds(until - 1.0)
+            };
+            fluid::binomial(&mut gf.rng, survived, p)
+        } else {
+            0
+        };
+        self.ledger.in_flight_at_horizon += in_flight;
+        let delivered = survived - in_flight;
+        let p_late = table.late_share(wait_first, wait_last, deadline - service);
+        let late = fluid::binomial(&mut gf.rng, delivered, p_late);
+        let on_time = delivered - late;
+        self.ledger.delivered_on_time += on_time;
+        self.ledger.delivered_late += late;
+        let delay = mean_wait + service + table.mean;
+        self.ledger.delay_sum += (delay * delivered as f64).round() as u128;
+        spread(
+            &mut self.series,
+            1,
+            c.first,
+            c.last + 1,
+            on_time,
+            self.horizon,
+        );
+        // Freshness: each reading delivered on time keeps its site fresh from its arrival
+        // until its creation plus the deadline.
+        if on_time == 0 {
+            return;
+        }
+        let site = self.fleets[fleet].site as usize;
+        let spacing = (c.last - c.first) as f64 / on_time as f64;
+        let latency = service + table.mean;
+        let fresh = &mut self.freshness[site];
+        if on_time <= FRESHNESS_ONE_BY_ONE && spacing > deadline / 2.0 {
+            for i in 0..on_time {
+                let x = (i as f64 + 0.5) / on_time as f64;
+                let start = leaves(x) + latency;
+                let end = created(x) + deadline;
+                if end > start {
+                    fresh.cover(start as Ticks, end as Ticks);
+                }
+            }
+        } else {
+            // The readings still fresh on arrival are those with created + deadline beyond
+            // leaving + latency: g(x) > 0 for g linear in x; they cover from the first such
+            // arrival to the last such creation plus the deadline.
+            let g = |x: f64| created(x) + deadline - leaves(x) - latency;
+            let (g0, g1) = (g(0.0), g(1.0));
+            let (lo, hi) = match (g0 > 0.0, g1 > 0.0) {
+                (true, true) => (0.0, 1.0),
+                (false, false) => return,
+                (false, true) => (g0 / (g0 - g1), 1.0),
+                (true, false) => (0.0, g0 / (g0 - g1)),
+            };
+            let step = 0.5 / on_time as f64;
+            let start = leaves(lo + step) + latency;
+            let end = created(hi - step) + deadline;
+            if end > start {
+                fresh.cover(start as Ticks, end as Ticks);
+            }
+        }
+    }
+}
+
+/// Adds `k` messages created evenly over [a, b) to column `col` of the series, split over the
+/// slices the span crosses in proportion to the overlap (exactly `k` in all).
+fn spread(series: &mut [[u64; 2]], col: usize, a: Ticks, b: Ticks, k: u64, horizon: Ticks) {
+    if k == 0 {
+        return;
+    }
+    let (sa, sb) = (
+        slice_of(a, horizon),
+        slice_of(b.saturating_sub(1).max(a), horizon),
+    );
+    if sa == sb {
+        series[sa][col] += k;
+        return;
+    }
+    let slices = series.len() as u128;
+    let width = |s: usize| -> f64 {
+        let lo = (s as u128 * horizon as u128 / slices) as Ticks;
+        let hi = ((s as u128 + 1) * horizon as u128 / slices) as Ticks;
+        (hi.min(b).saturating_sub(lo.max(a))) as f64
+    };
+    let weights: Vec<f64> = (sa..=sb).map(width).collect();
+    let mut parts = vec![];
+    fluid::apportion(k, &weights, &mut parts);
+    for (s, p) in (sa..=sb).zip(parts) {
+        series[s][col] += p;
+    }
+}

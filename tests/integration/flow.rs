@@ -1,0 +1,328 @@
+//! Flow mode against packet mode (the slow, obviously right reference) and against closed
+//! forms. Both modes check message conservation in every replication (a run that breaks it
+//! returns an error, and these tests unwrap it).
+//!
+//! The heavy agreement test, full horizons and 20 replications of every shipped scenario:
+//! `cargo test --release --test integration flow::heavy -- --ignored`.
+
+use iotwin::model::World;
+use iotwin::montecarlo::{self, Mode, RunOptions, Summary};
+use iotwin::report::summary_json;
+use iotwin::scenario::{self, Deployment};
+
+use crate::common::{deployment, shipped_scenarios, total};
+
+fn run_mode(dep: &Deployment, replications: u32, mode: Mode, threads: Option<usize>) -> Summary {
+    let opts = RunOptions {
+        replications: Some(replications),
+        threads,
+        mode,
+        ..RunOptions::default()
+    };
+    montecarlo::run(dep, &opts, &|| {}).unwrap_or_else(|e| panic!("{}: {e}", dep.name))
+}
+
+/// Metrics that do not depend on messages: the same streams drive the same failures,
+/// outages and failover decisions in both modes, so they must be equal.
+const EQUAL_BY_CONSTRUCTION: [&str; 12] = [
+    "device_availability",
+    "gateway_availability",
+    "uplink_availability",
+    "connectivity_availability",
+    "carrier_outages",
+    "failovers",
+    "failover_success_rate",
+    "interruptions",
+    "ttr_mean_s",
+    "ttr_p50_s",
+    "ttr_p95_s",
+    "ttr_p99_s",
+];
+
+/// Standard errors allowed between the modes' means. About 40 metrics per scenario and ten
+/// scenarios make some 400 comparisons; 4.5 standard errors keeps the chance that any one of
+/// them fails by chance below one in a thousand (two-sided 6.8e-6 each).
+const Z: f64 = 4.5;
+
+/// Checks that packet and flow mode agree on every metric of `dep`.
+fn assert_agree(dep: &Deployment, replications: u32) {
+    let packet = run_mode(dep, replications, Mode::Packet, None);
+    let flow = run_mode(dep, replications, Mode::Flow, None);
+    assert_eq!(packet.mode, Mode::Packet);
+    assert_eq!(flow.mode, Mode::Flow);
+    let t = |n: usize| {
+        if n < 2 {
+            1.0
+        } else {
+            montecarlo::t_quantile_975(n - 1)
+        }
+    };
+    let mut failures = vec![];
+    for ((m, p), (_, f)) in packet.metrics().zip(flow.metrics()) {
+        let id = m.id.as_str();
+        // The event count is what flow mode exists to change.
+        if id == "events" {
+            continue;
+        }
+        if p.n == 0 && f.n == 0 {
+            continue;
+        }
+        let per_site_or_gateway =
+            id.starts_with("site_availability:") || id.starts_with("gateway_connectivity:");
+        if EQUAL_BY_CONSTRUCTION.contains(&id) || per_site_or_gateway {
+            if p.mean != f.mean && !(p.mean.is_nan() && f.mean.is_nan()) {
+                failures.push(format!(
+                    "{id}: packet {} flow {} (must be equal)",
+                    p.mean, f.mean
+                ));
+            }
+            continue;
+        }
+        let se = |e: &montecarlo::Estimate| e.half_width.unwrap_or(0.0) / t(e.n);
+        let tolerance = Z * se(p).hypot(se(f))
+            // Messages left at the horizon are a handful in either mode.
+            + if id.ends_with("at_horizon") { 5.0 } else { 0.0 }
+            // Packet mode's buffer also holds the few messages queued behind a busy server
+            // for an instant; flow mode's fluid buffer holds outage backlogs and overloads only.
+            + if id == "peak_buffered" { 6.0 } else { 0.0 }
+            // The M/G/1 mean wait of Pollaczek–Khinchine against periodic sources: a few
+            // milliseconds at most below saturation.
+            + if id == "mean_gateway_wait_s" { 0.005 } else { 0.0 }
+            + 1e-9 * p.mean.abs().max(f.mean.abs());
+        let gap = (p.mean - f.mean).abs();
+        let one_undefined = p.mean.is_nan() != f.mean.is_nan();
+        if gap > tolerance || one_undefined {
+            failures.push(format!(
+                "{id}: packet {} ± {:?}, flow {} ± {:?}: gap {gap} > {tolerance}",
+                p.mean, p.half_width, f.mean, f.half_width
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}: packet and flow mode disagree ({} replications):\n{}",
+        dep.name,
+        replications,
+        failures.join("\n")
+    );
+}
+
+/// A shipped scenario made fast enough for the default suite: a shorter horizon and, for the
+/// large fleets, fewer devices.
+fn shortened(path: &std::path::Path, horizon_days: u64, devices: u32) -> Deployment {
+    let mut dep = scenario::load(path).unwrap_or_else(|e| panic!("{e}"));
+    dep.horizon = dep.horizon.min(horizon_days * 86_400_000_000);
+    let fleets = dep.fleets.len() as u32;
+    if dep.device_count() > devices as u64 {
+        let each = (devices / fleets).max(1);
+        dep.fleets
+            .iter_mut()
+            .for_each(|f| f.count = f.count.min(each));
+    }
+    dep
+}
+
+#[test]
+fn packet_and_flow_mode_agree_on_every_shipped_scenario() {
+    for path in shipped_scenarios() {
+        let mut dep = shortened(&path, 14, 2_000);
+        // peer_bench reports every minute from 10,000 devices: a day of 2,000 is plenty.
+        if dep.device_count() >= 2_000 {
+            dep.horizon = dep.horizon.min(86_400_000_000);
+        }
+        assert_agree(&dep, 12);
+    }
+}
+
+/// Full horizons, 20 replications: minutes of packet mode.
+#[test]
+#[ignore = "minutes: cargo test --release --test integration flow::heavy -- --ignored"]
+fn heavy_packet_and_flow_mode_agree_on_every_shipped_scenario_at_full_horizon() {
+    for path in shipped_scenarios() {
+        let dep = shortened(&path, 3650, 20_000);
+        let mut dep = dep;
+        if dep.device_count() >= 10_000 {
+            dep.horizon = dep.horizon.min(86_400_000_000);
+        }
+        assert_agree(&dep, 20);
+    }
+}
+
+#[test]
+fn flow_mode_gives_the_same_bytes_on_one_and_two_threads() {
+    for path in shipped_scenarios() {
+        let dep = shortened(&path, 30, 20_000);
+        let one = summary_json(&run_mode(&dep, 4, Mode::Flow, Some(1)));
+        let two = summary_json(&run_mode(&dep, 4, Mode::Flow, Some(2)));
+        assert_eq!(one, two, "{}", path.display());
+        assert!(one.contains("\"mode\": \"flow\""));
+    }
+}
+
+#[test]
+fn auto_picks_flow_mode_only_where_packet_mode_would_be_slow() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let city = scenario::load(&dir.join("city_scale_meters.ron")).expect("loads");
+    assert_eq!(montecarlo::resolve_mode(&city, Mode::Auto), Ok(Mode::Flow));
+    let factory = scenario::load(&dir.join("factory.ron")).expect("loads");
+    assert_eq!(
+        montecarlo::resolve_mode(&factory, Mode::Auto),
+        Ok(Mode::Packet)
+    );
+    // Flow mode has far fewer events, and needs far less memory, than packet mode.
+    let packet = montecarlo::events_needed_in(&city, Mode::Packet);
+    let flow = montecarlo::events_needed_in(&city, Mode::Flow);
+    assert!(flow * 1e6 < packet, "flow {flow} packet {packet}");
+    assert!(
+        montecarlo::memory_needed_in(&city, 1, Mode::Flow) < (1 << 30),
+        "a replication of the city fits in a gigabyte"
+    );
+    // A LoRa fleet needs each transmission: auto runs it in packet mode, flow mode refuses.
+    let lora = deployment(LORA);
+    assert_eq!(
+        montecarlo::resolve_mode(&lora, Mode::Auto),
+        Ok(Mode::Packet)
+    );
+    assert!(montecarlo::resolve_mode(&lora, Mode::Flow).is_err());
+}
+
+const LORA: &str = r#"Scenario(
+    name: "lora", horizon: "1h", seed: 1, replications: 2, deadline: "5m",
+    sites: [Site(id: "s")],
+    carriers: [Carrier(id: "c")],
+    gateways: [Gateway(id: "g", site: "s", buffer_messages: 0, uplinks: [Uplink(carrier: "c")])],
+    fleets: [Fleet(id: "f", site: "s", gateway: "g", count: 10, report: Fixed("60s"),
+                   lora: LoRa(spreading_factor: 9))],
+)"#;
+
+/// One site, one gateway, one carrier, one fleet.
+fn one_fleet(horizon: &str, gateway: &str, fleet: &str, extra: &str) -> Deployment {
+    deployment(&format!(
+        r#"Scenario(
+            name: "flow-analytic", horizon: "{horizon}", seed: 5, replications: 10, deadline: "5m",
+            sites: [Site(id: "s")],
+            carriers: [Carrier(id: "c")],
+            gateways: [Gateway(id: "g", site: "s", {gateway})],
+            fleets: [Fleet(id: "f", site: "s", gateway: "g", {fleet})],
+            {extra}
+        )"#
+    ))
+}
+
+/// Loss 1 − p over two lossy hops, (1 − p₁)(1 − p₂), as binomial counts.
+#[test]
+fn flow_loss_over_lossy_links_is_one_minus_p() {
+    let (access, uplink) = (0.03, 0.1);
+    let dep = one_fleet(
+        "1d",
+        &format!(
+            r#"buffer_messages: 0, uplinks: [Uplink(carrier: "c", link: Link(loss: {uplink}))]"#
+        ),
+        &format!(r#"count: 100, report: Fixed("60s"), link: Link(loss: {access})"#),
+        "",
+    );
+    let s = run_mode(&dep, 10, Mode::Flow, None);
+    let generated = total(&s, "messages_generated");
+    assert_eq!(
+        generated,
+        10.0 * 100.0 * 1440.0,
+        "periodic counts are exact"
+    );
+    let delivered = total(&s, "messages_delivered");
+    let p = 1.0 - (1.0 - access) * (1.0 - uplink);
+    let sigma = (p * (1.0 - p) / generated).sqrt();
+    let observed = 1.0 - delivered / generated;
+    assert!((observed - p).abs() < 4.5 * sigma, "{observed} vs {p}");
+    let lost = total(&s, "lost_link_loss");
+    let at_horizon = total(&s, "messages_in_flight_at_horizon");
+    assert_eq!(lost + delivered + at_horizon, generated);
+}
+
+/// A scripted outage of D with no failover and a buffer of B: λD − B messages overflow, the
+/// rest arrive late once the carrier is back (the outage outlasts the deadline).
+#[test]
+fn flow_buffer_overflow_under_a_scripted_outage_is_lambda_d_minus_b() {
+    let dep = one_fleet(
+        "1d",
+        r#"buffer_messages: 1000, failover: NoFailover, uplinks: [Uplink(carrier: "c")]"#,
+        r#"count: 100, report: Fixed("60s")"#,
+        r#"faults: [CarrierDown(carrier: "c", at: "6h", lasting: "2h")],"#,
+    );
+    let s = run_mode(&dep, 4, Mode::Flow, None);
+    // λ = 100 a minute, D = 120 minutes: 12,000 due in the outage, 1,000 kept.
+    let overflow = total(&s, "lost_buffer_overflow") / 4.0;
+    assert!((overflow - 11_000.0).abs() <= 2.0, "{overflow}");
+    let late = total(&s, "messages_delivered_late") / 4.0;
+    assert!((late - 1_000.0).abs() <= 2.0, "{late}");
+    // The kept messages waited on average 2 h less half the 10 minutes they span.
+    let packet = run_mode(&dep, 4, Mode::Packet, None);
+    let overflow_p = total(&packet, "lost_buffer_overflow") / 4.0;
+    assert!(
+        (overflow - overflow_p).abs() <= 2.0,
+        "{overflow} vs {overflow_p}"
+    );
+}
+
+/// A gateway forwarding at most μ a second offered λ > μ: after its buffer B fills, (λ − μ)
+/// a second overflow; what it forwards is μ a second.
+#[test]
+fn flow_fluid_queue_above_capacity_overflows_at_lambda_minus_mu() {
+    let dep = one_fleet(
+        "1h",
+        r#"buffer_messages: 5000, drain_per_s: 10.0, uplinks: [Uplink(carrier: "c")]"#,
+        r#"count: 1200, report: Fixed("60s")"#,
+        "",
+    );
+    let s = run_mode(&dep, 2, Mode::Flow, None);
+    // λ = 20/s, μ = 10/s over 3,600 s: 72,000 offered, 36,000 forwarded, 5,000 buffered.
+    let generated = total(&s, "messages_generated") / 2.0;
+    assert_eq!(generated, 72_000.0);
+    let overflow = total(&s, "lost_buffer_overflow") / 2.0;
+    let buffered = total(&s, "messages_buffered_at_horizon") / 2.0;
+    assert_eq!(buffered, 5_000.0);
+    assert!((overflow - 31_000.0).abs() <= 5.0, "{overflow}");
+    let utilisation = s.estimate("max_gateway_utilisation").expect("metric").mean;
+    assert!((utilisation - 1.0).abs() < 1e-3, "{utilisation}");
+    let packet = run_mode(&dep, 2, Mode::Packet, None);
+    let overflow_p = total(&packet, "lost_buffer_overflow") / 2.0;
+    assert!(
+        (overflow - overflow_p).abs() <= 5.0,
+        "{overflow} vs {overflow_p}"
+    );
+}
+
+/// Below capacity, flow mode's mean wait is the M/G/1 (Pollaczek–Khinchine) mean, which
+/// packet mode's exponential service and Poisson-like arrivals approach.
+#[test]
+fn flow_mean_wait_below_capacity_is_pollaczek_khinchine() {
+    let dep = one_fleet(
+        "6h",
+        r#"buffer_messages: 100000, service: Exponential(mean: "50ms"), uplinks: [Uplink(carrier: "c")]"#,
+        r#"count: 500, report: Exponential(mean: "50s")"#,
+        "",
+    );
+    // λ = 10/s, E[S] = 0.05 s: ρ = 0.5, Wq = ρ E[S] / (1 − ρ) = 0.05 s (M/M/1).
+    let s = run_mode(&dep, 4, Mode::Flow, None);
+    let wait = s.estimate("mean_gateway_wait_s").expect("metric").mean;
+    assert!((wait - 0.05).abs() < 0.002, "{wait}");
+    let p = run_mode(&dep, 4, Mode::Packet, None);
+    let wait_p = p.estimate("mean_gateway_wait_s").expect("metric").mean;
+    assert!((wait - wait_p).abs() < 0.01, "flow {wait} packet {wait_p}");
+}
+
+/// Flow mode keeps a million devices' telemetry to events of state changes only.
+#[test]
+fn flow_mode_runs_a_large_fleet_with_few_events() {
+    let dep = one_fleet(
+        "30d",
+        r#"buffer_messages: 1000, uplinks: [Uplink(carrier: "c")],
+           failure: Failure(lifetime: Exponential(mean: "20d"), repair: Exponential(mean: "1d"))"#,
+        r#"count: 200000, report: Fixed("60s"),
+           failure: Failure(lifetime: Exponential(mean: "10y"), repair: Exponential(mean: "2d"))"#,
+        "",
+    );
+    let (outcome, _) =
+        World::run_in_mode(&dep, 0, iotwin::model::Silent, &|_| None, true).expect("conserved");
+    assert_eq!(outcome.ledger.generated, 200_000 * 43_200);
+    assert!(outcome.events < 20_000, "{}", outcome.events);
+}
