@@ -548,29 +548,36 @@ pub fn table() -> String {
             ]
         })
         .collect();
-    let mut widths = HEADER.map(|h| h.chars().count());
-    for row in &rows {
+    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    let mut out = aligned(&HEADER, &rows);
+    out.push_str("latency and attach are medians; loss is after link-layer retries, good state\n");
+    out
+}
+
+/// `header` and `rows` as plain-text columns two spaces apart, each as wide as its widest cell.
+pub(super) fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    let mut line = |cells: &[&str]| {
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
         let mut text = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        for (i, (cell, w)) in cells.zip(&widths).enumerate() {
             if i > 0 {
                 text.push_str("  ");
             }
-            let _ = write!(text, "{cell:<w$}");
+            let _ = write!(text, "{cell:<w$}", w = *w);
         }
         out.push_str(text.trim_end());
         out.push('\n');
     };
-    line(&HEADER);
-    for row in &rows {
-        line(&row.each_ref().map(String::as_str));
+    line(&mut header.iter().copied());
+    for row in rows {
+        line(&mut row.iter().map(String::as_str));
     }
-    out.push_str("latency and attach are medians; loss is after link-layer retries, good state\n");
     out
 }
 

@@ -9,8 +9,6 @@
 //! Lifetimes are written for the reference environment (indoors, ground fixed controlled) and
 //! divided by the [`Environment`] factor, so the same class installed outdoors fails sooner.
 
-use std::fmt::Write as _;
-
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Tech;
@@ -584,28 +582,7 @@ pub fn table() -> String {
             ]
         })
         .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cells: &[&str]| {
-        let mut text = String::new();
-        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
-            if i > 0 {
-                text.push_str("  ");
-            }
-            let _ = write!(text, "{cell:<w$}", w = *w);
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
-    };
-    line(&header);
-    for row in &rows {
-        line(&row.iter().map(String::as_str).collect::<Vec<_>>());
-    }
+    let mut out = super::catalog::aligned(&header, &rows);
     out.push_str(
         "\nLifetimes are for indoor use; a fleet's environment divides them by its factor \
          (Telcordia SR-332 π_E).\nProtocol bytes are added to message_bytes on the wire and in \
