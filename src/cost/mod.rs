@@ -15,7 +15,9 @@
 //!     each swap the model made, otherwise every device of a fleet with a `battery_life` price
 //!     gets a swap every `battery_life` (whole swaps within the horizon); each planned
 //!     replacement (`replace`) costs a device's hardware and installation; a device bricked by
-//!     firmware and not rolled back remotely costs a repair visit;
+//!     firmware and not rolled back remotely costs a repair visit; each repair crew's
+//!     technicians cost their `cost_per_year` each over the horizon (a fixed cost, on top of
+//!     the per-visit prices: write those as the marginal cost of a visit for a salaried crew);
 //!   - downtime: per site, the share of the horizon without a path to the cloud × horizon hours
 //!     × the price of a site-hour;
 //!   - SLA penalties: per site whose availability over the horizon is below the target, the
@@ -151,6 +153,13 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
         .map(|(&n, p)| n as f64 * (p.hardware + p.install))
         .sum();
 
+    // Salaried technicians cost the same whatever they do.
+    let crews: f64 = dep
+        .crews
+        .iter()
+        .map(|c| c.technicians as f64 * c.cost_per_year * years)
+        .sum();
+
     let downtime: f64 = o
         .site_availability
         .iter()
@@ -169,7 +178,12 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
         capex: devices + gateways + activation,
         connectivity: sims + data,
         cloud: o.ledger.delivered() as f64 / 1e6 * c.per_million_messages,
-        maintenance: device_repairs + gateway_repairs + batteries + replacements + firmware_visits,
+        maintenance: device_repairs
+            + gateway_repairs
+            + batteries
+            + replacements
+            + firmware_visits
+            + crews,
         downtime,
         sla_penalties,
     }

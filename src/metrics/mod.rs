@@ -366,6 +366,43 @@ pub const DEGRADATION_METRICS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Metrics of repair crews and spare parts, added when the scenario has `crews` (the
+/// per-crew utilisation `crew_utilisation:<id>` follows them when there are several crews):
+/// (id, unit, definition). They cover crew jobs only: repairs at sites without a crew are
+/// immediate and unlimited.
+pub const CREW_METRICS: &[(&str, &str, &str)] = &[
+    (
+        "crew_utilisation",
+        "ratio",
+        "Share of the crews' technician-time spent on jobs, travel included: busy technician-time / (technicians × horizon), all crews together.",
+    ),
+    (
+        "repair_queue_mean",
+        "jobs",
+        "Time-average number of crew jobs waiting, for a technician or for a spare part (jobs being travelled to or repaired are not counted).",
+    ),
+    (
+        "mttr_s",
+        "s",
+        "Mean time to restore, over the crew jobs finished before the horizon: from the failure until the unit works again, queue, part wait, travel and repair included (undefined when none finished).",
+    ),
+    (
+        "repair_wait_mean_s",
+        "s",
+        "Mean time from a failure until a technician takes its job (waiting for a technician or a part), over the jobs started before the horizon (undefined when none started).",
+    ),
+    (
+        "spares_stockouts",
+        "jobs",
+        "Repairs that found no spare part on their crew's shelf and waited for an ordered one.",
+    ),
+];
+
+/// Whether `dep` has repair crews (and so the [`CREW_METRICS`]).
+pub fn has_crew_metrics(dep: &Deployment) -> bool {
+    !dep.crews.is_empty()
+}
+
 /// Whether `dep` has a fleet whose sensors degrade (and so the [`DEGRADATION_METRICS`]).
 pub fn has_degradation_metrics(dep: &Deployment) -> bool {
     dep.fleets.iter().any(|f| f.life.degradation.is_some())
@@ -450,6 +487,10 @@ impl Better {
             "campaigns_halted",
             "degraded_device_share",
             "degradations",
+            "repair_queue",
+            "mttr",
+            "repair_wait",
+            "spares_stockouts",
         ];
         if HIGHER.contains(&base) || base.ends_with("availability") {
             Better::Higher
@@ -538,13 +579,42 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             });
         }
     }
-    if let Some(c) = &dep.costs {
-        let unit = currency_unit(&c.currency);
-        for (id, definition) in COST_METRICS {
+    if has_crew_metrics(dep) {
+        for (id, unit, definition) in CREW_METRICS {
             all.push(Metric {
                 id: id.to_string(),
                 unit,
-                definition: format!("{definition} In {}.", c.currency),
+                definition: definition.to_string(),
+                better: Better::of(id),
+            });
+        }
+        if dep.crews.len() > 1 {
+            for c in &dep.crews {
+                all.push(Metric {
+                    id: format!("crew_utilisation:{}", c.id),
+                    unit: "ratio",
+                    definition: format!(
+                        "Share of crew \"{}\"'s technician-time spent on jobs, travel included.",
+                        c.id
+                    ),
+                    better: Better::Neither,
+                });
+            }
+        }
+    }
+    if let Some(c) = &dep.costs {
+        let unit = currency_unit(&c.currency);
+        for (id, definition) in COST_METRICS {
+            // Said only where it applies, so scenarios without crews keep their glossary.
+            let crews = if *id == "cost_maintenance" && has_crew_metrics(dep) {
+                " It includes the crews' technicians at their yearly cost."
+            } else {
+                ""
+            };
+            all.push(Metric {
+                id: id.to_string(),
+                unit,
+                definition: format!("{definition}{crews} In {}.", c.currency),
                 better: Better::of(id),
             });
         }
@@ -689,6 +759,32 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             d.onsets as f64,
             d.condition_replacements as f64,
         ]);
+    }
+    if has_crew_metrics(dep) {
+        let crews = &o.crews;
+        let sum = |f: &dyn Fn(&crate::model::CrewStats) -> u128| crews.iter().map(f).sum::<u128>();
+        let technicians = sum(&|c| c.technicians as u128) as f64;
+        let completed = sum(&|c| c.completed as u128);
+        let started = sum(&|c| c.started as u128);
+        let per = |num: u128, den: u128| {
+            if den == 0 {
+                f64::NAN
+            } else {
+                num as f64 / den as f64 / 1e6
+            }
+        };
+        v.extend([
+            sum(&|c| c.busy_time) as f64 / (technicians * horizon),
+            sum(&|c| c.queue_time) as f64 / horizon,
+            per(sum(&|c| c.restore_sum), completed),
+            per(sum(&|c| c.wait_sum), started),
+            sum(&|c| c.stockouts as u128) as f64,
+        ]);
+        if crews.len() > 1 {
+            for c in crews {
+                v.push(c.busy_time as f64 / (c.technicians as f64 * horizon));
+            }
+        }
     }
     if let Some(c) = &dep.costs {
         let b = cost::breakdown(dep, c, o);

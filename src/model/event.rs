@@ -63,6 +63,14 @@ pub enum Event {
     },
     /// Fleet `0`'s devices are inspected (condition-based maintenance).
     Inspect(u32),
+    /// A technician of crew `crew` finishes job `slot` (travel and hands-on repair): the unit
+    /// is back and the technician free.
+    JobDone {
+        crew: u32,
+        slot: u32,
+    },
+    /// A spare part ordered by crew `0` arrives.
+    PartArrives(u32),
 }
 
 /// An [`Event`] in 8 bytes.
@@ -72,7 +80,7 @@ pub struct Packed {
     aux: u32,
 }
 
-/// 5 bits of kind (32 kinds; 18 used) and 27 of index (134 million devices).
+/// 5 bits of kind (32 kinds; 23 used) and 27 of index (134 million devices).
 const INDEX_BITS: u32 = 27;
 const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
 
@@ -115,6 +123,8 @@ impl From<Event> for Packed {
             Event::DeviceDegrade(i) => Packed::new(18, i, 0),
             Event::ArriveBad { device, delay } => Packed::new(19, device, delay),
             Event::Inspect(i) => Packed::new(20, i, 0),
+            Event::JobDone { crew, slot } => Packed::new(21, crew, slot),
+            Event::PartArrives(i) => Packed::new(22, i, 0),
         }
     }
 }
@@ -162,7 +172,12 @@ impl From<Packed> for Event {
                 device: i,
                 delay: p.aux,
             },
-            _ => Event::Inspect(i),
+            20 => Event::Inspect(i),
+            21 => Event::JobDone {
+                crew: i,
+                slot: p.aux,
+            },
+            _ => Event::PartArrives(i),
         }
     }
 }
@@ -207,6 +222,11 @@ mod tests {
                 delay: 77,
             },
             Event::Inspect(2),
+            Event::JobDone {
+                crew: 3,
+                slot: u32::MAX,
+            },
+            Event::PartArrives(MAX_INDEX),
         ];
         for e in events {
             assert_eq!(Event::from(Packed::from(e)), e);

@@ -19,4 +19,6 @@ pub use failover::{Ctx, FailoverPolicy};
 pub use ledger::{ConservationError, Ledger, LossCause};
 pub use topology::{Outage, Spof, Topology, Unreachable};
 pub use trace::{MessageId, Observer, Recorder, Silent, Trace};
-pub use world::{CustomPolicies, LifeStats, Outcome, PolicyRequest, SERIES_SLICES, World};
+pub use world::{
+    CrewStats, CustomPolicies, LifeStats, Outcome, PolicyRequest, SERIES_SLICES, World,
+};

@@ -31,7 +31,11 @@ use super::link::Hop;
 use super::lora::{self, LoRaPhy};
 use super::trace::{MessageId, Observer, Silent, Trace};
 
+mod crews;
 mod software;
+
+pub use crews::CrewStats;
+use crews::{Crews, Work};
 
 pub use software::SoftStats;
 use software::{BRICKED, CampaignRt, EXPIRED, Soft};
@@ -58,6 +62,9 @@ pub mod process {
     /// Flow mode's draws for a fleet (report phases, counts, losses) or a gateway (uplink
     /// losses, lateness), and a fleet's latency tables.
     pub const FLOW: u64 = 7;
+    /// A repair crew's travel times (`CREW | 1 << 32`) and spare-part lead times
+    /// (`CREW | 2 << 32`).
+    pub const CREW: u64 = 8;
 }
 
 /// What one replication measured.
@@ -111,6 +118,8 @@ pub struct Outcome {
     pub first_failures: Vec<u64>,
     /// Sensor degradations and condition-based replacements.
     pub degradation: DegradationStats,
+    /// Per repair crew (scenario order): busy time, queue, waits, repairs and stockouts.
+    pub crews: Vec<CrewStats>,
 }
 
 /// Slices of the horizon in [`Outcome::series`].
@@ -419,6 +428,8 @@ pub struct World<O: Observer = Silent> {
     campaigns: Vec<CampaignRt>,
     campaign_specs: Vec<CampaignSpec>,
     degradation: DegradationStats,
+    /// Repair crews, their jobs and spare parts (empty without crews).
+    crews: Crews,
     /// Flow mode's aggregate accounting; `None` in packet mode.
     flow: Option<Box<flow::Flow>>,
 }
@@ -726,6 +737,7 @@ impl<O: Observer> World<O> {
                 ..LifeStats::default()
             },
             degradation: DegradationStats::new(horizon),
+            crews: Crews::new(dep, replication),
             wait_sum: 0,
             waited: 0,
             device_failures: 0,
@@ -961,6 +973,7 @@ impl<O: Observer> World<O> {
             soft: self.soft_stats,
             first_failures: self.first_failures,
             degradation: self.degradation,
+            crews: self.crews.finish(horizon),
             ledger: self.ledger,
         };
         Ok((outcome, self.observer))
@@ -1679,7 +1692,12 @@ impl<O: Observer> World<O> {
                 Event::GatewayRepair(g as u32)
             };
             let after = time_to_next_change(f, up, &mut gw.life);
-            sched.schedule_at(now.saturating_add(after), next.into());
+            match self.crews.of_gateway(g) {
+                Some(c) if !up => self.raise_job(sched, c, Work::Gateway(g as u32), after, true),
+                _ => {
+                    sched.schedule_at(now.saturating_add(after), next.into());
+                }
+            }
         }
         self.apply_gateway(sched, g);
     }
@@ -1882,7 +1900,16 @@ impl<O: Observer> World<O> {
         };
         self.set_device_up(now, d, false);
         if let Some(after) = down_for {
-            sched.schedule_at(now.saturating_add(after), Event::DeviceRepair(d).into());
+            // A failed unit at a crew's site waits for a technician; battery swaps and planned
+            // replacements keep their own delays.
+            match self.crews.of_fleet(fleet) {
+                Some(c) if cause == lifecycle::FAILURE => {
+                    self.raise_job(sched, c, Work::Device(d), after, true)
+                }
+                _ => {
+                    sched.schedule_at(now.saturating_add(after), Event::DeviceRepair(d).into());
+                }
+            }
         }
     }
 
@@ -1941,7 +1968,12 @@ impl<O: Observer> World<O> {
         } else {
             f.repair.sample(&mut stream)
         };
-        sched.schedule_at(now.saturating_add(after), next.into());
+        match self.crews.of_fleet(fleet) {
+            Some(c) if !up => self.raise_job(sched, c, Work::Device(d), after, true),
+            _ => {
+                sched.schedule_at(now.saturating_add(after), next.into());
+            }
+        }
     }
 }
 
@@ -1967,7 +1999,13 @@ impl<O: Observer> Model for World<O> {
 
     #[inline]
     fn handle(&mut self, sched: &mut Scheduler<Packed>, event: Packed) {
-        let event = Event::from(event);
+        let event = match Event::from(event) {
+            // A crew's job is done: the technician moves on, and the unit's own repair event
+            // (below) brings it back.
+            Event::JobDone { crew, slot } => self.job_done(sched, crew, slot),
+            Event::PartArrives(crew) => return self.part_arrives(sched, crew),
+            event => event,
+        };
         match event {
             Event::Emit(_)
             | Event::Arrive { .. }
@@ -2022,6 +2060,7 @@ impl<O: Observer> Model for World<O> {
             Event::Unbrick(d) => self.unbrick(d),
             Event::DeviceDegrade(d) => self.degrade(sched, d),
             Event::Inspect(f) => self.inspect(sched, f as usize),
+            Event::JobDone { .. } | Event::PartArrives(_) => {}
             Event::PolicyTimer { place, token } => {
                 self.call_policy(sched, place as usize, |policy, cx| policy.timer(cx, token));
             }

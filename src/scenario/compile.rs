@@ -11,6 +11,7 @@ use super::deployment::{
     GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::deployment::{CostSpec, DeviceCostSpec, GatewayCostSpec, PlanSpec, SlaSpec};
+use super::deployment::{CrewSpec, SparesSpec};
 use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
@@ -1050,6 +1051,8 @@ pub fn compile(
         });
     }
 
+    let (crews, crew_of_site) = crews(&cx, &s, &site_ids)?;
+
     Ok(Deployment {
         name: s.name,
         description: s.description,
@@ -1068,8 +1071,74 @@ pub fn compile(
         expectations,
         costs,
         campaigns,
+        crews,
+        crew_of_site,
         source_hash: name_key("scenario", source),
     })
+}
+
+/// Compiles the `crews` list: sites resolved (each in at most one crew), laws compiled.
+fn crews(
+    cx: &Ctx,
+    s: &Scenario,
+    site_ids: &[&str],
+) -> Result<(Vec<CrewSpec>, Vec<Option<usize>>), ScenarioError> {
+    let crew_ids: Vec<&str> = s.crews.iter().map(|c| c.id.as_str()).collect();
+    cx.unique_ids("crews", "crew", &crew_ids)?;
+    let mut crew_of_site: Vec<Option<usize>> = vec![None; site_ids.len()];
+    let mut crews = Vec::with_capacity(s.crews.len());
+    for (i, c) in s.crews.iter().enumerate() {
+        let here = format!("crews[{i}]");
+        if c.sites.is_empty() {
+            return Err(cx.error(
+                &format!("{here}.sites"),
+                format!("crew \"{}\" serves no site", c.id),
+                format!(
+                    "list the sites it repairs, e.g. sites: [\"{}\"]",
+                    site_ids.first().unwrap_or(&"plant")
+                ),
+            ));
+        }
+        let mut sites = Vec::with_capacity(c.sites.len());
+        for (k, site) in c.sites.iter().enumerate() {
+            let field = format!("{here}.sites[{k}]");
+            let at = cx.resolve(&field, "site", site, site_ids)?;
+            if let Some(other) = crew_of_site[at] {
+                return Err(cx.error(
+                    &field,
+                    format!(
+                        "site \"{site}\" is already served by crew \"{}\"",
+                        crew_ids[other]
+                    ),
+                    "a site belongs to at most one crew: remove it from one of them (a crew may \
+                     serve several sites)"
+                        .into(),
+                ));
+            }
+            crew_of_site[at] = Some(i);
+            sites.push(at);
+        }
+        let spares = c
+            .spares
+            .as_ref()
+            .map(|p| -> Result<SparesSpec, ScenarioError> {
+                Ok(SparesSpec {
+                    stock: p.stock,
+                    lead_time: cx.dist(&format!("{here}.spares.lead_time"), &p.lead_time)?,
+                })
+            })
+            .transpose()?;
+        crews.push(CrewSpec {
+            id: c.id.clone(),
+            key: name_key("crew", &c.id),
+            sites,
+            technicians: c.technicians.0,
+            travel: cx.dist(&format!("{here}.travel"), &c.travel)?,
+            spares,
+            cost_per_year: c.cost_per_year.0,
+        });
+    }
+    Ok((crews, crew_of_site))
 }
 
 /// The ids a `costs` block may name.

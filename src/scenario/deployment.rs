@@ -33,6 +33,9 @@ pub struct Deployment {
     pub costs: Option<CostSpec>,
     /// Firmware update campaigns.
     pub campaigns: Vec<CampaignSpec>,
+    /// Repair crews, and per site the crew serving it (`None`: unlimited repairs).
+    pub crews: Vec<CrewSpec>,
+    pub crew_of_site: Vec<Option<usize>>,
     /// A stable hash of the scenario text, to tie results to their input.
     pub source_hash: u64,
 }
@@ -223,6 +226,28 @@ pub struct CampaignSpec {
     pub rollback_time: Option<DurationDist>,
     pub repair: DurationDist,
     pub halt_above: Option<f64>,
+}
+
+/// A repair crew, resolved: see `types::Crew`.
+#[derive(Clone, Debug)]
+pub struct CrewSpec {
+    pub id: String,
+    /// Stable key of the crew's random streams (from its id).
+    pub key: u64,
+    /// Site indices, in the order written.
+    pub sites: Vec<usize>,
+    pub technicians: u32,
+    pub travel: DurationDist,
+    pub spares: Option<SparesSpec>,
+    /// Yearly cost of one technician.
+    pub cost_per_year: f64,
+}
+
+/// A crew's spare parts: base stock and replenishment lead time.
+#[derive(Clone, Debug)]
+pub struct SparesSpec {
+    pub stock: u32,
+    pub lead_time: DurationDist,
 }
 
 /// How a fleet's devices age, beyond their random failures.

@@ -17,19 +17,20 @@ use ron::extensions::Extensions;
 use serde_path_to_error::Segment;
 
 pub use deployment::{
-    BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, DegradationSpec,
-    Deployment, DeviceCostSpec, DropPolicy, Effect, Expectation, FailoverSpec, FailureSpec,
-    FaultSpec, FaultTarget, FleetSpec, GatewayCostSpec, GatewaySpec, GroupSpec, InspectionSpec,
-    LifeSpec, LinkSpec, LoRaSpec, Onset, PlanSpec, ReplaceSpec, SlaSpec, SwitchBackSpec, Unit,
-    UplinkSpec,
+    BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, CrewSpec,
+    DegradationSpec, Deployment, DeviceCostSpec, DropPolicy, Effect, Expectation, FailoverSpec,
+    FailureSpec, FaultSpec, FaultTarget, FleetSpec, GatewayCostSpec, GatewaySpec, GroupSpec,
+    InspectionSpec, LifeSpec, LinkSpec, LoRaSpec, Onset, PlanSpec, ReplaceSpec, SlaSpec,
+    SparesSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};
 pub use types::{
-    Amount, Battery, Carrier, CommonCause, Costs, Count, Degradation, DegradationMode, Detection,
-    DeviceCost, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway, GatewayCost,
+    Amount, Battery, Carrier, CommonCause, Costs, Count, Crew, Degradation, DegradationMode,
+    Detection, DeviceCost, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway, GatewayCost,
     GilbertElliott, Inspection, Link, LinkRef, Maintenance, Outages, Plan, Positive, Power,
-    Probability, Redundancy, Repairs, Replace, Scenario, Site, Sla, SwitchBack, Target, Uplink,
+    Probability, Redundancy, Repairs, Replace, Scenario, Site, Sla, Spares, SwitchBack, Target,
+    Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.

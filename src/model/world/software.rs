@@ -7,7 +7,7 @@
 
 use rand::RngExt;
 
-use super::{Observer, Packed, World, process};
+use super::{Observer, Packed, Work, World, process};
 use crate::engine::random::member_key;
 use crate::engine::{Scheduler, Stream, StreamKey, Ticks};
 use crate::model::event::Event;
@@ -188,16 +188,21 @@ impl<O: Observer> World<O> {
             }
             bricked += 1;
             self.soft[slot].flags |= BRICKED;
-            let back = if rng.random::<f64>() < spec.recover {
+            let (back, visit) = if rng.random::<f64>() < spec.recover {
                 self.soft_stats.rollbacks += 1;
-                spec.rollback_time
-                    .as_ref()
-                    .map_or(0, |t| t.sample(&mut rng))
+                let back = spec.rollback_time.as_ref();
+                (back.map_or(0, |t| t.sample(&mut rng)), false)
             } else {
                 self.soft_stats.fleet_firmware_visits[spec.fleet] += 1;
-                spec.repair.sample(&mut rng)
+                (spec.repair.sample(&mut rng), true)
             };
-            sched.schedule_at(now.saturating_add(back), Event::Unbrick(d).into());
+            // A site visit at a crew's site is one of its jobs (no part: a reflash).
+            match self.crews.of_fleet(spec.fleet) {
+                Some(c) if visit => self.raise_job(sched, c, Work::Unbrick(d), back, false),
+                _ => {
+                    sched.schedule_at(now.saturating_add(back), Event::Unbrick(d).into());
+                }
+            }
         }
         self.soft_stats.bricked += bricked;
         if spec
