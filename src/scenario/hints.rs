@@ -175,12 +175,19 @@ fn field_hint(field: &str) -> String {
         "loss" => "loss is a probability: 0.01 means 1% of messages are lost".to_string(),
         "count" => "a fleet needs at least one device, e.g. `count: 100`".to_string(),
         "replications" => "at least one replication, e.g. `replications: 30`".to_string(),
+        "technicians" => "a crew has at least one technician, e.g. `technicians: 2`; leave a \
+                          site out of every crew for unlimited repairs"
+            .to_string(),
+        "stock" => {
+            "spare parts on the shelf, a whole number (0 or more), e.g. `stock: 4`".to_string()
+        }
         "drain_per_s" => "a rate in messages per second, e.g. `drain_per_s: 50.0`".to_string(),
         "shape" | "sigma" => "a positive number, e.g. `shape: 1.5`".to_string(),
         "buffer_messages" | "message_bytes" | "seed" => {
             format!("`{field}` is a whole number, e.g. `{field}: 1000`")
         }
-        "report" | "lifetime" | "repair" | "every" | "lasting" | "latency" => {
+        "report" | "lifetime" | "repair" | "every" | "lasting" | "latency" | "travel"
+        | "lead_time" => {
             "a distribution: Fixed(\"60s\"), Exponential(mean: \"1y\"), Weibull(shape: 1.5, \
              scale: \"10y\"), LogNormal(median: \"4h\", sigma: 0.8), Uniform(min: \"1s\", \
              max: \"3s\") or Jitter(period: \"60s\", jitter: Exponential(mean: \"2s\"))"
@@ -197,6 +204,7 @@ fn field_hint(field: &str) -> String {
         | "truck_roll"
         | "labour_hour"
         | "penalty"
+        | "cost_per_year"
         | "downtime_per_site_hour" => format!(
             "a price in the scenario's currency, 0 or more, e.g. `{field}: 250.0`; costs are \
              never negative"
@@ -227,6 +235,9 @@ fn example(field: &str) -> String {
         "lifetime" => "lifetime: Exponential(mean: \"5y\")".to_string(),
         "repair" => "repair: LogNormal(median: \"8h\", sigma: 0.5)".to_string(),
         "every" => "every: Exponential(mean: \"90d\")".to_string(),
+        "technicians" => "technicians: 2".to_string(),
+        "lead_time" => "lead_time: Fixed(\"14d\")".to_string(),
+        "stock" => "stock: 4".to_string(),
         "lasting" => "lasting: LogNormal(median: \"2h\", sigma: 1.0)".to_string(),
         other => format!("{other}: ..."),
     }

@@ -997,3 +997,77 @@ fn competing_risks_need_at_least_one_risk() {
         },
     );
 }
+
+#[test]
+fn a_crew_at_an_unknown_site_suggests_the_near_miss() {
+    let text = with(r#"crews: [Crew(id: "north", sites: ["plant", "ofice"], technicians: 1)],"#);
+    check(
+        &text,
+        Expect {
+            at: r#"["plant", |"ofice"]"#,
+            field: "crews[0].sites[1]",
+            message: &[r#"unknown site id "ofice""#],
+            hint: &[r#"did you mean "office"?"#],
+        },
+    );
+}
+
+#[test]
+fn a_site_belongs_to_at_most_one_crew() {
+    let text = with(
+        r#"crews: [Crew(id: "day", sites: ["plant"], technicians: 1), Crew(id: "night", sites: ["office", "plant"], technicians: 1)],"#,
+    );
+    check(
+        &text,
+        Expect {
+            at: r#"["office", |"plant"]"#,
+            field: "crews[1].sites[1]",
+            message: &[r#"site "plant" is already served by crew "day""#],
+            hint: &["at most one crew"],
+        },
+    );
+}
+
+#[test]
+fn a_crew_without_technicians_is_refused() {
+    let text = with(r#"crews: [Crew(id: "north", sites: ["plant"], technicians: 0)],"#);
+    check(
+        &text,
+        Expect {
+            at: "technicians: |0",
+            field: "crews[0].technicians",
+            message: &["expected a whole number of at least 1", "found 0"],
+            hint: &["at least one technician", "technicians: 2"],
+        },
+    );
+}
+
+#[test]
+fn a_crew_serving_no_site_is_refused() {
+    let text = with(r#"crews: [Crew(id: "north", sites: [], technicians: 2)],"#);
+    check(
+        &text,
+        Expect {
+            at: "sites: |[]",
+            field: "crews[0].sites",
+            message: &[r#"crew "north" serves no site"#],
+            hint: &[r#"sites: ["plant"]"#],
+        },
+    );
+}
+
+#[test]
+fn duplicate_crew_ids_are_refused() {
+    let text = with(
+        r#"crews: [Crew(id: "c", sites: ["plant"], technicians: 1), Crew(id: "c", sites: ["office"], technicians: 1)],"#,
+    );
+    check(
+        &text,
+        Expect {
+            at: r#"Crew(id: "c", sites: ["plant"], technicians: 1), Crew(id: |"c""#,
+            field: "crews[1].id",
+            message: &[r#"crew id "c" is used twice"#],
+            hint: &["unique"],
+        },
+    );
+}

@@ -8,6 +8,7 @@ mod common;
 mod compare;
 mod conservation;
 mod cost;
+mod crews;
 mod degradation;
 mod determinism;
 mod failover;
