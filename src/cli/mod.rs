@@ -287,6 +287,23 @@ fn validate(path: &Path) -> ExitCode {
                 Duration(dep.horizon),
                 dep.replications
             ));
+            for c in &dep.crews {
+                let sites: Vec<String> = c
+                    .sites
+                    .iter()
+                    .map(|&s| format!("\"{}\"", dep.sites[s]))
+                    .collect();
+                let spares = c.spares.as_ref().map_or(String::new(), |p| {
+                    format!(", {} spare parts re-ordered one for one", p.stock)
+                });
+                say(&format!(
+                    "crew \"{}\": {} technician{} for {}{spares}\n",
+                    c.id,
+                    c.technicians,
+                    if c.technicians == 1 { "" } else { "s" },
+                    sites.join(", ")
+                ));
+            }
             say(&Topology::build(&dep).describe(&dep));
             ExitCode::SUCCESS
         }
