@@ -132,6 +132,14 @@ fn a_crew_is_the_machine_repairman_queue_m_m_c_n() {
     assert_mean(&s, "crew_utilisation", expected[1], 0.0);
     assert_mean(&s, "repair_queue_mean", expected[2], 0.0);
     assert_eq!(total(&s, "spares_stockouts"), 0.0);
+    // MTTR grows with the load. By Little's law the mean time from failure to restoration is
+    // the mean number down over the failure rate, E[n] / (λ (N − E[n])), against 5 h with
+    // unlimited repairs. Over a finite horizon the jobs still open at its end (at most N of
+    // some 8,000 a replication) make Little's law exact to about 0.1%: allowed as bias.
+    let down = units as f64 * (1.0 - expected[0]);
+    let mttr_s = down / (lambda * (units as f64 - down)) * HOUR_S;
+    assert!(mttr_s > 1.3 * mttr_h * HOUR_S, "{mttr_s}");
+    assert_mean(&s, "mttr_s", mttr_s, 0.002 * mttr_s);
 
     // Flow mode runs the same failures, crews and repairs on the same streams: the same values.
     let opts = RunOptions {
