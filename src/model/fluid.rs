@@ -107,6 +107,11 @@ impl Reports {
     }
 
     /// Mean reports per tick in steady state.
+    /// Whether reports are periodic (a systematic count), not Poisson.
+    pub fn is_periodic(&self) -> bool {
+        matches!(self, Reports::Periodic { .. })
+    }
+
     pub fn rate(&self) -> f64 {
         match *self {
             Reports::Periodic { devices, mean, .. } | Reports::Poisson { devices, mean } => {

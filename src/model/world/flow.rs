@@ -26,6 +26,8 @@
 //! Buffered messages are [`Chunk`]s of (count, first created, last created), so when they
 //! drain, their delays, lateness and waiting times follow exactly from their creation spans.
 
+use rand::RngExt;
+
 use crate::engine::random::member_key;
 use crate::engine::{Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
 use crate::model::event::{Event, Packed};
@@ -454,20 +456,40 @@ impl<O: Observer> World<O> {
             }
             self.ledger.generated += n;
             spread(&mut self.series, 0, t0, t1, n, self.horizon);
-            // A multinomial split, one binomial per state (each conditional on the readings
-            // left); states with no device-time draw nothing.
+            // The readings due in each state. Periodic reports: each device reports every
+            // period whatever its state, so a state's readings are its device-time over the
+            // period to within one per device; a systematic split (cumulative shares, one
+            // uniform offset) keeps that, so a whole fleet blind for a fixed interval loses
+            // exactly that interval's readings. Exponential reports: a multinomial split,
+            // one binomial per state conditional on the readings left. States with no
+            // device-time draw nothing.
             let mut left = n;
-            let mut share_left = 1.0;
             let mut split = [0u64; STATES];
-            for state in [DOWN, BRICKED_STATE, EXPIRED_STATE, DEGRADED] {
-                let p = shares[state];
-                if p <= 0.0 || left == 0 {
-                    continue;
+            let order = [DOWN, BRICKED_STATE, EXPIRED_STATE, DEGRADED];
+            if order.iter().any(|&state| shares[state] > 0.0) {
+                if fl.homes[m].is_periodic() {
+                    let u: f64 = fl.rng.random();
+                    let (mut cum, mut before) = (0.0, 0u64);
+                    for state in order {
+                        cum += shares[state];
+                        let upto = ((n as f64 * cum.min(1.0) + u).floor() as u64).min(n);
+                        split[state] = upto.saturating_sub(before);
+                        before = before.max(upto);
+                    }
+                    left = n - before;
+                } else {
+                    let mut share_left = 1.0;
+                    for state in order {
+                        let p = shares[state];
+                        if p <= 0.0 || left == 0 {
+                            continue;
+                        }
+                        let k = fluid::binomial(&mut fl.rng, left, (p / share_left).min(1.0));
+                        split[state] = k;
+                        left -= k;
+                        share_left = (share_left - p).max(0.0);
+                    }
                 }
-                let k = fluid::binomial(&mut fl.rng, left, (p / share_left).min(1.0));
-                split[state] = k;
-                left -= k;
-                share_left = (share_left - p).max(0.0);
             }
             self.ledger.lost[LossCause::DeviceDown as usize] += split[DOWN];
             self.ledger.lost[LossCause::Firmware as usize] += split[BRICKED_STATE];
@@ -601,7 +623,28 @@ impl<O: Observer> World<O> {
         let wait = fluid::pk_wait(rate, es, es2);
         let mut departures: Vec<Departure> = vec![];
         let mut passing: Vec<Chunk> = vec![];
-        if q0 == 0 && below {
+        let no_queue = flow.gateways[g].queue.capacity == 0;
+        if q0 == 0 && below && no_queue {
+            // No room to wait: a message arriving while one is in service is dropped. The
+            // M/G/1/1 loss system blocks a share ρ/(1 + ρ) of arrivals, whatever the law
+            // of service; the others pass without waiting.
+            let rho = rate * es;
+            let blocked = rho / (1.0 + rho);
+            let mut lost = 0;
+            for &c in incoming {
+                let k = fluid::binomial(&mut flow.gateways[g].rng, c.count, blocked);
+                if k < c.count {
+                    let bad_lost = (c.bad as u128 * k as u128 / c.count as u128) as u64;
+                    passing.push(Chunk {
+                        count: c.count - k,
+                        bad: c.bad - bad_lost,
+                        ..c
+                    });
+                }
+                lost += k;
+            }
+            self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
+        } else if q0 == 0 && below {
             passing.extend_from_slice(incoming);
         } else {
             let gf = &mut flow.gateways[g];
@@ -670,7 +713,11 @@ impl<O: Observer> World<O> {
         for d in departures {
             self.flow_forward(flow, g, d, es);
         }
-        let wait = if wait.is_finite() { wait } else { 0.0 };
+        let wait = if wait.is_finite() && !no_queue {
+            wait
+        } else {
+            0.0
+        };
         for chunk in passing {
             let d = Departure {
                 chunk,
