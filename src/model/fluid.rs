@@ -107,6 +107,11 @@ impl Reports {
     }
 
     /// Mean reports per tick in steady state.
+    /// Whether reports are periodic (a systematic count), not Poisson.
+    pub fn is_periodic(&self) -> bool {
+        matches!(self, Reports::Periodic { .. })
+    }
+
     pub fn rate(&self) -> f64 {
         match *self {
             Reports::Periodic { devices, mean, .. } | Reports::Poisson { devices, mean } => {
@@ -116,13 +121,15 @@ impl Reports {
     }
 }
 
-/// `count` messages of fleet `fleet` created evenly over [`first`, `last`].
+/// `count` messages of fleet `fleet` created evenly over [`first`, `last`], `bad` of them
+/// readings out of accuracy (spread evenly among them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chunk {
     pub fleet: u32,
     pub count: u64,
     pub first: Ticks,
     pub last: Ticks,
+    pub bad: u64,
 }
 
 impl Chunk {
@@ -131,13 +138,18 @@ impl Chunk {
         let k = k.min(self.count);
         let span = (self.last - self.first) as u128;
         let cut = self.first + (span * k as u128 / self.count.max(1) as u128) as Ticks;
+        // The bad readings in proportion (rounded down in front): at most k in front and at
+        // most count − k behind.
+        let bad = (self.bad as u128 * k as u128 / self.count.max(1) as u128) as u64;
         let front = Chunk {
             fleet: self.fleet,
             count: k,
             first: self.first,
             last: cut,
+            bad,
         };
         self.count -= k;
+        self.bad -= bad;
         self.first = cut;
         front
     }
@@ -394,12 +406,27 @@ mod tests {
                 count: 100,
                 first: 0,
                 last: 100,
+                bad: 0,
             });
             let mut lost = 0;
             q.enforce_capacity(&mut |c| lost += c.count);
             assert_eq!((lost, q.level()), (50, 50));
             assert_eq!(q.chunks().next().map(|c| c.first), Some(first_kept));
         }
+    }
+
+    #[test]
+    fn splitting_a_chunk_keeps_its_bad_readings() {
+        let mut c = Chunk {
+            fleet: 0,
+            count: 10,
+            first: 0,
+            last: 90,
+            bad: 7,
+        };
+        let front = c.split_front(3);
+        assert_eq!((front.count, front.bad, c.count, c.bad), (3, 2, 7, 5));
+        assert!(front.bad <= front.count && c.bad <= c.count);
     }
 
     #[test]

@@ -2065,6 +2065,10 @@ impl<O: Observer> Model for World<O> {
                 self.call_policy(sched, place as usize, |policy, cx| policy.timer(cx, token));
             }
         }
+        if self.flow.is_some() {
+            // The device (or fleet) the event changed moves between its fleet's states.
+            self.flow_after();
+        }
     }
 }
 

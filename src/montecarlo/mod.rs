@@ -57,10 +57,11 @@ impl Mode {
 /// of packet mode on one core.
 pub const AUTO_FLOW_EVENTS: f64 = 1e8;
 
-/// Why flow mode cannot model `dep`, if it cannot: LoRa radios (collisions and duty cycles
-/// depend on each transmission's timing) and device-side buffers are simulated per message
-/// only; batteries, planned replacement, degradation, certificates and firmware campaigns are
-/// not yet accounted in aggregate.
+/// Why flow mode cannot model `dep`, if it cannot: LoRa radios (ALOHA collisions and duty
+/// cycles depend on each transmission's timing relative to the others') and device-side
+/// buffers are simulated per message only. Batteries, planned replacement, sensor
+/// degradation, certificates and firmware campaigns are per-device state changes that flow
+/// mode accounts in aggregate (the share of device-time in each state).
 pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
     let named = |pred: &dyn Fn(&crate::scenario::FleetSpec) -> bool| -> Vec<String> {
         dep.fleets
@@ -72,7 +73,7 @@ pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
     let lora = named(&|f| f.lora.is_some());
     if !lora.is_empty() {
         return Some(format!(
-            "fleets {} use LoRa, which flow mode does not model (collisions and duty cycles need each transmission)",
+            "fleets {} use LoRa, which flow mode does not model: unslotted ALOHA collisions and duty-cycle silences depend on when each transmission starts relative to the others, which counts over an interval do not keep",
             lora.join(", ")
         ));
     }
@@ -82,23 +83,6 @@ pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
             "fleets {} keep readings on their devices (buffer_messages), which flow mode does not model",
             buffered.join(", ")
         ));
-    }
-    let aging = named(&|f| {
-        f.life.battery.is_some()
-            || f.life.replace.is_some()
-            || f.life.degradation.is_some()
-            || f.certificate.is_some()
-    });
-    if !aging.is_empty() {
-        return Some(format!(
-            "fleets {} have batteries, planned replacement, sensor degradation or certificates, which flow mode does not account for yet",
-            aging.join(", ")
-        ));
-    }
-    if !dep.campaigns.is_empty() {
-        return Some(
-            "the scenario has firmware campaigns, which flow mode does not account for yet".into(),
-        );
     }
     None
 }

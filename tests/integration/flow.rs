@@ -109,18 +109,17 @@ fn assert_agree(dep: &Deployment, replications: u32) {
 
 /// A shipped scenario made fast enough for the default suite: a shorter horizon and, for the
 /// large fleets, fewer devices.
-/// `path`'s deployment cut to `horizon_days` and about `devices` devices, without the
-/// lifecycle features flow mode does not account for yet (batteries, planned replacement,
-/// degradation, certificates, firmware campaigns), so the rest of every scenario is compared.
+/// `path`'s deployment cut to `horizon_days` and about `devices` devices, with every
+/// lifecycle feature it has (batteries, planned replacement, degradation, certificates,
+/// firmware campaigns): flow mode accounts for them all.
 fn shortened(path: &std::path::Path, horizon_days: u64, devices: u32) -> Deployment {
     let mut dep = scenario::load(path).unwrap_or_else(|e| panic!("{e}"));
+    // What flow mode cannot model (LoRa radios, readings kept on devices) is made plain, so
+    // the rest of city_meters and logistics_trackers is compared too.
     for f in &mut dep.fleets {
-        f.life.battery = None;
-        f.life.replace = None;
-        f.life.degradation = None;
-        f.certificate = None;
+        f.lora = None;
+        f.buffer_messages = 0;
     }
-    dep.campaigns.clear();
     dep.horizon = dep.horizon.min(horizon_days * 86_400_000_000);
     let fleets = dep.fleets.len() as u32;
     if dep.device_count() > devices as u64 {
@@ -344,4 +343,125 @@ fn flow_mode_runs_a_large_fleet_with_few_events() {
         World::run_in_mode(&dep, 0, iotwin::model::Silent, &|_| None, true).expect("conserved");
     assert_eq!(outcome.ledger.generated, 200_000 * 43_200);
     assert!(outcome.events < 20_000, "{}", outcome.events);
+}
+
+/// Lost readings of a cause in packet mode, and in flow mode, per replication.
+fn lost_both(dep: &Deployment, replications: u32, id: &str) -> (Summary, Summary, f64, f64) {
+    let packet = run_mode(dep, replications, Mode::Packet, None);
+    let flow = run_mode(dep, replications, Mode::Flow, None);
+    let r = f64::from(replications);
+    let (p, f) = (total(&packet, id) / r, total(&flow, id) / r);
+    (packet, flow, p, f)
+}
+
+/// Certificates issued together, valid 6 h, never rotated, fixed 2 h after expiry: over a
+/// day the fleet is blind [6 h, 8 h), [14 h, 16 h) and [22 h, 24 h), so 100 devices
+/// reporting every minute lose exactly 3 × 120 × 100 readings as `auth_expired`.
+#[test]
+fn flow_certificates_expiring_together_lose_exactly_the_blind_intervals() {
+    let dep = one_fleet(
+        "1d",
+        r#"buffer_messages: 0, uplinks: [Uplink(carrier: "c")]"#,
+        r#"count: 100, report: Fixed("60s"),
+           certificate: Certificate(validity: "6h", fix: Fixed("2h"))"#,
+        "",
+    );
+    let (packet, flow, p, f) = lost_both(&dep, 3, "lost_auth_expired");
+    assert_eq!(p, 36_000.0);
+    assert_eq!(f, 36_000.0);
+    assert_eq!(
+        total(&packet, "cert_expiries"),
+        total(&flow, "cert_expiries")
+    );
+    assert_eq!(total(&flow, "cert_expiries"), 3.0 * 300.0);
+}
+
+/// A battery of C = 10 mAh at I = 1 mA lasts C/I = 10 h and is never swapped: over a day
+/// every device is dead for the last 14 h, 840 readings each at one a minute.
+#[test]
+fn flow_battery_life_c_over_i_then_dead_loses_the_rest_of_the_horizon() {
+    let dep = one_fleet(
+        "1d",
+        r#"buffer_messages: 0, uplinks: [Uplink(carrier: "c")]"#,
+        r#"count: 100, report: Fixed("60s"),
+           power: Battery(capacity_mah: 10, voltage: 3.6, sleep_ua: 1000,
+                          radio_mj_per_message: 0.0)"#,
+        "",
+    );
+    let (packet, flow, p, f) = lost_both(&dep, 3, "lost_device_down");
+    assert_eq!(p, 84_000.0);
+    // The share 14/24 is not exact in binary: within one reading.
+    assert!((f - 84_000.0).abs() <= 1.0, "{f}");
+    assert_eq!(total(&flow, "devices_dead"), 300.0);
+    assert_eq!(
+        total(&packet, "device_availability"),
+        total(&flow, "device_availability")
+    );
+}
+
+/// A firmware update bricking half of a fleet at 6 h, each bricked device repaired after a
+/// fixed hour: 60 readings lost per bricked device, in both modes.
+#[test]
+fn flow_bricked_devices_lose_their_readings_until_repaired() {
+    let dep = one_fleet(
+        "1d",
+        r#"buffer_messages: 0, uplinks: [Uplink(carrier: "c")]"#,
+        r#"count: 100, report: Fixed("60s")"#,
+        r#"firmware: [Campaign(fleet: "f", start: "6h", waves: 1, wave_every: "1d",
+             brick: 0.5, recover: 0.0, repair: Fixed("1h"))],"#,
+    );
+    let (packet, flow, p, f) = lost_both(&dep, 3, "lost_firmware");
+    let bricked = total(&flow, "devices_bricked") / 3.0;
+    assert_eq!(bricked, total(&packet, "devices_bricked") / 3.0);
+    assert!(bricked > 0.0);
+    assert_eq!(p, 60.0 * bricked);
+    assert!(
+        (f - 60.0 * bricked).abs() <= 1.0,
+        "{f} vs {}",
+        60.0 * bricked
+    );
+}
+
+/// Sensor degradation: the degraded share of devices is the same in both modes (the same
+/// onsets), and data quality and dropout losses agree within their confidence intervals.
+#[test]
+fn flow_degradation_data_quality_agrees_with_packet_mode() {
+    for mode in [
+        r#"Drift(rate_per_day: 0.05, volatility_per_sqrt_day: 0.1, threshold: 1.0)"#,
+        r#"Noise(onset: Exponential(mean: "10d"), bad_share: 0.3)"#,
+        r#"Dropouts(onset: Exponential(mean: "10d"), share: 0.25)"#,
+    ] {
+        let dep = one_fleet(
+            "30d",
+            r#"buffer_messages: 0, uplinks: [Uplink(carrier: "c", link: Link(loss: 0.01))]"#,
+            &format!(
+                r#"count: 100, report: Fixed("10m"), link: Link(loss: 0.02),
+                   failure: Failure(lifetime: Exponential(mean: "15d"), repair: Fixed("1d")),
+                   degradation: Degradation(mode: {mode},
+                       inspection: Inspection(every: "7d", detection: 0.5))"#
+            ),
+            "",
+        );
+        let packet = run_mode(&dep, 8, Mode::Packet, None);
+        let flow = run_mode(&dep, 8, Mode::Flow, None);
+        let share = |s: &Summary| s.estimate("degraded_device_share").expect("metric").mean;
+        assert_eq!(share(&packet), share(&flow), "{mode}");
+        assert!(share(&flow) > 0.05, "{mode}: {}", share(&flow));
+        for id in ["data_quality", "lost_sensor_dropout", "lost_device_down"] {
+            let (p, f) = (
+                packet.estimate(id).expect("metric"),
+                flow.estimate(id).expect("metric"),
+            );
+            let se = |e: &montecarlo::Estimate| {
+                e.half_width.unwrap_or(0.0) / montecarlo::t_quantile_975(e.n - 1)
+            };
+            let tolerance = Z * se(p).hypot(se(f)) + 1e-9;
+            assert!(
+                (p.mean - f.mean).abs() <= tolerance,
+                "{mode} {id}: packet {} flow {} > {tolerance}",
+                p.mean,
+                f.mean
+            );
+        }
+    }
 }

@@ -26,15 +26,35 @@
 //! Buffered messages are [`Chunk`]s of (count, first created, last created), so when they
 //! drain, their delays, lateness and waiting times follow exactly from their creation spans.
 
+use rand::RngExt;
+
 use crate::engine::random::member_key;
 use crate::engine::{Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
 use crate::model::event::{Event, Packed};
 use crate::model::fluid::{self, Chunk, LatencyTable, Queue, Reports};
 use crate::model::ledger::LossCause;
 use crate::model::trace::Observer;
-use crate::scenario::{Deployment, FaultTarget, Unit};
+use crate::scenario::{Deployment, Effect, FaultTarget, Unit};
 
+use super::software::{BRICKED, EXPIRED};
 use super::{Choice, World, process, slice_of};
+
+/// What a device's readings meet while it is in a state (packet mode's `emit` in order): it is
+/// down, bricked by a firmware update, without a valid certificate, degraded, or healthy.
+const HEALTHY: usize = 0;
+const DOWN: usize = 1;
+const BRICKED_STATE: usize = 2;
+const EXPIRED_STATE: usize = 3;
+const DEGRADED: usize = 4;
+const STATES: usize = 5;
+
+/// A device or fleet whose devices' states an event is about to change (its state before).
+#[derive(Clone, Copy, Debug)]
+enum Pending {
+    None,
+    Device { d: u32, before: usize },
+    Fleet(usize),
+}
 
 /// Messages of a piece are covered one by one in a site's freshness when there are at most
 /// this many and they are sparse (spaced by more than half the deadline).
@@ -52,6 +72,7 @@ pub(super) struct Flow {
     fleets: Vec<FleetFlow>,
     gateways: Vec<GatewayFlow>,
     scratch: Vec<u32>,
+    pending: Pending,
 }
 
 struct Component {
@@ -67,8 +88,10 @@ struct FleetFlow {
     /// One report law per home member of the fleet's group (devices are spread over the
     /// members by index, as packet mode routes them).
     homes: Vec<Reports>,
-    down: u64,
-    down_area: u128,
+    /// Devices in each state ([`HEALTHY`], [`DOWN`], ...), and the device-time spent in each
+    /// since the fleet was last settled, up to `last_change`.
+    states: [u64; STATES],
+    areas: [u128; STATES],
     last_change: Ticks,
     /// Per (member of the group, uplink of that member): the law of access + uplink delay.
     latency: Vec<Vec<LatencyTable>>,
@@ -184,8 +207,12 @@ impl Flow {
                     rng,
                     devices,
                     homes,
-                    down: 0,
-                    down_area: 0,
+                    states: {
+                        let mut s = [0; STATES];
+                        s[HEALTHY] = devices;
+                        s
+                    },
+                    areas: [0; STATES],
                     last_change: 0,
                     latency,
                     bits: 8.0 * spec.message_bytes as f64,
@@ -214,6 +241,7 @@ impl Flow {
             fleets,
             gateways,
             scratch: vec![],
+            pending: Pending::None,
         }
     }
 
@@ -223,7 +251,68 @@ impl Flow {
     }
 }
 
+impl FleetFlow {
+    /// Integrates the device-time spent in each state up to `now`.
+    fn integrate(&mut self, now: Ticks) {
+        let dt = now.saturating_sub(self.last_change) as u128;
+        for (area, &n) in self.areas.iter_mut().zip(&self.states) {
+            *area += n as u128 * dt;
+        }
+        self.last_change = self.last_change.max(now);
+    }
+}
+
 impl<O: Observer> World<O> {
+    /// The state device `d`'s readings meet now (packet mode's `emit`, in its order).
+    fn device_state(&self, d: u32) -> usize {
+        let dev = &self.devices[d as usize];
+        if !dev.up {
+            return DOWN;
+        }
+        if let Some(slot) = self.soft_of(d) {
+            let flags = self.soft[slot].flags;
+            if flags & BRICKED != 0 {
+                return BRICKED_STATE;
+            }
+            if flags & EXPIRED != 0 {
+                return EXPIRED_STATE;
+            }
+        }
+        let fleet = &self.fleets[dev.fleet as usize];
+        if dev.degraded && fleet.life.degradation.is_some() {
+            return DEGRADED;
+        }
+        HEALTHY
+    }
+
+    /// Flow mode, after an event is handled: the device or fleet it may have changed moves
+    /// between states (its fleet's time in each was integrated up to now before).
+    pub(super) fn flow_after(&mut self) {
+        let Some(mut flow) = self.flow.take() else {
+            return;
+        };
+        match std::mem::replace(&mut flow.pending, Pending::None) {
+            Pending::None => {}
+            Pending::Device { d, before } => {
+                let after = self.device_state(d);
+                if after != before {
+                    let fl = &mut flow.fleets[self.devices[d as usize].fleet as usize];
+                    fl.states[before] -= 1;
+                    fl.states[after] += 1;
+                }
+            }
+            Pending::Fleet(f) => {
+                let mut states = [0; STATES];
+                let first = self.fleets[f].first_device;
+                for d in first..first + self.fleets[f].count {
+                    states[self.device_state(d)] += 1;
+                }
+                flow.fleets[f].states = states;
+            }
+        }
+        self.flow = Some(flow);
+    }
+
     /// Flow mode: settles the components `event` touches up to now, before it is handled.
     /// Device failures and repairs only move their fleet's count of down devices.
     pub(super) fn flow_before(&mut self, sched: &Scheduler<Packed>, event: Event) {
@@ -267,16 +356,31 @@ impl<O: Observer> World<O> {
             },
             _ => {}
         }
-        if let Event::DeviceFail(d) | Event::DeviceRepair(d) = event {
-            let f = self.devices[d as usize].fleet as usize;
-            let fl = &mut flow.fleets[f];
-            fl.down_area += fl.down as u128 * (now - fl.last_change) as u128;
-            fl.last_change = now;
-            if matches!(event, Event::DeviceFail(_)) {
-                fl.down += 1;
-            } else {
-                fl.down = fl.down.saturating_sub(1);
+        // Per-device state changes settle nothing: their fleet's time in each state is
+        // integrated up to now, and `flow_after` moves the device (or the fleet's devices).
+        match event {
+            Event::DeviceFail(d)
+            | Event::DeviceRepair(d)
+            | Event::Cert { device: d, .. }
+            | Event::Unbrick(d)
+            | Event::DeviceDegrade(d) => {
+                let f = self.devices[d as usize].fleet as usize;
+                flow.fleets[f].integrate(now);
+                flow.pending = Pending::Device {
+                    d,
+                    before: self.device_state(d),
+                };
             }
+            Event::Wave { campaign, .. } => {
+                let f = self.campaign_specs[campaign as usize].fleet;
+                flow.fleets[f].integrate(now);
+                flow.pending = Pending::Fleet(f);
+            }
+            Event::Inspect(f) => {
+                flow.fleets[f as usize].integrate(now);
+                flow.pending = Pending::Fleet(f as usize);
+            }
+            _ => {}
         }
         touched.sort_unstable();
         touched.dedup();
@@ -337,10 +441,13 @@ impl<O: Observer> World<O> {
     /// link, and routed to the gateways in use (or lost when its group has none).
     fn settle_fleet(&mut self, flow: &mut Flow, f: usize, t0: Ticks, t1: Ticks, span: Ticks) {
         let fl = &mut flow.fleets[f];
-        fl.down_area += fl.down as u128 * (t1 - fl.last_change) as u128;
-        fl.last_change = t1;
-        let down_share = fl.down_area as f64 / (fl.devices as f64 * span as f64).max(1.0);
-        fl.down_area = 0;
+        fl.integrate(t1);
+        // The share of the interval's device-time spent in each state: a reading due in it
+        // meets that state with this probability.
+        let total = (fl.devices as f64 * span as f64).max(1.0);
+        let shares = fl.areas.map(|a| a as f64 / total);
+        fl.areas = [0; STATES];
+        let effect = self.fleets[f].life.degradation.as_ref().map(|d| d.effect);
         for m in 0..fl.homes.len() {
             let fl = &mut flow.fleets[f];
             let n = fl.homes[m].count(&mut fl.rng, t0, t1);
@@ -349,11 +456,64 @@ impl<O: Observer> World<O> {
             }
             self.ledger.generated += n;
             spread(&mut self.series, 0, t0, t1, n, self.horizon);
-            let down = fluid::binomial(&mut fl.rng, n, down_share);
-            self.ledger.lost[LossCause::DeviceDown as usize] += down;
-            let sent = n - down;
-            let arrived = self.fleets[f].access.survivors(&mut fl.rng, sent);
-            self.ledger.lost[LossCause::LinkLoss as usize] += sent - arrived;
+            // The readings due in each state. Periodic reports: each device reports every
+            // period whatever its state, so a state's readings are its device-time over the
+            // period to within one per device; a systematic split (cumulative shares, one
+            // uniform offset) keeps that, so a whole fleet blind for a fixed interval loses
+            // exactly that interval's readings. Exponential reports: a multinomial split,
+            // one binomial per state conditional on the readings left. States with no
+            // device-time draw nothing.
+            let mut left = n;
+            let mut split = [0u64; STATES];
+            let order = [DOWN, BRICKED_STATE, EXPIRED_STATE, DEGRADED];
+            if order.iter().any(|&state| shares[state] > 0.0) {
+                if fl.homes[m].is_periodic() {
+                    let u: f64 = fl.rng.random();
+                    let (mut cum, mut before) = (0.0, 0u64);
+                    for state in order {
+                        cum += shares[state];
+                        let upto = ((n as f64 * cum.min(1.0) + u).floor() as u64).min(n);
+                        split[state] = upto.saturating_sub(before);
+                        before = before.max(upto);
+                    }
+                    left = n - before;
+                } else {
+                    let mut share_left = 1.0;
+                    for state in order {
+                        let p = shares[state];
+                        if p <= 0.0 || left == 0 {
+                            continue;
+                        }
+                        let k = fluid::binomial(&mut fl.rng, left, (p / share_left).min(1.0));
+                        split[state] = k;
+                        left -= k;
+                        share_left = (share_left - p).max(0.0);
+                    }
+                }
+            }
+            self.ledger.lost[LossCause::DeviceDown as usize] += split[DOWN];
+            self.ledger.lost[LossCause::Firmware as usize] += split[BRICKED_STATE];
+            self.ledger.lost[LossCause::AuthExpired as usize] += split[EXPIRED_STATE];
+            // Degraded sensors: out of accuracy, or dropped before they are sent.
+            let degraded = split[DEGRADED];
+            let (bad, dropped) = match effect {
+                _ if degraded == 0 => (0, 0),
+                Some(Effect::AllWrong) => (degraded, 0),
+                Some(Effect::Noise(p)) => (fluid::binomial(&mut fl.rng, degraded, p), 0),
+                Some(Effect::Dropouts(p)) => (0, fluid::binomial(&mut fl.rng, degraded, p)),
+                None => (0, 0),
+            };
+            self.ledger.lost[LossCause::SensorDropout as usize] += dropped;
+            let good = left + degraded - bad - dropped;
+            let access = &self.fleets[f].access;
+            let arrived_good = access.survivors(&mut fl.rng, good);
+            let arrived_bad = if bad > 0 {
+                access.survivors(&mut fl.rng, bad)
+            } else {
+                0
+            };
+            let arrived = arrived_good + arrived_bad;
+            self.ledger.lost[LossCause::LinkLoss as usize] += good + bad - arrived;
             if arrived == 0 {
                 continue;
             }
@@ -366,6 +526,7 @@ impl<O: Observer> World<O> {
                     count: arrived,
                     first: t0,
                     last: t1 - 1,
+                    bad: arrived_bad,
                 }),
             }
         }
@@ -462,7 +623,28 @@ impl<O: Observer> World<O> {
         let wait = fluid::pk_wait(rate, es, es2);
         let mut departures: Vec<Departure> = vec![];
         let mut passing: Vec<Chunk> = vec![];
-        if q0 == 0 && below {
+        let no_queue = flow.gateways[g].queue.capacity == 0;
+        if q0 == 0 && below && no_queue {
+            // No room to wait: a message arriving while one is in service is dropped. The
+            // M/G/1/1 loss system blocks a share ρ/(1 + ρ) of arrivals, whatever the law
+            // of service; the others pass without waiting.
+            let rho = rate * es;
+            let blocked = rho / (1.0 + rho);
+            let mut lost = 0;
+            for &c in incoming {
+                let k = fluid::binomial(&mut flow.gateways[g].rng, c.count, blocked);
+                if k < c.count {
+                    let bad_lost = (c.bad as u128 * k as u128 / c.count as u128) as u64;
+                    passing.push(Chunk {
+                        count: c.count - k,
+                        bad: c.bad - bad_lost,
+                        ..c
+                    });
+                }
+                lost += k;
+            }
+            self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
+        } else if q0 == 0 && below {
             passing.extend_from_slice(incoming);
         } else {
             let gf = &mut flow.gateways[g];
@@ -531,7 +713,11 @@ impl<O: Observer> World<O> {
         for d in departures {
             self.flow_forward(flow, g, d, es);
         }
-        let wait = if wait.is_finite() { wait } else { 0.0 };
+        let wait = if wait.is_finite() && !no_queue {
+            wait
+        } else {
+            0.0
+        };
         for chunk in passing {
             let d = Departure {
                 chunk,
@@ -635,6 +821,10 @@ impl<O: Observer> World<O> {
         let p_late = table.late_share(wait_first, wait_last, deadline - service);
         let late = fluid::binomial(&mut gf.rng, delivered, p_late);
         let on_time = delivered - late;
+        if c.bad > 0 {
+            let share = c.bad as f64 / k as f64;
+            self.ledger.delivered_bad += fluid::binomial(&mut gf.rng, delivered, share);
+        }
         self.ledger.delivered_on_time += on_time;
         self.ledger.delivered_late += late;
         let delay = mean_wait + service + table.mean;
