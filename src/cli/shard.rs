@@ -322,6 +322,31 @@ pub(super) fn merge(args: MergeArgs) -> ExitCode {
             );
         }
     };
+    // A sweep's shard files go to the sweep's merge; a mix of the two kinds is refused.
+    let sweeps: Vec<bool> = paths
+        .iter()
+        .map(|p| {
+            std::fs::read(p)
+                .ok()
+                .and_then(|b| shard::format_of(&b))
+                .as_deref()
+                == Some(shard::SWEEP_SHARD_FORMAT)
+        })
+        .collect();
+    if sweeps.iter().any(|&s| s) {
+        if let Some(run) = sweeps.iter().position(|&s| !s) {
+            let sweep = sweeps.iter().position(|&s| s).unwrap_or(0);
+            return fail(
+                format!(
+                    "{} is not a sweep's shard file, but {} is: one merge puts together the shards of one study",
+                    paths[run].display(),
+                    paths[sweep].display()
+                ),
+                "merge the files of `iotwin run --shard` and of `iotwin sweep --shard` separately",
+            );
+        }
+        return super::sweep::merge(&paths, args.out, args.quiet);
+    }
     let mut files = vec![];
     for path in &paths {
         match report::shard::read_shard(path) {

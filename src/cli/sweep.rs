@@ -10,7 +10,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use iotwin::montecarlo::RunOptions;
-use iotwin::montecarlo::sweep::{self, SweepError};
+use iotwin::montecarlo::shard::{self, Shard, SweepShardFile};
+use iotwin::montecarlo::sweep::{self, Sweep, SweepError};
 use iotwin::report;
 use iotwin::scenario;
 
@@ -45,6 +46,10 @@ pub struct SweepArgs {
     /// Print only the paths written, not the table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Run only shard INDEX of COUNT (numbered from 0): the same contiguous block of every
+    /// point's replications, written to DIR/shard-IIII-of-NNNN.json for `iotwin merge`.
+    #[arg(long, value_name = "INDEX/COUNT")]
+    pub shard: Option<Shard>,
 }
 
 fn failed(e: &SweepError) -> ExitCode {
@@ -78,6 +83,12 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         ..RunOptions::default()
     };
     let name = plan.base.name.clone();
+    let dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("reports").join(format!("{}-sweep", super::folder_name(&name)))
+    });
+    if let Some(shard) = args.shard {
+        return sweep_shard(&args, plan, &opts, shard, (source, file), &dir);
+    }
     let total = plan.replications(&opts) as u64 * plan.points.len() as u64;
     let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template(
@@ -94,10 +105,12 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return failed(&e),
     };
-    let dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("reports").join(format!("{}-sweep", super::folder_name(&name)))
-    });
-    let written = match report::sweep::write_sweep_outputs(&result, &dir) {
+    write(&result, &dir, args.quiet, "")
+}
+
+/// Writes the sweep's outputs into `dir` and says what was written after `note`.
+fn write(result: &Sweep, dir: &std::path::Path, quiet: bool, note: &str) -> ExitCode {
+    let written = match report::sweep::write_sweep_outputs(result, dir) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: cannot write the sweep to {}: {e}", dir.display());
@@ -106,13 +119,158 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         }
     };
     let mut text = String::new();
-    if !args.quiet {
-        text.push_str(&report::sweep::sweep_table(&result));
+    if !quiet {
+        text.push_str(&report::sweep::sweep_table(result));
         text.push('\n');
     }
+    text.push_str(note);
     for p in written {
         text.push_str(&format!("wrote {}\n", p.display()));
     }
     super::say(&text);
     ExitCode::SUCCESS
+}
+
+/// `iotwin sweep ... --shard INDEX/COUNT`: runs the shard's block of every point and writes a
+/// self-describing [`SweepShardFile`] for `iotwin merge`.
+fn sweep_shard(
+    args: &SweepArgs,
+    plan: sweep::Plan,
+    opts: &RunOptions,
+    shard: Shard,
+    (source, file): (String, String),
+    dir: &std::path::Path,
+) -> ExitCode {
+    let study = plan.study(&source, &args.set, opts);
+    let per_point = shard.replications(plan.replications(opts));
+    let count = per_point.end - per_point.start;
+    let bar = ProgressBar::new(count * plan.points.len() as u64);
+    let result = plan.run_shard(
+        opts,
+        shard,
+        &|label| bar.set_message(label.to_string()),
+        &|| bar.inc(1),
+    );
+    bar.finish_and_clear();
+    let points = match result {
+        Ok(points) => points,
+        Err(e) => return failed(&e),
+    };
+    let out = SweepShardFile {
+        study,
+        shard,
+        scenario_path: file,
+        scenario_source: source,
+        points,
+    };
+    let path = dir.join(shard.file_name());
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|()| report::write_atomically(&path, out.to_json().as_bytes()));
+    if let Err(e) = written {
+        eprintln!("error: cannot write the shard file {}: {e}", path.display());
+        eprintln!("  = hint: choose another folder with --out DIR");
+        return ExitCode::from(1);
+    }
+    let range = if count == 0 {
+        "no replications".to_string()
+    } else {
+        format!(
+            "replications {}",
+            shard::ranges(&per_point.collect::<Vec<_>>())
+        )
+    };
+    super::say(&format!(
+        "wrote {}: shard {shard}, {range} of each of {} points (sweep of \"{}\", seed {})\n\
+         when all {} shards have run: iotwin merge {} --out {}\n",
+        path.display(),
+        out.study.points,
+        out.study.scenario,
+        out.study.seed,
+        shard.count,
+        dir.join(format!("shard-*-of-{:04}.json", shard.count))
+            .display(),
+        dir.display(),
+    ));
+    ExitCode::SUCCESS
+}
+
+/// `iotwin merge` of sweep shard files: checks they are one sweep, every shard once, plans
+/// the sweep again from the stored scenario and writes the outputs an unsharded `iotwin
+/// sweep` writes, byte for byte.
+pub fn merge(paths: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> ExitCode {
+    let fail = |message: String, hint: &str| {
+        eprintln!("error: {message}");
+        eprintln!("  = hint: {hint}");
+        ExitCode::from(2)
+    };
+    let mut files = vec![];
+    for path in paths {
+        let read = std::fs::read(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|bytes| {
+                SweepShardFile::from_json(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+            });
+        match read {
+            Ok(file) => files.push((path.display().to_string(), file)),
+            Err(e) => {
+                return fail(
+                    e,
+                    "merge reads the files `iotwin sweep SCENARIO --set ... --shard I/N` writes",
+                );
+            }
+        }
+    }
+    let count = files.len();
+    let (first, points) = match shard::merge_sweep(files) {
+        Ok(merged) => merged,
+        Err((message, hint)) => return fail(message, &hint),
+    };
+    let study = &first.study;
+    let plan = match sweep::plan(
+        &first.scenario_source,
+        &first.scenario_path,
+        &study.sets,
+        &study.limits,
+    ) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("  = note: the scenario is the one stored in the shard files");
+            return ExitCode::from(2);
+        }
+    };
+    let opts = RunOptions {
+        replications: Some(study.replications),
+        seed: Some(study.seed),
+        ..RunOptions::default()
+    };
+    let again = plan.study(&first.scenario_source, &study.sets, &opts);
+    if again != *study {
+        let differences = again.differences(study, "this iotwin");
+        return fail(
+            format!(
+                "the shard files' study does not match their stored scenario: {}",
+                differences.join(", ")
+            ),
+            "run the shards again with this iotwin",
+        );
+    }
+    let dir = out.unwrap_or_else(|| {
+        PathBuf::from("reports").join(format!("{}-sweep", super::folder_name(&study.scenario)))
+    });
+    let note = format!(
+        "merged {count} sweep shard file{}: {} points of {} replications of \"{}\", seed {}\n",
+        if count == 1 { "" } else { "s" },
+        study.points,
+        study.replications,
+        study.scenario,
+        study.seed
+    );
+    match plan.assemble(&opts, points) {
+        Ok(result) => write(&result, &dir, quiet, &note),
+        Err(err) => {
+            let (point, e) = *err;
+            fail(format!("sweep point {point}: {e}"), &e.hint())
+        }
+    }
 }

@@ -138,7 +138,8 @@ struct Device {
     up: bool,
     /// The access link's Gilbert-Elliott state: in its bad (bursty) state.
     access_bad: bool,
-    /// Whether the device has failed at least once (it fits in the padding: the size stays).
+    /// Whether the device has failed at least once (it fits in the padding: the size stays);
+    /// for a device with lifecycle clocks, whether its battery has run flat at least once.
     failed: bool,
     /// The sensor is degraded: its readings are out of accuracy or dropped (see
     /// `model::degradation`). Takes the Device's last spare byte (48 bytes in all).
@@ -446,6 +447,9 @@ pub struct LifeStats {
     /// Per fleet, in scenario order: battery swaps done and planned replacements, to price them.
     pub fleet_battery_swaps: Vec<u64>,
     pub fleet_replacements: Vec<u64>,
+    /// Per slice of the horizon: devices whose battery ran flat for the first time in it (for
+    /// battery survival curves).
+    pub first_depletions: Vec<u64>,
 }
 
 impl World<Silent> {
@@ -734,6 +738,7 @@ impl<O: Observer> World<O> {
             life_stats: LifeStats {
                 fleet_battery_swaps: vec![0; dep.fleets.len()],
                 fleet_replacements: vec![0; dep.fleets.len()],
+                first_depletions: vec![0; SERIES_SLICES],
                 ..LifeStats::default()
             },
             degradation: DegradationStats::new(horizon),
@@ -1869,6 +1874,10 @@ impl<O: Observer> World<O> {
             lifecycle::BATTERY => {
                 self.life_stats.battery_depletions += 1;
                 self.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
+                if !self.devices[d as usize].failed {
+                    self.devices[d as usize].failed = true;
+                    self.life_stats.first_depletions[slice_of(now, self.horizon)] += 1;
+                }
                 let swap = f.life.battery.as_ref().and_then(|b| b.swap.as_ref());
                 match swap {
                     Some(swap) => {

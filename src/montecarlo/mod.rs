@@ -162,6 +162,11 @@ pub struct Extras {
     pub first_failures: Vec<u64>,
     /// Devices in the deployment, for survival shares.
     pub devices: u64,
+    /// Per slice of the horizon: battery-powered devices whose battery ran flat for the first
+    /// time in it (empty without batteries).
+    pub battery_first_depletions: Vec<u64>,
+    /// Devices in fleets with batteries, for battery survival shares.
+    pub battery_devices: u64,
 }
 
 impl From<&Outcome> for Extras {
@@ -174,6 +179,8 @@ impl From<&Outcome> for Extras {
             carrier_messages: o.carrier_messages.clone(),
             first_failures: o.first_failures.clone(),
             devices: 0,
+            battery_first_depletions: o.life.first_depletions.clone(),
+            battery_devices: 0,
         }
     }
 }
@@ -478,6 +485,12 @@ fn replicate_recorded(
                 let row = outcome.map(|o| {
                     let extras = Extras {
                         devices: dep.device_count(),
+                        battery_devices: dep
+                            .fleets
+                            .iter()
+                            .filter(|f| f.life.battery.is_some())
+                            .map(|f| f.count as u64)
+                            .sum(),
                         ..Extras::from(&o)
                     };
                     (metrics::values(dep, &o), extras)

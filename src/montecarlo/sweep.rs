@@ -6,6 +6,7 @@
 //! module runs them in order and reads the results. Crossings are read along the first
 //! parameter, for each combination of the others (a *line*).
 
+use super::shard::{self, MergeError, Replication, Shard, Study, SweepStudy};
 use super::{RunError, RunOptions, Summary};
 use crate::engine::Duration;
 use crate::metrics;
@@ -140,7 +141,7 @@ impl Plan {
         on_point: &dyn Fn(&str),
         on_done: &(dyn Fn() + Sync),
     ) -> Result<Sweep, SweepError> {
-        let mut points = vec![];
+        let mut summaries = vec![];
         for (dep, at) in self.points.iter().zip(&self.grid) {
             let label = path::point_label(&self.settings, at);
             on_point(&label);
@@ -148,12 +149,14 @@ impl Plan {
                 point: label,
                 source,
             })?;
-            points.push(Point {
-                at: at.clone(),
-                summary,
-            });
+            summaries.push(summary);
         }
-        Ok(Sweep {
+        Ok(self.finish(opts, summaries))
+    }
+
+    /// The sweep of the points' summaries, in run order.
+    fn finish(self, opts: &RunOptions, summaries: Vec<Summary>) -> Sweep {
+        Sweep {
             scenario: self.base.name.clone(),
             seed: opts.seed.unwrap_or(self.base.seed),
             replications: self.replications(opts),
@@ -162,9 +165,70 @@ impl Plan {
                 .iter()
                 .map(|s| Parameter::new(&s.path.written, s.values.clone()))
                 .collect(),
-            points,
+            points: self
+                .grid
+                .iter()
+                .zip(summaries)
+                .map(|(at, summary)| Point {
+                    at: at.clone(),
+                    summary,
+                })
+                .collect(),
             limits: self.limits,
-        })
+        }
+    }
+
+    /// The study of running this plan (planned from `source` with `sets`) with `opts`: what
+    /// a sweep shard file is tied to.
+    pub fn study(&self, source: &str, sets: &[String], opts: &RunOptions) -> SweepStudy {
+        let points: Vec<Study> = self
+            .points
+            .iter()
+            .map(|dep| Study::new(dep, source, opts))
+            .collect();
+        let limits: Vec<String> = self.limits.iter().map(Limit::compact).collect();
+        SweepStudy::new(source, sets, &limits, &points, &self.base.name)
+    }
+
+    /// Runs shard `shard` of every point: the same block of replications
+    /// ([`Shard::replications`]) of each, in run order.
+    pub fn run_shard(
+        &self,
+        opts: &RunOptions,
+        shard: Shard,
+        on_point: &dyn Fn(&str),
+        on_done: &(dyn Fn() + Sync),
+    ) -> Result<Vec<Vec<Replication>>, SweepError> {
+        let reps: Vec<u64> = shard.replications(self.replications(opts)).collect();
+        let mut points = vec![];
+        for (dep, at) in self.points.iter().zip(&self.grid) {
+            let label = path::point_label(&self.settings, at);
+            on_point(&label);
+            let rows = shard::run_replications(dep, opts, &reps, on_done, &|_| Ok(())).map_err(
+                |source| SweepError::Run {
+                    point: label,
+                    source,
+                },
+            )?;
+            points.push(rows);
+        }
+        Ok(points)
+    }
+
+    /// The sweep that [`Plan::run`] gives, from every point's replications (each point's
+    /// `0..R` once, in any order): the same numbers, reduced in replication order.
+    pub fn assemble(
+        self,
+        opts: &RunOptions,
+        points: Vec<Vec<Replication>>,
+    ) -> Result<Sweep, Box<(String, MergeError)>> {
+        let mut summaries = vec![];
+        for ((dep, at), rows) in self.points.iter().zip(&self.grid).zip(points) {
+            let summary = shard::assemble(dep, opts, rows)
+                .map_err(|e| Box::new((path::point_label(&self.settings, at), e)))?;
+            summaries.push(summary);
+        }
+        Ok(self.finish(opts, summaries))
     }
 }
 
@@ -279,6 +343,11 @@ impl Limit {
             Side::AtMost => x <= self.value,
             Side::AtLeast => x >= self.value,
         }
+    }
+
+    /// `max_gateway_utilisation<=0.8`, as `--limit` takes it.
+    pub fn compact(&self) -> String {
+        self.text().replace(' ', "")
     }
 
     /// `max_gateway_utilisation <= 0.8`

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::font::{self, FAMILY};
-use crate::montecarlo::{Summary, estimate};
+use crate::montecarlo::{Extras, Summary, estimate};
 
 /// Size of every chart, in pixels: readable in a report column and on a laptop screen.
 pub const SIZE: (u32, u32) = (720, 360);
@@ -37,16 +37,18 @@ pub enum Kind {
     Outages,
     Completeness,
     Survival,
+    Battery,
     Losses,
     Cost,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Availability,
         Kind::Outages,
         Kind::Completeness,
         Kind::Survival,
+        Kind::Battery,
         Kind::Losses,
         Kind::Cost,
     ];
@@ -58,6 +60,7 @@ impl Kind {
             Kind::Outages => "outages",
             Kind::Completeness => "completeness",
             Kind::Survival => "survival",
+            Kind::Battery => "battery",
             Kind::Losses => "losses",
             Kind::Cost => "cost",
         }
@@ -72,6 +75,8 @@ impl Kind {
                 .extras
                 .iter()
                 .any(|x| x.devices > 0 && x.first_failures.iter().any(|&f| f > 0)),
+            // Whenever the scenario has batteries, even if none ran flat (the chart says so).
+            Kind::Battery => s.extras.iter().any(|x| x.battery_devices > 0),
             _ => true,
         }
     }
@@ -161,6 +166,7 @@ pub fn draw<DB: DrawingBackend>(
         Kind::Outages => draw_outages(root, s),
         Kind::Completeness => draw_completeness(root, s),
         Kind::Survival => draw_survival(root, s),
+        Kind::Battery => draw_battery(root, s),
         Kind::Losses => draw_losses(root, s),
         Kind::Cost => draw_cost(root, s),
     }?;
@@ -552,25 +558,39 @@ fn draw_completeness<DB: DrawingBackend>(
 /// Per slice end: (time in seconds, mean share of devices not yet failed, 95% half-width), over
 /// the replications; the share starts at 1 at time 0.
 pub fn survival_band(s: &Summary) -> Vec<(f64, f64, f64)> {
-    let slices = s
-        .extras
-        .iter()
-        .map(|e| e.first_failures.len())
-        .max()
-        .unwrap_or(0);
+    share_band(s, |x| &x.first_failures, |x| x.devices)
+}
+
+/// Per slice end: (time in seconds, mean share of battery-powered devices whose battery has not
+/// run flat yet, 95% half-width), over the replications; starts at 1 at time 0. Every device is
+/// watched to the horizon, so lives longer than the horizon (censored) bias nothing: they are
+/// the share still on its first battery at the end.
+pub fn battery_band(s: &Summary) -> Vec<(f64, f64, f64)> {
+    share_band(s, |x| &x.battery_first_depletions, |x| x.battery_devices)
+}
+
+/// The share of `total` devices without a first event yet, per slice end, from each
+/// replication's `firsts` per slice: mean and 95% half-width over the replications that have
+/// such devices.
+fn share_band(
+    s: &Summary,
+    firsts: impl Fn(&Extras) -> &[u64],
+    total: impl Fn(&Extras) -> u64,
+) -> Vec<(f64, f64, f64)> {
+    let slices = s.extras.iter().map(|e| firsts(e).len()).max().unwrap_or(0);
     let horizon_s = s.horizon as f64 / 1e6;
     let mut band = vec![(0.0, 1.0, 0.0)];
     let mut failed: Vec<u64> = vec![0; s.extras.len()];
     for i in 0..slices {
         for (f, x) in failed.iter_mut().zip(&s.extras) {
-            *f += x.first_failures.get(i).copied().unwrap_or(0);
+            *f += firsts(x).get(i).copied().unwrap_or(0);
         }
         let e = estimate(
             failed
                 .iter()
                 .zip(&s.extras)
-                .filter(|(_, x)| x.devices > 0)
-                .map(|(&f, x)| 1.0 - f as f64 / x.devices as f64),
+                .filter(|(_, x)| total(x) > 0)
+                .map(|(&f, x)| 1.0 - f as f64 / total(x) as f64),
         );
         if e.n > 0 {
             let end = horizon_s * (i + 1) as f64 / slices as f64;
@@ -584,11 +604,60 @@ fn draw_survival<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     s: &Summary,
 ) -> Result<(), String> {
-    let title = "Device survival (share of devices not yet failed)";
     let band = survival_band(s);
     if band.len() < 2 {
+        let title = "Device survival (share of devices not yet failed)";
         return empty_state(root, title, "No device failed in any replication");
     }
+    draw_share(
+        root,
+        s,
+        "Device survival (share of devices not yet failed)",
+        "devices never failed (%)",
+        &band,
+        format!("mean over {} replications", s.extras.len()),
+    )
+}
+
+fn draw_battery<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &Summary,
+) -> Result<(), String> {
+    let title = "Battery survival (share of devices whose battery has not run flat)";
+    let band = battery_band(s);
+    if band.len() < 2 || band.iter().all(|&(_, m, _)| m >= 1.0) {
+        return empty_state(root, title, "No battery ran flat in any replication");
+    }
+    let life = match s.estimate("battery_life_mean_s") {
+        Some(e) if e.n > 0 => {
+            let days = e.mean / 86_400.0;
+            if days >= 365.25 {
+                format!("; flat ones lasted {:.1} years", days / 365.25)
+            } else {
+                format!("; flat ones lasted {days:.0} days")
+            }
+        }
+        _ => String::new(),
+    };
+    draw_share(
+        root,
+        s,
+        title,
+        "devices on their first battery (%)",
+        &band,
+        format!("mean over {} replications{life}", s.extras.len()),
+    )
+}
+
+/// A share falling from 100% over the horizon: the mean line and its 95% band.
+fn draw_share<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &Summary,
+    title: &str,
+    y_desc: &str,
+    band: &[(f64, f64, f64)],
+    mean_label: String,
+) -> Result<(), String> {
     let horizon_s = s.horizon as f64 / 1e6;
     let (scale, unit) = if horizon_s >= 3.0 * 365.25 * 86_400.0 {
         (365.25 * 86_400.0, "years")
@@ -617,7 +686,7 @@ fn draw_survival<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc(format!("time since start ({unit})"))
         .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_desc("devices never failed (%)")
+        .y_desc(y_desc)
         .y_label_formatter(&|y| format!("{y:.dec$}%"))
         .label_style(label(13))
         .axis_desc_style(label(14))
@@ -640,7 +709,7 @@ fn draw_survival<DB: DrawingBackend>(
             BAR.stroke_width(2),
         ))
         .map_err(text)?
-        .label(format!("mean over {} replications", s.extras.len()))
+        .label(mean_label)
         .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BAR.stroke_width(2)));
     legend(&mut chart, SeriesLabelPosition::LowerLeft)
 }
@@ -838,6 +907,8 @@ mod tests {
                 carrier_messages: vec![],
                 first_failures: (0..100).map(|i| (i % 7 == r) as u64).collect(),
                 devices: 50,
+                battery_first_depletions: (0..100).map(|i| (i % 5 == r) as u64 * 2).collect(),
+                battery_devices: 100,
             })
             .collect();
         Summary {
@@ -878,7 +949,8 @@ mod tests {
         well_formed(&losses(&s).unwrap(), "Messages lost by cause");
         well_formed(&cost(&s).unwrap(), "Cost breakdown");
         well_formed(&svg(Kind::Survival, &s).unwrap(), "Device survival");
-        assert_eq!(charts(&s).unwrap().len(), 6);
+        well_formed(&svg(Kind::Battery, &s).unwrap(), "Battery survival");
+        assert_eq!(charts(&s).unwrap().len(), 7);
     }
 
     #[test]
@@ -930,6 +1002,43 @@ mod tests {
             x.first_failures.iter_mut().for_each(|f| *f = 0);
         }
         assert!(!Kind::Survival.applies(&none));
+    }
+
+    #[test]
+    fn battery_survival_falls_by_first_depletions_and_needs_batteries() {
+        let s = summary();
+        let band = battery_band(&s);
+        assert_eq!(band.len(), 101);
+        assert_eq!(band[0], (0.0, 1.0, 0.0));
+        // Replication r has 2 of its 100 batteries run flat in slices i with i % 5 == r.
+        let flat: Vec<f64> = (0..3u64)
+            .map(|r| (0..100).filter(|i| i % 5 == r).count() as f64 * 2.0 / 100.0)
+            .collect();
+        let (t, mean, half) = band[100];
+        assert_eq!(t, 30.0 * 86_400.0);
+        assert!((mean - (1.0 - flat.iter().sum::<f64>() / 3.0)).abs() < 1e-12);
+        assert!(half >= 0.0);
+        assert!(Kind::Battery.applies(&s));
+        assert_eq!(
+            svg(Kind::Battery, &s).unwrap(),
+            svg(Kind::Battery, &s).unwrap()
+        );
+        // Batteries that never ran flat: the chart says so.
+        let mut none = s.clone();
+        for x in &mut none.extras {
+            x.battery_first_depletions.iter_mut().for_each(|f| *f = 0);
+        }
+        assert!(Kind::Battery.applies(&none));
+        assert!(
+            svg(Kind::Battery, &none)
+                .unwrap()
+                .contains("No battery ran flat")
+        );
+        // No batteries: no chart.
+        for x in &mut none.extras {
+            x.battery_devices = 0;
+        }
+        assert!(!Kind::Battery.applies(&none));
     }
 
     #[test]

@@ -120,6 +120,10 @@ pub fn chart_text(kind: Kind) -> (&'static str, &'static str) {
             "Device survival",
             "Share of devices that have not failed yet (first failures only; repaired devices stay counted as failed): mean over replications with its 95% confidence band. Drawn when devices fail.",
         ),
+        Kind::Battery => (
+            "Battery survival",
+            "Share of battery-powered devices whose battery has not run flat yet (first depletions only; a swapped battery stays counted as flat): mean over replications with its 95% confidence band, the reliability curve of the batteries in the field. Devices still on their first battery at the horizon are counted as such, so lives longer than the horizon bias nothing. The legend gives the mean full life of the batteries that ran flat (battery_life_mean_s). Drawn when the scenario has batteries.",
+        ),
         Kind::Losses => (
             "Messages lost by cause",
             "Mean messages lost per replication for each cause; whiskers span the 95% confidence interval.",

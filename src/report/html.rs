@@ -20,9 +20,12 @@ dl.facts dt{font-weight:bold}dl.facts dd{margin:0}
 .card .ci{font-size:0.85em;color:#555}
 figure{margin:18px 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:0.9em;color:#444}
+.table-wrap{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:0.85em}
 th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
-td.num{text-align:right;white-space:nowrap}tr.undefined td{color:#888}
+th.num{text-align:right}td.num{text-align:right;white-space:nowrap}td.note{color:#666}
+td code{overflow-wrap:anywhere}tr.undefined td{color:#888}
+@media (max-width:900px){td.num{white-space:normal}main{padding:12px}}
 code{font-size:0.95em}dl.glossary dt{font-weight:bold;margin-top:8px}dl.glossary dd{margin-left:16px}
 ";
 
@@ -85,24 +88,35 @@ pub fn report_html(s: &Summary, charts: &[Chart]) -> String {
         ));
     }
 
-    h.push_str("<h2>All metrics</h2>\n<table>\n<thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>interval</th><th>defined in</th><th>unit</th></tr></thead>\n<tbody>\n");
+    h.push_str("<h2>All metrics</h2>\n<div class=\"table-wrap\">\n<table>\n<thead><tr><th>metric</th><th class=\"num\">mean</th><th class=\"num\">± 95%</th><th class=\"num\">95% CI</th><th class=\"num\">defined in</th><th>unit</th></tr></thead>\n<tbody>\n");
     for row in content::rows(s) {
         let class = if row.mean == "undefined" {
             " class=\"undefined\""
         } else {
             ""
         };
+        // Without an interval, the reason spans both interval columns and may wrap.
+        let spread = if row.interval.is_empty() {
+            format!(
+                "<td class=\"note\" colspan=\"2\">{}</td>",
+                escape(&row.half_width)
+            )
+        } else {
+            format!(
+                "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                escape(&row.half_width),
+                escape(&row.interval)
+            )
+        };
         h.push_str(&format!(
-            "<tr{class}><td><a href=\"#m-{id}\"><code>{id}</code></a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+            "<tr{class}><td><a href=\"#m-{id}\"><code>{id}</code></a></td><td class=\"num\">{}</td>{spread}<td class=\"num\">{}</td><td>{}</td></tr>\n",
             escape(&row.mean),
-            escape(&row.half_width),
-            escape(&row.interval),
             escape(&row.defined),
             escape(row.metric.unit),
             id = escape(&row.metric.id),
         ));
     }
-    h.push_str("</tbody>\n</table>\n");
+    h.push_str("</tbody>\n</table>\n</div>\n");
 
     h.push_str(&format!(
         "<h2>Glossary</h2>\n<p>{}</p>\n<dl class=\"glossary\">\n",

@@ -45,7 +45,7 @@ pub fn report_md(s: &Summary, charts: &[Chart]) -> String {
         ));
     }
 
-    m.push_str("## All metrics\n\n| metric | mean | 95% CI | interval | defined in | unit |\n|---|---:|---:|---:|---:|---|\n");
+    m.push_str("## All metrics\n\n| metric | mean | ± 95% | 95% CI | defined in | unit |\n|---|---:|---:|---:|---:|---|\n");
     for row in content::rows(s) {
         m.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} |\n",

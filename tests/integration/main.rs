@@ -2,6 +2,7 @@
 
 mod analytic;
 mod bad_input;
+mod browser;
 mod check;
 mod cli;
 mod common;

@@ -85,3 +85,53 @@ fn the_same_seed_gives_the_same_report_bytes() {
     assert_eq!(read(&a, "report.md"), read(&b, "report.md"));
     assert_ne!(read(&a, "report.html"), read(&run("12"), "report.html"));
 }
+
+/// Runs a shipped scenario over `horizon` into a fresh folder.
+fn run_shipped(name: &str, from: &str, horizon: &str) -> tempfile::TempDir {
+    let path = format!("{}/scenarios/{name}.ron", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("shipped scenario");
+    let from = format!("horizon: \"{from}\"");
+    assert!(text.contains(&from), "{name} has no {from}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("scenario.ron");
+    std::fs::write(
+        &path,
+        text.replace(&from, &format!("horizon: \"{horizon}\"")),
+    )
+    .unwrap();
+    Command::cargo_bin("iotwin")
+        .expect("binary built")
+        .arg("run")
+        .arg(&path)
+        .args(["--replications", "3", "--seed", "5", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .success();
+    dir
+}
+
+#[test]
+fn the_battery_chart_is_drawn_when_and_only_when_the_scenario_has_batteries() {
+    // City meters: battery water meters installed over twelve years, some run flat in a year.
+    let with = run_shipped("city_meters", "730d", "365d");
+    let html = read(&with, "report.html");
+    assert!(html.contains("id=\"chart-battery\""), "no battery chart");
+    assert!(html.contains("Battery survival"));
+    let svg = read(&with, "charts/battery.svg");
+    assert!(svg.contains("Battery survival") && svg.contains("flat ones lasted"));
+    assert!(
+        !svg.contains("No battery ran flat"),
+        "no battery ran flat in a year?"
+    );
+    assert!(read(&with, "report.md").contains("charts/battery.svg"));
+    // Deterministic bytes.
+    let again = run_shipped("city_meters", "730d", "365d");
+    assert_eq!(svg, read(&again, "charts/battery.svg"));
+    assert_eq!(html, read(&again, "report.html"));
+
+    // The factory's devices are mains powered: no battery chart, in either document.
+    let without = run_shipped("factory", "30d", "5d");
+    assert!(!read(&without, "report.html").contains("chart-battery"));
+    assert!(!read(&without, "report.md").contains("battery.svg"));
+    assert!(!without.path().join("out/charts/battery.svg").exists());
+}

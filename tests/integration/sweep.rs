@@ -361,3 +361,151 @@ fn the_command_writes_the_sweep_and_refuses_a_bad_path() {
     let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(err.contains("ids present: \"gw\""), "{err}");
 }
+
+/// Runs `iotwin sweep` of TINY over two parameters with `extra` arguments into `out`.
+fn sweep_cli(file: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("iotwin").unwrap();
+    cmd.arg("sweep")
+        .arg(file)
+        .args([
+            "--set",
+            "fleets[id=sensors].count=2,4",
+            "--set",
+            "gateways[id=gw].buffer_messages=10,1000",
+            "--limit",
+            "data_completeness>=0.99",
+            "--replications",
+            "5",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra);
+    cmd
+}
+
+/// Every file of a sweep's output folder, by relative path.
+fn outputs(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![];
+    for sub in ["", "charts"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file()
+                && !path
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("shard-")
+            {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn sharded_sweeps_merge_to_the_bytes_of_an_unsharded_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("tiny.ron");
+    std::fs::write(&file, TINY).unwrap();
+    let plain = tmp.path().join("plain");
+    sweep_cli(&file, &plain, &[]).assert().success();
+    let expected = outputs(&plain);
+    assert!(
+        expected.iter().any(|(n, _)| n == "sweep.json"),
+        "{expected:?}"
+    );
+    assert!(expected.iter().any(|(n, _)| n == "sweep.csv"));
+    for count in [1, 2, 3] {
+        let shards = tmp.path().join(format!("shards-{count}"));
+        for index in 0..count {
+            let shard = format!("{index}/{count}");
+            let assert = sweep_cli(&file, &shards, &["--shard", &shard])
+                .assert()
+                .success();
+            let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+            assert!(text.contains("iotwin merge"), "{text}");
+        }
+        // Any order: the files named last first.
+        let mut files: Vec<_> = (0..count)
+            .rev()
+            .map(|i| shards.join(format!("shard-{i:04}-of-{count:04}.json")))
+            .collect();
+        files.rotate_left(count / 2);
+        let merged = tmp.path().join(format!("merged-{count}"));
+        Command::cargo_bin("iotwin")
+            .unwrap()
+            .arg("merge")
+            .args(&files)
+            .arg("--out")
+            .arg(&merged)
+            .assert()
+            .success();
+        let got = outputs(&merged);
+        assert_eq!(
+            got.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            expected.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+        for ((name, a), (_, b)) in got.iter().zip(&expected) {
+            assert!(a == b, "{name} differs after merging {count} shards");
+        }
+    }
+
+    // A missing shard is named with the command that runs it.
+    let shards = tmp.path().join("shards-3");
+    let assert = Command::cargo_bin("iotwin")
+        .unwrap()
+        .arg("merge")
+        .arg(shards.join("shard-0000-of-0003.json"))
+        .arg(shards.join("shard-0002-of-0003.json"))
+        .assert()
+        .code(2);
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("shard 1/3 of this sweep is missing"), "{err}");
+    assert!(
+        err.contains("iotwin sweep") && err.contains("--shard 1/3") && err.contains("--set"),
+        "{err}"
+    );
+
+    // Another sweep's shard (another seed) is refused, naming the file and the field.
+    let other = tmp.path().join("other");
+    sweep_cli(&file, &other, &["--shard", "1/3", "--seed", "99"])
+        .assert()
+        .success();
+    let assert = Command::cargo_bin("iotwin")
+        .unwrap()
+        .arg("merge")
+        .arg(shards.join("shard-0000-of-0003.json"))
+        .arg(other.join("shard-0001-of-0003.json"))
+        .arg(shards.join("shard-0002-of-0003.json"))
+        .assert()
+        .code(2);
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("not of the same sweep") && err.contains("seed 99"),
+        "{err}"
+    );
+
+    // A run's shard and a sweep's shard do not mix.
+    let run_shards = tmp.path().join("run-shards");
+    Command::cargo_bin("iotwin")
+        .unwrap()
+        .arg("run")
+        .arg(&file)
+        .args(["--shard", "0/1", "--quiet", "--out"])
+        .arg(&run_shards)
+        .assert()
+        .success();
+    let assert = Command::cargo_bin("iotwin")
+        .unwrap()
+        .arg("merge")
+        .arg(shards.join("shard-0000-of-0003.json"))
+        .arg(run_shards.join("shard-0000-of-0001.json"))
+        .assert()
+        .code(2);
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("is not a sweep's shard file"), "{err}");
+}
