@@ -207,9 +207,10 @@ pub enum RunError {
 pub const BYTES_PER_DEVICE: u64 = 200;
 /// Bytes of one message held in a gateway or device buffer.
 pub const BYTES_PER_BUFFERED_MESSAGE: u64 = 24;
-/// Bytes one flow-mode replication holds per device: the device itself and its one pending
-/// failure or repair (no report events), rounded up for margin.
-pub const FLOW_BYTES_PER_DEVICE: u64 = 120;
+/// Bytes one flow-mode replication holds per device: the device, its lifecycle and degradation
+/// state and its pending failure, repair or degradation events (no report events). Measured
+/// 188 at a million devices with degradation (BENCHMARKS.md), rounded up for margin.
+pub const FLOW_BYTES_PER_DEVICE: u64 = 220;
 
 /// As [`memory_needed`], for the mode the study will run in. Flow mode keeps buffers as a
 /// few chunks, not messages, and tabulates each fleet's latency per gateway uplink.
