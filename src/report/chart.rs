@@ -245,10 +245,13 @@ fn draw_availability<DB: DrawingBackend>(
     );
     let lo = values.iter().copied().fold(low, f64::min);
     let hi = values.iter().copied().fold(high, f64::max).min(100.0);
-    let span = if hi > lo {
-        hi - lo
+    // All replications alike (or only one): a narrow span centred on the value, so its bar
+    // stands under the mean line rather than beside it.
+    let (lo, span) = if hi > lo {
+        (lo, hi - lo)
     } else {
-        1e-3_f64.max(lo * 1e-6)
+        let span = 1e-3_f64.max(lo * 1e-6);
+        (lo - span / 2.0, span)
     };
     let bins = ((values.len() as f64).sqrt().ceil() as usize * 2).clamp(5, 30);
     let width = span / bins as f64;
@@ -283,19 +286,22 @@ fn draw_availability<DB: DrawingBackend>(
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(text)?;
-    chart
-        .draw_series(std::iter::once(Rectangle::new(
-            [(low, 0), (high.max(low + span * 0.002), top)],
-            BAND.mix(0.3).filled(),
-        )))
-        .map_err(text)?
-        .label(format!(
-            "95% CI of the mean: {:.prec$}% to {:.prec$}%",
-            low,
-            high,
-            prec = dec + 1
-        ))
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BAND.mix(0.3).filled()));
+    // One replication has no interval: no band, rather than a band of zero width.
+    if e.half_width.is_some() {
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(low, 0), (high.max(low + span * 0.002), top)],
+                BAND.mix(0.3).filled(),
+            )))
+            .map_err(text)?
+            .label(format!(
+                "95% CI of the mean: {:.prec$}% to {:.prec$}%",
+                low,
+                high,
+                prec = dec + 1
+            ))
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BAND.mix(0.3).filled()));
+    }
     chart
         .draw_series(
             counts
@@ -499,18 +505,15 @@ fn draw_completeness<DB: DrawingBackend>(
         return empty_state(root, title, "No messages were generated");
     }
     let horizon_s = s.horizon as f64 / 1e6;
-    let (scale, unit) = if horizon_s >= 2.0 * 86_400.0 {
-        (86_400.0, "days")
-    } else {
-        (3600.0, "hours")
-    };
+    let (scale, unit) = time_scale(horizon_s);
     let pct = |v: f64| (v * 100.0).clamp(0.0, 100.0);
     let lowest = band
         .iter()
         .map(|&(_, m, h)| pct(m - h))
         .fold(100.0, f64::min);
     let span = (100.0 - lowest).max(0.01);
-    let y0 = (lowest - span * 0.1).max(0.0);
+    // Room under the lowest point for the legend (lower left), so it never hides the line.
+    let y0 = (lowest - span * 0.35).max(0.0);
     let y1 = 100.0 + span * 0.05;
     let mut chart = ChartBuilder::on(root)
         .caption(title, caption())
@@ -520,9 +523,12 @@ fn draw_completeness<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..horizon_s / scale, y0..y1)
         .map_err(text)?;
     let dec = decimals(y1 - y0);
+    // Ticks of a 5-year axis fall on half years: one decimal, not "2, 2, 3".
+    let xdec = decimals(horizon_s / scale);
     chart
         .configure_mesh()
         .x_desc(format!("time since start ({unit})"))
+        .x_label_formatter(&|x| format!("{x:.xdec$}"))
         .y_desc("delivered on time (%)")
         .y_label_formatter(&|y| format!("{y:.dec$}%"))
         .label_style(label(13))
@@ -553,6 +559,18 @@ fn draw_completeness<DB: DrawingBackend>(
         ))
         .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BAR.stroke_width(2)));
     legend(&mut chart, SeriesLabelPosition::LowerLeft)
+}
+
+/// The unit of a time axis over `horizon_s` seconds: years from three years on, days from two
+/// days, else hours (seconds per unit, name).
+fn time_scale(horizon_s: f64) -> (f64, &'static str) {
+    if horizon_s >= 3.0 * 365.25 * 86_400.0 {
+        (365.25 * 86_400.0, "years")
+    } else if horizon_s >= 2.0 * 86_400.0 {
+        (86_400.0, "days")
+    } else {
+        (3600.0, "hours")
+    }
 }
 
 /// Per slice end: (time in seconds, mean share of devices not yet failed, 95% half-width), over
@@ -659,13 +677,7 @@ fn draw_share<DB: DrawingBackend>(
     mean_label: String,
 ) -> Result<(), String> {
     let horizon_s = s.horizon as f64 / 1e6;
-    let (scale, unit) = if horizon_s >= 3.0 * 365.25 * 86_400.0 {
-        (365.25 * 86_400.0, "years")
-    } else if horizon_s >= 2.0 * 86_400.0 {
-        (86_400.0, "days")
-    } else {
-        (3600.0, "hours")
-    };
+    let (scale, unit) = time_scale(horizon_s);
     let pct = |v: f64| (v * 100.0).clamp(0.0, 100.0);
     let lowest = band
         .iter()
@@ -682,10 +694,12 @@ fn draw_share<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..horizon_s / scale, y0..y1)
         .map_err(text)?;
     let dec = decimals(y1 - y0);
+    // Ticks of a 5-year axis fall on half years: one decimal, not "2, 2, 3".
+    let xdec = decimals(horizon_s / scale);
     chart
         .configure_mesh()
         .x_desc(format!("time since start ({unit})"))
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        .x_label_formatter(&|x| format!("{x:.xdec$}"))
         .y_desc(y_desc)
         .y_label_formatter(&|y| format!("{y:.dec$}%"))
         .label_style(label(13))
@@ -711,7 +725,15 @@ fn draw_share<DB: DrawingBackend>(
         .map_err(text)?
         .label(mean_label)
         .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BAR.stroke_width(2)));
-    legend(&mut chart, SeriesLabelPosition::LowerLeft)
+    // A survival curve only falls, so its lowest point is its last: when it ends in the lower
+    // half, the upper right is empty; when it stays high, the lower left is.
+    let last = band.last().map_or(100.0, |&(_, m, _)| pct(m));
+    let position = if last < (y0 + y1) / 2.0 {
+        SeriesLabelPosition::UpperRight
+    } else {
+        SeriesLabelPosition::LowerLeft
+    };
+    legend(&mut chart, position)
 }
 
 /// The `lost_*` metrics defined somewhere, largest mean first: (label, mean, low, high).

@@ -24,10 +24,42 @@ figcaption{font-size:0.9em;color:#444}
 table{border-collapse:collapse;width:100%;font-size:0.85em}
 th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
 th.num{text-align:right}td.num{text-align:right;white-space:nowrap}td.note{color:#666}
-td code{overflow-wrap:anywhere}tr.undefined td{color:#888}
+td.wrap{white-space:normal}.nw{white-space:nowrap}td.metric{min-width:11em}
+td code{word-break:normal;overflow-wrap:normal}tr.undefined td{color:#888}
 @media (max-width:900px){td.num{white-space:normal}main{padding:12px}}
 code{font-size:0.95em}dl.glossary dt{font-weight:bold;margin-top:8px}dl.glossary dd{margin-left:16px}
 ";
+
+/// A metric id that may wrap only after its underscores and colons, so a narrow column breaks
+/// `messages_delivered_on_time` into words rather than into letters.
+fn breakable(id: &str) -> String {
+    let mut out = String::with_capacity(id.len() + 16);
+    for c in escape(id).chars() {
+        out.push(c);
+        if c == '_' || c == ':' {
+            out.push_str("<wbr>");
+        }
+    }
+    out
+}
+
+/// A value that may wrap only between its parts: an interval between its ends ("low to
+/// high"), a long duration between seconds and words ("472,143,579 s (14y 354d 14h)"), so
+/// the table fits the page column without breaking a number.
+fn wrappable(text: &str) -> String {
+    let piece = |t: &str| match t.split_once(" (") {
+        Some((number, words)) => format!(
+            "<span class=\"nw\">{}</span> <span class=\"nw\">({}</span>",
+            escape(number),
+            escape(words)
+        ),
+        None => format!("<span class=\"nw\">{}</span>", escape(t)),
+    };
+    match text.split_once(" to ") {
+        Some((low, high)) => format!("{} to {}", piece(low), piece(high)),
+        None => piece(text),
+    }
+}
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -103,17 +135,18 @@ pub fn report_html(s: &Summary, charts: &[Chart]) -> String {
             )
         } else {
             format!(
-                "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                "<td class=\"num\">{}</td><td class=\"num wrap\">{}</td>",
                 escape(&row.half_width),
-                escape(&row.interval)
+                wrappable(&row.interval)
             )
         };
         h.push_str(&format!(
-            "<tr{class}><td><a href=\"#m-{id}\"><code>{id}</code></a></td><td class=\"num\">{}</td>{spread}<td class=\"num\">{}</td><td>{}</td></tr>\n",
-            escape(&row.mean),
+            "<tr{class}><td class=\"metric\"><a href=\"#m-{id}\"><code>{name}</code></a></td><td class=\"num wrap\">{}</td>{spread}<td class=\"num\">{}</td><td>{}</td></tr>\n",
+            wrappable(&row.mean),
             escape(&row.defined),
             escape(row.metric.unit),
             id = escape(&row.metric.id),
+            name = breakable(&row.metric.id),
         ));
     }
     h.push_str("</tbody>\n</table>\n</div>\n");
@@ -155,6 +188,42 @@ pub(crate) fn strip_xml_declaration(svg: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn without_tags(html: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn table_values_read_the_same_and_wrap_only_between_their_parts() {
+        for text in [
+            "472,143,579 s (14y 354d 14h 59m 39s)",
+            "2,211 s (36m 51s) to 12,735 s (3h 32m 15s)",
+            "99.2897% to 99.3014%",
+            "17,859,907",
+        ] {
+            let html = wrappable(text);
+            assert_eq!(without_tags(&html), text, "{html}");
+            // Every space outside the separators is inside a no-wrap span.
+            let spans = html.matches("<span class=\"nw\">").count();
+            let parts = 1 + text.matches(" to ").count() + text.matches(" (").count();
+            assert_eq!(spans, parts, "{html}");
+        }
+        assert_eq!(
+            without_tags(&breakable("messages_delivered_on_time")),
+            "messages_delivered_on_time"
+        );
+        assert_eq!(breakable("a_b").matches("<wbr>").count(), 1);
+    }
 
     #[test]
     fn scenario_text_is_escaped() {

@@ -19,6 +19,8 @@ pub fn format_value(value: f64, unit: &str) -> String {
             thousands(value.round() as i64),
             Duration::from_secs(value.abs().round() as u64)
         ),
+        // A clipped interval's end or a time that never occurred: no false precision.
+        "s" if value == 0.0 => "0 s".to_string(),
         "s" => format!("{value:.4} s"),
         _ if value.fract() == 0.0 && value.abs() < 1e15 => thousands(value as i64),
         _ if value.abs() >= 100.0 => thousands(value.round() as i64),
