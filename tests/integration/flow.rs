@@ -117,7 +117,6 @@ fn shortened(path: &std::path::Path, horizon_days: u64, devices: u32) -> Deploym
     // What flow mode cannot model (LoRa radios, readings kept on devices) is made plain, so
     // the rest of city_meters and logistics_trackers is compared too.
     for f in &mut dep.fleets {
-        f.lora = None;
         f.buffer_messages = 0;
     }
     dep.horizon = dep.horizon.min(horizon_days * 86_400_000_000);
