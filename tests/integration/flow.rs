@@ -628,7 +628,10 @@ fn flow_duty_cycle_loss_follows_the_report_law() {
     let jitter = run_mode(
         &lora_site(
             100,
-            &format!(r#"Jitter(period: "{}s", jitter: Uniform(min: "0s", max: "10s"))"#, quiet.ceil()),
+            &format!(
+                r#"Jitter(period: "{}s", jitter: Uniform(min: "0s", max: "10s"))"#,
+                quiet.ceil()
+            ),
             &[sf],
             radio,
         ),
