@@ -15,7 +15,9 @@
 //!   device-time is integrated), and every component is settled at the horizon;
 //! - settling [t0, t1): reports generated (systematic count for periodic laws, Poisson for
 //!   exponential ones), lost to down devices (binomial with the share of down device-time),
-//!   access-link losses (binomial, per Gilbert-Elliott state), routed by the members in use,
+//!   on LoRa, lost to the duty cycle and to collisions (`flow_lora.rs`: from the report law
+//!   and the load on the channel group), access-link losses (binomial, per Gilbert-Elliott
+//!   state), routed by the members in use,
 //!   then at each gateway: lost if it is down, stored in its fluid buffer if it has no uplink
 //!   in use, else forwarded — through a fluid server when it has a capacity limit (backlog
 //!   drains at 1/E[S]; below saturation the queueing wait is Pollaczek–Khinchine's M/G/1 mean)
