@@ -18,7 +18,7 @@ use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
 use crate::scenario::{
     CampaignSpec, CertSpec, Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec,
-    FaultTarget, LifeSpec, Unit,
+    FaultTarget, FleetSpec, LifeSpec, LoRaSpec, Unit,
 };
 
 use super::degradation::{self, BAD, DegradationStats, Reading};
@@ -201,6 +201,21 @@ struct LoRaRt {
     first_channel: u32,
     /// Index in `World::silent_until` of the fleet's first device.
     first_silence: u32,
+}
+
+/// A LoRa fleet's time on air per message (Semtech's formula, LoRaWAN framing) and the
+/// silence its duty cycle imposes after each transmission, in ticks: shared by packet mode's
+/// radios and flow mode's (`world/flow_lora.rs`).
+fn lora_timing(spec: &FleetSpec, l: &LoRaSpec) -> (Ticks, Ticks) {
+    let phy = LoRaPhy {
+        spreading_factor: l.spreading_factor,
+        bandwidth_hz: l.bandwidth_hz,
+        coding_rate: l.coding_rate,
+        ..LoRaPhy::default()
+    };
+    let airtime = phy.time_on_air_us(spec.message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
+    let silence = lora::duty_cycle_off_time_us(airtime, l.duty_cycle.clamp(1e-9, 1.0));
+    (airtime, silence)
 }
 
 /// A shared LoRa channel (one site, one spreading factor, one frequency).
@@ -766,13 +781,7 @@ impl<O: Observer> World<O> {
         let mut silences = 0u32;
         for (f, spec) in dep.fleets.iter().enumerate() {
             let Some(l) = spec.lora else { continue };
-            let phy = LoRaPhy {
-                spreading_factor: l.spreading_factor,
-                bandwidth_hz: l.bandwidth_hz,
-                coding_rate: l.coding_rate,
-                ..LoRaPhy::default()
-            };
-            let airtime = phy.time_on_air_us(spec.message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
+            let (airtime, silence) = lora_timing(spec, &l);
             let key = (spec.site, l.spreading_factor);
             let first_channel = match bases.iter().find(|b| (b.0, b.1) == key) {
                 Some(b) => b.2,
@@ -784,7 +793,7 @@ impl<O: Observer> World<O> {
             };
             fleets[f].lora = Some(LoRaRt {
                 airtime,
-                silence: lora::duty_cycle_off_time_us(airtime, l.duty_cycle.clamp(1e-9, 1.0)),
+                silence,
                 channels: l.channels,
                 first_channel,
                 first_silence: silences,

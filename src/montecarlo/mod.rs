@@ -57,11 +57,11 @@ impl Mode {
 /// of packet mode on one core.
 pub const AUTO_FLOW_EVENTS: f64 = 1e8;
 
-/// Why flow mode cannot model `dep`, if it cannot: LoRa radios (ALOHA collisions and duty
-/// cycles depend on each transmission's timing relative to the others') and device-side
-/// buffers are simulated per message only. Batteries, planned replacement, sensor
-/// degradation, certificates and firmware campaigns are per-device state changes that flow
-/// mode accounts in aggregate (the share of device-time in each state).
+/// Why flow mode cannot model `dep`, if it cannot: device-side buffers are simulated per
+/// message only. Batteries, planned replacement, sensor degradation, certificates and firmware
+/// campaigns are per-device state changes that flow mode accounts in aggregate (the share of
+/// device-time in each state); LoRa radios' duty cycles and ALOHA collisions follow from the
+/// report law and the load on each channel group (`model/world/flow_lora.rs`).
 pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
     let named = |pred: &dyn Fn(&crate::scenario::FleetSpec) -> bool| -> Vec<String> {
         dep.fleets
@@ -70,13 +70,6 @@ pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
             .map(|f| format!("\"{}\"", f.id))
             .collect()
     };
-    let lora = named(&|f| f.lora.is_some());
-    if !lora.is_empty() {
-        return Some(format!(
-            "fleets {} use LoRa, which flow mode does not model: unslotted ALOHA collisions and duty-cycle silences depend on when each transmission starts relative to the others, which counts over an interval do not keep",
-            lora.join(", ")
-        ));
-    }
     let buffered = named(&|f| f.buffer_messages > 0);
     if !buffered.is_empty() {
         return Some(format!(

@@ -10,7 +10,7 @@ use iotwin::montecarlo::{self, Mode, RunOptions, Summary};
 use iotwin::report::summary_json;
 use iotwin::scenario::{self, Deployment};
 
-use crate::common::{deployment, shipped_scenarios, total};
+use crate::common::{column, deployment, shipped_scenarios, total};
 
 fn run_mode(dep: &Deployment, replications: u32, mode: Mode, threads: Option<usize>) -> Summary {
     let opts = RunOptions {
@@ -117,7 +117,6 @@ fn shortened(path: &std::path::Path, horizon_days: u64, devices: u32) -> Deploym
     // What flow mode cannot model (LoRa radios, readings kept on devices) is made plain, so
     // the rest of city_meters and logistics_trackers is compared too.
     for f in &mut dep.fleets {
-        f.lora = None;
         f.buffer_messages = 0;
     }
     dep.horizon = dep.horizon.min(horizon_days * 86_400_000_000);
@@ -195,13 +194,13 @@ fn auto_picks_flow_mode_only_where_packet_mode_would_be_slow() {
         montecarlo::memory_needed_in(&city, 1, Mode::Flow) < (1 << 30),
         "a replication of the city fits in a gigabyte"
     );
-    // A LoRa fleet needs each transmission: auto runs it in packet mode, flow mode refuses.
+    // A small LoRa fleet: auto runs it in packet mode, flow mode models it when asked.
     let lora = deployment(LORA);
     assert_eq!(
         montecarlo::resolve_mode(&lora, Mode::Auto),
         Ok(Mode::Packet)
     );
-    assert!(montecarlo::resolve_mode(&lora, Mode::Flow).is_err());
+    assert_eq!(montecarlo::resolve_mode(&lora, Mode::Flow), Ok(Mode::Flow));
 }
 
 const LORA: &str = r#"Scenario(
@@ -464,4 +463,216 @@ fn flow_degradation_data_quality_agrees_with_packet_mode() {
             );
         }
     }
+}
+
+/// `count` LoRa devices per fleet, one fleet per entry of `sfs`, all at one site and gateway
+/// (the shape of `tests/integration/lora.rs`'s scenarios), 20-byte messages.
+fn lora_site(count: u32, report: &str, sfs: &[u8], lora_extra: &str) -> Deployment {
+    let fleets: Vec<String> = sfs
+        .iter()
+        .enumerate()
+        .map(|(i, sf)| {
+            format!(
+                r#"Fleet(id: "f{i}", site: "s", gateway: "g", count: {count}, message_bytes: 20,
+                    report: {report}, lora: LoRa(spreading_factor: {sf} {lora_extra}))"#
+            )
+        })
+        .collect();
+    deployment(&format!(
+        r#"Scenario(
+            name: "flow-lora", horizon: "1d", seed: 3, replications: 8,
+            sites: [Site(id: "s")],
+            carriers: [Carrier(id: "c")],
+            gateways: [Gateway(id: "g", site: "s", buffer_messages: 0, uplinks: [Uplink(carrier: "c")])],
+            fleets: [{}],
+        )"#,
+        fleets.join(",\n")
+    ))
+}
+
+/// Time on air of a 20-byte LoRaWAN uplink at `sf`, in seconds.
+fn lora_airtime_s(sf: u8) -> f64 {
+    use iotwin::model::lora::{LORAWAN_OVERHEAD_BYTES, LoRaPhy};
+    LoRaPhy::sf(sf).time_on_air_us(20 + LORAWAN_OVERHEAD_BYTES) as f64 / 1e6
+}
+
+/// Mean and standard error across replications of the share `id` takes of the messages
+/// generated and settled (not in flight at the horizon).
+fn share_across_replications(s: &Summary, id: &str) -> (f64, f64) {
+    let share: Vec<f64> = column(s, id)
+        .iter()
+        .zip(column(s, "messages_generated"))
+        .zip(column(s, "messages_in_flight_at_horizon"))
+        .map(|((lost, generated), flying)| lost / (generated - flying))
+        .collect();
+    let n = share.len() as f64;
+    let mean = share.iter().sum::<f64>() / n;
+    let sd = (share.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    (mean, sd / n.sqrt())
+}
+
+/// Flow mode's collisions are pure ALOHA's: Poisson traffic of G frames per frame time from
+/// the other devices on a channel leaves a frame unharmed with e^{−2G}. A frame's own device
+/// cannot overlap it, so G counts the other count − 1 devices (packet mode's test,
+/// `lora::collisions_follow_pure_aloha`, uses count: a 1/count difference in G, well inside
+/// its tolerance). As there: the tolerance is 5 standard errors of the replications' shares.
+#[test]
+fn flow_collisions_follow_pure_aloha() {
+    let sf = 9;
+    let t = lora_airtime_s(sf);
+    for (count, channels) in [(400u32, 1u32), (1600, 1), (1600, 4)] {
+        let dep = lora_site(
+            count,
+            r#"Exponential(mean: "10m")"#,
+            &[sf],
+            &format!(", channels: {channels}, duty_cycle: 1.0"),
+        );
+        let s = run_mode(&dep, 8, Mode::Flow, None);
+        // A duty cycle of 1 still keeps a device silent while it transmits (a reading due
+        // then is lost): its sent frames come at rate 1/(P + T).
+        let g = (count - 1) as f64 * t / (600.0 + t) / channels as f64;
+        let expected = 1.0 - (-2.0 * g).exp();
+        let (mean, se) = share_across_replications(&s, "lost_collision");
+        assert!(
+            (mean - expected).abs() < 5.0 * se,
+            "{count} devices on {channels} channel(s), G = {g:.4}: collision share {mean:.5}, \
+             ALOHA says {expected:.5} (standard error {se:.6})"
+        );
+    }
+}
+
+/// Spreading factors are orthogonal in flow mode too: two fleets at SF7 and SF8 each see only
+/// their own load; at the same SF their loads add up (8 channels, the default).
+#[test]
+fn flow_spreading_factors_do_not_collide_with_each_other() {
+    let report = r#"Exponential(mean: "10m")"#;
+    let apart = run_mode(
+        &lora_site(800, report, &[7, 8], ", duty_cycle: 1.0"),
+        8,
+        Mode::Flow,
+        None,
+    );
+    let together = run_mode(
+        &lora_site(800, report, &[8, 8], ", duty_cycle: 1.0"),
+        8,
+        Mode::Flow,
+        None,
+    );
+    // Frames per frame time on a channel from the other devices of one fleet (and of both).
+    let g = |sf: u8, others: f64| {
+        let t = lora_airtime_s(sf);
+        others * t / (600.0 + t) / 8.0
+    };
+    let alone = 1.0 - 0.5 * ((-2.0 * g(7, 799.0)).exp() + (-2.0 * g(8, 799.0)).exp());
+    let shared = 1.0 - (-2.0 * g(8, 1599.0)).exp();
+    for (s, expected) in [(&apart, alone), (&together, shared)] {
+        let (mean, se) = share_across_replications(s, "lost_collision");
+        assert!(
+            (mean - expected).abs() < 5.0 * se,
+            "collision share {mean:.5}, expected {expected:.5} (standard error {se:.6})"
+        );
+    }
+}
+
+/// The duty cycle in flow mode, against its closed forms: a device silent for D = T/dc after
+/// each transmission (T on air, then (1/dc − 1)·T off) that reports every P < D sends one
+/// reading in ⌈D/P⌉, exactly as packet mode's devices do (within one reading per device at
+/// the horizon); with exponential gaps of rate λ the sent stream is a renewal process with
+/// gaps D + Exp(λ), so 1/(1 + λD) of the readings are sent, and the replications' spread
+/// gives the tolerance (5 standard errors); a jittered period never shorter than D loses none.
+#[test]
+fn flow_duty_cycle_loss_follows_the_report_law() {
+    let sf = 12;
+    let quiet = lora_airtime_s(sf) / 0.01;
+    let radio = ", channels: 64, duty_cycle: 0.01";
+    let fixed = run_mode(
+        &lora_site(10, r#"Fixed("30s")"#, &[sf], radio),
+        2,
+        Mode::Flow,
+        None,
+    );
+    let every = (quiet / 30.0).ceil();
+    let generated = total(&fixed, "messages_generated");
+    let dropped = total(&fixed, "lost_duty_cycle");
+    let expected = generated * (1.0 - 1.0 / every);
+    assert!(
+        (dropped - expected).abs() <= 2.0 * 10.0,
+        "dropped {dropped}, expected {expected} (one in {every} sent)"
+    );
+    let packet = run_mode(
+        &lora_site(10, r#"Fixed("30s")"#, &[sf], radio),
+        2,
+        Mode::Packet,
+        None,
+    );
+    let dropped_p = total(&packet, "lost_duty_cycle");
+    assert!(
+        (dropped - dropped_p).abs() <= 2.0 * 10.0,
+        "flow {dropped} packet {dropped_p}"
+    );
+
+    let exponential = run_mode(
+        &lora_site(100, r#"Exponential(mean: "1m")"#, &[sf], radio),
+        8,
+        Mode::Flow,
+        None,
+    );
+    let expected = 1.0 - 1.0 / (1.0 + quiet / 60.0);
+    let (mean, se) = share_across_replications(&exponential, "lost_duty_cycle");
+    assert!(
+        (mean - expected).abs() < 5.0 * se,
+        "exponential reports: duty-cycle share {mean:.5}, renewal says {expected:.5} \
+         (standard error {se:.6})"
+    );
+
+    let jitter = run_mode(
+        &lora_site(
+            100,
+            &format!(
+                r#"Jitter(period: "{}s", jitter: Uniform(min: "0s", max: "10s"))"#,
+                quiet.ceil()
+            ),
+            &[sf],
+            radio,
+        ),
+        2,
+        Mode::Flow,
+        None,
+    );
+    assert_eq!(total(&jitter, "lost_duty_cycle"), 0.0);
+}
+
+/// Flow and packet mode agree on a small LoRa site with every kind of report law and
+/// fleets sharing a channel group from two gateways (two flow components): exponential and
+/// fixed-period fleets at SF9 (one of them behind the second gateway), a jittered fleet at
+/// SF12 whose period is shorter than its duty-cycle silence (the readings per send measured
+/// from the law), failing and repaired devices, and a failing gateway.
+#[test]
+fn flow_and_packet_mode_agree_on_a_small_lora_site() {
+    let dep = deployment(
+        r#"Scenario(
+            name: "flow-lora-site", horizon: "3d", seed: 11, replications: 12, deadline: "5m",
+            sites: [Site(id: "s")],
+            carriers: [Carrier(id: "c")],
+            gateways: [
+                Gateway(id: "g", site: "s", buffer_messages: 200, uplinks: [Uplink(carrier: "c")],
+                        failure: Failure(lifetime: Exponential(mean: "1d"), repair: Exponential(mean: "2h"))),
+                Gateway(id: "h", site: "s", buffer_messages: 0, uplinks: [Uplink(carrier: "c")]),
+            ],
+            fleets: [
+                Fleet(id: "poisson", site: "s", gateway: "g", count: 600, message_bytes: 20,
+                      report: Exponential(mean: "5m"), link: Link(loss: 0.02),
+                      failure: Failure(lifetime: Exponential(mean: "2d"), repair: Exponential(mean: "12h")),
+                      lora: LoRa(spreading_factor: 9, channels: 2)),
+                Fleet(id: "periodic", site: "s", gateway: "h", count: 400, message_bytes: 30,
+                      report: Fixed("3m"),
+                      lora: LoRa(spreading_factor: 9, channels: 3)),
+                Fleet(id: "jittered", site: "s", gateway: "h", count: 50, message_bytes: 20,
+                      report: Jitter(period: "1m", jitter: Uniform(min: "0s", max: "2m")),
+                      lora: LoRa(spreading_factor: 12)),
+            ],
+        )"#,
+    );
+    assert!(montecarlo::flow_unsupported(&dep).is_none());
+    assert_agree(&dep, 12);
 }

@@ -15,7 +15,9 @@
 //!   device-time is integrated), and every component is settled at the horizon;
 //! - settling [t0, t1): reports generated (systematic count for periodic laws, Poisson for
 //!   exponential ones), lost to down devices (binomial with the share of down device-time),
-//!   access-link losses (binomial, per Gilbert-Elliott state), routed by the members in use,
+//!   on LoRa, lost to the duty cycle and to collisions (`flow_lora.rs`: from the report law
+//!   and the load on the channel group), access-link losses (binomial, per Gilbert-Elliott
+//!   state), routed by the members in use,
 //!   then at each gateway: lost if it is down, stored in its fluid buffer if it has no uplink
 //!   in use, else forwarded — through a fluid server when it has a capacity limit (backlog
 //!   drains at 1/E[S]; below saturation the queueing wait is Pollaczek–Khinchine's M/G/1 mean)
@@ -29,7 +31,7 @@
 use rand::RngExt;
 
 use crate::engine::random::member_key;
-use crate::engine::{Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
+use crate::engine::{DurationDist, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
 use crate::model::event::{Event, Packed};
 use crate::model::fluid::{self, Chunk, LatencyTable, Queue, Reports};
 use crate::model::ledger::LossCause;
@@ -38,6 +40,10 @@ use crate::scenario::{Deployment, Effect, FaultTarget, Unit};
 
 use super::software::{BRICKED, EXPIRED};
 use super::{Choice, World, process, slice_of};
+
+/// LoRa radios: duty cycle and ALOHA collisions (a child of this module for `FleetFlow`).
+#[path = "flow_lora.rs"]
+mod lora;
 
 /// What a device's readings meet while it is in a state (packet mode's `emit` in order): it is
 /// down, bricked by a firmware update, without a valid certificate, degraded, or healthy.
@@ -71,6 +77,7 @@ pub(super) struct Flow {
     site_comps: Vec<Vec<u32>>,
     fleets: Vec<FleetFlow>,
     gateways: Vec<GatewayFlow>,
+    radios: lora::Radios,
     scratch: Vec<u32>,
     pending: Pending,
 }
@@ -92,6 +99,9 @@ struct FleetFlow {
     /// since the fleet was last settled, up to `last_change`.
     states: [u64; STATES],
     areas: [u128; STATES],
+    /// The device-time in each state since the start of the run, up to `last_change`: the
+    /// LoRa load on a channel group over any interval (`flow_lora.rs`).
+    since_start: [u128; STATES],
     last_change: Ticks,
     /// Per (member of the group, uplink of that member): the law of access + uplink delay.
     latency: Vec<Vec<LatencyTable>>,
@@ -172,10 +182,17 @@ impl Flow {
                 site_comps[spec.site].push(c);
             }
         }
+        // A constant of each LoRa fleet's report law (the readings per send), the same in
+        // every replication.
+        let radios = lora::Radios::new(dep, |spec| StreamKey {
+            replication: 0,
+            ..key(spec.key, process::FLOW | 1 << 32)
+        });
         let fleets = dep
             .fleets
             .iter()
-            .map(|spec| {
+            .enumerate()
+            .map(|(f, spec)| {
                 let mut rng = key(spec.key, process::FLOW).stream();
                 let members = &dep.groups[spec.group].members;
                 let n = members.len() as u64;
@@ -186,6 +203,8 @@ impl Flow {
                         Reports::new(&spec.report, count, &mut rng)
                     })
                     .collect();
+                // A LoRa frame reaches the gateway at its end plus the access latency.
+                let on_air = radios.airtime(f).map(DurationDist::fixed);
                 let latency = members
                     .iter()
                     .map(|&g| {
@@ -195,10 +214,9 @@ impl Flow {
                             .enumerate()
                             .map(|(u, up)| {
                                 let entity = member_key(spec.key, gw.key ^ u as u64);
-                                LatencyTable::new(
-                                    &[&spec.link.latency, &up.link.latency],
-                                    key(entity, process::FLOW),
-                                )
+                                let mut parts = vec![&spec.link.latency, &up.link.latency];
+                                parts.extend(on_air.as_ref());
+                                LatencyTable::new(&parts, key(entity, process::FLOW))
                             })
                             .collect()
                     })
@@ -213,6 +231,7 @@ impl Flow {
                         s
                     },
                     areas: [0; STATES],
+                    since_start: [0; STATES],
                     last_change: 0,
                     latency,
                     bits: 8.0 * spec.message_bytes as f64,
@@ -240,6 +259,7 @@ impl Flow {
             site_comps,
             fleets,
             gateways,
+            radios,
             scratch: vec![],
             pending: Pending::None,
         }
@@ -255,8 +275,14 @@ impl FleetFlow {
     /// Integrates the device-time spent in each state up to `now`.
     fn integrate(&mut self, now: Ticks) {
         let dt = now.saturating_sub(self.last_change) as u128;
-        for (area, &n) in self.areas.iter_mut().zip(&self.states) {
+        for ((area, total), &n) in self
+            .areas
+            .iter_mut()
+            .zip(self.since_start.iter_mut())
+            .zip(&self.states)
+        {
             *area += n as u128 * dt;
+            *total += n as u128 * dt;
         }
         self.last_change = self.last_change.max(now);
     }
@@ -448,7 +474,9 @@ impl<O: Observer> World<O> {
         let shares = fl.areas.map(|a| a as f64 / total);
         fl.areas = [0; STATES];
         let effect = self.fleets[f].life.degradation.as_ref().map(|d| d.effect);
-        for m in 0..fl.homes.len() {
+        let homes = fl.homes.len();
+        let collide = lora::collision_share(flow, f, t1, span);
+        for m in 0..homes {
             let fl = &mut flow.fleets[f];
             let n = fl.homes[m].count(&mut fl.rng, t0, t1);
             if n == 0 {
@@ -505,6 +533,12 @@ impl<O: Observer> World<O> {
             };
             self.ledger.lost[LossCause::SensorDropout as usize] += dropped;
             let good = left + degraded - bad - dropped;
+            let (good, bad) = if flow.radios.is_lora(f) {
+                self.flow_on_air(flow, f, m, collide, good, bad)
+            } else {
+                (good, bad)
+            };
+            let fl = &mut flow.fleets[f];
             let access = &self.fleets[f].access;
             let arrived_good = access.survivors(&mut fl.rng, good);
             let arrived_bad = if bad > 0 {
