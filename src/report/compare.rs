@@ -234,6 +234,49 @@ const DESIGN_HEADERS: [&str; 4] = [
     "data completeness",
 ];
 
+/// The metrics a decision turns on, in the order a reader weighs them; the paired sections of
+/// `compare.md`/`compare.html` show those the designs have (every metric is in the CSV/JSON).
+const DECISION_METRICS: [&str; 9] = [
+    tradeoff::COST,
+    "cost_per_device_year",
+    "site_availability",
+    "data_completeness",
+    "on_time_completeness",
+    "messages_lost",
+    "site_stale_share",
+    "ttr_p95_s",
+    "failovers",
+];
+
+const PAIRED_HEADERS: [&str; 6] = [
+    "metric",
+    "baseline",
+    "design",
+    "difference (95% CI)",
+    "better in",
+    "P(better)",
+];
+
+/// Per other design: its rows against the baseline on the decision metrics.
+fn paired_sections(c: &Comparison) -> Vec<(String, Vec<[String; 6]>)> {
+    c.designs
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(k, name)| {
+            let rows = DECISION_METRICS
+                .iter()
+                .filter_map(|id| c.metrics.iter().find(|m| m.id == *id))
+                .map(|m| row(m, &m.versus[k - 1]))
+                .collect();
+            (name.clone(), rows)
+        })
+        .collect()
+}
+
+/// What the paired columns mean, under their heading.
+const PAIRED_NOTE: &str = "Each replication runs every design on the same random numbers, so differences are paired: difference = design − baseline with its 95% Student-t interval over the pairs; better in = replications in which the design is strictly better; P(better) = one-sided paired-t probability that the design's mean is better. An interval that excludes 0 is a difference the replications can tell apart.";
+
 /// `compare.md`: the designs side by side and the cost-against-availability chart.
 pub fn compare_md(c: &Comparison, trade: &Result<TradeOff, String>) -> String {
     let mut m = format!(
@@ -262,6 +305,28 @@ pub fn compare_md(c: &Comparison, trade: &Result<TradeOff, String>) -> String {
             }
         }
         Err(why) => m.push_str(&format!("No chart: {}.\n\n", md(why))),
+    }
+    let sections = paired_sections(c);
+    if !sections.is_empty() {
+        m.push_str(&format!(
+            "## Against the baseline\n\n{}\n\n",
+            md(PAIRED_NOTE)
+        ));
+    }
+    for (name, rows) in sections {
+        m.push_str(&format!(
+            "### {} vs {}\n\n| {} |\n|---|---:|---:|---:|---:|---:|\n",
+            md(&name),
+            md(c.designs.first().map_or("", String::as_str)),
+            PAIRED_HEADERS.join(" | ")
+        ));
+        for r in rows {
+            m.push_str(&format!(
+                "| {} |\n",
+                r.iter().map(|c| md(c)).collect::<Vec<_>>().join(" | ")
+            ));
+        }
+        m.push('\n');
     }
     m.push_str("Every metric, the paired differences and P(better) are in `compare.csv` and `compare.json`.\n");
     m
@@ -299,6 +364,41 @@ pub fn compare_html(c: &Comparison, trade: &Result<TradeOff, String>, svg: Optio
         }
         (Err(why), _) => h.push_str(&format!("<p>No chart: {}.</p>\n", escape(why))),
         _ => {}
+    }
+    let sections = paired_sections(c);
+    if !sections.is_empty() {
+        h.push_str(&format!(
+            "<h2>Against the baseline</h2>\n<p>{}</p>\n",
+            escape(PAIRED_NOTE)
+        ));
+    }
+    for (name, rows) in sections {
+        h.push_str(&format!(
+            "<h3>{} vs {}</h3>\n<table>\n<thead><tr>{}</tr></thead>\n<tbody>\n",
+            escape(&name),
+            escape(c.designs.first().map_or("", String::as_str)),
+            PAIRED_HEADERS
+                .iter()
+                .enumerate()
+                .map(|(i, h)| match i {
+                    0 => format!("<th>{h}</th>"),
+                    _ => format!("<th class=\"num\">{h}</th>"),
+                })
+                .collect::<String>()
+        ));
+        for r in rows {
+            h.push_str(&format!(
+                "<tr>{}</tr>\n",
+                r.iter()
+                    .enumerate()
+                    .map(|(i, c)| match i {
+                        0 => format!("<td><code>{}</code></td>", escape(c)),
+                        _ => format!("<td class=\"num\">{}</td>", escape(c)),
+                    })
+                    .collect::<String>()
+            ));
+        }
+        h.push_str("</tbody>\n</table>\n");
     }
     h.push_str("<p>Every metric, the paired differences and P(better) are in <code>compare.csv</code> and <code>compare.json</code>.</p>\n</main>\n</body>\n</html>\n");
     h

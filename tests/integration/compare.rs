@@ -199,6 +199,19 @@ fn the_cli_prints_the_table_and_writes_json_and_csv() {
         1 + 2 * metrics,
         "one row per metric per design"
     );
+    // The documents a manager reads carry the paired differences of the decision metrics too.
+    for page in ["compare.md", "compare.html"] {
+        let text = std::fs::read_to_string(out.join(page)).expect("written");
+        assert!(text.contains("Against the baseline"), "{page}");
+        assert!(
+            text.contains("wired_with_lte_backup vs single_carrier"),
+            "{page}"
+        );
+        assert!(text.contains("P(better)"), "{page}");
+        for metric in ["cost_total", "site_availability", "data_completeness"] {
+            assert!(text.contains(metric), "{page} lacks {metric}");
+        }
+    }
 }
 
 #[test]
