@@ -455,7 +455,7 @@ impl<O: Observer> World<O> {
                 continue;
             }
             self.ledger.generated += n;
-            spread(&mut self.series, 0, t0, t1, n, self.horizon);
+            spread(&mut self.series, 0, t0, t1, n, self.span);
             // The readings due in each state. Periodic reports: each device reports every
             // period whatever its state, so a state's readings are its device-time over the
             // period to within one per device; a systematic split (cumulative shares, one
@@ -835,7 +835,7 @@ impl<O: Observer> World<O> {
             c.first,
             c.last + 1,
             on_time,
-            self.horizon,
+            self.span,
         );
         // Freshness: each reading delivered on time keeps its site fresh from its arrival
         // until its creation plus the deadline.
