@@ -492,7 +492,15 @@ impl World<Silent> {
         capacity: usize,
     ) -> Option<Ticks> {
         let mut sched = Scheduler::with_capacity(capacity);
-        let mut world = World::build(dep, replication, &mut sched, Silent, custom, flow, dep.horizon);
+        let mut world = World::build(
+            dep,
+            replication,
+            &mut sched,
+            Silent,
+            custom,
+            flow,
+            dep.horizon,
+        );
         sched.run_until(&mut world, dep.horizon, |w| w.end_of_life.is_some())
     }
 
@@ -526,7 +534,15 @@ impl<O: Observer> World<O> {
         observer: O,
         custom: CustomPolicies<'_>,
     ) -> World<O> {
-        World::build(dep, replication, sched, observer, custom, false, dep.horizon)
+        World::build(
+            dep,
+            replication,
+            sched,
+            observer,
+            custom,
+            false,
+            dep.horizon,
+        )
     }
 
     /// Builds the world in packet mode, or in flow mode (`flow`), to run until `end` (the
@@ -943,8 +959,15 @@ impl<O: Observer> World<O> {
         } else {
             // The observer sees nothing, so the first pass can be the run itself: a
             // replication that reaches the horizon needs no second pass.
-            let mut world =
-                World::build(dep, replication, &mut sched, observer, custom, flow, dep.horizon);
+            let mut world = World::build(
+                dep,
+                replication,
+                &mut sched,
+                observer,
+                custom,
+                flow,
+                dep.horizon,
+            );
             match sched.run_until(&mut world, dep.horizon, |w| w.end_of_life.is_some()) {
                 None => return world.finish(sched.processed()),
                 Some(t) => {

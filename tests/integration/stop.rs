@@ -48,11 +48,7 @@ fn mean_se(xs: &[f64]) -> (f64, f64) {
 /// end of life is that instant exactly, and the run is over [0, C / I].
 #[test]
 fn a_battery_fleet_ends_when_its_batteries_run_flat() {
-    let text = scenario(
-        "3y",
-        &battery_fleet("f", 200, "stop_when_dead: 0.5"),
-        "",
-    );
+    let text = scenario("3y", &battery_fleet("f", 200, "stop_when_dead: 0.5"), "");
     let s = run(&deployment(&text), 4);
     let life_s = 100.0 / 0.011415525 * 3600.0;
     for (r, t) in column(&s, "fleet_end_of_life_s").iter().enumerate() {
@@ -61,14 +57,21 @@ fn a_battery_fleet_ends_when_its_batteries_run_flat() {
             "replication {r}: ended at {t} s, the battery life is {life_s} s"
         );
     }
-    assert!(column(&s, "fleet_end_of_life_reached").iter().all(|&x| x == 1.0));
+    assert!(
+        column(&s, "fleet_end_of_life_reached")
+            .iter()
+            .all(|&x| x == 1.0)
+    );
     // Every event of the last instant is in the run: all 200 batteries ran flat then.
     assert!(column(&s, "devices_dead").iter().all(|&x| x == 200.0));
     assert!(column(&s, "battery_depletions").iter().all(|&x| x == 200.0));
     // The accounts close there: one report a day per device over 365 days (± the phase), and
     // the devices were up all along (dead for one tick).
     for g in column(&s, "messages_generated") {
-        assert!((200.0 * 365.0..=200.0 * 366.0).contains(&g), "{g} generated");
+        assert!(
+            (200.0 * 365.0..=200.0 * 366.0).contains(&g),
+            "{g} generated"
+        );
     }
     for a in column(&s, "device_availability") {
         assert!(a > 1.0 - 1e-9, "availability {a}");
@@ -134,7 +137,11 @@ fn exponential_devices_end_the_fleet_at_the_kth_order_statistic() {
     );
     let s = run(&deployment(&scenario("20y", &fleet, "")), reps);
     let ends = column(&s, "fleet_end_of_life_s");
-    assert!(column(&s, "fleet_end_of_life_reached").iter().all(|&x| x == 1.0));
+    assert!(
+        column(&s, "fleet_end_of_life_reached")
+            .iter()
+            .all(|&x| x == 1.0)
+    );
     let m = 365.0 * DAY_S;
     let expected: f64 = (0..10).map(|i| m / (n - i) as f64).sum();
     let sd = (0..10)
@@ -167,7 +174,10 @@ fn the_first_fleet_to_reach_its_share_ends_the_run_and_others_are_censored() {
     let short = r#"Fleet(id: "short", site: "s", gateway: "g", count: 50, report: Fixed("1d"),
         power: Battery(capacity_mah: 50, voltage: 3.0, sleep_ua: 11.415525, radio_mj_per_message: 0),
         stop_when_dead: 1.0)"#;
-    let fleets = format!("{}, {short}", battery_fleet("long", 50, "stop_when_dead: 0.1"));
+    let fleets = format!(
+        "{}, {short}",
+        battery_fleet("long", 50, "stop_when_dead: 0.1")
+    );
     let s = run(&deployment(&scenario("3y", &fleets, "")), 2);
     let half_year_s = 50.0 / 0.011415525 * 3600.0;
     for t in column(&s, "fleet_end_of_life_s") {
@@ -181,8 +191,16 @@ fn the_first_fleet_to_reach_its_share_ends_the_run_and_others_are_censored() {
         stop_when_dead: 0.1)"#;
     let s = run(&deployment(&scenario("2y", swapped, "")), 2);
     let horizon_s = 2.0 * 365.0 * DAY_S;
-    assert!(column(&s, "fleet_end_of_life_s").iter().all(|&t| t == horizon_s));
-    assert!(column(&s, "fleet_end_of_life_reached").iter().all(|&x| x == 0.0));
+    assert!(
+        column(&s, "fleet_end_of_life_s")
+            .iter()
+            .all(|&t| t == horizon_s)
+    );
+    assert!(
+        column(&s, "fleet_end_of_life_reached")
+            .iter()
+            .all(|&x| x == 0.0)
+    );
     assert!(column(&s, "battery_depletions").iter().all(|&x| x >= 50.0));
 }
 
@@ -227,7 +245,10 @@ fn costs_are_over_the_span_the_run_lasted() {
     let years = column(&s, "fleet_end_of_life_s")[0] / (365.0 * DAY_S);
     let sims = column(&s, "cost_connectivity")[0];
     // One SIM at 12 a month, for the year the batteries last (plus a tick).
-    assert!((sims - 144.0 * years).abs() < 1e-3, "{sims} for {years} years");
+    assert!(
+        (sims - 144.0 * years).abs() < 1e-3,
+        "{sims} for {years} years"
+    );
     assert!((years - 1.0).abs() < 1e-6);
     let per_device_year = column(&s, "cost_per_device_year")[0];
     let total = column(&s, "cost_total")[0];
@@ -244,8 +265,13 @@ fn a_share_out_of_range_is_refused_where_it_is_written() {
             Ok(_) => panic!("stop_when_dead: {bad} was accepted"),
             Err(e) => e,
         };
-        let d = e.diagnostic().unwrap_or_else(|| panic!("no located error: {e}"));
-        let at = text.find(&format!("stop_when_dead: {bad}")).expect("written") + 16;
+        let d = e
+            .diagnostic()
+            .unwrap_or_else(|| panic!("no located error: {e}"));
+        let at = text
+            .find(&format!("stop_when_dead: {bad}"))
+            .expect("written")
+            + 16;
         let line = text[..at].matches('\n').count() + 1;
         let column = text[..at].rsplit('\n').next().unwrap_or("").chars().count() + 1;
         assert_eq!(d.file, "bad.ron");

@@ -829,14 +829,7 @@ impl<O: Observer> World<O> {
         self.ledger.delivered_late += late;
         let delay = mean_wait + service + table.mean;
         self.ledger.delay_sum += (delay * delivered as f64).round() as u128;
-        spread(
-            &mut self.series,
-            1,
-            c.first,
-            c.last + 1,
-            on_time,
-            self.span,
-        );
+        spread(&mut self.series, 1, c.first, c.last + 1, on_time, self.span);
         // Freshness: each reading delivered on time keeps its site fresh from its arrival
         // until its creation plus the deadline.
         if on_time == 0 {
