@@ -305,3 +305,32 @@ fn one_thread_and_two_give_the_same_bits() {
     };
     assert_eq!(with(1), with(2));
 }
+
+/// Messages still on a link when the fleet ends are in flight at the end, as at a horizon:
+/// with a fixed hour of access latency, those created in the last hour before T + 1 tick (six
+/// per device reporting every ten minutes) have not arrived, and the accounts still balance.
+#[test]
+fn messages_on_a_link_at_the_end_of_life_are_in_flight() {
+    let fleet = r#"Fleet(id: "f", site: "s", gateway: "g", count: 20, report: Fixed("10m"),
+        link: Link(latency: Fixed("1h")),
+        power: Battery(capacity_mah: 100, voltage: 3.0, sleep_ua: 11.415525, radio_mj_per_message: 0),
+        stop_when_dead: 1.0)"#;
+    let dep = deployment(&scenario("2y", fleet, ""));
+    let life_s = 100.0 / 0.011415525 * 3600.0;
+    for r in 0..2 {
+        let (packet, _) =
+            World::run_in_mode(&dep, r, Silent, &|_| None, false).expect("packet conserved");
+        let t = packet.end_of_life.expect("the batteries ran flat") as f64 / 1e6;
+        assert!((t - life_s).abs() < 1e-6 * life_s, "{t}");
+        assert_eq!(packet.ledger.in_flight_at_horizon, 120, "replication {r}");
+        let (flow, _) =
+            World::run_in_mode(&dep, r, Silent, &|_| None, true).expect("flow conserved");
+        assert_eq!(flow.end_of_life, packet.end_of_life);
+        let in_flight = flow.ledger.in_flight_at_horizon as f64;
+        // Flow mode draws it from the share of each settled piece still on the link.
+        assert!(
+            (in_flight - 120.0).abs() < 4.0 * 120f64.sqrt(),
+            "flow: {in_flight}"
+        );
+    }
+}
