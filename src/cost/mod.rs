@@ -6,7 +6,8 @@
 //!
 //! - **Capital** (paid at time 0): device and gateway hardware and installation, SIM or line
 //!   activation.
-//! - **Operating**, over the horizon:
+//! - **Operating**, over the span the replication ran (the horizon, or the fleet end of life
+//!   when a fleet's `stop_when_dead` ended it earlier; "horizon" below means that span):
 //!   - connectivity: SIM (or line) months, plus data: messages handed to each carrier ×
 //!     (message bytes + protocol overhead) / 10^6 × the plan's price per MB;
 //!   - cloud ingest: messages delivered / 10^6 × price per million;
@@ -80,16 +81,17 @@ impl CostBreakdown {
     }
 }
 
-/// The horizon in years of 365 days.
-pub fn years(dep: &Deployment) -> f64 {
-    dep.horizon as f64 / YEAR
+/// The span a replication ran, in years of 365 days: the horizon, or less when a fleet's
+/// `stop_when_dead` ended it (its fleet end of life).
+pub fn years(o: &Outcome) -> f64 {
+    o.horizon as f64 / YEAR
 }
 
 /// The costs of one replication of `dep` with prices `c`.
 pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
-    let years = years(dep);
+    let years = years(o);
     let months = years * 12.0;
-    let hours = dep.horizon as f64 / HOUR;
+    let hours = o.horizon as f64 / HOUR;
 
     let devices: f64 = dep
         .fleets
@@ -137,7 +139,7 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
                 // The model knows each battery: price the swaps it made.
                 return Some(o.life.fleet_battery_swaps[i] as f64 * p.battery_swap);
             }
-            let swaps = dep.horizon / p.battery_life?;
+            let swaps = o.horizon / p.battery_life?;
             Some(f.count as f64 * swaps as f64 * p.battery_swap)
         })
         .sum();
@@ -190,7 +192,7 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
 }
 
 /// Total cost of ownership per device and per year.
-pub fn per_device_year(dep: &Deployment, b: &CostBreakdown) -> f64 {
+pub fn per_device_year(dep: &Deployment, o: &Outcome, b: &CostBreakdown) -> f64 {
     let devices = dep.device_count().max(1) as f64;
-    b.total() / devices / years(dep)
+    b.total() / devices / years(o)
 }

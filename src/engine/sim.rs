@@ -109,6 +109,25 @@ impl<E: Copy> Scheduler<E> {
         }
         self.now = self.now.max(horizon);
     }
+
+    /// As [`Scheduler::run`], but stops as soon as `done(model)` holds after an event, and
+    /// returns the time of that event (`None` if the horizon came first, the clock then set to
+    /// it). Kept apart from `run` so a run with no stopping rule pays no check per event.
+    pub fn run_until<M: Model<Event = E>>(
+        &mut self,
+        model: &mut M,
+        horizon: Ticks,
+        done: impl Fn(&M) -> bool,
+    ) -> Option<Ticks> {
+        while let Some(event) = self.next_before(horizon) {
+            model.handle(self, event);
+            if done(model) {
+                return Some(self.now);
+            }
+        }
+        self.now = self.now.max(horizon);
+        None
+    }
 }
 
 #[cfg(test)]
@@ -138,6 +157,21 @@ mod tests {
         assert_eq!(model.seen, vec![(10, 1)]);
         assert_eq!(sched.now(), 20);
         assert_eq!(sched.pending(), 1);
+    }
+
+    #[test]
+    fn a_run_until_stops_after_the_event_that_ends_it() {
+        let mut sched = Scheduler::default();
+        for t in [5, 10, 10, 20] {
+            sched.schedule_at(t, t as u32);
+        }
+        let mut model = Recorder { seen: vec![] };
+        let stop = sched.run_until(&mut model, 100, |m| m.seen.len() == 2);
+        assert_eq!(stop, Some(10));
+        assert_eq!(model.seen, vec![(5, 5), (10, 10)]);
+        let mut model = Recorder { seen: vec![] };
+        assert_eq!(sched.run_until(&mut model, 15, |_| false), None);
+        assert_eq!(sched.now(), 15);
     }
 
     proptest! {

@@ -306,6 +306,24 @@ pub const LIFE_METRICS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Metrics of the fleet end of life, added when a fleet sets `stop_when_dead`: (id, unit,
+/// definition). A replication that reaches the horizon first is censored there: its end of
+/// life counts as the horizon (so every replication is in the estimate, and paired
+/// comparisons of designs keep every pair), and `fleet_end_of_life_reached` says how many did
+/// reach it. With some censored, the mean is a lower bound on the fleet's mean life.
+pub const STOP_METRICS: &[(&str, &str, &str)] = &[
+    (
+        "fleet_end_of_life_s",
+        "s",
+        "Time until a fleet with `stop_when_dead` first had that share of its devices dead at once (down: flat battery, failed and awaiting or under repair, or out for replacement), which ends the replication; every other metric is then over [0, that time). A replication that reached the horizon first counts the horizon (censored: see fleet_end_of_life_reached).",
+    ),
+    (
+        "fleet_end_of_life_reached",
+        "ratio",
+        "Share of replications that reached a fleet end of life before the horizon (1 in a replication that did, 0 in one that did not).",
+    ),
+];
+
 /// Metrics of device software, added when a fleet has certificates or the scenario has
 /// firmware campaigns: (id, unit, definition).
 pub const SOFTWARE_METRICS: &[(&str, &str, &str)] = &[
@@ -408,6 +426,11 @@ pub fn has_degradation_metrics(dep: &Deployment) -> bool {
     dep.fleets.iter().any(|f| f.life.degradation.is_some())
 }
 
+/// Whether a fleet of `dep` sets `stop_when_dead` (and so the [`STOP_METRICS`]).
+pub fn has_stop_metrics(dep: &Deployment) -> bool {
+    dep.stops_when_dead()
+}
+
 /// Whether `dep` has any device that ages (and so the [`LIFE_METRICS`]).
 pub fn has_life_metrics(dep: &Deployment) -> bool {
     dep.fleets
@@ -468,6 +491,7 @@ impl Better {
             "device_mtbf_s",
             "battery_life_mean_s",
             "data_quality",
+            "fleet_end_of_life_s",
         ];
         const LOWER_PREFIXES: &[&str] = &[
             "lost_",
@@ -482,6 +506,7 @@ impl Better {
             "device_failures",
             "battery_depletions",
             "devices_dead",
+            "fleet_end_of_life_reached",
             "cert_",
             "devices_bricked",
             "campaigns_halted",
@@ -551,6 +576,16 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
     }
     if has_life_metrics(dep) {
         for (id, unit, definition) in LIFE_METRICS {
+            all.push(Metric {
+                id: id.to_string(),
+                unit,
+                definition: definition.to_string(),
+                better: Better::of(id),
+            });
+        }
+    }
+    if has_stop_metrics(dep) {
+        for (id, unit, definition) in STOP_METRICS {
             all.push(Metric {
                 id: id.to_string(),
                 unit,
@@ -741,6 +776,12 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             life.dead as f64,
         ]);
     }
+    if has_stop_metrics(dep) {
+        v.extend([
+            o.end_of_life.unwrap_or(dep.horizon) as f64 / 1e6,
+            o.end_of_life.is_some() as u8 as f64,
+        ]);
+    }
     if has_software_metrics(dep) {
         let soft = &o.soft;
         v.extend([
@@ -796,8 +837,8 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             b.downtime,
             b.sla_penalties,
             b.total(),
-            b.npv(c.discount_rate, cost::years(dep)),
-            cost::per_device_year(dep, &b),
+            b.npv(c.discount_rate, cost::years(o)),
+            cost::per_device_year(dep, o, &b),
         ]);
     }
     v
@@ -822,6 +863,8 @@ mod tests {
         assert_eq!(Better::of("ttr_p99_s"), Better::Lower);
         assert_eq!(Better::of("messages_generated"), Better::Neither);
         assert_eq!(Better::of("events"), Better::Neither);
+        assert_eq!(Better::of("fleet_end_of_life_s"), Better::Higher);
+        assert_eq!(Better::of("fleet_end_of_life_reached"), Better::Lower);
         for (id, _) in COST_METRICS {
             assert_eq!(Better::of(id), Better::Lower, "{id}");
         }

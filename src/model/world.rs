@@ -29,6 +29,7 @@ use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
 use super::lifecycle::{self, Clocks};
 use super::link::Hop;
 use super::lora::{self, LoRaPhy};
+use super::stop::DeadWatch;
 use super::trace::{MessageId, Observer, Silent, Trace};
 
 mod crews;
@@ -71,7 +72,14 @@ pub mod process {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub ledger: Ledger,
+    /// The span the replication ran: the scenario's horizon, or its fleet end of life plus one
+    /// tick when a fleet's `stop_when_dead` ended it. Every time share and cost is over this
+    /// span.
     pub horizon: Ticks,
+    /// When a fleet reached its `stop_when_dead` share and ended the replication (`None`: the
+    /// horizon came first, or no fleet sets it). Every event at this instant is part of the
+    /// run (so the deaths that end it are counted); the accounts close one tick later.
+    pub end_of_life: Option<Ticks>,
     pub device_availability: f64,
     pub gateway_availability: f64,
     /// Share of gateway-time with at least one working uplink.
@@ -106,8 +114,10 @@ pub struct Outcome {
     pub gateway_failures_each: Vec<u64>,
     /// Per carrier: messages handed to it by gateway uplinks (what a data plan bills).
     pub carrier_messages: Vec<u64>,
-    /// Completeness over time: per equal slice of the horizon ([`SERIES_SLICES`] of them), the
-    /// messages generated in it and those of them delivered on time.
+    /// Completeness over time: per equal slice of the scenario's horizon ([`SERIES_SLICES`] of
+    /// them, whatever span the replication ran, so replications line up), the messages
+    /// generated in it and those of them delivered on time. Slices after a fleet end of life
+    /// stay empty.
     pub series: Vec<[u64; 2]>,
     /// Batteries, planned replacements and dead devices.
     pub life: LifeStats,
@@ -390,7 +400,11 @@ pub struct World<O: Observer = Silent> {
     observer: O,
     seed: u64,
     replication: u64,
+    /// Where the run ends and its accounts close: the scenario's horizon, or the fleet end of
+    /// life found by a first pass.
     horizon: Ticks,
+    /// The scenario's horizon, which the time-series slices divide.
+    span: Ticks,
     deadline: Ticks,
     devices: Vec<Device>,
     fleets: Vec<FleetRt>,
@@ -448,6 +462,10 @@ pub struct World<O: Observer = Silent> {
     crews: Crews,
     /// Flow mode's aggregate accounting; `None` in packet mode.
     flow: Option<Box<flow::Flow>>,
+    /// Dead devices per fleet, when a fleet sets `stop_when_dead`, and the first instant one
+    /// reached its share.
+    dead_watch: Option<DeadWatch>,
+    end_of_life: Option<Ticks>,
 }
 
 /// Counts of a replication's battery depletions, planned replacements and dead devices.
@@ -477,6 +495,28 @@ impl World<Silent> {
     /// Builds replication `replication` of `dep` and schedules its first events.
     pub fn new(dep: &Deployment, replication: u64, sched: &mut Scheduler<Packed>) -> World {
         World::with_observer(dep, replication, sched, Silent)
+    }
+
+    /// The first pass of a run with `stop_when_dead`: the instant a fleet reaches its share of
+    /// dead devices, or `None` if the horizon comes first.
+    fn find_end_of_life(
+        dep: &Deployment,
+        replication: u64,
+        custom: CustomPolicies<'_>,
+        flow: bool,
+        capacity: usize,
+    ) -> Option<Ticks> {
+        let mut sched = Scheduler::with_capacity(capacity);
+        let mut world = World::build(
+            dep,
+            replication,
+            &mut sched,
+            Silent,
+            custom,
+            flow,
+            dep.horizon,
+        );
+        sched.run_until(&mut world, dep.horizon, |w| w.end_of_life.is_some())
     }
 
     /// Pending events a run of `dep` keeps at most, roughly: two per device plus a few.
@@ -509,11 +549,19 @@ impl<O: Observer> World<O> {
         observer: O,
         custom: CustomPolicies<'_>,
     ) -> World<O> {
-        World::build(dep, replication, sched, observer, custom, false)
+        World::build(
+            dep,
+            replication,
+            sched,
+            observer,
+            custom,
+            false,
+            dep.horizon,
+        )
     }
 
-    /// Builds the world in packet mode, or in flow mode (`flow`), and schedules its first
-    /// events.
+    /// Builds the world in packet mode, or in flow mode (`flow`), to run until `end` (the
+    /// horizon, or earlier for a fleet end of life), and schedules its first events.
     fn build(
         dep: &Deployment,
         replication: u64,
@@ -521,6 +569,7 @@ impl<O: Observer> World<O> {
         observer: O,
         custom: CustomPolicies<'_>,
         flow: bool,
+        end: Ticks,
     ) -> World<O> {
         let key = |entity: u64, process: u64| StreamKey {
             seed: dep.seed,
@@ -529,7 +578,7 @@ impl<O: Observer> World<O> {
             process,
         };
         let mut first_device = 0u32;
-        let horizon = dep.horizon;
+        let horizon = end;
         let mut fleets: Vec<FleetRt> = dep
             .fleets
             .iter()
@@ -714,6 +763,7 @@ impl<O: Observer> World<O> {
             seed: dep.seed,
             replication,
             horizon,
+            span: dep.horizon,
             deadline: dep.deadline,
             devices,
             fleets,
@@ -769,6 +819,8 @@ impl<O: Observer> World<O> {
             first_failures: vec![0; SERIES_SLICES],
             timers: vec![],
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
+            dead_watch: DeadWatch::new(dep),
+            end_of_life: None,
         };
         world.schedule_start(sched);
         world
@@ -904,9 +956,44 @@ impl<O: Observer> World<O> {
             World::<Silent>::queue_capacity(dep)
         };
         let mut sched = Scheduler::with_capacity(capacity);
-        let mut world = World::build(dep, replication, &mut sched, observer, custom, flow);
-        sched.run(&mut world, dep.horizon);
-        world.finish(sched.processed())
+        let mut observer = observer;
+        // A fleet end of life (`stop_when_dead`) is found by a first pass that stops at it;
+        // the second pass runs to it, so every account closes there exactly as at a horizon
+        // (a message arriving at or after it is in flight). Randomness is keyed by what it
+        // describes, so both passes are the same world up to that instant.
+        let end_of_life = if !dep.stops_when_dead() {
+            None
+        } else if O::ENABLED {
+            World::<Silent>::find_end_of_life(dep, replication, custom, flow, capacity)
+        } else {
+            // The observer sees nothing, so the first pass can be the run itself: a
+            // replication that reaches the horizon needs no second pass.
+            let mut world = World::build(
+                dep,
+                replication,
+                &mut sched,
+                observer,
+                custom,
+                flow,
+                dep.horizon,
+            );
+            match sched.run_until(&mut world, dep.horizon, |w| w.end_of_life.is_some()) {
+                None => return world.finish(sched.processed()),
+                Some(t) => {
+                    observer = world.observer;
+                    sched = Scheduler::with_capacity(capacity);
+                    Some(t)
+                }
+            }
+        };
+        // The run takes in every event of the instant it ends at (the horizon is exclusive),
+        // so the deaths that end it are counted; one tick is 1 µs, too short to move a share.
+        let end = end_of_life.map_or(dep.horizon, |t| t.saturating_add(1).min(dep.horizon));
+        let mut world = World::build(dep, replication, &mut sched, observer, custom, flow, end);
+        sched.run(&mut world, end);
+        let (mut outcome, observer) = world.finish(sched.processed())?;
+        outcome.end_of_life = end_of_life;
+        Ok((outcome, observer))
     }
 
     /// As [`World::run_observed`], with failover policies from `custom` (see
@@ -921,6 +1008,7 @@ impl<O: Observer> World<O> {
     }
 
     fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
+        let end_of_life = self.end_of_life;
         self.flow_finish();
         if O::ENABLED {
             self.trace_leftovers();
@@ -953,6 +1041,7 @@ impl<O: Observer> World<O> {
             .collect();
         let outcome = Outcome {
             horizon,
+            end_of_life,
             device_availability: self.device_down.availability(self.devices.len() as u64),
             gateway_availability: self.gateway_down.availability(gateways),
             uplink_availability: self.uplink_down.availability(gateways),
@@ -1042,7 +1131,7 @@ impl<O: Observer> World<O> {
         };
         dev.sent = dev.sent.wrapping_add(1);
         self.ledger.generated += 1;
-        let slice = slice_of(now, self.horizon);
+        let slice = slice_of(now, self.span);
         self.series[slice][0] += 1;
         self.observer.observe(now, Trace::Generated(msg.id()));
         if !dev.up {
@@ -1419,7 +1508,7 @@ impl<O: Observer> World<O> {
                     self.ledger.deliver(delay, self.deadline);
                     self.ledger.delivered_bad += msg.bad() as u64;
                     if delay <= self.deadline {
-                        self.series[slice_of(msg.created, self.horizon)][1] += 1;
+                        self.series[slice_of(msg.created, self.span)][1] += 1;
                     }
                     let site = self.fleets[self.devices[msg.device as usize].fleet as usize].site;
                     self.freshness[site as usize].delivered(
@@ -1885,7 +1974,7 @@ impl<O: Observer> World<O> {
                 self.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
                 if !self.devices[d as usize].failed {
                     self.devices[d as usize].failed = true;
-                    self.life_stats.first_depletions[slice_of(now, self.horizon)] += 1;
+                    self.life_stats.first_depletions[slice_of(now, self.span)] += 1;
                 }
                 let swap = f.life.battery.as_ref().and_then(|b| b.swap.as_ref());
                 match swap {
@@ -1933,6 +2022,7 @@ impl<O: Observer> World<O> {
 
     /// Records device `d` going up or down: its flag, availability and the trace.
     fn set_device_up(&mut self, now: Ticks, d: u32, up: bool) {
+        self.watch_dead(now, d, up);
         self.devices[d as usize].up = up;
         if up {
             self.device_down.came_up(now);
@@ -1949,16 +2039,30 @@ impl<O: Observer> World<O> {
         );
     }
 
+    /// Counts device `d` going down or up (before its flag changes) for `stop_when_dead`, and
+    /// notes the first instant a fleet reaches its share of dead devices.
+    #[inline]
+    fn watch_dead(&mut self, now: Ticks, d: u32, up: bool) {
+        let Some(watch) = &mut self.dead_watch else {
+            return;
+        };
+        let dev = &self.devices[d as usize];
+        if dev.up != up && watch.changed(dev.fleet as usize, up) && self.end_of_life.is_none() {
+            self.end_of_life = Some(now);
+        }
+    }
+
     fn device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
         let fleet = self.devices[d as usize].fleet as usize;
         if self.fleets[fleet].life.has_clocks() {
             return self.clocked_device_changed(sched, d, up);
         }
         let now = sched.now();
+        self.watch_dead(now, d, up);
         self.devices[d as usize].up = up;
         if !up && !self.devices[d as usize].failed {
             self.devices[d as usize].failed = true;
-            self.first_failures[slice_of(now, self.horizon)] += 1;
+            self.first_failures[slice_of(now, self.span)] += 1;
         }
         self.device_failures += !up as u64;
         self.fleet_failures[self.devices[d as usize].fleet as usize] += !up as u64;

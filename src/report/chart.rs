@@ -587,9 +587,26 @@ pub fn battery_band(s: &Summary) -> Vec<(f64, f64, f64)> {
     share_band(s, |x| &x.battery_first_depletions, |x| x.battery_devices)
 }
 
+/// When each replication ended, in seconds: the horizon, or its fleet end of life when a
+/// fleet's `stop_when_dead` ended it (from its `fleet_end_of_life_*` values).
+fn run_ends_s(s: &Summary) -> Vec<f64> {
+    let horizon_s = s.horizon as f64 / 1e6;
+    let columns = (
+        s.index_of("fleet_end_of_life_s"),
+        s.index_of("fleet_end_of_life_reached"),
+    );
+    (0..s.extras.len())
+        .map(|r| match (columns, s.per_replication.get(r)) {
+            ((Some(t), Some(reached)), Some(row)) if row[reached] == 1.0 => row[t],
+            _ => horizon_s,
+        })
+        .collect()
+}
+
 /// The share of `total` devices without a first event yet, per slice end, from each
 /// replication's `firsts` per slice: mean and 95% half-width over the replications that have
-/// such devices.
+/// such devices and were still running when the slice began (a replication a fleet end of
+/// life ended is not watched after it; the band ends with the last replication).
 fn share_band(
     s: &Summary,
     firsts: impl Fn(&Extras) -> &[u64],
@@ -597,18 +614,21 @@ fn share_band(
 ) -> Vec<(f64, f64, f64)> {
     let slices = s.extras.iter().map(|e| firsts(e).len()).max().unwrap_or(0);
     let horizon_s = s.horizon as f64 / 1e6;
+    let ends = run_ends_s(s);
     let mut band = vec![(0.0, 1.0, 0.0)];
     let mut failed: Vec<u64> = vec![0; s.extras.len()];
     for i in 0..slices {
         for (f, x) in failed.iter_mut().zip(&s.extras) {
             *f += firsts(x).get(i).copied().unwrap_or(0);
         }
+        let begins = horizon_s * i as f64 / slices as f64;
         let e = estimate(
             failed
                 .iter()
                 .zip(&s.extras)
-                .filter(|(_, x)| total(x) > 0)
-                .map(|(&f, x)| 1.0 - f as f64 / total(x) as f64),
+                .zip(&ends)
+                .filter(|((_, x), end)| total(x) > 0 && **end > begins)
+                .map(|((&f, x), _)| 1.0 - f as f64 / total(x) as f64),
         );
         if e.n > 0 {
             let end = horizon_s * (i + 1) as f64 / slices as f64;
@@ -1024,6 +1044,33 @@ mod tests {
             x.first_failures.iter_mut().for_each(|f| *f = 0);
         }
         assert!(!Kind::Survival.applies(&none));
+    }
+
+    /// A replication a fleet end of life ended counts only in the slices it ran.
+    #[test]
+    fn survival_leaves_out_replications_after_their_fleet_end_of_life() {
+        let mut s = summary();
+        s.metrics.push(metric("fleet_end_of_life_s", "s"));
+        s.metrics.push(metric("fleet_end_of_life_reached", "ratio"));
+        let horizon_s = 30.0 * 86_400.0;
+        // Replication 0 ended a tenth into the horizon, the others ran to it.
+        for (r, row) in s.per_replication.iter_mut().enumerate() {
+            let ended = r == 0;
+            row.push(if ended { horizon_s / 10.0 } else { horizon_s });
+            row.push(ended as u8 as f64);
+        }
+        let band = survival_band(&s);
+        let last = band[100].1;
+        let lost: f64 = (1..3u64)
+            .map(|r| (0..100).filter(|i| i % 7 == r).count() as f64 / 50.0)
+            .sum::<f64>()
+            / 2.0;
+        assert!((last - (1.0 - lost)).abs() < 1e-12, "{last}");
+        // The slice it ended in still has all three.
+        let full = survival_band(&summary());
+        assert_eq!(band[10], full[10]);
+        // By slice 14 replication 0 would have lost a third device; it is no longer watched.
+        assert!(band[15].1 > full[15].1, "{:?} vs {:?}", band[15], full[15]);
     }
 
     #[test]

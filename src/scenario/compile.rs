@@ -792,6 +792,7 @@ pub fn compile(
                 .as_ref()
                 .map(|c| cx.certificate(&format!("{here}.certificate"), c))
                 .transpose()?,
+            stop_when_dead: f.stop_when_dead.map(|s| dead_to_stop(s.0, f.count.0)),
         });
     }
 
@@ -1342,4 +1343,33 @@ pub fn average_current_ma(b: &Battery, radio_mj: f64, period_s: f64) -> f64 {
     let radio = radio_mj / b.voltage.0 / period_s;
     let self_discharge = b.capacity_mah.0 * b.self_discharge_per_year.0 / (365.0 * 24.0);
     sleep + active + radio + self_discharge
+}
+
+/// The dead devices that make up at least `share` of `count`: the smallest whole k with
+/// k / count >= share. `share × count` is rounded first when it is within a relative 1e-9 of a
+/// whole number, so 0.3 × 10 (3.0000000000000004 in floating point) asks for 3, not 4.
+fn dead_to_stop(share: f64, count: u32) -> u32 {
+    let exact = share * count as f64;
+    let whole = exact.round();
+    let k = if (exact - whole).abs() <= 1e-9 * exact.max(1.0) {
+        whole
+    } else {
+        exact.ceil()
+    };
+    (k as u32).clamp(1, count.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dead_to_stop;
+
+    #[test]
+    fn the_stop_count_is_the_smallest_that_reaches_the_share() {
+        assert_eq!(dead_to_stop(0.5, 10), 5);
+        assert_eq!(dead_to_stop(0.3, 10), 3);
+        assert_eq!(dead_to_stop(0.31, 10), 4);
+        assert_eq!(dead_to_stop(1.0, 7), 7);
+        assert_eq!(dead_to_stop(1e-6, 10), 1);
+        assert_eq!(dead_to_stop(0.7, 1000), 700);
+    }
 }

@@ -44,6 +44,11 @@ impl Deployment {
     pub fn device_count(&self) -> u64 {
         self.fleets.iter().map(|f| f.count as u64).sum()
     }
+
+    /// Whether a fleet can end a replication before the horizon (`stop_when_dead`).
+    pub fn stops_when_dead(&self) -> bool {
+        self.fleets.iter().any(|f| f.stop_when_dead.is_some())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -200,6 +205,9 @@ pub struct FleetSpec {
     pub failure: Option<FailureSpec>,
     pub life: LifeSpec,
     pub certificate: Option<CertSpec>,
+    /// Dead devices (down at once, whatever the reason) that end a replication: the smallest
+    /// count that is at least the fleet's `stop_when_dead` share; `None`: never.
+    pub stop_when_dead: Option<u32>,
 }
 
 /// A fleet's certificates, checked.

@@ -173,6 +173,10 @@ fn field_hint(field: &str) -> String {
                 .to_string()
         }
         "loss" => "loss is a probability: 0.01 means 1% of messages are lost".to_string(),
+        "stop_when_dead" => "the share of the fleet's devices down at once that ends a \
+                             replication, above 0 and at most 1, e.g. `stop_when_dead: 0.5` \
+                             for half the fleet; leave it out to run to the horizon"
+            .to_string(),
         "count" => "a fleet needs at least one device, e.g. `count: 100`".to_string(),
         "replications" => "at least one replication, e.g. `replications: 30`".to_string(),
         "technicians" => "a crew has at least one technician, e.g. `technicians: 2`; leave a \

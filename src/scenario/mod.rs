@@ -29,8 +29,8 @@ pub use types::{
     Amount, Battery, Carrier, CommonCause, Costs, Count, Crew, Degradation, DegradationMode,
     Detection, DeviceCost, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway, GatewayCost,
     GilbertElliott, Inspection, Link, LinkRef, Maintenance, Outages, Plan, Positive, Power,
-    Probability, Redundancy, Repairs, Replace, Scenario, Site, Sla, Spares, SwitchBack, Target,
-    Uplink,
+    Probability, Redundancy, Repairs, Replace, Scenario, Share, Site, Sla, Spares, SwitchBack,
+    Target, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.

@@ -643,6 +643,13 @@ pub struct Fleet {
     /// Default: never.
     #[serde(default)]
     pub degradation: Option<Degradation>,
+    /// End the replication at the first instant when at least this share of the fleet's
+    /// devices is dead: down, whatever the reason (a flat battery, a failure awaiting or under
+    /// repair, a planned replacement's downtime). `stop_when_dead: 0.5` runs each replication
+    /// until half the fleet is down at once; every metric is then over that span. Default:
+    /// never (run to the horizon).
+    #[serde(default)]
+    pub stop_when_dead: Option<Share>,
 }
 
 /// Sensor degradation, a state between healthy and failed, and how it is found:
@@ -928,6 +935,10 @@ pub struct Probability(pub f64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Count(pub u32);
 
+/// A share of a population in (0, 1]: a share of 0 would hold from the start.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Share(pub f64);
+
 /// A positive, finite number (a rate, a shape).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Positive(pub f64);
@@ -978,6 +989,19 @@ impl<'de> Deserialize<'de> for Positive {
         } else {
             Err(de::Error::custom(format!(
                 "expected a positive number, found {x}"
+            )))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Share {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let x = number(d, "a share above 0 and at most 1, e.g. 0.5 for half")?;
+        if x > 0.0 && x <= 1.0 {
+            Ok(Share(x))
+        } else {
+            Err(de::Error::custom(format!(
+                "expected a share above 0 and at most 1, found {x}"
             )))
         }
     }

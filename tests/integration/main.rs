@@ -20,5 +20,6 @@ mod outages;
 mod report;
 mod shard;
 mod software;
+mod stop;
 mod sweep;
 mod trace;

@@ -483,7 +483,7 @@ impl<O: Observer> World<O> {
                 continue;
             }
             self.ledger.generated += n;
-            spread(&mut self.series, 0, t0, t1, n, self.horizon);
+            spread(&mut self.series, 0, t0, t1, n, self.span);
             // The readings due in each state. Periodic reports: each device reports every
             // period whatever its state, so a state's readings are its device-time over the
             // period to within one per device; a systematic split (cumulative shares, one
@@ -863,14 +863,7 @@ impl<O: Observer> World<O> {
         self.ledger.delivered_late += late;
         let delay = mean_wait + service + table.mean;
         self.ledger.delay_sum += (delay * delivered as f64).round() as u128;
-        spread(
-            &mut self.series,
-            1,
-            c.first,
-            c.last + 1,
-            on_time,
-            self.horizon,
-        );
+        spread(&mut self.series, 1, c.first, c.last + 1, on_time, self.span);
         // Freshness: each reading delivered on time keeps its site fresh from its arrival
         // until its creation plus the deadline.
         if on_time == 0 {
