@@ -58,10 +58,11 @@ impl Mode {
 pub const AUTO_FLOW_EVENTS: f64 = 1e8;
 
 /// Why flow mode cannot model `dep`, if it cannot: LoRa radios (ALOHA collisions and duty
-/// cycles depend on each transmission's timing relative to the others') and device-side
-/// buffers are simulated per message only. Batteries, planned replacement, sensor
-/// degradation, certificates and firmware campaigns are per-device state changes that flow
-/// mode accounts in aggregate (the share of device-time in each state).
+/// cycles depend on each transmission's timing relative to the others') are simulated per
+/// message only. Batteries, planned replacement, sensor degradation, certificates and
+/// firmware campaigns are per-device state changes that flow mode accounts in aggregate (the
+/// share of device-time in each state); readings kept on devices (`buffer_messages`) are
+/// accounted per blind window (`model::world::flow_buffer`).
 pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
     let named = |pred: &dyn Fn(&crate::scenario::FleetSpec) -> bool| -> Vec<String> {
         dep.fleets
@@ -75,13 +76,6 @@ pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
         return Some(format!(
             "fleets {} use LoRa, which flow mode does not model: unslotted ALOHA collisions and duty-cycle silences depend on when each transmission starts relative to the others, which counts over an interval do not keep",
             lora.join(", ")
-        ));
-    }
-    let buffered = named(&|f| f.buffer_messages > 0);
-    if !buffered.is_empty() {
-        return Some(format!(
-            "fleets {} keep readings on their devices (buffer_messages), which flow mode does not model",
-            buffered.join(", ")
         ));
     }
     None

@@ -118,7 +118,6 @@ fn shortened(path: &std::path::Path, horizon_days: u64, devices: u32) -> Deploym
     // the rest of city_meters and logistics_trackers is compared too.
     for f in &mut dep.fleets {
         f.lora = None;
-        f.buffer_messages = 0;
     }
     dep.horizon = dep.horizon.min(horizon_days * 86_400_000_000);
     let fleets = dep.fleets.len() as u32;

@@ -36,6 +36,7 @@ use crate::model::ledger::LossCause;
 use crate::model::trace::Observer;
 use crate::scenario::{Deployment, Effect, FaultTarget, Unit};
 
+use super::flow_buffer::Kept;
 use super::software::{BRICKED, EXPIRED};
 use super::{Choice, World, process, slice_of};
 
@@ -65,12 +66,12 @@ pub(super) struct Flow {
     /// Per component: fleets, gateways, sites, and the time it is settled up to.
     comps: Vec<Component>,
     comp_of_gateway: Vec<u32>,
-    comp_of_fleet: Vec<u32>,
+    pub(super) comp_of_fleet: Vec<u32>,
     /// Per site: the components holding its fleets (its freshness is settled up to the
     /// earliest of their times).
     site_comps: Vec<Vec<u32>>,
-    fleets: Vec<FleetFlow>,
-    gateways: Vec<GatewayFlow>,
+    pub(super) fleets: Vec<FleetFlow>,
+    pub(super) gateways: Vec<GatewayFlow>,
     scratch: Vec<u32>,
     pending: Pending,
 }
@@ -82,8 +83,8 @@ struct Component {
     settled: Ticks,
 }
 
-struct FleetFlow {
-    rng: Stream,
+pub(super) struct FleetFlow {
+    pub(super) rng: Stream,
     devices: u64,
     /// One report law per home member of the fleet's group (devices are spread over the
     /// members by index, as packet mode routes them).
@@ -96,11 +97,14 @@ struct FleetFlow {
     /// Per (member of the group, uplink of that member): the law of access + uplink delay.
     latency: Vec<Vec<LatencyTable>>,
     bits: f64,
+    /// Per home member: the readings its devices keep while they cannot reach a gateway
+    /// (none when the fleet has no device buffer; see `flow_buffer`).
+    pub(super) kept: Vec<Kept>,
 }
 
-struct GatewayFlow {
+pub(super) struct GatewayFlow {
     rng: Stream,
-    queue: Queue,
+    pub(super) queue: Queue,
     incoming: Vec<Chunk>,
     /// Fraction of a departure carried to the next interval.
     carry: f64,
@@ -111,11 +115,11 @@ struct GatewayFlow {
 /// A piece of messages leaving a gateway's buffer or server: its creation span, when it
 /// leaves (first and last message), and whether it counts as having waited.
 #[derive(Clone, Copy, Debug)]
-struct Departure {
-    chunk: Chunk,
-    first: f64,
-    last: f64,
-    waited: bool,
+pub(super) struct Departure {
+    pub(super) chunk: Chunk,
+    pub(super) first: f64,
+    pub(super) last: f64,
+    pub(super) waited: bool,
 }
 
 impl Flow {
@@ -180,12 +184,19 @@ impl Flow {
                 let members = &dep.groups[spec.group].members;
                 let n = members.len() as u64;
                 let devices = spec.count as u64;
-                let homes = (0..n)
-                    .map(|m| {
-                        let count = devices / n + u64::from(m < devices % n);
-                        Reports::new(&spec.report, count, &mut rng)
-                    })
+                let home_devices = |m: u64| devices / n + u64::from(m < devices % n);
+                let homes: Vec<Reports> = (0..n)
+                    .map(|m| Reports::new(&spec.report, home_devices(m), &mut rng))
                     .collect();
+                let kept = if spec.buffer_messages > 0 {
+                    homes
+                        .iter()
+                        .zip(0..n)
+                        .map(|(r, m)| Kept::new(home_devices(m), spec.buffer_messages, r.is_periodic()))
+                        .collect()
+                } else {
+                    vec![]
+                };
                 let latency = members
                     .iter()
                     .map(|&g| {
@@ -216,6 +227,7 @@ impl Flow {
                     last_change: 0,
                     latency,
                     bits: 8.0 * spec.message_bytes as f64,
+                    kept,
                 }
             })
             .collect();
@@ -245,9 +257,16 @@ impl Flow {
         }
     }
 
-    /// Messages held in gateway buffers.
+    /// Messages held in gateway buffers and on devices.
     pub(super) fn buffered(&self) -> u64 {
-        self.gateways.iter().map(|g| g.queue.level()).sum()
+        let gateways: u64 = self.gateways.iter().map(|g| g.queue.level()).sum();
+        let devices: u64 = self
+            .fleets
+            .iter()
+            .flat_map(|f| &f.kept)
+            .map(|k| k.level())
+            .sum();
+        gateways + devices
     }
 }
 
@@ -408,7 +427,7 @@ impl<O: Observer> World<O> {
 
     /// Accounts every message of component `c`'s fleets from its settled time up to `now`,
     /// with the state that held over the interval.
-    fn settle_component(&mut self, c: usize, now: Ticks) {
+    pub(super) fn settle_component(&mut self, c: usize, now: Ticks) {
         let Some(mut flow) = self.flow.take() else {
             return;
         };
@@ -505,6 +524,20 @@ impl<O: Observer> World<O> {
             };
             self.ledger.lost[LossCause::SensorDropout as usize] += dropped;
             let good = left + degraded - bad - dropped;
+            let home = self.fleets[f].first_device + m as u32;
+            if !fl.kept.is_empty() && !self.reachable(f, home) {
+                // Kept on the devices (`flow_buffer`), by those up and able to read.
+                let up = shares[HEALTHY] + shares[DEGRADED];
+                let offered = Chunk {
+                    fleet: f as u32,
+                    count: good + bad,
+                    first: t0,
+                    last: t1 - 1,
+                    bad,
+                };
+                self.flow_keep(flow, f, m, offered, up, span);
+                continue;
+            }
             let access = &self.fleets[f].access;
             let arrived_good = access.survivors(&mut fl.rng, good);
             let arrived_bad = if bad > 0 {
@@ -562,7 +595,7 @@ impl<O: Observer> World<O> {
     }
 
     /// Stores arrivals in gateway `g`'s buffer (no uplink in use), dropping what overflows.
-    fn flow_store(&mut self, flow: &mut Flow, g: usize, incoming: &[Chunk]) {
+    pub(super) fn flow_store(&mut self, flow: &mut Flow, g: usize, incoming: &[Chunk]) {
         let gf = &mut flow.gateways[g];
         if gf.queue.capacity == 0 {
             let lost: u64 = incoming.iter().map(|c| c.count).sum();
@@ -758,7 +791,7 @@ impl<O: Observer> World<O> {
     /// A piece leaves gateway `g` over its uplink in use (after `service` ticks in the
     /// server): lost to an undetected outage or the uplink, delivered on time or late, or in
     /// flight at the horizon.
-    fn flow_forward(&mut self, flow: &mut Flow, g: usize, d: Departure, service: f64) {
+    pub(super) fn flow_forward(&mut self, flow: &mut Flow, g: usize, d: Departure, service: f64) {
         let c = d.chunk;
         let k = c.count;
         if k == 0 {
