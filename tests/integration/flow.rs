@@ -499,7 +499,11 @@ fn flow_device_buffers_under_a_gateway_outage_lose_n_times_d_over_p_minus_b() {
             assert!(per_rep("lost_gateway_down") <= 2.0, "{mode} B = {b}");
             // Kept readings created in the outage's last 5 minutes (less the access and
             // uplink latency) are on time: 5 a device when it keeps them all, none else.
-            let late_expected = n * if b >= 120 { per_device - 5.0 } else { kept_each };
+            let late_expected = n * if b >= 120 {
+                per_device - 5.0
+            } else {
+                kept_each
+            };
             let late = per_rep("messages_delivered_late");
             // One reading a device either side of the deadline, and flow mode's binomial
             // lateness draw (at most 4.5 σ of Binomial(N·B, 5/120) over three replications).
@@ -525,7 +529,10 @@ fn flow_device_buffers_hold_their_readings_at_the_horizon() {
     for mode in [Mode::Packet, Mode::Flow] {
         let s = run_mode(&dep, 2, mode, None);
         // 60 readings a device in the last hour, 30 kept.
-        assert_eq!(total(&s, "messages_buffered_at_horizon"), 2.0 * 100.0 * 30.0);
+        assert_eq!(
+            total(&s, "messages_buffered_at_horizon"),
+            2.0 * 100.0 * 30.0
+        );
         assert_eq!(total(&s, "lost_buffer_overflow"), 2.0 * 100.0 * 30.0);
         // Device buffers are not gateway buffers.
         assert_eq!(s.estimate("peak_buffered").expect("metric").mean, 0.0);

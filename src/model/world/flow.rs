@@ -192,7 +192,9 @@ impl Flow {
                     homes
                         .iter()
                         .zip(0..n)
-                        .map(|(r, m)| Kept::new(home_devices(m), spec.buffer_messages, r.is_periodic()))
+                        .map(|(r, m)| {
+                            Kept::new(home_devices(m), spec.buffer_messages, r.is_periodic())
+                        })
                         .collect()
                 } else {
                     vec![]

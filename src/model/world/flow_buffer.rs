@@ -164,8 +164,7 @@ fn ln_factorial(k: u64) -> f64 {
     }
     let x = k as f64;
     let inv = 1.0 / x;
-    x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + inv / 12.0
-        - inv.powi(3) / 360.0
+    x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + inv / 12.0 - inv.powi(3) / 360.0
         + inv.powi(5) / 1260.0
 }
 
@@ -196,7 +195,10 @@ impl<O: Observer> World<O> {
             if self.fleets[f].device_buffer == 0 {
                 continue;
             }
-            let c = self.flow.as_ref().map(|flow| flow.comp_of_fleet[f] as usize);
+            let c = self
+                .flow
+                .as_ref()
+                .map(|flow| flow.comp_of_fleet[f] as usize);
             if let Some(c) = c {
                 self.settle_component(c, now);
             }
@@ -303,7 +305,10 @@ mod tests {
     fn expected_min_of_a_poisson_matches_the_naive_sum() {
         for (b, mean) in [(1, 0.5), (10, 3.0), (96, 96.0), (100, 120.0), (50, 400.0)] {
             let (fast, slow) = (expected_min_poisson(b, mean), naive(b, mean));
-            assert!((fast - slow).abs() < 1e-9, "B {b} μ {mean}: {fast} vs {slow}");
+            assert!(
+                (fast - slow).abs() < 1e-9,
+                "B {b} μ {mean}: {fast} vs {slow}"
+            );
         }
         // Far above B every device is full; far below, E[min] = E[X] = μ.
         assert_eq!(expected_min_poisson(10, 1e6), 10.0);
