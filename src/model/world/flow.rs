@@ -95,15 +95,17 @@ pub(super) struct FleetFlow {
     areas: [u128; STATES],
     last_change: Ticks,
     /// Per (member of the group, uplink of that member): the law of access + uplink delay.
-    latency: Vec<Vec<LatencyTable>>,
+    pub(super) latency: Vec<Vec<LatencyTable>>,
     bits: f64,
     /// Per home member: the readings its devices keep while they cannot reach a gateway
     /// (none when the fleet has no device buffer; see `flow_buffer`).
     pub(super) kept: Vec<Kept>,
+    /// The access link's delay law alone, for the bursts device buffers send (with them).
+    pub(super) access_delay: Option<LatencyTable>,
 }
 
 pub(super) struct GatewayFlow {
-    rng: Stream,
+    pub(super) rng: Stream,
     pub(super) queue: Queue,
     incoming: Vec<Chunk>,
     /// Fraction of a departure carried to the next interval.
@@ -229,6 +231,12 @@ impl Flow {
                     last_change: 0,
                     latency,
                     bits: 8.0 * spec.message_bytes as f64,
+                    access_delay: (spec.buffer_messages > 0).then(|| {
+                        LatencyTable::new(
+                            &[&spec.link.latency],
+                            key(spec.key, process::FLOW | 1 << 32),
+                        )
+                    }),
                     kept,
                 }
             })
@@ -536,6 +544,7 @@ impl<O: Observer> World<O> {
                     first: t0,
                     last: t1 - 1,
                     bad,
+                    reached: 0,
                 };
                 self.flow_keep(flow, f, m, offered, up, span);
                 continue;
@@ -562,6 +571,7 @@ impl<O: Observer> World<O> {
                     first: t0,
                     last: t1 - 1,
                     bad: arrived_bad,
+                    reached: 0,
                 }),
             }
         }
@@ -615,7 +625,7 @@ impl<O: Observer> World<O> {
     }
 
     /// Mean and second moment of gateway `g`'s service time for the fleets in `mix`, in ticks.
-    fn service_moments(&self, flow: &Flow, g: usize, mix: &[Chunk]) -> (f64, f64) {
+    pub(super) fn service_moments(&self, flow: &Flow, g: usize, mix: &[Chunk]) -> (f64, f64) {
         let gw = &self.gateways[g];
         let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
         let (p1, p2) = flow.gateways[g].processing;
@@ -732,7 +742,9 @@ impl<O: Observer> World<O> {
                 let rest = gf.queue.level();
                 gf.queue.take_front(rest, &mut |c| passing.push(c));
             }
-            let peak = gf.queue.level().max(q0);
+            // The backlog q0 was counted when it was stored (or flushed from devices, whose
+            // peak leaves out what the server drained while the burst arrived).
+            let peak = gf.queue.level();
             let mut lost = 0;
             gf.queue.enforce_capacity(&mut |c| lost += c.count);
             self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
@@ -803,8 +815,14 @@ impl<O: Observer> World<O> {
         let wait_last = d.last - c.last as f64;
         let mean_wait = ((wait_first + wait_last) / 2.0).max(0.0);
         if d.waited {
+            // Readings kept on devices wait at the gateway from when they reached it.
+            let gateway_wait = if c.reached > 0 {
+                ((d.first + d.last) / 2.0 - c.reached as f64).max(0.0)
+            } else {
+                mean_wait
+            };
             self.waited += k;
-            self.wait_sum += (mean_wait * k as f64).round() as u128;
+            self.wait_sum += (gateway_wait * k as f64).round() as u128;
         }
         let gw = &mut self.gateways[g];
         let Some(active) = gw.active else {

@@ -45,7 +45,7 @@
 //! from its creation, not from its arrival at the gateway (its delivery delay is right).
 
 use crate::engine::Ticks;
-use crate::model::fluid::{Chunk, Queue};
+use crate::model::fluid::{self, Chunk, LatencyTable, Queue};
 use crate::model::ledger::LossCause;
 use crate::model::trace::Observer;
 use crate::scenario::DropPolicy;
@@ -157,6 +157,46 @@ pub fn expected_min_poisson(b: u64, mean: f64) -> f64 {
     sum
 }
 
+/// Equal-probability slices of the access delay law over which a burst's blocking is taken:
+/// a burst's arrival rate varies over the law (dense near its mode, sparse in its tail), and
+/// 32 slices of its 1,024 tabulated draws follow that shape while each still holds 32 draws.
+const BURST_SLICES: usize = 32;
+
+/// Expected messages of `k` sent at once that pass a server without a buffer taking `service`
+/// ticks each, when each reaches it after a delay from `law` (see `flow_burst_without_buffer`).
+fn burst_passing(law: &LatencyTable, k: f64, service: f64) -> f64 {
+    let n = BURST_SLICES as f64;
+    (0..BURST_SLICES)
+        .map(|j| {
+            let lo = law.quantile(j as f64 / n);
+            let hi = law.quantile((j + 1) as f64 / n);
+            let width = (hi - lo) as f64;
+            if width <= 0.0 {
+                return 0.0;
+            }
+            let rho = k / n / width * service;
+            k / n / (1.0 + rho)
+        })
+        .sum()
+}
+
+/// The most of `k` messages sent at once waiting at a server taking `service` ticks each,
+/// when each reaches it after a delay from `law`: a fluid over the law's slices, k/n arriving
+/// over each slice's width w while w/E[S] leave.
+fn burst_peak(law: &LatencyTable, k: f64, service: f64) -> f64 {
+    if service <= 0.0 {
+        return 0.0;
+    }
+    let n = BURST_SLICES as f64;
+    let (mut level, mut peak) = (0.0f64, 0.0f64);
+    for j in 0..BURST_SLICES {
+        let width = (law.quantile((j + 1) as f64 / n) - law.quantile(j as f64 / n)) as f64;
+        level = (level + k / n - width / service).max(0.0);
+        peak = peak.max(level);
+    }
+    peak
+}
+
 /// ln(k!): exact sums up to 20, Stirling's series beyond (error below 10⁻¹⁴ there).
 fn ln_factorial(k: u64) -> f64 {
     if k <= 20 {
@@ -242,6 +282,7 @@ impl<O: Observer> World<O> {
         let arrived = Chunk {
             count: good + bad,
             bad,
+            reached: now,
             ..chunk
         };
         if arrived.count == 0 {
@@ -253,11 +294,22 @@ impl<O: Observer> World<O> {
             self.ledger.lost[LossCause::GatewayDown as usize] += arrived.count;
         } else if gw.active.is_none() {
             self.flow_store(flow, g, &[arrived]);
+        } else if gw.server.is_some() && flow.gateways[g].queue.capacity == 0 {
+            self.flow_burst_without_buffer(flow, f, g, arrived, now);
         } else if gw.server.is_some() {
-            // Behind the server: the next settled interval drains the queue at its rate.
+            // Behind the server: the next settled interval drains the queue at its rate. The
+            // burst reaches the gateway over the spread of the access delay while the server
+            // already drains it, so the peak it makes is the fluid one over that spread.
+            let (es, _) = self.service_moments(flow, g, &[arrived]);
+            let k = arrived.count;
+            let burst = flow.fleets[f]
+                .access_delay
+                .as_ref()
+                .map_or(k, |law| burst_peak(law, k as f64, es).round() as u64);
             let gf = &mut flow.gateways[g];
+            let before = gf.queue.level();
             gf.queue.push(arrived);
-            let peak = gf.queue.level().min(gf.queue.capacity);
+            let peak = (before + burst.min(k)).min(gf.queue.capacity);
             let mut lost = 0;
             gf.queue.enforce_capacity(&mut |c| lost += c.count);
             self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
@@ -272,6 +324,48 @@ impl<O: Observer> World<O> {
             self.flow_forward(flow, g, d, 0.0);
         }
     }
+
+    /// A flushed piece at gateway `g`, which serves one message at a time and has no buffer:
+    /// its k readings, sent together, reach the gateway spread by the access link's delay law.
+    /// Over each of [`BURST_SLICES`] equal-probability slices of that law, of width w, k/n of
+    /// them arrive at rate λ = k/(n·w): as in the M/G/1/1 loss system (`flow_serve`), a share
+    /// 1/(1 + λE[S]) of them find the server free and pass without waiting, the others are
+    /// lost (`buffer_overflow`). At least one passes (all at once, only the first does).
+    fn flow_burst_without_buffer(
+        &mut self,
+        flow: &mut Flow,
+        f: usize,
+        g: usize,
+        chunk: Chunk,
+        now: Ticks,
+    ) {
+        let (es, _) = self.service_moments(flow, g, &[chunk]);
+        let k = chunk.count;
+        let expected = flow.fleets[f]
+            .access_delay
+            .as_ref()
+            .map_or(1.0, |law| burst_passing(law, k as f64, es));
+        let share = (expected.max(1.0) / k as f64).min(1.0);
+        let passes = fluid::binomial(&mut flow.gateways[g].rng, k, share).max(1);
+        self.ledger.lost[LossCause::BufferOverflow as usize] += k - passes;
+        if passes == 0 {
+            return;
+        }
+        if let Some(server) = self.gateways[g].server.as_mut() {
+            server.busy_total += (passes as f64 * es).round() as Ticks;
+        }
+        let mut passing = chunk;
+        let bad = passing.bad;
+        passing.bad = (bad as u128 * passes as u128 / k as u128) as u64;
+        passing.count = passes;
+        let d = Departure {
+            chunk: passing,
+            first: now as f64,
+            last: now as f64,
+            waited: true,
+        };
+        self.flow_forward(flow, g, d, es);
+    }
 }
 
 #[cfg(test)]
@@ -285,6 +379,7 @@ mod tests {
             first,
             last,
             bad: 0,
+            reached: 0,
         }
     }
 
