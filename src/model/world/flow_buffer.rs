@@ -21,9 +21,9 @@
 //!   readings, so given T they are q = ⌊T/N⌋ for N − r devices and q + 1 for r = T − qN, and
 //!   Σ min(B, n_d) = min(T, N·B) exactly (either q ≥ B and every device is full, or q + 1 ≤ B
 //!   and none is);
-//! - exponential reports: each device's count is Poisson(T/N) (the conditional law of a
-//!   device's share of a Poisson total over N devices is Binomial(T, 1/N), which is this for
-//!   the fleets flow mode is for), so K(T) = N·E[min(B, Poisson(T/N))], rounded. The
+//! - exponential reports: each device's count is Poisson(T/N) (given the Poisson total T over
+//!   N devices, a device's share is Binomial(T, 1/N), close to that law for the many devices
+//!   flow mode is for), so K(T) = N·E[min(B, Poisson(T/N))], rounded. The
 //!   expectation, not a draw: the total T is already a Poisson draw, which carries the
 //!   variance that matters (how many readings the window held); what is left — how unevenly N
 //!   devices share them — averages over N devices, and a deterministic K keeps the kept count
@@ -38,11 +38,13 @@
 //! middle of a window is counted as part of a device for all of it.
 //!
 //! The flush: the kept chunks cross the access link (binomial loss per Gilbert-Elliott state,
-//! `Hop::survivors`) and meet the gateway as arrivals at that instant: forwarded over its
-//! uplink in use (with the wait from creation, no gateway wait), stored in its buffer when it
-//! has no uplink in use, or queued behind its server when it has one. Approximation: in the
-//! last two cases the gateway wait (`mean_gateway_wait_s`) of a flushed reading is counted
-//! from its creation, not from its arrival at the gateway (its delivery delay is right).
+//! `Hop::survivors`) and meet the gateway as arrivals at that instant (`Chunk::reached`, from
+//! which a gateway's waiting time counts, as packet mode's `queued`): forwarded over its uplink
+//! in use (no gateway wait), stored in its buffer when it has no uplink in use, queued behind
+//! its server when it has one, or, at a server without a buffer, blocked as in the M/G/1/1 loss
+//! system over the spread of the access delay (`flow_burst_without_buffer`). Approximation:
+//! packet mode's flushed readings reach the gateway over the access delay, flow mode's at the
+//! flush instant with the access delay added after; both give the same delivery delays.
 
 use crate::engine::Ticks;
 use crate::model::fluid::{self, Chunk, LatencyTable, Queue};
@@ -440,7 +442,7 @@ mod tests {
 
     /// Half the devices down all window: the other half hold N/2 · B.
     #[test]
-    fn devices_down_all_window_keep_nothing() {
+    fn half_the_devices_down_all_window_hold_half() {
         let mut kept = Kept::new(10, 5, true);
         let lost = kept.offer(chunk(60, 0, 1199), 0.5, 1200);
         assert_eq!((lost, kept.level()), (35, 25));
