@@ -122,7 +122,9 @@ impl Reports {
 }
 
 /// `count` messages of fleet `fleet` created evenly over [`first`, `last`], `bad` of them
-/// readings out of accuracy (spread evenly among them).
+/// readings out of accuracy (spread evenly among them). `reached` is when they reached their
+/// gateway if that is later than their creation (readings kept on devices until a flush),
+/// else 0: a gateway's waiting time counts from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chunk {
     pub fleet: u32,
@@ -130,6 +132,7 @@ pub struct Chunk {
     pub first: Ticks,
     pub last: Ticks,
     pub bad: u64,
+    pub reached: Ticks,
 }
 
 impl Chunk {
@@ -147,6 +150,7 @@ impl Chunk {
             first: self.first,
             last: cut,
             bad,
+            reached: self.reached,
         };
         self.count -= k;
         self.bad -= bad;
@@ -334,6 +338,13 @@ impl LatencyTable {
     pub fn max(&self) -> Ticks {
         self.sorted.last().copied().unwrap_or(0)
     }
+
+    /// The delay below which a share `p` ∈ [0, 1] of the table lies.
+    pub fn quantile(&self, p: f64) -> Ticks {
+        let last = self.sorted.len().saturating_sub(1);
+        let i = ((p.clamp(0.0, 1.0) * last as f64).round() as usize).min(last);
+        self.sorted.get(i).copied().unwrap_or(0)
+    }
 }
 
 /// Splits `total` over parts proportionally to `weights` (largest remainder, ties to the
@@ -407,6 +418,7 @@ mod tests {
                 first: 0,
                 last: 100,
                 bad: 0,
+                reached: 0,
             });
             let mut lost = 0;
             q.enforce_capacity(&mut |c| lost += c.count);
@@ -423,6 +435,7 @@ mod tests {
             first: 0,
             last: 90,
             bad: 7,
+            reached: 0,
         };
         let front = c.split_front(3);
         assert_eq!((front.count, front.bad, c.count, c.bad), (3, 2, 7, 5));

@@ -41,6 +41,7 @@ use crews::{Crews, Work};
 pub use software::SoftStats;
 use software::{BRICKED, CampaignRt, EXPIRED, Soft};
 mod flow;
+mod flow_buffer;
 
 /// Channels kept per site and spreading factor: more than any LoRaWAN region defines.
 const MAX_LORA_CHANNELS: u32 = 64;
@@ -791,7 +792,8 @@ impl<O: Observer> World<O> {
             freshness: vec![Freshness::new(dep.deadline); sites],
             channels,
             silent_until,
-            device_buffers: vec![VecDeque::new(); buffered_devices as usize],
+            // Flow mode keeps device buffers in aggregate (`flow_buffer`).
+            device_buffers: vec![VecDeque::new(); if flow { 0 } else { buffered_devices as usize }],
             clocks: vec![Clocks::default(); clocked_devices as usize],
             soft: vec![Soft::default(); soft_devices as usize],
             soft_stats: SoftStats {
@@ -1222,6 +1224,9 @@ impl<O: Observer> World<O> {
 
     /// Devices of group `group`'s fleets that can reach a gateway again send what they kept.
     fn flush_devices(&mut self, sched: &mut Scheduler<Packed>, group: usize) {
+        if self.flow.is_some() {
+            return self.flow_flush_devices(sched.now(), group);
+        }
         for i in 0..self.groups[group].fleets.len() {
             let f = self.groups[group].fleets[i] as usize;
             let fleet = &self.fleets[f];

@@ -38,6 +38,7 @@ use crate::model::ledger::LossCause;
 use crate::model::trace::Observer;
 use crate::scenario::{Deployment, Effect, FaultTarget, Unit};
 
+use super::flow_buffer::Kept;
 use super::software::{BRICKED, EXPIRED};
 use super::{Choice, World, process, slice_of};
 
@@ -71,12 +72,12 @@ pub(super) struct Flow {
     /// Per component: fleets, gateways, sites, and the time it is settled up to.
     comps: Vec<Component>,
     comp_of_gateway: Vec<u32>,
-    comp_of_fleet: Vec<u32>,
+    pub(super) comp_of_fleet: Vec<u32>,
     /// Per site: the components holding its fleets (its freshness is settled up to the
     /// earliest of their times).
     site_comps: Vec<Vec<u32>>,
-    fleets: Vec<FleetFlow>,
-    gateways: Vec<GatewayFlow>,
+    pub(super) fleets: Vec<FleetFlow>,
+    pub(super) gateways: Vec<GatewayFlow>,
     radios: lora::Radios,
     scratch: Vec<u32>,
     pending: Pending,
@@ -89,8 +90,8 @@ struct Component {
     settled: Ticks,
 }
 
-struct FleetFlow {
-    rng: Stream,
+pub(super) struct FleetFlow {
+    pub(super) rng: Stream,
     devices: u64,
     /// One report law per home member of the fleet's group (devices are spread over the
     /// members by index, as packet mode routes them).
@@ -104,13 +105,18 @@ struct FleetFlow {
     since_start: [u128; STATES],
     last_change: Ticks,
     /// Per (member of the group, uplink of that member): the law of access + uplink delay.
-    latency: Vec<Vec<LatencyTable>>,
+    pub(super) latency: Vec<Vec<LatencyTable>>,
     bits: f64,
+    /// Per home member: the readings its devices keep while they cannot reach a gateway
+    /// (none when the fleet has no device buffer; see `flow_buffer`).
+    pub(super) kept: Vec<Kept>,
+    /// The access link's delay law alone, for the bursts device buffers send (with them).
+    pub(super) access_delay: Option<LatencyTable>,
 }
 
-struct GatewayFlow {
-    rng: Stream,
-    queue: Queue,
+pub(super) struct GatewayFlow {
+    pub(super) rng: Stream,
+    pub(super) queue: Queue,
     incoming: Vec<Chunk>,
     /// Fraction of a departure carried to the next interval.
     carry: f64,
@@ -121,11 +127,11 @@ struct GatewayFlow {
 /// A piece of messages leaving a gateway's buffer or server: its creation span, when it
 /// leaves (first and last message), and whether it counts as having waited.
 #[derive(Clone, Copy, Debug)]
-struct Departure {
-    chunk: Chunk,
-    first: f64,
-    last: f64,
-    waited: bool,
+pub(super) struct Departure {
+    pub(super) chunk: Chunk,
+    pub(super) first: f64,
+    pub(super) last: f64,
+    pub(super) waited: bool,
 }
 
 impl Flow {
@@ -197,14 +203,23 @@ impl Flow {
                 let members = &dep.groups[spec.group].members;
                 let n = members.len() as u64;
                 let devices = spec.count as u64;
-                let homes = (0..n)
-                    .map(|m| {
-                        let count = devices / n + u64::from(m < devices % n);
-                        Reports::new(&spec.report, count, &mut rng)
-                    })
+                let home_devices = |m: u64| devices / n + u64::from(m < devices % n);
+                let homes: Vec<Reports> = (0..n)
+                    .map(|m| Reports::new(&spec.report, home_devices(m), &mut rng))
                     .collect();
                 // A LoRa frame reaches the gateway at its end plus the access latency.
                 let on_air = radios.airtime(f).map(DurationDist::fixed);
+                let kept = if spec.buffer_messages > 0 {
+                    homes
+                        .iter()
+                        .zip(0..n)
+                        .map(|(r, m)| {
+                            Kept::new(home_devices(m), spec.buffer_messages, r.is_periodic())
+                        })
+                        .collect()
+                } else {
+                    vec![]
+                };
                 let latency = members
                     .iter()
                     .map(|&g| {
@@ -235,6 +250,13 @@ impl Flow {
                     last_change: 0,
                     latency,
                     bits: 8.0 * spec.message_bytes as f64,
+                    access_delay: (spec.buffer_messages > 0).then(|| {
+                        LatencyTable::new(
+                            &[&spec.link.latency],
+                            key(spec.key, process::FLOW | 1 << 32),
+                        )
+                    }),
+                    kept,
                 }
             })
             .collect();
@@ -265,9 +287,16 @@ impl Flow {
         }
     }
 
-    /// Messages held in gateway buffers.
+    /// Messages held in gateway buffers and on devices.
     pub(super) fn buffered(&self) -> u64 {
-        self.gateways.iter().map(|g| g.queue.level()).sum()
+        let gateways: u64 = self.gateways.iter().map(|g| g.queue.level()).sum();
+        let devices: u64 = self
+            .fleets
+            .iter()
+            .flat_map(|f| &f.kept)
+            .map(|k| k.level())
+            .sum();
+        gateways + devices
     }
 }
 
@@ -434,7 +463,7 @@ impl<O: Observer> World<O> {
 
     /// Accounts every message of component `c`'s fleets from its settled time up to `now`,
     /// with the state that held over the interval.
-    fn settle_component(&mut self, c: usize, now: Ticks) {
+    pub(super) fn settle_component(&mut self, c: usize, now: Ticks) {
         let Some(mut flow) = self.flow.take() else {
             return;
         };
@@ -533,7 +562,25 @@ impl<O: Observer> World<O> {
             };
             self.ledger.lost[LossCause::SensorDropout as usize] += dropped;
             let good = left + degraded - bad - dropped;
-            let (good, bad) = if flow.radios.is_lora(f) {
+            let home = self.fleets[f].first_device + m as u32;
+            if !fl.kept.is_empty() && !self.reachable(f, home) {
+                // Kept on the devices (`flow_buffer`), by those up and able to read.
+                let up = shares[HEALTHY] + shares[DEGRADED];
+                let offered = Chunk {
+                    fleet: f as u32,
+                    count: good + bad,
+                    first: t0,
+                    last: t1 - 1,
+                    bad,
+                    reached: 0,
+                };
+                self.flow_keep(flow, f, m, offered, up, span);
+                continue;
+            }
+            // Packet mode sends a buffered fleet's readings over its access link, never its
+            // LoRa radio (`World::emit`), so only unbuffered LoRa fleets go on air here.
+            let on_air = flow.radios.is_lora(f) && flow.fleets[f].kept.is_empty();
+            let (good, bad) = if on_air {
                 self.flow_on_air(flow, f, m, collide, good, bad)
             } else {
                 (good, bad)
@@ -561,6 +608,7 @@ impl<O: Observer> World<O> {
                     first: t0,
                     last: t1 - 1,
                     bad: arrived_bad,
+                    reached: 0,
                 }),
             }
         }
@@ -596,7 +644,7 @@ impl<O: Observer> World<O> {
     }
 
     /// Stores arrivals in gateway `g`'s buffer (no uplink in use), dropping what overflows.
-    fn flow_store(&mut self, flow: &mut Flow, g: usize, incoming: &[Chunk]) {
+    pub(super) fn flow_store(&mut self, flow: &mut Flow, g: usize, incoming: &[Chunk]) {
         let gf = &mut flow.gateways[g];
         if gf.queue.capacity == 0 {
             let lost: u64 = incoming.iter().map(|c| c.count).sum();
@@ -614,7 +662,7 @@ impl<O: Observer> World<O> {
     }
 
     /// Mean and second moment of gateway `g`'s service time for the fleets in `mix`, in ticks.
-    fn service_moments(&self, flow: &Flow, g: usize, mix: &[Chunk]) -> (f64, f64) {
+    pub(super) fn service_moments(&self, flow: &Flow, g: usize, mix: &[Chunk]) -> (f64, f64) {
         let gw = &self.gateways[g];
         let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
         let (p1, p2) = flow.gateways[g].processing;
@@ -731,7 +779,9 @@ impl<O: Observer> World<O> {
                 let rest = gf.queue.level();
                 gf.queue.take_front(rest, &mut |c| passing.push(c));
             }
-            let peak = gf.queue.level().max(q0);
+            // The backlog q0 was counted when it was stored (or flushed from devices, whose
+            // peak leaves out what the server drained while the burst arrived).
+            let peak = gf.queue.level();
             let mut lost = 0;
             gf.queue.enforce_capacity(&mut |c| lost += c.count);
             self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
@@ -792,7 +842,7 @@ impl<O: Observer> World<O> {
     /// A piece leaves gateway `g` over its uplink in use (after `service` ticks in the
     /// server): lost to an undetected outage or the uplink, delivered on time or late, or in
     /// flight at the horizon.
-    fn flow_forward(&mut self, flow: &mut Flow, g: usize, d: Departure, service: f64) {
+    pub(super) fn flow_forward(&mut self, flow: &mut Flow, g: usize, d: Departure, service: f64) {
         let c = d.chunk;
         let k = c.count;
         if k == 0 {
@@ -802,8 +852,14 @@ impl<O: Observer> World<O> {
         let wait_last = d.last - c.last as f64;
         let mean_wait = ((wait_first + wait_last) / 2.0).max(0.0);
         if d.waited {
+            // Readings kept on devices wait at the gateway from when they reached it.
+            let gateway_wait = if c.reached > 0 {
+                ((d.first + d.last) / 2.0 - c.reached as f64).max(0.0)
+            } else {
+                mean_wait
+            };
             self.waited += k;
-            self.wait_sum += (mean_wait * k as f64).round() as u128;
+            self.wait_sum += (gateway_wait * k as f64).round() as u128;
         }
         let gw = &mut self.gateways[g];
         let Some(active) = gw.active else {
