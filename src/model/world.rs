@@ -1184,10 +1184,16 @@ impl<O: Observer> World<O> {
         self.send_to_gateway(sched, msg, now.saturating_add(delay));
     }
 
-    /// Whether device `d` of fleet `f` knows a working gateway to send to.
+    /// Whether device `d` of fleet `f` has someone to take custody of a reading: its gateway is
+    /// up and either stores what it cannot forward (a buffer) or is connected now. A gateway
+    /// without a buffer is a pass-through (a cellular operator's core, a bridge): while its
+    /// uplink is down nothing acknowledges the device's messages, so the device keeps them,
+    /// as a tracker out of coverage keeps its fixes.
     fn reachable(&self, f: usize, d: u32) -> bool {
-        self.route(&self.fleets[f], d)
-            .is_some_and(|g| self.gateways[g].health.up)
+        self.route(&self.fleets[f], d).is_some_and(|g| {
+            let gw = &self.gateways[g];
+            gw.health.up && (gw.capacity > 0 || gw.connected)
+        })
     }
 
     /// Sends `msg` over its device's access link now.
@@ -1673,6 +1679,10 @@ impl<O: Observer> World<O> {
                 for j in 0..self.groups[group].fleets.len() {
                     let f = self.groups[group].fleets[j] as usize;
                     self.refresh_path(now, f);
+                }
+                // A pass-through gateway connected again takes custody of what its devices kept.
+                if connected && self.gateways[g].capacity == 0 {
+                    self.flush_devices(sched, group);
                 }
             }
         }
