@@ -82,6 +82,10 @@ fn assert_agree(dep: &Deployment, replications: u32) {
         let tolerance = Z * se(p).hypot(se(f))
             // Messages left at the horizon are a handful in either mode.
             + if id.ends_with("at_horizon") { 5.0 } else { 0.0 }
+            // Readings already on the access link when a pass-through gateway loses its path
+            // are lost to no path in packet mode (a few a year); flow mode's devices keep all
+            // readings of the interval on the device instead.
+            + if id == "lost_no_path" { 5.0 } else { 0.0 }
             // Packet mode's buffer also holds the few messages queued behind a busy server
             // for an instant; flow mode's fluid buffer holds outage backlogs and overloads only.
             + if id == "peak_buffered" { 6.0 } else { 0.0 }
