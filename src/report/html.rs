@@ -30,13 +30,13 @@ td code{word-break:normal;overflow-wrap:normal}tr.undefined td{color:#888}
 code{font-size:0.95em}dl.glossary dt{font-weight:bold;margin-top:8px}dl.glossary dd{margin-left:16px}
 ";
 
-/// A metric id that may wrap only after its underscores and colons, so a narrow column breaks
-/// `messages_delivered_on_time` into words rather than into letters.
-fn breakable(id: &str) -> String {
+/// A metric id (or a sweep path) that may wrap only after its underscores, colons and dots, so
+/// a narrow column breaks `messages_delivered_on_time` into words rather than into letters.
+pub(crate) fn breakable(id: &str) -> String {
     let mut out = String::with_capacity(id.len() + 16);
     for c in escape(id).chars() {
         out.push(c);
-        if c == '_' || c == ':' {
+        if matches!(c, '_' | ':' | '.') {
             out.push_str("<wbr>");
         }
     }
@@ -46,14 +46,17 @@ fn breakable(id: &str) -> String {
 /// A value that may wrap only between its parts: an interval between its ends ("low to
 /// high"), a long duration between seconds and words ("472,143,579 s (14y 354d 14h)"), so
 /// the table fits the page column without breaking a number.
-fn wrappable(text: &str) -> String {
-    let piece = |t: &str| match t.split_once(" (") {
-        Some((number, words)) => format!(
-            "<span class=\"nw\">{}</span> <span class=\"nw\">({}</span>",
-            escape(number),
-            escape(words)
-        ),
-        None => format!("<span class=\"nw\">{}</span>", escape(t)),
+pub(crate) fn wrappable(text: &str) -> String {
+    let piece = |t: &str| {
+        let mut parts = t.split(" (");
+        let mut html = format!(
+            "<span class=\"nw\">{}</span>",
+            escape(parts.next().unwrap_or(""))
+        );
+        for words in parts {
+            html.push_str(&format!(" <span class=\"nw\">({}</span>", escape(words)));
+        }
+        html
     };
     match text.split_once(" to ") {
         Some((low, high)) => format!("{} to {}", piece(low), piece(high)),
@@ -208,6 +211,7 @@ mod tests {
         for text in [
             "472,143,579 s (14y 354d 14h 59m 39s)",
             "2,211 s (36m 51s) to 12,735 s (3h 32m 15s)",
+            "1,359 s (22m 39s) (538 s (8m 58s) to 2,179 s (36m 19s))",
             "99.2897% to 99.3014%",
             "17,859,907",
         ] {

@@ -15,7 +15,7 @@ use super::chart::{
     self, BAND, ChartError, INK, MEAN, PALETTE, SIZE, caption, decimals, label, legend, text,
 };
 use super::content::HEADLINE;
-use super::html::{STYLE, escape, strip_xml_declaration};
+use super::html::{STYLE, breakable, escape, strip_xml_declaration, wrappable};
 use super::markdown::escape as md;
 use super::table::{clipped, format_value, half_width};
 use super::write_atomically;
@@ -769,14 +769,16 @@ pub fn sweep_html(sweep: &Sweep, charts: &[(String, String)]) -> String {
         "<thead><tr>{}</tr></thead>\n<tbody>\n",
         rows[0]
             .iter()
-            .map(|c| format!("<th>{}</th>", escape(c)))
+            .map(|c| format!("<th>{}</th>", breakable(c)))
             .collect::<String>()
     ));
+    // Cells wrap between a mean and its interval, never inside a number, so eight columns
+    // fit the page.
     for row in &rows[1..] {
         h.push_str(&format!(
             "<tr>{}</tr>\n",
             row.iter()
-                .map(|c| format!("<td>{}</td>", escape(c)))
+                .map(|c| format!("<td>{}</td>", wrappable(c)))
                 .collect::<String>()
         ));
     }
