@@ -577,10 +577,8 @@ impl<O: Observer> World<O> {
                 self.flow_keep(flow, f, m, offered, up, span);
                 continue;
             }
-            // Packet mode sends a buffered fleet's readings over its access link, never its
-            // LoRa radio (`World::emit`), so only unbuffered LoRa fleets go on air here.
-            let on_air = flow.radios.is_lora(f) && flow.fleets[f].kept.is_empty();
-            let (good, bad) = if on_air {
+            // (A LoRa fleet keeps no device buffer: `compile` refuses the pair.)
+            let (good, bad) = if flow.radios.is_lora(f) {
                 self.flow_on_air(flow, f, m, collide, good, bad)
             } else {
                 (good, bad)
