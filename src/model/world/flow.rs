@@ -79,6 +79,9 @@ pub(super) struct Flow {
     pub(super) fleets: Vec<FleetFlow>,
     pub(super) gateways: Vec<GatewayFlow>,
     radios: lora::Radios,
+    /// Per gateway, per uplink: the uplink's delay law alone, for pieces a backlog drains
+    /// (their access delay, and a LoRa frame's time on air, passed while they waited).
+    uplink_latency: Vec<Vec<LatencyTable>>,
     scratch: Vec<u32>,
     pending: Pending,
 }
@@ -125,13 +128,16 @@ pub(super) struct GatewayFlow {
 }
 
 /// A piece of messages leaving a gateway's buffer or server: its creation span, when it
-/// leaves (first and last message), and whether it counts as having waited.
+/// leaves (first and last message), whether it counts as having waited, and whether a
+/// backlog's draining set when it leaves (it reached the gateway long before: its delay from
+/// creation already holds its access delay, so only the uplink's is added).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Departure {
     pub(super) chunk: Chunk,
     pub(super) first: f64,
     pub(super) last: f64,
     pub(super) waited: bool,
+    pub(super) drained: bool,
 }
 
 impl Flow {
@@ -274,6 +280,20 @@ impl Flow {
                     .map_or((0.0, 0.0), |s| (s.mean(), s.second_moment())),
             })
             .collect();
+        let uplink_latency = dep
+            .gateways
+            .iter()
+            .map(|g| {
+                g.uplinks
+                    .iter()
+                    .enumerate()
+                    .map(|(u, up)| {
+                        let entity = member_key(g.key, u as u64);
+                        LatencyTable::new(&[&up.link.latency], key(entity, process::FLOW | 2 << 32))
+                    })
+                    .collect()
+            })
+            .collect();
         Flow {
             comps,
             comp_of_gateway,
@@ -282,6 +302,7 @@ impl Flow {
             fleets,
             gateways,
             radios,
+            uplink_latency,
             scratch: vec![],
             pending: Pending::None,
         }
@@ -630,6 +651,7 @@ impl<O: Observer> World<O> {
                     first: chunk.first as f64,
                     last: chunk.last as f64,
                     waited: false,
+                    drained: false,
                 };
                 self.flow_forward(flow, g, d, 0.0);
             }
@@ -771,6 +793,7 @@ impl<O: Observer> World<O> {
                     first,
                     last,
                     waited: true,
+                    drained: true,
                 });
             });
             if empty_after < span {
@@ -806,6 +829,7 @@ impl<O: Observer> World<O> {
                 first: chunk.first as f64 + wait,
                 last: chunk.last as f64 + wait,
                 waited: true,
+                drained: false,
             };
             self.flow_forward(flow, g, d, es);
         }
@@ -830,6 +854,7 @@ impl<O: Observer> World<O> {
                     first: now as f64,
                     last: now as f64,
                     waited: true,
+                    drained: true,
                 };
                 self.flow_forward(&mut flow, g, d, 0.0);
             }
@@ -883,7 +908,11 @@ impl<O: Observer> World<O> {
             .iter()
             .position(|&x| x as usize == g)
             .unwrap_or(0);
-        let table = &flow.fleets[fleet].latency[member][active];
+        let table = if d.drained {
+            &flow.uplink_latency[g][active]
+        } else {
+            &flow.fleets[fleet].latency[member][active]
+        };
         let horizon = self.horizon as f64;
         let deadline = self.deadline as f64;
         // Averages over the piece: message x ∈ [0, 1] was created at first + x·span and

@@ -322,6 +322,7 @@ impl<O: Observer> World<O> {
                 first: now as f64,
                 last: now as f64,
                 waited: false,
+                drained: false,
             };
             self.flow_forward(flow, g, d, 0.0);
         }
@@ -365,6 +366,7 @@ impl<O: Observer> World<O> {
             first: now as f64,
             last: now as f64,
             waited: true,
+            drained: false,
         };
         self.flow_forward(flow, g, d, es);
     }
