@@ -79,8 +79,8 @@ pub(super) struct Flow {
     pub(super) fleets: Vec<FleetFlow>,
     pub(super) gateways: Vec<GatewayFlow>,
     radios: lora::Radios,
-    /// Per gateway, per uplink: the uplink's delay law alone, for pieces a backlog drains
-    /// (their access delay, and a LoRa frame's time on air, passed while they waited).
+    /// Per gateway, per uplink: the uplink's delay law alone, for a backlog released at once
+    /// (its access delay, and a LoRa frame's time on air, passed while it waited).
     uplink_latency: Vec<Vec<LatencyTable>>,
     scratch: Vec<u32>,
     pending: Pending,
@@ -128,9 +128,10 @@ pub(super) struct GatewayFlow {
 }
 
 /// A piece of messages leaving a gateway's buffer or server: its creation span, when it
-/// leaves (first and last message), whether it counts as having waited, and whether a
-/// backlog's draining set when it leaves (it reached the gateway long before: its delay from
-/// creation already holds its access delay, so only the uplink's is added).
+/// leaves (first and last message), whether it counts as having waited, and whether it is a
+/// backlog released at once when the gateway could forward again (it reached the gateway long
+/// before: its delay from creation already holds its access delay, so only the uplink's is
+/// added). Backlogs a server drains keep the whole latency law (see ARCHITECTURE.md).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Departure {
     pub(super) chunk: Chunk,
@@ -793,7 +794,7 @@ impl<O: Observer> World<O> {
                     first,
                     last,
                     waited: true,
-                    drained: true,
+                    drained: false,
                 });
             });
             if empty_after < span {
