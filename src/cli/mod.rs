@@ -319,12 +319,10 @@ fn run(args: RunArgs) -> ExitCode {
         return shard::run_shard(&args, s);
     }
     match study(&args, false) {
-        Ok((dep, _, mut text)) => {
-            if !dep.expectations.is_empty() {
-                text.push_str(&format!(
-                    "this scenario has {} `expect` assertions: `iotwin check` judges them\n",
-                    dep.expectations.len()
-                ));
+        Ok((_, summary, mut text)) => {
+            if !summary.verdicts.is_empty() {
+                text.push_str(&report::judgements_table(&summary));
+                text.push_str("`iotwin check` exits 1 unless every assertion passes\n");
             }
             say(&text);
             ExitCode::SUCCESS
@@ -336,12 +334,12 @@ fn run(args: RunArgs) -> ExitCode {
 /// Runs a scenario like `run`, then judges its `expect` assertions: exit 0 when all pass,
 /// 1 naming each one that failed or was inconclusive.
 fn check(args: RunArgs) -> ExitCode {
-    let (dep, summary, mut text) = match study(&args, true) {
+    let (_, summary, mut text) = match study(&args, true) {
         Ok(done) => done,
         Err(code) => return code,
     };
-    let judgements = montecarlo::check::judge(&dep, &summary);
-    text.push_str(&report::judgements_table(&summary, &judgements));
+    let judgements = &summary.verdicts;
+    text.push_str(&report::judgements_table(&summary));
     say(&text);
     let failed = judgements
         .iter()

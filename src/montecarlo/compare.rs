@@ -199,6 +199,8 @@ mod tests {
             extras: vec![],
             metrics,
             estimates,
+            verdicts: vec![],
+            recovery_p95: None,
         }
     }
 

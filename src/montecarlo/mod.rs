@@ -10,7 +10,7 @@ pub mod shard;
 mod stats;
 pub mod sweep;
 
-pub use stats::{Estimate, estimate, t_quantile_975};
+pub use stats::{Estimate, PooledQuantile, estimate, pooled_quantile, t_quantile_975};
 
 use rayon::prelude::*;
 
@@ -109,6 +109,13 @@ pub struct Summary {
     /// The metrics, in column order.
     pub metrics: Vec<Metric>,
     pub estimates: Vec<Estimate>,
+    /// The scenario's `expect` assertions judged on these estimates, in the order written.
+    pub verdicts: Vec<check::Judgement>,
+    /// The 95th percentile of every interruption's time to recover, pooled over replications,
+    /// in seconds (`None` when nothing was interrupted). Unlike the `ttr_p95_s` metric, which
+    /// averages each replication's own percentile over the replications that had any, every
+    /// recovery counts once.
+    pub recovery_p95: Option<PooledQuantile>,
 }
 
 impl Summary {
@@ -515,7 +522,8 @@ fn summarise(dep: &Deployment, mode: Mode, rows: Vec<(Vec<f64>, Extras)>) -> Sum
             )
         })
         .collect();
-    Summary {
+    let recoveries: Vec<Vec<f64>> = extras.iter().map(|e| e.interruptions_s.clone()).collect();
+    let mut summary = Summary {
         scenario: dep.name.clone(),
         description: dep.description.clone(),
         seed: dep.seed,
@@ -527,7 +535,11 @@ fn summarise(dep: &Deployment, mode: Mode, rows: Vec<(Vec<f64>, Extras)>) -> Sum
         extras,
         metrics,
         estimates,
-    }
+        verdicts: vec![],
+        recovery_p95: pooled_quantile(&recoveries, 0.95, dep.seed),
+    };
+    summary.verdicts = check::judge(dep, &summary);
+    summary
 }
 
 #[cfg(test)]

@@ -510,6 +510,8 @@ mod tests {
                 better: Better::Lower,
             }],
             estimates: vec![e],
+            verdicts: vec![],
+            recovery_p95: None,
         }
     }
 

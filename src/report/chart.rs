@@ -760,7 +760,8 @@ fn draw_share<DB: DrawingBackend>(
 fn loss_causes(s: &Summary) -> Vec<(String, f64, f64, f64)> {
     let mut causes: Vec<_> = s
         .metrics()
-        .filter(|(m, e)| m.id.starts_with("lost_") && e.n > 0)
+        // A cause that lost nothing in any replication would only crowd the chart.
+        .filter(|(m, e)| m.id.starts_with("lost_") && e.n > 0 && e.max > 0.0)
         .map(|(m, e)| {
             let name = m.id.trim_start_matches("lost_").replace('_', " ");
             (name, e.mean, e.low().max(0.0), e.high())
@@ -965,6 +966,8 @@ mod tests {
             extras,
             metrics,
             estimates,
+            verdicts: vec![],
+            recovery_p95: None,
         }
     }
 

@@ -4,7 +4,9 @@ use super::chart::Kind;
 use super::table::{clipped, format_value, half_width};
 use crate::engine::Duration;
 use crate::metrics::{Better, Metric};
+use crate::montecarlo::check::Verdict;
 use crate::montecarlo::{Estimate, Summary};
+use crate::scenario::Bound;
 
 /// The four numbers a reader looks at first: did data arrive, were sites connected, how long
 /// did outages last, how much was lost.
@@ -15,8 +17,15 @@ pub const HEADLINE: [(&str, &str); 4] = [
     ("messages_lost", "Messages lost per replication"),
 ];
 
+/// The cost card: what the design costs, when the scenario has a cost model.
+pub const COSTS: [(&str, &str); 3] = [
+    ("cost_total", "Total cost over the horizon"),
+    ("cost_per_device_year", "Cost per device-year"),
+    ("cost_npv", "Net present value of the costs"),
+];
+
 /// How the reports' intervals are computed and shown, for the glossary.
-pub const INTERVAL_NOTE: &str = "Every interval is the 95% Student-t confidence interval of the mean over replications. Tables show it clipped to what the metric can be (a share between 0% and 100%, a count, time or cost of at least 0); summary.json keeps the raw interval (mean ± ci95_half_width), which may pass those bounds when few replications vary. Where a single replication defines a metric there is no interval: the table says \"one replication: no interval\".";
+pub const INTERVAL_NOTE: &str = "Every interval is the 95% Student-t confidence interval of the mean over replications. Tables show it clipped to what the metric can be (a share between 0% and 100%, a count, time or cost of at least 0); summary.json keeps the raw interval (mean ± ci95_half_width), which may pass those bounds when few replications vary. Where a single replication defines a metric there is no interval: the table says \"one replication: no interval\". A metric defined in fewer than half of the replications (a time to recover when most replications had no interruption) is marked \"few\": its mean and interval rest on those replications alone. The headline's time to recover is the 95th percentile of every recovery of every replication, with a 95% interval from a bootstrap over replications (summary.json: pooled.ttr_p95_s).";
 
 /// One metric's numbers as text.
 pub struct Row<'a> {
@@ -28,6 +37,14 @@ pub struct Row<'a> {
     pub interval: String,
     /// Replications that define the metric, out of all.
     pub defined: String,
+    /// Fewer than half of the replications define the metric: read its mean with care.
+    pub few: bool,
+}
+
+/// Whether a metric defined in `n` of `replications` replications rests on too few of them to
+/// stand for the study: fewer than half.
+pub fn few(n: usize, replications: u32) -> bool {
+    n > 0 && 2 * n < replications as usize
 }
 
 /// A metric's row; "undefined in every replication" when nothing defined it.
@@ -40,6 +57,7 @@ pub fn row<'a>(s: &Summary, metric: &'a Metric, e: &Estimate) -> Row<'a> {
             half_width: "undefined in every replication".to_string(),
             interval: String::new(),
             defined: format!("0 of {}", s.replications),
+            few: false,
         };
     }
     let interval = if e.half_width.is_some() {
@@ -57,19 +75,178 @@ pub fn row<'a>(s: &Summary, metric: &'a Metric, e: &Estimate) -> Row<'a> {
         mean: format_value(e.mean, unit),
         half_width: half_width(e.half_width, unit),
         interval,
-        defined: format!("{} of {}", e.n, s.replications),
+        defined: if few(e.n, s.replications) {
+            format!("{} of {} (few)", e.n, s.replications)
+        } else {
+            format!("{} of {}", e.n, s.replications)
+        },
+        few: few(e.n, s.replications),
     }
 }
 
-/// The headline metrics present in this summary, with their labels.
+/// The headline metrics present in this summary, with their labels. The time to recover is
+/// the percentile of every recovery pooled over replications, with its bootstrap interval.
 pub fn headline(s: &Summary) -> Vec<(&'static str, Row<'_>)> {
     HEADLINE
+        .iter()
+        .filter_map(|(id, label)| {
+            let i = s.index_of(id)?;
+            let metric = &s.metrics[i];
+            match (*id, s.recovery_p95) {
+                ("ttr_p95_s", Some(p)) => Some((*label, pooled_row(s, metric, p))),
+                _ => Some((*label, row(s, metric, &s.estimates[i]))),
+            }
+        })
+        .collect()
+}
+
+/// The row of a percentile pooled over every replication.
+fn pooled_row<'a>(
+    s: &Summary,
+    metric: &'a Metric,
+    p: crate::montecarlo::PooledQuantile,
+) -> Row<'a> {
+    let unit = metric.unit;
+    let (half_width, interval) = match p.interval {
+        Some((low, high)) => {
+            let (low, high) = clipped(low, high, unit);
+            let text = format!(
+                "{} to {}",
+                format_value(low, unit),
+                format_value(high, unit)
+            );
+            (String::new(), text)
+        }
+        None => (super::table::NO_INTERVAL.to_string(), String::new()),
+    };
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    Row {
+        metric,
+        mean: format_value(p.value, unit),
+        half_width,
+        interval,
+        defined: format!(
+            "{} recover{} in {} of {} replication{}",
+            p.n,
+            if p.n == 1 { "y" } else { "ies" },
+            p.replications,
+            s.replications,
+            plural(s.replications as usize)
+        ),
+        few: false,
+    }
+}
+
+/// The cost card's rows, when the scenario has a cost model.
+pub fn costs(s: &Summary) -> Vec<(&'static str, Row<'_>)> {
+    COSTS
         .iter()
         .filter_map(|(id, label)| {
             let i = s.index_of(id)?;
             Some((*label, row(s, &s.metrics[i], &s.estimates[i])))
         })
         .collect()
+}
+
+/// One `expect` assertion as the headline shows it.
+pub struct VerdictLine {
+    /// PASS, FAIL, INCONCLUSIVE or UNDEFINED.
+    pub verdict: &'static str,
+    /// Why it is not a plain PASS or FAIL, for a reader who wonders.
+    pub why: &'static str,
+    /// The assertion as written: `data_completeness at least 99.0000%`.
+    pub assertion: String,
+    /// The measured mean and its interval.
+    pub measured: String,
+    /// Where the assertion is written in the scenario.
+    pub file: String,
+    pub line: usize,
+}
+
+/// The scenario's assertions and their verdicts, in the order written.
+pub fn verdicts(s: &Summary) -> Vec<VerdictLine> {
+    s.verdicts
+        .iter()
+        .map(|j| {
+            let e = &j.expectation;
+            let unit = s.index_of(&e.metric).map_or("", |i| s.metrics[i].unit);
+            let (verdict, why) = match j.verdict {
+                Verdict::Pass => ("PASS", ""),
+                Verdict::Fail => ("FAIL", ""),
+                Verdict::Inconclusive => (
+                    "INCONCLUSIVE",
+                    "the interval straddles the bound; more replications would tell",
+                ),
+                Verdict::Undefined => (
+                    "UNDEFINED",
+                    "no replication defines this metric: what it measures never happened",
+                ),
+            };
+            let bound = match e.bound {
+                Bound::AtLeast => "at least",
+                Bound::AtMost => "at most",
+            };
+            let est = &j.estimate;
+            let measured = if est.n == 0 {
+                "undefined".to_string()
+            } else if est.half_width.is_none() {
+                format!(
+                    "{} ({})",
+                    format_value(est.mean, unit),
+                    super::table::NO_INTERVAL
+                )
+            } else {
+                let (low, high) = clipped(est.low(), est.high(), unit);
+                format!(
+                    "{} (95% CI {} to {})",
+                    format_value(est.mean, unit),
+                    format_value(low, unit),
+                    format_value(high, unit)
+                )
+            };
+            VerdictLine {
+                verdict,
+                why,
+                assertion: format!("{} {bound} {}", e.metric, format_value(e.value, unit)),
+                measured,
+                file: e.location.file.clone(),
+                line: e.location.line,
+            }
+        })
+        .collect()
+}
+
+/// "3 of 4 assertions pass (1 inconclusive)", or `None` without assertions.
+///
+/// The same words start a sentence in the documents: [`capitalised`].
+pub fn verdict_tally(s: &Summary) -> Option<String> {
+    if s.verdicts.is_empty() {
+        return None;
+    }
+    let count = |v: Verdict| s.verdicts.iter().filter(|j| j.verdict == v).count();
+    let mut others = vec![];
+    for (v, word) in [
+        (Verdict::Fail, "failed"),
+        (Verdict::Inconclusive, "inconclusive"),
+        (Verdict::Undefined, "undefined"),
+    ] {
+        let n = count(v);
+        if n > 0 {
+            others.push(format!("{n} {word}"));
+        }
+    }
+    let total = s.verdicts.len();
+    let pass = count(Verdict::Pass);
+    let noun = if total == 1 {
+        "assertion"
+    } else {
+        "assertions"
+    };
+    Some(if others.is_empty() {
+        format!("all {total} {noun} pass")
+    } else {
+        format!("{pass} of {total} {noun} pass ({})", others.join(", "))
+    })
 }
 
 /// Every metric's row, in catalogue order.
@@ -82,6 +259,7 @@ pub fn facts(s: &Summary) -> Vec<(&'static str, String)> {
     vec![
         ("Seed", s.seed.to_string()),
         ("Replications", s.replications.to_string()),
+        ("Mode", mode_text(s).to_string()),
         ("Horizon", Duration(s.horizon).to_string()),
         ("Deadline", Duration(s.deadline).to_string()),
         (
@@ -90,6 +268,25 @@ pub fn facts(s: &Summary) -> Vec<(&'static str, String)> {
         ),
         ("iotwin", env!("CARGO_PKG_VERSION").to_string()),
     ]
+}
+
+/// `text` with its first letter in capitals.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The mode the study ran in, in words.
+pub fn mode_text(s: &Summary) -> &'static str {
+    match s.mode {
+        crate::montecarlo::Mode::Flow => {
+            "flow (telemetry accounted in aggregate between state changes)"
+        }
+        _ => "packet (every message simulated)",
+    }
 }
 
 /// Which way a metric is better, in words.
@@ -126,7 +323,7 @@ pub fn chart_text(kind: Kind) -> (&'static str, &'static str) {
         ),
         Kind::Losses => (
             "Messages lost by cause",
-            "Mean messages lost per replication for each cause; whiskers span the 95% confidence interval.",
+            "Mean messages lost per replication for each cause that lost any message in some replication (the table below lists every cause); whiskers span the 95% confidence interval.",
         ),
         Kind::Cost => (
             "Cost breakdown",

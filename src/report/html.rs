@@ -28,6 +28,10 @@ td.wrap{white-space:normal}.nw{white-space:nowrap}td.metric{min-width:11em}
 td code{word-break:normal;overflow-wrap:normal}tr.undefined td{color:#888}
 @media (max-width:900px){td.num{white-space:normal}main{padding:12px}}
 code{font-size:0.95em}dl.glossary dt{font-weight:bold;margin-top:8px}dl.glossary dd{margin-left:16px}
+.tally{font-size:1.1em;font-weight:bold;padding:8px 12px;border-radius:6px;margin:12px 0}
+.tally.ok{background:#e3f4e6;color:#1d5e2a}.tally.bad{background:#fbe4e4;color:#8a1c1c}.tally.unsure{background:#fdf3dc;color:#7a5300}
+.verdict{font-weight:bold;white-space:nowrap}.v-PASS{color:#1d7a35}.v-FAIL{color:#b42020}.v-INCONCLUSIVE,.v-UNDEFINED{color:#a06a00}
+tr.few td{color:#7a5300}h3{margin-top:20px;color:#345}
 ";
 
 /// A metric id (or a sweep path) that may wrap only after its underscores, colons and dots, so
@@ -103,15 +107,14 @@ pub fn report_html(s: &Summary, charts: &[Chart]) -> String {
     }
     h.push_str("</dl>\n");
 
-    h.push_str("<h2>Headline</h2>\n<div class=\"cards\">\n");
-    for (label, row) in content::headline(s) {
-        h.push_str(&format!(
-            "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"value\">{}</div><div class=\"ci\">{}</div></div>\n",
-            escape(&row.mean),
-            escape(&ci_text(&row)),
-        ));
+    h.push_str("<h2>Headline</h2>\n");
+    h.push_str(&verdicts_html(s));
+    h.push_str(&cards(&content::headline(s)));
+    let costs = content::costs(s);
+    if !costs.is_empty() {
+        h.push_str("<h3>Costs</h3>\n");
+        h.push_str(&cards(&costs));
     }
-    h.push_str("</div>\n");
 
     h.push_str("<h2>Charts</h2>\n");
     for chart in charts {
@@ -127,6 +130,8 @@ pub fn report_html(s: &Summary, charts: &[Chart]) -> String {
     for row in content::rows(s) {
         let class = if row.mean == "undefined" {
             " class=\"undefined\""
+        } else if row.few {
+            " class=\"few\""
         } else {
             ""
         };
@@ -168,6 +173,68 @@ pub fn report_html(s: &Summary, charts: &[Chart]) -> String {
         ));
     }
     h.push_str("</dl>\n</main>\n</body>\n</html>\n");
+    h
+}
+
+/// A row of headline cards: label, mean, interval (and how many replications define it, when
+/// that is few or the value is pooled over them).
+fn cards(rows: &[(&str, Row)]) -> String {
+    let mut h = String::from("<div class=\"cards\">\n");
+    for (label, row) in rows {
+        h.push_str(&format!(
+            "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"value\">{}</div><div class=\"ci\">{}</div></div>\n",
+            escape(&row.mean),
+            escape(&card_note(row)),
+        ));
+    }
+    h.push_str("</div>\n");
+    h
+}
+
+/// What a card says under its value: the interval, and how many replications define the
+/// value when that is few or when it is pooled over them.
+pub(crate) fn card_note(row: &Row) -> String {
+    let ci = ci_text(row);
+    if row.few || row.defined.contains("recover") {
+        format!("{ci}; {}", row.defined)
+    } else {
+        ci
+    }
+}
+
+/// The verdicts of the scenario's `expect` assertions: a tally a reader sees first, then one
+/// line per assertion. Empty without assertions.
+fn verdicts_html(s: &Summary) -> String {
+    let Some(tally) = content::verdict_tally(s) else {
+        return String::new();
+    };
+    let lines = content::verdicts(s);
+    let class = if lines.iter().any(|l| l.verdict == "FAIL") {
+        "bad"
+    } else if lines.iter().all(|l| l.verdict == "PASS") {
+        "ok"
+    } else {
+        "unsure"
+    };
+    let mut h = format!(
+        "<p class=\"tally {class}\">{}</p>\n<div class=\"table-wrap\">\n<table class=\"verdicts\">\n<thead><tr><th>verdict</th><th>assertion</th><th>measured</th><th>line</th></tr></thead>\n<tbody>\n",
+        escape(&content::capitalised(&tally))
+    );
+    for l in &lines {
+        let why = if l.why.is_empty() {
+            String::new()
+        } else {
+            format!("<br><small>{}</small>", escape(l.why))
+        };
+        h.push_str(&format!(
+            "<tr><td class=\"verdict v-{v}\">{v}</td><td><code>{}</code>{why}</td><td class=\"wrap\">{}</td><td class=\"num\">{}</td></tr>\n",
+            escape(&l.assertion),
+            escape(&l.measured),
+            l.line,
+            v = l.verdict,
+        ));
+    }
+    h.push_str("</tbody>\n</table>\n</div>\n");
     h
 }
 

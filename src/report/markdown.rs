@@ -4,7 +4,7 @@
 
 use super::chart::Chart;
 use super::content;
-use super::html::ci_text;
+use super::html::card_note;
 use crate::montecarlo::Summary;
 
 /// Escapes text for a Markdown table cell or paragraph: no table breaks, no raw HTML.
@@ -27,12 +27,35 @@ pub fn report_md(s: &Summary, charts: &[Chart]) -> String {
         m.push_str(&format!("| {label} | {} |\n", escape(&value)));
     }
 
-    m.push_str("\n## Headline\n\n| | mean | 95% CI |\n|---|---:|---|\n");
-    for (label, row) in content::headline(s) {
+    m.push_str("\n## Headline\n\n");
+    if let Some(tally) = content::verdict_tally(s) {
+        m.push_str(&format!(
+            "**{}.**\n\n| verdict | assertion | measured | line |\n|---|---|---|---:|\n",
+            escape(&content::capitalised(&tally))
+        ));
+        for l in content::verdicts(s) {
+            let why = if l.why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", l.why)
+            };
+            m.push_str(&format!(
+                "| **{}** | `{}`{} | {} | {} |\n",
+                l.verdict,
+                escape(&l.assertion),
+                escape(&why),
+                escape(&l.measured),
+                l.line
+            ));
+        }
+        m.push('\n');
+    }
+    m.push_str("| | mean | 95% CI |\n|---|---:|---|\n");
+    for (label, row) in content::headline(s).into_iter().chain(content::costs(s)) {
         m.push_str(&format!(
             "| {label} | {} | {} |\n",
             escape(&row.mean),
-            escape(&ci_text(&row))
+            escape(&card_note(&row))
         ));
     }
 

@@ -56,11 +56,49 @@ pub fn summary_json(s: &Summary) -> String {
         "horizon": Duration(s.horizon).to_string(),
         "deadline": Duration(s.deadline).to_string(),
         "confidence_level": 0.95,
+        "assertions": assertions_json(s),
+        "pooled": pooled_json(s),
         "metrics": Value::Object(metrics),
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The scenario's `expect` assertions with their verdicts, in the order written.
+fn assertions_json(s: &Summary) -> Value {
+    let verdicts = s.verdicts.iter().map(|j| {
+        let e = &j.expectation;
+        json!({
+            "metric": e.metric,
+            "bound": match e.bound {
+                crate::scenario::Bound::AtLeast => "at_least",
+                crate::scenario::Bound::AtMost => "at_most",
+            },
+            "value": e.value,
+            "verdict": format!("{:?}", j.verdict).to_lowercase(),
+            "mean": j.estimate.mean,
+            "ci95_half_width": j.estimate.half_width,
+            "replications_defined": j.estimate.n,
+            "line": e.location.line,
+        })
+    });
+    Value::Array(verdicts.collect())
+}
+
+/// Figures pooled over every replication rather than averaged over them: the 95th percentile
+/// of every recovery, with its replication-bootstrap interval (`null` when nothing recovered).
+fn pooled_json(s: &Summary) -> Value {
+    let ttr = s.recovery_p95.map(|p| {
+        json!({
+            "value": p.value,
+            "ci95_low": p.interval.map(|i| i.0),
+            "ci95_high": p.interval.map(|i| i.1),
+            "recoveries": p.n,
+            "replications_with_recoveries": p.replications,
+        })
+    });
+    json!({ "ttr_p95_s": ttr })
 }
 
 /// One row per replication, one column per metric.

@@ -655,10 +655,51 @@ fn categories_len(sweep: &Sweep) -> usize {
 
 /// The charts, in [`charted`] order: (metric, SVG).
 pub fn charts(sweep: &Sweep) -> Result<Vec<(String, String)>, ChartError> {
+    let flat = flat(sweep);
     charted(sweep)
         .into_iter()
+        .filter(|m| !flat.contains(m))
         .map(|m| chart_svg(sweep, &m).map(|svg| (m, svg)))
         .collect()
+}
+
+/// Charted metrics whose mean is the same at every point (site availability against the
+/// number of devices, say: common random numbers give every point the same outages). A flat
+/// line tells nothing a sentence cannot, so it is named instead of drawn; a metric with a
+/// limit is always drawn.
+pub fn flat(sweep: &Sweep) -> Vec<String> {
+    if sweep.points.len() < 2 {
+        return vec![];
+    }
+    charted(sweep)
+        .into_iter()
+        .filter(|id| !sweep.limits.iter().any(|l| &l.metric == id))
+        .filter(|id| {
+            let means: Vec<f64> = sweep
+                .points
+                .iter()
+                .filter_map(|p| p.summary.estimate(id).map(|e| e.mean))
+                .collect();
+            let Some(first) = means.first() else {
+                return false;
+            };
+            means.len() == sweep.points.len()
+                && means
+                    .iter()
+                    .all(|m| m.is_finite() && (m - first).abs() <= 1e-12 * first.abs().max(1.0))
+        })
+        .collect()
+}
+
+/// The sentence naming the charts left out as flat, if any.
+fn flat_sentence(sweep: &Sweep) -> Option<String> {
+    let flat = flat(sweep);
+    (!flat.is_empty()).then(|| {
+        format!(
+            "Not drawn, because their mean is the same at every point: {}.",
+            flat.join(", ")
+        )
+    })
 }
 
 fn facts(sweep: &Sweep) -> Vec<(String, String)> {
@@ -711,6 +752,9 @@ pub fn sweep_md(sweep: &Sweep, charts: &[(String, String)]) -> String {
         m.push_str(&format!("- {}\n", md(&s)));
     }
     m.push_str("\n## Charts\n\n");
+    if let Some(text) = flat_sentence(sweep) {
+        m.push_str(&format!("{}\n\n", md(&text)));
+    }
     for (metric, _) in charts {
         m.push_str(&format!(
             "![{metric}](charts/{}.svg)\n\n*{}.* {CHART_GUIDE}\n\n",
@@ -755,6 +799,9 @@ pub fn sweep_html(sweep: &Sweep, charts: &[(String, String)]) -> String {
         h.push_str(&format!("<li>{}</li>\n", escape(&s)));
     }
     h.push_str("</ul>\n<h2>Charts</h2>\n");
+    if let Some(text) = flat_sentence(sweep) {
+        h.push_str(&format!("<p>{}</p>\n", escape(&text)));
+    }
     for (metric, svg) in charts {
         h.push_str(&format!(
             "<figure id=\"chart-{}\">\n{}\n<figcaption><strong>{}.</strong> {CHART_GUIDE}</figcaption>\n</figure>\n",

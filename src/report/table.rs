@@ -2,8 +2,6 @@
 
 use crate::engine::Duration;
 use crate::montecarlo::Summary;
-use crate::montecarlo::check::{Judgement, Verdict};
-use crate::scenario::Bound;
 
 /// A value formatted for its unit: ratios as percentages with enough digits to tell 99.9%
 /// from 99.99%, counts with thousands separators.
@@ -98,12 +96,13 @@ pub fn summary_table(s: &Summary) -> String {
         })
         .collect();
     let mut out = format!(
-        "{} — {} replications, seed {}, horizon {}, deadline {}\n\n",
+        "{} — {} replications, seed {}, horizon {}, deadline {}, {} mode\n\n",
         s.scenario,
         s.replications,
         s.seed,
         Duration(s.horizon),
-        Duration(s.deadline)
+        Duration(s.deadline),
+        s.mode.name()
     );
     let line = |cells: [&str; 3]| {
         format!(
@@ -128,39 +127,22 @@ pub fn summary_table(s: &Summary) -> String {
     out
 }
 
-/// One line per assertion: verdict, the assertion, the measured mean and interval.
-pub fn judgements_table(s: &Summary, judgements: &[Judgement]) -> String {
-    let mut out = String::from("\nassertions\n");
-    for j in judgements {
-        let e = &j.expectation;
-        let unit = s
-            .index_of(&e.metric)
-            .map(|i| s.metrics[i].unit)
-            .unwrap_or("");
-        let verdict = match j.verdict {
-            Verdict::Pass => "PASS",
-            Verdict::Fail => "FAIL",
-            Verdict::Undefined => {
-                "UNDEFINED (no replication defines this metric: what it measures never happened)"
-            }
-            Verdict::Inconclusive => {
-                "INCONCLUSIVE (interval straddles the bound; add replications)"
-            }
-        };
-        let bound = match e.bound {
-            Bound::AtLeast => "at least",
-            Bound::AtMost => "at most",
+/// One line per assertion: verdict, the assertion, the measured mean and interval, and where
+/// the assertion is written; a tally first.
+pub fn judgements_table(s: &Summary) -> String {
+    let Some(tally) = super::content::verdict_tally(s) else {
+        return String::new();
+    };
+    let mut out = format!("\n{tally}:\n");
+    for l in super::content::verdicts(s) {
+        let why = if l.why.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", l.why)
         };
         out.push_str(&format!(
-            "  {verdict}: {} {bound} {} — measured {} {} (95% CI {} to {}) [{}:{}]\n",
-            e.metric,
-            format_value(e.value, unit),
-            format_value(j.estimate.mean, unit),
-            half_width(j.estimate.half_width, unit),
-            format_value(clipped(j.estimate.low(), j.estimate.high(), unit).0, unit),
-            format_value(clipped(j.estimate.low(), j.estimate.high(), unit).1, unit),
-            e.location.file,
-            e.location.line,
+            "  {}{why}: {} — measured {} [{}:{}]\n",
+            l.verdict, l.assertion, l.measured, l.file, l.line
         ));
     }
     out

@@ -2,6 +2,8 @@
 
 use assert_cmd::Command;
 
+use iotwin::montecarlo::check::Verdict;
+
 use crate::common::{deployment, run, total};
 
 const DRILL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/fiber_cut_drill.ron");
@@ -137,28 +139,47 @@ fn overlapping_gateway_faults_keep_it_down_until_the_last_ends() {
     );
 }
 
-/// The four connectivity designs ship with assertions an architect would make of them, and
-/// each passes `check` as shipped (their own seed and replication count).
-#[test]
-fn the_shipped_designs_pass_their_assertions() {
-    for design in [
-        "single_carrier",
-        "dual_carrier_esim",
-        "wired_with_lte_backup",
-        "redundant_gateways",
-    ] {
+const DESIGNS: [&str; 4] = [
+    "single_carrier",
+    "dual_carrier_esim",
+    "wired_with_lte_backup",
+    "redundant_gateways",
+];
+
+/// Judges each design's assertions on its own seed and `replications` (its own count if
+/// `None`); returns every verdict not in `acceptable`, described.
+fn designs_judged(replications: Option<u32>, acceptable: &[Verdict]) -> Vec<String> {
+    let mut wrong = vec![];
+    for design in DESIGNS {
         let path = format!("{}/scenarios/{design}.ron", env!("CARGO_MANIFEST_DIR"));
         let dep = iotwin::scenario::load(path.as_ref()).unwrap_or_else(|e| panic!("{e}"));
         assert!(dep.expectations.len() >= 3, "{design}");
-        let summary = run(&dep, dep.replications);
+        let summary = run(&dep, replications.unwrap_or(dep.replications));
         for j in iotwin::montecarlo::check::judge(&dep, &summary) {
-            assert_eq!(
-                j.verdict,
-                iotwin::montecarlo::check::Verdict::Pass,
-                "{design}: {} measured {:?}",
-                j.expectation.metric,
-                j.estimate
-            );
+            if !acceptable.contains(&j.verdict) {
+                wrong.push(format!(
+                    "{design}: {} {:?}, measured {:?}",
+                    j.expectation.metric, j.verdict, j.estimate
+                ));
+            }
         }
     }
+    wrong
+}
+
+/// The four connectivity designs ship with assertions an architect would make of them. On a
+/// quarter of their replications none fails (fewer replications widen the intervals, so an
+/// assertion may be inconclusive, never failed).
+#[test]
+fn the_shipped_designs_fail_none_of_their_assertions_on_ten_replications() {
+    let wrong = designs_judged(Some(10), &[Verdict::Pass, Verdict::Inconclusive]);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Each design passes `check` as shipped (its own seed and replication count).
+#[test]
+#[ignore = "heavy: cargo test --profile ci --test integration -- --ignored"]
+fn heavy_the_shipped_designs_pass_their_assertions() {
+    let wrong = designs_judged(None, &[Verdict::Pass]);
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }

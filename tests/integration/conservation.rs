@@ -27,8 +27,8 @@ fn assert_conserved(
         .collect()
 }
 
-#[test]
-fn every_shipped_scenario_conserves_messages() {
+/// Every shipped scenario for a week, cut to about `devices` devices, two replications.
+fn shipped_scenarios_conserve_messages(devices: u32) {
     let paths = shipped_scenarios();
     assert!(
         paths.len() >= 3,
@@ -36,10 +36,10 @@ fn every_shipped_scenario_conserves_messages() {
     );
     for path in paths {
         let mut dep = scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-        // Keep the suite fast: a shorter horizon exercises the same mechanisms.
+        // A week exercises the same mechanisms as the full horizon.
         dep.horizon = dep.horizon.min(7 * 86_400_000_000);
-        if dep.device_count() > 20_000 {
-            let each = (20_000 / dep.fleets.len() as u32).clamp(1, 2_000);
+        if dep.device_count() > devices as u64 {
+            let each = (devices / dep.fleets.len() as u32).clamp(1, 2_000);
             dep.fleets
                 .iter_mut()
                 .for_each(|f| f.count = f.count.min(each));
@@ -51,6 +51,18 @@ fn every_shipped_scenario_conserves_messages() {
             path.display()
         );
     }
+}
+
+#[test]
+fn every_shipped_scenario_conserves_messages() {
+    shipped_scenarios_conserve_messages(2_000);
+}
+
+/// The same with ten times the devices: a minute of CPU.
+#[test]
+#[ignore = "heavy: cargo test --profile ci --test integration -- --ignored"]
+fn heavy_every_shipped_scenario_conserves_messages_with_20_000_devices() {
+    shipped_scenarios_conserve_messages(20_000);
 }
 
 /// A deliberately hostile deployment: long and variable latencies (some beyond the 71-minute
