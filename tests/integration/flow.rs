@@ -3,7 +3,7 @@
 //! returns an error, and these tests unwrap it).
 //!
 //! The heavy agreement test, full horizons and 20 replications of every shipped scenario:
-//! `cargo test --release --test integration flow::heavy -- --ignored`.
+//! `cargo test --profile ci --test integration flow::heavy -- --ignored`.
 
 use iotwin::model::World;
 use iotwin::montecarlo::{self, Mode, RunOptions, Summary};
@@ -143,7 +143,7 @@ fn packet_and_flow_mode_agree_on_every_shipped_scenario() {
 
 /// Full horizons, 20 replications: minutes of packet mode.
 #[test]
-#[ignore = "minutes: cargo test --release --test integration flow::heavy -- --ignored"]
+#[ignore = "minutes: cargo test --profile ci --test integration flow::heavy -- --ignored"]
 fn heavy_packet_and_flow_mode_agree_on_every_shipped_scenario_at_full_horizon() {
     for path in shipped_scenarios() {
         let mut dep = shortened(&path, 3650, 20_000);
