@@ -284,7 +284,7 @@ impl DurationDist {
         t
     }
 
-    /// The second moment E[X²] in ticks² (flow mode's Pollaczek–Khinchine waiting time needs
+    /// The second moment E\[X²\] in ticks² (flow mode's Pollaczek–Khinchine waiting time needs
     /// it).
     pub fn second_moment(&self) -> f64 {
         match self {

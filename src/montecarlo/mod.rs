@@ -102,7 +102,7 @@ pub struct Summary {
     pub mode: Mode,
     pub horizon: u64,
     pub deadline: u64,
-    /// One row per replication, in replication order; columns follow [`METRICS`].
+    /// One row per replication, in replication order; columns follow [`Summary::metrics`].
     pub per_replication: Vec<Vec<f64>>,
     /// What each replication measured beyond its metrics, for charts.
     pub extras: Vec<Extras>,

@@ -3,7 +3,7 @@
 //! Each chart is drawn by one generic function, so the same drawing goes to an SVG string
 //! (embedded in `report.html`, written to `charts/`) or to a PNG (for checking them by eye, see
 //! `examples/chart_pngs.rs`). Every chart shows uncertainty: a 95% interval of the mean over
-//! replications. Text is measured with the embedded font ([`super::font`]), so the output is
+//! replications. Text is measured with the embedded font (`report::font`), so the output is
 //! byte-stable for the same summary.
 
 use plotters::coord::Shift;
