@@ -21,11 +21,31 @@ use iotwin::scenario::{self, Deployment, ScenarioError};
 mod shard;
 mod sweep;
 
+/// Exit codes, in every command's help and the man page.
+const EXIT_CODES: &str = "Exit codes:
+  0  success (for check: every assertion passed)
+  1  a check did not pass (an assertion failed, was inconclusive or undefined), a run broke
+     an invariant (the command to reproduce it is printed), or an output could not be written
+  2  bad usage, or an invalid scenario (file, line, column, field and a hint are printed)
+A closed pipe on standard output (iotwin trace | head) is not an error.";
+
 #[derive(Parser)]
 #[command(
     name = "iotwin",
     version,
-    about = "Deterministic simulator and digital twin of IoT deployments"
+    about = "Deterministic simulator and digital twin of IoT deployments",
+    after_help = concat!(
+        "Examples:
+  iotwin run                                   # the built-in factory scenario
+  iotwin run scenarios/smart_home.ron -r 40    # 40 replications, report in reports/smart_home/
+  iotwin check scenarios/fiber_cut_drill.ron --junit drill.xml
+  iotwin compare scenarios/single_carrier.ron scenarios/dual_carrier_esim.ron
+  iotwin sweep scenarios/gateway_capacity.ron --set 'fleets[id=meters].count=250,500,1000'
+
+",
+        "Exit codes: 0 success; 1 a check did not pass, a run broke an invariant or could not
+write; 2 bad usage or an invalid scenario. `iotwin help <command>` has examples."
+    )
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,29 +55,111 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario's replications and write summary.json and metrics.csv.
+    #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Run a scenario and judge its `expect` assertions; exit 1 if any does not pass.
-    Check(RunArgs),
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
     /// Run designs on common random numbers and compare each with the first, metric by metric.
+    #[command(after_help = COMPARE_EXAMPLES)]
     Compare(CompareArgs),
     /// Put the shard files of `run --shard I/N` together into the report of the whole study.
+    #[command(after_help = "Examples:
+  iotwin run scenarios/factory.ron --shard 0/2 -o shards   # on one machine
+  iotwin run scenarios/factory.ron --shard 1/2 -o shards   # on another
+  iotwin merge shards -o reports/factory                    # same bytes as one run
+  iotwin merge sweep-shards/*.json                          # shards of a sweep")]
     Merge(shard::MergeArgs),
     /// Run a scenario at every point of a grid of values (`--set PATH=V1,V2,...`) and chart
     /// each headline metric against them, with where a limit is crossed.
+    #[command(after_help = "Examples:
+  iotwin sweep scenarios/gateway_capacity.ron --set 'fleets[id=meters].count=250,500,1000'
+  iotwin sweep scenarios/factory.ron --set 'gateways[0].buffer_messages=0,100,1000' \\
+      --limit 'lost_buffer_overflow<=10'
+  iotwin sweep scenarios/factory.ron --set horizon=7d,30d --set 'fleets[1].count=50,100'")]
     Sweep(sweep::SweepArgs),
     /// Write one replication's steps as JSON lines (replays bit-identically from the seed).
+    #[command(after_help = TRACE_EXAMPLES)]
     Trace(TraceArgs),
     /// Check a scenario file without running it, and list its single points of failure.
+    #[command(after_help = "Examples:
+  iotwin validate scenarios/factory.ron
+  for f in scenarios/*.ron; do iotwin validate \"$f\" || exit 1; done")]
     Validate {
         /// The scenario file (RON).
         scenario: PathBuf,
     },
     /// List the link technology presets a scenario can name with `tech:` (or, with `devices`,
     /// the device classes a fleet can name with `class:`).
+    #[command(after_help = "Examples:
+  iotwin catalog            # link technologies and their sourced defaults
+  iotwin catalog devices    # device classes, protocols and lifetimes")]
     Catalog {
         #[arg(value_enum, default_value_t = CatalogKind::Links)]
         kind: CatalogKind,
     },
+    /// Print a shell completion script to standard output.
+    #[command(after_help = "Examples:
+  iotwin completions bash > ~/.local/share/bash-completion/completions/iotwin
+  iotwin completions zsh > ~/.zfunc/_iotwin
+  iotwin completions fish > ~/.config/fish/completions/iotwin.fish
+  iotwin completions powershell >> $PROFILE")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages (iotwin.1 and one per command) into a folder.
+    #[command(after_help = "Examples:
+  iotwin man target/man && man -l target/man/iotwin.1")]
+    Man {
+        /// The folder to write the pages into (created if missing).
+        #[arg(default_value = "man")]
+        dir: PathBuf,
+    },
+}
+
+const RUN_EXAMPLES: &str = "Examples:
+  iotwin run                                          # the built-in factory scenario
+  iotwin run scenarios/smart_home.ron -r 40 -s 7      # 40 replications on seed 7
+  iotwin run scenarios/city_scale_meters.ron --mode flow
+  iotwin run scenarios/factory.ron --precision 0.0001 # until data_completeness is ±0.01%
+  iotwin run scenarios/factory.ron --shard 0/4 -o shards   # then: iotwin merge shards
+  iotwin run scenarios/factory.ron --resume           # continue an interrupted run";
+
+const CHECK_EXAMPLES: &str = "Examples:
+  iotwin check scenarios/fiber_cut_drill.ron
+  iotwin check scenarios/dual_carrier_esim.ron --junit results.xml --json verdicts.json
+  iotwin check scenarios/factory.ron -r 100 || echo \"an assertion did not pass\"
+
+An assertion passes when its whole 95% interval satisfies it, fails when the whole interval
+violates it, and is inconclusive when the interval straddles the bound (more replications
+would tell). Exit codes: 0 every assertion passed; 1 one did not; 2 bad usage or scenario.";
+
+const COMPARE_EXAMPLES: &str = "Examples:
+  iotwin compare scenarios/single_carrier.ron scenarios/dual_carrier_esim.ron
+  iotwin compare scenarios/single_carrier.ron scenarios/dual_carrier_esim.ron \\
+      scenarios/wired_with_lte_backup.ron -r 40 -o reports/compare-designs";
+
+const TRACE_EXAMPLES: &str = "Examples:
+  iotwin trace scenarios/fiber_cut_drill.ron -o drill.jsonl
+  iotwin trace scenarios/factory.ron --from 2d --to 2d6h --kind lost --kind gateway_down
+  iotwin trace scenarios/factory.ron --device sensors/17 -k 3 | head
+  iotwin trace scenarios/factory.ron --fleet cameras --kind delivered -o cameras.jsonl
+
+A whole trace is about 125 bytes per step, three steps per message: the size is estimated
+before starting, and a trace larger than --max-size is refused unless --force.";
+
+/// `iotwin check`: a run, then its assertions judged.
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Also write the verdicts as JUnit XML to this file (one test case per assertion).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Also write the verdicts as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -81,6 +183,28 @@ struct TraceArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
+    /// Keep only steps at or after this simulated time (e.g. "2d", "36h").
+    #[arg(long, value_name = "TIME")]
+    from: Option<Duration>,
+    /// Keep only steps before this simulated time.
+    #[arg(long, value_name = "TIME")]
+    to: Option<Duration>,
+    /// Keep only this device's steps, named FLEET/INDEX as in the trace (repeatable).
+    /// Network steps (gateways, carriers, uplinks, groups, causes) are kept as context.
+    #[arg(long, value_name = "FLEET/INDEX")]
+    device: Vec<String>,
+    /// Keep only the steps of this fleet's devices (repeatable).
+    #[arg(long, value_name = "FLEET")]
+    fleet: Vec<String>,
+    /// Keep only steps of this kind, e.g. lost, delivered, gateway_down (repeatable).
+    #[arg(long, value_name = "STEP")]
+    kind: Vec<String>,
+    /// Refuse a trace estimated larger than this, in MB, unless --force.
+    #[arg(long, value_name = "MB", default_value_t = 1000.0)]
+    max_size: f64,
+    /// Write the trace whatever its estimated size.
+    #[arg(long)]
+    force: bool,
 }
 
 /// `iotwin compare A.ron B.ron [C.ron ...]`: the first design is the baseline.
@@ -216,6 +340,13 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Trace(args) => trace(args),
         Command::Validate { scenario } => validate(&scenario),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut cmd, "iotwin", &mut out);
+            ExitCode::SUCCESS
+        }
+        Command::Man { dir } => man(&dir),
         Command::Catalog {
             kind: CatalogKind::Links,
         } => {
@@ -333,13 +464,33 @@ fn run(args: RunArgs) -> ExitCode {
 
 /// Runs a scenario like `run`, then judges its `expect` assertions: exit 0 when all pass,
 /// 1 naming each one that failed or was inconclusive.
-fn check(args: RunArgs) -> ExitCode {
-    let (_, summary, mut text) = match study(&args, true) {
+fn check(args: CheckArgs) -> ExitCode {
+    let (_, summary, mut text) = match study(&args.run, true) {
         Ok(done) => done,
         Err(code) => return code,
     };
     let judgements = &summary.verdicts;
     text.push_str(&report::judgements_table(&summary));
+    if let Some(path) = &args.junit {
+        let xml = report::verdicts::junit_xml(&summary).map_err(std::io::Error::other);
+        match xml.and_then(|xml| report::write_atomically(path, xml.as_bytes())) {
+            Ok(()) => text.push_str(&format!("wrote {}\n", path.display())),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(1);
+            }
+        }
+    }
+    if let Some(path) = &args.json {
+        let json = report::verdicts::verdicts_json(&summary);
+        match report::write_atomically(path, json.as_bytes()) {
+            Ok(()) => text.push_str(&format!("wrote {}\n", path.display())),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(1);
+            }
+        }
+    }
     say(&text);
     let failed = judgements
         .iter()
@@ -586,20 +737,62 @@ fn trace(args: TraceArgs) -> ExitCode {
     if let Some(seed) = args.seed {
         dep.seed = seed;
     }
+    let filter = match trace_filter(&dep, &args) {
+        Ok(filter) => filter,
+        Err(code) => return code,
+    };
+    let estimate =
+        report::trace::lines_needed(&dep) * filter.share(dep.horizon, dep.device_count());
+    let megabytes = estimate * report::trace::BYTES_PER_LINE / 1e6;
+    eprintln!(
+        "trace: about {:.3e} lines, {} (replication {}, {} to {})",
+        estimate,
+        if megabytes >= 1000.0 {
+            format!("{:.1} GB", megabytes / 1000.0)
+        } else {
+            format!("{megabytes:.1} MB")
+        },
+        args.replication,
+        Duration(filter.from),
+        Duration(filter.to.unwrap_or(dep.horizon).min(dep.horizon)),
+    );
+    if megabytes > args.max_size && !args.force {
+        eprintln!(
+            "error: the trace would be about {megabytes:.0} MB, over --max-size {} MB",
+            args.max_size
+        );
+        eprintln!(
+            "  = hint: narrow it with --from/--to, --device, --fleet or --kind; or raise --max-size, or add --force"
+        );
+        return ExitCode::from(2);
+    }
+    let bar = ProgressBar::new(100).with_style(
+        ProgressStyle::with_template(
+            "{spinner} tracing [{bar:30}] {pos}% of the horizon, {elapsed}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let horizon = dep.horizon;
     let result = match &args.out {
         None => {
             let stdout = std::io::stdout().lock();
-            let writer = JsonLines::new(&dep, std::io::BufWriter::new(stdout));
-            World::run_observed(&dep, args.replication, writer).map(|(_, w)| w.finish().map(|_| ()))
+            let writer = JsonLines::new(&dep, std::io::BufWriter::new(stdout)).filtered(filter);
+            let writer = Progress::new(writer, &bar, horizon);
+            World::run_observed(&dep, args.replication, writer)
+                .map(|(_, w)| w.inner.finish().map(|_| ()))
         }
         Some(path) => {
-            let writer = JsonLines::new(&dep, Vec::new());
+            let writer = JsonLines::new(&dep, Vec::new()).filtered(filter);
+            let writer = Progress::new(writer, &bar, horizon);
             World::run_observed(&dep, args.replication, writer).map(|(_, w)| {
-                w.finish()
+                w.inner
+                    .finish()
                     .and_then(|bytes| report::write_atomically(path, &bytes))
             })
         }
     };
+    bar.finish_and_clear();
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -611,6 +804,166 @@ fn trace(args: TraceArgs) -> ExitCode {
             eprintln!(
                 "error: replication {} (seed {}): {e}",
                 args.replication, dep.seed
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The trace filter the arguments ask for, or exit 2 naming what does not exist.
+fn trace_filter(dep: &Deployment, args: &TraceArgs) -> Result<report::trace::Filter, ExitCode> {
+    let refuse = |what: String, hint: String| {
+        eprintln!("error: {what}");
+        eprintln!("  = hint: {hint}");
+        ExitCode::from(2)
+    };
+    let mut kinds = vec![];
+    for k in &args.kind {
+        match report::trace::STEP_KINDS.iter().find(|s| **s == k.as_str()) {
+            Some(kind) => kinds.push(*kind),
+            None => {
+                let guess = scenario::closest_name(k, report::trace::STEP_KINDS.iter().copied());
+                let hint = match guess {
+                    Some(g) => format!("did you mean \"{g}\"?"),
+                    None => format!("steps are {}", report::trace::STEP_KINDS.join(", ")),
+                };
+                return Err(refuse(format!("--kind {k}: no such trace step"), hint));
+            }
+        }
+    }
+    let mut firsts = vec![];
+    let mut first = 0u32;
+    for f in &dep.fleets {
+        firsts.push(first);
+        first += f.count;
+    }
+    let fleet_index = |id: &str| -> Result<usize, ExitCode> {
+        dep.fleets.iter().position(|f| f.id == id).ok_or_else(|| {
+            let ids = dep.fleets.iter().map(|f| f.id.as_str());
+            let hint = match scenario::closest_name(id, ids.clone()) {
+                Some(g) => format!("did you mean \"{g}\"?"),
+                None => format!("fleets are {}", ids.collect::<Vec<_>>().join(", ")),
+            };
+            refuse(
+                format!("no fleet \"{id}\" in scenario \"{}\"", dep.name),
+                hint,
+            )
+        })
+    };
+    let mut devices: Option<Vec<u32>> = None;
+    for id in &args.fleet {
+        let f = fleet_index(id)?;
+        devices
+            .get_or_insert_with(Vec::new)
+            .extend(firsts[f]..firsts[f] + dep.fleets[f].count);
+    }
+    for name in &args.device {
+        let Some((fleet, index)) = name.rsplit_once('/') else {
+            return Err(refuse(
+                format!("--device {name}: expected FLEET/INDEX"),
+                "name a device as the trace does, e.g. sensors/17".to_string(),
+            ));
+        };
+        let f = fleet_index(fleet)?;
+        let count = dep.fleets[f].count;
+        match index.parse::<u32>() {
+            Ok(i) if i < count => devices.get_or_insert_with(Vec::new).push(firsts[f] + i),
+            _ => {
+                return Err(refuse(
+                    format!(
+                        "--device {name}: fleet \"{fleet}\" has devices 0 to {}",
+                        count - 1
+                    ),
+                    "the index counts from 0 within the fleet".to_string(),
+                ));
+            }
+        }
+    }
+    if let Some(d) = &mut devices {
+        d.sort_unstable();
+        d.dedup();
+    }
+    let from = args.from.map_or(0, |d| d.0);
+    let to = args.to.map(|d| d.0);
+    if to.is_some_and(|to| to <= from) {
+        return Err(refuse(
+            "--to must be after --from".to_string(),
+            "e.g. --from 2d --to 3d".to_string(),
+        ));
+    }
+    Ok(report::trace::Filter {
+        from,
+        to,
+        devices,
+        kinds,
+    })
+}
+
+/// An observer that moves a progress bar along the simulated time as it passes steps on.
+struct Progress<'b, O> {
+    inner: O,
+    bar: &'b ProgressBar,
+    horizon: u64,
+    percent: u64,
+}
+
+impl<'b, O> Progress<'b, O> {
+    fn new(inner: O, bar: &'b ProgressBar, horizon: u64) -> Self {
+        Progress {
+            inner,
+            bar,
+            horizon: horizon.max(1),
+            percent: 0,
+        }
+    }
+}
+
+impl<O: iotwin::model::Observer> iotwin::model::Observer for Progress<'_, O> {
+    fn observe(&mut self, now: u64, step: iotwin::model::Trace) {
+        let percent = (now as u128 * 100 / self.horizon as u128) as u64;
+        if percent > self.percent {
+            self.percent = percent;
+            self.bar.set_position(percent.min(100));
+        }
+        self.inner.observe(now, step);
+    }
+}
+
+/// Writes `iotwin.1` and a page per command into `dir`.
+fn man(dir: &Path) -> ExitCode {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut pages = vec![("iotwin".to_string(), cmd.clone())];
+    for sub in cmd.get_subcommands() {
+        let name = format!("iotwin-{}", sub.get_name());
+        pages.push((name.clone(), sub.clone().name(name)));
+    }
+    let written = std::fs::create_dir_all(dir).and_then(|()| {
+        let mut paths = vec![];
+        for (name, page) in pages {
+            let mut bytes = vec![];
+            let page = page.after_long_help(EXIT_CODES);
+            clap_mangen::Man::new(page)
+                .title(name.to_uppercase())
+                .render(&mut bytes)?;
+            let path = dir.join(format!("{name}.1"));
+            report::write_atomically(&path, &bytes)?;
+            paths.push(path);
+        }
+        Ok(paths)
+    });
+    match written {
+        Ok(paths) => {
+            let list: String = paths
+                .iter()
+                .map(|p| format!("wrote {}\n", p.display()))
+                .collect();
+            say(&list);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "error: cannot write the man pages to {}: {e}",
+                dir.display()
             );
             ExitCode::from(1)
         }

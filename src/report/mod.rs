@@ -17,6 +17,7 @@ pub mod sweep;
 mod table;
 pub mod trace;
 pub mod tradeoff;
+pub mod verdicts;
 
 pub use table::{format_value, judgements_table, summary_table};
 
@@ -66,7 +67,7 @@ pub fn summary_json(s: &Summary) -> String {
 }
 
 /// The scenario's `expect` assertions with their verdicts, in the order written.
-fn assertions_json(s: &Summary) -> Value {
+pub(crate) fn assertions_json(s: &Summary) -> Value {
     let verdicts = s.verdicts.iter().map(|j| {
         let e = &j.expectation;
         json!({

@@ -12,6 +12,7 @@ mod cost;
 mod crews;
 mod degradation;
 mod determinism;
+mod everyday;
 mod failover;
 mod flow;
 mod lifecycle;
