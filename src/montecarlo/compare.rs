@@ -75,6 +75,8 @@ pub struct Comparison {
     pub designs: Vec<String>,
     pub seed: u64,
     pub replications: u32,
+    /// The mode every design ran in (one mode for all: see [`common_options`]).
+    pub mode: super::Mode,
     /// In the baseline's metric order; metrics some design lacks (per-site or per-gateway
     /// metrics of entities it does not have) are left out.
     pub metrics: Vec<MetricComparison>,
@@ -89,6 +91,7 @@ pub fn compare(summaries: &[Summary]) -> Comparison {
             designs: vec![],
             seed: 0,
             replications: 0,
+            mode: super::Mode::Packet,
             metrics: vec![],
         };
     };
@@ -117,6 +120,7 @@ pub fn compare(summaries: &[Summary]) -> Comparison {
         designs: summaries.iter().map(|s| s.scenario.clone()).collect(),
         seed: base.seed,
         replications: base.replications,
+        mode: base.mode,
         metrics,
     }
 }

@@ -66,6 +66,7 @@ pub fn compare_json(c: &Comparison) -> String {
         "designs": c.designs,
         "seed": c.seed,
         "replications": c.replications,
+        "mode": c.mode.name(),
         "common_random_numbers": true,
         "confidence_level": 0.95,
         "difference": "design minus baseline, per replication",
@@ -280,10 +281,11 @@ const PAIRED_NOTE: &str = "Each replication runs every design on the same random
 /// `compare.md`: the designs side by side and the cost-against-availability chart.
 pub fn compare_md(c: &Comparison, trade: &Result<TradeOff, String>) -> String {
     let mut m = format!(
-        "# iotwin compare: {}\n\n{} replications per design on seed {} (common random numbers: every design faces the same outages and failures). Baseline: {}.\n\n",
+        "# iotwin compare: {}\n\n{} replications per design on seed {} in {} mode (common random numbers: every design faces the same outages and failures). Baseline: {}.\n\n",
         md(&c.designs.join(" vs ")),
         c.replications,
         c.seed,
+        c.mode.name(),
         md(c.designs.first().map_or("", String::as_str)),
     );
     m.push_str(&format!(
@@ -336,9 +338,10 @@ pub fn compare_md(c: &Comparison, trade: &Result<TradeOff, String>) -> String {
 pub fn compare_html(c: &Comparison, trade: &Result<TradeOff, String>, svg: Option<&str>) -> String {
     let title = escape(&c.designs.join(" vs "));
     let mut h = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>iotwin compare: {title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>iotwin compare: {title}</h1>\n<p>{} replications per design on seed {} (common random numbers: every design faces the same outages and failures). Baseline: {}.</p>\n<table>\n<thead><tr>{}</tr></thead>\n<tbody>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>iotwin compare: {title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>iotwin compare: {title}</h1>\n<p>{} replications per design on seed {} in {} mode (common random numbers: every design faces the same outages and failures). Baseline: {}.</p>\n<table>\n<thead><tr>{}</tr></thead>\n<tbody>\n",
         c.replications,
         c.seed,
+        c.mode.name(),
         escape(c.designs.first().map_or("", String::as_str)),
         DESIGN_HEADERS
             .iter()
@@ -449,8 +452,10 @@ pub fn compare_table(c: &Comparison) -> String {
         return String::new();
     };
     let mut out = format!(
-        "compare — {} replications each, seed {}, common random numbers; baseline {base}\n",
-        c.replications, c.seed
+        "compare — {} replications each, seed {}, {} mode, common random numbers; baseline {base}\n",
+        c.replications,
+        c.seed,
+        c.mode.name()
     );
     for (k, name) in c.designs.iter().enumerate().skip(1) {
         let headers = [
