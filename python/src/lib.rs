@@ -218,7 +218,7 @@ impl PyComparison {
     /// One record per metric per design (baseline included, its difference columns NaN):
     /// `metric`, `unit`, `better`, `design`, `baseline`, `mean`, `ci_low`, `ci_high`, `n`,
     /// `difference`, `difference_ci_low`, `difference_ci_high`, `pairs`, `share_better`,
-    /// `p_better` (the last two None where no direction is better).
+    /// `p_better` (the last two NaN where no direction is better).
     #[getter]
     fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         records::comparison_rows(py, &self.comparison)

@@ -1,6 +1,7 @@
 //! Results as plain records: lists of dicts with the same keys in the same order, which
 //! `pandas.DataFrame(records)` takes as they are. An undefined number is NaN (not None), so a
-//! column stays numeric and plots skip it.
+//! column stays numeric and plots skip it; only values that are not numbers (a sweep's
+//! crossing that never happens, a parameter written as text) are None.
 
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
@@ -109,16 +110,16 @@ pub fn comparison_rows<'py>(py: Python<'py>, c: &Comparison) -> PyResult<Bound<'
                     row.set_item("difference_ci_low", d.mean - half)?;
                     row.set_item("difference_ci_high", d.mean + half)?;
                     row.set_item("pairs", d.n)?;
-                    row.set_item("share_better", v.share_better)?;
-                    row.set_item("p_better", v.p_better)?;
+                    row.set_item("share_better", v.share_better.unwrap_or(f64::NAN))?;
+                    row.set_item("p_better", v.p_better.unwrap_or(f64::NAN))?;
                 }
                 None => {
                     row.set_item("difference", f64::NAN)?;
                     row.set_item("difference_ci_low", f64::NAN)?;
                     row.set_item("difference_ci_high", f64::NAN)?;
                     row.set_item("pairs", 0)?;
-                    row.set_item("share_better", py.None())?;
-                    row.set_item("p_better", py.None())?;
+                    row.set_item("share_better", f64::NAN)?;
+                    row.set_item("p_better", f64::NAN)?;
                 }
             }
             rows.append(row)?;

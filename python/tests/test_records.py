@@ -50,6 +50,10 @@ def test_a_comparison_has_a_row_per_metric_per_design(scenarios):
     assert list(completeness.baseline) == [True, False]
     # A design compared with itself differs by exactly nothing in every replication.
     assert completeness.difference.iloc[1] == 0.0
+    # No direction is better for a count of work: its probabilities are NaN, the column numeric.
+    events = frame[(frame.metric == "events") & ~frame.baseline].iloc[0]
+    assert math.isnan(events.p_better) and math.isnan(events.share_better)
+    assert frame.p_better.dtype == float
     assert len(comparison.runs) == 2
 
 
