@@ -27,11 +27,11 @@ fail() {
     exit 1
 }
 
+[ "$(id -u)" = 0 ] || skip "not root: cannot install Slurm or start its daemons"
+
 bin=${IOTWIN_BIN:-$repo/target/release/iotwin}
 [ -x "$bin" ] || fail "no iotwin binary at $bin (cargo build --release, or set IOTWIN_BIN)"
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-
-[ "$(id -u)" = 0 ] || skip "not root: cannot install Slurm or start its daemons"
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null; then
     command -v apt-get >/dev/null || skip "no apt-get: install slurm-wlm and munge by hand to run this check"
     echo "== slurm-ci: apt-get install slurm-wlm munge"
