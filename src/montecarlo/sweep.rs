@@ -66,6 +66,10 @@ pub fn plan(
     limits: &[String],
 ) -> Result<Plan, SweepError> {
     let base = scenario::compile_source(source, file)?;
+    // Points are set in the expanded text of a template (`#repeat`, `#include`), where every
+    // item the paths name is written out.
+    let expanded = scenario::template::expand(source, file)?;
+    let source = expanded.text.as_str();
     let (parsed, _) = scenario::parse(source, file)?;
     let settings = sets
         .iter()

@@ -9,6 +9,7 @@ mod error;
 mod hints;
 mod locate;
 pub mod path;
+pub mod template;
 mod types;
 
 use std::path::Path;
@@ -50,10 +51,23 @@ pub fn load(path: &Path) -> Result<Deployment, ScenarioError> {
     compile_source(&source, &file)
 }
 
-/// Checks and compiles scenario text; `file` names it in error messages.
+/// Checks and compiles scenario text; `file` names it in error messages and anchors the
+/// paths of its `#include` lines. Templates (`#repeat`, `#include`: see [`template`]) are
+/// expanded first, and every error points where its line is written.
 pub fn compile_source(source: &str, file: &str) -> Result<Deployment, ScenarioError> {
-    let (scenario, map) = parse(source, file)?;
-    compile::compile(scenario, source, file, &map)
+    let expanded = template::expand(source, file)?;
+    if !expanded.is_template() {
+        let (scenario, map) = parse(source, file)?;
+        return compile::compile(scenario, source, file, &map);
+    }
+    let text = &expanded.text;
+    let compiled =
+        parse(text, file).and_then(|(scenario, map)| compile::compile(scenario, text, file, &map));
+    let mut dep = compiled.map_err(|e| expanded.locate_error(e))?;
+    for e in &mut dep.expectations {
+        e.location = expanded.locate(e.location.clone());
+    }
+    Ok(dep)
 }
 
 /// One point of a sweep: the scenario `source` with the point's values set (see [`path`]),

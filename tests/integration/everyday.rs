@@ -240,3 +240,79 @@ fn every_command_has_examples_in_its_help() {
         );
     }
 }
+
+/// A template (`#repeat`, `#include`) compiles to the same deployment as the text written out,
+/// so it gives the same results; a mistake in a repeated line is located where it is written.
+#[test]
+fn a_template_runs_as_the_scenario_written_out_and_its_errors_point_into_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("carriers.ron"),
+        "Carrier(id: \"lte\", outages: Outages(every: Exponential(mean: \"5d\"), lasting: Fixed(\"2h\"))),\n",
+    )
+    .expect("written");
+    let site = |i: &str| format!("Site(id: \"s{i}\"),\n");
+    let gateway = |i: &str| {
+        format!(
+            "Gateway(id: \"g{i}\", site: \"s{i}\", buffer_messages: 100, uplinks: [Uplink(carrier: \"lte\")]),\n"
+        )
+    };
+    let fleet = |i: &str, n: u32| {
+        format!(
+            "Fleet(id: \"f{i}\", site: \"s{i}\", gateway: \"g{i}\", count: {n}, report: Fixed(\"1m\")),\n"
+        )
+    };
+    let head = "Scenario(name: \"t\", horizon: \"10d\", seed: 3, replications: 2,\n";
+    let template = format!(
+        "{head}sites: [\n#repeat i in 0..3\n{}#end\n],\ncarriers: [\n#include \"carriers.ron\"\n],\ngateways: [\n#repeat i in 0..3\n{}#end\n],\nfleets: [\n#repeat i in 0..3\n{}#end\n],\n)\n",
+        site("{i}"),
+        gateway("{i}"),
+        fleet("{i}", 0).replace("count: 0", "count: {i+1}")
+    );
+    let written = format!(
+        "{head}sites: [\n{}{}{}],\ncarriers: [\nCarrier(id: \"lte\", outages: Outages(every: Exponential(mean: \"5d\"), lasting: Fixed(\"2h\"))),\n],\ngateways: [\n{}{}{}],\nfleets: [\n{}{}{}],\n)\n",
+        site("0"),
+        site("1"),
+        site("2"),
+        gateway("0"),
+        gateway("1"),
+        gateway("2"),
+        fleet("0", 1),
+        fleet("1", 2),
+        fleet("2", 3)
+    );
+    let template_path = dir.path().join("city.ron");
+    let written_path = dir.path().join("written.ron");
+    std::fs::write(&template_path, &template).expect("written");
+    std::fs::write(&written_path, &written).expect("written");
+    let summary = |path: &std::path::Path, out: &str| {
+        iotwin()
+            .arg("run")
+            .arg(path)
+            .args(["-q", "-o"])
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+        std::fs::read(dir.path().join(out).join("summary.json")).expect("summary")
+    };
+    assert_eq!(summary(&template_path, "a"), summary(&written_path, "b"));
+
+    let broken = template.replace("report: Fixed(\"1m\")", "report: Fixed(\"1 m\")");
+    std::fs::write(&template_path, broken).expect("written");
+    let out = iotwin()
+        .arg("validate")
+        .arg(&template_path)
+        .assert()
+        .code(2);
+    let stderr = text(&out.get_output().stderr);
+    // The fleet line is line 17 of the template, whatever copy the parser met first.
+    assert!(stderr.contains("city.ron:17:"), "{stderr}");
+    assert!(
+        stderr.contains("(in the repetition where i = 0)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Fleet(id: \"f{i}\""),
+        "the line as written: {stderr}"
+    );
+}
