@@ -137,13 +137,22 @@ fn pooled_row<'a>(
     }
 }
 
-/// The cost card's rows, when the scenario has a cost model.
+/// The cost card's rows, when the scenario has a cost model, amounts followed by the
+/// scenario's currency (the cost metrics' unit).
 pub fn costs(s: &Summary) -> Vec<(&'static str, Row<'_>)> {
     COSTS
         .iter()
         .filter_map(|(id, label)| {
             let i = s.index_of(id)?;
-            Some((*label, row(s, &s.metrics[i], &s.estimates[i])))
+            let mut r = row(s, &s.metrics[i], &s.estimates[i]);
+            let unit = r.metric.unit;
+            if r.mean != "undefined" {
+                r.mean = format!("{} {unit}", r.mean);
+            }
+            if let Some((low, high)) = r.interval.split_once(" to ") {
+                r.interval = format!("{low} to {high} {unit}");
+            }
+            Some((*label, r))
         })
         .collect()
 }

@@ -31,7 +31,7 @@ code{font-size:0.95em}dl.glossary dt{font-weight:bold;margin-top:8px}dl.glossary
 .tally{font-size:1.1em;font-weight:bold;padding:8px 12px;border-radius:6px;margin:12px 0}
 .tally.ok{background:#e3f4e6;color:#1d5e2a}.tally.bad{background:#fbe4e4;color:#8a1c1c}.tally.unsure{background:#fdf3dc;color:#7a5300}
 .verdict{font-weight:bold;white-space:nowrap}.v-PASS{color:#1d7a35}.v-FAIL{color:#b42020}.v-INCONCLUSIVE,.v-UNDEFINED{color:#a06a00}
-tr.few td{color:#7a5300}h3{margin-top:20px;color:#345}
+tr.few td{color:#7a5300}h3{margin-top:20px;color:#345}table.verdicts{margin-bottom:16px}
 ";
 
 /// A metric id (or a sweep path) that may wrap only after its underscores, colons and dots, so
