@@ -39,6 +39,9 @@ pub struct Row<'a> {
     pub defined: String,
     /// Fewer than half of the replications define the metric: read its mean with care.
     pub few: bool,
+    /// The value is pooled over every replication (not a mean of them): `defined` says over
+    /// how much.
+    pub pooled: bool,
 }
 
 /// Whether a metric defined in `n` of `replications` replications rests on too few of them to
@@ -58,6 +61,7 @@ pub fn row<'a>(s: &Summary, metric: &'a Metric, e: &Estimate) -> Row<'a> {
             interval: String::new(),
             defined: format!("0 of {}", s.replications),
             few: false,
+            pooled: false,
         };
     }
     let interval = if e.half_width.is_some() {
@@ -81,6 +85,7 @@ pub fn row<'a>(s: &Summary, metric: &'a Metric, e: &Estimate) -> Row<'a> {
             format!("{} of {}", e.n, s.replications)
         },
         few: few(e.n, s.replications),
+        pooled: false,
     }
 }
 
@@ -134,6 +139,7 @@ fn pooled_row<'a>(
             plural(s.replications as usize)
         ),
         few: false,
+        pooled: true,
     }
 }
 

@@ -195,7 +195,7 @@ fn cards(rows: &[(&str, Row)]) -> String {
 /// value when that is few or when it is pooled over them.
 pub(crate) fn card_note(row: &Row) -> String {
     let ci = ci_text(row);
-    if row.few || row.defined.contains("recover") {
+    if row.few || row.pooled {
         format!("{ci}; {}", row.defined)
     } else {
         ci
