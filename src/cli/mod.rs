@@ -18,6 +18,7 @@ use iotwin::report;
 use iotwin::report::trace::JsonLines;
 use iotwin::scenario::{self, Deployment, ScenarioError};
 
+mod fit;
 mod shard;
 mod sweep;
 
@@ -58,6 +59,9 @@ enum Command {
         #[arg(value_enum, default_value_t = CatalogKind::Links)]
         kind: CatalogKind,
     },
+    /// Fit failure, repair and outage laws from field records (censored and truncated maximum
+    /// likelihood) and write them as scenario snippets, with intervals, AIC/BIC and plots.
+    Fit(fit::FitArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -216,6 +220,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Trace(args) => trace(args),
         Command::Validate { scenario } => validate(&scenario),
+        Command::Fit(args) => fit::fit(args),
         Command::Catalog {
             kind: CatalogKind::Links,
         } => {

@@ -22,6 +22,7 @@ pub mod records;
 pub mod sample;
 pub mod snippet;
 pub mod summary;
+pub mod synthetic;
 
 use crate::engine::random::name_key;
 use gof::GoodnessOfFit;
