@@ -42,6 +42,12 @@ pub fn weibull_paper(fit: &PopulationFit) -> Result<String, String> {
     Ok(out)
 }
 
+/// Draws the same plot into a PNG file (for looking at it without a browser).
+pub fn weibull_paper_png(fit: &PopulationFit, path: &std::path::Path) -> Result<(), String> {
+    let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+    draw(&root, fit)
+}
+
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     fit: &PopulationFit,

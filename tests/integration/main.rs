@@ -13,6 +13,7 @@ mod crews;
 mod degradation;
 mod determinism;
 mod failover;
+mod fit;
 mod flow;
 mod lifecycle;
 mod lora;
