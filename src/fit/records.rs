@@ -20,11 +20,11 @@
 //! Every mistake is reported with the file, line, column and field, what was expected and a
 //! hint, in the same form as a scenario's errors.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::engine::Duration;
-use crate::scenario::{Diagnostic, Position, closest_name};
+use crate::scenario::closest_name;
+use crate::scenario::table::{self, DATE_HINT, Layout, RawRow, TableError, error};
 
 /// What a row records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -100,272 +100,32 @@ pub struct Origin {
 }
 
 /// Records that could not be read.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum RecordsError {
-    #[error("error: cannot read records {file}: {message}\n  = hint: {hint}")]
-    Io {
-        file: String,
-        message: String,
-        hint: String,
-    },
-    #[error("{0}")]
-    Invalid(Box<Diagnostic>),
-}
+pub type RecordsError = TableError;
 
-impl RecordsError {
-    pub fn diagnostic(&self) -> Option<&Diagnostic> {
-        match self {
-            RecordsError::Invalid(d) => Some(d),
-            RecordsError::Io { .. } => None,
-        }
-    }
-}
-
-/// A field's text and the column it starts at.
-#[derive(Clone, Debug)]
-struct Cell {
-    text: String,
-    column: usize,
-}
-
-/// A row before checking: its line, the column where it starts, and its named cells.
-struct RawRow {
-    line: usize,
-    cells: BTreeMap<String, Cell>,
-}
+/// The records' columns, for the table reader.
+const LAYOUT: Layout = Layout {
+    what: "records",
+    columns: &COLUMNS,
+    key: "kind",
+    example_header: "kind,unit,fleet,installed,at",
+    example_json: r#"{"kind": "failure", "unit": "d1", "fleet": "meters", "installed": "2022-01-10", "at": "2024-05-02"}"#,
+};
 
 /// Reads the records in `path`: JSON lines if it ends in `.jsonl`, `.ndjson` or `.json`, CSV
 /// otherwise.
 pub fn load(path: &Path) -> Result<Vec<Record>, RecordsError> {
-    let file = path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|e| RecordsError::Io {
-        file: file.clone(),
-        message: e.to_string(),
-        hint: "check the path; records are CSV with a header, or JSON lines (.jsonl)".into(),
-    })?;
-    let json = matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("jsonl" | "ndjson" | "json")
-    );
-    if json {
-        parse_json_lines(&source, &file)
-    } else {
-        parse_csv(&source, &file)
-    }
-}
-
-/// A located error in `source`.
-fn error(
-    source: &str,
-    file: &str,
-    line: usize,
-    column: usize,
-    field: &str,
-    message: String,
-    hint: String,
-) -> RecordsError {
-    RecordsError::Invalid(Box::new(Diagnostic::new(
-        source,
-        file,
-        Position { line, column },
-        field,
-        message,
-        hint,
-    )))
+    let (source, rows) = table::read(path, &LAYOUT)?;
+    check_rows(&source, &path.display().to_string(), rows)
 }
 
 /// Parses CSV text with a header row; lines starting with `#` are comments.
 pub fn parse_csv(source: &str, file: &str) -> Result<Vec<Record>, RecordsError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .comment(Some(b'#'))
-        .trim(csv::Trim::All)
-        .from_reader(source.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| csv_error(source, file, &e))?
-        .clone();
-    let header_line = reader
-        .headers()
-        .ok()
-        .and_then(|_| first_data_line(source))
-        .unwrap_or(1);
-    let header_text = source.lines().nth(header_line - 1).unwrap_or("");
-    for (i, name) in headers.iter().enumerate() {
-        if !COLUMNS.contains(&name) {
-            let hint = match closest_name(name, COLUMNS) {
-                Some(guess) => format!("did you mean `{guess}`?"),
-                None => format!("the columns are: {}", COLUMNS.join(", ")),
-            };
-            return Err(error(
-                source,
-                file,
-                header_line,
-                field_column(header_text, i),
-                name,
-                format!("unknown column `{name}`"),
-                hint,
-            ));
-        }
-    }
-    if !headers.iter().any(|h| h == "kind") {
-        return Err(error(
-            source,
-            file,
-            header_line,
-            1,
-            "kind",
-            "the header has no `kind` column".into(),
-            "the first line names the columns, e.g. kind,unit,fleet,installed,at".into(),
-        ));
-    }
-    let mut rows = vec![];
-    for result in reader.records() {
-        let record = result.map_err(|e| csv_error(source, file, &e))?;
-        let line = record.position().map_or(1, |p| p.line() as usize);
-        let text = source.lines().nth(line - 1).unwrap_or("");
-        let cells = headers
-            .iter()
-            .zip(record.iter())
-            .enumerate()
-            .map(|(i, (name, value))| {
-                let cell = Cell {
-                    text: value.to_string(),
-                    column: field_column(text, i),
-                };
-                (name.to_string(), cell)
-            })
-            .collect();
-        rows.push(RawRow { line, cells });
-    }
-    check_rows(source, file, rows)
+    check_rows(source, file, table::read_csv(source, file, &LAYOUT)?)
 }
 
-/// The 1-based line of the first line that is neither blank nor a comment.
-fn first_data_line(source: &str) -> Option<usize> {
-    source
-        .lines()
-        .position(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|i| i + 1)
-}
-
-/// The 1-based column where field `index` of a CSV line starts (quotes respected).
-fn field_column(line: &str, index: usize) -> usize {
-    let mut field = 0;
-    let mut quoted = false;
-    for (column, c) in line.chars().enumerate() {
-        if field == index {
-            return column + 1;
-        }
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => field += 1,
-            _ => {}
-        }
-    }
-    line.chars().count() + 1
-}
-
-fn csv_error(source: &str, file: &str, e: &csv::Error) -> RecordsError {
-    let line = e.position().map_or(1, |p| p.line() as usize);
-    let (message, hint) = match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => (
-            format!("this row has {len} fields but the header has {expected_len}"),
-            "leave a field empty with nothing between its commas (e.g. `failure,d1,meters,,...`)"
-                .to_string(),
-        ),
-        csv::ErrorKind::Utf8 { .. } => (
-            "this row is not valid UTF-8".to_string(),
-            "save the file as UTF-8".to_string(),
-        ),
-        _ => (e.to_string(), "check the quoting of this row".to_string()),
-    };
-    error(source, file, line, 1, "", message, hint)
-}
-
-/// Parses JSON lines: one object per line, keys as the CSV columns; blank lines are skipped.
+/// Parses JSON lines: one object per line, keys as the CSV columns.
 pub fn parse_json_lines(source: &str, file: &str) -> Result<Vec<Record>, RecordsError> {
-    let mut rows = vec![];
-    for (i, text) in source.lines().enumerate() {
-        let line = i + 1;
-        if text.trim().is_empty() {
-            continue;
-        }
-        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
-            .map_err(|e| {
-                error(
-                    source,
-                    file,
-                    line,
-                    e.column().max(1),
-                    "",
-                    format!("not a JSON object: {e}"),
-                    r#"one object per line, e.g. {"kind": "failure", "unit": "d1", "fleet": "meters", "installed": "2022-01-10", "at": "2024-05-02"}"#.into(),
-                )
-            })?;
-        let mut cells = BTreeMap::new();
-        for (key, value) in object {
-            let column = key_column(text, &key);
-            if !COLUMNS.contains(&key.as_str()) {
-                let column = text
-                    .find(&format!("\"{key}\""))
-                    .map_or(1, |at| text[..at].chars().count() + 1);
-                let hint = match closest_name(&key, COLUMNS) {
-                    Some(guess) => format!("did you mean `{guess}`?"),
-                    None => format!("the keys are: {}", COLUMNS.join(", ")),
-                };
-                return Err(error(
-                    source,
-                    file,
-                    line,
-                    column,
-                    &key,
-                    format!("unknown key `{key}`"),
-                    hint,
-                ));
-            }
-            let text = match value {
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::Number(n) => n.to_string(),
-                other => {
-                    return Err(error(
-                        source,
-                        file,
-                        line,
-                        column,
-                        &key,
-                        format!("expected a string, found {other}"),
-                        "write times and durations as strings, e.g. \"2024-03-01\" or \"3h\""
-                            .into(),
-                    ));
-                }
-            };
-            cells.insert(key, Cell { text, column });
-        }
-        rows.push(RawRow { line, cells });
-    }
-    check_rows(source, file, rows)
-}
-
-/// The 1-based column of the value of `key` in a JSON line (of the key if no value follows).
-fn key_column(line: &str, key: &str) -> usize {
-    let quoted = format!("\"{key}\"");
-    let Some(at) = line.find(&quoted) else {
-        return 1;
-    };
-    let after = at + quoted.len();
-    let rest = &line[after..];
-    let value = rest
-        .find(':')
-        .map(|colon| {
-            let tail = &rest[colon + 1..];
-            after + colon + 1 + (tail.len() - tail.trim_start().len())
-        })
-        .unwrap_or(at);
-    line[..value].chars().count() + 1
+    check_rows(source, file, table::read_json_lines(source, file, &LAYOUT)?)
 }
 
 /// Checks every raw row and turns it into a record.
@@ -425,15 +185,9 @@ fn check_row(source: &str, file: &str, row: RawRow) -> Result<Record, RecordsErr
     let time = |name: &str| -> Result<Option<i64>, RecordsError> {
         match cell(name) {
             None => Ok(None),
-            Some(c) => parse_time(&c.text).map(Some).map_err(|message| {
-                fail(
-                    name,
-                    c.column,
-                    message,
-                    "write a date such as 2024-03-01, or a date and time such as 2024-03-01T14:30:00Z"
-                        .into(),
-                )
-            }),
+            Some(c) => parse_time(&c.text)
+                .map(Some)
+                .map_err(|message| fail(name, c.column, message, DATE_HINT.into())),
         }
     };
     let duration = match cell("duration") {
@@ -514,27 +268,7 @@ fn check_row(source: &str, file: &str, row: RawRow) -> Result<Record, RecordsErr
     Ok(record)
 }
 
-/// Microseconds since 1970-01-01 UTC of an ISO 8601 date, date-time (UTC if no offset) or
-/// RFC 3339 timestamp.
-pub fn parse_time(text: &str) -> Result<i64, String> {
-    use jiff::{Timestamp, civil, tz::Offset};
-    if let Ok(ts) = text.parse::<Timestamp>() {
-        return Ok(ts.as_microsecond());
-    }
-    let civil = text.parse::<civil::DateTime>().or_else(|_| {
-        text.parse::<civil::Date>()
-            .map(|d| d.to_datetime(civil::Time::midnight()))
-    });
-    match civil.and_then(|dt| Offset::UTC.to_timestamp(dt)) {
-        Ok(ts) => Ok(ts.as_microsecond()),
-        Err(_) => Err(format!("expected a date or date-time, found \"{text}\"")),
-    }
-}
-
-/// A time for messages, as an RFC 3339 timestamp.
-pub fn show_time(micros: i64) -> String {
-    jiff::Timestamp::from_microsecond(micros).map_or_else(|_| micros.to_string(), |t| t.to_string())
-}
+pub use crate::scenario::table::{parse_time, show_time};
 
 #[cfg(test)]
 mod tests {
@@ -546,7 +280,7 @@ mod tests {
         parse_csv(&format!("{HEADER}{rows}"), "field.csv")
     }
 
-    fn diagnostic(e: RecordsError) -> Diagnostic {
+    fn diagnostic(e: RecordsError) -> crate::scenario::Diagnostic {
         e.diagnostic().expect("a located error").clone()
     }
 

@@ -173,13 +173,14 @@ pub fn generate(truth: &Truth, seed: u64) -> History {
                         let _ = writeln!(log, "repair,{unit},{},,,,,,{}s", fleet.name, repair);
                     }
                 }
-                // The replacement goes in once the repair is done.
-                installed = fails + repair;
-                generation += 1;
-                if installed > end {
+                if fails + repair > end {
+                    // Still in repair when the log ends: the inventory lists the failed unit.
                     down_since = Some(fails);
                     break;
                 }
+                // The replacement goes in once the repair is done.
+                installed = fails + repair;
+                generation += 1;
             }
             inventory_row(
                 &mut inventory,
@@ -232,7 +233,7 @@ fn inventory_row(
         fleet.name,
         fleet.name,
         slot % 24,
-        date(installed.min(end)),
+        date(installed),
         date(cert_expiry),
         fleet.carrier
     );
