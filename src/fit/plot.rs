@@ -68,7 +68,7 @@ fn draw<DB: DrawingBackend>(
         "Weibull probability plot: {}",
         fit.sample.population.label()
     );
-    if points.is_empty() || !(hi > lo) {
+    if points.is_empty() || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return crate::report::chart::empty_state(root, &title, "Too few ended durations to plot");
     }
     let (scale, unit_name) = unit(hi);

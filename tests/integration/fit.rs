@@ -300,7 +300,10 @@ fn coverage(law: &Law, n: usize, sets: u64, tolerance_z: f64) {
     let sd = (0.95 * 0.05 / sets as f64).sqrt();
     for (i, &c) in covered.iter().enumerate() {
         let rate = c as f64 / sets as f64;
-        eprintln!("{:?} n={n} param {i}: coverage {rate:.4} over {sets} data sets", law.family);
+        eprintln!(
+            "{:?} n={n} param {i}: coverage {rate:.4} over {sets} data sets",
+            law.family
+        );
         assert!(
             (rate - 0.95).abs() <= tolerance_z * sd,
             "{:?} param {i}: coverage {rate} over {sets} data sets, 0.95 ± {:.3}",
