@@ -1,7 +1,8 @@
 //! iotwin: a deterministic discrete-event simulator and digital twin of IoT deployments.
 //!
 //! Layers, lowest first (each imports only those below it): [`engine`], [`scenario`],
-//! [`model`], [`cost`], [`metrics`], [`montecarlo`], [`report`]. The `iotwin` binary adds the CLI.
+//! [`model`], [`cost`], [`metrics`], [`montecarlo`], [`report`]; [`fit`] (laws from field
+//! records) uses only [`engine`], [`scenario`] and [`report`]'s charts. The `iotwin` binary adds the CLI.
 //!
 //! # Use as a library
 //!
@@ -39,8 +40,10 @@
 //!
 //! [`report::write_outputs`] writes the same report as `iotwin run` (summary.json,
 //! metrics.csv, report.html, report.md, charts) from a [`montecarlo::Summary`].
+
 pub mod cost;
 pub mod engine;
+pub mod fit;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;

@@ -18,6 +18,7 @@ use iotwin::report;
 use iotwin::report::trace::JsonLines;
 use iotwin::scenario::{self, Deployment, ScenarioError};
 
+mod fit;
 mod shard;
 mod sweep;
 
@@ -116,6 +117,12 @@ enum Command {
         #[arg(default_value = "man")]
         dir: PathBuf,
     },
+    /// Fit failure, repair and outage laws from field records (censored and truncated maximum
+    /// likelihood) and write them as scenario snippets, with intervals, AIC/BIC and plots.
+    #[command(after_help = "Examples:
+  iotwin fit reports/fit-example/field.csv -o reports/fit-example/fit
+  iotwin fit field.jsonl --laws weibull,lognormal --resamples 999")]
+    Fit(fit::FitArgs),
 }
 
 const RUN_EXAMPLES: &str = "Examples:
@@ -347,6 +354,7 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Man { dir } => man(&dir),
+        Command::Fit(args) => fit::fit(args),
         Command::Catalog {
             kind: CatalogKind::Links,
         } => {

@@ -9,7 +9,7 @@
 pub mod chart;
 pub mod compare;
 mod content;
-mod font;
+pub(crate) mod font;
 pub mod html;
 pub mod markdown;
 pub mod shard;

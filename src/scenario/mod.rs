@@ -7,8 +7,10 @@ mod deployment;
 pub mod devices;
 mod error;
 mod hints;
+pub mod inventory;
 mod locate;
 pub mod path;
+pub mod table;
 pub mod template;
 mod types;
 

@@ -14,6 +14,7 @@ mod degradation;
 mod determinism;
 mod everyday;
 mod failover;
+mod fit;
 mod flow;
 mod lifecycle;
 mod lora;

@@ -1,0 +1,354 @@
+//! A fleet inventory: one row per device as it stands today (see `docs/twin.md`), read from
+//! CSV with a header or JSON lines, every mistake located. Parsing only: the run that starts
+//! from this state reads the [`InventoryDevice`]s.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::closest_name;
+use super::table::{self, DATE_HINT, Layout, RawRow, TableError, error};
+use crate::engine::Duration;
+
+/// The columns (CSV) or keys (JSON lines) of an inventory.
+pub const COLUMNS: [&str; 12] = [
+    "id",
+    "fleet",
+    "site",
+    "installed",
+    "age",
+    "battery",
+    "battery_swapped",
+    "firmware",
+    "cert_expiry",
+    "carrier",
+    "state",
+    "state_since",
+];
+
+const LAYOUT: Layout = Layout {
+    what: "inventory",
+    columns: &COLUMNS,
+    key: "id",
+    example_header: "id,fleet,site,installed,battery,firmware,cert_expiry,carrier,state,state_since",
+    example_json: r#"{"id": "m-0001", "fleet": "meters", "installed": "2021-06-14", "state": "up"}"#,
+};
+
+/// A device's state on the inventory's date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceState {
+    Up,
+    /// Failed, not yet in repair.
+    Down,
+    InRepair,
+}
+
+/// When a device's current life began.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Installed {
+    /// At this time (microseconds since 1970-01-01 UTC).
+    At(i64),
+    /// This long before the inventory's `as_of` date.
+    Age(Duration),
+}
+
+/// How charged a device's battery is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BatteryState {
+    /// A share of full charge, in [0, 1].
+    Level(f64),
+    /// Full when swapped at this time (microseconds since 1970-01-01 UTC).
+    SwappedAt(i64),
+}
+
+/// One device of the inventory. Times are microseconds since 1970-01-01 UTC.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InventoryDevice {
+    pub id: String,
+    pub fleet: String,
+    pub site: Option<String>,
+    pub installed: Installed,
+    /// `None` for a mains-powered device.
+    pub battery: Option<BatteryState>,
+    pub firmware: Option<String>,
+    pub cert_expiry: Option<i64>,
+    pub carrier: Option<String>,
+    pub state: DeviceState,
+    /// Since when a `down` or `in_repair` device has been so.
+    pub state_since: Option<i64>,
+    /// The line it was read from.
+    pub line: usize,
+}
+
+/// Reads the inventory in `path`: JSON lines if it ends in `.jsonl`, `.ndjson` or `.json`,
+/// CSV otherwise.
+pub fn load(path: &Path) -> Result<Vec<InventoryDevice>, TableError> {
+    let (source, rows) = table::read(path, &LAYOUT)?;
+    check(&source, &path.display().to_string(), rows)
+}
+
+/// Parses inventory CSV text; `file` names it in messages.
+pub fn parse_csv(source: &str, file: &str) -> Result<Vec<InventoryDevice>, TableError> {
+    check(source, file, table::read_csv(source, file, &LAYOUT)?)
+}
+
+/// Parses inventory JSON lines; `file` names it in messages.
+pub fn parse_json_lines(source: &str, file: &str) -> Result<Vec<InventoryDevice>, TableError> {
+    check(source, file, table::read_json_lines(source, file, &LAYOUT)?)
+}
+
+fn check(source: &str, file: &str, rows: Vec<RawRow>) -> Result<Vec<InventoryDevice>, TableError> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut devices = Vec::with_capacity(rows.len());
+    for row in rows {
+        let device = check_row(source, file, &row)?;
+        if let Some(first) = seen.insert(device.id.clone(), row.line) {
+            return Err(error(
+                source,
+                file,
+                row.line,
+                row.column("id"),
+                "id",
+                format!(
+                    "device `{}` is listed twice (first on line {first})",
+                    device.id
+                ),
+                "one row per device: keep the current one".into(),
+            ));
+        }
+        devices.push(device);
+    }
+    Ok(devices)
+}
+
+fn check_row(source: &str, file: &str, row: &RawRow) -> Result<InventoryDevice, TableError> {
+    let fail = |field: &str, message: String, hint: &str| {
+        error(
+            source,
+            file,
+            row.line,
+            row.column(field),
+            field,
+            message,
+            hint.to_string(),
+        )
+    };
+    let text = |name: &str| row.cell(name).map(|c| c.text.clone());
+    let time = |name: &str| -> Result<Option<i64>, TableError> {
+        match row.cell(name) {
+            None => Ok(None),
+            Some(c) => table::parse_time(&c.text)
+                .map(Some)
+                .map_err(|message| fail(name, message, DATE_HINT)),
+        }
+    };
+    let id = text("id").ok_or_else(|| {
+        fail(
+            "id",
+            "this device has no `id`".into(),
+            "every row names its device",
+        )
+    })?;
+    let fleet = text("fleet").ok_or_else(|| {
+        fail(
+            "fleet",
+            "this device has no `fleet`".into(),
+            "the fleet (device class) it belongs to, as named in the scenario",
+        )
+    })?;
+    let installed = match (time("installed")?, row.cell("age")) {
+        (Some(_), Some(_)) => {
+            return Err(fail(
+                "age",
+                "both `installed` and `age` are given".into(),
+                "give one: the install date, or the age on the inventory's date",
+            ));
+        }
+        (Some(at), None) => Installed::At(at),
+        (None, Some(c)) => Installed::Age(Duration::parse(&c.text).map_err(|e| {
+            fail(
+                "age",
+                format!("expected a duration: {e}"),
+                "e.g. \"3y\" or \"400d\"",
+            )
+        })?),
+        (None, None) => {
+            return Err(fail(
+                "installed",
+                "this device has neither `installed` nor `age`".into(),
+                "write its install date (e.g. 2021-06-14) or its age (e.g. \"3y\")",
+            ));
+        }
+    };
+    let battery = match (row.cell("battery"), time("battery_swapped")?) {
+        (Some(_), Some(_)) => {
+            return Err(fail(
+                "battery_swapped",
+                "both `battery` and `battery_swapped` are given".into(),
+                "give one: the charge now, or when the battery was last swapped",
+            ));
+        }
+        (Some(c), None) => Some(BatteryState::Level(battery_level(&c.text).ok_or_else(|| {
+            fail(
+                "battery",
+                format!("expected a charge between 0 and 1, found \"{}\"", c.text),
+                "a share of full charge such as 0.62, or a percentage such as 62%; empty for mains power",
+            )
+        })?)),
+        (None, Some(at)) => Some(BatteryState::SwappedAt(at)),
+        (None, None) => None,
+    };
+    let states = ["up", "down", "in_repair"];
+    let state = match row.cell("state").map(|c| c.text.as_str()) {
+        None | Some("up") => DeviceState::Up,
+        Some("down") => DeviceState::Down,
+        Some("in_repair") => DeviceState::InRepair,
+        Some(other) => {
+            let hint = match closest_name(other, states) {
+                Some(guess) => format!("did you mean `{guess}`?"),
+                None => "one of: up, down, in_repair (empty means up)".into(),
+            };
+            return Err(fail("state", format!("unknown state `{other}`"), &hint));
+        }
+    };
+    let state_since = time("state_since")?;
+    match (state, state_since) {
+        (DeviceState::InRepair, None) => {
+            return Err(fail(
+                "state_since",
+                "an `in_repair` device needs `state_since`".into(),
+                "the date its repair began, e.g. 2025-12-30",
+            ));
+        }
+        (DeviceState::Up, Some(_)) => {
+            return Err(fail(
+                "state_since",
+                "an `up` device has a `state_since`".into(),
+                "`state_since` is for down and in_repair devices; leave it empty, or set the state",
+            ));
+        }
+        _ => {}
+    }
+    if let (Installed::At(at), Some(since)) = (installed, state_since)
+        && since < at
+    {
+        return Err(fail(
+            "state_since",
+            format!(
+                "`state_since` ({}) is before `installed`",
+                table::show_time(since)
+            ),
+            "a device cannot be down before its current life began; check both dates",
+        ));
+    }
+    Ok(InventoryDevice {
+        id,
+        fleet,
+        site: text("site"),
+        installed,
+        battery,
+        firmware: text("firmware"),
+        cert_expiry: time("cert_expiry")?,
+        carrier: text("carrier"),
+        state,
+        state_since,
+        line: row.line,
+    })
+}
+
+/// A charge written as a share (`0.62`) or a percentage (`62%`), in [0, 1].
+fn battery_level(text: &str) -> Option<f64> {
+    let level = match text.strip_suffix('%') {
+        Some(pct) => pct.trim().parse::<f64>().ok()? / 100.0,
+        None => text.parse::<f64>().ok()?,
+    };
+    (0.0..=1.0).contains(&level).then_some(level)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str =
+        "id,fleet,site,installed,battery,firmware,cert_expiry,carrier,state,state_since\n";
+
+    fn csv(rows: &str) -> Result<Vec<InventoryDevice>, TableError> {
+        parse_csv(&format!("{HEADER}{rows}"), "fleet.csv")
+    }
+
+    fn located(e: TableError) -> (usize, usize, String, String) {
+        let d = e.diagnostic().expect("located").clone();
+        (d.line, d.column, d.field, d.hint)
+    }
+
+    #[test]
+    fn reads_devices_up_and_in_repair() {
+        let devices = csv(
+            "m-1,meters,site-01,2021-06-14,0.62,2.3.1,2026-06-13,lte-a,up,\n\
+             m-2,meters,site-02,2020-01-01,62%,2.4.0,,lte-a,in_repair,2025-12-30\n\
+             m-3,meters,,2019-01-01,,,,,,\n",
+        )
+        .unwrap();
+        assert_eq!(devices.len(), 3);
+        assert_eq!(devices[0].battery, Some(BatteryState::Level(0.62)));
+        assert_eq!(devices[1].battery, Some(BatteryState::Level(0.62)));
+        assert_eq!(devices[1].state, DeviceState::InRepair);
+        assert_eq!(devices[1].state_since, table::parse_time("2025-12-30").ok());
+        // Empty fields: mains power, no certificate, up.
+        assert_eq!((devices[2].battery, devices[2].cert_expiry), (None, None));
+        assert_eq!(devices[2].state, DeviceState::Up);
+    }
+
+    #[test]
+    fn ages_and_battery_swaps_are_alternatives() {
+        let text = "id,fleet,age,battery_swapped\nt-1,trackers,3y 20d,2025-03-01\n";
+        let d = &parse_csv(text, "f.csv").unwrap()[0];
+        assert_eq!(
+            d.installed,
+            Installed::Age(Duration::parse("3y 20d").unwrap())
+        );
+        assert!(matches!(d.battery, Some(BatteryState::SwappedAt(_))));
+        let both = "id,fleet,installed,age\nt-1,trackers,2022-01-01,3y\n";
+        assert_eq!(located(parse_csv(both, "f.csv").unwrap_err()).2, "age");
+    }
+
+    #[test]
+    fn json_lines_read_the_same_devices() {
+        let json = r#"{"id": "m-1", "fleet": "meters", "installed": "2021-06-14", "battery": 0.62, "state": "up"}"#;
+        let a = parse_json_lines(json, "f.jsonl").unwrap();
+        let b = csv("m-1,meters,,2021-06-14,0.62,,,,up,\n").unwrap();
+        assert_eq!(
+            (&a[0].id, a[0].installed, a[0].battery),
+            (&b[0].id, b[0].installed, b[0].battery)
+        );
+    }
+
+    #[test]
+    fn mistakes_are_located_with_a_hint() {
+        let (line, column, field, hint) =
+            located(csv("m-1,meters,s,2021-06-14,1.7,,,,up,\n").unwrap_err());
+        assert_eq!((line, column, field.as_str()), (2, 25, "battery"));
+        assert!(hint.contains("62%"), "{hint}");
+        let (_, _, field, hint) =
+            located(csv("m-1,meters,s,2021-06-14,,,,,repairing,2025-01-01\n").unwrap_err());
+        assert_eq!(field, "state");
+        assert!(hint.contains("in_repair"), "{hint}");
+        let (_, _, field, _) =
+            located(csv("m-1,meters,s,2021-06-14,,,,,in_repair,\n").unwrap_err());
+        assert_eq!(field, "state_since");
+        let (line, _, field, _) = located(
+            csv("m-1,meters,s,2021-06-14,,,,,,\nm-1,meters,s,2022-06-14,,,,,,\n").unwrap_err(),
+        );
+        assert_eq!((line, field.as_str()), (3, "id"));
+        let (_, _, field, hint) = located(parse_csv("id,flet\n", "f.csv").unwrap_err());
+        assert_eq!(field, "flet");
+        assert!(hint.contains("`fleet`"), "{hint}");
+    }
+
+    #[test]
+    fn the_example_inventory_reads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/fit-example/inventory.csv");
+        let devices = load(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(devices.len(), 3000);
+        assert!(devices.iter().any(|d| d.state == DeviceState::InRepair));
+    }
+}
