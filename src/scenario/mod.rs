@@ -10,6 +10,7 @@ mod hints;
 mod locate;
 pub mod path;
 mod types;
+mod values;
 
 use std::path::Path;
 
