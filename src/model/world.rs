@@ -24,7 +24,6 @@ use crate::scenario::{
 use super::degradation::{self, BAD, DegradationStats, Reading};
 use super::event::{Event, Packed};
 use super::failover::{self, Ctx, FailoverPolicy};
-use super::freshness::Freshness;
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
 use super::lifecycle::{self, Clocks};
 use super::link::Hop;
@@ -32,8 +31,11 @@ use super::lora::{self, LoRaPhy};
 use super::stop::DeadWatch;
 use super::trace::{MessageId, Observer, Silent, Trace};
 
+mod accounts;
 mod crews;
 mod software;
+
+use accounts::{Accounts, Closing};
 
 pub use crews::CrewStats;
 use crews::{Crews, Work};
@@ -41,7 +43,6 @@ use crews::{Crews, Work};
 pub use software::SoftStats;
 use software::{BRICKED, CampaignRt, EXPIRED, Soft};
 mod flow;
-mod flow_buffer;
 
 /// Channels kept per site and spreading factor: more than any LoRaWAN region defines.
 const MAX_LORA_CHANNELS: u32 = 64;
@@ -216,7 +217,7 @@ struct LoRaRt {
 
 /// A LoRa fleet's time on air per message (Semtech's formula, LoRaWAN framing) and the
 /// silence its duty cycle imposes after each transmission, in ticks: shared by packet mode's
-/// radios and flow mode's (`world/flow_lora.rs`).
+/// radios and flow mode's (`world/flow/lora.rs`).
 fn lora_timing(spec: &FleetSpec, l: &LoRaSpec) -> (Ticks, Ticks) {
     let phy = LoRaPhy {
         spreading_factor: l.spreading_factor,
@@ -404,9 +405,6 @@ pub struct World<O: Observer = Silent> {
     /// Where the run ends and its accounts close: the scenario's horizon, or the fleet end of
     /// life found by a first pass.
     horizon: Ticks,
-    /// The scenario's horizon, which the time-series slices divide.
-    span: Ticks,
-    deadline: Ticks,
     devices: Vec<Device>,
     fleets: Vec<FleetRt>,
     gateways: Vec<GatewayRt>,
@@ -419,29 +417,8 @@ pub struct World<O: Observer = Silent> {
     long_delays: Vec<Msg>,
     free_long: Vec<u32>,
     to_gateway_in_flight: u64,
-    ledger: Ledger,
-    device_down: Downtime,
-    gateway_down: Downtime,
-    uplink_down: Downtime,
-    connectivity_down: Downtime,
-    carrier_outages: u64,
-    peak_buffered: u64,
-    failovers: u64,
-    failovers_ok: u64,
-    recoveries: Vec<Ticks>,
-    /// Per site: fleets whose path is down, the site's downtime and its freshness.
-    site_fleets_down: Vec<u32>,
-    site_down: Vec<Downtime>,
-    freshness: Vec<Freshness>,
-    wait_sum: u128,
-    waited: u64,
-    device_failures: u64,
-    gateway_failures: u64,
-    fleet_failures: Vec<u64>,
-    gateway_failures_each: Vec<u64>,
-    carrier_messages: Vec<u64>,
-    series: Vec<[u64; 2]>,
-    first_failures: Vec<u64>,
+    /// What the replication measures (read once, at the end).
+    acc: Accounts,
     /// Scratch space for the timers a policy sets in one call.
     timers: Vec<(Ticks, u32)>,
     /// Shared LoRa channels, 64 per site and spreading factor in use.
@@ -452,13 +429,10 @@ pub struct World<O: Observer = Silent> {
     device_buffers: Vec<VecDeque<Msg>>,
     /// Per device of a fleet with batteries or planned replacement: its lifecycle clocks.
     clocks: Vec<Clocks>,
-    life_stats: LifeStats,
     /// Per device of a fleet with certificates or firmware campaigns: its software state.
     soft: Vec<Soft>,
-    soft_stats: SoftStats,
     campaigns: Vec<CampaignRt>,
     campaign_specs: Vec<CampaignSpec>,
-    degradation: DegradationStats,
     /// Repair crews, their jobs and spare parts (empty without crews).
     crews: Crews,
     /// Flow mode's aggregate accounting; `None` in packet mode.
@@ -758,14 +732,11 @@ impl<O: Observer> World<O> {
                     .collect(),
             });
         }
-        let sites = dep.sites.len();
         let mut world = World {
             observer,
             seed: dep.seed,
             replication,
             horizon,
-            span: dep.horizon,
-            deadline: dep.deadline,
             devices,
             fleets,
             gateways,
@@ -777,48 +748,16 @@ impl<O: Observer> World<O> {
             long_delays: vec![],
             free_long: vec![],
             to_gateway_in_flight: 0,
-            ledger: Ledger::default(),
-            device_down: Downtime::new(horizon),
-            gateway_down: Downtime::new(horizon),
-            uplink_down: Downtime::new(horizon),
-            connectivity_down: Downtime::new(horizon),
-            carrier_outages: 0,
-            peak_buffered: 0,
-            failovers: 0,
-            failovers_ok: 0,
-            recoveries: vec![],
-            site_fleets_down: vec![0; sites],
-            site_down: vec![Downtime::new(horizon); sites],
-            freshness: vec![Freshness::new(dep.deadline); sites],
+            acc: Accounts::new(dep, horizon),
             channels,
             silent_until,
-            // Flow mode keeps device buffers in aggregate (`flow_buffer`).
+            // Flow mode keeps device buffers in aggregate (`flow/kept.rs`).
             device_buffers: vec![VecDeque::new(); if flow { 0 } else { buffered_devices as usize }],
             clocks: vec![Clocks::default(); clocked_devices as usize],
             soft: vec![Soft::default(); soft_devices as usize],
-            soft_stats: SoftStats {
-                fleet_firmware_visits: vec![0; dep.fleets.len()],
-                ..SoftStats::default()
-            },
             campaigns: vec![CampaignRt::default(); dep.campaigns.len()],
             campaign_specs: dep.campaigns.clone(),
-            life_stats: LifeStats {
-                fleet_battery_swaps: vec![0; dep.fleets.len()],
-                fleet_replacements: vec![0; dep.fleets.len()],
-                first_depletions: vec![0; SERIES_SLICES],
-                ..LifeStats::default()
-            },
-            degradation: DegradationStats::new(horizon),
             crews: Crews::new(dep, replication),
-            wait_sum: 0,
-            waited: 0,
-            device_failures: 0,
-            gateway_failures: 0,
-            fleet_failures: vec![0; dep.fleets.len()],
-            gateway_failures_each: vec![0; dep.gateways.len()],
-            carrier_messages: vec![0; dep.carriers.len()],
-            series: vec![[0, 0]; SERIES_SLICES],
-            first_failures: vec![0; SERIES_SLICES],
             timers: vec![],
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
             dead_watch: DeadWatch::new(dep),
@@ -1016,7 +955,7 @@ impl<O: Observer> World<O> {
             self.trace_leftovers();
         }
         let horizon = self.horizon;
-        self.ledger.buffered_at_horizon += self
+        self.acc.ledger.buffered_at_horizon += self
             .gateways
             .iter()
             .map(|g| {
@@ -1024,14 +963,13 @@ impl<O: Observer> World<O> {
                 g.buffer.len() as u64 + in_service as u64
             })
             .sum::<u64>();
-        self.ledger.buffered_at_horizon += self
+        self.acc.ledger.buffered_at_horizon += self
             .device_buffers
             .iter()
             .map(|b| b.len() as u64)
             .sum::<u64>();
-        self.ledger.in_flight_at_horizon += self.to_gateway_in_flight;
-        self.ledger.check_conservation()?;
-        let gateways = self.gateways.len() as u64;
+        self.acc.ledger.in_flight_at_horizon += self.to_gateway_in_flight;
+        self.acc.ledger.check_conservation()?;
         let gateway_busy = self
             .gateways
             .iter()
@@ -1041,46 +979,21 @@ impl<O: Observer> World<O> {
                 None => 0,
             })
             .collect();
-        let outcome = Outcome {
+        let closing = Closing {
             horizon,
             end_of_life,
-            device_availability: self.device_down.availability(self.devices.len() as u64),
-            gateway_availability: self.gateway_down.availability(gateways),
-            uplink_availability: self.uplink_down.availability(gateways),
-            connectivity_availability: self.connectivity_down.availability(gateways),
-            carrier_outages: self.carrier_outages,
-            peak_buffered: self.peak_buffered,
             events,
-            failovers: self.failovers,
-            failovers_ok: self.failovers_ok,
-            recoveries: self.recoveries,
-            site_availability: self.site_down.iter().map(|d| d.availability(1)).collect(),
-            site_stale: self
-                .freshness
-                .into_iter()
-                .map(|f| f.stale_until(horizon))
-                .collect(),
+            devices: self.devices.len() as u64,
+            gateways: self.gateways.len() as u64,
             gateway_connectivity: self
                 .gateways
                 .iter()
                 .map(|g| g.connectivity_down.availability(1))
                 .collect(),
             gateway_busy,
-            wait_sum: self.wait_sum,
-            waited: self.waited,
-            device_failures: self.device_failures,
-            gateway_failures: self.gateway_failures,
-            fleet_failures: self.fleet_failures,
-            gateway_failures_each: self.gateway_failures_each,
-            carrier_messages: self.carrier_messages,
-            series: self.series,
-            life: self.life_stats,
-            soft: self.soft_stats,
-            first_failures: self.first_failures,
-            degradation: self.degradation,
             crews: self.crews.finish(horizon),
-            ledger: self.ledger,
         };
+        let outcome = self.acc.into_outcome(closing);
         Ok((outcome, self.observer))
     }
 
@@ -1132,9 +1045,7 @@ impl<O: Observer> World<O> {
             seq: dev.sent & !BAD,
         };
         dev.sent = dev.sent.wrapping_add(1);
-        self.ledger.generated += 1;
-        let slice = slice_of(now, self.span);
-        self.series[slice][0] += 1;
+        self.acc.generated(now);
         self.observer.observe(now, Trace::Generated(msg.id()));
         if !dev.up {
             return self.lose(now, msg, LossCause::DeviceDown);
@@ -1333,7 +1244,7 @@ impl<O: Observer> World<O> {
 
     #[inline(always)]
     fn lose(&mut self, now: Ticks, msg: Msg, cause: LossCause) {
-        self.ledger.lose(cause);
+        self.acc.lost(cause);
         self.observer.observe(now, Trace::Lost(msg.id(), cause));
     }
 
@@ -1407,7 +1318,7 @@ impl<O: Observer> World<O> {
         }
         gw.buffer.push_back(msg);
         let occupancy = gw.buffer.len() as u64;
-        self.peak_buffered = self.peak_buffered.max(occupancy);
+        self.acc.peak_buffered = self.acc.peak_buffered.max(occupancy);
         self.observer.observe(
             now,
             Trace::Buffered {
@@ -1421,8 +1332,7 @@ impl<O: Observer> World<O> {
     /// Gateway `g`'s server takes `msg`: it leaves on the uplink when the service ends.
     fn start_service(&mut self, sched: &mut Scheduler<Packed>, g: usize, msg: Msg) {
         let now = sched.now();
-        self.wait_sum += (now - msg.queued) as u128;
-        self.waited += 1;
+        self.acc.waited(now - msg.queued);
         let bits = self.fleets[self.devices[msg.device as usize].fleet as usize].message_bits;
         let gw = &mut self.gateways[g];
         let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
@@ -1503,7 +1413,7 @@ impl<O: Observer> World<O> {
         if !self.carriers[carrier].health.up {
             return self.lose(now, msg, LossCause::UndetectedOutage);
         }
-        self.carrier_messages[carrier] += 1;
+        self.acc.carrier_messages[carrier] += 1;
         let rng = &mut self.devices[msg.device as usize].traffic;
         let uplink = &mut gw.uplinks[active];
         match uplink.hop.cross(rng, &mut uplink.bad) {
@@ -1511,24 +1421,14 @@ impl<O: Observer> World<O> {
             Some(delay) => {
                 let arrival = now.saturating_add(delay);
                 if arrival >= self.horizon {
-                    self.ledger.in_flight_at_horizon += 1;
+                    self.acc.ledger.in_flight_at_horizon += 1;
                     self.observer
                         .observe(now, Trace::InFlightAtHorizon(msg.id()));
                 } else {
-                    let delay = arrival - msg.created;
-                    self.ledger.deliver(delay, self.deadline);
-                    self.ledger.delivered_bad += msg.bad() as u64;
-                    if delay <= self.deadline {
-                        self.series[slice_of(msg.created, self.span)][1] += 1;
-                    }
                     let site = self.fleets[self.devices[msg.device as usize].fleet as usize].site;
-                    self.freshness[site as usize].delivered(
-                        now,
-                        msg.created,
-                        arrival,
-                        self.deadline,
-                    );
-                    let on_time = delay <= self.deadline;
+                    let (delay, on_time) =
+                        self.acc
+                            .delivered(now, msg.created, arrival, site as usize, msg.bad());
                     self.observer.observe(
                         now,
                         Trace::Delivered {
@@ -1559,8 +1459,7 @@ impl<O: Observer> World<O> {
         }
         let backlog = std::mem::take(&mut gw.buffer);
         for m in &backlog {
-            self.wait_sum += (now - m.queued) as u128;
-            self.waited += 1;
+            self.acc.waited(now - m.queued);
             self.forward(now, g, *m);
         }
         let gw = &mut self.gateways[g];
@@ -1587,7 +1486,7 @@ impl<O: Observer> World<O> {
             &mut self.timers,
         );
         call(place.policy.as_mut(), &mut cx);
-        self.failovers += cx.failed_switches as u64;
+        self.acc.failovers += cx.failed_switches as u64;
         for (delay, token) in self.timers.drain(..) {
             let event = Event::PolicyTimer {
                 place: p as u32,
@@ -1612,9 +1511,9 @@ impl<O: Observer> World<O> {
                 .enumerate()
                 .any(|(m, &u)| u && m != left)
             {
-                self.failovers += 1;
+                self.acc.failovers += 1;
                 let ok = place.in_use.iter().zip(&place.up).all(|(&u, &up)| !u || up);
-                self.failovers_ok += ok as u64;
+                self.acc.failovers_ok += ok as u64;
             }
         }
         let before = before.iter().position(|&u| u);
@@ -1669,10 +1568,10 @@ impl<O: Observer> World<O> {
             gw.connected = connected;
             if connected {
                 gw.connectivity_down.came_up(now);
-                self.connectivity_down.came_up(now);
+                self.acc.connectivity_down.came_up(now);
             } else {
                 gw.connectivity_down.went_down(now);
-                self.connectivity_down.went_down(now);
+                self.acc.connectivity_down.went_down(now);
             }
             for i in 0..self.gateways[g].groups.len() {
                 let group = self.gateways[g].groups[i] as usize;
@@ -1717,23 +1616,12 @@ impl<O: Observer> World<O> {
             return;
         }
         fleet.path_up = up;
-        let site = fleet.site as usize;
-        if up {
-            // A switch that takes no time is no interruption.
-            if now > fleet.down_since {
-                self.recoveries.push(now - fleet.down_since);
-            }
-            self.site_fleets_down[site] -= 1;
-            if self.site_fleets_down[site] == 0 {
-                self.site_down[site].came_up(now);
-            }
-        } else {
+        let since = fleet.down_since;
+        if !up {
             fleet.down_since = now;
-            if self.site_fleets_down[site] == 0 {
-                self.site_down[site].went_down(now);
-            }
-            self.site_fleets_down[site] += 1;
         }
+        let site = fleet.site as usize;
+        self.acc.fleet_path(now, site, up, since);
     }
 
     /// Carrier `c`'s own outage process changes state, and draws its next change.
@@ -1762,7 +1650,7 @@ impl<O: Observer> World<O> {
         if up {
             self.observer.observe(now, Trace::CarrierUp(c as u32));
         } else {
-            self.carrier_outages += 1;
+            self.acc.carrier_outages += 1;
             self.observer.observe(now, Trace::CarrierDown(c as u32));
         }
         for i in 0..self.carriers[c].users.len() {
@@ -1780,8 +1668,8 @@ impl<O: Observer> World<O> {
                 }
             }
             match (had_uplink, self.any_uplink(g)) {
-                (true, false) => self.uplink_down.went_down(now),
-                (false, true) => self.uplink_down.came_up(now),
+                (true, false) => self.acc.uplink_down.went_down(now),
+                (false, true) => self.acc.uplink_down.came_up(now),
                 _ => {}
             }
             self.refresh_gateway(sched, g);
@@ -1801,8 +1689,8 @@ impl<O: Observer> World<O> {
         let now = sched.now();
         let gw = &mut self.gateways[g];
         gw.health.random_up = up;
-        self.gateway_failures += !up as u64;
-        self.gateway_failures_each[g] += !up as u64;
+        self.acc.gateway_failures += !up as u64;
+        self.acc.gateway_failures_each[g] += !up as u64;
         if let Some(f) = &gw.failure {
             let next = if up {
                 Event::GatewayFail(g as u32)
@@ -1828,10 +1716,10 @@ impl<O: Observer> World<O> {
         };
         let now = sched.now();
         if up {
-            self.gateway_down.came_up(now);
+            self.acc.gateway_down.came_up(now);
             self.observer.observe(now, Trace::GatewayUp(g as u32));
         } else {
-            self.gateway_down.went_down(now);
+            self.acc.gateway_down.went_down(now);
             self.observer.observe(now, Trace::GatewayDown(g as u32));
         }
         self.refresh_gateway(sched, g);
@@ -1980,32 +1868,32 @@ impl<O: Observer> World<O> {
         }
         let down_for = match cause {
             lifecycle::FAILURE => {
-                self.device_failures += 1;
-                self.fleet_failures[fleet] += 1;
+                self.acc.device_failures += 1;
+                self.acc.fleet_failures[fleet] += 1;
                 f.failure.as_ref().map(|x| x.repair.sample(&mut stream))
             }
             lifecycle::BATTERY => {
-                self.life_stats.battery_depletions += 1;
-                self.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
+                self.acc.life_stats.battery_depletions += 1;
+                self.acc.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
                 if !self.devices[d as usize].failed {
                     self.devices[d as usize].failed = true;
-                    self.life_stats.first_depletions[slice_of(now, self.span)] += 1;
+                    self.acc.life_stats.first_depletions[slice_of(now, self.acc.span)] += 1;
                 }
                 let swap = f.life.battery.as_ref().and_then(|b| b.swap.as_ref());
                 match swap {
                     Some(swap) => {
-                        self.life_stats.fleet_battery_swaps[fleet] += 1;
+                        self.acc.life_stats.fleet_battery_swaps[fleet] += 1;
                         Some(swap.sample(&mut stream))
                     }
                     None => {
-                        self.life_stats.dead += 1;
+                        self.acc.life_stats.dead += 1;
                         None
                     }
                 }
             }
             _ => {
-                self.life_stats.planned_replacements += 1;
-                self.life_stats.fleet_replacements[fleet] += 1;
+                self.acc.life_stats.planned_replacements += 1;
+                self.acc.life_stats.fleet_replacements[fleet] += 1;
                 match f.life.replace.as_ref().and_then(|r| r.downtime.as_ref()) {
                     Some(downtime) => Some(downtime.sample(&mut stream)),
                     None => {
@@ -2040,9 +1928,9 @@ impl<O: Observer> World<O> {
         self.watch_dead(now, d, up);
         self.devices[d as usize].up = up;
         if up {
-            self.device_down.came_up(now);
+            self.acc.device_down.came_up(now);
         } else {
-            self.device_down.went_down(now);
+            self.acc.device_down.went_down(now);
         }
         self.observer.observe(
             now,
@@ -2077,10 +1965,10 @@ impl<O: Observer> World<O> {
         self.devices[d as usize].up = up;
         if !up && !self.devices[d as usize].failed {
             self.devices[d as usize].failed = true;
-            self.first_failures[slice_of(now, self.span)] += 1;
+            self.acc.first_failures[slice_of(now, self.acc.span)] += 1;
         }
-        self.device_failures += !up as u64;
-        self.fleet_failures[self.devices[d as usize].fleet as usize] += !up as u64;
+        self.acc.device_failures += !up as u64;
+        self.acc.fleet_failures[self.devices[d as usize].fleet as usize] += !up as u64;
         self.observer.observe(
             now,
             if up {
@@ -2094,10 +1982,10 @@ impl<O: Observer> World<O> {
             return;
         };
         let next = if up {
-            self.device_down.came_up(now);
+            self.acc.device_down.came_up(now);
             Event::DeviceFail(d)
         } else {
-            self.device_down.went_down(now);
+            self.acc.device_down.went_down(now);
             Event::DeviceRepair(d)
         };
         let after = if up {
@@ -2229,8 +2117,8 @@ impl<O: Observer> World<O> {
         }
         self.clocks[clock].degrade_at = lifecycle::NEVER;
         self.devices[d as usize].degraded = true;
-        self.degradation.onsets += 1;
-        self.degradation.degraded.went_down(now);
+        self.acc.degradation.onsets += 1;
+        self.acc.degradation.degraded.went_down(now);
         self.observer.observe(now, Trace::DeviceDegraded(d));
     }
 
@@ -2240,7 +2128,7 @@ impl<O: Observer> World<O> {
         let dev = &mut self.devices[d as usize];
         if dev.degraded {
             dev.degraded = false;
-            self.degradation.degraded.came_up(sched.now());
+            self.acc.degradation.degraded.came_up(sched.now());
         }
         self.schedule_degradation(sched, d);
     }
@@ -2267,7 +2155,7 @@ impl<O: Observer> World<O> {
         else {
             return;
         };
-        self.degradation.inspections += 1;
+        self.acc.degradation.inspections += 1;
         sched.schedule_at(
             now.saturating_add(spec.every),
             Event::Inspect(f as u32).into(),
@@ -2290,7 +2178,7 @@ impl<O: Observer> World<O> {
             let fleet = &self.fleets[f];
             self.clocks[clock] =
                 Clocks::start(&fleet.life, fleet.failure.as_ref(), now, 0, &mut stream);
-            self.degradation.condition_replacements += 1;
+            self.acc.degradation.condition_replacements += 1;
             self.observer.observe(now, Trace::DeviceReplaced(d));
             self.unit_renewed(sched, d);
             self.schedule_next_change(sched, d);

@@ -133,7 +133,7 @@ impl<O: Observer> World<O> {
                     self.soft[slot].cert_expiry = now.saturating_add(cert.validity);
                     return self.schedule_cert(sched, d, now);
                 }
-                self.soft_stats.cert_renewal_failures += 1;
+                self.acc.soft_stats.cert_renewal_failures += 1;
                 let retry = now.saturating_add(cert.retry_every);
                 let expiry = self.soft[slot].cert_expiry;
                 let (at, step) = if retry < expiry {
@@ -145,7 +145,7 @@ impl<O: Observer> World<O> {
             }
             EXPIRE => {
                 self.soft[slot].flags |= EXPIRED;
-                self.soft_stats.cert_expiries += 1;
+                self.acc.soft_stats.cert_expiries += 1;
                 let fix = cert.fix.sample(&mut self.soft_stream(d, now, 2));
                 sched.schedule_at(
                     now.saturating_add(fix),
@@ -189,11 +189,11 @@ impl<O: Observer> World<O> {
             bricked += 1;
             self.soft[slot].flags |= BRICKED;
             let (back, visit) = if rng.random::<f64>() < spec.recover {
-                self.soft_stats.rollbacks += 1;
+                self.acc.soft_stats.rollbacks += 1;
                 let back = spec.rollback_time.as_ref();
                 (back.map_or(0, |t| t.sample(&mut rng)), false)
             } else {
-                self.soft_stats.fleet_firmware_visits[spec.fleet] += 1;
+                self.acc.soft_stats.fleet_firmware_visits[spec.fleet] += 1;
                 (spec.repair.sample(&mut rng), true)
             };
             // A site visit at a crew's site is one of its jobs (no part: a reflash).
@@ -204,13 +204,13 @@ impl<O: Observer> World<O> {
                 }
             }
         }
-        self.soft_stats.bricked += bricked;
+        self.acc.soft_stats.bricked += bricked;
         if spec
             .halt_above
             .is_some_and(|limit| updated > 0 && bricked as f64 / updated as f64 > limit)
         {
             self.campaigns[c].halted = true;
-            self.soft_stats.campaigns_halted += 1;
+            self.acc.soft_stats.campaigns_halted += 1;
         } else if wave + 1 < spec.waves {
             sched.schedule_at(
                 now.saturating_add(spec.wave_every),

@@ -344,8 +344,8 @@ impl<O: Observer> World<O> {
         let collided = fluid::binomial(rng, sent, collide);
         let survived = sent - collided;
         let bad_left = bad_kept(rng, sent - bad_sent, bad_sent, survived);
-        self.ledger.lost[LossCause::DutyCycle as usize] += n - sent;
-        self.ledger.lost[LossCause::Collision as usize] += collided;
+        self.acc.ledger.lost[LossCause::DutyCycle as usize] += n - sent;
+        self.acc.ledger.lost[LossCause::Collision as usize] += collided;
         (survived - bad_left, bad_left)
     }
 }
