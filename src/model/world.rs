@@ -18,7 +18,7 @@ use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
 use crate::scenario::{
     CampaignSpec, CertSpec, Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec,
-    FaultTarget, FleetSpec, LifeSpec, LoRaSpec, Unit,
+    FaultTarget, LifeSpec, Unit,
 };
 
 use super::degradation::{self, BAD, DegradationStats, Reading};
@@ -27,15 +27,16 @@ use super::failover::{self, Ctx, FailoverPolicy};
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
 use super::lifecycle::{self, Clocks};
 use super::link::Hop;
-use super::lora::{self, LoRaPhy};
 use super::stop::DeadWatch;
 use super::trace::{MessageId, Observer, Silent, Trace};
 
 mod accounts;
 mod crews;
+mod radio;
 mod software;
 
 use accounts::{Accounts, Closing};
+use radio::{LoRaRt, Radio, Transmission};
 
 pub use crews::CrewStats;
 use crews::{Crews, Work};
@@ -43,9 +44,6 @@ use crews::{Crews, Work};
 pub use software::SoftStats;
 use software::{BRICKED, CampaignRt, EXPIRED, Soft};
 mod flow;
-
-/// Channels kept per site and spreading factor: more than any LoRaWAN region defines.
-const MAX_LORA_CHANNELS: u32 = 64;
 
 /// Process labels: the last coordinate of a stream key.
 pub mod process {
@@ -200,51 +198,6 @@ struct FleetRt {
     /// device buffers start in `World::device_buffers`.
     device_buffer: u64,
     first_buffer: u32,
-}
-
-/// A LoRa fleet's radio: time on air of one message, the silence the duty cycle imposes after
-/// it, and where its channels and its devices' silence deadlines are kept.
-#[derive(Clone, Copy, Debug)]
-struct LoRaRt {
-    airtime: Ticks,
-    silence: Ticks,
-    channels: u32,
-    /// Index in `World::channels` of channel 0 at this fleet's site and spreading factor.
-    first_channel: u32,
-    /// Index in `World::silent_until` of the fleet's first device.
-    first_silence: u32,
-}
-
-/// A LoRa fleet's time on air per message (Semtech's formula, LoRaWAN framing) and the
-/// silence its duty cycle imposes after each transmission, in ticks: shared by packet mode's
-/// radios and flow mode's (`world/flow/lora.rs`).
-fn lora_timing(spec: &FleetSpec, l: &LoRaSpec) -> (Ticks, Ticks) {
-    let phy = LoRaPhy {
-        spreading_factor: l.spreading_factor,
-        bandwidth_hz: l.bandwidth_hz,
-        coding_rate: l.coding_rate,
-        ..LoRaPhy::default()
-    };
-    let airtime = phy.time_on_air_us(spec.message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
-    let silence = lora::duty_cycle_off_time_us(airtime, l.duty_cycle.clamp(1e-9, 1.0));
-    (airtime, silence)
-}
-
-/// A shared LoRa channel (one site, one spreading factor, one frequency).
-#[derive(Clone, Copy, Debug, Default)]
-struct Channel {
-    /// When the last transmission on air ends.
-    busy_until: Ticks,
-    /// The latest transmission, not yet settled: whether it collided is known only once it
-    /// has ended or been overlapped.
-    pending: Option<Transmission>,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Transmission {
-    msg: Msg,
-    end: Ticks,
-    collided: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -421,10 +374,8 @@ pub struct World<O: Observer = Silent> {
     acc: Accounts,
     /// Scratch space for the timers a policy sets in one call.
     timers: Vec<(Ticks, u32)>,
-    /// Shared LoRa channels, 64 per site and spreading factor in use.
-    channels: Vec<Channel>,
-    /// Per LoRa device: until when the duty cycle keeps it silent.
-    silent_until: Vec<Ticks>,
+    /// LoRa channels and duty cycles.
+    radio: Radio,
     /// Per device of a fleet with device buffers: readings kept while no gateway is reachable.
     device_buffers: Vec<VecDeque<Msg>>,
     /// Per device of a fleet with batteries or planned replacement: its lifecycle clocks.
@@ -584,7 +535,10 @@ impl<O: Observer> World<O> {
                 }
             })
             .collect();
-        let (channels, silent_until) = Self::lora_radios(dep, &mut fleets);
+        let (radio, radios) = Radio::new(dep);
+        for (fleet, rt) in fleets.iter_mut().zip(radios) {
+            fleet.lora = rt;
+        }
         let mut buffered_devices = 0u32;
         let mut clocked_devices = 0u32;
         let mut soft_devices = 0u32;
@@ -749,8 +703,7 @@ impl<O: Observer> World<O> {
             free_long: vec![],
             to_gateway_in_flight: 0,
             acc: Accounts::new(dep, horizon),
-            channels,
-            silent_until,
+            radio,
             // Flow mode keeps device buffers in aggregate (`flow/kept.rs`).
             device_buffers: vec![VecDeque::new(); if flow { 0 } else { buffered_devices as usize }],
             clocks: vec![Clocks::default(); clocked_devices as usize],
@@ -765,36 +718,6 @@ impl<O: Observer> World<O> {
         };
         world.schedule_start(sched);
         world
-    }
-
-    /// Sets up the LoRa fleets' radios: time on air from the Semtech formula, duty-cycle
-    /// silence, and the channels they share with the other LoRa fleets at their site.
-    fn lora_radios(dep: &Deployment, fleets: &mut [FleetRt]) -> (Vec<Channel>, Vec<Ticks>) {
-        let mut bases: Vec<(usize, u8, u32)> = vec![];
-        let mut silences = 0u32;
-        for (f, spec) in dep.fleets.iter().enumerate() {
-            let Some(l) = spec.lora else { continue };
-            let (airtime, silence) = lora_timing(spec, &l);
-            let key = (spec.site, l.spreading_factor);
-            let first_channel = match bases.iter().find(|b| (b.0, b.1) == key) {
-                Some(b) => b.2,
-                None => {
-                    let base = bases.len() as u32 * MAX_LORA_CHANNELS;
-                    bases.push((key.0, key.1, base));
-                    base
-                }
-            };
-            fleets[f].lora = Some(LoRaRt {
-                airtime,
-                silence,
-                channels: l.channels,
-                first_channel,
-                first_silence: silences,
-            });
-            silences += spec.count;
-        }
-        let channels = vec![Channel::default(); bases.len() * MAX_LORA_CHANNELS as usize];
-        (channels, vec![0; silences as usize])
     }
 
     fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
@@ -1022,9 +945,9 @@ impl<O: Observer> World<O> {
         for m in self.device_buffers.iter().flatten() {
             self.observer.observe(now, Trace::OnDeviceAtHorizon(m.id()));
         }
-        for tx in self.channels.iter().filter_map(|c| c.pending) {
+        for m in self.radio.on_air() {
             self.observer
-                .observe(now, Trace::OnAccessLinkAtHorizon(tx.msg.id()));
+                .observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
         }
     }
 
@@ -1075,18 +998,16 @@ impl<O: Observer> World<O> {
             }
             return self.send_access(sched, msg);
         }
-        if let Some(radio) = fleet.lora {
-            let i = (radio.first_silence + d - fleet.first_device) as usize;
-            if now < self.silent_until[i] {
+        if let Some(rt) = fleet.lora {
+            if !self.radio.may_transmit(&rt, d - fleet.first_device, now) {
                 return self.lose(now, msg, LossCause::DutyCycle);
             }
-            self.silent_until[i] = now + radio.airtime + radio.silence;
-            let channel = match radio.channels {
+            let channel = match rt.channels {
                 1 => 0,
                 n => dev.traffic.random_range(0..n),
             };
             self.to_gateway_in_flight += 1;
-            return self.transmit(sched, radio.first_channel + channel, msg, radio.airtime);
+            return self.transmit(sched, &rt, channel, msg);
         }
         let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
             return self.lose(now, msg, LossCause::LinkLoss);
@@ -1195,33 +1116,20 @@ impl<O: Observer> World<O> {
         sched.schedule_at(at, event.into());
     }
 
-    /// A LoRa transmission of `msg` starts on shared channel `c`. Unslotted ALOHA without
-    /// capture: it is lost if any other transmission on the channel overlaps it. The latest
-    /// transmission stays pending until it ends or is overlapped; an earlier one that did not
-    /// collide has been settled by then.
-    fn transmit(&mut self, sched: &mut Scheduler<Packed>, c: u32, msg: Msg, airtime: Ticks) {
-        let now = sched.now();
-        let end = now.saturating_add(airtime);
-        let channel = &mut self.channels[c as usize];
-        let collided = channel.busy_until > now;
-        channel.busy_until = channel.busy_until.max(end);
-        let earlier = channel.pending.replace(Transmission { msg, end, collided });
-        if let Some(tx) = earlier {
-            let overlapped = tx.end > now;
-            self.settle_transmission(sched, tx, tx.collided || overlapped);
+    /// A LoRa transmission of `msg` starts now on channel `channel` of its fleet's radio
+    /// `rt`; the earlier transmission it overlaps, if any, is settled.
+    fn transmit(&mut self, sched: &mut Scheduler<Packed>, rt: &LoRaRt, channel: u32, msg: Msg) {
+        let (c, end, earlier) = self.radio.transmit(rt, channel, msg, sched.now());
+        if let Some((tx, lost)) = earlier {
+            self.settle_transmission(sched, tx, lost);
         }
         sched.schedule_at(end, Event::ChannelFree(c).into());
     }
 
     /// Channel `c`'s pending transmission ends now, unless a later one replaced it.
     fn channel_free(&mut self, sched: &mut Scheduler<Packed>, c: u32) {
-        let now = sched.now();
-        let channel = &mut self.channels[c as usize];
-        if let Some(tx) = channel.pending
-            && tx.end == now
-        {
-            channel.pending = None;
-            self.settle_transmission(sched, tx, tx.collided);
+        if let Some((tx, lost)) = self.radio.channel_free(c, sched.now()) {
+            self.settle_transmission(sched, tx, lost);
         }
     }
 

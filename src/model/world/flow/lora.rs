@@ -59,7 +59,8 @@ use crate::model::ledger::LossCause;
 use crate::model::trace::Observer;
 use crate::scenario::{Deployment, Effect, FleetSpec};
 
-use super::super::{World, lora_timing};
+use super::super::World;
+use super::super::radio::lora_timing;
 use super::{DEGRADED, Flow, HEALTHY};
 
 /// Gaps of the report law drawn to measure the readings per send of a law without a closed
