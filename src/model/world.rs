@@ -1,14 +1,18 @@
-//! One replication of a deployment in packet mode: every message is an event on its way from
-//! device to gateway, then forwarded, queued, buffered or lost there.
+//! One replication of a deployment: the `World` that owns its parts and routes each event to
+//! the part it concerns (the table is in ARCHITECTURE.md, "Event routing").
+//!
+//! Parts with their own module: the accounts (`accounts`: ledger, downtimes, freshness,
+//! counters, the reduction to [`Outcome`]), the LoRa radio (`radio`), repair crews (`crews`),
+//! certificates and firmware (`software`) and flow mode (`flow`). A part owns its state; the
+//! world passes what one part must know of another as arguments and return values. Still
+//! here: devices and fleets (the message path `emit` → `arrive` → `forward`), the network
+//! (gateways, carriers, common causes, faults, redundancy groups and failover places, paths)
+//! and device lifecycles (failures, clocks, degradation).
 //!
 //! State lives in flat arrays indexed by device, fleet, gateway, carrier and failover place
-//! (DESIGN.md invariant 5). Message generation, hop decisions and accounting are separate steps
-//! (`emit`, `arrive`, `forward`) writing to one [`Ledger`], so that a flow mode can account the
-//! same telemetry in aggregate between two state changes.
-//!
-//! Which uplink a gateway uses, and which gateway of a redundancy group a fleet uses, is
-//! decided by a [`FailoverPolicy`] per place; the world tells it the truth as it changes and
-//! routes traffic by what it decided.
+//! (invariant 5 in ARCHITECTURE.md). Which uplink a gateway uses, and which gateway of a
+//! redundancy group a fleet uses, is decided by a [`FailoverPolicy`] per place; the world
+//! tells it the truth as it changes and routes traffic by what it decided.
 
 use std::collections::VecDeque;
 
@@ -17,8 +21,7 @@ use rand::RngExt;
 use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
 use crate::scenario::{
-    CampaignSpec, CertSpec, Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec,
-    FaultTarget, LifeSpec, Unit,
+    Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, LifeSpec, Unit,
 };
 
 use super::degradation::{self, BAD, DegradationStats, Reading};
@@ -42,7 +45,7 @@ pub use crews::CrewStats;
 use crews::{Crews, Work};
 
 pub use software::SoftStats;
-use software::{BRICKED, CampaignRt, EXPIRED, Soft};
+use software::{BRICKED, EXPIRED, Software};
 mod flow;
 
 /// Process labels: the last coordinate of a stream key.
@@ -183,10 +186,6 @@ struct FleetRt {
     failure: Option<FailureSpec>,
     life: LifeSpec,
     count: u32,
-    cert: Option<CertSpec>,
-    /// Where the fleet's devices' software state starts in `World::soft` (fleets with
-    /// certificates or firmware campaigns only).
-    first_soft: Option<u32>,
     /// Where the fleet's devices' clocks start in `World::clocks` (fleets with batteries or
     /// planned replacement only).
     first_clock: u32,
@@ -380,10 +379,8 @@ pub struct World<O: Observer = Silent> {
     device_buffers: Vec<VecDeque<Msg>>,
     /// Per device of a fleet with batteries or planned replacement: its lifecycle clocks.
     clocks: Vec<Clocks>,
-    /// Per device of a fleet with certificates or firmware campaigns: its software state.
-    soft: Vec<Soft>,
-    campaigns: Vec<CampaignRt>,
-    campaign_specs: Vec<CampaignSpec>,
+    /// Certificates and firmware campaigns.
+    software: Software,
     /// Repair crews, their jobs and spare parts (empty without crews).
     crews: Crews,
     /// Flow mode's aggregate accounting; `None` in packet mode.
@@ -524,8 +521,6 @@ impl<O: Observer> World<O> {
                     failure: f.failure.clone(),
                     life: f.life.clone(),
                     count: f.count,
-                    cert: f.certificate.clone(),
-                    first_soft: None,
                     first_clock: 0,
                     path_up: true,
                     down_since: 0,
@@ -541,12 +536,7 @@ impl<O: Observer> World<O> {
         }
         let mut buffered_devices = 0u32;
         let mut clocked_devices = 0u32;
-        let mut soft_devices = 0u32;
-        for (i, (f, spec)) in fleets.iter_mut().zip(&dep.fleets).enumerate() {
-            if spec.certificate.is_some() || dep.campaigns.iter().any(|c| c.fleet == i) {
-                f.first_soft = Some(soft_devices);
-                soft_devices += spec.count;
-            }
+        for (f, spec) in fleets.iter_mut().zip(&dep.fleets) {
             if f.device_buffer > 0 {
                 f.first_buffer = buffered_devices;
                 buffered_devices += spec.count;
@@ -707,9 +697,7 @@ impl<O: Observer> World<O> {
             // Flow mode keeps device buffers in aggregate (`flow/kept.rs`).
             device_buffers: vec![VecDeque::new(); if flow { 0 } else { buffered_devices as usize }],
             clocks: vec![Clocks::default(); clocked_devices as usize],
-            soft: vec![Soft::default(); soft_devices as usize],
-            campaigns: vec![CampaignRt::default(); dep.campaigns.len()],
-            campaign_specs: dep.campaigns.clone(),
+            software: Software::new(dep, replication),
             crews: Crews::new(dep, replication),
             timers: vec![],
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
@@ -779,7 +767,7 @@ impl<O: Observer> World<O> {
             };
             sched.schedule_at(at, event.into());
         }
-        self.schedule_software(sched);
+        self.software.schedule_start(sched);
         for (i, fault) in self.faults.iter().enumerate() {
             sched.schedule_at(fault.at, Event::FaultBegin(i as u32).into());
             sched.schedule_at(
@@ -915,6 +903,7 @@ impl<O: Observer> World<O> {
                 .collect(),
             gateway_busy,
             crews: self.crews.finish(horizon),
+            soft: self.software.finish(),
         };
         let outcome = self.acc.into_outcome(closing);
         Ok((outcome, self.observer))
@@ -973,8 +962,8 @@ impl<O: Observer> World<O> {
         if !dev.up {
             return self.lose(now, msg, LossCause::DeviceDown);
         }
-        if let Some(first) = fleet.first_soft {
-            let flags = self.soft[(first + d - fleet.first_device) as usize].flags;
+        let flags = self.software.flags(dev.fleet as usize, d);
+        if flags != 0 {
             if flags & BRICKED != 0 {
                 return self.lose(now, msg, LossCause::Firmware);
             }
@@ -1607,7 +1596,10 @@ impl<O: Observer> World<O> {
             };
             let after = time_to_next_change(f, up, &mut gw.life);
             match self.crews.of_gateway(g) {
-                Some(c) if !up => self.raise_job(sched, c, Work::Gateway(g as u32), after, true),
+                Some(c) if !up => {
+                    self.crews
+                        .raise_job(sched, c, Work::Gateway(g as u32), after, true)
+                }
                 _ => {
                     sched.schedule_at(now.saturating_add(after), next.into());
                 }
@@ -1822,7 +1814,7 @@ impl<O: Observer> World<O> {
             // replacements keep their own delays.
             match self.crews.of_fleet(fleet) {
                 Some(c) if cause == lifecycle::FAILURE => {
-                    self.raise_job(sched, c, Work::Device(d), after, true)
+                    self.crews.raise_job(sched, c, Work::Device(d), after, true)
                 }
                 _ => {
                     sched.schedule_at(now.saturating_add(after), Event::DeviceRepair(d).into());
@@ -1902,7 +1894,7 @@ impl<O: Observer> World<O> {
             f.repair.sample(&mut stream)
         };
         match self.crews.of_fleet(fleet) {
-            Some(c) if !up => self.raise_job(sched, c, Work::Device(d), after, true),
+            Some(c) if !up => self.crews.raise_job(sched, c, Work::Device(d), after, true),
             _ => {
                 sched.schedule_at(now.saturating_add(after), next.into());
             }
@@ -1935,8 +1927,8 @@ impl<O: Observer> Model for World<O> {
         let event = match Event::from(event) {
             // A crew's job is done: the technician moves on, and the unit's own repair event
             // (below) brings it back.
-            Event::JobDone { crew, slot } => self.job_done(sched, crew, slot),
-            Event::PartArrives(crew) => return self.part_arrives(sched, crew),
+            Event::JobDone { crew, slot } => self.crews.job_done(sched, crew, slot),
+            Event::PartArrives(crew) => return self.crews.part_arrives(sched, crew),
             event => event,
         };
         match event {
@@ -1988,9 +1980,21 @@ impl<O: Observer> Model for World<O> {
             Event::FaultEnd(i) => self.fault(sched, i as usize, false),
             Event::Cause { index, up } => self.cause(sched, index as usize, up),
             Event::ChannelFree(c) => self.channel_free(sched, c),
-            Event::Cert { device, step } => self.cert_step(sched, device, step),
-            Event::Wave { campaign, wave } => self.firmware_wave(sched, campaign as usize, wave),
-            Event::Unbrick(d) => self.unbrick(d),
+            Event::Cert { device, step } => {
+                let dev = &self.devices[device as usize];
+                let (f, up) = (dev.fleet as usize, dev.up);
+                self.software.cert_step(sched, f, device, up, step);
+            }
+            Event::Wave { campaign, wave } => {
+                let devices = &self.devices;
+                let up = |d: u32| devices[d as usize].up;
+                let (c, crews) = (campaign as usize, &mut self.crews);
+                self.software.firmware_wave(sched, crews, up, c, wave);
+            }
+            Event::Unbrick(d) => {
+                let f = self.devices[d as usize].fleet as usize;
+                self.software.unbrick(f, d);
+            }
             Event::DeviceDegrade(d) => self.degrade(sched, d),
             Event::Inspect(f) => self.inspect(sched, f as usize),
             Event::JobDone { .. } | Event::PartArrives(_) => {}

@@ -30,7 +30,7 @@ pub struct RunOptions {
     pub mode: Mode,
 }
 
-/// How telemetry is simulated (DESIGN.md invariant 4).
+/// How telemetry is simulated (invariant 4 in ARCHITECTURE.md).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Mode {
     /// Every message is simulated on its own.

@@ -3,7 +3,7 @@
 //! The accounts own the message ledger, the time-weighted downtimes (devices, gateways,
 //! uplinks, connectivity, sites), each site's freshness, the completeness series and every
 //! counter the report prices or charts (failures, failovers, recoveries, waits, carrier
-//! messages, batteries, software, degradation). They are written to by the other parts of the
+//! messages, batteries, degradation). They are written to by the other parts of the
 //! world as things happen and read once, at the end, by [`Accounts::into_outcome`]. They never
 //! decide anything: no draw, no event, no routing depends on what they hold (the one read
 //! during a run, a site's count of fleets down, only moves the site's own downtime).
@@ -47,7 +47,6 @@ pub(super) struct Accounts {
     pub(super) series: Vec<[u64; 2]>,
     pub(super) first_failures: Vec<u64>,
     pub(super) life_stats: LifeStats,
-    pub(super) soft_stats: SoftStats,
     pub(super) degradation: DegradationStats,
 }
 
@@ -62,6 +61,7 @@ pub(super) struct Closing {
     pub(super) gateway_connectivity: Vec<f64>,
     pub(super) gateway_busy: Vec<Ticks>,
     pub(super) crews: Vec<CrewStats>,
+    pub(super) soft: SoftStats,
 }
 
 impl Accounts {
@@ -98,10 +98,6 @@ impl Accounts {
                 fleet_replacements: vec![0; dep.fleets.len()],
                 first_depletions: vec![0; SERIES_SLICES],
                 ..LifeStats::default()
-            },
-            soft_stats: SoftStats {
-                fleet_firmware_visits: vec![0; dep.fleets.len()],
-                ..SoftStats::default()
             },
             degradation: DegradationStats::new(horizon),
         }
@@ -204,7 +200,7 @@ impl Accounts {
             carrier_messages: self.carrier_messages,
             series: self.series,
             life: self.life_stats,
-            soft: self.soft_stats,
+            soft: end.soft,
             first_failures: self.first_failures,
             degradation: self.degradation,
             crews: end.crews,

@@ -1,4 +1,4 @@
-//! Flow mode (DESIGN.md invariant 4): the same world, with telemetry accounted in aggregate.
+//! Flow mode (invariant 4 in ARCHITECTURE.md): the same world, with telemetry accounted in aggregate.
 //!
 //! No `Emit` events are scheduled. Failures, repairs, outages, common causes, scripted faults
 //! and failover policies run exactly as in packet mode, on the same streams, so everything that
@@ -134,7 +134,7 @@ pub(super) struct GatewayFlow {
 /// leaves (first and last message), whether it counts as having waited, and whether it is a
 /// backlog released at once when the gateway could forward again (it reached the gateway long
 /// before: its delay from creation already holds its access delay, so only the uplink's is
-/// added). Backlogs a server drains keep the whole latency law (see ARCHITECTURE.md).
+/// added). Backlogs a server drains keep the whole latency law (see docs/flow-mode.md).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Departure {
     pub(super) chunk: Chunk,
@@ -349,8 +349,8 @@ impl<O: Observer> World<O> {
         if !dev.up {
             return DOWN;
         }
-        if let Some(slot) = self.soft_of(d) {
-            let flags = self.soft[slot].flags;
+        let flags = self.software.flags(dev.fleet as usize, d);
+        {
             if flags & BRICKED != 0 {
                 return BRICKED_STATE;
             }
@@ -452,7 +452,7 @@ impl<O: Observer> World<O> {
                 };
             }
             Event::Wave { campaign, .. } => {
-                let f = self.campaign_specs[campaign as usize].fleet;
+                let f = self.software.campaign_fleet(campaign as usize);
                 flow.fleets[f].integrate(now);
                 flow.pending = Pending::Fleet(f);
             }
