@@ -1,13 +1,14 @@
 //! One replication of a deployment: the `World` that owns its parts and routes each event to
 //! the part it concerns (the table is in ARCHITECTURE.md, "Event routing").
 //!
-//! Parts with their own module: the accounts (`accounts`: ledger, downtimes, freshness,
-//! counters, the reduction to [`Outcome`]), the LoRa radio (`radio`), repair crews (`crews`),
-//! certificates and firmware (`software`) and flow mode (`flow`). A part owns its state; the
-//! world passes what one part must know of another as arguments and return values. Still
-//! here: devices and fleets (the message path `emit` → `arrive` → `forward`), the network
-//! (gateways, carriers, common causes, faults, redundancy groups and failover places, paths)
-//! and device lifecycles (failures, clocks, degradation).
+//! `build` makes the flat arrays from the `Deployment`. Parts with their own module: the
+//! accounts (`accounts`: ledger, downtimes, freshness, counters, the reduction to
+//! [`Outcome`]), the LoRa radio (`radio`), repair crews (`crews`), certificates and firmware
+//! (`software`) and flow mode (`flow`). A part owns its state; the world passes what one part
+//! must know of another as arguments and return values. Still here: devices and fleets (the
+//! message path `emit` → `arrive` → `forward`), the network (gateways, carriers, common causes,
+//! faults, redundancy groups and failover places, paths) and device lifecycles (failures,
+//! clocks, degradation).
 //!
 //! State lives in flat arrays indexed by device, fleet, gateway, carrier and failover place
 //! (invariant 5 in ARCHITECTURE.md). Which uplink a gateway uses, and which gateway of a
@@ -26,7 +27,7 @@ use crate::scenario::{
 
 use super::degradation::{self, BAD, DegradationStats, Reading};
 use super::event::{Event, Packed};
-use super::failover::{self, Ctx, FailoverPolicy};
+use super::failover::{Ctx, FailoverPolicy};
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
 use super::lifecycle::{self, Clocks};
 use super::link::Hop;
@@ -34,6 +35,7 @@ use super::stop::DeadWatch;
 use super::trace::{MessageId, Observer, Silent, Trace};
 
 mod accounts;
+mod build;
 mod crews;
 mod radio;
 mod software;
@@ -494,188 +496,23 @@ impl<O: Observer> World<O> {
         flow: bool,
         end: Ticks,
     ) -> World<O> {
+        let horizon = end;
         let key = |entity: u64, process: u64| StreamKey {
             seed: dep.seed,
             replication,
             entity,
             process,
         };
-        let mut first_device = 0u32;
-        let horizon = end;
-        let mut fleets: Vec<FleetRt> = dep
-            .fleets
-            .iter()
-            .map(|f| {
-                let first = first_device;
-                first_device += f.count;
-                let members = &dep.groups[f.group].members;
-                FleetRt {
-                    key: f.key,
-                    first_device: first,
-                    group: f.group as u32,
-                    site: f.site as u32,
-                    single_gateway: (members.len() == 1).then(|| members[0] as u32),
-                    message_bits: 8.0 * f.message_bytes as f64,
-                    report: f.report.clone(),
-                    access: Hop::new(&f.link),
-                    failure: f.failure.clone(),
-                    life: f.life.clone(),
-                    count: f.count,
-                    first_clock: 0,
-                    path_up: true,
-                    down_since: 0,
-                    lora: None,
-                    device_buffer: f.buffer_messages,
-                    first_buffer: 0,
-                }
-            })
-            .collect();
+        let (mut fleets, buffered_devices, clocked_devices) = build::fleets(dep);
         let (radio, radios) = Radio::new(dep);
         for (fleet, rt) in fleets.iter_mut().zip(radios) {
             fleet.lora = rt;
         }
-        let mut buffered_devices = 0u32;
-        let mut clocked_devices = 0u32;
-        for (f, spec) in fleets.iter_mut().zip(&dep.fleets) {
-            if f.device_buffer > 0 {
-                f.first_buffer = buffered_devices;
-                buffered_devices += spec.count;
-            }
-            if f.life.has_clocks() {
-                f.first_clock = clocked_devices;
-                clocked_devices += spec.count;
-            }
-        }
-        let mut devices = Vec::with_capacity(dep.device_count() as usize);
-        for (fi, f) in dep.fleets.iter().enumerate() {
-            for i in 0..f.count as u64 {
-                let entity = member_key(f.key, i);
-                devices.push(Device {
-                    traffic: key(entity, process::TRAFFIC).stream(),
-                    fleet: fi as u32,
-                    life_draws: 0,
-                    sent: 0,
-                    up: true,
-                    access_bad: false,
-                    failed: false,
-                    degraded: false,
-                });
-            }
-        }
-        let mut gateways: Vec<GatewayRt> = dep
-            .gateways
-            .iter()
-            .map(|g| GatewayRt {
-                health: Health::UP,
-                active: None,
-                connected: true,
-                uplinks: g
-                    .uplinks
-                    .iter()
-                    .map(|u| UplinkRt {
-                        carrier: u.carrier,
-                        hop: Hop::new(&u.link),
-                        bad: false,
-                        rate_bps: u.link.data_rate_bps,
-                    })
-                    .collect(),
-                capacity: g.buffer_messages,
-                drop: g.drop,
-                buffer: VecDeque::new(),
-                server: g.has_capacity_limit().then(|| Server {
-                    service: g.service.clone(),
-                    rng: key(g.key, process::SERVICE).stream(),
-                    in_service: None,
-                    busy: false,
-                    busy_since: 0,
-                    busy_total: 0,
-                }),
-                life: key(g.key, process::LIFECYCLE).stream(),
-                failure: g.failure.clone(),
-                groups: vec![],
-                connectivity_down: Downtime::new(horizon),
-            })
-            .collect();
-        let mut carriers: Vec<CarrierRt> = dep
-            .carriers
-            .iter()
-            .map(|c| CarrierRt {
-                health: Health::UP,
-                stream: key(c.key, process::OUTAGES).stream(),
-                outages: c.outages.clone(),
-                users: vec![],
-            })
-            .collect();
-        for (gi, g) in dep.gateways.iter().enumerate() {
-            for u in &g.uplinks {
-                let users = &mut carriers[u.carrier].users;
-                if users.last() != Some(&(gi as u32)) {
-                    users.push(gi as u32);
-                }
-            }
-        }
-        let causes = dep
-            .causes
-            .iter()
-            .map(|c| CauseRt {
-                stream: key(c.key, process::OUTAGES).stream(),
-                laws: c.outages.clone(),
-                units: c.units.clone(),
-            })
-            .collect();
-        let mut places = Vec::with_capacity(dep.gateways.len() + dep.groups.len());
-        let make_place = |choice: Choice, place_key: u64, request: PolicyRequest<'_>| Place {
-            choice,
-            policy: custom(&request).unwrap_or_else(|| failover::builtin(request.spec)),
-            up: vec![true; request.members.len()],
-            in_use: vec![false; request.members.len()],
-            rng: key(place_key, process::FAILOVER).stream(),
-            abandoned: None,
-        };
-        for (gi, g) in dep.gateways.iter().enumerate() {
-            let members: Vec<String> = g
-                .uplinks
-                .iter()
-                .map(|u| dep.carriers[u.carrier].id.clone())
-                .collect();
-            let request = PolicyRequest {
-                place: &g.id,
-                gateways: false,
-                members: &members,
-                spec: &g.failover,
-            };
-            let choice = Choice::Uplinks { gateway: gi as u32 };
-            places.push(make_place(choice, g.key, request));
-        }
-        let mut groups = Vec::with_capacity(dep.groups.len());
-        for (k, group) in dep.groups.iter().enumerate() {
-            for &m in &group.members {
-                gateways[m].groups.push(k as u32);
-            }
-            let place = (group.members.len() > 1).then(|| {
-                let members: Vec<String> = group
-                    .members
-                    .iter()
-                    .map(|&m| dep.gateways[m].id.clone())
-                    .collect();
-                let request = PolicyRequest {
-                    place: &group.id,
-                    gateways: true,
-                    members: &members,
-                    spec: &group.policy,
-                };
-                let choice = Choice::Gateways { group: k as u32 };
-                places.push(make_place(choice, group.key, request));
-                (places.len() - 1) as u32
-            });
-            groups.push(GroupRt {
-                members: group.members.iter().map(|&m| m as u32).collect(),
-                place,
-                fleets: (0..dep.fleets.len() as u32)
-                    .filter(|&f| dep.fleets[f as usize].group == k)
-                    .collect(),
-            });
-        }
+        let devices = build::devices(dep, &key);
+        let mut gateways = build::gateways(dep, &key, horizon);
+        let carriers = build::carriers(dep, &key);
+        let causes = build::causes(dep, &key);
+        let (places, groups) = build::places_and_groups(dep, &key, custom, &mut gateways);
         let mut world = World {
             observer,
             seed: dep.seed,
