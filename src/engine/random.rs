@@ -1,4 +1,4 @@
-//! Random streams keyed by what they describe (DESIGN.md invariant 2).
+//! Random streams keyed by what they describe (invariant 2 in ARCHITECTURE.md).
 //!
 //! Every random process draws from its own stream, derived from (seed, replication, entity,
 //! process). Entity keys are hashes of stable names (a carrier's id, a fleet's id and a device's

@@ -3,7 +3,7 @@
 //! fluid FIFO buffer, the Pollaczek–Khinchine waiting time and latency tables.
 //!
 //! Every count here is an integer drawn or derived exactly, never an expectation, so the
-//! [`super::Ledger`] adds up exactly in flow mode too (DESIGN.md invariant 3).
+//! [`super::Ledger`] adds up exactly in flow mode too (invariant 3 in ARCHITECTURE.md).
 
 use std::collections::VecDeque;
 

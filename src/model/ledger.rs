@@ -1,4 +1,4 @@
-//! Message accounting (DESIGN.md invariant 3): every message generated ends in exactly one
+//! Message accounting (invariant 3 in ARCHITECTURE.md): every message generated ends in exactly one
 //! bucket, and the buckets are checked to add up at the end of every replication.
 
 use crate::engine::Ticks;

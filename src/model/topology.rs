@@ -1,7 +1,7 @@
 //! The deployment as a graph, for the checks that are questions about paths: can every fleet
 //! reach the cloud, and which single outage cuts some of them off?
 //!
-//! DESIGN.md invariant 5: the graph is for building and checking; the event loop never sees it.
+//! Invariant 5 in ARCHITECTURE.md: the graph is for building and checking; the event loop never sees it.
 //! The graph follows the traffic: fleet → each gateway of its group → each carrier the gateway
 //! has an uplink through → the cloud. A fleet stands for all its devices: they are the
 //! endpoints, so their own failures are never single points of failure; only the gateways,

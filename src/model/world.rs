@@ -1,14 +1,19 @@
-//! One replication of a deployment in packet mode: every message is an event on its way from
-//! device to gateway, then forwarded, queued, buffered or lost there.
+//! One replication of a deployment: the `World` that owns its parts and routes each event to
+//! the part it concerns (the table is in ARCHITECTURE.md, "Event routing").
+//!
+//! `build` makes the flat arrays from the `Deployment`. Parts with their own module: the
+//! accounts (`accounts`: ledger, downtimes, freshness, counters, the reduction to
+//! [`Outcome`]), the LoRa radio (`radio`), repair crews (`crews`), certificates and firmware
+//! (`software`) and flow mode (`flow`). A part owns its state; the world passes what one part
+//! must know of another as arguments and return values. Still here: devices and fleets (the
+//! message path `emit` → `arrive` → `forward`), the network (gateways, carriers, common causes,
+//! faults, redundancy groups and failover places, paths) and device lifecycles (failures,
+//! clocks, degradation).
 //!
 //! State lives in flat arrays indexed by device, fleet, gateway, carrier and failover place
-//! (DESIGN.md invariant 5). Message generation, hop decisions and accounting are separate steps
-//! (`emit`, `arrive`, `forward`) writing to one [`Ledger`], so that a flow mode can account the
-//! same telemetry in aggregate between two state changes.
-//!
-//! Which uplink a gateway uses, and which gateway of a redundancy group a fleet uses, is
-//! decided by a [`FailoverPolicy`] per place; the world tells it the truth as it changes and
-//! routes traffic by what it decided.
+//! (invariant 5 in ARCHITECTURE.md). Which uplink a gateway uses, and which gateway of a
+//! redundancy group a fleet uses, is decided by a [`FailoverPolicy`] per place; the world
+//! tells it the truth as it changes and routes traffic by what it decided.
 
 use std::collections::VecDeque;
 
@@ -17,34 +22,33 @@ use rand::RngExt;
 use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
 use crate::scenario::{
-    CampaignSpec, CertSpec, Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec,
-    FaultTarget, FleetSpec, LifeSpec, LoRaSpec, Unit,
+    Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, LifeSpec, Unit,
 };
 
 use super::degradation::{self, BAD, DegradationStats, Reading};
 use super::event::{Event, Packed};
-use super::failover::{self, Ctx, FailoverPolicy};
-use super::freshness::Freshness;
+use super::failover::{Ctx, FailoverPolicy};
 use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
 use super::lifecycle::{self, Clocks};
 use super::link::Hop;
-use super::lora::{self, LoRaPhy};
 use super::stop::DeadWatch;
 use super::trace::{MessageId, Observer, Silent, Trace};
 
+mod accounts;
+mod build;
 mod crews;
+mod radio;
 mod software;
+
+use accounts::{Accounts, Closing};
+use radio::{LoRaRt, Radio, Transmission};
 
 pub use crews::CrewStats;
 use crews::{Crews, Work};
 
 pub use software::SoftStats;
-use software::{BRICKED, CampaignRt, EXPIRED, Soft};
+use software::{BRICKED, EXPIRED, Software};
 mod flow;
-mod flow_buffer;
-
-/// Channels kept per site and spreading factor: more than any LoRaWAN region defines.
-const MAX_LORA_CHANNELS: u32 = 64;
 
 /// Process labels: the last coordinate of a stream key.
 pub mod process {
@@ -184,10 +188,6 @@ struct FleetRt {
     failure: Option<FailureSpec>,
     life: LifeSpec,
     count: u32,
-    cert: Option<CertSpec>,
-    /// Where the fleet's devices' software state starts in `World::soft` (fleets with
-    /// certificates or firmware campaigns only).
-    first_soft: Option<u32>,
     /// Where the fleet's devices' clocks start in `World::clocks` (fleets with batteries or
     /// planned replacement only).
     first_clock: u32,
@@ -199,51 +199,6 @@ struct FleetRt {
     /// device buffers start in `World::device_buffers`.
     device_buffer: u64,
     first_buffer: u32,
-}
-
-/// A LoRa fleet's radio: time on air of one message, the silence the duty cycle imposes after
-/// it, and where its channels and its devices' silence deadlines are kept.
-#[derive(Clone, Copy, Debug)]
-struct LoRaRt {
-    airtime: Ticks,
-    silence: Ticks,
-    channels: u32,
-    /// Index in `World::channels` of channel 0 at this fleet's site and spreading factor.
-    first_channel: u32,
-    /// Index in `World::silent_until` of the fleet's first device.
-    first_silence: u32,
-}
-
-/// A LoRa fleet's time on air per message (Semtech's formula, LoRaWAN framing) and the
-/// silence its duty cycle imposes after each transmission, in ticks: shared by packet mode's
-/// radios and flow mode's (`world/flow_lora.rs`).
-fn lora_timing(spec: &FleetSpec, l: &LoRaSpec) -> (Ticks, Ticks) {
-    let phy = LoRaPhy {
-        spreading_factor: l.spreading_factor,
-        bandwidth_hz: l.bandwidth_hz,
-        coding_rate: l.coding_rate,
-        ..LoRaPhy::default()
-    };
-    let airtime = phy.time_on_air_us(spec.message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
-    let silence = lora::duty_cycle_off_time_us(airtime, l.duty_cycle.clamp(1e-9, 1.0));
-    (airtime, silence)
-}
-
-/// A shared LoRa channel (one site, one spreading factor, one frequency).
-#[derive(Clone, Copy, Debug, Default)]
-struct Channel {
-    /// When the last transmission on air ends.
-    busy_until: Ticks,
-    /// The latest transmission, not yet settled: whether it collided is known only once it
-    /// has ended or been overlapped.
-    pending: Option<Transmission>,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Transmission {
-    msg: Msg,
-    end: Ticks,
-    collided: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -404,9 +359,6 @@ pub struct World<O: Observer = Silent> {
     /// Where the run ends and its accounts close: the scenario's horizon, or the fleet end of
     /// life found by a first pass.
     horizon: Ticks,
-    /// The scenario's horizon, which the time-series slices divide.
-    span: Ticks,
-    deadline: Ticks,
     devices: Vec<Device>,
     fleets: Vec<FleetRt>,
     gateways: Vec<GatewayRt>,
@@ -419,46 +371,18 @@ pub struct World<O: Observer = Silent> {
     long_delays: Vec<Msg>,
     free_long: Vec<u32>,
     to_gateway_in_flight: u64,
-    ledger: Ledger,
-    device_down: Downtime,
-    gateway_down: Downtime,
-    uplink_down: Downtime,
-    connectivity_down: Downtime,
-    carrier_outages: u64,
-    peak_buffered: u64,
-    failovers: u64,
-    failovers_ok: u64,
-    recoveries: Vec<Ticks>,
-    /// Per site: fleets whose path is down, the site's downtime and its freshness.
-    site_fleets_down: Vec<u32>,
-    site_down: Vec<Downtime>,
-    freshness: Vec<Freshness>,
-    wait_sum: u128,
-    waited: u64,
-    device_failures: u64,
-    gateway_failures: u64,
-    fleet_failures: Vec<u64>,
-    gateway_failures_each: Vec<u64>,
-    carrier_messages: Vec<u64>,
-    series: Vec<[u64; 2]>,
-    first_failures: Vec<u64>,
+    /// What the replication measures (read once, at the end).
+    acc: Accounts,
     /// Scratch space for the timers a policy sets in one call.
     timers: Vec<(Ticks, u32)>,
-    /// Shared LoRa channels, 64 per site and spreading factor in use.
-    channels: Vec<Channel>,
-    /// Per LoRa device: until when the duty cycle keeps it silent.
-    silent_until: Vec<Ticks>,
+    /// LoRa channels and duty cycles.
+    radio: Radio,
     /// Per device of a fleet with device buffers: readings kept while no gateway is reachable.
     device_buffers: Vec<VecDeque<Msg>>,
     /// Per device of a fleet with batteries or planned replacement: its lifecycle clocks.
     clocks: Vec<Clocks>,
-    life_stats: LifeStats,
-    /// Per device of a fleet with certificates or firmware campaigns: its software state.
-    soft: Vec<Soft>,
-    soft_stats: SoftStats,
-    campaigns: Vec<CampaignRt>,
-    campaign_specs: Vec<CampaignSpec>,
-    degradation: DegradationStats,
+    /// Certificates and firmware campaigns.
+    software: Software,
     /// Repair crews, their jobs and spare parts (empty without crews).
     crews: Crews,
     /// Flow mode's aggregate accounting; `None` in packet mode.
@@ -572,200 +496,28 @@ impl<O: Observer> World<O> {
         flow: bool,
         end: Ticks,
     ) -> World<O> {
+        let horizon = end;
         let key = |entity: u64, process: u64| StreamKey {
             seed: dep.seed,
             replication,
             entity,
             process,
         };
-        let mut first_device = 0u32;
-        let horizon = end;
-        let mut fleets: Vec<FleetRt> = dep
-            .fleets
-            .iter()
-            .map(|f| {
-                let first = first_device;
-                first_device += f.count;
-                let members = &dep.groups[f.group].members;
-                FleetRt {
-                    key: f.key,
-                    first_device: first,
-                    group: f.group as u32,
-                    site: f.site as u32,
-                    single_gateway: (members.len() == 1).then(|| members[0] as u32),
-                    message_bits: 8.0 * f.message_bytes as f64,
-                    report: f.report.clone(),
-                    access: Hop::new(&f.link),
-                    failure: f.failure.clone(),
-                    life: f.life.clone(),
-                    count: f.count,
-                    cert: f.certificate.clone(),
-                    first_soft: None,
-                    first_clock: 0,
-                    path_up: true,
-                    down_since: 0,
-                    lora: None,
-                    device_buffer: f.buffer_messages,
-                    first_buffer: 0,
-                }
-            })
-            .collect();
-        let (channels, silent_until) = Self::lora_radios(dep, &mut fleets);
-        let mut buffered_devices = 0u32;
-        let mut clocked_devices = 0u32;
-        let mut soft_devices = 0u32;
-        for (i, (f, spec)) in fleets.iter_mut().zip(&dep.fleets).enumerate() {
-            if spec.certificate.is_some() || dep.campaigns.iter().any(|c| c.fleet == i) {
-                f.first_soft = Some(soft_devices);
-                soft_devices += spec.count;
-            }
-            if f.device_buffer > 0 {
-                f.first_buffer = buffered_devices;
-                buffered_devices += spec.count;
-            }
-            if f.life.has_clocks() {
-                f.first_clock = clocked_devices;
-                clocked_devices += spec.count;
-            }
+        let (mut fleets, buffered_devices, clocked_devices) = build::fleets(dep);
+        let (radio, radios) = Radio::new(dep);
+        for (fleet, rt) in fleets.iter_mut().zip(radios) {
+            fleet.lora = rt;
         }
-        let mut devices = Vec::with_capacity(dep.device_count() as usize);
-        for (fi, f) in dep.fleets.iter().enumerate() {
-            for i in 0..f.count as u64 {
-                let entity = member_key(f.key, i);
-                devices.push(Device {
-                    traffic: key(entity, process::TRAFFIC).stream(),
-                    fleet: fi as u32,
-                    life_draws: 0,
-                    sent: 0,
-                    up: true,
-                    access_bad: false,
-                    failed: false,
-                    degraded: false,
-                });
-            }
-        }
-        let mut gateways: Vec<GatewayRt> = dep
-            .gateways
-            .iter()
-            .map(|g| GatewayRt {
-                health: Health::UP,
-                active: None,
-                connected: true,
-                uplinks: g
-                    .uplinks
-                    .iter()
-                    .map(|u| UplinkRt {
-                        carrier: u.carrier,
-                        hop: Hop::new(&u.link),
-                        bad: false,
-                        rate_bps: u.link.data_rate_bps,
-                    })
-                    .collect(),
-                capacity: g.buffer_messages,
-                drop: g.drop,
-                buffer: VecDeque::new(),
-                server: g.has_capacity_limit().then(|| Server {
-                    service: g.service.clone(),
-                    rng: key(g.key, process::SERVICE).stream(),
-                    in_service: None,
-                    busy: false,
-                    busy_since: 0,
-                    busy_total: 0,
-                }),
-                life: key(g.key, process::LIFECYCLE).stream(),
-                failure: g.failure.clone(),
-                groups: vec![],
-                connectivity_down: Downtime::new(horizon),
-            })
-            .collect();
-        let mut carriers: Vec<CarrierRt> = dep
-            .carriers
-            .iter()
-            .map(|c| CarrierRt {
-                health: Health::UP,
-                stream: key(c.key, process::OUTAGES).stream(),
-                outages: c.outages.clone(),
-                users: vec![],
-            })
-            .collect();
-        for (gi, g) in dep.gateways.iter().enumerate() {
-            for u in &g.uplinks {
-                let users = &mut carriers[u.carrier].users;
-                if users.last() != Some(&(gi as u32)) {
-                    users.push(gi as u32);
-                }
-            }
-        }
-        let causes = dep
-            .causes
-            .iter()
-            .map(|c| CauseRt {
-                stream: key(c.key, process::OUTAGES).stream(),
-                laws: c.outages.clone(),
-                units: c.units.clone(),
-            })
-            .collect();
-        let mut places = Vec::with_capacity(dep.gateways.len() + dep.groups.len());
-        let make_place = |choice: Choice, place_key: u64, request: PolicyRequest<'_>| Place {
-            choice,
-            policy: custom(&request).unwrap_or_else(|| failover::builtin(request.spec)),
-            up: vec![true; request.members.len()],
-            in_use: vec![false; request.members.len()],
-            rng: key(place_key, process::FAILOVER).stream(),
-            abandoned: None,
-        };
-        for (gi, g) in dep.gateways.iter().enumerate() {
-            let members: Vec<String> = g
-                .uplinks
-                .iter()
-                .map(|u| dep.carriers[u.carrier].id.clone())
-                .collect();
-            let request = PolicyRequest {
-                place: &g.id,
-                gateways: false,
-                members: &members,
-                spec: &g.failover,
-            };
-            let choice = Choice::Uplinks { gateway: gi as u32 };
-            places.push(make_place(choice, g.key, request));
-        }
-        let mut groups = Vec::with_capacity(dep.groups.len());
-        for (k, group) in dep.groups.iter().enumerate() {
-            for &m in &group.members {
-                gateways[m].groups.push(k as u32);
-            }
-            let place = (group.members.len() > 1).then(|| {
-                let members: Vec<String> = group
-                    .members
-                    .iter()
-                    .map(|&m| dep.gateways[m].id.clone())
-                    .collect();
-                let request = PolicyRequest {
-                    place: &group.id,
-                    gateways: true,
-                    members: &members,
-                    spec: &group.policy,
-                };
-                let choice = Choice::Gateways { group: k as u32 };
-                places.push(make_place(choice, group.key, request));
-                (places.len() - 1) as u32
-            });
-            groups.push(GroupRt {
-                members: group.members.iter().map(|&m| m as u32).collect(),
-                place,
-                fleets: (0..dep.fleets.len() as u32)
-                    .filter(|&f| dep.fleets[f as usize].group == k)
-                    .collect(),
-            });
-        }
-        let sites = dep.sites.len();
+        let devices = build::devices(dep, &key);
+        let mut gateways = build::gateways(dep, &key, horizon);
+        let carriers = build::carriers(dep, &key);
+        let causes = build::causes(dep, &key);
+        let (places, groups) = build::places_and_groups(dep, &key, custom, &mut gateways);
         let mut world = World {
             observer,
             seed: dep.seed,
             replication,
             horizon,
-            span: dep.horizon,
-            deadline: dep.deadline,
             devices,
             fleets,
             gateways,
@@ -777,48 +529,13 @@ impl<O: Observer> World<O> {
             long_delays: vec![],
             free_long: vec![],
             to_gateway_in_flight: 0,
-            ledger: Ledger::default(),
-            device_down: Downtime::new(horizon),
-            gateway_down: Downtime::new(horizon),
-            uplink_down: Downtime::new(horizon),
-            connectivity_down: Downtime::new(horizon),
-            carrier_outages: 0,
-            peak_buffered: 0,
-            failovers: 0,
-            failovers_ok: 0,
-            recoveries: vec![],
-            site_fleets_down: vec![0; sites],
-            site_down: vec![Downtime::new(horizon); sites],
-            freshness: vec![Freshness::new(dep.deadline); sites],
-            channels,
-            silent_until,
-            // Flow mode keeps device buffers in aggregate (`flow_buffer`).
+            acc: Accounts::new(dep, horizon),
+            radio,
+            // Flow mode keeps device buffers in aggregate (`flow/kept.rs`).
             device_buffers: vec![VecDeque::new(); if flow { 0 } else { buffered_devices as usize }],
             clocks: vec![Clocks::default(); clocked_devices as usize],
-            soft: vec![Soft::default(); soft_devices as usize],
-            soft_stats: SoftStats {
-                fleet_firmware_visits: vec![0; dep.fleets.len()],
-                ..SoftStats::default()
-            },
-            campaigns: vec![CampaignRt::default(); dep.campaigns.len()],
-            campaign_specs: dep.campaigns.clone(),
-            life_stats: LifeStats {
-                fleet_battery_swaps: vec![0; dep.fleets.len()],
-                fleet_replacements: vec![0; dep.fleets.len()],
-                first_depletions: vec![0; SERIES_SLICES],
-                ..LifeStats::default()
-            },
-            degradation: DegradationStats::new(horizon),
+            software: Software::new(dep, replication),
             crews: Crews::new(dep, replication),
-            wait_sum: 0,
-            waited: 0,
-            device_failures: 0,
-            gateway_failures: 0,
-            fleet_failures: vec![0; dep.fleets.len()],
-            gateway_failures_each: vec![0; dep.gateways.len()],
-            carrier_messages: vec![0; dep.carriers.len()],
-            series: vec![[0, 0]; SERIES_SLICES],
-            first_failures: vec![0; SERIES_SLICES],
             timers: vec![],
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
             dead_watch: DeadWatch::new(dep),
@@ -826,36 +543,6 @@ impl<O: Observer> World<O> {
         };
         world.schedule_start(sched);
         world
-    }
-
-    /// Sets up the LoRa fleets' radios: time on air from the Semtech formula, duty-cycle
-    /// silence, and the channels they share with the other LoRa fleets at their site.
-    fn lora_radios(dep: &Deployment, fleets: &mut [FleetRt]) -> (Vec<Channel>, Vec<Ticks>) {
-        let mut bases: Vec<(usize, u8, u32)> = vec![];
-        let mut silences = 0u32;
-        for (f, spec) in dep.fleets.iter().enumerate() {
-            let Some(l) = spec.lora else { continue };
-            let (airtime, silence) = lora_timing(spec, &l);
-            let key = (spec.site, l.spreading_factor);
-            let first_channel = match bases.iter().find(|b| (b.0, b.1) == key) {
-                Some(b) => b.2,
-                None => {
-                    let base = bases.len() as u32 * MAX_LORA_CHANNELS;
-                    bases.push((key.0, key.1, base));
-                    base
-                }
-            };
-            fleets[f].lora = Some(LoRaRt {
-                airtime,
-                silence,
-                channels: l.channels,
-                first_channel,
-                first_silence: silences,
-            });
-            silences += spec.count;
-        }
-        let channels = vec![Channel::default(); bases.len() * MAX_LORA_CHANNELS as usize];
-        (channels, vec![0; silences as usize])
     }
 
     fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
@@ -917,7 +604,7 @@ impl<O: Observer> World<O> {
             };
             sched.schedule_at(at, event.into());
         }
-        self.schedule_software(sched);
+        self.software.schedule_start(sched);
         for (i, fault) in self.faults.iter().enumerate() {
             sched.schedule_at(fault.at, Event::FaultBegin(i as u32).into());
             sched.schedule_at(
@@ -1016,7 +703,7 @@ impl<O: Observer> World<O> {
             self.trace_leftovers();
         }
         let horizon = self.horizon;
-        self.ledger.buffered_at_horizon += self
+        self.acc.ledger.buffered_at_horizon += self
             .gateways
             .iter()
             .map(|g| {
@@ -1024,14 +711,13 @@ impl<O: Observer> World<O> {
                 g.buffer.len() as u64 + in_service as u64
             })
             .sum::<u64>();
-        self.ledger.buffered_at_horizon += self
+        self.acc.ledger.buffered_at_horizon += self
             .device_buffers
             .iter()
             .map(|b| b.len() as u64)
             .sum::<u64>();
-        self.ledger.in_flight_at_horizon += self.to_gateway_in_flight;
-        self.ledger.check_conservation()?;
-        let gateways = self.gateways.len() as u64;
+        self.acc.ledger.in_flight_at_horizon += self.to_gateway_in_flight;
+        self.acc.ledger.check_conservation()?;
         let gateway_busy = self
             .gateways
             .iter()
@@ -1041,46 +727,22 @@ impl<O: Observer> World<O> {
                 None => 0,
             })
             .collect();
-        let outcome = Outcome {
+        let closing = Closing {
             horizon,
             end_of_life,
-            device_availability: self.device_down.availability(self.devices.len() as u64),
-            gateway_availability: self.gateway_down.availability(gateways),
-            uplink_availability: self.uplink_down.availability(gateways),
-            connectivity_availability: self.connectivity_down.availability(gateways),
-            carrier_outages: self.carrier_outages,
-            peak_buffered: self.peak_buffered,
             events,
-            failovers: self.failovers,
-            failovers_ok: self.failovers_ok,
-            recoveries: self.recoveries,
-            site_availability: self.site_down.iter().map(|d| d.availability(1)).collect(),
-            site_stale: self
-                .freshness
-                .into_iter()
-                .map(|f| f.stale_until(horizon))
-                .collect(),
+            devices: self.devices.len() as u64,
+            gateways: self.gateways.len() as u64,
             gateway_connectivity: self
                 .gateways
                 .iter()
                 .map(|g| g.connectivity_down.availability(1))
                 .collect(),
             gateway_busy,
-            wait_sum: self.wait_sum,
-            waited: self.waited,
-            device_failures: self.device_failures,
-            gateway_failures: self.gateway_failures,
-            fleet_failures: self.fleet_failures,
-            gateway_failures_each: self.gateway_failures_each,
-            carrier_messages: self.carrier_messages,
-            series: self.series,
-            life: self.life_stats,
-            soft: self.soft_stats,
-            first_failures: self.first_failures,
-            degradation: self.degradation,
             crews: self.crews.finish(horizon),
-            ledger: self.ledger,
+            soft: self.software.finish(),
         };
+        let outcome = self.acc.into_outcome(closing);
         Ok((outcome, self.observer))
     }
 
@@ -1109,9 +771,9 @@ impl<O: Observer> World<O> {
         for m in self.device_buffers.iter().flatten() {
             self.observer.observe(now, Trace::OnDeviceAtHorizon(m.id()));
         }
-        for tx in self.channels.iter().filter_map(|c| c.pending) {
+        for m in self.radio.on_air() {
             self.observer
-                .observe(now, Trace::OnAccessLinkAtHorizon(tx.msg.id()));
+                .observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
         }
     }
 
@@ -1132,15 +794,13 @@ impl<O: Observer> World<O> {
             seq: dev.sent & !BAD,
         };
         dev.sent = dev.sent.wrapping_add(1);
-        self.ledger.generated += 1;
-        let slice = slice_of(now, self.span);
-        self.series[slice][0] += 1;
+        self.acc.generated(now);
         self.observer.observe(now, Trace::Generated(msg.id()));
         if !dev.up {
             return self.lose(now, msg, LossCause::DeviceDown);
         }
-        if let Some(first) = fleet.first_soft {
-            let flags = self.soft[(first + d - fleet.first_device) as usize].flags;
+        let flags = self.software.flags(dev.fleet as usize, d);
+        if flags != 0 {
             if flags & BRICKED != 0 {
                 return self.lose(now, msg, LossCause::Firmware);
             }
@@ -1164,18 +824,16 @@ impl<O: Observer> World<O> {
             }
             return self.send_access(sched, msg);
         }
-        if let Some(radio) = fleet.lora {
-            let i = (radio.first_silence + d - fleet.first_device) as usize;
-            if now < self.silent_until[i] {
+        if let Some(rt) = fleet.lora {
+            if !self.radio.may_transmit(&rt, d - fleet.first_device, now) {
                 return self.lose(now, msg, LossCause::DutyCycle);
             }
-            self.silent_until[i] = now + radio.airtime + radio.silence;
-            let channel = match radio.channels {
+            let channel = match rt.channels {
                 1 => 0,
                 n => dev.traffic.random_range(0..n),
             };
             self.to_gateway_in_flight += 1;
-            return self.transmit(sched, radio.first_channel + channel, msg, radio.airtime);
+            return self.transmit(sched, &rt, channel, msg);
         }
         let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
             return self.lose(now, msg, LossCause::LinkLoss);
@@ -1284,33 +942,20 @@ impl<O: Observer> World<O> {
         sched.schedule_at(at, event.into());
     }
 
-    /// A LoRa transmission of `msg` starts on shared channel `c`. Unslotted ALOHA without
-    /// capture: it is lost if any other transmission on the channel overlaps it. The latest
-    /// transmission stays pending until it ends or is overlapped; an earlier one that did not
-    /// collide has been settled by then.
-    fn transmit(&mut self, sched: &mut Scheduler<Packed>, c: u32, msg: Msg, airtime: Ticks) {
-        let now = sched.now();
-        let end = now.saturating_add(airtime);
-        let channel = &mut self.channels[c as usize];
-        let collided = channel.busy_until > now;
-        channel.busy_until = channel.busy_until.max(end);
-        let earlier = channel.pending.replace(Transmission { msg, end, collided });
-        if let Some(tx) = earlier {
-            let overlapped = tx.end > now;
-            self.settle_transmission(sched, tx, tx.collided || overlapped);
+    /// A LoRa transmission of `msg` starts now on channel `channel` of its fleet's radio
+    /// `rt`; the earlier transmission it overlaps, if any, is settled.
+    fn transmit(&mut self, sched: &mut Scheduler<Packed>, rt: &LoRaRt, channel: u32, msg: Msg) {
+        let (c, end, earlier) = self.radio.transmit(rt, channel, msg, sched.now());
+        if let Some((tx, lost)) = earlier {
+            self.settle_transmission(sched, tx, lost);
         }
         sched.schedule_at(end, Event::ChannelFree(c).into());
     }
 
     /// Channel `c`'s pending transmission ends now, unless a later one replaced it.
     fn channel_free(&mut self, sched: &mut Scheduler<Packed>, c: u32) {
-        let now = sched.now();
-        let channel = &mut self.channels[c as usize];
-        if let Some(tx) = channel.pending
-            && tx.end == now
-        {
-            channel.pending = None;
-            self.settle_transmission(sched, tx, tx.collided);
+        if let Some((tx, lost)) = self.radio.channel_free(c, sched.now()) {
+            self.settle_transmission(sched, tx, lost);
         }
     }
 
@@ -1333,7 +978,7 @@ impl<O: Observer> World<O> {
 
     #[inline(always)]
     fn lose(&mut self, now: Ticks, msg: Msg, cause: LossCause) {
-        self.ledger.lose(cause);
+        self.acc.lost(cause);
         self.observer.observe(now, Trace::Lost(msg.id(), cause));
     }
 
@@ -1407,7 +1052,7 @@ impl<O: Observer> World<O> {
         }
         gw.buffer.push_back(msg);
         let occupancy = gw.buffer.len() as u64;
-        self.peak_buffered = self.peak_buffered.max(occupancy);
+        self.acc.peak_buffered = self.acc.peak_buffered.max(occupancy);
         self.observer.observe(
             now,
             Trace::Buffered {
@@ -1421,8 +1066,7 @@ impl<O: Observer> World<O> {
     /// Gateway `g`'s server takes `msg`: it leaves on the uplink when the service ends.
     fn start_service(&mut self, sched: &mut Scheduler<Packed>, g: usize, msg: Msg) {
         let now = sched.now();
-        self.wait_sum += (now - msg.queued) as u128;
-        self.waited += 1;
+        self.acc.waited(now - msg.queued);
         let bits = self.fleets[self.devices[msg.device as usize].fleet as usize].message_bits;
         let gw = &mut self.gateways[g];
         let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
@@ -1503,7 +1147,7 @@ impl<O: Observer> World<O> {
         if !self.carriers[carrier].health.up {
             return self.lose(now, msg, LossCause::UndetectedOutage);
         }
-        self.carrier_messages[carrier] += 1;
+        self.acc.carrier_messages[carrier] += 1;
         let rng = &mut self.devices[msg.device as usize].traffic;
         let uplink = &mut gw.uplinks[active];
         match uplink.hop.cross(rng, &mut uplink.bad) {
@@ -1511,24 +1155,14 @@ impl<O: Observer> World<O> {
             Some(delay) => {
                 let arrival = now.saturating_add(delay);
                 if arrival >= self.horizon {
-                    self.ledger.in_flight_at_horizon += 1;
+                    self.acc.ledger.in_flight_at_horizon += 1;
                     self.observer
                         .observe(now, Trace::InFlightAtHorizon(msg.id()));
                 } else {
-                    let delay = arrival - msg.created;
-                    self.ledger.deliver(delay, self.deadline);
-                    self.ledger.delivered_bad += msg.bad() as u64;
-                    if delay <= self.deadline {
-                        self.series[slice_of(msg.created, self.span)][1] += 1;
-                    }
                     let site = self.fleets[self.devices[msg.device as usize].fleet as usize].site;
-                    self.freshness[site as usize].delivered(
-                        now,
-                        msg.created,
-                        arrival,
-                        self.deadline,
-                    );
-                    let on_time = delay <= self.deadline;
+                    let (delay, on_time) =
+                        self.acc
+                            .delivered(now, msg.created, arrival, site as usize, msg.bad());
                     self.observer.observe(
                         now,
                         Trace::Delivered {
@@ -1559,8 +1193,7 @@ impl<O: Observer> World<O> {
         }
         let backlog = std::mem::take(&mut gw.buffer);
         for m in &backlog {
-            self.wait_sum += (now - m.queued) as u128;
-            self.waited += 1;
+            self.acc.waited(now - m.queued);
             self.forward(now, g, *m);
         }
         let gw = &mut self.gateways[g];
@@ -1587,7 +1220,7 @@ impl<O: Observer> World<O> {
             &mut self.timers,
         );
         call(place.policy.as_mut(), &mut cx);
-        self.failovers += cx.failed_switches as u64;
+        self.acc.failovers += cx.failed_switches as u64;
         for (delay, token) in self.timers.drain(..) {
             let event = Event::PolicyTimer {
                 place: p as u32,
@@ -1612,9 +1245,9 @@ impl<O: Observer> World<O> {
                 .enumerate()
                 .any(|(m, &u)| u && m != left)
             {
-                self.failovers += 1;
+                self.acc.failovers += 1;
                 let ok = place.in_use.iter().zip(&place.up).all(|(&u, &up)| !u || up);
-                self.failovers_ok += ok as u64;
+                self.acc.failovers_ok += ok as u64;
             }
         }
         let before = before.iter().position(|&u| u);
@@ -1669,10 +1302,10 @@ impl<O: Observer> World<O> {
             gw.connected = connected;
             if connected {
                 gw.connectivity_down.came_up(now);
-                self.connectivity_down.came_up(now);
+                self.acc.connectivity_down.came_up(now);
             } else {
                 gw.connectivity_down.went_down(now);
-                self.connectivity_down.went_down(now);
+                self.acc.connectivity_down.went_down(now);
             }
             for i in 0..self.gateways[g].groups.len() {
                 let group = self.gateways[g].groups[i] as usize;
@@ -1717,23 +1350,12 @@ impl<O: Observer> World<O> {
             return;
         }
         fleet.path_up = up;
-        let site = fleet.site as usize;
-        if up {
-            // A switch that takes no time is no interruption.
-            if now > fleet.down_since {
-                self.recoveries.push(now - fleet.down_since);
-            }
-            self.site_fleets_down[site] -= 1;
-            if self.site_fleets_down[site] == 0 {
-                self.site_down[site].came_up(now);
-            }
-        } else {
+        let since = fleet.down_since;
+        if !up {
             fleet.down_since = now;
-            if self.site_fleets_down[site] == 0 {
-                self.site_down[site].went_down(now);
-            }
-            self.site_fleets_down[site] += 1;
         }
+        let site = fleet.site as usize;
+        self.acc.fleet_path(now, site, up, since);
     }
 
     /// Carrier `c`'s own outage process changes state, and draws its next change.
@@ -1762,7 +1384,7 @@ impl<O: Observer> World<O> {
         if up {
             self.observer.observe(now, Trace::CarrierUp(c as u32));
         } else {
-            self.carrier_outages += 1;
+            self.acc.carrier_outages += 1;
             self.observer.observe(now, Trace::CarrierDown(c as u32));
         }
         for i in 0..self.carriers[c].users.len() {
@@ -1780,8 +1402,8 @@ impl<O: Observer> World<O> {
                 }
             }
             match (had_uplink, self.any_uplink(g)) {
-                (true, false) => self.uplink_down.went_down(now),
-                (false, true) => self.uplink_down.came_up(now),
+                (true, false) => self.acc.uplink_down.went_down(now),
+                (false, true) => self.acc.uplink_down.came_up(now),
                 _ => {}
             }
             self.refresh_gateway(sched, g);
@@ -1801,8 +1423,8 @@ impl<O: Observer> World<O> {
         let now = sched.now();
         let gw = &mut self.gateways[g];
         gw.health.random_up = up;
-        self.gateway_failures += !up as u64;
-        self.gateway_failures_each[g] += !up as u64;
+        self.acc.gateway_failures += !up as u64;
+        self.acc.gateway_failures_each[g] += !up as u64;
         if let Some(f) = &gw.failure {
             let next = if up {
                 Event::GatewayFail(g as u32)
@@ -1811,7 +1433,10 @@ impl<O: Observer> World<O> {
             };
             let after = time_to_next_change(f, up, &mut gw.life);
             match self.crews.of_gateway(g) {
-                Some(c) if !up => self.raise_job(sched, c, Work::Gateway(g as u32), after, true),
+                Some(c) if !up => {
+                    self.crews
+                        .raise_job(sched, c, Work::Gateway(g as u32), after, true)
+                }
                 _ => {
                     sched.schedule_at(now.saturating_add(after), next.into());
                 }
@@ -1828,10 +1453,10 @@ impl<O: Observer> World<O> {
         };
         let now = sched.now();
         if up {
-            self.gateway_down.came_up(now);
+            self.acc.gateway_down.came_up(now);
             self.observer.observe(now, Trace::GatewayUp(g as u32));
         } else {
-            self.gateway_down.went_down(now);
+            self.acc.gateway_down.went_down(now);
             self.observer.observe(now, Trace::GatewayDown(g as u32));
         }
         self.refresh_gateway(sched, g);
@@ -1980,32 +1605,32 @@ impl<O: Observer> World<O> {
         }
         let down_for = match cause {
             lifecycle::FAILURE => {
-                self.device_failures += 1;
-                self.fleet_failures[fleet] += 1;
+                self.acc.device_failures += 1;
+                self.acc.fleet_failures[fleet] += 1;
                 f.failure.as_ref().map(|x| x.repair.sample(&mut stream))
             }
             lifecycle::BATTERY => {
-                self.life_stats.battery_depletions += 1;
-                self.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
+                self.acc.life_stats.battery_depletions += 1;
+                self.acc.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
                 if !self.devices[d as usize].failed {
                     self.devices[d as usize].failed = true;
-                    self.life_stats.first_depletions[slice_of(now, self.span)] += 1;
+                    self.acc.life_stats.first_depletions[slice_of(now, self.acc.span)] += 1;
                 }
                 let swap = f.life.battery.as_ref().and_then(|b| b.swap.as_ref());
                 match swap {
                     Some(swap) => {
-                        self.life_stats.fleet_battery_swaps[fleet] += 1;
+                        self.acc.life_stats.fleet_battery_swaps[fleet] += 1;
                         Some(swap.sample(&mut stream))
                     }
                     None => {
-                        self.life_stats.dead += 1;
+                        self.acc.life_stats.dead += 1;
                         None
                     }
                 }
             }
             _ => {
-                self.life_stats.planned_replacements += 1;
-                self.life_stats.fleet_replacements[fleet] += 1;
+                self.acc.life_stats.planned_replacements += 1;
+                self.acc.life_stats.fleet_replacements[fleet] += 1;
                 match f.life.replace.as_ref().and_then(|r| r.downtime.as_ref()) {
                     Some(downtime) => Some(downtime.sample(&mut stream)),
                     None => {
@@ -2026,7 +1651,7 @@ impl<O: Observer> World<O> {
             // replacements keep their own delays.
             match self.crews.of_fleet(fleet) {
                 Some(c) if cause == lifecycle::FAILURE => {
-                    self.raise_job(sched, c, Work::Device(d), after, true)
+                    self.crews.raise_job(sched, c, Work::Device(d), after, true)
                 }
                 _ => {
                     sched.schedule_at(now.saturating_add(after), Event::DeviceRepair(d).into());
@@ -2040,9 +1665,9 @@ impl<O: Observer> World<O> {
         self.watch_dead(now, d, up);
         self.devices[d as usize].up = up;
         if up {
-            self.device_down.came_up(now);
+            self.acc.device_down.came_up(now);
         } else {
-            self.device_down.went_down(now);
+            self.acc.device_down.went_down(now);
         }
         self.observer.observe(
             now,
@@ -2077,10 +1702,10 @@ impl<O: Observer> World<O> {
         self.devices[d as usize].up = up;
         if !up && !self.devices[d as usize].failed {
             self.devices[d as usize].failed = true;
-            self.first_failures[slice_of(now, self.span)] += 1;
+            self.acc.first_failures[slice_of(now, self.acc.span)] += 1;
         }
-        self.device_failures += !up as u64;
-        self.fleet_failures[self.devices[d as usize].fleet as usize] += !up as u64;
+        self.acc.device_failures += !up as u64;
+        self.acc.fleet_failures[self.devices[d as usize].fleet as usize] += !up as u64;
         self.observer.observe(
             now,
             if up {
@@ -2094,10 +1719,10 @@ impl<O: Observer> World<O> {
             return;
         };
         let next = if up {
-            self.device_down.came_up(now);
+            self.acc.device_down.came_up(now);
             Event::DeviceFail(d)
         } else {
-            self.device_down.went_down(now);
+            self.acc.device_down.went_down(now);
             Event::DeviceRepair(d)
         };
         let after = if up {
@@ -2106,7 +1731,7 @@ impl<O: Observer> World<O> {
             f.repair.sample(&mut stream)
         };
         match self.crews.of_fleet(fleet) {
-            Some(c) if !up => self.raise_job(sched, c, Work::Device(d), after, true),
+            Some(c) if !up => self.crews.raise_job(sched, c, Work::Device(d), after, true),
             _ => {
                 sched.schedule_at(now.saturating_add(after), next.into());
             }
@@ -2139,8 +1764,8 @@ impl<O: Observer> Model for World<O> {
         let event = match Event::from(event) {
             // A crew's job is done: the technician moves on, and the unit's own repair event
             // (below) brings it back.
-            Event::JobDone { crew, slot } => self.job_done(sched, crew, slot),
-            Event::PartArrives(crew) => return self.part_arrives(sched, crew),
+            Event::JobDone { crew, slot } => self.crews.job_done(sched, crew, slot),
+            Event::PartArrives(crew) => return self.crews.part_arrives(sched, crew),
             event => event,
         };
         match event {
@@ -2192,9 +1817,21 @@ impl<O: Observer> Model for World<O> {
             Event::FaultEnd(i) => self.fault(sched, i as usize, false),
             Event::Cause { index, up } => self.cause(sched, index as usize, up),
             Event::ChannelFree(c) => self.channel_free(sched, c),
-            Event::Cert { device, step } => self.cert_step(sched, device, step),
-            Event::Wave { campaign, wave } => self.firmware_wave(sched, campaign as usize, wave),
-            Event::Unbrick(d) => self.unbrick(d),
+            Event::Cert { device, step } => {
+                let dev = &self.devices[device as usize];
+                let (f, up) = (dev.fleet as usize, dev.up);
+                self.software.cert_step(sched, f, device, up, step);
+            }
+            Event::Wave { campaign, wave } => {
+                let devices = &self.devices;
+                let up = |d: u32| devices[d as usize].up;
+                let (c, crews) = (campaign as usize, &mut self.crews);
+                self.software.firmware_wave(sched, crews, up, c, wave);
+            }
+            Event::Unbrick(d) => {
+                let f = self.devices[d as usize].fleet as usize;
+                self.software.unbrick(f, d);
+            }
             Event::DeviceDegrade(d) => self.degrade(sched, d),
             Event::Inspect(f) => self.inspect(sched, f as usize),
             Event::JobDone { .. } | Event::PartArrives(_) => {}
@@ -2229,8 +1866,8 @@ impl<O: Observer> World<O> {
         }
         self.clocks[clock].degrade_at = lifecycle::NEVER;
         self.devices[d as usize].degraded = true;
-        self.degradation.onsets += 1;
-        self.degradation.degraded.went_down(now);
+        self.acc.degradation.onsets += 1;
+        self.acc.degradation.degraded.went_down(now);
         self.observer.observe(now, Trace::DeviceDegraded(d));
     }
 
@@ -2240,7 +1877,7 @@ impl<O: Observer> World<O> {
         let dev = &mut self.devices[d as usize];
         if dev.degraded {
             dev.degraded = false;
-            self.degradation.degraded.came_up(sched.now());
+            self.acc.degradation.degraded.came_up(sched.now());
         }
         self.schedule_degradation(sched, d);
     }
@@ -2267,7 +1904,7 @@ impl<O: Observer> World<O> {
         else {
             return;
         };
-        self.degradation.inspections += 1;
+        self.acc.degradation.inspections += 1;
         sched.schedule_at(
             now.saturating_add(spec.every),
             Event::Inspect(f as u32).into(),
@@ -2290,7 +1927,7 @@ impl<O: Observer> World<O> {
             let fleet = &self.fleets[f];
             self.clocks[clock] =
                 Clocks::start(&fleet.life, fleet.failure.as_ref(), now, 0, &mut stream);
-            self.degradation.condition_replacements += 1;
+            self.acc.degradation.condition_replacements += 1;
             self.observer.observe(now, Trace::DeviceReplaced(d));
             self.unit_renewed(sched, d);
             self.schedule_next_change(sched, d);

@@ -1,4 +1,4 @@
-//! Paired comparison of designs run on common random numbers (DESIGN.md invariant 2).
+//! Paired comparison of designs run on common random numbers (invariant 2 in ARCHITECTURE.md).
 //!
 //! Replication `r` of every design draws the same random numbers for the entities the designs
 //! share (same seed, same replication index, same ids), so the designs face the same outages,

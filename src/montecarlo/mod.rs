@@ -30,7 +30,7 @@ pub struct RunOptions {
     pub mode: Mode,
 }
 
-/// How telemetry is simulated (DESIGN.md invariant 4).
+/// How telemetry is simulated (invariant 4 in ARCHITECTURE.md).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Mode {
     /// Every message is simulated on its own.
@@ -61,9 +61,9 @@ pub const AUTO_FLOW_EVENTS: f64 = 1e8;
 /// scenario iotwin loads. Batteries, planned replacement, sensor degradation, certificates and
 /// firmware campaigns are per-device state changes that flow mode accounts in aggregate (the
 /// share of device-time in each state); LoRa radios' duty cycles and ALOHA collisions follow
-/// from the report law and the load on each channel group (`model::world::flow_lora`);
+/// from the report law and the load on each channel group (`model::world::flow::lora`);
 /// readings kept on devices (`buffer_messages`) are accounted per blind window
-/// (`model::world::flow_buffer`). A feature added to packet mode before flow mode models it
+/// (`model::world::flow::kept`). A feature added to packet mode before flow mode models it
 /// is refused here, with the reason `--mode flow` prints (exit 2) and `auto` falls back on.
 pub fn flow_unsupported(_dep: &Deployment) -> Option<String> {
     None

@@ -29,8 +29,29 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::types::{Dist, GilbertElliott, Link, Positive, Probability};
+use super::values::{Dist, GilbertElliott, Positive, Probability};
 use crate::engine::Duration;
+
+/// A hop that may lose a message and delays the ones it carries. `tech: Lte` starts from the
+/// catalogue's preset (`iotwin catalog` lists them); any field written overrides the preset.
+/// Without `tech`, an unwritten field means perfect: no loss, no delay, no rate limit.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    #[serde(default)]
+    pub tech: Option<Tech>,
+    #[serde(default)]
+    pub loss: Option<Probability>,
+    #[serde(default)]
+    pub latency: Option<Dist>,
+    /// Bursty loss on top of `loss` (which then applies in the good state).
+    #[serde(default)]
+    pub burst: Option<GilbertElliott>,
+    /// Usable throughput in bits per second: sending a message occupies the link for its size
+    /// over this rate, and messages queue for it at the gateway (uplinks only).
+    #[serde(default)]
+    pub data_rate_bps: Option<Positive>,
+}
 
 /// A link technology. Scenario files name it by its variant, e.g. `tech: Lte`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]

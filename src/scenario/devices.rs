@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Tech;
-use super::types::{Amount, Battery, Dist, Failure, Positive};
+use super::values::{Amount, Battery, Dist, Failure, Positive};
 use crate::engine::Duration;
 
 /// A kind of device with defensible defaults.

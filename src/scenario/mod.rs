@@ -13,6 +13,7 @@ pub mod path;
 pub mod table;
 pub mod template;
 mod types;
+mod values;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! Bad scenario input, as a user writes it: every mistake is refused before the run with an
 //! error that names the file, line, column and field, says what was expected, and suggests the
-//! fix (DESIGN.md, invariant 6). Nothing a user types makes iotwin panic.
+//! fix (invariant 6 in ARCHITECTURE.md). Nothing a user types makes iotwin panic.
 //!
 //! Each bad input is a small textual edit of `GOOD`, a valid scenario kept here so that the
 //! shipped examples can change freely. Positions are found from a snippet of the edited text in

@@ -1,4 +1,4 @@
-//! Every message is accounted exactly once (DESIGN.md invariant 3), in every shipped scenario
+//! Every message is accounted exactly once (invariant 3 in ARCHITECTURE.md), in every shipped scenario
 //! and in a scenario built to reach every bucket. `World::run` checks conservation at the end of
 //! each replication and returns an error if it fails; these tests also check the totals.
 

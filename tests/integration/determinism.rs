@@ -1,4 +1,4 @@
-//! Bit-exact replay (DESIGN.md invariant 1): the same scenario and seed give the same bytes,
+//! Bit-exact replay (invariant 1 in ARCHITECTURE.md): the same scenario and seed give the same bytes,
 //! whatever the thread count; a different seed gives a different world.
 
 use assert_cmd::Command;

@@ -1,5 +1,5 @@
-//! Sharded and resumed runs give the bytes of one uninterrupted run (DESIGN.md invariants 1
-//! and 6): `run --shard I/N` + `merge`, and `run` stopped part way + `run --resume`.
+//! Sharded and resumed runs give the bytes of one uninterrupted run (invariants 1 and 6 in
+//! ARCHITECTURE.md): `run --shard I/N` + `merge`, and `run` stopped part way + `run --resume`.
 
 use std::path::{Path, PathBuf};
 

@@ -20,7 +20,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Observer, Packed, World, process};
+use super::{Packed, process};
 use crate::engine::{DurationDist, Scheduler, Stream, StreamKey, Ticks};
 use crate::model::event::Event;
 use crate::scenario::Deployment;
@@ -192,7 +192,9 @@ impl Crews {
     }
 }
 
-impl<O: Observer> World<O> {
+/// The crews' part in a run: raising jobs, dispatching technicians, parts arriving. They
+/// schedule their own events and touch no other state.
+impl Crews {
     /// The unit `work` failed at a site of crew `c` and needs `hands_on` time on site: raises
     /// its job (taking or back-ordering a part if `part`), then puts free technicians to work.
     pub(super) fn raise_job(
@@ -204,26 +206,25 @@ impl<O: Observer> World<O> {
         part: bool,
     ) {
         let now = sched.now();
-        let crews = &mut self.crews;
-        let seq = crews.seq;
-        crews.seq += 1;
+        let seq = self.seq;
+        self.seq += 1;
         let job = Job {
             work,
             raised: now,
             hands_on,
             seq,
         };
-        let slot = match crews.free.pop() {
+        let slot = match self.free.pop() {
             Some(s) => {
-                crews.jobs[s as usize] = job;
+                self.jobs[s as usize] = job;
                 s
             }
             None => {
-                crews.jobs.push(job);
-                (crews.jobs.len() - 1) as u32
+                self.jobs.push(job);
+                (self.jobs.len() - 1) as u32
             }
         };
-        let crew = &mut crews.crews[c as usize];
+        let crew = &mut self.crews[c as usize];
         crew.advance(now);
         crew.stats.raised += 1;
         match &crew.lead_time {
@@ -248,12 +249,11 @@ impl<O: Observer> World<O> {
     /// the ready jobs in the order of its failure), or it goes on the shelf.
     pub(super) fn part_arrives(&mut self, sched: &mut Scheduler<Packed>, c: u32) {
         let now = sched.now();
-        let crews = &mut self.crews;
-        let crew = &mut crews.crews[c as usize];
+        let crew = &mut self.crews[c as usize];
         crew.advance(now);
         match crew.backorders.pop_front() {
             Some(slot) => {
-                let job = crews.jobs[slot as usize];
+                let job = self.jobs[slot as usize];
                 let key = (job.raised, job.seq, slot);
                 let at = crew.ready.partition_point(|x| *x < key);
                 crew.ready.insert(at, key);
@@ -267,8 +267,7 @@ impl<O: Observer> World<O> {
     /// draw and the job's hands-on time.
     fn dispatch(&mut self, sched: &mut Scheduler<Packed>, c: u32) {
         let now = sched.now();
-        let crews = &mut self.crews;
-        let crew = &mut crews.crews[c as usize];
+        let crew = &mut self.crews[c as usize];
         while crew.busy < crew.technicians {
             let Some((raised, _, slot)) = crew.ready.pop_front() else {
                 break;
@@ -280,7 +279,7 @@ impl<O: Observer> World<O> {
             let travel = crew.travel.sample(&mut crew.travel_rng);
             let done = now
                 .saturating_add(travel)
-                .saturating_add(crews.jobs[slot as usize].hands_on);
+                .saturating_add(self.jobs[slot as usize].hands_on);
             sched.schedule_at(done, Event::JobDone { crew: c, slot }.into());
         }
     }
@@ -289,10 +288,9 @@ impl<O: Observer> World<O> {
     /// and the event that restores the unit is returned for the world to handle.
     pub(super) fn job_done(&mut self, sched: &mut Scheduler<Packed>, c: u32, slot: u32) -> Event {
         let now = sched.now();
-        let crews = &mut self.crews;
-        let job = crews.jobs[slot as usize];
-        crews.free.push(slot);
-        let crew = &mut crews.crews[c as usize];
+        let job = self.jobs[slot as usize];
+        self.free.push(slot);
+        let crew = &mut self.crews[c as usize];
         crew.advance(now);
         crew.busy = crew.busy.saturating_sub(1);
         crew.stats.completed += 1;

@@ -4,13 +4,20 @@
 //! together, and an update pushed to a whole fleet bricks a share of it at once. They leave
 //! the hardware working, so device availability does not count them; their readings are lost
 //! as `auth_expired` and `firmware`, and their own counters say what happened.
+//!
+//! The software part owns each device's software state (flags and certificate expiry), the
+//! campaigns' progress and their counters. It schedules its own events (`Cert`, `Wave`,
+//! `Unbrick`) and raises site visits with the crews the world hands it; it reads a device's
+//! hardware state only as the world passes it (`up`), and never changes it.
 
 use rand::RngExt;
 
-use super::{Observer, Packed, Work, World, process};
+use super::crews::{Crews, Work};
+use super::{Packed, process};
 use crate::engine::random::member_key;
 use crate::engine::{Scheduler, Stream, StreamKey, Ticks};
 use crate::model::event::Event;
+use crate::scenario::{CampaignSpec, CertSpec, Deployment};
 
 /// A device's software state: flags and its certificate's expiry.
 #[derive(Clone, Copy, Debug, Default)]
@@ -41,34 +48,114 @@ pub struct SoftStats {
 
 /// A campaign's progress.
 #[derive(Clone, Copy, Debug, Default)]
-pub(super) struct CampaignRt {
-    pub halted: bool,
+struct CampaignRt {
+    halted: bool,
 }
 
-impl<O: Observer> World<O> {
-    /// The software slot of device `d`, if its fleet has certificates or campaigns.
+/// What the software part knows of a fleet.
+#[derive(Debug)]
+struct SoftFleet {
+    key: u64,
+    first_device: u32,
+    count: u32,
+    cert: Option<CertSpec>,
+    /// Where the fleet's devices' software state starts (fleets with certificates or
+    /// firmware campaigns only).
+    first_soft: Option<u32>,
+}
+
+/// Certificates and firmware campaigns of one replication.
+#[derive(Debug)]
+pub(super) struct Software {
+    seed: u64,
+    replication: u64,
+    fleets: Vec<SoftFleet>,
+    /// Per device of a fleet with certificates or firmware campaigns: its software state.
+    soft: Vec<Soft>,
+    campaigns: Vec<CampaignRt>,
+    campaign_specs: Vec<CampaignSpec>,
+    stats: SoftStats,
+}
+
+impl Software {
+    pub(super) fn new(dep: &Deployment, replication: u64) -> Software {
+        let mut first_device = 0u32;
+        let mut soft_devices = 0u32;
+        let fleets = dep
+            .fleets
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let has = f.certificate.is_some() || dep.campaigns.iter().any(|c| c.fleet == i);
+                let first_soft = has.then_some(soft_devices);
+                soft_devices += if has { f.count } else { 0 };
+                let fleet = SoftFleet {
+                    key: f.key,
+                    first_device,
+                    count: f.count,
+                    cert: f.certificate.clone(),
+                    first_soft,
+                };
+                first_device += f.count;
+                fleet
+            })
+            .collect();
+        Software {
+            seed: dep.seed,
+            replication,
+            fleets,
+            soft: vec![Soft::default(); soft_devices as usize],
+            campaigns: vec![CampaignRt::default(); dep.campaigns.len()],
+            campaign_specs: dep.campaigns.clone(),
+            stats: SoftStats {
+                fleet_firmware_visits: vec![0; dep.fleets.len()],
+                ..SoftStats::default()
+            },
+        }
+    }
+
+    /// The software slot of device `d` of fleet `f`, if the fleet has certificates or
+    /// campaigns.
     #[inline(always)]
-    pub(super) fn soft_of(&self, d: u32) -> Option<usize> {
-        let f = &self.fleets[self.devices[d as usize].fleet as usize];
-        f.first_soft
-            .map(|first| (first + d - f.first_device) as usize)
+    fn slot(&self, f: usize, d: u32) -> Option<usize> {
+        let fleet = &self.fleets[f];
+        fleet
+            .first_soft
+            .map(|first| (first + d - fleet.first_device) as usize)
+    }
+
+    /// Device `d` of fleet `f`'s software flags ([`EXPIRED`], [`BRICKED`]; 0 for a fleet
+    /// without software).
+    #[inline(always)]
+    pub(super) fn flags(&self, f: usize, d: u32) -> u8 {
+        self.slot(f, d).map_or(0, |slot| self.soft[slot].flags)
+    }
+
+    /// The fleet campaign `c` updates.
+    pub(super) fn campaign_fleet(&self, c: usize) -> usize {
+        self.campaign_specs[c].fleet
+    }
+
+    /// The replication's certificate and firmware counts.
+    pub(super) fn finish(self) -> SoftStats {
+        self.stats
     }
 
     /// A stream for device `d`'s software draw at `now`: keyed by the time, so certificate and
     /// firmware draws never shift the device's other streams.
-    fn soft_stream(&self, d: u32, now: Ticks, salt: u64) -> Stream {
-        let f = &self.fleets[self.devices[d as usize].fleet as usize];
+    fn soft_stream(&self, f: usize, d: u32, now: Ticks, salt: u64) -> Stream {
+        let fleet = &self.fleets[f];
         StreamKey {
             seed: self.seed,
             replication: self.replication,
-            entity: member_key(f.key ^ salt, (d - f.first_device) as u64),
+            entity: member_key(fleet.key ^ salt, (d - fleet.first_device) as u64),
             process: process::SOFTWARE | (now << 8),
         }
         .stream()
     }
 
     /// Schedules certificates' first steps and campaigns' first waves.
-    pub(super) fn schedule_software(&mut self, sched: &mut Scheduler<Packed>) {
+    pub(super) fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
         for f in 0..self.fleets.len() {
             let Some(cert) = self.fleets[f].cert.clone() else {
                 continue;
@@ -76,14 +163,14 @@ impl<O: Observer> World<O> {
             let first = self.fleets[f].first_device;
             for d in first..first + self.fleets[f].count {
                 let expiry = match &cert.first_expiry {
-                    Some(law) => law.sample(&mut self.soft_stream(d, 0, 0)),
+                    Some(law) => law.sample(&mut self.soft_stream(f, d, 0, 0)),
                     None => cert.validity,
                 };
                 let slot = self
-                    .soft_of(d)
+                    .slot(f, d)
                     .expect("a fleet with certificates has slots");
                 self.soft[slot].cert_expiry = expiry;
-                self.schedule_cert(sched, d, 0);
+                self.schedule_cert(sched, f, d, 0);
             }
         }
         for (c, campaign) in self.campaign_specs.iter().enumerate() {
@@ -100,13 +187,12 @@ impl<O: Observer> World<O> {
 
     /// The next step of device `d`'s certificate from time `from`: a renewal attempt when the
     /// renewal window is open and before expiry, else the expiry.
-    fn schedule_cert(&mut self, sched: &mut Scheduler<Packed>, d: u32, from: Ticks) {
-        let f = self.devices[d as usize].fleet as usize;
+    fn schedule_cert(&mut self, sched: &mut Scheduler<Packed>, f: usize, d: u32, from: Ticks) {
         let cert = self.fleets[f]
             .cert
             .as_ref()
             .expect("a fleet with certificates");
-        let slot = self.soft_of(d).expect("slot");
+        let slot = self.slot(f, d).expect("slot");
         let expiry = self.soft[slot].cert_expiry;
         let renew_at = cert
             .renew_before
@@ -118,22 +204,30 @@ impl<O: Observer> World<O> {
         sched.schedule_at(at, Event::Cert { device: d, step }.into());
     }
 
-    pub(super) fn cert_step(&mut self, sched: &mut Scheduler<Packed>, d: u32, step: u32) {
+    /// Step `step` of the certificate of device `d` of fleet `f` (`up`: its hardware works,
+    /// so it can attempt a renewal).
+    pub(super) fn cert_step(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        f: usize,
+        d: u32,
+        up: bool,
+        step: u32,
+    ) {
         let now = sched.now();
-        let f = self.devices[d as usize].fleet as usize;
         let cert = self.fleets[f]
             .cert
             .clone()
             .expect("a fleet with certificates");
-        let slot = self.soft_of(d).expect("slot");
+        let slot = self.slot(f, d).expect("slot");
         match step {
             RENEW => {
-                let mut rng = self.soft_stream(d, now, 1);
-                if self.devices[d as usize].up && rng.random::<f64>() < cert.renewal_success {
+                let mut rng = self.soft_stream(f, d, now, 1);
+                if up && rng.random::<f64>() < cert.renewal_success {
                     self.soft[slot].cert_expiry = now.saturating_add(cert.validity);
-                    return self.schedule_cert(sched, d, now);
+                    return self.schedule_cert(sched, f, d, now);
                 }
-                self.soft_stats.cert_renewal_failures += 1;
+                self.stats.cert_renewal_failures += 1;
                 let retry = now.saturating_add(cert.retry_every);
                 let expiry = self.soft[slot].cert_expiry;
                 let (at, step) = if retry < expiry {
@@ -145,8 +239,8 @@ impl<O: Observer> World<O> {
             }
             EXPIRE => {
                 self.soft[slot].flags |= EXPIRED;
-                self.soft_stats.cert_expiries += 1;
-                let fix = cert.fix.sample(&mut self.soft_stream(d, now, 2));
+                self.stats.cert_expiries += 1;
+                let fix = cert.fix.sample(&mut self.soft_stream(f, d, now, 2));
                 sched.schedule_at(
                     now.saturating_add(fix),
                     Event::Cert {
@@ -159,58 +253,66 @@ impl<O: Observer> World<O> {
             _ => {
                 self.soft[slot].flags &= !EXPIRED;
                 self.soft[slot].cert_expiry = now.saturating_add(cert.validity);
-                self.schedule_cert(sched, d, now);
+                self.schedule_cert(sched, f, d, now);
             }
         }
     }
 
-    /// Wave `wave` of campaign `c`: each working device in it is updated; some brick.
-    pub(super) fn firmware_wave(&mut self, sched: &mut Scheduler<Packed>, c: usize, wave: u32) {
+    /// Wave `wave` of campaign `c`: each working device in it (`up`) is updated; some brick,
+    /// and a bricked device at a crew's site waits for one of `crews`' technicians.
+    pub(super) fn firmware_wave(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        crews: &mut Crews,
+        up: impl Fn(u32) -> bool,
+        c: usize,
+        wave: u32,
+    ) {
         if self.campaigns[c].halted {
             return;
         }
         let now = sched.now();
         let spec = self.campaign_specs[c].clone();
-        let fleet = &self.fleets[spec.fleet];
-        let (first, count) = (fleet.first_device, fleet.count);
+        let f = spec.fleet;
+        let (first, count) = (self.fleets[f].first_device, self.fleets[f].count);
         let from = first + (count as u64 * wave as u64 / spec.waves as u64) as u32;
         let to = first + (count as u64 * (wave as u64 + 1) / spec.waves as u64) as u32;
         let (mut updated, mut bricked) = (0u64, 0u64);
         for d in from..to {
-            let slot = self.soft_of(d).expect("a fleet with campaigns has slots");
-            if !self.devices[d as usize].up || self.soft[slot].flags & BRICKED != 0 {
+            let slot = self.slot(f, d).expect("a fleet with campaigns has slots");
+            if !up(d) || self.soft[slot].flags & BRICKED != 0 {
                 continue;
             }
             updated += 1;
-            let mut rng = self.soft_stream(d, now, spec.key);
+            let mut rng = self.soft_stream(f, d, now, spec.key);
             if rng.random::<f64>() >= spec.brick {
                 continue;
             }
             bricked += 1;
             self.soft[slot].flags |= BRICKED;
             let (back, visit) = if rng.random::<f64>() < spec.recover {
-                self.soft_stats.rollbacks += 1;
+                self.stats.rollbacks += 1;
                 let back = spec.rollback_time.as_ref();
                 (back.map_or(0, |t| t.sample(&mut rng)), false)
             } else {
-                self.soft_stats.fleet_firmware_visits[spec.fleet] += 1;
+                self.stats.fleet_firmware_visits[f] += 1;
                 (spec.repair.sample(&mut rng), true)
             };
             // A site visit at a crew's site is one of its jobs (no part: a reflash).
-            match self.crews.of_fleet(spec.fleet) {
-                Some(c) if visit => self.raise_job(sched, c, Work::Unbrick(d), back, false),
+            match crews.of_fleet(f) {
+                Some(c) if visit => crews.raise_job(sched, c, Work::Unbrick(d), back, false),
                 _ => {
                     sched.schedule_at(now.saturating_add(back), Event::Unbrick(d).into());
                 }
             }
         }
-        self.soft_stats.bricked += bricked;
+        self.stats.bricked += bricked;
         if spec
             .halt_above
             .is_some_and(|limit| updated > 0 && bricked as f64 / updated as f64 > limit)
         {
             self.campaigns[c].halted = true;
-            self.soft_stats.campaigns_halted += 1;
+            self.stats.campaigns_halted += 1;
         } else if wave + 1 < spec.waves {
             sched.schedule_at(
                 now.saturating_add(spec.wave_every),
@@ -223,8 +325,9 @@ impl<O: Observer> World<O> {
         }
     }
 
-    pub(super) fn unbrick(&mut self, d: u32) {
-        let slot = self.soft_of(d).expect("slot");
+    /// Device `d` of fleet `f` is rolled back or reflashed: it works again.
+    pub(super) fn unbrick(&mut self, f: usize, d: u32) {
+        let slot = self.slot(f, d).expect("slot");
         self.soft[slot].flags &= !BRICKED;
     }
 }

@@ -59,7 +59,8 @@ use crate::model::ledger::LossCause;
 use crate::model::trace::Observer;
 use crate::scenario::{Deployment, Effect, FleetSpec};
 
-use super::super::{World, lora_timing};
+use super::super::World;
+use super::super::radio::lora_timing;
 use super::{DEGRADED, Flow, HEALTHY};
 
 /// Gaps of the report law drawn to measure the readings per send of a law without a closed
@@ -344,8 +345,8 @@ impl<O: Observer> World<O> {
         let collided = fluid::binomial(rng, sent, collide);
         let survived = sent - collided;
         let bad_left = bad_kept(rng, sent - bad_sent, bad_sent, survived);
-        self.ledger.lost[LossCause::DutyCycle as usize] += n - sent;
-        self.ledger.lost[LossCause::Collision as usize] += collided;
+        self.acc.ledger.lost[LossCause::DutyCycle as usize] += n - sent;
+        self.acc.ledger.lost[LossCause::Collision as usize] += collided;
         (survived - bad_left, bad_left)
     }
 }

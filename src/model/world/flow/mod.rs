@@ -1,4 +1,4 @@
-//! Flow mode (DESIGN.md invariant 4): the same world, with telemetry accounted in aggregate.
+//! Flow mode (invariant 4 in ARCHITECTURE.md): the same world, with telemetry accounted in aggregate.
 //!
 //! No `Emit` events are scheduled. Failures, repairs, outages, common causes, scripted faults
 //! and failover policies run exactly as in packet mode, on the same streams, so everything that
@@ -15,7 +15,7 @@
 //!   device-time is integrated), and every component is settled at the horizon;
 //! - settling [t0, t1): reports generated (systematic count for periodic laws, Poisson for
 //!   exponential ones), lost to down devices (binomial with the share of down device-time),
-//!   on LoRa, lost to the duty cycle and to collisions (`flow_lora.rs`: from the report law
+//!   on LoRa, lost to the duty cycle and to collisions (`flow/lora.rs`: from the report law
 //!   and the load on the channel group), access-link losses (binomial, per Gilbert-Elliott
 //!   state), routed by the members in use,
 //!   then at each gateway: lost if it is down, stored in its fluid buffer if it has no uplink
@@ -38,12 +38,15 @@ use crate::model::ledger::LossCause;
 use crate::model::trace::Observer;
 use crate::scenario::{Deployment, Effect, FaultTarget, Unit};
 
-use super::flow_buffer::Kept;
 use super::software::{BRICKED, EXPIRED};
 use super::{Choice, World, process, slice_of};
+use kept::Kept;
 
-/// LoRa radios: duty cycle and ALOHA collisions (a child of this module for `FleetFlow`).
-#[path = "flow_lora.rs"]
+/// Device buffers in aggregate (a leaf: no world state), and how the world offers and flushes
+/// them.
+mod buffers;
+mod kept;
+/// LoRa radios: duty cycle and ALOHA collisions.
 mod lora;
 
 /// What a device's readings meet while it is in a state (packet mode's `emit` in order): it is
@@ -104,14 +107,14 @@ pub(super) struct FleetFlow {
     states: [u64; STATES],
     areas: [u128; STATES],
     /// The device-time in each state since the start of the run, up to `last_change`: the
-    /// LoRa load on a channel group over any interval (`flow_lora.rs`).
+    /// LoRa load on a channel group over any interval (`flow/lora.rs`).
     since_start: [u128; STATES],
     last_change: Ticks,
     /// Per (member of the group, uplink of that member): the law of access + uplink delay.
     pub(super) latency: Vec<Vec<LatencyTable>>,
     bits: f64,
     /// Per home member: the readings its devices keep while they cannot reach a gateway
-    /// (none when the fleet has no device buffer; see `flow_buffer`).
+    /// (none when the fleet has no device buffer; see `kept`).
     pub(super) kept: Vec<Kept>,
     /// The access link's delay law alone, for the bursts device buffers send (with them).
     pub(super) access_delay: Option<LatencyTable>,
@@ -131,7 +134,7 @@ pub(super) struct GatewayFlow {
 /// leaves (first and last message), whether it counts as having waited, and whether it is a
 /// backlog released at once when the gateway could forward again (it reached the gateway long
 /// before: its delay from creation already holds its access delay, so only the uplink's is
-/// added). Backlogs a server drains keep the whole latency law (see ARCHITECTURE.md).
+/// added). Backlogs a server drains keep the whole latency law (see docs/flow-mode.md).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Departure {
     pub(super) chunk: Chunk,
@@ -346,8 +349,8 @@ impl<O: Observer> World<O> {
         if !dev.up {
             return DOWN;
         }
-        if let Some(slot) = self.soft_of(d) {
-            let flags = self.soft[slot].flags;
+        let flags = self.software.flags(dev.fleet as usize, d);
+        {
             if flags & BRICKED != 0 {
                 return BRICKED_STATE;
             }
@@ -449,7 +452,7 @@ impl<O: Observer> World<O> {
                 };
             }
             Event::Wave { campaign, .. } => {
-                let f = self.campaign_specs[campaign as usize].fleet;
+                let f = self.software.campaign_fleet(campaign as usize);
                 flow.fleets[f].integrate(now);
                 flow.pending = Pending::Fleet(f);
             }
@@ -479,7 +482,7 @@ impl<O: Observer> World<O> {
             self.settle_component(c, self.horizon);
         }
         if let Some(flow) = self.flow.as_ref() {
-            self.ledger.buffered_at_horizon += flow.buffered();
+            self.acc.ledger.buffered_at_horizon += flow.buffered();
         }
     }
 
@@ -508,7 +511,7 @@ impl<O: Observer> World<O> {
                     .map(|&k| flow.comps[k as usize].settled)
                     .min()
                     .unwrap_or(now);
-                self.freshness[s].settle(floor);
+                self.acc.freshness[s].settle(floor);
             }
         }
         self.flow = Some(flow);
@@ -533,8 +536,8 @@ impl<O: Observer> World<O> {
             if n == 0 {
                 continue;
             }
-            self.ledger.generated += n;
-            spread(&mut self.series, 0, t0, t1, n, self.span);
+            self.acc.ledger.generated += n;
+            spread(&mut self.acc.series, 0, t0, t1, n, self.acc.span);
             // The readings due in each state. Periodic reports: each device reports every
             // period whatever its state, so a state's readings are its device-time over the
             // period to within one per device; a systematic split (cumulative shares, one
@@ -570,9 +573,9 @@ impl<O: Observer> World<O> {
                     }
                 }
             }
-            self.ledger.lost[LossCause::DeviceDown as usize] += split[DOWN];
-            self.ledger.lost[LossCause::Firmware as usize] += split[BRICKED_STATE];
-            self.ledger.lost[LossCause::AuthExpired as usize] += split[EXPIRED_STATE];
+            self.acc.ledger.lost[LossCause::DeviceDown as usize] += split[DOWN];
+            self.acc.ledger.lost[LossCause::Firmware as usize] += split[BRICKED_STATE];
+            self.acc.ledger.lost[LossCause::AuthExpired as usize] += split[EXPIRED_STATE];
             // Degraded sensors: out of accuracy, or dropped before they are sent.
             let degraded = split[DEGRADED];
             let (bad, dropped) = match effect {
@@ -582,11 +585,11 @@ impl<O: Observer> World<O> {
                 Some(Effect::Dropouts(p)) => (0, fluid::binomial(&mut fl.rng, degraded, p)),
                 None => (0, 0),
             };
-            self.ledger.lost[LossCause::SensorDropout as usize] += dropped;
+            self.acc.ledger.lost[LossCause::SensorDropout as usize] += dropped;
             let good = left + degraded - bad - dropped;
             let home = self.fleets[f].first_device + m as u32;
             if !fl.kept.is_empty() && !self.reachable(f, home) {
-                // Kept on the devices (`flow_buffer`), by those up and able to read.
+                // Kept on the devices (`kept`), by those up and able to read.
                 let up = shares[HEALTHY] + shares[DEGRADED];
                 let offered = Chunk {
                     fleet: f as u32,
@@ -614,14 +617,14 @@ impl<O: Observer> World<O> {
                 0
             };
             let arrived = arrived_good + arrived_bad;
-            self.ledger.lost[LossCause::LinkLoss as usize] += good + bad - arrived;
+            self.acc.ledger.lost[LossCause::LinkLoss as usize] += good + bad - arrived;
             if arrived == 0 {
                 continue;
             }
             let fleet = &self.fleets[f];
             let first_of_home = fleet.first_device + m as u32;
             match self.route(fleet, first_of_home) {
-                None => self.ledger.lost[LossCause::GatewayDown as usize] += arrived,
+                None => self.acc.ledger.lost[LossCause::GatewayDown as usize] += arrived,
                 Some(g) => flow.gateways[g].incoming.push(Chunk {
                     fleet: f as u32,
                     count: arrived,
@@ -641,7 +644,7 @@ impl<O: Observer> World<O> {
         let gw = &self.gateways[g];
         if !gw.health.up {
             let lost: u64 = incoming.iter().map(|c| c.count).sum();
-            self.ledger.lost[LossCause::GatewayDown as usize] += lost;
+            self.acc.ledger.lost[LossCause::GatewayDown as usize] += lost;
         } else if gw.active.is_none() {
             self.flow_store(flow, g, &incoming);
         } else if gw.server.is_none() {
@@ -669,7 +672,7 @@ impl<O: Observer> World<O> {
         let gf = &mut flow.gateways[g];
         if gf.queue.capacity == 0 {
             let lost: u64 = incoming.iter().map(|c| c.count).sum();
-            self.ledger.lost[LossCause::NoPath as usize] += lost;
+            self.acc.ledger.lost[LossCause::NoPath as usize] += lost;
             return;
         }
         for &c in incoming {
@@ -678,8 +681,8 @@ impl<O: Observer> World<O> {
         let peak = gf.queue.level().min(gf.queue.capacity);
         let mut lost = 0;
         gf.queue.enforce_capacity(&mut |c| lost += c.count);
-        self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
-        self.peak_buffered = self.peak_buffered.max(peak);
+        self.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
+        self.acc.peak_buffered = self.acc.peak_buffered.max(peak);
     }
 
     /// Mean and second moment of gateway `g`'s service time for the fleets in `mix`, in ticks.
@@ -746,7 +749,7 @@ impl<O: Observer> World<O> {
                 }
                 lost += k;
             }
-            self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
+            self.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
         } else if q0 == 0 && below {
             passing.extend_from_slice(incoming);
         } else {
@@ -806,8 +809,9 @@ impl<O: Observer> World<O> {
             let peak = gf.queue.level();
             let mut lost = 0;
             gf.queue.enforce_capacity(&mut |c| lost += c.count);
-            self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
-            self.peak_buffered = self
+            self.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
+            self.acc.peak_buffered = self
+                .acc
                 .peak_buffered
                 .max(peak.min(flow.gateways[g].queue.capacity));
         }
@@ -882,8 +886,8 @@ impl<O: Observer> World<O> {
             } else {
                 mean_wait
             };
-            self.waited += k;
-            self.wait_sum += (gateway_wait * k as f64).round() as u128;
+            self.acc.waited += k;
+            self.acc.wait_sum += (gateway_wait * k as f64).round() as u128;
         }
         let gw = &mut self.gateways[g];
         let Some(active) = gw.active else {
@@ -892,13 +896,13 @@ impl<O: Observer> World<O> {
         };
         let carrier = gw.uplinks[active].carrier;
         if !self.carriers[carrier].health.up {
-            self.ledger.lost[LossCause::UndetectedOutage as usize] += k;
+            self.acc.ledger.lost[LossCause::UndetectedOutage as usize] += k;
             return;
         }
-        self.carrier_messages[carrier] += k;
+        self.acc.carrier_messages[carrier] += k;
         let gf = &mut flow.gateways[g];
         let survived = gw.uplinks[active].hop.survivors(&mut gf.rng, k);
-        self.ledger.lost[LossCause::LinkLoss as usize] += k - survived;
+        self.acc.ledger.lost[LossCause::LinkLoss as usize] += k - survived;
         if survived == 0 {
             return;
         }
@@ -915,7 +919,7 @@ impl<O: Observer> World<O> {
             &flow.fleets[fleet].latency[member][active]
         };
         let horizon = self.horizon as f64;
-        let deadline = self.deadline as f64;
+        let deadline = self.acc.deadline as f64;
         // Averages over the piece: message x ∈ [0, 1] was created at first + x·span and
         // leaves at d.first + x·(d.last − d.first).
         let leaves = |x: f64| d.first + x * (d.last - d.first);
@@ -934,20 +938,27 @@ impl<O: Observer> World<O> {
         } else {
             0
         };
-        self.ledger.in_flight_at_horizon += in_flight;
+        self.acc.ledger.in_flight_at_horizon += in_flight;
         let delivered = survived - in_flight;
         let p_late = table.late_share(wait_first, wait_last, deadline - service);
         let late = fluid::binomial(&mut gf.rng, delivered, p_late);
         let on_time = delivered - late;
         if c.bad > 0 {
             let share = c.bad as f64 / k as f64;
-            self.ledger.delivered_bad += fluid::binomial(&mut gf.rng, delivered, share);
+            self.acc.ledger.delivered_bad += fluid::binomial(&mut gf.rng, delivered, share);
         }
-        self.ledger.delivered_on_time += on_time;
-        self.ledger.delivered_late += late;
+        self.acc.ledger.delivered_on_time += on_time;
+        self.acc.ledger.delivered_late += late;
         let delay = mean_wait + service + table.mean;
-        self.ledger.delay_sum += (delay * delivered as f64).round() as u128;
-        spread(&mut self.series, 1, c.first, c.last + 1, on_time, self.span);
+        self.acc.ledger.delay_sum += (delay * delivered as f64).round() as u128;
+        spread(
+            &mut self.acc.series,
+            1,
+            c.first,
+            c.last + 1,
+            on_time,
+            self.acc.span,
+        );
         // Freshness: each reading delivered on time keeps its site fresh from its arrival
         // until its creation plus the deadline.
         if on_time == 0 {
@@ -956,7 +967,7 @@ impl<O: Observer> World<O> {
         let site = self.fleets[fleet].site as usize;
         let spacing = (c.last - c.first) as f64 / on_time as f64;
         let latency = service + table.mean;
-        let fresh = &mut self.freshness[site];
+        let fresh = &mut self.acc.freshness[site];
         if on_time <= FRESHNESS_ONE_BY_ONE && spacing > deadline / 2.0 {
             for i in 0..on_time {
                 let x = (i as f64 + 0.5) / on_time as f64;

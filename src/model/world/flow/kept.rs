@@ -47,17 +47,12 @@
 //! flush instant with the access delay added after; both give the same delivery delays.
 
 use crate::engine::Ticks;
-use crate::model::fluid::{self, Chunk, LatencyTable, Queue};
-use crate::model::ledger::LossCause;
-use crate::model::trace::Observer;
+use crate::model::fluid::{Chunk, LatencyTable, Queue};
 use crate::scenario::DropPolicy;
-
-use super::World;
-use super::flow::{Departure, Flow};
 
 /// The device buffers of one home's devices, in aggregate.
 #[derive(Clone, Debug)]
-pub(super) struct Kept {
+pub(crate) struct Kept {
     /// Devices of the home, and what each can keep.
     devices: u64,
     capacity: u64,
@@ -74,7 +69,7 @@ pub(super) struct Kept {
 impl Kept {
     /// The buffers of `devices` devices keeping `capacity` readings each; `periodic` when
     /// their reports are a systematic count (not Poisson).
-    pub(super) fn new(devices: u64, capacity: u64, periodic: bool) -> Kept {
+    pub(crate) fn new(devices: u64, capacity: u64, periodic: bool) -> Kept {
         Kept {
             devices,
             capacity,
@@ -87,14 +82,14 @@ impl Kept {
     }
 
     /// Readings held.
-    pub(super) fn level(&self) -> u64 {
+    pub(crate) fn level(&self) -> u64 {
         self.queue.level()
     }
 
     /// `chunk`, the readings offered over an interval of `span` ticks in which a share
     /// `up_share` of the home's device-time could offer them: keeps its oldest readings the
     /// buffers have room for and returns how many overflow.
-    pub(super) fn offer(&mut self, mut chunk: Chunk, up_share: f64, span: Ticks) -> u64 {
+    pub(crate) fn offer(&mut self, mut chunk: Chunk, up_share: f64, span: Ticks) -> u64 {
         self.offered += chunk.count;
         self.up_time += up_share.clamp(0.0, 1.0) * self.devices as f64 * span as f64;
         self.window += span;
@@ -125,7 +120,7 @@ impl Kept {
 
     /// Empties the buffers (their devices can reach a gateway): the kept chunks, oldest first.
     /// A new window starts.
-    pub(super) fn flush(&mut self, out: &mut Vec<Chunk>) {
+    pub(crate) fn flush(&mut self, out: &mut Vec<Chunk>) {
         let level = self.queue.level();
         self.queue.take_front(level, &mut |c| out.push(c));
         self.offered = 0;
@@ -162,11 +157,11 @@ pub fn expected_min_poisson(b: u64, mean: f64) -> f64 {
 /// Equal-probability slices of the access delay law over which a burst's blocking is taken:
 /// a burst's arrival rate varies over the law (dense near its mode, sparse in its tail), and
 /// 32 slices of its 1,024 tabulated draws follow that shape while each still holds 32 draws.
-const BURST_SLICES: usize = 32;
+pub(crate) const BURST_SLICES: usize = 32;
 
 /// Expected messages of `k` sent at once that pass a server without a buffer taking `service`
 /// ticks each, when each reaches it after a delay from `law` (see `flow_burst_without_buffer`).
-fn burst_passing(law: &LatencyTable, k: f64, service: f64) -> f64 {
+pub(crate) fn burst_passing(law: &LatencyTable, k: f64, service: f64) -> f64 {
     let n = BURST_SLICES as f64;
     (0..BURST_SLICES)
         .map(|j| {
@@ -185,7 +180,7 @@ fn burst_passing(law: &LatencyTable, k: f64, service: f64) -> f64 {
 /// The most of `k` messages sent at once waiting at a server taking `service` ticks each,
 /// when each reaches it after a delay from `law`: a fluid over the law's slices, k/n arriving
 /// over each slice's width w while w/E[S] leave.
-fn burst_peak(law: &LatencyTable, k: f64, service: f64) -> f64 {
+pub(crate) fn burst_peak(law: &LatencyTable, k: f64, service: f64) -> f64 {
     if service <= 0.0 {
         return 0.0;
     }
@@ -208,168 +203,6 @@ fn ln_factorial(k: u64) -> f64 {
     let inv = 1.0 / x;
     x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + inv / 12.0 - inv.powi(3) / 360.0
         + inv.powi(5) / 1260.0
-}
-
-impl<O: Observer> World<O> {
-    /// Flow mode, while settling fleet `f`: its home `m` cannot reach a gateway, so the
-    /// readings its devices offered over the interval (`chunk`, a share `up_share` of the
-    /// home's device-time able to offer them, `span` ticks) are kept or overflow.
-    pub(super) fn flow_keep(
-        &mut self,
-        flow: &mut Flow,
-        f: usize,
-        m: usize,
-        chunk: Chunk,
-        up_share: f64,
-        span: Ticks,
-    ) {
-        let lost = flow.fleets[f].kept[m].offer(chunk, up_share, span);
-        self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
-    }
-
-    /// Flow mode's `flush_devices`: the homes of group `group`'s fleets that can reach a
-    /// gateway now send what their devices kept, over their access link, to that gateway.
-    pub(super) fn flow_flush_devices(&mut self, now: Ticks, group: usize) {
-        // The event that made the gateway reachable has settled its component up to now
-        // (`flow_before`); settling again is a no-op then, and keeps the order right if not.
-        for i in 0..self.groups[group].fleets.len() {
-            let f = self.groups[group].fleets[i] as usize;
-            if self.fleets[f].device_buffer == 0 {
-                continue;
-            }
-            let c = self
-                .flow
-                .as_ref()
-                .map(|flow| flow.comp_of_fleet[f] as usize);
-            if let Some(c) = c {
-                self.settle_component(c, now);
-            }
-        }
-        let Some(mut flow) = self.flow.take() else {
-            return;
-        };
-        let mut pieces = vec![];
-        for i in 0..self.groups[group].fleets.len() {
-            let f = self.groups[group].fleets[i] as usize;
-            for m in 0..flow.fleets[f].kept.len() {
-                let fleet = &self.fleets[f];
-                let home = fleet.first_device + m as u32;
-                if !self.reachable(f, home) {
-                    continue;
-                }
-                let Some(g) = self.route(fleet, home) else {
-                    continue;
-                };
-                pieces.clear();
-                flow.fleets[f].kept[m].flush(&mut pieces);
-                for &chunk in &pieces {
-                    self.flow_send_kept(&mut flow, f, g, chunk, now);
-                }
-            }
-        }
-        self.flow = Some(flow);
-    }
-
-    /// A piece kept on fleet `f`'s devices crosses the access link now and meets gateway `g`.
-    fn flow_send_kept(&mut self, flow: &mut Flow, f: usize, g: usize, chunk: Chunk, now: Ticks) {
-        let rng = &mut flow.fleets[f].rng;
-        let access = &self.fleets[f].access;
-        let bad = if chunk.bad > 0 {
-            access.survivors(rng, chunk.bad)
-        } else {
-            0
-        };
-        let good = access.survivors(rng, chunk.count - chunk.bad);
-        self.ledger.lost[LossCause::LinkLoss as usize] += chunk.count - good - bad;
-        let arrived = Chunk {
-            count: good + bad,
-            bad,
-            reached: now,
-            ..chunk
-        };
-        if arrived.count == 0 {
-            return;
-        }
-        let gw = &self.gateways[g];
-        if !gw.health.up {
-            // Not reachable after all (flushes only go to gateways that are up).
-            self.ledger.lost[LossCause::GatewayDown as usize] += arrived.count;
-        } else if gw.active.is_none() {
-            self.flow_store(flow, g, &[arrived]);
-        } else if gw.server.is_some() && flow.gateways[g].queue.capacity == 0 {
-            self.flow_burst_without_buffer(flow, f, g, arrived, now);
-        } else if gw.server.is_some() {
-            // Behind the server: the next settled interval drains the queue at its rate. The
-            // burst reaches the gateway over the spread of the access delay while the server
-            // already drains it, so the peak it makes is the fluid one over that spread.
-            let (es, _) = self.service_moments(flow, g, &[arrived]);
-            let k = arrived.count;
-            let burst = flow.fleets[f]
-                .access_delay
-                .as_ref()
-                .map_or(k, |law| burst_peak(law, k as f64, es).round() as u64);
-            let gf = &mut flow.gateways[g];
-            let before = gf.queue.level();
-            gf.queue.push(arrived);
-            let peak = (before + burst.min(k)).min(gf.queue.capacity);
-            let mut lost = 0;
-            gf.queue.enforce_capacity(&mut |c| lost += c.count);
-            self.ledger.lost[LossCause::BufferOverflow as usize] += lost;
-            self.peak_buffered = self.peak_buffered.max(peak);
-        } else {
-            let d = Departure {
-                chunk: arrived,
-                first: now as f64,
-                last: now as f64,
-                waited: false,
-                drained: false,
-            };
-            self.flow_forward(flow, g, d, 0.0);
-        }
-    }
-
-    /// A flushed piece at gateway `g`, which serves one message at a time and has no buffer:
-    /// its k readings, sent together, reach the gateway spread by the access link's delay law.
-    /// Over each of [`BURST_SLICES`] equal-probability slices of that law, of width w, k/n of
-    /// them arrive at rate λ = k/(n·w): as in the M/G/1/1 loss system (`flow_serve`), a share
-    /// 1/(1 + λE[S]) of them find the server free and pass without waiting, the others are
-    /// lost (`buffer_overflow`). At least one passes (all at once, only the first does).
-    fn flow_burst_without_buffer(
-        &mut self,
-        flow: &mut Flow,
-        f: usize,
-        g: usize,
-        chunk: Chunk,
-        now: Ticks,
-    ) {
-        let (es, _) = self.service_moments(flow, g, &[chunk]);
-        let k = chunk.count;
-        let expected = flow.fleets[f]
-            .access_delay
-            .as_ref()
-            .map_or(1.0, |law| burst_passing(law, k as f64, es));
-        let share = (expected.max(1.0) / k as f64).min(1.0);
-        let passes = fluid::binomial(&mut flow.gateways[g].rng, k, share).max(1);
-        self.ledger.lost[LossCause::BufferOverflow as usize] += k - passes;
-        if passes == 0 {
-            return;
-        }
-        if let Some(server) = self.gateways[g].server.as_mut() {
-            server.busy_total += (passes as f64 * es).round() as Ticks;
-        }
-        let mut passing = chunk;
-        let bad = passing.bad;
-        passing.bad = (bad as u128 * passes as u128 / k as u128) as u64;
-        passing.count = passes;
-        let d = Departure {
-            chunk: passing,
-            first: now as f64,
-            last: now as f64,
-            waited: true,
-            drained: false,
-        };
-        self.flow_forward(flow, g, d, es);
-    }
 }
 
 #[cfg(test)]

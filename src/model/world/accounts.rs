@@ -1,0 +1,210 @@
+//! Accounting: everything one replication measures, and its reduction to an [`Outcome`].
+//!
+//! The accounts own the message ledger, the time-weighted downtimes (devices, gateways,
+//! uplinks, connectivity, sites), each site's freshness, the completeness series and every
+//! counter the report prices or charts (failures, failovers, recoveries, waits, carrier
+//! messages, batteries, degradation). They are written to by the other parts of the
+//! world as things happen and read once, at the end, by [`Accounts::into_outcome`]. They never
+//! decide anything: no draw, no event, no routing depends on what they hold (the one read
+//! during a run, a site's count of fleets down, only moves the site's own downtime).
+
+use crate::engine::Ticks;
+use crate::scenario::Deployment;
+
+use super::super::degradation::DegradationStats;
+use super::super::freshness::Freshness;
+use super::super::ledger::{Downtime, Ledger, LossCause};
+use super::{CrewStats, LifeStats, Outcome, SERIES_SLICES, SoftStats, slice_of};
+
+/// What one replication has measured so far.
+#[derive(Debug)]
+pub(super) struct Accounts {
+    /// The scenario's horizon, which the time-series slices divide.
+    pub(super) span: Ticks,
+    /// How old a reading may be on delivery and still be on time.
+    pub(super) deadline: Ticks,
+    pub(super) ledger: Ledger,
+    pub(super) device_down: Downtime,
+    pub(super) gateway_down: Downtime,
+    pub(super) uplink_down: Downtime,
+    pub(super) connectivity_down: Downtime,
+    pub(super) carrier_outages: u64,
+    pub(super) peak_buffered: u64,
+    pub(super) failovers: u64,
+    pub(super) failovers_ok: u64,
+    pub(super) recoveries: Vec<Ticks>,
+    /// Per site: fleets whose path is down, the site's downtime and its freshness.
+    site_fleets_down: Vec<u32>,
+    site_down: Vec<Downtime>,
+    pub(super) freshness: Vec<Freshness>,
+    pub(super) wait_sum: u128,
+    pub(super) waited: u64,
+    pub(super) device_failures: u64,
+    pub(super) gateway_failures: u64,
+    pub(super) fleet_failures: Vec<u64>,
+    pub(super) gateway_failures_each: Vec<u64>,
+    pub(super) carrier_messages: Vec<u64>,
+    pub(super) series: Vec<[u64; 2]>,
+    pub(super) first_failures: Vec<u64>,
+    pub(super) life_stats: LifeStats,
+    pub(super) degradation: DegradationStats,
+}
+
+/// What the other parts of the world hand over at the end: the accounts they keep themselves
+/// because they are read during the run.
+pub(super) struct Closing {
+    pub(super) horizon: Ticks,
+    pub(super) end_of_life: Option<Ticks>,
+    pub(super) events: u64,
+    pub(super) devices: u64,
+    pub(super) gateways: u64,
+    pub(super) gateway_connectivity: Vec<f64>,
+    pub(super) gateway_busy: Vec<Ticks>,
+    pub(super) crews: Vec<CrewStats>,
+    pub(super) soft: SoftStats,
+}
+
+impl Accounts {
+    /// Empty accounts for a run of `dep` closing at `horizon`.
+    pub(super) fn new(dep: &Deployment, horizon: Ticks) -> Accounts {
+        let sites = dep.sites.len();
+        Accounts {
+            span: dep.horizon,
+            deadline: dep.deadline,
+            ledger: Ledger::default(),
+            device_down: Downtime::new(horizon),
+            gateway_down: Downtime::new(horizon),
+            uplink_down: Downtime::new(horizon),
+            connectivity_down: Downtime::new(horizon),
+            carrier_outages: 0,
+            peak_buffered: 0,
+            failovers: 0,
+            failovers_ok: 0,
+            recoveries: vec![],
+            site_fleets_down: vec![0; sites],
+            site_down: vec![Downtime::new(horizon); sites],
+            freshness: vec![Freshness::new(dep.deadline); sites],
+            wait_sum: 0,
+            waited: 0,
+            device_failures: 0,
+            gateway_failures: 0,
+            fleet_failures: vec![0; dep.fleets.len()],
+            gateway_failures_each: vec![0; dep.gateways.len()],
+            carrier_messages: vec![0; dep.carriers.len()],
+            series: vec![[0, 0]; SERIES_SLICES],
+            first_failures: vec![0; SERIES_SLICES],
+            life_stats: LifeStats {
+                fleet_battery_swaps: vec![0; dep.fleets.len()],
+                fleet_replacements: vec![0; dep.fleets.len()],
+                first_depletions: vec![0; SERIES_SLICES],
+                ..LifeStats::default()
+            },
+            degradation: DegradationStats::new(horizon),
+        }
+    }
+
+    /// A message is generated now.
+    #[inline(always)]
+    pub(super) fn generated(&mut self, now: Ticks) {
+        self.ledger.generated += 1;
+        self.series[slice_of(now, self.span)][0] += 1;
+    }
+
+    /// A message is lost.
+    #[inline(always)]
+    pub(super) fn lost(&mut self, cause: LossCause) {
+        self.ledger.lose(cause);
+    }
+
+    /// A message created at `created`, from a device at `site`, leaves the last gateway `now`
+    /// and reaches the cloud at `arrival`, before the horizon; `bad` if its reading was out of
+    /// accuracy. Returns its delay and whether it was on time.
+    #[inline]
+    pub(super) fn delivered(
+        &mut self,
+        now: Ticks,
+        created: Ticks,
+        arrival: Ticks,
+        site: usize,
+        bad: bool,
+    ) -> (Ticks, bool) {
+        let delay = arrival - created;
+        self.ledger.deliver(delay, self.deadline);
+        self.ledger.delivered_bad += bad as u64;
+        let on_time = delay <= self.deadline;
+        if on_time {
+            self.series[slice_of(created, self.span)][1] += 1;
+        }
+        self.freshness[site].delivered(now, created, arrival, self.deadline);
+        (delay, on_time)
+    }
+
+    /// A message leaves a gateway buffer or queue after waiting `wait` ticks there.
+    #[inline]
+    pub(super) fn waited(&mut self, wait: Ticks) {
+        self.wait_sum += wait as u128;
+        self.waited += 1;
+    }
+
+    /// A fleet at `site` lost (`up == false`) or regained its path to the cloud now; `since`
+    /// is when it lost it (for a regained path).
+    pub(super) fn fleet_path(&mut self, now: Ticks, site: usize, up: bool, since: Ticks) {
+        if up {
+            // A switch that takes no time is no interruption.
+            if now > since {
+                self.recoveries.push(now - since);
+            }
+            self.site_fleets_down[site] -= 1;
+            if self.site_fleets_down[site] == 0 {
+                self.site_down[site].came_up(now);
+            }
+        } else {
+            if self.site_fleets_down[site] == 0 {
+                self.site_down[site].went_down(now);
+            }
+            self.site_fleets_down[site] += 1;
+        }
+    }
+
+    /// The replication's [`Outcome`]: these accounts, closed at `end.horizon`, with what the
+    /// other parts kept.
+    pub(super) fn into_outcome(self, end: Closing) -> Outcome {
+        let horizon = end.horizon;
+        Outcome {
+            horizon,
+            end_of_life: end.end_of_life,
+            device_availability: self.device_down.availability(end.devices),
+            gateway_availability: self.gateway_down.availability(end.gateways),
+            uplink_availability: self.uplink_down.availability(end.gateways),
+            connectivity_availability: self.connectivity_down.availability(end.gateways),
+            carrier_outages: self.carrier_outages,
+            peak_buffered: self.peak_buffered,
+            events: end.events,
+            failovers: self.failovers,
+            failovers_ok: self.failovers_ok,
+            recoveries: self.recoveries,
+            site_availability: self.site_down.iter().map(|d| d.availability(1)).collect(),
+            site_stale: self
+                .freshness
+                .into_iter()
+                .map(|f| f.stale_until(horizon))
+                .collect(),
+            gateway_connectivity: end.gateway_connectivity,
+            gateway_busy: end.gateway_busy,
+            wait_sum: self.wait_sum,
+            waited: self.waited,
+            device_failures: self.device_failures,
+            gateway_failures: self.gateway_failures,
+            fleet_failures: self.fleet_failures,
+            gateway_failures_each: self.gateway_failures_each,
+            carrier_messages: self.carrier_messages,
+            series: self.series,
+            life: self.life_stats,
+            soft: end.soft,
+            first_failures: self.first_failures,
+            degradation: self.degradation,
+            crews: end.crews,
+            ledger: self.ledger,
+        }
+    }
+}
