@@ -978,7 +978,7 @@ fn man(dir: &Path) -> ExitCode {
     }
 }
 
-/// Refuses, before it starts, a run that would not fit in memory (DESIGN.md invariant 6).
+/// Refuses, before it starts, a run that would not fit in memory (invariant 6 in ARCHITECTURE.md).
 fn check_memory(
     dep: &Deployment,
     opts: &RunOptions,
