@@ -91,7 +91,7 @@ struct CompareArgs {
     #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
     /// Replications of every design (default: the largest of the designs' own counts).
-    #[arg(long, short = 'r')]
+    #[arg(long, short = 'r', value_parser = replication_count)]
     replications: Option<u32>,
     /// Seed of every design's random streams (default: the first design's). One seed for all
     /// makes replication r of each design face the same outages and failures (common random
@@ -122,7 +122,7 @@ struct RunArgs {
     /// The scenario file (RON); without it, the built-in factory scenario runs.
     scenario: Option<PathBuf>,
     /// Number of replications (default: the scenario's).
-    #[arg(long, short = 'r')]
+    #[arg(long, short = 'r', value_parser = replication_count)]
     replications: Option<u32>,
     /// Seed of every random stream (default: the scenario's).
     #[arg(long, short = 's')]
@@ -153,7 +153,7 @@ struct RunArgs {
     #[arg(long, default_value = "data_completeness", requires = "precision")]
     metric: String,
     /// The most replications `--precision` may run.
-    #[arg(long, default_value_t = 1000, requires = "precision")]
+    #[arg(long, default_value_t = 1000, requires = "precision", value_parser = replication_count)]
     max_replications: u32,
     /// Run only shard INDEX of COUNT (numbered from 0): a contiguous block of the
     /// replications, written to DIR/shard-IIII-of-NNNN.json for `iotwin merge`.
@@ -166,6 +166,27 @@ struct RunArgs {
     /// Stop with exit code 1 once this many replications are recorded, as if killed (tests).
     #[arg(long, hide = true, value_name = "K")]
     stop_after: Option<u64>,
+}
+
+/// A replication count from the command line: at least 1 (`-r 0` used to run 1 silently) and
+/// at most [`scenario::MAX_REPLICATIONS`].
+fn replication_count(text: &str) -> Result<u32, String> {
+    let n: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a whole number of replications, e.g. 30"))?;
+    if n == 0 {
+        return Err("at least 1 replication is needed, e.g. --replications 30".into());
+    }
+    u32::try_from(n)
+        .ok()
+        .filter(|&n| n <= scenario::MAX_REPLICATIONS)
+        .ok_or_else(|| {
+            format!(
+                "{n} is more than the {} replications one study may run; 1,000 are usually plenty, and --precision stops once an interval is narrow enough",
+                scenario::MAX_REPLICATIONS
+            )
+        })
 }
 
 /// `--mode`: the library's [`Mode`], spelled for the command line.
@@ -251,6 +272,9 @@ fn load(path: Option<&Path>) -> Result<Deployment, ScenarioError> {
             scenario::compile_source(scenario::DEFAULT_SCENARIO, scenario::DEFAULT_SCENARIO_NAME)
         }
     }?;
+    // What `check` refuses, `validate` and `run` refuse too: an assertion on a metric that
+    // does not exist is a mistake in the file whatever the command.
+    montecarlo::check::validate(&dep)?;
     let topology = Topology::build(&dep);
     let cut: Vec<String> = topology
         .unreachable()
@@ -631,7 +655,8 @@ fn check_memory(
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let concurrent = replications.min(threads as u64);
-    let needed = montecarlo::memory_needed_in(dep, concurrent, opts.mode) as f64;
+    let needed = montecarlo::memory_needed_in(dep, concurrent, opts.mode) as f64
+        + bookkeeping_bytes(dep, replications) as f64;
     let limit = match max_gib {
         Some(gib) => gib * GIB,
         None => match available_memory() {
@@ -659,6 +684,16 @@ fn check_memory(
     };
     eprintln!("  = hint: {hint}");
     Err(ExitCode::from(2))
+}
+
+/// Memory that grows with the replication count rather than the fleet: the list of
+/// replications still to run (8 bytes each), each finished replication's row of metric values
+/// (kept until the summary is reduced, and copied once into it), and the checkpoint's file
+/// names. `-r 4000000000` allocated 3.7 GB of this before anything ran.
+fn bookkeeping_bytes(dep: &Deployment, replications: u64) -> u64 {
+    let metrics = iotwin::metrics::catalog(dep).len() as u64;
+    let row = 2 * (metrics * 8 + 64);
+    replications.saturating_mul(8 + row)
 }
 
 /// The `--precision` target, after checking that its metric exists and the width makes sense.

@@ -39,10 +39,10 @@ fn source_of(path: Option<&Path>) -> Result<(String, String), ExitCode> {
             scenario::DEFAULT_SCENARIO.to_string(),
             scenario::DEFAULT_SCENARIO_NAME.to_string(),
         )),
-        Some(p) => std::fs::read_to_string(p)
+        Some(p) => scenario::read_source(p)
             .map(|text| (text, p.display().to_string()))
             .map_err(|e| {
-                eprintln!("error: cannot read {}: {e}", p.display());
+                eprintln!("{e}");
                 ExitCode::from(2)
             }),
     }

@@ -31,7 +31,7 @@ pub struct SweepArgs {
     #[arg(long = "limit", value_name = "METRIC<=VALUE")]
     pub limit: Vec<String>,
     /// Replications of every point (default: the scenario's).
-    #[arg(long, short = 'r')]
+    #[arg(long, short = 'r', value_parser = super::replication_count)]
     pub replications: Option<u32>,
     /// Seed of every point (default: the scenario's); one seed for all points gives common
     /// random numbers.
@@ -59,11 +59,10 @@ fn failed(e: &SweepError) -> ExitCode {
 
 pub fn sweep(args: SweepArgs) -> ExitCode {
     let (source, file) = match &args.scenario {
-        Some(p) => match std::fs::read_to_string(p) {
+        Some(p) => match scenario::read_source(p) {
             Ok(text) => (text, p.display().to_string()),
             Err(e) => {
-                eprintln!("error: cannot read scenario {}: {e}", p.display());
-                eprintln!("  = hint: check the path");
+                eprintln!("{e}");
                 return ExitCode::from(2);
             }
         },
@@ -76,6 +75,10 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         Ok(plan) => plan,
         Err(e) => return failed(&e),
     };
+    if let Err(e) = iotwin::montecarlo::check::validate(&plan.base) {
+        eprintln!("{e}");
+        return ExitCode::from(2);
+    }
     let opts = RunOptions {
         replications: args.replications,
         seed: args.seed,

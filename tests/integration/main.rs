@@ -14,6 +14,7 @@ mod degradation;
 mod determinism;
 mod failover;
 mod flow;
+mod hardening;
 mod lifecycle;
 mod lora;
 mod outages;
