@@ -428,6 +428,7 @@ fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String)
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&dep.name)));
+    let _lock = lock_output(&dir, REPORT_LOCK)?;
     // A plain run keeps a checkpoint (removed once the outputs are written) for --resume.
     let mut progress = None;
     let summary = match args.precision {
@@ -559,6 +560,10 @@ fn compare(args: CompareArgs) -> ExitCode {
         let names: Vec<String> = designs.iter().map(|d| folder_name(&d.name)).collect();
         PathBuf::from("reports").join(format!("compare-{}", names.join("-vs-")))
     });
+    let _lock = match lock_output(&dir, REPORT_LOCK) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     let written = match report::compare::write_compare_outputs(&comparison, &dir) {
         Ok(written) => written,
         Err(e) => {
@@ -580,6 +585,50 @@ fn compare(args: CompareArgs) -> ExitCode {
     }
     say(&text);
     ExitCode::SUCCESS
+}
+
+/// The lock of a whole report set in an output folder (a shard's file has its own).
+pub(crate) const REPORT_LOCK: &str = ".iotwin-lock";
+
+/// Takes the exclusive right to write `name`'s output in `dir`, or says who holds it.
+pub(crate) fn lock_output(dir: &Path, name: &str) -> Result<report::output::OutputLock, ExitCode> {
+    let command: Vec<String> = std::env::args().collect();
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let holder = format!(
+        "pid {}, command `{}`, started {}",
+        std::process::id(),
+        command.join(" "),
+        utc(started)
+    );
+    report::output::OutputLock::acquire(dir, name, &holder).map_err(|e| {
+        eprintln!("error: {e}");
+        eprintln!("  = hint: {}", e.hint());
+        ExitCode::from(2)
+    })
+}
+
+/// `2026-12-06 13:40:05 UTC` for seconds since 1970 (the civil-from-days algorithm of
+/// Howard Hinnant's date library).
+fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rest = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
 }
 
 /// A scenario name made safe as a folder name.

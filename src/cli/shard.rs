@@ -263,6 +263,13 @@ fn try_run_shard(args: &RunArgs, shard: Shard) -> Result<String, ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&dep.name)));
+    let _lock = super::lock_output(
+        &out,
+        &format!(
+            ".iotwin-lock-shard-{:04}-of-{:04}",
+            shard.index, shard.count
+        ),
+    )?;
     let bar = progress_bar(count, &dep.name);
     let done = run_recorded(&dep, args, &out, Some(shard), &bar)?;
     let file = ShardFile {
@@ -368,6 +375,10 @@ pub(super) fn merge(args: MergeArgs) -> ExitCode {
     let dir = args
         .out
         .unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&summary.scenario)));
+    let _lock = match super::lock_output(&dir, super::REPORT_LOCK) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     let written = match report::write_outputs(&summary, &dir) {
         Ok(written) => written,
         Err(e) => {

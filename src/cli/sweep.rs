@@ -92,6 +92,10 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
     if let Some(shard) = args.shard {
         return sweep_shard(&args, plan, &opts, shard, (source, file), &dir);
     }
+    let _lock = match super::lock_output(&dir, super::REPORT_LOCK) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     let total = plan.replications(&opts) as u64 * plan.points.len() as u64;
     let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template(
@@ -112,6 +116,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
 }
 
 /// Writes the sweep's outputs into `dir` and says what was written after `note`.
+/// The caller holds the folder's lock.
 fn write(result: &Sweep, dir: &std::path::Path, quiet: bool, note: &str) -> ExitCode {
     let written = match report::sweep::write_sweep_outputs(result, dir) {
         Ok(w) => w,
@@ -144,6 +149,16 @@ fn sweep_shard(
     (source, file): (String, String),
     dir: &std::path::Path,
 ) -> ExitCode {
+    let _lock = match super::lock_output(
+        dir,
+        &format!(
+            ".iotwin-lock-shard-{:04}-of-{:04}",
+            shard.index, shard.count
+        ),
+    ) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     let study = plan.study(&source, &args.set, opts);
     let per_point = shard.replications(plan.replications(opts));
     let count = per_point.end - per_point.start;
@@ -167,7 +182,7 @@ fn sweep_shard(
         points,
     };
     let path = dir.join(shard.file_name());
-    let written = std::fs::create_dir_all(dir)
+    let written = report::output::create_dir(dir)
         .and_then(|()| report::write_atomically(&path, out.to_json().as_bytes()));
     if let Err(e) = written {
         eprintln!("error: cannot write the shard file {}: {e}", path.display());
@@ -269,6 +284,10 @@ pub fn merge(paths: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> ExitCode {
         study.scenario,
         study.seed
     );
+    let _lock = match super::lock_output(&dir, super::REPORT_LOCK) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     match plan.assemble(&opts, points) {
         Ok(result) => write(&result, &dir, quiet, &note),
         Err(err) => {

@@ -18,7 +18,6 @@ use super::content::HEADLINE;
 use super::html::{STYLE, breakable, escape, strip_xml_declaration, wrappable};
 use super::markdown::escape as md;
 use super::table::{clipped, format_value, half_width};
-use super::write_atomically;
 use crate::montecarlo::Estimate;
 use crate::montecarlo::sweep::{Axis, Crossing, Side, Sweep};
 
@@ -791,25 +790,18 @@ pub fn sweep_html(sweep: &Sweep, charts: &[(String, String)]) -> String {
 pub fn write_sweep_outputs(sweep: &Sweep, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let charts = charts(sweep).map_err(std::io::Error::other)?;
     let csv = sweep_csv(sweep).map_err(std::io::Error::other)?;
-    let mut files: Vec<(PathBuf, String)> = charts
+    let mut files: Vec<(PathBuf, Vec<u8>)> = charts
         .iter()
         .map(|(m, svg)| {
             (
                 Path::new("charts").join(format!("{}.svg", stem(m))),
-                svg.clone(),
+                svg.clone().into_bytes(),
             )
         })
         .collect();
-    files.push(("sweep.md".into(), sweep_md(sweep, &charts)));
-    files.push(("sweep.csv".into(), csv));
-    files.push(("sweep.json".into(), sweep_json(sweep)));
-    files.push(("sweep.html".into(), sweep_html(sweep, &charts)));
-    std::fs::create_dir_all(dir.join("charts"))?;
-    let mut written = vec![];
-    for (name, content) in files {
-        let path = dir.join(name);
-        write_atomically(&path, content.as_bytes())?;
-        written.push(path);
-    }
-    Ok(written)
+    files.push(("sweep.md".into(), sweep_md(sweep, &charts).into_bytes()));
+    files.push(("sweep.csv".into(), csv.into_bytes()));
+    files.push(("sweep.json".into(), sweep_json(sweep).into_bytes()));
+    files.push(("sweep.html".into(), sweep_html(sweep, &charts).into_bytes()));
+    super::output::write_set(dir, &files, &[])
 }

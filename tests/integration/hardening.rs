@@ -243,3 +243,79 @@ fn an_error_in_a_file_that_is_not_utf8_has_a_line_and_column() {
         other => panic!("expected a located error, got {other:?}"),
     }
 }
+
+// ---- One writer per output folder ----
+
+#[test]
+fn a_second_run_on_a_locked_folder_is_refused_and_names_the_holder() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let _held = iotwin::report::output::OutputLock::acquire(
+        &out,
+        ".iotwin-lock",
+        "pid 4242, command `iotwin run other.ron`, started 2026-12-06 13:00:00 UTC",
+    )
+    .expect("lock");
+    let path = write(tmp.path(), "s.ron", SMALL.as_bytes());
+    let run = iotwin()
+        .arg("run")
+        .arg(&path)
+        .arg("-q")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    let err = stderr_of(&run);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("pid 4242, command `iotwin run other.ron`"),
+        "{err}"
+    );
+    assert!(!out.join("summary.json").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_planted_link_for_the_checkpoint_folder_is_refused_not_followed() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(&out).expect("out");
+    std::fs::create_dir_all(&elsewhere).expect("elsewhere");
+    std::os::unix::fs::symlink(&elsewhere, out.join(".iotwin-progress")).expect("link");
+    let path = write(tmp.path(), "s.ron", SMALL.as_bytes());
+    let run = iotwin()
+        .arg("run")
+        .arg(&path)
+        .arg("-q")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    let err = stderr_of(&run);
+    assert_ne!(run.status.code(), Some(0), "{err}");
+    assert!(err.contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read_dir(&elsewhere).expect("list").count(), 0);
+}
+
+#[test]
+fn a_finished_run_leaves_no_lock_staging_or_temporary_files() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let path = write(tmp.path(), "s.ron", SMALL.as_bytes());
+    let run = iotwin()
+        .arg("run")
+        .arg(&path)
+        .arg("-q")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(run.status.success(), "{}", stderr_of(&run));
+    let hidden: Vec<String> = std::fs::read_dir(&out)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "litter: {hidden:?}");
+}
