@@ -631,8 +631,11 @@ fn utc(secs: u64) -> String {
     )
 }
 
-/// A scenario name made safe as a folder name.
+/// A scenario name made safe as a folder name. Names that had to change get a short hash of
+/// the name as written, so names that clean to the same text (`.`, ` ` and `~` all clean to
+/// `_`) still get folders of their own instead of overwriting each other's reports.
 fn folder_name(name: &str) -> String {
+    use sha2::{Digest, Sha256};
     let cleaned: String = name
         .chars()
         .map(|c| {
@@ -643,11 +646,13 @@ fn folder_name(name: &str) -> String {
             }
         })
         .collect();
-    if cleaned.is_empty() {
-        "run".to_string()
-    } else {
-        cleaned
+    if cleaned == name && !name.is_empty() {
+        return cleaned;
     }
+    let digest = Sha256::digest(name.as_bytes());
+    let tag: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let stem = if cleaned.is_empty() { "run" } else { &cleaned };
+    format!("{stem}-{tag}")
 }
 
 fn trace(args: TraceArgs) -> ExitCode {
@@ -816,5 +821,26 @@ fn human_bytes(bytes: f64) -> String {
         format!("{:.1} GiB", bytes / (1024.0 * MIB))
     } else {
         format!("{:.1} MiB", bytes / MIB)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::folder_name;
+
+    #[test]
+    fn folder_names_stay_distinct_and_plain_names_unchanged() {
+        let names = [".", " ", "~", "_", "a b", "a.b", "a_b", ""];
+        let folders: Vec<String> = names.iter().map(|n| folder_name(n)).collect();
+        let mut unique = folders.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{folders:?}");
+        assert_eq!(folder_name("smart_home"), "smart_home");
+        assert!(
+            folders
+                .iter()
+                .all(|f| !f.starts_with('.') && !f.contains('/'))
+        );
     }
 }

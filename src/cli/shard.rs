@@ -358,6 +358,12 @@ pub(super) fn merge(args: MergeArgs) -> ExitCode {
     for path in &paths {
         match report::shard::read_shard(path) {
             Ok(file) => files.push((path.display().to_string(), file)),
+            Err(e) if e.contains("checksum") => {
+                return fail(
+                    e,
+                    "a shard file is not to be edited: restore the file iotwin wrote (e.g. copy it again from where the shard ran), or run that shard again to rewrite it",
+                );
+            }
             Err(e) => {
                 return fail(
                     e,

@@ -94,10 +94,10 @@ pub fn compare_csv(c: &Comparison) -> Result<String, csv::Error> {
     ])?;
     let num = |v: f64| v.to_string();
     let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
-    let base = c.designs.first().cloned().unwrap_or_default();
+    let base = super::csv_text(c.designs.first().map_or("", String::as_str));
     for m in &c.metrics {
         let head = [
-            m.id.clone(),
+            super::csv_text(&m.id),
             m.unit.to_string(),
             better_name(m.better).into(),
         ];
@@ -108,7 +108,7 @@ pub fn compare_csv(c: &Comparison) -> Result<String, csv::Error> {
         w.write_record(&row)?;
         for (name, v) in c.designs[1..].iter().zip(&m.versus) {
             let mut row = head.to_vec();
-            row.extend([name.clone(), base.clone(), num(v.estimate.mean)]);
+            row.extend([super::csv_text(name), base.clone(), num(v.estimate.mean)]);
             row.extend([opt(v.estimate.half_width), num(v.difference.mean)]);
             row.extend([opt(v.difference.half_width), v.difference.n.to_string()]);
             row.extend([opt(v.share_better), opt(v.p_better)]);

@@ -19,7 +19,7 @@ mod table;
 pub mod trace;
 pub mod tradeoff;
 
-pub use table::{format_value, judgements_table, summary_table};
+pub use table::{csv_text, format_value, judgements_table, summary_table};
 
 use std::path::{Path, PathBuf};
 
@@ -67,7 +67,7 @@ pub fn summary_json(s: &Summary) -> String {
 pub fn metrics_csv(s: &Summary) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(vec![]);
     let mut header = vec!["replication".to_string()];
-    header.extend(s.metrics.iter().map(|m| m.id.clone()));
+    header.extend(s.metrics.iter().map(|m| csv_text(&m.id)));
     w.write_record(&header)?;
     for (r, row) in s.per_replication.iter().enumerate() {
         let mut record = vec![r.to_string()];

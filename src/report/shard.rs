@@ -229,6 +229,14 @@ impl Progress {
                         )],
                     });
                 }
+                let row = row.map_err(damaged)?;
+                if row.values.len() != header.study.metrics.len() {
+                    return Err(damaged(format!(
+                        "replication {r}: {} values where the study has {} metrics",
+                        row.values.len(),
+                        header.study.metrics.len()
+                    )));
+                }
                 if row.index != r || !wanted.contains(&r) {
                     return Err(damaged(format!(
                         "holds replication {} where replication {r} of {}..{} was expected",

@@ -88,7 +88,11 @@ fn estimate_at(sweep: &Sweep, point: usize, metric: &str) -> Option<Estimate> {
 /// written in full (shortest round-trip form), so they compare exactly with `summary.json`.
 pub fn sweep_csv(sweep: &Sweep) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(vec![]);
-    let mut header: Vec<String> = sweep.parameters.iter().map(|p| p.path.clone()).collect();
+    let mut header: Vec<String> = sweep
+        .parameters
+        .iter()
+        .map(|p| super::csv_text(&p.path))
+        .collect();
     header.extend(
         [
             "metric",
@@ -107,7 +111,7 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<String, csv::Error> {
             .parameters
             .iter()
             .zip(&p.at)
-            .map(|(par, &v)| par.values[v].clone())
+            .map(|(par, &v)| super::csv_text(&par.values[v]))
             .collect();
         for (m, e) in p.summary.metrics() {
             let mut record = values.clone();
@@ -116,7 +120,7 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<String, csv::Error> {
                 None => (String::new(), String::new()),
             };
             record.extend([
-                m.id.clone(),
+                super::csv_text(&m.id),
                 m.unit.to_string(),
                 e.mean.to_string(),
                 e.half_width.map_or(String::new(), |h| h.to_string()),
@@ -318,7 +322,11 @@ fn cell(e: Option<Estimate>, unit: &str) -> String {
 /// interval) as rows of cells, with the header first.
 fn table_rows(sweep: &Sweep) -> Vec<Vec<String>> {
     let metrics = charted(sweep);
-    let mut header: Vec<String> = sweep.parameters.iter().map(|p| p.path.clone()).collect();
+    let mut header: Vec<String> = sweep
+        .parameters
+        .iter()
+        .map(|p| super::csv_text(&p.path))
+        .collect();
     header.extend(metrics.iter().cloned());
     let mut rows = vec![header];
     for (i, p) in sweep.points.iter().enumerate() {

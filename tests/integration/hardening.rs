@@ -319,3 +319,85 @@ fn a_finished_run_leaves_no_lock_staging_or_temporary_files() {
         .collect();
     assert!(hidden.is_empty(), "litter: {hidden:?}");
 }
+
+// ---- Tamper-evident checkpoints and shards ----
+
+/// The first number in `text` after `"values":[`, replaced by `to`.
+fn edit_first_value(text: &str, to: &str) -> String {
+    let at = text.find("\"values\":[").expect("a row") + "\"values\":[".len();
+    let end = at + text[at..].find([',', ']']).expect("a value");
+    format!("{}{to}{}", &text[..at], &text[end..])
+}
+
+#[test]
+fn an_edited_checkpoint_entry_is_refused_before_anything_runs() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let path = write(tmp.path(), "s.ron", SMALL.as_bytes());
+    let run = |extra: &[&str]| {
+        iotwin()
+            .arg("run")
+            .arg(&path)
+            .args(["-q", "-r", "6", "--threads", "1", "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    assert_eq!(run(&["--stop-after", "2"]).status.code(), Some(1));
+    let entry = out.join(".iotwin-progress").join("rep-000001.json");
+    let text = std::fs::read_to_string(&entry).expect("entry");
+    for bad in ["null", "0.5", "1e308"] {
+        std::fs::write(&entry, edit_first_value(&text, bad)).expect("edit");
+        let resumed = run(&["--resume"]);
+        let err = stderr_of(&resumed);
+        assert_eq!(resumed.status.code(), Some(2), "{bad}: {err}");
+        assert!(
+            err.contains("rep-000001.json")
+                && err.contains("replication 1")
+                && err.contains("checksum"),
+            "{bad}: {err}"
+        );
+        assert!(
+            err.contains("delete") && err.contains("runs again"),
+            "{err}"
+        );
+        assert!(!out.join("summary.json").exists(), "nothing ran");
+    }
+}
+
+#[test]
+fn an_edited_shard_file_is_refused_by_merge_naming_file_and_replication() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let path = write(tmp.path(), "s.ron", SMALL.as_bytes());
+    for shard in ["0/2", "1/2"] {
+        let ran = iotwin()
+            .arg("run")
+            .arg(&path)
+            .args(["-q", "-r", "4", "--shard", shard, "--out"])
+            .arg(&out)
+            .output()
+            .expect("runs");
+        assert!(ran.status.success(), "{}", stderr_of(&ran));
+    }
+    let file = out.join("shard-0001-of-0002.json");
+    let text = std::fs::read_to_string(&file).expect("shard");
+    std::fs::write(&file, edit_first_value(&text, "0.123")).expect("edit");
+    let merged = iotwin()
+        .arg("merge")
+        .arg(&out)
+        .arg("--out")
+        .arg(tmp.path().join("merged"))
+        .output()
+        .expect("runs");
+    let err = stderr_of(&merged);
+    assert_eq!(merged.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("shard-0001-of-0002.json")
+            && err.contains("replication 2")
+            && err.contains("checksum"),
+        "{err}"
+    );
+    assert!(err.contains("restore the file"), "{err}");
+}
