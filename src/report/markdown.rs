@@ -18,7 +18,8 @@ pub fn escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\n' | '\r' => out.push(' '),
-            '\\' | '|' | '[' | ']' | '(' | ')' | '!' | '`' | '*' | '_' | '~' | '#' => {
+            // Without `[`, `]` and `!` no link or image can open, so `(` and `_` stay readable.
+            '\\' | '|' | '[' | ']' | '!' | '`' | '*' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -101,11 +102,9 @@ mod tests {
     #[test]
     fn names_cannot_become_links_images_or_html() {
         let link = escape("[x](javascript:alert(1))");
-        assert_eq!(link, "\\[x\\]\\(javascript:alert\\(1\\)\\)");
-        assert_eq!(
-            escape("![](http://t/p.png)"),
-            "\\!\\[\\]\\(http://t/p.png\\)"
-        );
+        assert_eq!(link, "\\[x\\](javascript:alert(1))");
+        assert_eq!(escape("![](http://t/p.png)"), "\\!\\[\\](http://t/p.png)");
+        assert_eq!(escape("smart_home P(better)"), "smart_home P(better)");
         assert_eq!(escape("<img src=x>"), "&lt;img src=x&gt;");
         assert_eq!(escape("a|b\nc"), "a\\|b c");
         assert_eq!(code("a`b|c"), "a'b\\|c");
