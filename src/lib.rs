@@ -3,6 +3,8 @@
 //! Layers, lowest first (each imports only those below it): [`engine`], [`scenario`],
 //! [`model`], [`cost`], [`metrics`], [`montecarlo`], [`report`]. The `iotwin` binary adds the CLI.
 
+#![forbid(unsafe_code)]
+
 pub mod cost;
 pub mod engine;
 pub mod metrics;

@@ -212,6 +212,7 @@ fn describe(value: &Value) -> String {
 fn unwrap_variant(value: &Value) -> &Value {
     match value {
         Value::Object(map) if map.len() == 1 => {
+            // ok: the match guard says the map has exactly one entry.
             let (key, inner) = map.iter().next().expect("one entry");
             if key.starts_with(|c: char| c.is_ascii_uppercase()) {
                 unwrap_variant(inner)
