@@ -135,10 +135,11 @@ impl fmt::Display for Diagnostic {
 /// The part of a long source line around `column` (a 400 KB line of brackets is not shown
 /// whole), with `…` where it was cut, and the column within what is shown.
 fn window(line: &str, column: usize) -> (String, usize) {
-    const BEFORE: usize = 60;
-    const AFTER: usize = 60;
+    const WHOLE: usize = 400;
+    const BEFORE: usize = 100;
+    const AFTER: usize = 100;
     let count = line.chars().count();
-    if count <= BEFORE + AFTER {
+    if count <= WHOLE {
         return (line.to_string(), column);
     }
     let at = column.saturating_sub(1).min(count);
@@ -173,7 +174,7 @@ mod tests {
     fn a_long_line_is_shown_around_the_caret() {
         let line = format!("{}X{}", "a".repeat(1000), "b".repeat(1000));
         let (shown, column) = window(&line, 1001);
-        assert!(shown.chars().count() < 130, "{shown}");
+        assert!(shown.chars().count() < 230, "{shown}");
         assert_eq!(shown.chars().nth(column - 1), Some('X'));
         assert_eq!(window("short", 3), ("short".to_string(), 3));
     }
