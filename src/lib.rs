@@ -41,6 +41,8 @@
 //! [`report::write_outputs`] writes the same report as `iotwin run` (summary.json,
 //! metrics.csv, report.html, report.md, charts) from a [`montecarlo::Summary`].
 
+#![forbid(unsafe_code)]
+
 pub mod cost;
 pub mod engine;
 pub mod fit;

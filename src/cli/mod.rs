@@ -222,7 +222,7 @@ struct CompareArgs {
     #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
     /// Replications of every design (default: the largest of the designs' own counts).
-    #[arg(long, short = 'r')]
+    #[arg(long, short = 'r', value_parser = replication_count)]
     replications: Option<u32>,
     /// Seed of every design's random streams (default: the first design's). One seed for all
     /// makes replication r of each design face the same outages and failures (common random
@@ -253,7 +253,7 @@ struct RunArgs {
     /// The scenario file (RON); without it, the built-in factory scenario runs.
     scenario: Option<PathBuf>,
     /// Number of replications (default: the scenario's).
-    #[arg(long, short = 'r')]
+    #[arg(long, short = 'r', value_parser = replication_count)]
     replications: Option<u32>,
     /// Seed of every random stream (default: the scenario's).
     #[arg(long, short = 's')]
@@ -284,7 +284,7 @@ struct RunArgs {
     #[arg(long, default_value = "data_completeness", requires = "precision")]
     metric: String,
     /// The most replications `--precision` may run.
-    #[arg(long, default_value_t = 1000, requires = "precision")]
+    #[arg(long, default_value_t = 1000, requires = "precision", value_parser = replication_count)]
     max_replications: u32,
     /// Run only shard INDEX of COUNT (numbered from 0): a contiguous block of the
     /// replications, written to DIR/shard-IIII-of-NNNN.json for `iotwin merge`.
@@ -297,6 +297,27 @@ struct RunArgs {
     /// Stop with exit code 1 once this many replications are recorded, as if killed (tests).
     #[arg(long, hide = true, value_name = "K")]
     stop_after: Option<u64>,
+}
+
+/// A replication count from the command line: at least 1 (`-r 0` used to run 1 silently) and
+/// at most [`scenario::MAX_REPLICATIONS`].
+fn replication_count(text: &str) -> Result<u32, String> {
+    let n: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a whole number of replications, e.g. 30"))?;
+    if n == 0 {
+        return Err("at least 1 replication is needed, e.g. --replications 30".into());
+    }
+    u32::try_from(n)
+        .ok()
+        .filter(|&n| n <= scenario::MAX_REPLICATIONS)
+        .ok_or_else(|| {
+            format!(
+                "{n} is more than the {} replications one study may run; 1,000 are usually plenty, and --precision stops once an interval is narrow enough",
+                scenario::MAX_REPLICATIONS
+            )
+        })
 }
 
 /// `--mode`: the library's [`Mode`], spelled for the command line.
@@ -390,6 +411,9 @@ fn load(path: Option<&Path>) -> Result<Deployment, ScenarioError> {
             scenario::compile_source(scenario::DEFAULT_SCENARIO, scenario::DEFAULT_SCENARIO_NAME)
         }
     }?;
+    // What `check` refuses, `validate` and `run` refuse too: an assertion on a metric that
+    // does not exist is a mistake in the file whatever the command.
+    montecarlo::check::validate(&dep)?;
     let topology = Topology::build(&dep);
     let cut: Vec<String> = topology
         .unreachable()
@@ -561,6 +585,7 @@ fn study(args: &RunArgs, checking: bool) -> Result<(Deployment, Summary, String)
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&dep.name)));
+    let _lock = lock_output(&dir, REPORT_LOCK)?;
     // A plain run keeps a checkpoint (removed once the outputs are written) for --resume.
     let mut progress = None;
     let summary = match args.precision {
@@ -692,6 +717,10 @@ fn compare(args: CompareArgs) -> ExitCode {
         let names: Vec<String> = designs.iter().map(|d| folder_name(&d.name)).collect();
         PathBuf::from("reports").join(format!("compare-{}", names.join("-vs-")))
     });
+    let _lock = match lock_output(&dir, REPORT_LOCK) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     let written = match report::compare::write_compare_outputs(&comparison, &dir) {
         Ok(written) => written,
         Err(e) => {
@@ -715,8 +744,55 @@ fn compare(args: CompareArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// A scenario name made safe as a folder name.
+/// The lock of a whole report set in an output folder (a shard's file has its own).
+pub(crate) const REPORT_LOCK: &str = ".iotwin-lock";
+
+/// Takes the exclusive right to write `name`'s output in `dir`, or says who holds it.
+pub(crate) fn lock_output(dir: &Path, name: &str) -> Result<report::output::OutputLock, ExitCode> {
+    let command: Vec<String> = std::env::args().collect();
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let holder = format!(
+        "pid {}, command `{}`, started {}",
+        std::process::id(),
+        command.join(" "),
+        utc(started)
+    );
+    report::output::OutputLock::acquire(dir, name, &holder).map_err(|e| {
+        eprintln!("error: {e}");
+        eprintln!("  = hint: {}", e.hint());
+        ExitCode::from(2)
+    })
+}
+
+/// `2026-12-06 13:40:05 UTC` for seconds since 1970 (the civil-from-days algorithm of
+/// Howard Hinnant's date library).
+fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rest = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+/// A scenario name made safe as a folder name. Names that had to change get a short hash of
+/// the name as written, so names that clean to the same text (`.`, ` ` and `~` all clean to
+/// `_`) still get folders of their own instead of overwriting each other's reports.
 fn folder_name(name: &str) -> String {
+    use sha2::{Digest, Sha256};
     let cleaned: String = name
         .chars()
         .map(|c| {
@@ -727,11 +803,13 @@ fn folder_name(name: &str) -> String {
             }
         })
         .collect();
-    if cleaned.is_empty() {
-        "run".to_string()
-    } else {
-        cleaned
+    if cleaned == name && !name.is_empty() {
+        return cleaned;
     }
+    let digest = Sha256::digest(name.as_bytes());
+    let tag: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let stem = if cleaned.is_empty() { "run" } else { &cleaned };
+    format!("{stem}-{tag}")
 }
 
 fn trace(args: TraceArgs) -> ExitCode {
@@ -990,7 +1068,8 @@ fn check_memory(
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let concurrent = replications.min(threads as u64);
-    let needed = montecarlo::memory_needed_in(dep, concurrent, opts.mode) as f64;
+    let needed = montecarlo::memory_needed_in(dep, concurrent, opts.mode) as f64
+        + bookkeeping_bytes(dep, replications) as f64;
     let limit = match max_gib {
         Some(gib) => gib * GIB,
         None => match available_memory() {
@@ -1018,6 +1097,16 @@ fn check_memory(
     };
     eprintln!("  = hint: {hint}");
     Err(ExitCode::from(2))
+}
+
+/// Memory that grows with the replication count rather than the fleet: the list of
+/// replications still to run (8 bytes each), each finished replication's row of metric values
+/// (kept until the summary is reduced, and copied once into it), and the checkpoint's file
+/// names. `-r 4000000000` allocated 3.7 GB of this before anything ran.
+fn bookkeeping_bytes(dep: &Deployment, replications: u64) -> u64 {
+    let metrics = iotwin::metrics::catalog(dep).len() as u64;
+    let row = 2 * (metrics * 8 + 64);
+    replications.saturating_mul(8 + row)
 }
 
 /// The `--precision` target, after checking that its metric exists and the width makes sense.
@@ -1091,5 +1180,26 @@ fn human_bytes(bytes: f64) -> String {
         format!("{:.1} GiB", bytes / (1024.0 * MIB))
     } else {
         format!("{:.1} MiB", bytes / MIB)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::folder_name;
+
+    #[test]
+    fn folder_names_stay_distinct_and_plain_names_unchanged() {
+        let names = [".", " ", "~", "_", "a b", "a.b", "a_b", ""];
+        let folders: Vec<String> = names.iter().map(|n| folder_name(n)).collect();
+        let mut unique = folders.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{folders:?}");
+        assert_eq!(folder_name("smart_home"), "smart_home");
+        assert!(
+            folders
+                .iter()
+                .all(|f| !f.starts_with('.') && !f.contains('/'))
+        );
     }
 }

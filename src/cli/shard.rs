@@ -39,10 +39,10 @@ fn source_of(path: Option<&Path>) -> Result<(String, String), ExitCode> {
             scenario::DEFAULT_SCENARIO.to_string(),
             scenario::DEFAULT_SCENARIO_NAME.to_string(),
         )),
-        Some(p) => std::fs::read_to_string(p)
+        Some(p) => scenario::read_source(p)
             .map(|text| (text, p.display().to_string()))
             .map_err(|e| {
-                eprintln!("error: cannot read {}: {e}", p.display());
+                eprintln!("{e}");
                 ExitCode::from(2)
             }),
     }
@@ -263,6 +263,13 @@ fn try_run_shard(args: &RunArgs, shard: Shard) -> Result<String, ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&dep.name)));
+    let _lock = super::lock_output(
+        &out,
+        &format!(
+            ".iotwin-lock-shard-{:04}-of-{:04}",
+            shard.index, shard.count
+        ),
+    )?;
     let bar = progress_bar(count, &dep.name);
     let done = run_recorded(&dep, args, &out, Some(shard), &bar)?;
     let file = ShardFile {
@@ -351,6 +358,12 @@ pub(super) fn merge(args: MergeArgs) -> ExitCode {
     for path in &paths {
         match report::shard::read_shard(path) {
             Ok(file) => files.push((path.display().to_string(), file)),
+            Err(e) if e.contains("checksum") => {
+                return fail(
+                    e,
+                    "a shard file is not to be edited: restore the file iotwin wrote (e.g. copy it again from where the shard ran), or run that shard again to rewrite it",
+                );
+            }
             Err(e) => {
                 return fail(
                     e,
@@ -368,6 +381,10 @@ pub(super) fn merge(args: MergeArgs) -> ExitCode {
     let dir = args
         .out
         .unwrap_or_else(|| PathBuf::from("reports").join(folder_name(&summary.scenario)));
+    let _lock = match super::lock_output(&dir, super::REPORT_LOCK) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     let written = match report::write_outputs(&summary, &dir) {
         Ok(written) => written,
         Err(e) => {

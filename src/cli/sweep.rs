@@ -31,7 +31,7 @@ pub struct SweepArgs {
     #[arg(long = "limit", value_name = "METRIC<=VALUE")]
     pub limit: Vec<String>,
     /// Replications of every point (default: the scenario's).
-    #[arg(long, short = 'r')]
+    #[arg(long, short = 'r', value_parser = super::replication_count)]
     pub replications: Option<u32>,
     /// Seed of every point (default: the scenario's); one seed for all points gives common
     /// random numbers.
@@ -59,11 +59,10 @@ fn failed(e: &SweepError) -> ExitCode {
 
 pub fn sweep(args: SweepArgs) -> ExitCode {
     let (source, file) = match &args.scenario {
-        Some(p) => match std::fs::read_to_string(p) {
+        Some(p) => match scenario::read_source(p) {
             Ok(text) => (text, p.display().to_string()),
             Err(e) => {
-                eprintln!("error: cannot read scenario {}: {e}", p.display());
-                eprintln!("  = hint: check the path");
+                eprintln!("{e}");
                 return ExitCode::from(2);
             }
         },
@@ -76,6 +75,10 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         Ok(plan) => plan,
         Err(e) => return failed(&e),
     };
+    if let Err(e) = iotwin::montecarlo::check::validate(&plan.base) {
+        eprintln!("{e}");
+        return ExitCode::from(2);
+    }
     let opts = RunOptions {
         replications: args.replications,
         seed: args.seed,
@@ -89,6 +92,10 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
     if let Some(shard) = args.shard {
         return sweep_shard(&args, plan, &opts, shard, (source, file), &dir);
     }
+    let _lock = match super::lock_output(&dir, super::REPORT_LOCK) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     let total = plan.replications(&opts) as u64 * plan.points.len() as u64;
     let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template(
@@ -109,6 +116,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
 }
 
 /// Writes the sweep's outputs into `dir` and says what was written after `note`.
+/// The caller holds the folder's lock.
 fn write(result: &Sweep, dir: &std::path::Path, quiet: bool, note: &str) -> ExitCode {
     let written = match report::sweep::write_sweep_outputs(result, dir) {
         Ok(w) => w,
@@ -141,6 +149,16 @@ fn sweep_shard(
     (source, file): (String, String),
     dir: &std::path::Path,
 ) -> ExitCode {
+    let _lock = match super::lock_output(
+        dir,
+        &format!(
+            ".iotwin-lock-shard-{:04}-of-{:04}",
+            shard.index, shard.count
+        ),
+    ) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     let study = plan.study(&source, &args.set, opts);
     let per_point = shard.replications(plan.replications(opts));
     let count = per_point.end - per_point.start;
@@ -164,7 +182,7 @@ fn sweep_shard(
         points,
     };
     let path = dir.join(shard.file_name());
-    let written = std::fs::create_dir_all(dir)
+    let written = report::output::create_dir(dir)
         .and_then(|()| report::write_atomically(&path, out.to_json().as_bytes()));
     if let Err(e) = written {
         eprintln!("error: cannot write the shard file {}: {e}", path.display());
@@ -266,6 +284,10 @@ pub fn merge(paths: &[PathBuf], out: Option<PathBuf>, quiet: bool) -> ExitCode {
         study.scenario,
         study.seed
     );
+    let _lock = match super::lock_output(&dir, super::REPORT_LOCK) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     match plan.assemble(&opts, points) {
         Ok(result) => write(&result, &dir, quiet, &note),
         Err(err) => {

@@ -136,6 +136,8 @@ impl DurationDist {
                 let mean = mean / factor;
                 DurationDist::Exponential {
                     mean,
+                    // ok: `factor` is an environment preset (1, 1.5 or 2) and the law was checked positive
+                    // and finite when compiled, so dividing by the factor keeps it positive.
                     exp: Exp::new(1.0 / mean).expect("a positive mean stays positive"),
                 }
             }
@@ -144,6 +146,7 @@ impl DurationDist {
                 DurationDist::Weibull {
                     shape: *shape,
                     scale,
+                    // ok: as for the exponential law above.
                     weibull: Weibull::new(scale, *shape).expect("a positive scale stays positive"),
                 }
             }
@@ -152,6 +155,7 @@ impl DurationDist {
                 DurationDist::LogNormal {
                     median,
                     sigma: *sigma,
+                    // ok: as for the exponential law above.
                     lognormal: LogNormal::new(median.ln(), *sigma)
                         .expect("a positive median stays positive"),
                 }

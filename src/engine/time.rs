@@ -52,17 +52,29 @@ pub enum DurationError {
     TooFine(String),
     #[error("\"{0}\" is too long to represent")]
     TooLong(String),
+    #[error(
+        "\"{text}\": {field} {value} is out of range (below {limit}); carry it into the next unit, e.g. \"3d 02:00\" or \"1h 30m\""
+    )]
+    ClockField {
+        text: String,
+        field: &'static str,
+        value: String,
+        limit: u32,
+    },
 }
 
 impl Duration {
     pub const ZERO: Duration = Duration(0);
 
+    /// Saturates at the longest duration (584,000 years) rather than wrapping: callers pass
+    /// figures computed from input, such as an estimate of a run's length.
     pub const fn from_secs(s: u64) -> Duration {
-        Duration(s * TICKS_PER_SECOND)
+        Duration(s.saturating_mul(TICKS_PER_SECOND))
     }
 
+    /// Saturates like [`Duration::from_secs`].
     pub const fn from_millis(ms: u64) -> Duration {
-        Duration(ms * 1_000)
+        Duration(ms.saturating_mul(1_000))
     }
 
     pub const fn ticks(self) -> Ticks {
@@ -83,13 +95,16 @@ impl Duration {
         if trimmed.starts_with('-') {
             return Err(DurationError::Negative(trimmed.to_string()));
         }
+        let too_long = || DurationError::TooLong(trimmed.to_string());
         let mut total: u128 = 0;
-        for part in trimmed.split_whitespace() {
-            total += if part.contains(':') {
-                parse_clock(part, trimmed)?
+        for (n, part) in trimmed.split_whitespace().enumerate() {
+            let term = if part.contains(':') {
+                parse_clock(part, trimmed, n > 0)?
             } else {
                 parse_term(part, trimmed)?
             };
+            // Checked: a sum of terms each below u128::MAX can still wrap (`"<u128::MAX>us 2us"`).
+            total = total.checked_add(term).ok_or_else(too_long)?;
         }
         u64::try_from(total)
             .map(Duration)
@@ -100,7 +115,14 @@ impl Duration {
 /// One `<number><unit>` term, possibly several glued together as in `"1h30m"`.
 fn parse_term(mut part: &str, whole: &str) -> Result<u128, DurationError> {
     let mut total = 0u128;
+    let mut glued = false;
     while !part.is_empty() {
+        // A term glued to the previous one starts with a digit (`1h30m`); `30d.90d` is a typo,
+        // not thirty days and nine tenths of a day.
+        if glued && !part.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(DurationError::Malformed(whole.to_string()));
+        }
+        glued = true;
         let digits_end = part
             .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
             .unwrap_or(part.len());
@@ -121,14 +143,18 @@ fn parse_term(mut part: &str, whole: &str) -> Result<u128, DurationError> {
                 unit: unit.to_string(),
             });
         };
-        total += scaled_decimal(number, scale, whole)?;
+        total = total
+            .checked_add(scaled_decimal(number, scale, whole)?)
+            .ok_or_else(|| DurationError::TooLong(whole.to_string()))?;
         part = rest;
     }
     Ok(total)
 }
 
-/// `HH:MM` or `HH:MM:SS` (seconds may have a fraction), as in `"3d 02:00"`.
-fn parse_clock(part: &str, whole: &str) -> Result<u128, DurationError> {
+/// `HH:MM` or `HH:MM:SS` (seconds may have a fraction), as in `"3d 02:00"`. Minutes and
+/// seconds are below 60, and hours below 24 after another term (`"3d 25:00"` is a typo for
+/// `"4d 01:00"`); a clock on its own may count any number of hours (`"36:00"`).
+fn parse_clock(part: &str, whole: &str, after_term: bool) -> Result<u128, DurationError> {
     let fields: Vec<&str> = part.split(':').collect();
     if !(2..=3).contains(&fields.len()) || fields.iter().any(|f| f.is_empty()) {
         return Err(DurationError::Malformed(whole.to_string()));
@@ -139,7 +165,24 @@ fn parse_clock(part: &str, whole: &str) -> Result<u128, DurationError> {
         Some(s) => scaled_decimal(s, TICKS_PER_SECOND, whole)?,
         None => 0,
     };
-    Ok(hours + minutes + seconds)
+    let out_of_range = |field: &'static str, value: &str, limit: u32| DurationError::ClockField {
+        text: whole.to_string(),
+        field,
+        value: value.to_string(),
+        limit,
+    };
+    if after_term && hours >= 24 * 3_600 * TICKS_PER_SECOND as u128 {
+        return Err(out_of_range("hours", fields[0], 24));
+    }
+    if minutes >= 3_600 * TICKS_PER_SECOND as u128 {
+        return Err(out_of_range("minutes", fields[1], 60));
+    }
+    if seconds >= 60 * TICKS_PER_SECOND as u128 {
+        return Err(out_of_range("seconds", fields[2], 60));
+    }
+    hours
+        .checked_add(minutes + seconds)
+        .ok_or_else(|| DurationError::TooLong(whole.to_string()))
 }
 
 /// `number × scale` for a decimal `number`, exactly, refusing results finer than a tick.
@@ -166,7 +209,9 @@ fn scaled_decimal(number: &str, scale: u64, whole: &str) -> Result<u128, Duratio
         if numerator % denominator != 0 {
             return Err(DurationError::TooFine(whole.to_string()));
         }
-        ticks += numerator / denominator;
+        ticks = ticks
+            .checked_add(numerator / denominator)
+            .ok_or_else(too_long)?;
     }
     Ok(ticks)
 }
@@ -302,6 +347,44 @@ mod tests {
             Err(DurationError::TooLong(_))
         ));
         assert_eq!(Duration::parse(""), Err(DurationError::Empty));
+    }
+
+    #[test]
+    fn refuses_sums_that_would_wrap_and_clock_fields_out_of_range() {
+        let max = format!("{}us 2us", u128::MAX);
+        assert!(matches!(
+            Duration::parse(&max),
+            Err(DurationError::TooLong(_))
+        ));
+        let max_glued = format!("{}us2us", u128::MAX);
+        assert!(matches!(
+            Duration::parse(&max_glued),
+            Err(DurationError::TooLong(_))
+        ));
+        assert!(matches!(
+            Duration::parse("3d 25:99"),
+            Err(DurationError::ClockField { .. })
+        ));
+        assert!(matches!(
+            Duration::parse("3d 25:00"),
+            Err(DurationError::ClockField { field: "hours", .. })
+        ));
+        assert!(matches!(
+            Duration::parse("00:00:60"),
+            Err(DurationError::ClockField {
+                field: "seconds",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Duration::parse("30d.90d"),
+            Err(DurationError::Malformed(_))
+        ));
+        // A clock alone may count past a day.
+        assert_eq!(
+            Duration::parse("36:00"),
+            Ok(Duration::from_secs(36 * 3_600))
+        );
     }
 
     #[test]

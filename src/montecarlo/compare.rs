@@ -163,6 +163,7 @@ fn versus(base: &Summary, i: usize, design: &Summary, j: usize, better: Better) 
             .unwrap_or(f64::NAN)
     });
     Versus {
+        // ok: `j` comes from `index_of` on this design's own summary.
         estimate: *design
             .estimates
             .get(j)

@@ -31,7 +31,7 @@ use super::{Extras, Mode, RunError, RunOptions, Summary};
 use crate::scenario::{self, Deployment, ScenarioError};
 
 /// Version of the shard and checkpoint file formats; a reader refuses any other.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The `format` field of a shard file.
 pub const SHARD_FORMAT: &str = "iotwin-shard";
 /// The `format` field of a checkpoint's header.
@@ -319,6 +319,57 @@ struct RowDoc {
     replication: u64,
     values: Vec<Exact>,
     extras: ExtrasDoc,
+    /// SHA-256 of the row (this field empty) and its study's hash: an edited, truncated or
+    /// `null`ed value no longer matches, so a damaged row is refused before anything runs.
+    sha256: String,
+}
+
+impl RowDoc {
+    /// The row of `r`, sealed with its checksum under `key` (the study hash).
+    fn sealed(r: &Replication, key: &str) -> RowDoc {
+        let mut doc = RowDoc::from(r);
+        doc.sha256 = doc.checksum(key);
+        doc
+    }
+
+    fn checksum(&self, key: &str) -> String {
+        let body = RowBody {
+            replication: self.replication,
+            values: &self.values,
+            extras: &self.extras,
+        };
+        let mut h = Sha256::new();
+        h.update(key.as_bytes());
+        h.update(b"\n");
+        h.update(serde_json::to_string(&body).unwrap_or_default().as_bytes());
+        let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+
+    /// The replication, if its checksum under `key` holds and it has `columns` values.
+    fn open(self, key: &str, columns: Option<usize>) -> Result<Replication, String> {
+        let r = self.replication;
+        if self.checksum(key) != self.sha256 {
+            return Err(format!(
+                "replication {r}: its values do not match their checksum (the file was edited or damaged after iotwin wrote it)"
+            ));
+        }
+        if let Some(n) = columns.filter(|&n| n != self.values.len()) {
+            return Err(format!(
+                "replication {r}: {} values where the study has {n} metrics",
+                self.values.len()
+            ));
+        }
+        Ok(Replication::from(self))
+    }
+}
+
+/// What a row's checksum covers: everything but the checksum.
+#[derive(Serialize)]
+struct RowBody<'a> {
+    replication: u64,
+    values: &'a [Exact],
+    extras: &'a ExtrasDoc,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -353,6 +404,7 @@ impl From<&Replication> for RowDoc {
                 battery_first_depletions: r.extras.battery_first_depletions.clone(),
                 battery_devices: r.extras.battery_devices,
             },
+            sha256: String::new(),
         }
     }
 }
@@ -485,7 +537,11 @@ impl ShardFile {
             scenario_source: self.scenario_source.clone(),
             rows: vec![],
         };
-        let rows: Vec<RowDoc> = self.rows.iter().map(RowDoc::from).collect();
+        let rows: Vec<RowDoc> = self
+            .rows
+            .iter()
+            .map(|r| RowDoc::sealed(r, &self.study.hash))
+            .collect();
         with_rows(
             serde_json::to_string_pretty(&doc).unwrap_or_default(),
             &rows,
@@ -494,12 +550,18 @@ impl ShardFile {
 
     pub fn from_json(bytes: &[u8]) -> Result<ShardFile, String> {
         let doc: ShardDoc = read_json(bytes, SHARD_FORMAT)?;
+        let columns = doc.study.metrics.len();
+        let rows = doc
+            .rows
+            .into_iter()
+            .map(|r| r.open(&doc.study.hash, Some(columns)))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(ShardFile {
             study: doc.study,
             shard: doc.shard,
             scenario_path: doc.scenario_path,
             scenario_source: doc.scenario_source,
-            rows: doc.rows.into_iter().map(Replication::from).collect(),
+            rows,
         })
     }
 }
@@ -554,17 +616,19 @@ impl ReplicationFile {
             format: REPLICATION_FORMAT.to_string(),
             format_version: FORMAT_VERSION,
             study_hash: study_hash.to_string(),
-            row: RowDoc::from(row),
+            row: RowDoc::sealed(row, study_hash),
         };
         let mut text = serde_json::to_string(&doc).unwrap_or_default();
         text.push('\n');
         text
     }
 
-    /// The replication, and the hash of the study it belongs to.
-    pub fn from_json(bytes: &[u8]) -> Result<(String, Replication), String> {
+    /// The hash of the study the file belongs to, and its replication unless the row fails
+    /// its checksum (the study is named first, so a file of another study is called that).
+    pub fn from_json(bytes: &[u8]) -> Result<(String, Result<Replication, String>), String> {
         let doc: ReplicationDoc = read_json(bytes, REPLICATION_FORMAT)?;
-        Ok((doc.study_hash, Replication::from(doc.row)))
+        let row = doc.row.open(&doc.study_hash, None);
+        Ok((doc.study_hash, row))
     }
 }
 
@@ -969,7 +1033,11 @@ impl SweepShardFile {
             points: self
                 .points
                 .iter()
-                .map(|rows| rows.iter().map(RowDoc::from).collect())
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| RowDoc::sealed(r, &self.study.hash))
+                        .collect()
+                })
                 .collect(),
         };
         let mut text = serde_json::to_string(&doc).unwrap_or_default();
@@ -979,16 +1047,22 @@ impl SweepShardFile {
 
     pub fn from_json(bytes: &[u8]) -> Result<SweepShardFile, String> {
         let doc: SweepShardDoc = read_json(bytes, SWEEP_SHARD_FORMAT)?;
+        let key = doc.study.hash.clone();
+        let points = doc
+            .points
+            .into_iter()
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|r| r.open(&key, None))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(SweepShardFile {
             study: doc.study,
             shard: doc.shard,
             scenario_path: doc.scenario_path,
             scenario_source: doc.scenario_source,
-            points: doc
-                .points
-                .into_iter()
-                .map(|rows| rows.into_iter().map(Replication::from).collect())
-                .collect(),
+            points,
         })
     }
 }

@@ -102,6 +102,7 @@ pub fn plan(
         }
     }
     let sizes: Vec<usize> = settings.iter().map(|s| s.values.len()).collect();
+    path::grid_size(&sizes)?;
     let grid = path::grid(&sizes);
     let mut points = vec![];
     for at in &grid {

@@ -11,7 +11,6 @@ use super::html::{STYLE, escape, strip_xml_declaration};
 use super::markdown::escape as md;
 use super::table::{clipped, format_value, half_width};
 use super::tradeoff::{self, TradeOff};
-use super::write_atomically;
 use crate::metrics::Better;
 use crate::montecarlo::Estimate;
 use crate::montecarlo::compare::{Comparison, MetricComparison, Versus};
@@ -96,10 +95,10 @@ pub fn compare_csv(c: &Comparison) -> Result<String, csv::Error> {
     ])?;
     let num = |v: f64| v.to_string();
     let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
-    let base = c.designs.first().cloned().unwrap_or_default();
+    let base = super::csv_text(c.designs.first().map_or("", String::as_str));
     for m in &c.metrics {
         let head = [
-            m.id.clone(),
+            super::csv_text(&m.id),
             m.unit.to_string(),
             better_name(m.better).into(),
         ];
@@ -110,7 +109,7 @@ pub fn compare_csv(c: &Comparison) -> Result<String, csv::Error> {
         w.write_record(&row)?;
         for (name, v) in c.designs[1..].iter().zip(&m.versus) {
             let mut row = head.to_vec();
-            row.extend([name.clone(), base.clone(), num(v.estimate.mean)]);
+            row.extend([super::csv_text(name), base.clone(), num(v.estimate.mean)]);
             row.extend([opt(v.estimate.half_width), num(v.difference.mean)]);
             row.extend([opt(v.difference.half_width), v.difference.n.to_string()]);
             row.extend([opt(v.share_better), opt(v.p_better)]);
@@ -123,35 +122,27 @@ pub fn compare_csv(c: &Comparison) -> Result<String, csv::Error> {
 
 /// Writes `compare.json` and `compare.csv` into `dir` atomically; returns the paths written.
 pub fn write_compare_outputs(c: &Comparison, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)?;
     let csv = compare_csv(c).map_err(std::io::Error::other)?;
     let trade = tradeoff::tradeoff(c);
     let svg = match &trade {
         Ok(t) => Some(tradeoff::svg(t).map_err(std::io::Error::other)?),
         Err(_) => None,
     };
-    let mut files = vec![];
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![];
+    let mut stale = vec![];
     match &svg {
-        Some(svg) => files.push(("tradeoff.svg", svg.clone())),
-        None => {
-            // A chart from an earlier comparison with costs no longer applies.
-            let stale = dir.join("tradeoff.svg");
-            if stale.exists() {
-                std::fs::remove_file(stale)?;
-            }
-        }
+        Some(svg) => files.push(("tradeoff.svg".into(), svg.clone().into_bytes())),
+        // A chart from an earlier comparison with costs no longer applies.
+        None => stale.push(PathBuf::from("tradeoff.svg")),
     }
-    files.push(("compare.md", compare_md(c, &trade)));
-    files.push(("compare.json", compare_json(c)));
-    files.push(("compare.csv", csv));
-    files.push(("compare.html", compare_html(c, &trade, svg.as_deref())));
-    let mut written = vec![];
-    for (name, content) in files {
-        let path = dir.join(name);
-        write_atomically(&path, content.as_bytes())?;
-        written.push(path);
-    }
-    Ok(written)
+    files.push(("compare.md".into(), compare_md(c, &trade).into_bytes()));
+    files.push(("compare.json".into(), compare_json(c).into_bytes()));
+    files.push(("compare.csv".into(), csv.into_bytes()));
+    files.push((
+        "compare.html".into(),
+        compare_html(c, &trade, svg.as_deref()).into_bytes(),
+    ));
+    super::output::write_set(dir, &files, &stale)
 }
 
 /// `mean (low to high)` with the interval clipped to the metric's range.

@@ -7,13 +7,34 @@ use super::content;
 use super::html::card_note;
 use crate::montecarlo::Summary;
 
-/// Escapes text for a Markdown table cell or paragraph: no table breaks, no raw HTML.
+/// Escapes text for a Markdown table cell or paragraph: no table breaks, no raw HTML, and no
+/// link, image, code or emphasis syntax (a scenario named `[x](javascript:alert(1))` or
+/// `![](http://tracker)` shows as those characters, not as a link or a remote image).
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' => out.push(' '),
+            // Without `[`, `]` and `!` no link or image can open, so `(` and `_` stay readable.
+            '\\' | '|' | '[' | ']' | '!' | '`' | '*' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for inside a code span (`` `id` ``), where backslashes are literal: a backtick that
+/// would end the span early becomes `'`, and table pipes are escaped as tables require.
+pub fn code(text: &str) -> String {
+    text.replace('`', "'")
         .replace('|', "\\|")
-        .replace('\n', " ")
+        .replace(['\n', '\r'], " ")
 }
 
 /// The whole document.
@@ -72,7 +93,7 @@ pub fn report_md(s: &Summary, charts: &[Chart]) -> String {
     for row in content::rows(s) {
         m.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} |\n",
-            escape(&row.metric.id),
+            code(&row.metric.id),
             escape(&row.mean),
             escape(&row.half_width),
             escape(&row.interval),
@@ -88,11 +109,27 @@ pub fn report_md(s: &Summary, charts: &[Chart]) -> String {
     for metric in &s.metrics {
         m.push_str(&format!(
             "- **`{}`** ({}): {} *{}.*\n",
-            escape(&metric.id),
+            code(&metric.id),
             escape(metric.unit),
             escape(&metric.definition),
             content::better(metric),
         ));
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_become_links_images_or_html() {
+        let link = escape("[x](javascript:alert(1))");
+        assert_eq!(link, "\\[x\\](javascript:alert(1))");
+        assert_eq!(escape("![](http://t/p.png)"), "\\!\\[\\](http://t/p.png)");
+        assert_eq!(escape("smart_home P(better)"), "smart_home P(better)");
+        assert_eq!(escape("<img src=x>"), "&lt;img src=x&gt;");
+        assert_eq!(escape("a|b\nc"), "a\\|b c");
+        assert_eq!(code("a`b|c"), "a'b\\|c");
+    }
 }

@@ -12,6 +12,7 @@ mod content;
 pub(crate) mod font;
 pub mod html;
 pub mod markdown;
+pub mod output;
 pub mod shard;
 pub mod sweep;
 mod table;
@@ -19,9 +20,8 @@ pub mod trace;
 pub mod tradeoff;
 pub mod verdicts;
 
-pub use table::{format_value, judgements_table, summary_table};
+pub use table::{csv_text, format_value, judgements_table, summary_table};
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
@@ -106,7 +106,7 @@ fn pooled_json(s: &Summary) -> Value {
 pub fn metrics_csv(s: &Summary) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(vec![]);
     let mut header = vec!["replication".to_string()];
-    header.extend(s.metrics.iter().map(|m| m.id.clone()));
+    header.extend(s.metrics.iter().map(|m| csv_text(&m.id)));
     w.write_record(&header)?;
     for (r, row) in s.per_replication.iter().enumerate() {
         let mut record = vec![r.to_string()];
@@ -118,58 +118,40 @@ pub fn metrics_csv(s: &Summary) -> Result<String, csv::Error> {
 }
 
 /// Writes `charts/*.svg`, `report.md`, `summary.json`, `metrics.csv` and `report.html` into
-/// `dir`, creating it; returns the paths written. `report.html` comes last, so its presence
-/// means the whole report is there.
+/// `dir`, creating it, as one change ([`output::write_set`]: a kill leaves the old set or the
+/// new one); charts that no longer apply are removed with it. Returns the paths written.
 pub fn write_outputs(s: &Summary, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let charts = chart::charts(s).map_err(std::io::Error::other)?;
     let csv = metrics_csv(s).map_err(std::io::Error::other)?;
-    let mut files: Vec<(PathBuf, String)> = charts
+    let mut files: Vec<(PathBuf, Vec<u8>)> = charts
         .iter()
         .map(|c| {
             (
                 Path::new("charts").join(format!("{}.svg", c.kind.stem())),
-                c.svg.clone(),
+                c.svg.clone().into_bytes(),
             )
         })
         .collect();
-    files.push(("report.md".into(), markdown::report_md(s, &charts)));
-    files.push(("summary.json".into(), summary_json(s)));
-    files.push(("metrics.csv".into(), csv));
-    files.push(("report.html".into(), html::report_html(s, &charts)));
-    std::fs::create_dir_all(dir.join("charts"))?;
+    files.push((
+        "report.md".into(),
+        markdown::report_md(s, &charts).into_bytes(),
+    ));
+    files.push(("summary.json".into(), summary_json(s).into_bytes()));
+    files.push(("metrics.csv".into(), csv.into_bytes()));
+    files.push((
+        "report.html".into(),
+        html::report_html(s, &charts).into_bytes(),
+    ));
     // A chart that no longer applies (e.g. costs after the cost model was removed) goes.
-    for kind in chart::Kind::ALL {
-        if !charts.iter().any(|c| c.kind == kind) {
-            let stale = dir.join("charts").join(format!("{}.svg", kind.stem()));
-            if stale.exists() {
-                std::fs::remove_file(stale)?;
-            }
-        }
-    }
-    let mut written = vec![];
-    for (name, content) in files {
-        let path = dir.join(name);
-        write_atomically(&path, content.as_bytes())?;
-        written.push(path);
-    }
-    Ok(written)
+    let stale: Vec<PathBuf> = chart::Kind::ALL
+        .into_iter()
+        .filter(|kind| !charts.iter().any(|c| c.kind == *kind))
+        .map(|kind| Path::new("charts").join(format!("{}.svg", kind.stem())))
+        .collect();
+    output::write_set(dir, &files, &stale)
 }
 
-/// Writes to a temporary file beside `path`, then renames it into place.
+/// Writes one file atomically, never through a link: see [`output::write_atomically`].
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    output::write_atomically(path, bytes)
 }

@@ -16,7 +16,7 @@ use crate::montecarlo::shard::{ProgressHeader, Replication, ReplicationFile, Sha
 /// Writes `file` into `dir` (created if needed) as `shard-IIII-of-NNNN.json`, or
 /// `shard-all.json` for a whole study; returns its path.
 pub fn write_shard(dir: &Path, file: &ShardFile) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    super::output::create_dir(dir)?;
     let name = file
         .shard
         .map_or_else(|| "shard-all.json".to_string(), |s| s.file_name());
@@ -148,6 +148,7 @@ impl Progress {
             move |error| ProgressError::Io { path, error }
         };
         let mut finished = BTreeMap::new();
+        super::output::refuse_link(dir).map_err(io(dir))?;
         if dir.is_dir() {
             let mut names: Vec<(u64, PathBuf)> = vec![];
             for entry in std::fs::read_dir(dir).map_err(io(dir))? {
@@ -228,6 +229,14 @@ impl Progress {
                         )],
                     });
                 }
+                let row = row.map_err(damaged)?;
+                if row.values.len() != header.study.metrics.len() {
+                    return Err(damaged(format!(
+                        "replication {r}: {} values where the study has {} metrics",
+                        row.values.len(),
+                        header.study.metrics.len()
+                    )));
+                }
                 if row.index != r || !wanted.contains(&r) {
                     return Err(damaged(format!(
                         "holds replication {} where replication {r} of {}..{} was expected",
@@ -237,7 +246,7 @@ impl Progress {
                 finished.insert(r, row);
             }
         }
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        super::output::create_dir(dir).map_err(io(dir))?;
         let header_path = dir.join(HEADER);
         write_atomically(&header_path, header.to_json().as_bytes()).map_err(io(&header_path))?;
         Ok((
@@ -270,14 +279,5 @@ impl Progress {
 /// leave a damaged one, which `--resume` then names. Syncing every replication cost 4 ms each
 /// (1,000 one-hour replications of the smart home: 4.5 s instead of 0.3 s).
 fn write_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    super::output::write_new(path, bytes, false)
 }

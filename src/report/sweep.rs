@@ -18,7 +18,6 @@ use super::content::HEADLINE;
 use super::html::{STYLE, breakable, escape, strip_xml_declaration, wrappable};
 use super::markdown::escape as md;
 use super::table::{clipped, format_value, half_width};
-use super::write_atomically;
 use crate::montecarlo::Estimate;
 use crate::montecarlo::sweep::{Axis, Crossing, Side, Sweep};
 
@@ -89,7 +88,11 @@ fn estimate_at(sweep: &Sweep, point: usize, metric: &str) -> Option<Estimate> {
 /// written in full (shortest round-trip form), so they compare exactly with `summary.json`.
 pub fn sweep_csv(sweep: &Sweep) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(vec![]);
-    let mut header: Vec<String> = sweep.parameters.iter().map(|p| p.path.clone()).collect();
+    let mut header: Vec<String> = sweep
+        .parameters
+        .iter()
+        .map(|p| super::csv_text(&p.path))
+        .collect();
     header.extend(
         [
             "metric",
@@ -108,7 +111,7 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<String, csv::Error> {
             .parameters
             .iter()
             .zip(&p.at)
-            .map(|(par, &v)| par.values[v].clone())
+            .map(|(par, &v)| super::csv_text(&par.values[v]))
             .collect();
         for (m, e) in p.summary.metrics() {
             let mut record = values.clone();
@@ -117,7 +120,7 @@ pub fn sweep_csv(sweep: &Sweep) -> Result<String, csv::Error> {
                 None => (String::new(), String::new()),
             };
             record.extend([
-                m.id.clone(),
+                super::csv_text(&m.id),
                 m.unit.to_string(),
                 e.mean.to_string(),
                 e.half_width.map_or(String::new(), |h| h.to_string()),
@@ -319,7 +322,11 @@ fn cell(e: Option<Estimate>, unit: &str) -> String {
 /// interval) as rows of cells, with the header first.
 fn table_rows(sweep: &Sweep) -> Vec<Vec<String>> {
     let metrics = charted(sweep);
-    let mut header: Vec<String> = sweep.parameters.iter().map(|p| p.path.clone()).collect();
+    let mut header: Vec<String> = sweep
+        .parameters
+        .iter()
+        .map(|p| super::csv_text(&p.path))
+        .collect();
     header.extend(metrics.iter().cloned());
     let mut rows = vec![header];
     for (i, p) in sweep.points.iter().enumerate() {
@@ -838,25 +845,18 @@ pub fn sweep_html(sweep: &Sweep, charts: &[(String, String)]) -> String {
 pub fn write_sweep_outputs(sweep: &Sweep, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let charts = charts(sweep).map_err(std::io::Error::other)?;
     let csv = sweep_csv(sweep).map_err(std::io::Error::other)?;
-    let mut files: Vec<(PathBuf, String)> = charts
+    let mut files: Vec<(PathBuf, Vec<u8>)> = charts
         .iter()
         .map(|(m, svg)| {
             (
                 Path::new("charts").join(format!("{}.svg", stem(m))),
-                svg.clone(),
+                svg.clone().into_bytes(),
             )
         })
         .collect();
-    files.push(("sweep.md".into(), sweep_md(sweep, &charts)));
-    files.push(("sweep.csv".into(), csv));
-    files.push(("sweep.json".into(), sweep_json(sweep)));
-    files.push(("sweep.html".into(), sweep_html(sweep, &charts)));
-    std::fs::create_dir_all(dir.join("charts"))?;
-    let mut written = vec![];
-    for (name, content) in files {
-        let path = dir.join(name);
-        write_atomically(&path, content.as_bytes())?;
-        written.push(path);
-    }
-    Ok(written)
+    files.push(("sweep.md".into(), sweep_md(sweep, &charts).into_bytes()));
+    files.push(("sweep.csv".into(), csv.into_bytes()));
+    files.push(("sweep.json".into(), sweep_json(sweep).into_bytes()));
+    files.push(("sweep.html".into(), sweep_html(sweep, &charts).into_bytes()));
+    super::output::write_set(dir, &files, &[])
 }

@@ -169,3 +169,34 @@ mod tests {
         assert_eq!(half_width(None, "ratio"), NO_INTERVAL);
     }
 }
+
+/// A text cell made safe for a spreadsheet: text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is read as a formula by Excel and LibreOffice (a site named
+/// `=HYPERLINK(...)`), so it gets a leading `'`, which they show as text. Numbers such as
+/// `-0.5` are left as they are.
+pub fn csv_text(text: &str) -> String {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && text.parse::<f64>().is_err() {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::csv_text;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        assert_eq!(
+            csv_text("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(csv_text("availability:@cmd"), "availability:@cmd");
+        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_text("+1+1"), "'+1+1");
+        assert_eq!(csv_text("-0.5"), "-0.5");
+        assert_eq!(csv_text("data_completeness"), "data_completeness");
+    }
+}

@@ -28,6 +28,16 @@ const MAX_WINDOWS: u64 = 1_000_000;
 /// The most devices one run may hold: event payloads address devices with 27 bits.
 pub const MAX_DEVICES: u64 = (1 << 27) - 1;
 
+/// The most replications one study may run. A 95% interval narrows as 1/√R, so a million
+/// replications already pins a mean to a thousandth of one replication's spread; beyond that a
+/// count is a typo (`-r 4000000000` allocated 3.7 GB of bookkeeping before anything ran).
+pub const MAX_REPLICATIONS: u32 = 1_000_000;
+
+/// The most cold spares a device may keep. Field practice is 0 to 2 spare units per device;
+/// each spare adds one lifetime draw per failure, so `4294967295` made a run spin for hours
+/// without a word.
+pub const MAX_COLD_SPARES: u32 = 100;
+
 struct Ctx<'a> {
     source: &'a str,
     file: &'a str,
@@ -217,6 +227,23 @@ impl Ctx<'_> {
         let latency = link
             .latency
             .unwrap_or(Dist::Fixed(crate::engine::Duration::ZERO));
+        // Every probability a hop draws from is checked here, where it can be located: the
+        // model treats them as valid and has no file to point at.
+        let probabilities = [
+            ("loss", link.loss.map(|p| p.0)),
+            ("burst.enter", link.burst.map(|b| b.enter.0)),
+            ("burst.leave", link.burst.map(|b| b.leave.0)),
+            ("burst.loss", link.burst.map(|b| b.loss.0)),
+        ];
+        for (name, p) in probabilities {
+            if let Some(p) = p.filter(|p| !(0.0..=1.0).contains(p)) {
+                return Err(self.error(
+                    &format!("{field}.{name}"),
+                    format!("expected a probability between 0 and 1, found {p}"),
+                    "a probability: 0.01 means 1% of messages".into(),
+                ));
+            }
+        }
         Ok(LinkSpec {
             loss: link.loss.map_or(0.0, |p| p.0),
             data_rate_bps: link.data_rate_bps.map(|r| r.0),
@@ -454,6 +481,18 @@ pub fn compile(
             "horizon",
             format!("the horizon {} is longer than 1000 years", s.horizon),
             "industrial fleets live 10–20 years; e.g. horizon: \"20y\"".into(),
+        ));
+    }
+    if s.replications.0 > MAX_REPLICATIONS {
+        return Err(cx.error(
+            "replications",
+            format!(
+                "{} replications is more than the {MAX_REPLICATIONS} one study may run",
+                s.replications.0
+            ),
+            "the 95% interval narrows as 1/√R: 1,000 replications are usually plenty, and \
+             `iotwin run --precision` stops once an interval is narrow enough"
+                .into(),
         ));
     }
     for (list, empty) in [
@@ -754,7 +793,18 @@ pub fn compile(
                 })
                 .transpose()?,
             battery,
-            cold_spares: f.cold_spares,
+            cold_spares: if f.cold_spares > MAX_COLD_SPARES {
+                return Err(cx.error(
+                    &format!("{here}.cold_spares"),
+                    format!(
+                        "{} cold spares per device is more than the {MAX_COLD_SPARES} a device may keep",
+                        f.cold_spares
+                    ),
+                    "cold spares are units kept on the shelf beside each device, usually 0 to 2, e.g. `cold_spares: 1`".into(),
+                ));
+            } else {
+                f.cold_spares
+            },
             environment_factor: environment.factor(),
             degradation: f
                 .degradation
@@ -984,6 +1034,16 @@ pub fn compile(
                 (vec![target], at, lasting)
             }
         };
+        if at.ticks() >= s.horizon.ticks() {
+            return Err(cx.error(
+                &format!("{here}.at"),
+                format!(
+                    "the fault starts at {at}, at or after the horizon {}: it would never happen",
+                    s.horizon
+                ),
+                "schedule it within the horizon, or lengthen the horizon".into(),
+            ));
+        }
         if lasting.ticks() == 0 {
             return Err(cx.error(
                 &format!("{here}.lasting"),

@@ -119,17 +119,41 @@ impl fmt::Display for Diagnostic {
         writeln!(f, "{}", self.message)?;
         let number = self.line.to_string();
         let pad = " ".repeat(number.len());
+        let (shown, column) = window(&self.source_line, self.column);
         writeln!(f, " {pad} |")?;
-        writeln!(f, " {number} | {}", self.source_line)?;
-        let caret_pad: String = self
-            .source_line
+        writeln!(f, " {number} | {shown}")?;
+        let caret_pad: String = shown
             .chars()
-            .take(self.column.saturating_sub(1))
+            .take(column.saturating_sub(1))
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         writeln!(f, " {pad} | {caret_pad}^")?;
         write!(f, " {pad} = hint: {}", self.hint)
     }
+}
+
+/// The part of a long source line around `column` (a 400 KB line of brackets is not shown
+/// whole), with `…` where it was cut, and the column within what is shown.
+fn window(line: &str, column: usize) -> (String, usize) {
+    const WHOLE: usize = 400;
+    const BEFORE: usize = 100;
+    const AFTER: usize = 100;
+    let count = line.chars().count();
+    if count <= WHOLE {
+        return (line.to_string(), column);
+    }
+    let at = column.saturating_sub(1).min(count);
+    let start = at.saturating_sub(BEFORE);
+    let end = (at + AFTER).min(count);
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(start).take(end - start));
+    if end < count {
+        shown.push('…');
+    }
+    (shown, at - start + 1 + usize::from(start > 0))
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
@@ -140,4 +164,18 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn a_long_line_is_shown_around_the_caret() {
+        let line = format!("{}X{}", "a".repeat(1000), "b".repeat(1000));
+        let (shown, column) = window(&line, 1001);
+        assert!(shown.chars().count() < 230, "{shown}");
+        assert_eq!(shown.chars().nth(column - 1), Some('X'));
+        assert_eq!(window("short", 3), ("short".to_string(), 3));
+    }
 }

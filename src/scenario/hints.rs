@@ -140,6 +140,16 @@ pub fn explain(code: &Code, path: &str) -> (String, String, String) {
                 .to_string(),
             path.to_string(),
         ),
+        Code::ExceededRecursionLimit => (
+            format!(
+                "brackets nested more than {} deep; no scenario needs that many",
+                super::MAX_NESTING
+            ),
+            "a scenario nests a few levels (`Scenario(fleets: [Fleet(link: Link(...))])`): \
+             look for brackets opened and never closed"
+                .to_string(),
+            path.to_string(),
+        ),
         other => (
             format!("{other}"),
             "RON looks like `Name(field: value, other: [1, 2])`; see scenarios/factory.ron"

@@ -20,6 +20,7 @@ use std::path::Path;
 use ron::extensions::Extensions;
 use serde_path_to_error::Segment;
 
+pub use compile::{MAX_COLD_SPARES, MAX_REPLICATIONS};
 pub use deployment::{
     BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, CrewSpec,
     DegradationSpec, Deployment, DeviceCostSpec, DropPolicy, Effect, Expectation, FailoverSpec,
@@ -42,16 +43,73 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/factory.ron");
 /// How the built-in scenario is named in messages.
 pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/factory.ron (built in)";
 
+/// The largest scenario file read, in bytes. The biggest shipped scenario is 15 KB; a
+/// thousand-fleet plant written out by a script is a few MB. A limit keeps `/dev/zero` or a
+/// mistaken log file from filling memory before anything is checked.
+pub const MAX_SOURCE_BYTES: u64 = 16 << 20;
+
+/// How deep brackets may nest. The shipped scenarios nest at most 7 levels; RON's own default
+/// (128) is kept, and the field map's scan is linear in the document, whatever its depth.
+pub const MAX_NESTING: usize = 128;
+
 /// Reads, checks and compiles the scenario file at `path`.
 pub fn load(path: &Path) -> Result<Deployment, ScenarioError> {
     let file = path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+    let source = read_source(path)?;
+    compile_source(&source, &file)
+}
+
+/// Reads scenario text from `path`, at most [`MAX_SOURCE_BYTES`] of it; text that is not
+/// UTF-8 is refused at the line and column of its first bad byte.
+pub fn read_source(path: &Path) -> Result<String, ScenarioError> {
+    use std::io::Read;
+    let file = path.display().to_string();
+    let io = |message: String| ScenarioError::Io {
         file: file.clone(),
-        message: e.to_string(),
+        message,
         hint: "check the path; `iotwin run` without a scenario runs the built-in factory"
             .to_string(),
-    })?;
-    compile_source(&source, &file)
+    };
+    let reader = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
+    let mut bytes = vec![];
+    reader
+        .take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io(e.to_string()))?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(ScenarioError::Io {
+            file,
+            message: format!(
+                "larger than {} MiB: that is not a scenario",
+                MAX_SOURCE_BYTES >> 20
+            ),
+            hint: "name the scenario's .ron file; the biggest shipped scenario is 15 KB".into(),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| not_utf8(e.as_bytes(), e.utf8_error(), &file))
+}
+
+/// A located error for the first byte of `bytes` that is not UTF-8.
+fn not_utf8(bytes: &[u8], error: std::str::Utf8Error, file: &str) -> ScenarioError {
+    let good = &bytes[..error.valid_up_to()];
+    // ok: `valid_up_to` is the length of the longest valid UTF-8 prefix.
+    let good = std::str::from_utf8(good).unwrap_or_default();
+    let line = good.matches('\n').count() + 1;
+    let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+    let column = good[line_start..].chars().count() + 1;
+    Diagnostic {
+        file: file.to_string(),
+        line,
+        column,
+        field: String::new(),
+        message: format!(
+            "byte 0x{:02X} is not UTF-8 text",
+            bytes[error.valid_up_to()]
+        ),
+        hint: "save the scenario as UTF-8 (a Latin-1 `é` or `µ` shows up like this)".into(),
+        source_line: good[line_start..].to_string(),
+    }
+    .into()
 }
 
 /// Checks and compiles scenario text; `file` names it in error messages and anchors the
@@ -98,7 +156,8 @@ pub fn compile_point(
 /// Reads scenario text into its serde form, with the positions of its fields.
 pub fn parse(source: &str, file: &str) -> Result<(Scenario, FieldMap), ScenarioError> {
     let options = ron::Options::default()
-        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES);
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+        .with_recursion_limit(MAX_NESTING);
     let map = FieldMap::scan(source);
     let located = |span: ron::error::SpannedError, path: String| -> ScenarioError {
         let position = Position {

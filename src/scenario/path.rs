@@ -212,6 +212,7 @@ fn describe(value: &Value) -> String {
 fn unwrap_variant(value: &Value) -> &Value {
     match value {
         Value::Object(map) if map.len() == 1 => {
+            // ok: the match guard says the map has exactly one entry.
             let (key, inner) = map.iter().next().expect("one entry");
             if key.starts_with(|c: char| c.is_ascii_uppercase()) {
                 unwrap_variant(inner)
@@ -576,10 +577,41 @@ pub fn set(source: &str, field: &str, value: &str) -> Result<String, String> {
     ))
 }
 
+/// The most points a sweep may have. Every point is compiled (a whole `Deployment`) before
+/// any runs, and each runs every replication: 10,000 points of the factory at 30
+/// replications is already 300,000 runs, more than a day on a workstation.
+pub const MAX_GRID_POINTS: usize = 10_000;
+
+/// The number of points of a grid of `sizes` values, refused (naming the sizes) when it
+/// passes [`MAX_GRID_POINTS`]; computed with checked arithmetic (16 `--set` of 16 values is
+/// 2^64 points, which a plain product wraps to 0).
+pub fn grid_size(sizes: &[usize]) -> Result<usize, PathError> {
+    let total = sizes
+        .iter()
+        .try_fold(1usize, |n, &s| n.checked_mul(s))
+        .filter(|&n| n <= MAX_GRID_POINTS);
+    total.ok_or_else(|| {
+        let product: Vec<String> = sizes.iter().map(|s| s.to_string()).collect();
+        PathError {
+            path: format!("({} parameters)", sizes.len()),
+            message: format!(
+                "the sweep grid has {} points, more than the {MAX_GRID_POINTS} a sweep may run",
+                product.join(" × ")
+            ),
+            hint: "sweep fewer values or fewer parameters at once, e.g. a coarse grid first, \
+                   then a finer one around the crossing"
+                .to_string(),
+        }
+    })
+}
+
 /// Positions of a parameter's values, one combination per sweep point, in the order they run:
 /// the first `--set` varies slowest and the last fastest (as nested loops written in order).
+/// A grid larger than [`MAX_GRID_POINTS`] (see [`grid_size`]) gives no points.
 pub fn grid(sizes: &[usize]) -> Vec<Vec<usize>> {
-    let total: usize = sizes.iter().product();
+    let Ok(total) = grid_size(sizes) else {
+        return vec![];
+    };
     if sizes.is_empty() || total == 0 {
         return vec![];
     }
@@ -598,6 +630,16 @@ pub fn grid(sizes: &[usize]) -> Vec<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grids_too_big_to_run_are_refused_before_they_wrap() {
+        // 16 parameters of 16 values: 2^64 points, which an unchecked product wraps to 0.
+        let err = grid_size(&[16; 16]).unwrap_err();
+        assert!(err.message.contains("16 × 16"), "{}", err.message);
+        assert!(grid_size(&[10; 12]).is_err());
+        assert_eq!(grid_size(&[10, 10, 10, 10]), Ok(10_000));
+        assert!(grid(&[16; 16]).is_empty());
+    }
 
     #[test]
     fn paths_parse() {

@@ -16,6 +16,7 @@ mod everyday;
 mod failover;
 mod fit;
 mod flow;
+mod hardening;
 mod lifecycle;
 mod lora;
 mod outages;

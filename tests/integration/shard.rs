@@ -248,7 +248,7 @@ fn merge_refuses_what_is_not_a_shard_file() {
         ("cut.json", text[..text.len() / 2].into(), "not JSON"),
         (
             "future.json",
-            text.replace("\"format_version\": 1", "\"format_version\": 99"),
+            text.replace("\"format_version\": 2", "\"format_version\": 99"),
             "format version 99",
         ),
         (

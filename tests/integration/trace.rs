@@ -44,7 +44,10 @@ fn a_trace_replays_bit_identically() {
 /// the smart home and on the hostile scenario, which exercises every mechanism.
 #[test]
 fn a_trace_agrees_with_the_run_and_closes_every_message() {
-    let hostile = crate::common::HOSTILE.replace(r#"horizon: "3d""#, r#"horizon: "6h""#);
+    // The degraded link starts within the shortened horizon (a fault after it is refused).
+    let hostile = crate::common::HOSTILE
+        .replace(r#"horizon: "3d""#, r#"horizon: "6h""#)
+        .replace(r#"at: "12h", lasting: "6h""#, r#"at: "2h", lasting: "6h""#);
     for text in [short_smart_home(), hostile] {
         agrees_with_run(&text, 2);
     }
