@@ -42,6 +42,10 @@
 //! metrics.csv, report.html, report.md, charts) from a [`montecarlo::Summary`].
 
 #![forbid(unsafe_code)]
+// User input never reaches a panic: no unwrap or expect outside tests, except where a function
+// says why with `#[expect(clippy::expect_used, reason = ...)]`.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cost;
 pub mod engine;

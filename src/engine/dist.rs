@@ -125,6 +125,10 @@ impl DurationDist {
 
     /// The same law `factor` times faster (an accelerated-life model: every draw divided by
     /// `factor`, so the hazard of an exponential law is multiplied by it).
+    #[expect(
+        clippy::expect_used,
+        reason = "a positive parameter divided by a positive factor stays positive"
+    )]
     pub fn accelerated(&self, factor: f64) -> DurationDist {
         if factor == 1.0 {
             return self.clone();

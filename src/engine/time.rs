@@ -42,6 +42,10 @@ pub enum DurationError {
     MissingUnit(String),
     #[error("unknown unit \"{unit}\" in \"{text}\" (units: us, ms, s, m, h, d, w, y)")]
     UnknownUnit { text: String, unit: String },
+    #[error(
+        "\"{text}\" spells its unit out; write \"{written}\" (units: us, ms, s, m, h, d, w, y)"
+    )]
+    SpelledOut { text: String, written: String },
     #[error("durations cannot be negative: \"{0}\"")]
     Negative(String),
     #[error(
@@ -95,6 +99,12 @@ impl Duration {
         if trimmed.starts_with('-') {
             return Err(DurationError::Negative(trimmed.to_string()));
         }
+        if let Some(written) = spelled_out(trimmed) {
+            return Err(DurationError::SpelledOut {
+                text: trimmed.to_string(),
+                written,
+            });
+        }
         let too_long = || DurationError::TooLong(trimmed.to_string());
         let mut total: u128 = 0;
         for (n, part) in trimmed.split_whitespace().enumerate() {
@@ -110,6 +120,30 @@ impl Duration {
             .map(Duration)
             .map_err(|_| DurationError::TooLong(trimmed.to_string()))
     }
+}
+
+/// `"1 minute"` or `"90 seconds"` written the way iotwin reads them (`"1m"`, `"90s"`), or
+/// `None` if `text` is not a number and a unit spelled out.
+fn spelled_out(text: &str) -> Option<String> {
+    let mut words = text.split_whitespace();
+    let (number, word, None) = (words.next()?, words.next()?, words.next()) else {
+        return None;
+    };
+    if !number.starts_with(|c: char| c.is_ascii_digit()) || number.parse::<f64>().is_err() {
+        return None;
+    }
+    let unit = match word.to_ascii_lowercase().as_str() {
+        "us" | "µs" | "microsecond" | "microseconds" => "us",
+        "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => "ms",
+        "s" | "sec" | "secs" | "second" | "seconds" => "s",
+        "m" | "min" | "mins" | "minute" | "minutes" => "m",
+        "h" | "hr" | "hrs" | "hour" | "hours" => "h",
+        "d" | "day" | "days" => "d",
+        "w" | "wk" | "wks" | "week" | "weeks" => "w",
+        "y" | "yr" | "yrs" | "year" | "years" => "y",
+        _ => return None,
+    };
+    Some(format!("{number}{unit}"))
 }
 
 /// One `<number><unit>` term, possibly several glued together as in `"1h30m"`.
@@ -288,6 +322,32 @@ impl<'de> serde::Deserialize<'de> for Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_spelled_out_is_answered_with_the_short_form() {
+        for (text, written) in [
+            ("1 minute", "1m"),
+            ("90 seconds", "90s"),
+            ("2 Hours", "2h"),
+            ("1.5 days", "1.5d"),
+            ("250 ms", "250ms"),
+            ("10 years", "10y"),
+        ] {
+            assert_eq!(
+                Duration::parse(text),
+                Err(DurationError::SpelledOut {
+                    text: text.to_string(),
+                    written: written.to_string()
+                }),
+                "{text}"
+            );
+        }
+        let message = Duration::parse("1 minute").unwrap_err().to_string();
+        assert!(message.contains("write \"1m\""), "{message}");
+        assert!(!message.contains("minutems"), "{message}");
+        // Two real terms are still a sum.
+        assert_eq!(Duration::parse("1h 30m"), Ok(Duration(5_400_000_000)));
+    }
 
     #[test]
     fn parses_the_units_people_write() {

@@ -258,8 +258,8 @@ impl Queue {
     }
 }
 
-/// Mean waiting time in queue of an M/G/1 queue (Pollaczek–Khinchine): λE[S²] / (2(1 − ρ)),
-/// ρ = λE[S]; infinite at or above saturation. Times in ticks, rate per tick.
+/// Mean waiting time in queue of an M/G/1 queue (Pollaczek–Khinchine): λE\[S²\] / (2(1 − ρ)),
+/// ρ = λE\[S\]; infinite at or above saturation. Times in ticks, rate per tick.
 pub fn pk_wait(rate: f64, mean_service: f64, second_moment: f64) -> f64 {
     let rho = rate * mean_service;
     if rho >= 1.0 {

@@ -193,6 +193,7 @@ impl Topology {
 
     /// The lines `iotwin validate` prints, each ending in a newline: fleets that cannot reach
     /// the cloud, the single points of failure (or `none`), then unused gateways.
+    #[expect(clippy::expect_used, reason = "writing to a String cannot fail")]
     pub fn describe(&self, dep: &Deployment) -> String {
         let mut out = String::new();
         self.write_report(dep, &mut out)

@@ -1575,6 +1575,10 @@ impl<O: Observer> World<O> {
 
     /// A change of a device with clocks: it goes down for a failure, a flat battery or a
     /// planned replacement, or comes back (repaired, recharged or replaced).
+    #[expect(
+        clippy::expect_used,
+        reason = "a battery change is scheduled only for a fleet with a battery (Clocks::next)"
+    )]
     fn clocked_device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
         let now = sched.now();
         let fleet = self.devices[d as usize].fleet as usize;

@@ -126,6 +126,10 @@ pub fn compare(summaries: &[Summary]) -> Comparison {
 }
 
 /// Column `j` of `design` against column `i` of `base`, paired by replication.
+#[expect(
+    clippy::expect_used,
+    reason = "the column index comes from index_of on the same summary"
+)]
 fn versus(base: &Summary, i: usize, design: &Summary, j: usize, better: Better) -> Versus {
     let diffs: Vec<f64> = base
         .per_replication

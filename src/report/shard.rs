@@ -262,7 +262,7 @@ impl Progress {
         &self.dir
     }
 
-    /// Writes one finished replication, atomically (see [`write_unsynced`]).
+    /// Writes one finished replication, atomically (without `fsync`: see `write_unsynced`).
     pub fn record(&self, row: &Replication) -> std::io::Result<()> {
         let path = self.dir.join(replication_file(row.index));
         write_unsynced(&path, ReplicationFile::to_json(&self.hash, row).as_bytes())

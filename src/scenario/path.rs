@@ -209,6 +209,10 @@ fn describe(value: &Value) -> String {
 }
 
 /// An enum variant with fields serialises as `{"Variant": {...}}`; paths do not name variants.
+#[expect(
+    clippy::expect_used,
+    reason = "the map was checked to hold exactly one entry"
+)]
 fn unwrap_variant(value: &Value) -> &Value {
     match value {
         Value::Object(map) if map.len() == 1 => {

@@ -155,6 +155,10 @@ impl Software {
     }
 
     /// Schedules certificates' first steps and campaigns' first waves.
+    #[expect(
+        clippy::expect_used,
+        reason = "Software::new makes slots for every fleet with certificates or a campaign"
+    )]
     pub(super) fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
         for f in 0..self.fleets.len() {
             let Some(cert) = self.fleets[f].cert.clone() else {
@@ -187,6 +191,10 @@ impl Software {
 
     /// The next step of device `d`'s certificate from time `from`: a renewal attempt when the
     /// renewal window is open and before expiry, else the expiry.
+    #[expect(
+        clippy::expect_used,
+        reason = "certificate events exist only for fleets with certificates, which have slots"
+    )]
     fn schedule_cert(&mut self, sched: &mut Scheduler<Packed>, f: usize, d: u32, from: Ticks) {
         let cert = self.fleets[f]
             .cert
@@ -206,6 +214,10 @@ impl Software {
 
     /// Step `step` of the certificate of device `d` of fleet `f` (`up`: its hardware works,
     /// so it can attempt a renewal).
+    #[expect(
+        clippy::expect_used,
+        reason = "certificate events exist only for fleets with certificates, which have slots"
+    )]
     pub(super) fn cert_step(
         &mut self,
         sched: &mut Scheduler<Packed>,
@@ -260,6 +272,10 @@ impl Software {
 
     /// Wave `wave` of campaign `c`: each working device in it (`up`) is updated; some brick,
     /// and a bricked device at a crew's site waits for one of `crews`' technicians.
+    #[expect(
+        clippy::expect_used,
+        reason = "Software::new makes slots for every fleet a campaign names"
+    )]
     pub(super) fn firmware_wave(
         &mut self,
         sched: &mut Scheduler<Packed>,
@@ -326,6 +342,10 @@ impl Software {
     }
 
     /// Device `d` of fleet `f` is rolled back or reflashed: it works again.
+    #[expect(
+        clippy::expect_used,
+        reason = "only a bricked device of a fleet with a campaign is unbricked, and it has a slot"
+    )]
     pub(super) fn unbrick(&mut self, f: usize, d: u32) {
         let slot = self.slot(f, d).expect("slot");
         self.soft[slot].flags &= !BRICKED;
