@@ -1,4 +1,5 @@
-"""iotwin from Python: load, validate, run, compare and sweep IoT deployment scenarios.
+"""iotwin from Python: load, validate, run, compare and sweep IoT deployment scenarios, and fit
+failure, repair and outage laws from field records.
 
 The same library as the ``iotwin`` command, in-process: the same seed and options give the
 same numbers as ``iotwin run`` (``RunResult.summary_json()`` is its ``summary.json``, byte for
@@ -16,11 +17,13 @@ Runs release the GIL and stop on Ctrl-C (``KeyboardInterrupt``). Mistakes in a s
 
 from ._native import (
     Comparison,
+    Fit,
     RunResult,
     Scenario,
     Sweep,
     __version__,
     compare,
+    fit,
     load,
     run,
     sweep,
@@ -30,6 +33,7 @@ from .errors import IotwinError, RunError, ScenarioError, StudyTooLarge, UsageEr
 
 __all__ = [
     "Comparison",
+    "Fit",
     "IotwinError",
     "RunError",
     "RunResult",
@@ -40,6 +44,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "compare",
+    "fit",
     "load",
     "run",
     "sweep",

@@ -87,3 +87,16 @@ def sweep(
     threads: Optional[int] = None,
     mode: Mode = "auto",
 ) -> Sweep: ...
+
+class Fit:
+    def fit_json(self) -> str: ...
+    def snippets(self) -> str: ...
+    def write(self, dir: Union[str, PathLike]) -> List[str]: ...
+
+def fit(
+    records: Union[str, PathLike, Sequence[Union[str, PathLike]]],
+    *,
+    laws: Optional[Sequence[str]] = None,
+    resamples: int = 199,
+    seed: int = 1,
+) -> Fit: ...

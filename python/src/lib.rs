@@ -633,8 +633,132 @@ fn sweep(
     Ok(PySweep { sweep: result })
 }
 
+/// Laws fitted from field records, as `iotwin fit` fits them: `fit_json()` is its `fit.json`
+/// and `snippets()` its `laws.ron`, byte for byte.
+#[pyclass(name = "Fit", module = "iotwin", frozen)]
+struct PyFit {
+    json: String,
+    snippets: String,
+    fits: Vec<iotwin::fit::PopulationFit>,
+    options: iotwin::fit::Options,
+}
+
+#[pymethods]
+impl PyFit {
+    /// The fit as `iotwin fit` writes `fit.json`: every population, every law's parameters,
+    /// 95% intervals, AIC/BIC and goodness of fit.
+    fn fit_json(&self) -> String {
+        self.json.clone()
+    }
+
+    /// The fitted laws as RON snippets to paste into a scenario (`laws.ron`).
+    fn snippets(&self) -> String {
+        self.snippets.clone()
+    }
+
+    /// Writes what `iotwin fit -o DIR` writes (fit.md, fit.json, laws.ron, Weibull plots).
+    fn write(&self, py: Python<'_>, dir: PathBuf) -> PyResult<Vec<String>> {
+        let written = py
+            .detach(|| iotwin::fit::summary::write_outputs(&self.fits, &self.options, &dir))
+            .map_err(|e| {
+                runner::usage_error(
+                    py,
+                    format!("cannot write the fit to {}: {e}", dir.display()),
+                    "choose another folder".to_string(),
+                )
+            })?;
+        Ok(written.iter().map(|p| p.display().to_string()).collect())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<iotwin.Fit of {} populations>", self.fits.len())
+    }
+}
+
+/// Fits exponential, Weibull, lognormal and gamma laws (or `laws`) to field records — device
+/// failures, repairs and carrier outages, CSV or JSON lines (`docs/twin.md`) — by censored and
+/// truncated maximum likelihood, as `iotwin fit` does. Bad records raise `ScenarioError` with
+/// the file, line, column, field and hint.
+#[pyfunction]
+#[pyo3(signature = (records, *, laws=None, resamples=199, seed=1))]
+fn fit(
+    py: Python<'_>,
+    records: &Bound<'_, PyAny>,
+    laws: Option<Vec<String>>,
+    resamples: u32,
+    seed: u64,
+) -> PyResult<PyFit> {
+    use iotwin::fit::{self, law::Family};
+    let paths: Vec<PathBuf> = match records.extract::<PathBuf>() {
+        Ok(p) => vec![p],
+        Err(_) => records.extract::<Vec<PathBuf>>().map_err(|_| {
+            PyTypeError::new_err(
+                "records is a path, or a list of paths, of CSV or JSON-lines files",
+            )
+        })?,
+    };
+    let mut families = vec![];
+    for name in laws.unwrap_or_default() {
+        match Family::parse(&name) {
+            Some(f) if !families.contains(&f) => families.push(f),
+            Some(_) => {}
+            None => {
+                let names = Family::ALL.map(|f| f.name());
+                return Err(runner::usage_error(
+                    py,
+                    format!("unknown law \"{name}\""),
+                    format!("the laws are: {}", names.join(", ")),
+                ));
+            }
+        }
+    }
+    if families.is_empty() {
+        families = Family::ALL.to_vec();
+    }
+    let located = |e: &iotwin::scenario::table::TableError| {
+        let as_scenario = match e {
+            iotwin::scenario::table::TableError::Io {
+                file,
+                message,
+                hint,
+                ..
+            } => ScenarioError::Io {
+                file: file.clone(),
+                message: message.clone(),
+                hint: hint.clone(),
+            },
+            iotwin::scenario::table::TableError::Invalid(d) => ScenarioError::Invalid(d.clone()),
+        };
+        runner::scenario_error(py, &as_scenario)
+    };
+    let mut all = vec![];
+    for path in &paths {
+        let mut rows = fit::records::load(path).map_err(|e| located(&e))?;
+        all.append(&mut rows);
+    }
+    let samples = fit::sample::samples(&all)
+        .map_err(|e| runner::usage_error(py, e.to_string(), "see docs/twin.md".to_string()))?;
+    let options = fit::Options {
+        families,
+        resamples,
+        seed,
+    };
+    let fits = py.detach(|| fit::fit_samples(samples, &options));
+    let json = serde_json::to_string_pretty(&fit::summary::to_json(&fits, &options))
+        .map(|j| j + "\n")
+        .map_err(|e| runner::usage_error(py, e.to_string(), String::new()))?;
+    Ok(PyFit {
+        json,
+        snippets: fit::snippet::snippets(&fits),
+        fits,
+        options,
+    })
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyFit>()?;
+    m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_class::<PyScenario>()?;
     m.add_class::<PyRunResult>()?;
     m.add_class::<PyComparison>()?;
