@@ -2,7 +2,7 @@
 # Regenerates the sample reports in reports/ from the shipped scenarios: one report per
 # scenario in scenarios/ (each with its own seed and replication count; the mode is the `auto`
 # rule, so city_scale_meters runs in flow mode), the gateway-capacity sweep and the comparison
-# of the four connectivity designs, then a PNG screenshot of every page when Chromium is there
+# of the four connectivity designs, the fit of the synthetic field log, then a PNG screenshot of every page when Chromium is there
 # (scripts/screenshot-reports.sh). Results are deterministic: the same code gives the same
 # summary.json, metrics.csv and charts byte for byte.
 #
@@ -51,6 +51,9 @@ if [ "$#" -eq 0 ]; then
     "$iotwin" compare scenarios/single_carrier.ron scenarios/dual_carrier_esim.ron \
         scenarios/wired_with_lte_backup.ron scenarios/redundant_gateways.ron \
         --out reports/compare-designs > /dev/null
+
+    echo "== fit: the synthetic field log" >&2
+    "$iotwin" fit reports/fit-example/field.csv --quiet --out reports/fit-example > /dev/null
 fi
 
 if [ "${NO_SCREENSHOTS:-0}" != 1 ]; then
