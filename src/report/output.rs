@@ -9,6 +9,12 @@
 //! writer moves into place before anything else ([`recover`]), so the folder ends with the old
 //! set or the new one, never a mix, and no temporary files. Everything here runs under the
 //! folder's lock.
+//!
+//! For readers that do not run iotwin (a browser, a CI job, a copy to another machine), the set
+//! carries a manifest, [`MANIFEST`], in `sha256sum` format: the old one is removed before the
+//! first file moves and the new one moved in last, so `sha256sum -c MANIFEST.sha256` passing is
+//! the reader's proof that the folder holds one whole set; while a set is being replaced (or
+//! after a kill, until the next writer recovers it) there is no manifest.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
@@ -18,8 +24,45 @@ use std::path::{Path, PathBuf};
 const STAGING: &str = ".iotwin-staging";
 /// A committed set, moved into place file by file.
 const STAGED: &str = ".iotwin-staged";
-/// Inside a staged set: the files to move (one per line, `+ path`) and to delete (`- path`).
+/// Inside a staged set: the files to move (one per line, `+ path`) and to delete (`- path`,
+/// or `x path`: delete unless this set's own copy has already been moved in).
 const PLAN: &str = "plan.txt";
+/// The report set's manifest: one `SHA-256  path` line per file, as `sha256sum` writes them.
+pub const MANIFEST: &str = "MANIFEST.sha256";
+
+/// The manifest of `files`, in `sha256sum` format (so `sha256sum -c` checks it).
+fn manifest(files: &[(PathBuf, Vec<u8>)]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut text = String::new();
+    for (name, bytes) in files {
+        let digest = Sha256::digest(bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        text.push_str(&format!("{hex}  {}\n", name.display()));
+    }
+    text.into_bytes()
+}
+
+/// Whether `dir` holds one whole report set: its manifest is there and every file it lists
+/// has the content it records (what a reader checks with `sha256sum -c MANIFEST.sha256`).
+pub fn is_whole(dir: &Path) -> bool {
+    use sha2::{Digest, Sha256};
+    let Ok(text) = fs::read_to_string(dir.join(MANIFEST)) else {
+        return false;
+    };
+    text.lines().all(|line| {
+        let Some((hex, name)) = line.split_once("  ") else {
+            return false;
+        };
+        fs::read(dir.join(name)).is_ok_and(|bytes| {
+            let digest = Sha256::digest(&bytes);
+            digest
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+                == hex
+        })
+    })
+}
 
 /// An error for a path that is a symbolic link where iotwin writes.
 fn linked(path: &Path) -> io::Error {
@@ -102,8 +145,16 @@ pub(crate) fn write_set_stopping(
         check_relative(name)?;
     }
     create_dir(&staging)?;
-    let mut plan = String::new();
-    for (name, bytes) in files {
+    // The old manifest goes first and the new one comes last: a folder with a manifest that
+    // checks is a whole set.
+    let mut plan = format!("x {MANIFEST}\n");
+    let manifest = manifest(files);
+    let with_manifest = files
+        .iter()
+        .map(|(n, b)| (n.as_path(), b.as_slice()))
+        .chain([(Path::new(MANIFEST), manifest.as_slice())]);
+    let mut last = String::new();
+    for (name, bytes) in with_manifest {
         budget.step()?;
         let path = staging.join(name);
         if let Some(parent) = path.parent() {
@@ -115,12 +166,18 @@ pub(crate) fn write_set_stopping(
             .open(&path)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        plan.push_str(&format!("+ {}\n", name.display()));
+        let line = format!("+ {}\n", name.display());
+        if name == Path::new(MANIFEST) {
+            last = line;
+        } else {
+            plan.push_str(&line);
+        }
     }
     for name in remove {
         check_relative(name)?;
         plan.push_str(&format!("- {}\n", name.display()));
     }
+    plan.push_str(&last);
     budget.step()?;
     let mut f = OpenOptions::new()
         .write(true)
@@ -202,6 +259,13 @@ fn apply(dir: &Path, budget: &mut Budget) -> io::Result<()> {
             }
             "- " => {
                 if fs::symlink_metadata(&target).is_ok() {
+                    budget.step()?;
+                    fs::remove_file(&target)?;
+                }
+            }
+            // Repeating a plan after a kill must not delete what it already moved in.
+            "x " => {
+                if staged.join(name).exists() && fs::symlink_metadata(&target).is_ok() {
                     budget.step()?;
                     fs::remove_file(&target)?;
                 }
@@ -366,11 +430,20 @@ mod tests {
         assert_ne!(old_listing, new_listing);
         let mut saw_old = false;
         let mut saw_new = false;
-        for steps in 0..20 {
+        for steps in 0..24 {
             let tmp = tempfile::tempdir().expect("dir");
             write_set(tmp.path(), &old, &[]).expect("old");
             let stopped = write_set_stopping(tmp.path(), &new, &remove, steps);
+            // A reader who trusts the manifest never takes a mix for a set: before recovery
+            // there is either no manifest or one that every file matches.
+            if tmp.path().join(MANIFEST).exists() {
+                assert!(
+                    is_whole(tmp.path()),
+                    "a manifest over a mix at step {steps}"
+                );
+            }
             recover(tmp.path()).expect("recover");
+            assert!(is_whole(tmp.path()), "after recovery at step {steps}");
             let now = listing(tmp.path());
             if now == old_listing {
                 assert!(stopped.is_err(), "step {steps}");

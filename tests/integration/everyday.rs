@@ -316,3 +316,37 @@ fn a_template_runs_as_the_scenario_written_out_and_its_errors_point_into_it() {
         "the line as written: {stderr}"
     );
 }
+
+/// A reader that does not run iotwin checks that a report folder holds one whole set with
+/// `sha256sum -c MANIFEST.sha256`; the manifest lists every file of the set.
+#[test]
+fn a_report_set_carries_a_manifest_sha256sum_checks() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    iotwin()
+        .args(["run", DRILL, "-r", "2", "-q", "-o"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let manifest = std::fs::read_to_string(tmp.path().join("MANIFEST.sha256")).expect("manifest");
+    for file in [
+        "summary.json",
+        "metrics.csv",
+        "report.html",
+        "report.md",
+        "charts/losses.svg",
+    ] {
+        assert!(
+            manifest.contains(&format!("  {file}\n")),
+            "{file}: {manifest}"
+        );
+    }
+    if let Ok(out) = std::process::Command::new("sha256sum")
+        .args(["--check", "--quiet", "MANIFEST.sha256"])
+        .current_dir(tmp.path())
+        .output()
+    {
+        assert!(out.status.success(), "{}", text(&out.stdout));
+    }
+    std::fs::write(tmp.path().join("summary.json"), "{}").expect("edited");
+    assert!(!iotwin::report::output::is_whole(tmp.path()));
+}
