@@ -28,6 +28,30 @@ pub fn significant(x: f64, digits: i32) -> String {
     }
 }
 
+/// Each parameter's 95% interval as `each(name, low, high)` writes it, times as durations and
+/// other numbers to `digits` significant digits; `None` when the fit has no intervals.
+pub fn intervals_text(
+    e: &super::optimise::Estimate,
+    digits: i32,
+    each: impl Fn(&str, String, String) -> String,
+) -> Option<Vec<String>> {
+    let intervals = e.intervals.as_ref()?;
+    let family = e.law.family;
+    let names = family.parameter_names();
+    let text = names
+        .iter()
+        .zip(intervals)
+        .enumerate()
+        .map(|(i, (name, &(lo, hi)))| {
+            if family.is_time(i) {
+                each(name, duration_string(lo), duration_string(hi))
+            } else {
+                each(name, significant(lo, digits), significant(hi, digits))
+            }
+        });
+    Some(text.collect())
+}
+
 /// A duration in seconds as a scenario duration string with four significant digits in the
 /// largest unit it reaches, e.g. `"6.123y"`, `"3.25h"`, `"45.5s"`.
 pub fn duration_string(secs: f64) -> String {
@@ -111,25 +135,9 @@ fn quality(fit: &PopulationFit) -> String {
     );
     for f in &fit.fits {
         let e = &f.estimate;
-        let intervals = match &e.intervals {
-            Some(iv) => e
-                .law
-                .family
-                .parameter_names()
-                .iter()
-                .zip(iv)
-                .enumerate()
-                .map(|(i, (name, &(lo, hi)))| {
-                    if e.law.family.is_time(i) {
-                        format!("{name} [{}, {}]", duration_string(lo), duration_string(hi))
-                    } else {
-                        format!("{name} [{}, {}]", significant(lo, 4), significant(hi, 4))
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            None => "no interval (flat likelihood)".into(),
-        };
+        let intervals = intervals_text(e, 4, |name, lo, hi| format!("{name} [{lo}, {hi}]"))
+            .map(|each| each.join(", "))
+            .unwrap_or_else(|| "no interval (flat likelihood)".into());
         let p = f
             .gof
             .p_value

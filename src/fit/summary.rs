@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::snippet::{describe, dist_ron, duration_string, significant, snippets};
+use super::snippet::{describe, dist_ron, intervals_text, significant, snippets};
 use super::{Options, PopulationFit, plot};
 
 /// Every estimate as JSON; times in seconds.
@@ -109,25 +109,9 @@ pub fn to_markdown(fits: &[PopulationFit], options: &Options) -> String {
             out.push_str("|---|---|---:|---:|---:|---:|\n");
             for f in &p.fits {
                 let e = &f.estimate;
-                let iv = match &e.intervals {
-                    Some(iv) => e
-                        .law
-                        .family
-                        .parameter_names()
-                        .iter()
-                        .zip(iv)
-                        .enumerate()
-                        .map(|(i, (n, &(lo, hi)))| {
-                            if e.law.family.is_time(i) {
-                                format!("{n} {}–{}", duration_string(lo), duration_string(hi))
-                            } else {
-                                format!("{n} {}–{}", significant(lo, 3), significant(hi, 3))
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    None => "—".into(),
-                };
+                let iv = intervals_text(e, 3, |n, lo, hi| format!("{n} {lo}–{hi}"))
+                    .map(|each| each.join("; "))
+                    .unwrap_or_else(|| "—".into());
                 let _ = writeln!(
                     out,
                     "| {} | {iv} | {:.2} | {:.2} | {:.4} | {} |",
