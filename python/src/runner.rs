@@ -9,9 +9,10 @@ use pyo3::exceptions::{PyOSError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use iotwin::montecarlo::budget::{self, Advice};
 use iotwin::montecarlo::shard::{self, MergeError};
 use iotwin::montecarlo::sweep::{Plan, Sweep, SweepError};
-use iotwin::montecarlo::{self, Mode, RunError, RunOptions, Summary};
+use iotwin::montecarlo::{RunError, RunOptions, Summary};
 use iotwin::scenario::{Deployment, ScenarioError};
 
 /// How often the waiting thread lets Python look at signals: short enough that Ctrl-C feels
@@ -252,59 +253,44 @@ pub fn os_error(message: String) -> PyErr {
     PyOSError::new_err(message)
 }
 
-/// Refuses, before it starts, a run that would not fit in memory, as the CLI does:
-/// `iotwin.StudyTooLarge` (a `MemoryError`) with the estimate and a hint.
+/// Refuses, before it starts, a run that would not fit in memory, as the CLI does (the same
+/// estimate, [`budget::check_fits`]): `iotwin.StudyTooLarge` (a `MemoryError`) with the
+/// estimate and a hint worded for this package's arguments.
 pub fn check_memory(
     py: Python<'_>,
     dep: &Deployment,
     opts: &RunOptions,
     max_gib: Option<f64>,
 ) -> PyResult<()> {
-    const GIB: f64 = (1u64 << 30) as f64;
-    let threads = opts
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let replications = opts.replications.unwrap_or(dep.replications).max(1) as u64;
-    let concurrent = replications.min(threads as u64);
-    let needed = montecarlo::memory_needed_in(dep, concurrent, opts.mode) as f64;
-    let limit = match max_gib {
-        Some(gib) => gib * GIB,
-        None => match available_memory() {
-            Some(bytes) => 0.8 * bytes as f64,
-            None => return Ok(()),
-        },
-    };
-    if needed <= limit {
+    let Err(refused) = budget::check_fits(dep, opts, replications, max_gib) else {
         return Ok(());
-    }
-    let hint = if opts.mode == Mode::Packet && montecarlo::flow_unsupported(dep).is_none() {
-        "run it in flow mode (mode=\"flow\"), which keeps no message events; or fewer replications at once with threads=1"
-    } else if concurrent > 1 {
-        "run fewer replications at once with threads=1, or split the fleet into several scenarios"
-    } else {
-        "split the fleet into several scenarios, or lower buffer_messages; max_memory_gib= raises the limit"
+    };
+    let hint = match refused.advice {
+        Advice::FlowMode => {
+            "run it in flow mode (mode=\"flow\"), which keeps no message events; or fewer replications at once with threads=1"
+        }
+        Advice::FewerAtOnce => {
+            "run fewer replications at once with threads=1, or split the fleet into several scenarios"
+        }
+        Advice::SplitFleet => {
+            "split the fleet into several scenarios, or lower buffer_messages; max_memory_gib= raises the limit"
+        }
     };
     let kwargs = PyDict::new(py);
     let _ = kwargs.set_item("hint", hint);
-    let _ = kwargs.set_item("needed_bytes", needed);
-    let _ = kwargs.set_item("limit_bytes", limit);
+    let _ = kwargs.set_item("needed_bytes", refused.needed);
+    let _ = kwargs.set_item("limit_bytes", refused.limit);
     Err(raise(
         py,
         "StudyTooLarge",
         format!(
-            "this run needs about {:.1} GiB ({} devices and their buffers, {concurrent} replication(s) at a time), more than the {:.1} GiB allowed",
-            needed / GIB,
-            dep.device_count(),
-            limit / GIB
+            "this run needs about {} ({} devices and their buffers, {} replication(s) at a time), more than the {} allowed",
+            budget::human_bytes(refused.needed),
+            refused.devices,
+            refused.concurrent,
+            budget::human_bytes(refused.limit)
         ),
         &kwargs,
     ))
-}
-
-/// MemAvailable from /proc/meminfo, in bytes, where the system has it.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }

@@ -1063,50 +1063,31 @@ fn check_memory(
     replications: u64,
     max_gib: Option<f64>,
 ) -> Result<(), ExitCode> {
-    const GIB: f64 = (1u64 << 30) as f64;
-    let threads = opts
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let concurrent = replications.min(threads as u64);
-    let needed = montecarlo::memory_needed_in(dep, concurrent, opts.mode) as f64
-        + bookkeeping_bytes(dep, replications) as f64;
-    let limit = match max_gib {
-        Some(gib) => gib * GIB,
-        None => match available_memory() {
-            Some(bytes) => 0.8 * bytes as f64,
-            None => return Ok(()),
-        },
-    };
-    if needed <= limit {
+    use montecarlo::budget::{self, Advice};
+    let Err(refused) = budget::check_fits(dep, opts, replications, max_gib) else {
         return Ok(());
-    }
+    };
     eprintln!(
         "error: this run needs about {} ({} devices and their gateway buffers, {} replication{} at a time), more than the {} allowed",
-        human_bytes(needed),
-        dep.device_count(),
-        concurrent,
-        if concurrent == 1 { "" } else { "s" },
-        human_bytes(limit)
+        budget::human_bytes(refused.needed),
+        refused.devices,
+        refused.concurrent,
+        if refused.concurrent == 1 { "" } else { "s" },
+        budget::human_bytes(refused.limit)
     );
-    let hint = if opts.mode == Mode::Packet && montecarlo::flow_unsupported(dep).is_none() {
-        "run it in flow mode (--mode flow), which keeps no message events; or fewer replications at once with --threads 1"
-    } else if concurrent > 1 {
-        "run fewer replications at once with --threads 1, or split the fleet into several scenarios"
-    } else {
-        "split the fleet into several scenarios, or lower buffer_messages; --max-memory GIB raises the limit"
+    let hint = match refused.advice {
+        Advice::FlowMode => {
+            "run it in flow mode (--mode flow), which keeps no message events; or fewer replications at once with --threads 1"
+        }
+        Advice::FewerAtOnce => {
+            "run fewer replications at once with --threads 1, or split the fleet into several scenarios"
+        }
+        Advice::SplitFleet => {
+            "split the fleet into several scenarios, or lower buffer_messages; --max-memory GIB raises the limit"
+        }
     };
     eprintln!("  = hint: {hint}");
     Err(ExitCode::from(2))
-}
-
-/// Memory that grows with the replication count rather than the fleet: the list of
-/// replications still to run (8 bytes each), each finished replication's row of metric values
-/// (kept until the summary is reduced, and copied once into it), and the checkpoint's file
-/// names. `-r 4000000000` allocated 3.7 GB of this before anything ran.
-fn bookkeeping_bytes(dep: &Deployment, replications: u64) -> u64 {
-    let metrics = iotwin::metrics::catalog(dep).len() as u64;
-    let row = 2 * (metrics * 8 + 64);
-    replications.saturating_mul(8 + row)
 }
 
 /// The `--precision` target, after checking that its metric exists and the width makes sense.
@@ -1163,23 +1144,6 @@ fn warn_if_long(dep: &Deployment, opts: &RunOptions, replications: u64) {
                 montecarlo::events_needed_in(dep, Mode::Flow) * replications as f64
             );
         }
-    }
-}
-
-/// MemAvailable from /proc/meminfo, in bytes, where the system has it.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-fn human_bytes(bytes: f64) -> String {
-    const MIB: f64 = (1u64 << 20) as f64;
-    if bytes >= 1024.0 * MIB {
-        format!("{:.1} GiB", bytes / (1024.0 * MIB))
-    } else {
-        format!("{:.1} MiB", bytes / MIB)
     }
 }
 

@@ -4,6 +4,7 @@
 //! which replications finish cannot change a result: rayon's indexed `collect` keeps them in
 //! replication order, and every sum runs sequentially in that order.
 
+pub mod budget;
 pub mod check;
 pub mod compare;
 pub mod shard;
