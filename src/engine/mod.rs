@@ -11,7 +11,7 @@ pub mod sim;
 pub mod time;
 
 pub use dist::DurationDist;
-pub use queue::{EventId, EventQueue};
+pub use queue::EventQueue;
 pub use random::{Stream, StreamKey};
 pub use sim::{Model, Scheduler};
 pub use time::{Duration, TICKS_PER_SECOND, Ticks};

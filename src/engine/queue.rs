@@ -1,5 +1,5 @@
-//! The pending-event set: a hierarchical radix queue (a timing wheel) ordered by (time,
-//! insertion sequence).
+//! The pending-event set: a hierarchical radix queue (a timing wheel) ordered by time, ties in
+//! the order they were pushed.
 //!
 //! Simulation time never goes backwards, so the queue can be a monotone priority queue. Times
 //! are 64-bit integers read as 11 base-64 digits. An event is filed in the slot named by the
@@ -17,21 +17,22 @@
 //! about once per bit of distance, the peer model (benches/peer.rs) ran 2.3x faster at 10,000
 //! devices and 1.3x at 100,000; the hold model (benches/engine.rs) came out even.
 //!
-//! Ties in time come out in the order they were scheduled because the bottom is sorted by
-//! (time, sequence). Slots never need to be.
+//! Ties in time come out in the order they were scheduled without storing a sequence number
+//! (which would make an entry 24 bytes instead of 16, a third of the queue's memory): events
+//! with the same time always share one container (the same slot, or the bottom), and every
+//! container keeps them in push order. Pushing appends; a cascade moves a slot's events in
+//! order into slots that are empty (every lower level is empty when a slot cascades); a push
+//! into the bottom goes after the events of its time; a slot becomes the bottom by a *stable*
+//! sort on time; a rebuild (a push into the past) sorts stably too. The property tests below
+//! check this against a sorted map keyed by (time, push number).
 
 use std::cmp::Reverse;
 
 use super::time::Ticks;
 
-/// Identifies one scheduled event: its insertion sequence number, unique within a queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct EventId(pub u64);
-
 #[derive(Clone, Copy, Debug)]
 struct Entry<E> {
     time: Ticks,
-    seq: u64,
     event: E,
 }
 
@@ -49,7 +50,7 @@ const SORT_AT_MOST: usize = 16;
 /// freed.
 const KEEP_CAPACITY: usize = 64;
 
-/// A monotone priority queue of `Copy` events keyed by (time, insertion sequence).
+/// A monotone priority queue of `Copy` events keyed by time, first in first out within a time.
 ///
 /// Events may be pushed at any time at or after the last one popped; pushing earlier than that
 /// is allowed but may cost a rebuild.
@@ -63,7 +64,8 @@ pub struct EventQueue<E> {
     occupied: [u64; LEVELS],
     /// Bit `l` is set when level `l` has an occupied slot.
     levels: u64,
-    /// The earliest events, sorted by descending (time, seq): the next one is at the end. All
+    /// The earliest events, sorted by descending time and, within a time, pushed last first:
+    /// the next one is at the end. All
     /// of them lie in `[last, bottom_end)`, the range of the slot they came from.
     bottom: Vec<Entry<E>>,
     /// The reference time slots are indexed against; no pending event is earlier.
@@ -74,7 +76,6 @@ pub struct EventQueue<E> {
     /// simulation, where the start-up burst of events lands).
     spare: Vec<Entry<E>>,
     len: usize,
-    next_seq: u64,
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -96,7 +97,6 @@ impl<E: Copy> EventQueue<E> {
             // The first slot to fill up (the far future, in a fresh simulation) can use this.
             spare: Vec::with_capacity(capacity),
             len: 0,
-            next_seq: 0,
         }
     }
 
@@ -119,22 +119,19 @@ impl<E: Copy> EventQueue<E> {
 
     /// Adds an event; among events at the same time it comes out after those pushed earlier.
     #[inline]
-    pub fn push(&mut self, time: Ticks, event: E) -> EventId {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        let e = Entry { time, seq, event };
+    pub fn push(&mut self, time: Ticks, event: E) {
+        let e = Entry { time, event };
         if time >= self.bottom_end {
             self.place(e);
         } else if time >= self.last {
             // Within the bottom's range: keep it sorted. Rare, and the bottom is short. The new
-            // event has the highest sequence, so it goes after every event at or before `time`.
+            // event was pushed last, so it goes out after every event at or before `time`.
             let at = self.bottom.partition_point(|x| x.time > time);
             self.bottom.insert(at, e);
         } else {
             self.rebase(e);
         }
         self.len += 1;
-        EventId(seq)
     }
 
     /// Files an event at or after `last` in its slot.
@@ -180,13 +177,13 @@ impl<E: Copy> EventQueue<E> {
 
     /// Removes and returns the earliest event.
     #[inline]
-    pub fn pop(&mut self) -> Option<(Ticks, EventId, E)> {
+    pub fn pop(&mut self) -> Option<(Ticks, E)> {
         if !self.settle() {
             return None;
         }
         let e = self.bottom.pop()?;
         self.len -= 1;
-        Some((e.time, EventId(e.seq), e.event))
+        Some((e.time, e.event))
     }
 
     /// Makes the bottom hold the earliest events, if there are any. Returns false when empty.
@@ -229,8 +226,13 @@ impl<E: Copy> EventQueue<E> {
                 // then goes to a slot, to come out after the bottom, which is still in order.
                 self.bottom_end = self.last.saturating_add(1 << shift);
                 std::mem::swap(&mut self.bottom, &mut self.slots[index]);
-                self.bottom
-                    .sort_unstable_by_key(|e| Reverse((e.time, e.seq)));
+                // The slot is in push order and the next event goes out from the end: reverse
+                // it, then a stable sort leaves ties pushed last first. A level-0 slot holds a
+                // single time and needs no sort.
+                self.bottom.reverse();
+                if level != 0 {
+                    self.bottom.sort_by_key(|e| Reverse(e.time));
+                }
                 return;
             }
             // Re-file the slot's events around its earliest time: they agree with it on digit
@@ -253,11 +255,15 @@ impl<E: Copy> EventQueue<E> {
     /// the bottom, which a running simulation never does).
     #[cold]
     fn rebase(&mut self, e: Entry<E>) {
+        // Ties live in one container in push order (the bottom in reverse), except at the very
+        // end of time, where the bottom's range saturates and later pushes at `Ticks::MAX` go
+        // to a slot: so the bottom goes first. `e` is earlier than everything pending.
         let mut all: Vec<Entry<E>> = Vec::with_capacity(self.len + 1);
+        self.bottom.reverse();
+        all.append(&mut self.bottom);
         for slot in &mut self.slots {
             all.append(slot);
         }
-        all.append(&mut self.bottom);
         all.push(e);
         self.occupied = [0; LEVELS];
         self.levels = 0;
@@ -281,7 +287,7 @@ mod tests {
         for i in 0..100u32 {
             q.push(5, i);
         }
-        let order: Vec<u32> = std::iter::from_fn(|| q.pop().map(|(_, _, e)| e)).collect();
+        let order: Vec<u32> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, (0..100).collect::<Vec<_>>());
     }
 
@@ -291,12 +297,12 @@ mod tests {
         q.push(Ticks::MAX, 0u32);
         q.push(Ticks::MAX - 1, 1);
         q.push(0, 2);
-        assert_eq!(q.pop().map(|(t, _, e)| (t, e)), Some((0, 2)));
-        assert_eq!(q.pop().map(|(t, _, e)| (t, e)), Some((Ticks::MAX - 1, 1)));
+        assert_eq!(q.pop().map(|(t, e)| (t, e)), Some((0, 2)));
+        assert_eq!(q.pop().map(|(t, e)| (t, e)), Some((Ticks::MAX - 1, 1)));
         q.push(Ticks::MAX, 3);
-        assert_eq!(q.pop().map(|(t, _, e)| (t, e)), Some((Ticks::MAX, 0)));
+        assert_eq!(q.pop().map(|(t, e)| (t, e)), Some((Ticks::MAX, 0)));
         q.push(Ticks::MAX, 4);
-        let rest: Vec<u32> = std::iter::from_fn(|| q.pop().map(|(_, _, e)| e)).collect();
+        let rest: Vec<u32> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(rest, vec![3, 4]);
         assert!(q.is_empty());
     }
@@ -312,7 +318,7 @@ mod tests {
             if peek {
                 prop_assert_eq!(
                     q.peek_time(),
-                    reference.keys().next().map(|k: &(u64, u64)| k.0)
+                    reference.keys().next().map(|k: &(u64, usize)| k.0)
                 );
             }
             if is_push {
@@ -321,13 +327,13 @@ mod tests {
                 } else {
                     now.saturating_add(dt)
                 };
-                let id = q.push(t, i);
-                reference.insert((t, id.0), i);
+                q.push(t, i);
+                reference.insert((t, i), i);
             } else {
                 let expected = reference.pop_first();
                 let got = q.pop();
-                prop_assert_eq!(got.map(|(t, id, e)| ((t, id.0), e)), expected);
-                if let Some((t, _, _)) = got {
+                prop_assert_eq!(got.map(|(t, e)| ((t, e), e)), expected);
+                if let Some((t, _)) = got {
                     now = t;
                 }
             }

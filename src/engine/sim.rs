@@ -1,8 +1,6 @@
 //! The scheduler a model sees, and the run loop that drives a model to a horizon.
 
-use std::collections::HashSet;
-
-use super::queue::{EventId, EventQueue};
+use super::queue::EventQueue;
 use super::time::{Duration, Ticks};
 
 /// A model reacts to its own events. Implementations must be deterministic functions of their
@@ -15,16 +13,16 @@ pub trait Model {
     fn handle(&mut self, sched: &mut Scheduler<Self::Event>, event: Self::Event);
 }
 
-/// Simulation clock plus pending events, with cancellation.
+/// Simulation clock plus pending events.
 ///
-/// Cancellation is lazy: a cancelled event stays in the heap and is skipped when it reaches the
-/// top. Membership tests on the cancelled set never iterate it, so its hashing order cannot
-/// leak into a result.
+/// There is no cancellation: a model that changes its mind marks the pending event stale in
+/// its own state (a generation counter or the state the event expects) and ignores it when it
+/// fires. That keeps a queue entry at 16 bytes, with no identity to store, and the model
+/// already has to know which of its timers are live.
 #[derive(Debug)]
 pub struct Scheduler<E> {
     now: Ticks,
     queue: EventQueue<E>,
-    cancelled: HashSet<EventId>,
     processed: u64,
 }
 
@@ -39,7 +37,6 @@ impl<E: Copy> Scheduler<E> {
         Scheduler {
             now: 0,
             queue: EventQueue::with_capacity(capacity),
-            cancelled: HashSet::new(),
             processed: 0,
         }
     }
@@ -50,12 +47,12 @@ impl<E: Copy> Scheduler<E> {
         self.now
     }
 
-    /// Events handled so far (cancelled ones excluded).
+    /// Events handled so far.
     pub fn processed(&self) -> u64 {
         self.processed
     }
 
-    /// Events still pending, cancelled ones included until they are skipped.
+    /// Events still pending.
     pub fn pending(&self) -> usize {
         self.queue.len()
     }
@@ -68,38 +65,27 @@ impl<E: Copy> Scheduler<E> {
     /// Schedules `event` at absolute time `time`. Scheduling in the past is a model bug: the
     /// event is clamped to now, so causality holds, and debug builds stop.
     #[inline]
-    pub fn schedule_at(&mut self, time: Ticks, event: E) -> EventId {
+    pub fn schedule_at(&mut self, time: Ticks, event: E) {
         debug_assert!(time >= self.now, "event scheduled in the past");
         self.queue.push(time.max(self.now), event)
     }
 
     /// Schedules `event` after `delay` from now.
     #[inline]
-    pub fn schedule_after(&mut self, delay: Duration, event: E) -> EventId {
+    pub fn schedule_after(&mut self, delay: Duration, event: E) {
         self.queue.push(self.now.saturating_add(delay.0), event)
     }
 
-    /// Cancels a pending event; it will never be handed to the model. Cancelling an event
-    /// that already fired has no effect.
-    pub fn cancel(&mut self, id: EventId) {
-        self.cancelled.insert(id);
-    }
-
-    /// Pops the next live event strictly before `horizon`, advancing the clock to it.
+    /// Pops the next event strictly before `horizon`, advancing the clock to it.
     #[inline]
     pub fn next_before(&mut self, horizon: Ticks) -> Option<E> {
-        loop {
-            if self.queue.peek_time()? >= horizon {
-                return None;
-            }
-            let (time, id, event) = self.queue.pop()?;
-            if !self.cancelled.is_empty() && self.cancelled.remove(&id) {
-                continue;
-            }
-            self.now = time;
-            self.processed += 1;
-            return Some(event);
+        if self.queue.peek_time()? >= horizon {
+            return None;
         }
+        let (time, event) = self.queue.pop()?;
+        self.now = time;
+        self.processed += 1;
+        Some(event)
     }
 
     /// Runs `model` until no event is left before `horizon`, then sets the clock to `horizon`.
@@ -135,7 +121,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// A model that records what it sees and, on some events, schedules or cancels others.
+    /// A model that records what it sees.
     struct Recorder {
         seen: Vec<(Ticks, u32)>,
     }
@@ -175,21 +161,13 @@ mod tests {
     }
 
     proptest! {
-        /// Whatever is scheduled and cancelled: events come out in non-decreasing time, ties in
-        /// the order they were scheduled, and cancelled events never fire.
+        /// Whatever is scheduled: events come out in non-decreasing time, ties in the order
+        /// they were scheduled, and every one exactly once.
         #[test]
-        fn order_and_cancellation(
-            times in prop::collection::vec(0u64..30, 1..200),
-            cancel_mask in prop::collection::vec(any::<bool>(), 200),
-        ) {
+        fn order(times in prop::collection::vec(0u64..30, 1..200)) {
             let mut sched = Scheduler::default();
-            let mut cancelled = vec![];
             for (i, &t) in times.iter().enumerate() {
-                let id = sched.schedule_at(t, i as u32);
-                if cancel_mask[i] {
-                    sched.cancel(id);
-                    cancelled.push(i as u32);
-                }
+                sched.schedule_at(t, i as u32);
             }
             let mut model = Recorder { seen: vec![] };
             sched.run(&mut model, u64::MAX);
@@ -197,10 +175,7 @@ mod tests {
                 let ((t0, e0), (t1, e1)) = (pair[0], pair[1]);
                 prop_assert!(t0 < t1 || (t0 == t1 && e0 < e1));
             }
-            for (_, e) in &model.seen {
-                prop_assert!(!cancelled.contains(e));
-            }
-            prop_assert_eq!(model.seen.len() + cancelled.len(), times.len());
+            prop_assert_eq!(model.seen.len(), times.len());
         }
     }
 }

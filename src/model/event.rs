@@ -1,4 +1,4 @@
-//! The model's events, packed into 8 bytes so that a queue entry is 24 bytes.
+//! The model's events, packed into 8 bytes so that a queue entry (time and event) is 16 bytes.
 //!
 //! A 5-bit kind and a 27-bit index share one word; `aux` carries a delay in ticks for arrivals
 //! (a delay too long for 32 bits goes through a side table instead, see `World`).
