@@ -46,9 +46,15 @@ const LEVELS: usize = u64::BITS.div_ceil(DIGIT_BITS) as usize;
 /// cheaper than another cascade); a bigger one is cascaded first. 16 measured best of 4–128.
 const SORT_AT_MOST: usize = 16;
 
-/// A drained slot keeps its buffer for reuse only up to this capacity; larger buffers are
-/// freed.
-const KEEP_CAPACITY: usize = 64;
+/// A bottom this long is filed back into slots rather than grow by insertion, which costs its
+/// length each time: pushes into its range would otherwise make a busy near future quadratic.
+const SPILL_AT: usize = 64;
+
+/// Entries per chunk: slots store their events in chunks of this many (4 KB of 16-byte
+/// entries), taken from and returned to the queue's own pool. Growing and freeing whole slot
+/// buffers instead left the allocator's heap fragmented: at a million devices a fifth of the
+/// queue's resident memory was freed buffers (BENCHMARKS.md, Memory).
+const CHUNK: usize = 256;
 
 /// A monotone priority queue of `Copy` events keyed by time, first in first out within a time.
 ///
@@ -56,25 +62,25 @@ const KEEP_CAPACITY: usize = 64;
 /// is allowed but may cost a rebuild.
 #[derive(Clone, Debug)]
 pub struct EventQueue<E> {
-    /// `LEVELS * SLOTS` unsorted slots, level-major. Every event in level `l`, slot `s` agrees
-    /// with `last` on all digits above `l`, has digit `l` equal to `s`, and lies at or after
-    /// `bottom_end`.
-    slots: Vec<Vec<Entry<E>>>,
+    /// `LEVELS * SLOTS` unsorted slots, level-major, each a list of chunks of which all but
+    /// the last are full. Every event in level `l`, slot `s` agrees with `last` on all digits
+    /// above `l`, has digit `l` equal to `s`, and lies at or after `bottom_end`.
+    slots: Vec<Vec<Vec<Entry<E>>>>,
+    /// Empty chunks (capacity [`CHUNK`]) for slots to fill. Memory follows the most events
+    /// ever pending at once, and never returns to the allocator until the queue is dropped.
+    pool: Vec<Vec<Entry<E>>>,
     /// Per level, bit `s` is set when slot `s` is non-empty.
     occupied: [u64; LEVELS],
     /// Bit `l` is set when level `l` has an occupied slot.
     levels: u64,
     /// The earliest events, sorted by descending time and, within a time, pushed last first:
-    /// the next one is at the end. All
-    /// of them lie in `[last, bottom_end)`, the range of the slot they came from.
+    /// the next one is at the end. All of them lie in `[last, bottom_end)`, the range of the
+    /// slot they came from.
     bottom: Vec<Entry<E>>,
     /// The reference time slots are indexed against; no pending event is earlier.
     last: Ticks,
     /// Pushes before this time (and not before `last`) go into the bottom.
     bottom_end: Ticks,
-    /// Room reserved by `with_capacity`, handed to the first empty slot that grows (in a fresh
-    /// simulation, where the start-up burst of events lands).
-    spare: Vec<Entry<E>>,
     len: usize,
 }
 
@@ -85,17 +91,19 @@ impl<E: Copy> Default for EventQueue<E> {
 }
 
 impl<E: Copy> EventQueue<E> {
-    /// A queue that expects about `capacity` pending events.
+    /// A queue that expects about `capacity` pending events: their chunks are allocated up
+    /// front, in one go rather than one at a time during the start-up burst.
     pub fn with_capacity(capacity: usize) -> Self {
         EventQueue {
             slots: (0..LEVELS * SLOTS).map(|_| Vec::new()).collect(),
+            pool: (0..capacity.div_ceil(CHUNK))
+                .map(|_| Vec::with_capacity(CHUNK))
+                .collect(),
             occupied: [0; LEVELS],
             levels: 0,
             bottom: Vec::new(),
             last: 0,
             bottom_end: 0,
-            // The first slot to fill up (the far future, in a fresh simulation) can use this.
-            spare: Vec::with_capacity(capacity),
             len: 0,
         }
     }
@@ -110,11 +118,11 @@ impl<E: Copy> EventQueue<E> {
 
     /// Bytes held by the queue's storage (for memory estimates).
     pub fn allocated_bytes(&self) -> usize {
-        let entries = self.slots.iter().map(|s| s.capacity()).sum::<usize>()
-            + self.bottom.capacity()
-            + self.spare.capacity();
-        entries * std::mem::size_of::<Entry<E>>()
-            + self.slots.capacity() * std::mem::size_of::<Vec<Entry<E>>>()
+        let chunk_lists: usize = self.slots.iter().map(|s| s.capacity()).sum();
+        let chunks = self.slots.iter().map(|s| s.len()).sum::<usize>() + self.pool.len();
+        (chunks * CHUNK + self.bottom.capacity()) * std::mem::size_of::<Entry<E>>()
+            + (chunk_lists + self.pool.capacity() + self.slots.capacity())
+                * std::mem::size_of::<Vec<Entry<E>>>()
     }
 
     /// Adds an event; among events at the same time it comes out after those pushed earlier.
@@ -124,10 +132,15 @@ impl<E: Copy> EventQueue<E> {
         if time >= self.bottom_end {
             self.place(e);
         } else if time >= self.last {
-            // Within the bottom's range: keep it sorted. Rare, and the bottom is short. The new
-            // event was pushed last, so it goes out after every event at or before `time`.
-            let at = self.bottom.partition_point(|x| x.time > time);
-            self.bottom.insert(at, e);
+            if self.bottom.len() < SPILL_AT {
+                // Within the bottom's range: keep it sorted. The new event was pushed last, so
+                // it goes out after every event at or before `time`.
+                let at = self.bottom.partition_point(|x| x.time > time);
+                self.bottom.insert(at, e);
+            } else {
+                self.spill_bottom();
+                self.place(e);
+            }
         } else {
             self.rebase(e);
         }
@@ -146,25 +159,31 @@ impl<E: Copy> EventQueue<E> {
         };
         let slot = (e.time >> (level * DIGIT_BITS)) as usize & (SLOTS - 1);
         let index = level as usize * SLOTS + slot;
-        if self.slots[index].len() == self.slots[index].capacity() {
-            self.grow(index);
+        match self.slots[index].last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(e),
+            _ => self.open_chunk(index, e),
         }
-        self.slots[index].push(e);
         self.occupied[level as usize] |= 1 << slot;
         self.levels |= 1 << level;
     }
 
-    /// Makes room in a full slot, taking the spare buffer if the slot is empty. Slots grow by
-    /// half, not double: slot buffers hold most of the queue's memory, and a growth factor of
-    /// 1.5 wastes a quarter of it on average instead of a half, at no measurable cost in speed.
+    /// Starts a new chunk at the end of a slot (empty, or with its last chunk full).
     #[cold]
     #[inline(never)]
-    fn grow(&mut self, index: usize) {
-        let slot = &mut self.slots[index];
-        if slot.is_empty() && self.spare.capacity() > slot.capacity() {
-            std::mem::swap(slot, &mut self.spare);
-        } else {
-            slot.reserve_exact((slot.capacity() / 2).max(8));
+    fn open_chunk(&mut self, index: usize, e: Entry<E>) {
+        let mut chunk = self
+            .pool
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(CHUNK));
+        chunk.push(e);
+        self.slots[index].push(chunk);
+    }
+
+    /// Gives a slot's drained chunks back to the pool.
+    fn recycle(&mut self, chunks: &mut Vec<Vec<Entry<E>>>) {
+        for mut chunk in chunks.drain(..) {
+            chunk.clear();
+            self.pool.push(chunk);
         }
     }
 
@@ -211,7 +230,8 @@ impl<E: Copy> EventQueue<E> {
                 self.levels &= !(1 << level);
             }
             let index = level * SLOTS + slot;
-            if level == 0 || self.slots[index].len() <= SORT_AT_MOST {
+            let chunks = &self.slots[index];
+            if level == 0 || (chunks.len() == 1 && chunks[0].len() <= SORT_AT_MOST) {
                 // The slot's whole range becomes the bottom's: every other pending event lies
                 // after it. Level-0 slots hold one time each, so they need no range check.
                 let shift = level as u32 * DIGIT_BITS;
@@ -225,11 +245,15 @@ impl<E: Copy> EventQueue<E> {
                 // At the very top of time the end saturates; an event pushed at Ticks::MAX
                 // then goes to a slot, to come out after the bottom, which is still in order.
                 self.bottom_end = self.last.saturating_add(1 << shift);
-                std::mem::swap(&mut self.bottom, &mut self.slots[index]);
-                // The slot is in push order and the next event goes out from the end: reverse
-                // it, then a stable sort leaves ties pushed last first. A level-0 slot holds a
-                // single time and needs no sort.
-                self.bottom.reverse();
+                // The slot is in push order and the next event goes out from the end: copy it
+                // reversed, then a stable sort leaves ties pushed last first. A level-0 slot
+                // holds a single time and needs no sort.
+                let mut chunks = std::mem::take(&mut self.slots[index]);
+                for chunk in chunks.iter().rev() {
+                    self.bottom.extend(chunk.iter().rev());
+                }
+                self.recycle(&mut chunks);
+                self.slots[index] = chunks;
                 if level != 0 {
                     self.bottom.sort_by_key(|e| Reverse(e.time));
                 }
@@ -237,18 +261,34 @@ impl<E: Copy> EventQueue<E> {
             }
             // Re-file the slot's events around its earliest time: they agree with it on digit
             // `level` and above, so all land on lower levels, and the earliest on level 0.
+            // Each chunk goes back to the pool as soon as it is re-filed, so a cascade needs
+            // at most one chunk more than the events it moves.
             let mut source = std::mem::take(&mut self.slots[index]);
-            self.last = source.iter().map(|e| e.time).min().unwrap_or(self.last);
-            for e in source.drain(..) {
-                self.place(e);
+            self.last = source.iter().flatten().map(|e| e.time).min().unwrap_or(self.last);
+            for mut chunk in source.drain(..) {
+                for &e in &chunk {
+                    self.place(e);
+                }
+                chunk.clear();
+                self.pool.push(chunk);
             }
-            // Small buffers are kept for reuse; large ones are freed, so that memory follows the
-            // events pending rather than each slot's peak (keeping one large spare cost 30
-            // bytes per device at a million devices; see BENCHMARKS.md).
-            if source.capacity() <= KEEP_CAPACITY {
-                self.slots[index] = source;
-            }
+            self.slots[index] = source;
         }
+    }
+
+    /// Files the bottom's events back into slots, and its range with them. While a bottom is
+    /// out, every slot below its level is empty (later pushes past its range differ from
+    /// `last` at its level or above), so its events land in empty slots, in push order.
+    #[cold]
+    #[inline(never)]
+    fn spill_bottom(&mut self) {
+        let mut bottom = std::mem::take(&mut self.bottom);
+        for &e in bottom.iter().rev() {
+            self.place(e);
+        }
+        bottom.clear();
+        self.bottom = bottom;
+        self.bottom_end = self.last;
     }
 
     /// Re-files everything relative to an earlier time (only when pushing into the past of
@@ -261,8 +301,11 @@ impl<E: Copy> EventQueue<E> {
         let mut all: Vec<Entry<E>> = Vec::with_capacity(self.len + 1);
         self.bottom.reverse();
         all.append(&mut self.bottom);
-        for slot in &mut self.slots {
-            all.append(slot);
+        for index in 0..self.slots.len() {
+            let mut chunks = std::mem::take(&mut self.slots[index]);
+            all.extend(chunks.iter().flatten());
+            self.recycle(&mut chunks);
+            self.slots[index] = chunks;
         }
         all.push(e);
         self.occupied = [0; LEVELS];
@@ -289,6 +332,36 @@ mod tests {
         }
         let order: Vec<u32> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, (0..100).collect::<Vec<_>>());
+    }
+
+    /// Slots of many chunks, cascades of them and interleaved pushes: a fleet's start-up burst.
+    #[test]
+    fn large_slots_keep_time_order_and_ties_in_push_order() {
+        let mut q = EventQueue::with_capacity(1000);
+        let mut reference = BTreeMap::new();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |bound: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % bound
+        };
+        let mut now = 0;
+        for i in 0..200_000u64 {
+            // Mostly near-future reports with many ties, some far-future failures.
+            let t = now + if i % 5 == 0 { next(1 << 40) } else { next(60_000) / 16 * 16 };
+            q.push(t, i);
+            reference.insert((t, i), i);
+            if i % 3 == 0 {
+                let (t, e) = q.pop().unwrap();
+                assert_eq!(Some(((t, e), e)), reference.pop_first());
+                now = t;
+            }
+        }
+        while let Some((t, e)) = q.pop() {
+            assert_eq!(Some(((t, e), e)), reference.pop_first());
+        }
+        assert!(reference.is_empty());
     }
 
     #[test]
