@@ -171,10 +171,7 @@ impl<E: Copy> EventQueue<E> {
     #[cold]
     #[inline(never)]
     fn open_chunk(&mut self, index: usize, e: Entry<E>) {
-        let mut chunk = self
-            .pool
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(CHUNK));
+        let mut chunk = self.pool.pop().unwrap_or_else(|| Vec::with_capacity(CHUNK));
         chunk.push(e);
         self.slots[index].push(chunk);
     }
@@ -264,7 +261,12 @@ impl<E: Copy> EventQueue<E> {
             // Each chunk goes back to the pool as soon as it is re-filed, so a cascade needs
             // at most one chunk more than the events it moves.
             let mut source = std::mem::take(&mut self.slots[index]);
-            self.last = source.iter().flatten().map(|e| e.time).min().unwrap_or(self.last);
+            self.last = source
+                .iter()
+                .flatten()
+                .map(|e| e.time)
+                .min()
+                .unwrap_or(self.last);
             for mut chunk in source.drain(..) {
                 for &e in &chunk {
                     self.place(e);
@@ -349,7 +351,12 @@ mod tests {
         let mut now = 0;
         for i in 0..200_000u64 {
             // Mostly near-future reports with many ties, some far-future failures.
-            let t = now + if i % 5 == 0 { next(1 << 40) } else { next(60_000) / 16 * 16 };
+            let t = now
+                + if i % 5 == 0 {
+                    next(1 << 40)
+                } else {
+                    next(60_000) / 16 * 16
+                };
             q.push(t, i);
             reference.insert((t, i), i);
             if i % 3 == 0 {
@@ -370,10 +377,10 @@ mod tests {
         q.push(Ticks::MAX, 0u32);
         q.push(Ticks::MAX - 1, 1);
         q.push(0, 2);
-        assert_eq!(q.pop().map(|(t, e)| (t, e)), Some((0, 2)));
-        assert_eq!(q.pop().map(|(t, e)| (t, e)), Some((Ticks::MAX - 1, 1)));
+        assert_eq!(q.pop(), Some((0, 2)));
+        assert_eq!(q.pop(), Some((Ticks::MAX - 1, 1)));
         q.push(Ticks::MAX, 3);
-        assert_eq!(q.pop().map(|(t, e)| (t, e)), Some((Ticks::MAX, 0)));
+        assert_eq!(q.pop(), Some((Ticks::MAX, 0)));
         q.push(Ticks::MAX, 4);
         let rest: Vec<u32> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(rest, vec![3, 4]);
