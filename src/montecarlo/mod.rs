@@ -192,8 +192,10 @@ pub enum RunError {
     FlowUnsupported(String),
 }
 
-/// Bytes one replication holds per device, measured (BENCHMARKS.md: 149 at a million devices)
-/// and rounded up for margin.
+/// Bytes one replication holds per device in packet mode: measured 84 at a million devices on
+/// the peer model (BENCHMARKS.md, Memory), which keeps two events pending per device; kept at
+/// more than twice that because scenarios with lifecycle clocks, degradation and retries keep
+/// more pending, and refusing a run that would have fitted costs less than running out.
 pub const BYTES_PER_DEVICE: u64 = 200;
 /// Bytes of one message held in a gateway or device buffer.
 pub const BYTES_PER_BUFFERED_MESSAGE: u64 = 24;
