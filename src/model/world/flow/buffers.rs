@@ -29,7 +29,7 @@ impl<O: Observer> World<O> {
         self.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
     }
 
-    /// Flow mode's `flush_devices`: the homes of group `group`'s fleets that can reach a
+    /// Flow mode's `Reporting::flush`: the homes of group `group`'s fleets that can reach a
     /// gateway now send what their devices kept, over their access link, to that gateway.
     pub(in crate::model::world) fn flow_flush_devices(
         &mut self,
