@@ -3,51 +3,90 @@
 //!
 //! `build` makes the flat arrays from the `Deployment`. Parts with their own module: the
 //! accounts (`accounts`: ledger, downtimes, freshness, counters, the reduction to
-//! [`Outcome`]), the LoRa radio (`radio`), repair crews (`crews`), certificates and firmware
-//! (`software`) and flow mode (`flow`). A part owns its state; the world passes what one part
-//! must know of another as arguments and return values. Still here: devices and fleets (the
-//! message path `emit` → `arrive` → `forward`), the network (gateways, carriers, common causes,
-//! faults, redundancy groups and failover places, paths) and device lifecycles (failures,
-//! clocks, degradation).
+//! [`Outcome`]), the network (`network`: gateways, carriers, common causes, faults, redundancy
+//! groups and failover places, routing and paths), the LoRa radio (`radio`), repair crews
+//! (`crews`), certificates and firmware (`software`) and flow mode (`flow`). A part owns its
+//! state; the world passes what one part must know of another as arguments and return values,
+//! and answers the network's `Host` calls while a change cascades through it.
+//! Still here: devices and fleets (the message path `emit` → access link → the network) and
+//! device lifecycles (failures, clocks, degradation).
 //!
 //! State lives in flat arrays indexed by device, fleet, gateway, carrier and failover place
 //! (invariant 5 in ARCHITECTURE.md). Which uplink a gateway uses, and which gateway of a
 //! redundancy group a fleet uses, is decided by a [`FailoverPolicy`] per place; the world
 //! tells it the truth as it changes and routes traffic by what it decided.
 
-use std::collections::VecDeque;
+use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
+use crate::scenario::{Deployment, FailoverSpec, FailureSpec, LifeSpec};
 
-use rand::RngExt;
-
-use crate::engine::random::member_key;
-use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
-use crate::scenario::{
-    Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, LifeSpec, Unit,
-};
-
-use super::degradation::{self, BAD, DegradationStats, Reading};
+use super::degradation::{BAD, DegradationStats};
 use super::event::{Event, Packed};
-use super::failover::{Ctx, FailoverPolicy};
-use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
-use super::lifecycle::{self, Clocks};
+use super::failover::FailoverPolicy;
+use super::ledger::{ConservationError, Ledger};
 use super::link::Hop;
-use super::stop::DeadWatch;
 use super::trace::{MessageId, Observer, Silent, Trace};
 
 mod accounts;
 mod build;
 mod crews;
+mod life;
+mod network;
 mod radio;
+mod reporting;
 mod software;
 
+use life::{Life, LifeCx};
+use network::{AccessFault, Courier, Host, Network};
+use reporting::{ReportCx, Reporting};
+
+/// What carrying a message through a gateway needs of the world (see [`Courier`]), borrowed
+/// field by field so the network can be borrowed beside it.
+macro_rules! courier {
+    ($world:expr) => {
+        Courier {
+            acc: &mut $world.acc,
+            observer: &mut $world.observer,
+            senders: &mut $world.devices,
+            horizon: $world.horizon,
+        }
+    };
+}
+
+/// What reporting touches outside the reporting part (see [`ReportCx`]).
+macro_rules! report_cx {
+    ($world:expr) => {
+        ReportCx {
+            devices: &mut $world.devices,
+            fleets: &$world.fleets,
+            acc: &mut $world.acc,
+            observer: &mut $world.observer,
+            radio: &mut $world.radio,
+            software: &$world.software,
+        }
+    };
+}
+
+/// What a lifecycle change touches outside the lifecycle part (see [`LifeCx`]).
+macro_rules! life_cx {
+    ($world:expr) => {
+        LifeCx {
+            devices: &mut $world.devices,
+            fleets: &$world.fleets,
+            acc: &mut $world.acc,
+            observer: &mut $world.observer,
+            crews: &mut $world.crews,
+        }
+    };
+}
+
 use accounts::{Accounts, Closing};
-use radio::{LoRaRt, Radio, Transmission};
+use radio::{LoRaRt, Radio};
 
 pub use crews::CrewStats;
 use crews::{Crews, Work};
 
 pub use software::SoftStats;
-use software::{BRICKED, EXPIRED, Software};
+use software::Software;
 mod flow;
 
 /// Process labels: the last coordinate of a stream key.
@@ -164,25 +203,24 @@ struct Device {
 // A million devices must stay small: degradation took the last spare byte.
 const _: () = assert!(std::mem::size_of::<Device>() == 48);
 
-/// One uplink of a gateway: its carrier, its hop and the hop's bursty-loss state.
-#[derive(Debug)]
-struct UplinkRt {
-    carrier: usize,
-    hop: Hop,
-    bad: bool,
-    /// Usable throughput: a message occupies the uplink for its bits over this rate.
-    rate_bps: Option<f64>,
+impl Device {
+    /// The device's fleet.
+    #[inline(always)]
+    fn fleet(&self) -> usize {
+        self.fleet as usize
+    }
+
+    /// The device's traffic stream: report timing and the fate of its messages on each hop.
+    #[inline(always)]
+    fn traffic(&mut self) -> &mut Stream {
+        &mut self.traffic
+    }
 }
 
 #[derive(Debug)]
 struct FleetRt {
     key: u64,
     first_device: u32,
-    group: u32,
-    site: u32,
-    /// The gateway, when the fleet's group has one member (no routing decision to make).
-    single_gateway: Option<u32>,
-    message_bits: f64,
     report: DurationDist,
     access: Hop,
     failure: Option<FailureSpec>,
@@ -191,9 +229,6 @@ struct FleetRt {
     /// Where the fleet's devices' clocks start in `World::clocks` (fleets with batteries or
     /// planned replacement only).
     first_clock: u32,
-    /// Whether every device of the fleet has a working path to the cloud, and since when not.
-    path_up: bool,
-    down_since: Ticks,
     lora: Option<LoRaRt>,
     /// Readings each device can keep while it cannot reach a gateway, and where the fleet's
     /// device buffers start in `World::device_buffers`.
@@ -226,113 +261,6 @@ impl Msg {
     }
 }
 
-/// Whether a unit (carrier or gateway) works: up when its own random process says up and no
-/// scripted fault holds it down.
-#[derive(Clone, Copy, Debug)]
-struct Health {
-    /// The effective state, as of the last [`Health::settle`]; read on the hot path.
-    up: bool,
-    random_up: bool,
-    faults: u32,
-}
-
-impl Health {
-    const UP: Health = Health {
-        up: true,
-        random_up: true,
-        faults: 0,
-    };
-
-    /// Brings the effective state up to date with the process and the faults; returns the new
-    /// state if it changed.
-    fn settle(&mut self) -> Option<bool> {
-        let up = self.random_up && self.faults == 0;
-        (up != self.up).then(|| {
-            self.up = up;
-            up
-        })
-    }
-}
-
-#[derive(Debug)]
-struct GatewayRt {
-    health: Health,
-    /// Index into `uplinks` of the uplink in use, if any (chosen by the gateway's policy).
-    active: Option<usize>,
-    /// Whether the gateway can forward to the cloud: up, and the uplink in use works.
-    connected: bool,
-    uplinks: Vec<UplinkRt>,
-    capacity: u64,
-    drop: DropPolicy,
-    buffer: VecDeque<Msg>,
-    /// Forwarding takes time: a per-message processing time and/or the uplink's data rate.
-    server: Option<Server>,
-    life: Stream,
-    failure: Option<FailureSpec>,
-    /// Groups this gateway belongs to (its own group of one, a redundancy group, or both).
-    groups: Vec<u32>,
-    connectivity_down: Downtime,
-}
-
-impl GatewayRt {
-    fn can_forward(&self) -> bool {
-        self.health.up && self.active.is_some()
-    }
-}
-
-/// A gateway's forwarding server: messages queue FIFO in the gateway buffer while it is busy.
-#[derive(Debug)]
-struct Server {
-    service: Option<DurationDist>,
-    rng: Stream,
-    in_service: Option<Msg>,
-    busy: bool,
-    busy_since: Ticks,
-    busy_total: Ticks,
-}
-
-#[derive(Debug)]
-struct CarrierRt {
-    health: Health,
-    stream: Stream,
-    outages: Option<FailureSpec>,
-    /// Gateways with an uplink through this carrier.
-    users: Vec<u32>,
-}
-
-#[derive(Debug)]
-struct CauseRt {
-    stream: Stream,
-    laws: FailureSpec,
-    units: Vec<Unit>,
-}
-
-#[derive(Debug)]
-struct GroupRt {
-    members: Vec<u32>,
-    /// The failover place choosing among the members; none for a group of one.
-    place: Option<u32>,
-    fleets: Vec<u32>,
-}
-
-/// What a failover place chooses among.
-#[derive(Clone, Copy, Debug)]
-enum Choice {
-    Uplinks { gateway: u32 },
-    Gateways { group: u32 },
-}
-
-/// One failover decision point: a gateway's uplinks, or a redundancy group's gateways.
-struct Place {
-    choice: Choice,
-    policy: Box<dyn FailoverPolicy>,
-    up: Vec<bool>,
-    in_use: Vec<bool>,
-    rng: Stream,
-    /// A failed member taken out of use, until traffic goes on over another one.
-    abandoned: Option<usize>,
-}
-
 /// What [`World::with_policies`] tells a caller who plugs in their own policies: which place
 /// needs one, and what the scenario says.
 #[derive(Clone, Copy, Debug)]
@@ -354,43 +282,27 @@ pub type CustomPolicies<'a> =
 /// The run-time state of one replication.
 pub struct World<O: Observer = Silent> {
     observer: O,
-    seed: u64,
-    replication: u64,
     /// Where the run ends and its accounts close: the scenario's horizon, or the fleet end of
     /// life found by a first pass.
     horizon: Ticks,
     devices: Vec<Device>,
     fleets: Vec<FleetRt>,
-    gateways: Vec<GatewayRt>,
-    carriers: Vec<CarrierRt>,
-    causes: Vec<CauseRt>,
-    groups: Vec<GroupRt>,
-    places: Vec<Place>,
-    faults: Vec<FaultSpec>,
-    /// Creation time and device of messages whose access delay does not fit 32 bits.
-    long_delays: Vec<Msg>,
-    free_long: Vec<u32>,
-    to_gateway_in_flight: u64,
+    /// Gateways, carriers, common causes, faults, failover places and paths.
+    net: Network,
+    /// Reports on their way to the network: device buffers, messages on access links.
+    reporting: Reporting,
     /// What the replication measures (read once, at the end).
     acc: Accounts,
-    /// Scratch space for the timers a policy sets in one call.
-    timers: Vec<(Ticks, u32)>,
     /// LoRa channels and duty cycles.
     radio: Radio,
-    /// Per device of a fleet with device buffers: readings kept while no gateway is reachable.
-    device_buffers: Vec<VecDeque<Msg>>,
-    /// Per device of a fleet with batteries or planned replacement: its lifecycle clocks.
-    clocks: Vec<Clocks>,
     /// Certificates and firmware campaigns.
     software: Software,
     /// Repair crews, their jobs and spare parts (empty without crews).
     crews: Crews,
     /// Flow mode's aggregate accounting; `None` in packet mode.
     flow: Option<Box<flow::Flow>>,
-    /// Dead devices per fleet, when a fleet sets `stop_when_dead`, and the first instant one
-    /// reached its share.
-    dead_watch: Option<DeadWatch>,
-    end_of_life: Option<Ticks>,
+    /// Device failures and repairs, lifecycle clocks, degradation, the dead-device watch.
+    life: Life,
 }
 
 /// Counts of a replication's battery depletions, planned replacements and dead devices.
@@ -441,7 +353,7 @@ impl World<Silent> {
             flow,
             dep.horizon,
         );
-        sched.run_until(&mut world, dep.horizon, |w| w.end_of_life.is_some())
+        sched.run_until(&mut world, dep.horizon, |w| w.life.end_of_life().is_some())
     }
 
     /// Pending events a run of `dep` keeps at most, roughly: two per device plus a few.
@@ -509,37 +421,21 @@ impl<O: Observer> World<O> {
             fleet.lora = rt;
         }
         let devices = build::devices(dep, &key);
-        let mut gateways = build::gateways(dep, &key, horizon);
-        let carriers = build::carriers(dep, &key);
-        let causes = build::causes(dep, &key);
-        let (places, groups) = build::places_and_groups(dep, &key, custom, &mut gateways);
+        let net = Network::new(dep, &key, custom, horizon);
         let mut world = World {
             observer,
-            seed: dep.seed,
-            replication,
             horizon,
             devices,
             fleets,
-            gateways,
-            carriers,
-            causes,
-            groups,
-            places,
-            faults: dep.faults.clone(),
-            long_delays: vec![],
-            free_long: vec![],
-            to_gateway_in_flight: 0,
+            net,
+            // Flow mode keeps device buffers in aggregate (`flow/kept.rs`).
+            reporting: Reporting::new(if flow { 0 } else { buffered_devices }),
             acc: Accounts::new(dep, horizon),
             radio,
-            // Flow mode keeps device buffers in aggregate (`flow/kept.rs`).
-            device_buffers: vec![VecDeque::new(); if flow { 0 } else { buffered_devices as usize }],
-            clocks: vec![Clocks::default(); clocked_devices as usize],
+            life: Life::new(dep, replication, clocked_devices),
             software: Software::new(dep, replication),
             crews: Crews::new(dep, replication),
-            timers: vec![],
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
-            dead_watch: DeadWatch::new(dep),
-            end_of_life: None,
         };
         world.schedule_start(sched);
         world
@@ -547,78 +443,28 @@ impl<O: Observer> World<O> {
 
     fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
         let packets = self.flow.is_none();
-        for d in 0..self.devices.len() {
-            let dev = &mut self.devices[d];
-            let fleet = &self.fleets[dev.fleet as usize];
+        for d in 0..self.devices.len() as u32 {
             if packets {
-                let period = fleet.report.nominal_period();
-                let phase = if period == 0 {
-                    0
-                } else {
-                    dev.traffic.random_range(0..period)
-                };
-                sched.schedule_at(phase, Event::Emit(d as u32).into());
+                Reporting::schedule_first(sched, &mut self.devices, &self.fleets, d);
             }
-            let fleet = dev.fleet as usize;
-            let f = &self.fleets[fleet];
-            if f.life.has_clocks() {
-                let mut stream = self.life_stream(d as u32);
-                let f = &self.fleets[fleet];
-                let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
-                let clock = f.first_clock as usize + (d - f.first_device as usize);
-                self.clocks[clock] =
-                    Clocks::start(&f.life, f.failure.as_ref(), 0, age, &mut stream);
-                self.schedule_next_change(sched, d as u32);
-                self.schedule_degradation(sched, d as u32);
-            } else if f.failure.is_some() {
-                let mut stream = self.life_stream(d as u32);
-                let f = &self.fleets[fleet];
-                if let Some(failure) = &f.failure {
-                    let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
-                    let at = lifecycle::lifetime(failure, f.life.cold_spares, age, &mut stream);
-                    sched.schedule_at(at, Event::DeviceFail(d as u32).into());
-                }
-            }
+            self.life.start_device(sched, &mut life_cx!(self), d);
         }
-        for (g, gw) in self.gateways.iter_mut().enumerate() {
-            if let Some(f) = &gw.failure {
-                sched.schedule_at(
-                    f.lifetime.sample(&mut gw.life),
-                    Event::GatewayFail(g as u32).into(),
-                );
-            }
-        }
-        for (c, carrier) in self.carriers.iter_mut().enumerate() {
-            if let Some(o) = &carrier.outages {
-                sched.schedule_at(
-                    o.lifetime.sample(&mut carrier.stream),
-                    Event::CarrierDown(c as u32).into(),
-                );
-            }
-        }
-        for (i, cause) in self.causes.iter_mut().enumerate() {
-            let at = cause.laws.lifetime.sample(&mut cause.stream);
-            let event = Event::Cause {
-                index: i as u32,
-                up: false,
-            };
-            sched.schedule_at(at, event.into());
-        }
+        self.net.schedule_outages(sched);
         self.software.schedule_start(sched);
-        for (i, fault) in self.faults.iter().enumerate() {
-            sched.schedule_at(fault.at, Event::FaultBegin(i as u32).into());
-            sched.schedule_at(
-                fault.at.saturating_add(fault.lasting),
-                Event::FaultEnd(i as u32).into(),
-            );
-        }
-        self.schedule_inspections(sched);
-        for p in 0..self.places.len() {
-            self.call_policy(sched, p, |policy, cx| policy.start(cx));
-        }
-        for f in 0..self.fleets.len() {
-            self.refresh_path(0, f);
-        }
+        self.net.schedule_faults(sched);
+        self.life.schedule_inspections(sched, &self.fleets);
+        self.with_network(|net, world| net.start(sched, world));
+    }
+
+    /// Runs `change` on the network with the rest of the world as its [`Host`]. The network
+    /// is taken out of the world meanwhile: whatever the host does during the change reaches
+    /// the network through the `&mut Network` it is handed, never through `self.net`.
+    #[inline]
+    fn with_network<R>(&mut self, change: impl FnOnce(&mut Network, &mut Self) -> R) -> R {
+        let mut net = std::mem::take(&mut self.net);
+        let result = change(&mut net, self);
+        self.net = net;
+        result
     }
 
     /// Runs the replication to its horizon with `observer`, and returns what it measured and
@@ -666,7 +512,7 @@ impl<O: Observer> World<O> {
                 flow,
                 dep.horizon,
             );
-            match sched.run_until(&mut world, dep.horizon, |w| w.end_of_life.is_some()) {
+            match sched.run_until(&mut world, dep.horizon, |w| w.life.end_of_life().is_some()) {
                 None => return world.finish(sched.processed()),
                 Some(t) => {
                     observer = world.observer;
@@ -697,47 +543,25 @@ impl<O: Observer> World<O> {
     }
 
     fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
-        let end_of_life = self.end_of_life;
+        let end_of_life = self.life.end_of_life();
         self.flow_finish();
         if O::ENABLED {
             self.trace_leftovers();
         }
         let horizon = self.horizon;
-        self.acc.ledger.buffered_at_horizon += self
-            .gateways
-            .iter()
-            .map(|g| {
-                let in_service = g.server.as_ref().is_some_and(|s| s.in_service.is_some());
-                g.buffer.len() as u64 + in_service as u64
-            })
-            .sum::<u64>();
-        self.acc.ledger.buffered_at_horizon += self
-            .device_buffers
-            .iter()
-            .map(|b| b.len() as u64)
-            .sum::<u64>();
-        self.acc.ledger.in_flight_at_horizon += self.to_gateway_in_flight;
+        self.acc.ledger.buffered_at_horizon += self.net.held();
+        let (kept, on_links) = self.reporting.held();
+        self.acc.ledger.buffered_at_horizon += kept;
+        self.acc.ledger.in_flight_at_horizon += on_links;
         self.acc.ledger.check_conservation()?;
-        let gateway_busy = self
-            .gateways
-            .iter()
-            .map(|g| match &g.server {
-                Some(s) if s.busy => s.busy_total + horizon.saturating_sub(s.busy_since),
-                Some(s) => s.busy_total,
-                None => 0,
-            })
-            .collect();
+        let gateway_busy = self.net.busy_times(horizon);
         let closing = Closing {
             horizon,
             end_of_life,
             events,
             devices: self.devices.len() as u64,
-            gateways: self.gateways.len() as u64,
-            gateway_connectivity: self
-                .gateways
-                .iter()
-                .map(|g| g.connectivity_down.availability(1))
-                .collect(),
+            gateways: self.net.gateway_count() as u64,
+            gateway_connectivity: self.net.connectivity(),
             gateway_busy,
             crews: self.crews.finish(horizon),
             soft: self.software.finish(),
@@ -750,995 +574,31 @@ impl<O: Observer> World<O> {
     /// trace every generated message has exactly one final step.
     fn trace_leftovers(&mut self) {
         let now = self.horizon;
-        for (g, gw) in self.gateways.iter().enumerate() {
-            let in_service = gw.server.as_ref().and_then(|s| s.in_service);
-            for m in in_service.iter().chain(&gw.buffer) {
-                let step = Trace::BufferedAtHorizon {
-                    msg: m.id(),
-                    gateway: g as u32,
-                };
-                self.observer.observe(now, step);
-            }
+        for (gateway, m) in self.net.held_messages() {
+            let step = Trace::BufferedAtHorizon {
+                msg: m.id(),
+                gateway,
+            };
+            self.observer.observe(now, step);
         }
-        let mut free = vec![false; self.long_delays.len()];
-        for &slot in &self.free_long {
-            free[slot as usize] = true;
-        }
-        for (m, _) in self.long_delays.iter().zip(&free).filter(|(_, f)| !**f) {
-            self.observer
-                .observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
-        }
-        for m in self.device_buffers.iter().flatten() {
-            self.observer.observe(now, Trace::OnDeviceAtHorizon(m.id()));
-        }
+        self.reporting.trace_leftovers(&mut self.observer, now);
         for m in self.radio.on_air() {
             self.observer
                 .observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
         }
     }
 
-    /// A device is due to report: the message is generated whatever the device's state, so a
-    /// down device shows up as lost data, not as less data expected.
-    fn emit(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let dev = &mut self.devices[d as usize];
-        let fleet = &self.fleets[dev.fleet as usize];
-        let now = sched.now();
-        sched.schedule_at(
-            now.saturating_add(fleet.report.sample(&mut dev.traffic)),
-            Event::Emit(d).into(),
-        );
-        let mut msg = Msg {
-            created: now,
-            queued: now,
-            device: d,
-            seq: dev.sent & !BAD,
-        };
-        dev.sent = dev.sent.wrapping_add(1);
-        self.acc.generated(now);
-        self.observer.observe(now, Trace::Generated(msg.id()));
-        if !dev.up {
-            return self.lose(now, msg, LossCause::DeviceDown);
-        }
-        let flags = self.software.flags(dev.fleet as usize, d);
-        if flags != 0 {
-            if flags & BRICKED != 0 {
-                return self.lose(now, msg, LossCause::Firmware);
-            }
-            if flags & EXPIRED != 0 {
-                return self.lose(now, msg, LossCause::AuthExpired);
-            }
-        }
-        if dev.degraded
-            && let Some(spec) = &fleet.life.degradation
-        {
-            match degradation::reading(spec.effect, &mut dev.traffic) {
-                Reading::Good => {}
-                Reading::Bad => msg.seq |= BAD,
-                Reading::Dropped => return self.lose(now, msg, LossCause::SensorDropout),
-            }
-        }
-        if fleet.device_buffer > 0 {
-            let f = dev.fleet as usize;
-            if !self.reachable(f, d) {
-                return self.keep_on_device(now, f, msg);
-            }
-            return self.send_access(sched, msg);
-        }
-        if let Some(rt) = fleet.lora {
-            if !self.radio.may_transmit(&rt, d - fleet.first_device, now) {
-                return self.lose(now, msg, LossCause::DutyCycle);
-            }
-            let channel = match rt.channels {
-                1 => 0,
-                n => dev.traffic.random_range(0..n),
-            };
-            self.to_gateway_in_flight += 1;
-            return self.transmit(sched, &rt, channel, msg);
-        }
-        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
-            return self.lose(now, msg, LossCause::LinkLoss);
-        };
-        self.to_gateway_in_flight += 1;
-        self.send_to_gateway(sched, msg, now.saturating_add(delay));
-    }
-
-    /// Whether device `d` of fleet `f` has someone to take custody of a reading: its gateway is
-    /// up and either stores what it cannot forward (a buffer) or is connected now. A gateway
-    /// without a buffer is a pass-through (a cellular operator's core, a bridge): while its
-    /// uplink is down nothing acknowledges the device's messages, so the device keeps them,
-    /// as a tracker out of coverage keeps its fixes.
-    fn reachable(&self, f: usize, d: u32) -> bool {
-        self.route(&self.fleets[f], d).is_some_and(|g| {
-            let gw = &self.gateways[g];
-            gw.health.up && (gw.capacity > 0 || gw.connected)
-        })
-    }
-
-    /// Sends `msg` over its device's access link now.
-    fn send_access(&mut self, sched: &mut Scheduler<Packed>, msg: Msg) {
-        let now = sched.now();
-        let dev = &mut self.devices[msg.device as usize];
-        let fleet = &self.fleets[dev.fleet as usize];
-        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
-            return self.lose(now, msg, LossCause::LinkLoss);
-        };
-        self.to_gateway_in_flight += 1;
-        self.send_to_gateway(sched, msg, now.saturating_add(delay));
-    }
-
-    /// Keeps a reading on its device while no gateway is reachable (the newest is dropped
-    /// when the device's buffer is full).
-    fn keep_on_device(&mut self, now: Ticks, f: usize, msg: Msg) {
-        let fleet = &self.fleets[f];
-        let i = (fleet.first_buffer + msg.device - fleet.first_device) as usize;
-        let buffer = &mut self.device_buffers[i];
-        if buffer.len() as u64 >= fleet.device_buffer {
-            return self.lose(now, msg, LossCause::BufferOverflow);
-        }
-        buffer.push_back(msg);
-        let occupancy = buffer.len() as u64;
-        self.observer.observe(
-            now,
-            Trace::BufferedOnDevice {
-                msg: msg.id(),
-                occupancy,
-            },
-        );
-    }
-
-    /// Devices of group `group`'s fleets that can reach a gateway again send what they kept.
-    fn flush_devices(&mut self, sched: &mut Scheduler<Packed>, group: usize) {
-        if self.flow.is_some() {
-            return self.flow_flush_devices(sched.now(), group);
-        }
-        for i in 0..self.groups[group].fleets.len() {
-            let f = self.groups[group].fleets[i] as usize;
-            let fleet = &self.fleets[f];
-            if fleet.device_buffer == 0 {
-                continue;
-            }
-            let (first, first_buffer) = (fleet.first_device, fleet.first_buffer);
-            let count = self
-                .fleets
-                .get(f + 1)
-                .map_or(self.devices.len() as u32, |n| n.first_device)
-                - first;
-            for k in 0..count {
-                let b = (first_buffer + k) as usize;
-                if self.device_buffers[b].is_empty() || !self.reachable(f, first + k) {
-                    continue;
-                }
-                let kept = std::mem::take(&mut self.device_buffers[b]);
-                for msg in kept {
-                    self.send_access(sched, msg);
-                }
-            }
-        }
-    }
-
-    /// Schedules `msg`'s arrival at the end of its access link at `at`.
-    fn send_to_gateway(&mut self, sched: &mut Scheduler<Packed>, msg: Msg, at: Ticks) {
-        let d = msg.device;
-        let delay = at - msg.created;
-        // A traced run sends every message through the side table, which keeps its sequence
-        // number; the events and their order are the same either way.
-        let event = match u32::try_from(delay) {
-            Ok(delay) if !O::ENABLED && msg.bad() => Event::ArriveBad { device: d, delay },
-            Ok(delay) if !O::ENABLED => Event::Arrive { device: d, delay },
-            _ => {
-                let slot = match self.free_long.pop() {
-                    Some(slot) => {
-                        self.long_delays[slot as usize] = msg;
-                        slot
-                    }
-                    None => {
-                        self.long_delays.push(msg);
-                        (self.long_delays.len() - 1) as u32
-                    }
-                };
-                Event::ArriveLong { slot }
-            }
-        };
-        sched.schedule_at(at, event.into());
-    }
-
-    /// A LoRa transmission of `msg` starts now on channel `channel` of its fleet's radio
-    /// `rt`; the earlier transmission it overlaps, if any, is settled.
-    fn transmit(&mut self, sched: &mut Scheduler<Packed>, rt: &LoRaRt, channel: u32, msg: Msg) {
-        let (c, end, earlier) = self.radio.transmit(rt, channel, msg, sched.now());
-        if let Some((tx, lost)) = earlier {
-            self.settle_transmission(sched, tx, lost);
-        }
-        sched.schedule_at(end, Event::ChannelFree(c).into());
-    }
-
-    /// Channel `c`'s pending transmission ends now, unless a later one replaced it.
-    fn channel_free(&mut self, sched: &mut Scheduler<Packed>, c: u32) {
-        if let Some((tx, lost)) = self.radio.channel_free(c, sched.now()) {
-            self.settle_transmission(sched, tx, lost);
-        }
-    }
-
-    /// A LoRa transmission is over: lost to a collision, or on to the gateway over the access
-    /// link (its loss and latency on top of the time on air).
-    fn settle_transmission(&mut self, sched: &mut Scheduler<Packed>, tx: Transmission, lost: bool) {
-        let now = sched.now();
-        self.to_gateway_in_flight -= 1;
-        if lost {
-            return self.lose(now, tx.msg, LossCause::Collision);
-        }
-        let dev = &mut self.devices[tx.msg.device as usize];
-        let fleet = &self.fleets[dev.fleet as usize];
-        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
-            return self.lose(now, tx.msg, LossCause::LinkLoss);
-        };
-        self.to_gateway_in_flight += 1;
-        self.send_to_gateway(sched, tx.msg, tx.end.max(now).saturating_add(delay));
-    }
-
-    #[inline(always)]
-    fn lose(&mut self, now: Ticks, msg: Msg, cause: LossCause) {
-        self.acc.lost(cause);
-        self.observer.observe(now, Trace::Lost(msg.id(), cause));
-    }
-
-    /// The gateway a message from device `d` of fleet `f` goes to: the fleet's only gateway,
-    /// or, in a redundancy group, the device's home member if in use, else the next in use.
-    #[inline]
-    fn route(&self, f: &FleetRt, d: u32) -> Option<usize> {
-        if let Some(g) = f.single_gateway {
-            return Some(g as usize);
-        }
-        let group = &self.groups[f.group as usize];
-        let place = &self.places[group.place? as usize];
-        let n = group.members.len();
-        let home = (d - f.first_device) as usize % n;
-        (0..n)
-            .map(|k| (home + k) % n)
-            .find(|&m| place.in_use[m])
-            .map(|m| group.members[m] as usize)
-    }
-
-    /// A message reaches the end of its access link.
-    fn arrive(&mut self, sched: &mut Scheduler<Packed>, mut msg: Msg) {
-        let now = sched.now();
-        self.to_gateway_in_flight -= 1;
-        let fleet = &self.fleets[self.devices[msg.device as usize].fleet as usize];
-        let Some(g) = self.route(fleet, msg.device) else {
-            // A redundancy group with no gateway in use: switching over, or not covered.
-            return self.lose(now, msg, LossCause::GatewayDown);
-        };
-        self.observer.observe(
-            now,
-            Trace::AtGateway {
-                msg: msg.id(),
-                gateway: g as u32,
-            },
-        );
-        msg.queued = now;
-        let gw = &mut self.gateways[g];
-        if !gw.health.up {
-            return self.lose(now, msg, LossCause::GatewayDown);
-        }
-        let ready = gw.active.is_some() && gw.buffer.is_empty();
-        match &gw.server {
-            None if ready => self.forward(now, g, msg),
-            Some(s) if ready && s.in_service.is_none() => self.start_service(sched, g, msg),
-            _ => self.store(now, g, msg),
-        }
-    }
-
-    /// Keeps a message in gateway `g`'s buffer (an outage) or queue (the server is busy).
-    fn store(&mut self, now: Ticks, g: usize, msg: Msg) {
-        let gw = &mut self.gateways[g];
-        if gw.capacity == 0 {
-            let cause = if gw.active.is_none() {
-                LossCause::NoPath
-            } else {
-                LossCause::BufferOverflow
-            };
-            return self.lose(now, msg, cause);
-        }
-        if gw.buffer.len() as u64 >= gw.capacity {
-            match gw.drop {
-                DropPolicy::DropNewest => return self.lose(now, msg, LossCause::BufferOverflow),
-                DropPolicy::DropOldest => {
-                    if let Some(old) = gw.buffer.pop_front() {
-                        gw.buffer.push_back(msg);
-                        return self.lose(now, old, LossCause::BufferOverflow);
-                    }
-                }
-            }
-        }
-        gw.buffer.push_back(msg);
-        let occupancy = gw.buffer.len() as u64;
-        self.acc.peak_buffered = self.acc.peak_buffered.max(occupancy);
-        self.observer.observe(
-            now,
-            Trace::Buffered {
-                msg: msg.id(),
-                gateway: g as u32,
-                occupancy,
-            },
-        );
-    }
-
-    /// Gateway `g`'s server takes `msg`: it leaves on the uplink when the service ends.
-    fn start_service(&mut self, sched: &mut Scheduler<Packed>, g: usize, msg: Msg) {
-        let now = sched.now();
-        self.acc.waited(now - msg.queued);
-        let bits = self.fleets[self.devices[msg.device as usize].fleet as usize].message_bits;
-        let gw = &mut self.gateways[g];
-        let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
-        let Some(server) = &mut gw.server else {
-            return;
-        };
-        let processing = server
-            .service
-            .as_ref()
-            .map_or(0, |d| d.sample(&mut server.rng));
-        let sending = rate.map_or(0, |r| (bits / r * TICKS_PER_SECOND as f64).ceil() as Ticks);
-        if !server.busy {
-            server.busy = true;
-            server.busy_since = now;
-        }
-        server.in_service = Some(msg);
-        sched.schedule_at(
-            now.saturating_add(processing.saturating_add(sending)),
-            Event::ServiceDone(g as u32).into(),
-        );
-    }
-
-    /// Gateway `g`'s server has finished a message: it goes on the uplink, and the next one
-    /// in the queue starts.
-    fn service_done(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let now = sched.now();
-        let gw = &mut self.gateways[g];
-        let Some(server) = &mut gw.server else {
-            return;
-        };
-        let Some(msg) = server.in_service.take() else {
-            return;
-        };
-        if gw.can_forward() {
-            self.forward(now, g, msg);
-        } else {
-            // The path went away meanwhile: the message waits at the head of the buffer.
-            gw.buffer.push_front(msg);
-        }
-        self.next_service(sched, g);
-    }
-
-    /// Starts the next queued message if the server is idle and the gateway can forward;
-    /// otherwise closes the busy period.
-    fn next_service(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let now = sched.now();
-        let gw = &mut self.gateways[g];
-        let can_forward = gw.can_forward();
-        let Some(server) = &mut gw.server else {
-            return;
-        };
-        if server.in_service.is_some() {
-            return;
-        }
-        match gw.buffer.pop_front() {
-            Some(m) if can_forward => self.start_service(sched, g, m),
-            other => {
-                if let Some(m) = other {
-                    gw.buffer.push_front(m);
-                }
-                if server.busy {
-                    server.busy = false;
-                    server.busy_total += now - server.busy_since;
-                }
-            }
-        }
-    }
-
-    /// Sends one message over gateway `g`'s uplink in use. Uplink draws use the sending
-    /// device's stream, so a message's fate does not depend on other devices' traffic.
-    fn forward(&mut self, now: Ticks, g: usize, msg: Msg) {
-        let gw = &mut self.gateways[g];
-        let Some(active) = gw.active else {
-            debug_assert!(false, "forward without an uplink in use");
-            return;
-        };
-        let carrier = gw.uplinks[active].carrier;
-        if !self.carriers[carrier].health.up {
-            return self.lose(now, msg, LossCause::UndetectedOutage);
-        }
-        self.acc.carrier_messages[carrier] += 1;
-        let rng = &mut self.devices[msg.device as usize].traffic;
-        let uplink = &mut gw.uplinks[active];
-        match uplink.hop.cross(rng, &mut uplink.bad) {
-            None => self.lose(now, msg, LossCause::LinkLoss),
-            Some(delay) => {
-                let arrival = now.saturating_add(delay);
-                if arrival >= self.horizon {
-                    self.acc.ledger.in_flight_at_horizon += 1;
-                    self.observer
-                        .observe(now, Trace::InFlightAtHorizon(msg.id()));
-                } else {
-                    let site = self.fleets[self.devices[msg.device as usize].fleet as usize].site;
-                    let (delay, on_time) =
-                        self.acc
-                            .delivered(now, msg.created, arrival, site as usize, msg.bad());
-                    self.observer.observe(
-                        now,
-                        Trace::Delivered {
-                            msg: msg.id(),
-                            arrival,
-                            delay,
-                            on_time,
-                        },
-                    );
-                }
-            }
-        }
-    }
-
-    /// Sends gateway `g`'s backlog if it can forward again: at once without a server, else
-    /// through the server, one message at a time.
-    fn maybe_drain(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let now = sched.now();
-        if self.flow.is_some() {
-            return self.flow_drain(now, g);
-        }
-        let gw = &mut self.gateways[g];
-        if !gw.can_forward() || gw.buffer.is_empty() {
-            return;
-        }
-        if gw.server.is_some() {
-            return self.next_service(sched, g);
-        }
-        let backlog = std::mem::take(&mut gw.buffer);
-        for m in &backlog {
-            self.acc.waited(now - m.queued);
-            self.forward(now, g, *m);
-        }
-        let gw = &mut self.gateways[g];
-        gw.buffer = backlog;
-        gw.buffer.clear();
-    }
-
-    /// Calls place `p`'s policy through `call`, then applies what it decided: timers, the
-    /// members in use, the failover counts.
-    fn call_policy(
-        &mut self,
-        sched: &mut Scheduler<Packed>,
-        p: usize,
-        call: impl FnOnce(&mut dyn FailoverPolicy, &mut Ctx<'_>),
-    ) {
-        let now = sched.now();
-        let place = &mut self.places[p];
-        let before = place.in_use.clone();
-        let mut cx = Ctx::new(
-            now,
-            &place.up,
-            &mut place.in_use,
-            &mut place.rng,
-            &mut self.timers,
-        );
-        call(place.policy.as_mut(), &mut cx);
-        self.acc.failovers += cx.failed_switches as u64;
-        for (delay, token) in self.timers.drain(..) {
-            let event = Event::PolicyTimer {
-                place: p as u32,
-                token,
-            };
-            sched.schedule_at(now.saturating_add(delay), event.into());
-        }
-        // A failover: a failed member carrying traffic is taken out of use, and traffic goes
-        // on (now, or after a switch) over another member.
-        for (m, &was) in before.iter().enumerate() {
-            if was && !place.in_use[m] && !place.up[m] {
-                place.abandoned = Some(m);
-            }
-        }
-        if let Some(left) = place.abandoned
-            && place.in_use.iter().any(|&u| u)
-        {
-            place.abandoned = None;
-            if place
-                .in_use
-                .iter()
-                .enumerate()
-                .any(|(m, &u)| u && m != left)
-            {
-                self.acc.failovers += 1;
-                let ok = place.in_use.iter().zip(&place.up).all(|(&u, &up)| !u || up);
-                self.acc.failovers_ok += ok as u64;
-            }
-        }
-        let before = before.iter().position(|&u| u);
-        let after = place.in_use.iter().position(|&u| u);
-        let choice = place.choice;
-        match choice {
-            Choice::Uplinks { gateway } => {
-                let g = gateway as usize;
-                if after != before {
-                    let uplink = after.map(|u| u as u32);
-                    self.observer
-                        .observe(now, Trace::UplinkChanged { gateway, uplink });
-                }
-                self.gateways[g].active = after;
-                self.refresh_gateway(sched, g);
-            }
-            Choice::Gateways { group } => {
-                if after != before {
-                    let gateway = after.map(|m| self.groups[group as usize].members[m]);
-                    self.observer
-                        .observe(now, Trace::GroupChanged { group, gateway });
-                }
-                for i in 0..self.groups[group as usize].fleets.len() {
-                    let f = self.groups[group as usize].fleets[i] as usize;
-                    self.refresh_path(now, f);
-                }
-                self.flush_devices(sched, group as usize);
-            }
-        }
-    }
-
-    /// Tells place `p` that member `m` changed.
-    fn member_changed(&mut self, sched: &mut Scheduler<Packed>, p: usize, m: usize, up: bool) {
-        if self.places[p].up[m] == up {
-            return;
-        }
-        self.places[p].up[m] = up;
-        self.call_policy(sched, p, |policy, cx| policy.member_changed(cx, m, up));
-    }
-
-    /// Brings gateway `g`'s connectivity and its fleets' paths up to date after a change, and
-    /// drains its backlog if it can forward again.
-    fn refresh_gateway(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let now = sched.now();
-        let gw = &self.gateways[g];
-        let connected = gw.health.up
-            && gw
-                .active
-                .is_some_and(|u| self.carriers[gw.uplinks[u].carrier].health.up);
-        let gw = &mut self.gateways[g];
-        if connected != gw.connected {
-            gw.connected = connected;
-            if connected {
-                gw.connectivity_down.came_up(now);
-                self.acc.connectivity_down.came_up(now);
-            } else {
-                gw.connectivity_down.went_down(now);
-                self.acc.connectivity_down.went_down(now);
-            }
-            for i in 0..self.gateways[g].groups.len() {
-                let group = self.gateways[g].groups[i] as usize;
-                for j in 0..self.groups[group].fleets.len() {
-                    let f = self.groups[group].fleets[j] as usize;
-                    self.refresh_path(now, f);
-                }
-                // A pass-through gateway connected again takes custody of what its devices kept.
-                if connected && self.gateways[g].capacity == 0 {
-                    self.flush_devices(sched, group);
-                }
-            }
-        }
-        self.maybe_drain(sched, g);
-    }
-
-    /// Whether every device of fleet `f` has a working path to the cloud: its group has a
-    /// gateway in use, and every gateway in use is connected.
-    fn path_up(&self, f: usize) -> bool {
-        let fleet = &self.fleets[f];
-        if let Some(g) = fleet.single_gateway {
-            return self.gateways[g as usize].connected;
-        }
-        let group = &self.groups[fleet.group as usize];
-        let Some(p) = group.place else {
-            return false;
-        };
-        let in_use = &self.places[p as usize].in_use;
-        in_use.iter().any(|&u| u)
-            && group
-                .members
-                .iter()
-                .zip(in_use)
-                .all(|(&g, &u)| !u || self.gateways[g as usize].connected)
-    }
-
-    /// Updates fleet `f`'s path state, its site's availability and the recovery times.
-    fn refresh_path(&mut self, now: Ticks, f: usize) {
-        let up = self.path_up(f);
-        let fleet = &mut self.fleets[f];
-        if up == fleet.path_up {
-            return;
-        }
-        fleet.path_up = up;
-        let since = fleet.down_since;
-        if !up {
-            fleet.down_since = now;
-        }
-        let site = fleet.site as usize;
-        self.acc.fleet_path(now, site, up, since);
-    }
-
-    /// Carrier `c`'s own outage process changes state, and draws its next change.
-    fn carrier_process(&mut self, sched: &mut Scheduler<Packed>, c: usize, up: bool) {
-        let now = sched.now();
-        let carrier = &mut self.carriers[c];
-        carrier.health.random_up = up;
-        if let Some(o) = &carrier.outages {
-            let next = if up {
-                Event::CarrierDown(c as u32)
-            } else {
-                Event::CarrierUp(c as u32)
-            };
-            let after = time_to_next_change(o, up, &mut carrier.stream);
-            sched.schedule_at(now.saturating_add(after), next.into());
-        }
-        self.apply_carrier(sched, c);
-    }
-
-    /// Makes carrier `c`'s effective state follow its health, and tells its gateways.
-    fn apply_carrier(&mut self, sched: &mut Scheduler<Packed>, c: usize) {
-        let Some(up) = self.carriers[c].health.settle() else {
-            return;
-        };
-        let now = sched.now();
-        if up {
-            self.observer.observe(now, Trace::CarrierUp(c as u32));
-        } else {
-            self.acc.carrier_outages += 1;
-            self.observer.observe(now, Trace::CarrierDown(c as u32));
-        }
-        for i in 0..self.carriers[c].users.len() {
-            let g = self.carriers[c].users[i] as usize;
-            let had_uplink = self.gateways[g].uplinks.iter().any(|u| {
-                if u.carrier == c {
-                    !up
-                } else {
-                    self.carriers[u.carrier].health.up
-                }
-            });
-            for u in 0..self.gateways[g].uplinks.len() {
-                if self.gateways[g].uplinks[u].carrier == c {
-                    self.member_changed(sched, g, u, up);
-                }
-            }
-            match (had_uplink, self.any_uplink(g)) {
-                (true, false) => self.acc.uplink_down.went_down(now),
-                (false, true) => self.acc.uplink_down.came_up(now),
-                _ => {}
-            }
-            self.refresh_gateway(sched, g);
-        }
-    }
-
-    /// Whether gateway `g` has at least one uplink whose carrier works.
-    fn any_uplink(&self, g: usize) -> bool {
-        self.gateways[g]
-            .uplinks
-            .iter()
-            .any(|u| self.carriers[u.carrier].health.up)
-    }
-
-    /// Gateway `g`'s own failure process changes state, and draws its next change.
-    fn gateway_process(&mut self, sched: &mut Scheduler<Packed>, g: usize, up: bool) {
-        let now = sched.now();
-        let gw = &mut self.gateways[g];
-        gw.health.random_up = up;
-        self.acc.gateway_failures += !up as u64;
-        self.acc.gateway_failures_each[g] += !up as u64;
-        if let Some(f) = &gw.failure {
-            let next = if up {
-                Event::GatewayFail(g as u32)
-            } else {
-                Event::GatewayRepair(g as u32)
-            };
-            let after = time_to_next_change(f, up, &mut gw.life);
-            match self.crews.of_gateway(g) {
-                Some(c) if !up => {
-                    self.crews
-                        .raise_job(sched, c, Work::Gateway(g as u32), after, true)
-                }
-                _ => {
-                    sched.schedule_at(now.saturating_add(after), next.into());
-                }
-            }
-        }
-        self.apply_gateway(sched, g);
-    }
-
-    /// Makes gateway `g`'s effective state follow its health, keeping the availability
-    /// account, and tells its redundancy group.
-    fn apply_gateway(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let Some(up) = self.gateways[g].health.settle() else {
-            return;
-        };
-        let now = sched.now();
-        if up {
-            self.acc.gateway_down.came_up(now);
-            self.observer.observe(now, Trace::GatewayUp(g as u32));
-        } else {
-            self.acc.gateway_down.went_down(now);
-            self.observer.observe(now, Trace::GatewayDown(g as u32));
-        }
-        self.refresh_gateway(sched, g);
-        for i in 0..self.gateways[g].groups.len() {
-            let group = self.gateways[g].groups[i] as usize;
-            if let Some(p) = self.groups[group].place {
-                let m = self.groups[group]
-                    .members
-                    .iter()
-                    .position(|&x| x as usize == g)
-                    .unwrap_or(0);
-                self.member_changed(sched, p as usize, m, up);
-            }
-            if up {
-                self.flush_devices(sched, group);
-            }
-        }
-    }
-
-    /// Adds (`hold`) or removes one external reason for `unit` to be down.
-    fn hold_down(&mut self, sched: &mut Scheduler<Packed>, unit: Unit, hold: bool) {
-        let step = |h: &mut Health| {
-            if hold {
-                h.faults += 1
-            } else {
-                h.faults = h.faults.saturating_sub(1)
-            }
-        };
-        match unit {
-            Unit::Carrier(c) => {
-                step(&mut self.carriers[c].health);
-                self.apply_carrier(sched, c);
-            }
-            Unit::Gateway(g) => {
-                step(&mut self.gateways[g].health);
-                self.apply_gateway(sched, g);
-            }
-        }
-    }
-
-    /// A scripted fault or maintenance window begins (`begins`) or ends.
+    /// A scripted fault begins (`begins`) or ends: the network applies it, or hands back a
+    /// fault on a fleet's access link, which the fleet's link takes.
     fn fault(&mut self, sched: &mut Scheduler<Packed>, i: usize, begins: bool) {
-        match self.faults[i].target {
-            FaultTarget::Down(unit) => self.hold_down(sched, unit, begins),
-            FaultTarget::AccessLink { fleet, loss } => {
-                self.fleets[fleet].access.degrade(loss, begins);
-            }
-            FaultTarget::Uplink {
-                gateway,
-                uplink,
-                loss,
-            } => self.gateways[gateway].uplinks[uplink]
-                .hop
-                .degrade(loss, begins),
-        }
-    }
-
-    /// Common cause `i` strikes (`up == false`) or clears, and draws its next change.
-    fn cause(&mut self, sched: &mut Scheduler<Packed>, i: usize, up: bool) {
-        let now = sched.now();
-        let cause = &mut self.causes[i];
-        let after = time_to_next_change(&cause.laws, up, &mut cause.stream);
-        let next = Event::Cause {
-            index: i as u32,
-            up: !up,
-        };
-        sched.schedule_at(now.saturating_add(after), next.into());
-        self.observer.observe(
-            now,
-            if up {
-                Trace::CauseUp(i as u32)
-            } else {
-                Trace::CauseDown(i as u32)
-            },
-        );
-        for k in 0..self.causes[i].units.len() {
-            let unit = self.causes[i].units[k];
-            self.hold_down(sched, unit, !up);
-        }
-    }
-
-    /// The stream for device `d`'s next lifecycle draw (and counts the draw).
-    fn life_stream(&mut self, d: u32) -> Stream {
-        let dev = &mut self.devices[d as usize];
-        let fleet = &self.fleets[dev.fleet as usize];
-        let draw = dev.life_draws as u64;
-        dev.life_draws += 1;
-        StreamKey {
-            seed: self.seed,
-            replication: self.replication,
-            entity: member_key(fleet.key, (d - fleet.first_device) as u64),
-            process: process::LIFECYCLE | (draw + 1) << 32,
-        }
-        .stream()
-    }
-
-    /// The clock index of device `d` (in a fleet with clocks).
-    fn clock_of(&self, d: u32) -> usize {
-        let f = &self.fleets[self.devices[d as usize].fleet as usize];
-        (f.first_clock + (d - f.first_device)) as usize
-    }
-
-    /// Schedules the earliest of device `d`'s clocks, remembering its cause.
-    fn schedule_next_change(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let clock = self.clock_of(d);
-        let (at, cause) = self.clocks[clock].next();
-        if at == lifecycle::NEVER {
-            self.clocks[clock].scheduled_at = lifecycle::NEVER;
-            return;
-        }
-        let at = at.max(sched.now());
-        self.clocks[clock].scheduled_at = at;
-        self.clocks[clock].cause = cause;
-        sched.schedule_at(at, Event::DeviceFail(d).into());
-    }
-
-    /// A change of a device with clocks: it goes down for a failure, a flat battery or a
-    /// planned replacement, or comes back (repaired, recharged or replaced).
-    #[expect(
-        clippy::expect_used,
-        reason = "a battery change is scheduled only for a fleet with a battery (Clocks::next)"
-    )]
-    fn clocked_device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
-        let now = sched.now();
-        let fleet = self.devices[d as usize].fleet as usize;
-        let clock = self.clock_of(d);
-        let cause = self.clocks[clock].cause;
-        if !up && self.clocks[clock].scheduled_at != now {
-            // Scheduled for a unit an inspection has replaced since: not this unit's change.
-            return;
-        }
-        let mut stream = self.life_stream(d);
-        let f = &self.fleets[fleet];
-        if up {
-            match cause {
-                lifecycle::BATTERY => {
-                    let spec = f.life.battery.as_ref().expect("a battery went flat");
-                    self.clocks[clock].new_battery(spec, now, &mut stream);
-                }
-                // A repair or a replacement puts a new unit, with a new battery, in service.
-                _ => {
-                    self.clocks[clock] =
-                        Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
-                    self.unit_renewed(sched, d);
-                }
-            }
-            self.set_device_up(now, d, true);
-            self.schedule_next_change(sched, d);
-            return;
-        }
-        let down_for = match cause {
-            lifecycle::FAILURE => {
-                self.acc.device_failures += 1;
-                self.acc.fleet_failures[fleet] += 1;
-                f.failure.as_ref().map(|x| x.repair.sample(&mut stream))
-            }
-            lifecycle::BATTERY => {
-                self.acc.life_stats.battery_depletions += 1;
-                self.acc.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
-                if !self.devices[d as usize].failed {
-                    self.devices[d as usize].failed = true;
-                    self.acc.life_stats.first_depletions[slice_of(now, self.acc.span)] += 1;
-                }
-                let swap = f.life.battery.as_ref().and_then(|b| b.swap.as_ref());
-                match swap {
-                    Some(swap) => {
-                        self.acc.life_stats.fleet_battery_swaps[fleet] += 1;
-                        Some(swap.sample(&mut stream))
-                    }
-                    None => {
-                        self.acc.life_stats.dead += 1;
-                        None
-                    }
-                }
-            }
-            _ => {
-                self.acc.life_stats.planned_replacements += 1;
-                self.acc.life_stats.fleet_replacements[fleet] += 1;
-                match f.life.replace.as_ref().and_then(|r| r.downtime.as_ref()) {
-                    Some(downtime) => Some(downtime.sample(&mut stream)),
-                    None => {
-                        // Swapped without interruption: a new unit at once.
-                        let f = &self.fleets[fleet];
-                        self.clocks[clock] =
-                            Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
-                        self.unit_renewed(sched, d);
-                        self.schedule_next_change(sched, d);
-                        return;
-                    }
-                }
-            }
-        };
-        self.set_device_up(now, d, false);
-        if let Some(after) = down_for {
-            // A failed unit at a crew's site waits for a technician; battery swaps and planned
-            // replacements keep their own delays.
-            match self.crews.of_fleet(fleet) {
-                Some(c) if cause == lifecycle::FAILURE => {
-                    self.crews.raise_job(sched, c, Work::Device(d), after, true)
-                }
-                _ => {
-                    sched.schedule_at(now.saturating_add(after), Event::DeviceRepair(d).into());
-                }
-            }
-        }
-    }
-
-    /// Records device `d` going up or down: its flag, availability and the trace.
-    fn set_device_up(&mut self, now: Ticks, d: u32, up: bool) {
-        self.watch_dead(now, d, up);
-        self.devices[d as usize].up = up;
-        if up {
-            self.acc.device_down.came_up(now);
-        } else {
-            self.acc.device_down.went_down(now);
-        }
-        self.observer.observe(
-            now,
-            if up {
-                Trace::DeviceUp(d)
-            } else {
-                Trace::DeviceDown(d)
-            },
-        );
-    }
-
-    /// Counts device `d` going down or up (before its flag changes) for `stop_when_dead`, and
-    /// notes the first instant a fleet reaches its share of dead devices.
-    #[inline]
-    fn watch_dead(&mut self, now: Ticks, d: u32, up: bool) {
-        let Some(watch) = &mut self.dead_watch else {
-            return;
-        };
-        let dev = &self.devices[d as usize];
-        if dev.up != up && watch.changed(dev.fleet as usize, up) && self.end_of_life.is_none() {
-            self.end_of_life = Some(now);
-        }
-    }
-
-    fn device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
-        let fleet = self.devices[d as usize].fleet as usize;
-        if self.fleets[fleet].life.has_clocks() {
-            return self.clocked_device_changed(sched, d, up);
-        }
-        let now = sched.now();
-        self.watch_dead(now, d, up);
-        self.devices[d as usize].up = up;
-        if !up && !self.devices[d as usize].failed {
-            self.devices[d as usize].failed = true;
-            self.acc.first_failures[slice_of(now, self.acc.span)] += 1;
-        }
-        self.acc.device_failures += !up as u64;
-        self.acc.fleet_failures[self.devices[d as usize].fleet as usize] += !up as u64;
-        self.observer.observe(
-            now,
-            if up {
-                Trace::DeviceUp(d)
-            } else {
-                Trace::DeviceDown(d)
-            },
-        );
-        let mut stream = self.life_stream(d);
-        let Some(f) = &self.fleets[self.devices[d as usize].fleet as usize].failure else {
-            return;
-        };
-        let next = if up {
-            self.acc.device_down.came_up(now);
-            Event::DeviceFail(d)
-        } else {
-            self.acc.device_down.went_down(now);
-            Event::DeviceRepair(d)
-        };
-        let after = if up {
-            lifecycle::lifetime(f, self.fleets[fleet].life.cold_spares, 0, &mut stream)
-        } else {
-            f.repair.sample(&mut stream)
-        };
-        match self.crews.of_fleet(fleet) {
-            Some(c) if !up => self.crews.raise_job(sched, c, Work::Device(d), after, true),
-            _ => {
-                sched.schedule_at(now.saturating_add(after), next.into());
-            }
+        let access = self.with_network(|net, w| net.fault(sched, w, i, begins));
+        if let Some(AccessFault {
+            fleet,
+            loss,
+            begins,
+        }) = access
+        {
+            self.fleets[fleet].access.degrade(loss, begins);
         }
     }
 }
@@ -1750,13 +610,45 @@ fn slice_of(t: Ticks, horizon: Ticks) -> usize {
     ((t.saturating_mul(SERIES_SLICES as u64) / horizon.max(1)) as usize).min(SERIES_SLICES - 1)
 }
 
-/// Time until an alternating up/down process that has just become `up` (or down) changes
-/// again: a lifetime draw after a repair, a repair draw after a failure.
-fn time_to_next_change(laws: &FailureSpec, up: bool, rng: &mut Stream) -> Ticks {
-    if up {
-        laws.lifetime.sample(rng)
-    } else {
-        laws.repair.sample(rng)
+/// The rest of the world, as the network sees it while a change cascades through it.
+impl<O: Observer> Host for World<O> {
+    #[inline]
+    fn observe(&mut self, now: Ticks, step: Trace) {
+        self.observer.observe(now, step);
+    }
+
+    #[inline]
+    fn accounts(&mut self) -> &mut Accounts {
+        &mut self.acc
+    }
+
+    fn gateway_repair_job(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        g: usize,
+        after: Ticks,
+    ) -> bool {
+        let Some(c) = self.crews.of_gateway(g) else {
+            return false;
+        };
+        self.crews
+            .raise_job(sched, c, Work::Gateway(g as u32), after, true);
+        true
+    }
+
+    fn group_reachable(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize) {
+        if self.flow.is_some() {
+            return self.flow_flush_devices(net, sched.now(), group);
+        }
+        self.reporting
+            .flush(sched, &mut report_cx!(self), net, group);
+    }
+
+    fn gateway_refreshed(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, g: usize) {
+        if self.flow.is_some() {
+            return self.flow_drain(net, sched.now(), g);
+        }
+        net.drain(sched, &mut courier!(self), g);
     }
 }
 
@@ -1783,44 +675,41 @@ impl<O: Observer> Model for World<O> {
             _ => {}
         }
         match event {
-            Event::Emit(d) => self.emit(sched, d),
-            Event::Arrive { device, delay } => {
-                let created = sched.now() - delay as Ticks;
-                // The sequence number travels only through the side table (traced runs).
-                let msg = Msg {
-                    created,
-                    queued: created,
-                    device,
-                    seq: 0,
-                };
-                self.arrive(sched, msg);
+            Event::Emit(d) => self
+                .reporting
+                .emit(sched, &mut report_cx!(self), &self.net, d),
+            Event::Arrive { .. } | Event::ArriveBad { .. } | Event::ArriveLong { .. } => {
+                if let Some(msg) = self.reporting.arrival(sched.now(), event) {
+                    self.net.arrive(sched, &mut courier!(self), msg);
+                }
             }
-            Event::ArriveBad { device, delay } => {
-                let created = sched.now() - delay as Ticks;
-                let msg = Msg {
-                    created,
-                    queued: created,
-                    device,
-                    seq: BAD,
-                };
-                self.arrive(sched, msg);
+            Event::DeviceFail(d) => self
+                .life
+                .device_changed(sched, &mut life_cx!(self), d, false),
+            Event::DeviceRepair(d) => self
+                .life
+                .device_changed(sched, &mut life_cx!(self), d, true),
+            Event::GatewayFail(g) => {
+                self.with_network(|net, w| net.gateway_process(sched, w, g as usize, false))
             }
-            Event::ArriveLong { slot } => {
-                let msg = self.long_delays[slot as usize];
-                self.free_long.push(slot);
-                self.arrive(sched, msg);
+            Event::GatewayRepair(g) => {
+                self.with_network(|net, w| net.gateway_process(sched, w, g as usize, true))
             }
-            Event::DeviceFail(d) => self.device_changed(sched, d, false),
-            Event::DeviceRepair(d) => self.device_changed(sched, d, true),
-            Event::GatewayFail(g) => self.gateway_process(sched, g as usize, false),
-            Event::GatewayRepair(g) => self.gateway_process(sched, g as usize, true),
-            Event::CarrierDown(c) => self.carrier_process(sched, c as usize, false),
-            Event::CarrierUp(c) => self.carrier_process(sched, c as usize, true),
-            Event::ServiceDone(g) => self.service_done(sched, g as usize),
+            Event::CarrierDown(c) => {
+                self.with_network(|net, w| net.carrier_process(sched, w, c as usize, false))
+            }
+            Event::CarrierUp(c) => {
+                self.with_network(|net, w| net.carrier_process(sched, w, c as usize, true))
+            }
+            Event::ServiceDone(g) => self
+                .net
+                .service_done(sched, &mut courier!(self), g as usize),
             Event::FaultBegin(i) => self.fault(sched, i as usize, true),
             Event::FaultEnd(i) => self.fault(sched, i as usize, false),
-            Event::Cause { index, up } => self.cause(sched, index as usize, up),
-            Event::ChannelFree(c) => self.channel_free(sched, c),
+            Event::Cause { index, up } => {
+                self.with_network(|net, w| net.cause(sched, w, index as usize, up))
+            }
+            Event::ChannelFree(c) => self.reporting.channel_free(sched, &mut report_cx!(self), c),
             Event::Cert { device, step } => {
                 let dev = &self.devices[device as usize];
                 let (f, up) = (dev.fleet as usize, dev.up);
@@ -1836,105 +725,16 @@ impl<O: Observer> Model for World<O> {
                 let f = self.devices[d as usize].fleet as usize;
                 self.software.unbrick(f, d);
             }
-            Event::DeviceDegrade(d) => self.degrade(sched, d),
-            Event::Inspect(f) => self.inspect(sched, f as usize),
+            Event::DeviceDegrade(d) => self.life.degrade(sched, &mut life_cx!(self), d),
+            Event::Inspect(f) => self.life.inspect(sched, &mut life_cx!(self), f as usize),
             Event::JobDone { .. } | Event::PartArrives(_) => {}
             Event::PolicyTimer { place, token } => {
-                self.call_policy(sched, place as usize, |policy, cx| policy.timer(cx, token));
+                self.with_network(|net, w| net.policy_timer(sched, w, place as usize, token))
             }
         }
         if self.flow.is_some() {
             // The device (or fleet) the event changed moves between its fleet's states.
             self.flow_after();
-        }
-    }
-}
-
-/// Sensor degradation and condition-based maintenance (see `model::degradation`): hooks kept
-/// apart from the message path above.
-impl<O: Observer> World<O> {
-    /// Schedules the onset of device `d`'s sensor degradation, if its unit has one coming.
-    fn schedule_degradation(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let at = self.clocks[self.clock_of(d)].degrade_at;
-        if at != lifecycle::NEVER {
-            sched.schedule_at(at.max(sched.now()), Event::DeviceDegrade(d).into());
-        }
-    }
-
-    /// Device `d`'s sensor degrades now, if this onset is still its unit's.
-    fn degrade(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let now = sched.now();
-        let clock = self.clock_of(d);
-        if self.clocks[clock].degrade_at.max(now) != now || self.devices[d as usize].degraded {
-            return;
-        }
-        self.clocks[clock].degrade_at = lifecycle::NEVER;
-        self.devices[d as usize].degraded = true;
-        self.acc.degradation.onsets += 1;
-        self.acc.degradation.degraded.went_down(now);
-        self.observer.observe(now, Trace::DeviceDegraded(d));
-    }
-
-    /// Device `d` has a new unit (its clocks restarted): a degraded sensor is gone, and the
-    /// new one's onset is scheduled.
-    fn unit_renewed(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let dev = &mut self.devices[d as usize];
-        if dev.degraded {
-            dev.degraded = false;
-            self.acc.degradation.degraded.came_up(sched.now());
-        }
-        self.schedule_degradation(sched, d);
-    }
-
-    /// The first inspection of every fleet with condition-based maintenance.
-    fn schedule_inspections(&mut self, sched: &mut Scheduler<Packed>) {
-        for (f, fleet) in self.fleets.iter().enumerate() {
-            if let Some(i) = fleet.life.degradation.as_ref().and_then(|d| d.inspection) {
-                sched.schedule_at(i.every, Event::Inspect(f as u32).into());
-            }
-        }
-    }
-
-    /// Fleet `f` is inspected: each working degraded device is found with the inspection's
-    /// detection probability (a draw of its own lifecycle stream) and replaced by a new unit
-    /// on the spot.
-    fn inspect(&mut self, sched: &mut Scheduler<Packed>, f: usize) {
-        let now = sched.now();
-        let Some(spec) = self.fleets[f]
-            .life
-            .degradation
-            .as_ref()
-            .and_then(|d| d.inspection)
-        else {
-            return;
-        };
-        self.acc.degradation.inspections += 1;
-        sched.schedule_at(
-            now.saturating_add(spec.every),
-            Event::Inspect(f as u32).into(),
-        );
-        let first = self.fleets[f].first_device;
-        let end = self
-            .fleets
-            .get(f + 1)
-            .map_or(self.devices.len() as u32, |n| n.first_device);
-        for d in first..end {
-            let dev = &self.devices[d as usize];
-            if !(dev.degraded && dev.up) {
-                continue;
-            }
-            let mut stream = self.life_stream(d);
-            if stream.random::<f64>() >= spec.detection {
-                continue;
-            }
-            let clock = self.clock_of(d);
-            let fleet = &self.fleets[f];
-            self.clocks[clock] =
-                Clocks::start(&fleet.life, fleet.failure.as_ref(), now, 0, &mut stream);
-            self.acc.degradation.condition_replacements += 1;
-            self.observer.observe(now, Trace::DeviceReplaced(d));
-            self.unit_renewed(sched, d);
-            self.schedule_next_change(sched, d);
         }
     }
 }

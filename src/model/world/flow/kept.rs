@@ -1,7 +1,7 @@
 //! Flow mode's device buffers (`Fleet(buffer_messages: B)`): the readings a fleet's devices
 //! keep while their gateway cannot be reached, accounted per home member of the fleet's group
-//! (the devices that route alike), as packet mode's `keep_on_device` and `flush_devices` do it
-//! per message.
+//! (the devices that route alike), as packet mode's reporting part (`keep_on_device`,
+//! `flush`) does it per message.
 //!
 //! Packet mode: a reading of an up device (not bricked or expired, after its sensor's
 //! degradation) whose routed gateway is down, or whose group has no member in use, joins the

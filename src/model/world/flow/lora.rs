@@ -1,5 +1,5 @@
 //! Flow mode's LoRa radios: packet mode's duty cycle and unslotted-ALOHA collisions
-//! (`World::emit`'s LoRa branch, `transmit`, `settle_transmission`) accounted per settled
+//! (`Reporting::emit`'s LoRa branch, `transmit`, `settle_transmission`) accounted per settled
 //! interval, from the report law and the load on the channels instead of each transmission.
 //!
 //! **Duty cycle.** After a transmission a device stays silent for D = T + S (its time on air
