@@ -36,6 +36,7 @@ use super::trace::{MessageId, Observer, Silent, Trace};
 
 mod accounts;
 mod build;
+mod cellular;
 mod crews;
 mod radio;
 mod software;
@@ -43,6 +44,8 @@ mod software;
 use accounts::{Accounts, Closing};
 use radio::{LoRaRt, Radio, Transmission};
 
+use cellular::Cellular;
+pub use cellular::CellularStats;
 pub use crews::CrewStats;
 use crews::{Crews, Work};
 
@@ -71,6 +74,9 @@ pub mod process {
     /// A repair crew's travel times (`CREW | 1 << 32`) and spare-part lead times
     /// (`CREW | 2 << 32`).
     pub const CREW: u64 = 8;
+    /// A cellular device's detection, switch and attach draws (`CELLULAR | k << 32` for its
+    /// k-th), and a connectivity platform's outage detections (keyed by the fleet).
+    pub const CELLULAR: u64 = 9;
 }
 
 /// What one replication measured.
@@ -135,6 +141,8 @@ pub struct Outcome {
     pub degradation: DegradationStats,
     /// Per repair crew (scenario order): busy time, queue, waits, repairs and stockouts.
     pub crews: Vec<CrewStats>,
+    /// Fleets attached straight to carriers: service, switches, traffic per carrier.
+    pub cellular: CellularStats,
 }
 
 /// Slices of the horizon in [`Outcome::series`].
@@ -199,6 +207,8 @@ struct FleetRt {
     /// device buffers start in `World::device_buffers`.
     device_buffer: u64,
     first_buffer: u32,
+    /// Its devices attach to carriers on their own SIMs (`world::cellular`), not to a gateway.
+    cellular: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -385,6 +395,8 @@ pub struct World<O: Observer = Silent> {
     software: Software,
     /// Repair crews, their jobs and spare parts (empty without crews).
     crews: Crews,
+    /// Devices attached straight to carriers (empty without cellular fleets).
+    cellular: Cellular,
     /// Flow mode's aggregate accounting; `None` in packet mode.
     flow: Option<Box<flow::Flow>>,
     /// Dead devices per fleet, when a fleet sets `stop_when_dead`, and the first instant one
@@ -536,6 +548,7 @@ impl<O: Observer> World<O> {
             clocks: vec![Clocks::default(); clocked_devices as usize],
             software: Software::new(dep, replication),
             crews: Crews::new(dep, replication),
+            cellular: Cellular::new(dep, replication, horizon),
             timers: vec![],
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
             dead_watch: DeadWatch::new(dep),
@@ -741,6 +754,7 @@ impl<O: Observer> World<O> {
             gateway_busy,
             crews: self.crews.finish(horizon),
             soft: self.software.finish(),
+            cellular: self.cellular.finish(),
         };
         let outcome = self.acc.into_outcome(closing);
         Ok((outcome, self.observer))
@@ -816,6 +830,10 @@ impl<O: Observer> World<O> {
                 Reading::Bad => msg.seq |= BAD,
                 Reading::Dropped => return self.lose(now, msg, LossCause::SensorDropout),
             }
+        }
+        if fleet.cellular {
+            let f = dev.fleet as usize;
+            return self.cellular_emit(now, msg, f);
         }
         if fleet.device_buffer > 0 {
             let f = dev.fleet as usize;
@@ -1326,6 +1344,10 @@ impl<O: Observer> World<O> {
     /// gateway in use, and every gateway in use is connected.
     fn path_up(&self, f: usize) -> bool {
         let fleet = &self.fleets[f];
+        if fleet.cellular {
+            // Devices on their own SIMs: the fleet is dark when none has service.
+            return self.cellular.fleet_has_service(f);
+        }
         if let Some(g) = fleet.single_gateway {
             return self.gateways[g as usize].connected;
         }
@@ -1350,7 +1372,12 @@ impl<O: Observer> World<O> {
             return;
         }
         fleet.path_up = up;
-        let since = fleet.down_since;
+        // A cellular fleet's interruptions are its devices' own (`world::cellular`).
+        let since = if fleet.cellular {
+            now
+        } else {
+            fleet.down_since
+        };
         if !up {
             fleet.down_since = now;
         }
@@ -1387,6 +1414,7 @@ impl<O: Observer> World<O> {
             self.acc.carrier_outages += 1;
             self.observer.observe(now, Trace::CarrierDown(c as u32));
         }
+        self.cellular_carrier_changed(sched, c, up);
         for i in 0..self.carriers[c].users.len() {
             let g = self.carriers[c].users[i] as usize;
             let had_uplink = self.gateways[g].uplinks.iter().any(|u| {
@@ -1839,6 +1867,8 @@ impl<O: Observer> Model for World<O> {
             Event::DeviceDegrade(d) => self.degrade(sched, d),
             Event::Inspect(f) => self.inspect(sched, f as usize),
             Event::JobDone { .. } | Event::PartArrives(_) => {}
+            Event::Cell { device, token } => self.cellular_timer(sched, device, token),
+            Event::Platform { device, token } => self.cellular_platform(sched, device, token),
             Event::PolicyTimer { place, token } => {
                 self.call_policy(sched, place as usize, |policy, cx| policy.timer(cx, token));
             }

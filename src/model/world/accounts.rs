@@ -14,7 +14,7 @@ use crate::scenario::Deployment;
 use super::super::degradation::DegradationStats;
 use super::super::freshness::Freshness;
 use super::super::ledger::{Downtime, Ledger, LossCause};
-use super::{CrewStats, LifeStats, Outcome, SERIES_SLICES, SoftStats, slice_of};
+use super::{CellularStats, CrewStats, LifeStats, Outcome, SERIES_SLICES, SoftStats, slice_of};
 
 /// What one replication has measured so far.
 #[derive(Debug)]
@@ -62,6 +62,7 @@ pub(super) struct Closing {
     pub(super) gateway_busy: Vec<Ticks>,
     pub(super) crews: Vec<CrewStats>,
     pub(super) soft: SoftStats,
+    pub(super) cellular: CellularStats,
 }
 
 impl Accounts {
@@ -170,6 +171,9 @@ impl Accounts {
     /// other parts kept.
     pub(super) fn into_outcome(self, end: Closing) -> Outcome {
         let horizon = end.horizon;
+        // Devices on their own SIMs recover one by one: each device's interruption is one.
+        let mut recoveries = self.recoveries;
+        recoveries.extend(end.cellular.recoveries.iter().flatten());
         Outcome {
             horizon,
             end_of_life: end.end_of_life,
@@ -182,7 +186,7 @@ impl Accounts {
             events: end.events,
             failovers: self.failovers,
             failovers_ok: self.failovers_ok,
-            recoveries: self.recoveries,
+            recoveries,
             site_availability: self.site_down.iter().map(|d| d.availability(1)).collect(),
             site_stale: self
                 .freshness
@@ -204,6 +208,7 @@ impl Accounts {
             first_failures: self.first_failures,
             degradation: self.degradation,
             crews: end.crews,
+            cellular: end.cellular,
             ledger: self.ledger,
         }
     }
