@@ -143,6 +143,9 @@ pub struct Outcome {
     pub crews: Vec<CrewStats>,
     /// Fleets attached straight to carriers: service, switches, traffic per carrier.
     pub cellular: CellularStats,
+    /// Per fleet, where its messages ended (packet mode; all zeros in flow mode, whose
+    /// aggregate accounting keeps only the total `ledger`).
+    pub fleet_ledgers: Vec<Ledger>,
 }
 
 /// Slices of the horizon in [`Outcome::series`].
@@ -808,7 +811,7 @@ impl<O: Observer> World<O> {
             seq: dev.sent & !BAD,
         };
         dev.sent = dev.sent.wrapping_add(1);
-        self.acc.generated(now);
+        self.acc.generated(now, dev.fleet as usize);
         self.observer.observe(now, Trace::Generated(msg.id()));
         if !dev.up {
             return self.lose(now, msg, LossCause::DeviceDown);
@@ -996,7 +999,8 @@ impl<O: Observer> World<O> {
 
     #[inline(always)]
     fn lose(&mut self, now: Ticks, msg: Msg, cause: LossCause) {
-        self.acc.lost(cause);
+        let fleet = self.devices[msg.device as usize].fleet as usize;
+        self.acc.lost(cause, fleet);
         self.observer.observe(now, Trace::Lost(msg.id(), cause));
     }
 
@@ -1177,10 +1181,11 @@ impl<O: Observer> World<O> {
                     self.observer
                         .observe(now, Trace::InFlightAtHorizon(msg.id()));
                 } else {
-                    let site = self.fleets[self.devices[msg.device as usize].fleet as usize].site;
+                    let fleet = self.devices[msg.device as usize].fleet as usize;
+                    let site = self.fleets[fleet].site as usize;
                     let (delay, on_time) =
                         self.acc
-                            .delivered(now, msg.created, arrival, site as usize, msg.bad());
+                            .delivered(now, msg.created, arrival, (site, fleet), msg.bad());
                     self.observer.observe(
                         now,
                         Trace::Delivered {

@@ -624,7 +624,7 @@ impl<O: Observer> World<O> {
         let site = fleet.site as usize;
         let (delay, on_time) = self
             .acc
-            .delivered(now, msg.created, arrival, site, msg.bad());
+            .delivered(now, msg.created, arrival, (site, f), msg.bad());
         self.observer.observe(
             now,
             Trace::Delivered {
