@@ -25,6 +25,7 @@ use crate::scenario::{CellularSpec, Deployment, SwitchBackSpec};
 use super::super::event::{Event, Packed};
 use super::super::ledger::{Downtime, LossCause};
 use super::super::trace::{Observer, Trace};
+use super::network::Network;
 use super::process::CELLULAR;
 use super::{Msg, World};
 
@@ -82,6 +83,8 @@ struct CellFleet {
     first_device: u32,
     first_cell: u32,
     count: u32,
+    /// The site its readings count for (freshness).
+    site: u32,
     /// Devices with service now.
     served: u32,
     /// Per profile: the platform's outage generation (stale platform timers are ignored), and
@@ -156,6 +159,7 @@ impl Cellular {
                     first_device,
                     first_cell,
                     count: spec.count,
+                    site: spec.site as u32,
                     served: spec.count,
                     platform_generation: vec![0; cell.profiles.len()],
                     platform_draws: 0,
@@ -226,6 +230,11 @@ impl Cellular {
             }
             State::Switching | State::Waiting => Status::NoService,
         }
+    }
+
+    /// The site cellular fleet `f`'s readings count for.
+    pub(super) fn site(&self, f: usize) -> usize {
+        self.fleets[f].as_ref().map_or(0, |fl| fl.site as usize)
     }
 
     /// A message of fleet `f` handed to carrier `c`.
@@ -621,7 +630,7 @@ impl<O: Observer> World<O> {
                 .observe(now, Trace::InFlightAtHorizon(msg.id()));
             return;
         }
-        let site = fleet.site as usize;
+        let site = self.cellular.site(f);
         let (delay, on_time) = self
             .acc
             .delivered(now, msg.created, arrival, (site, f), msg.bad());
@@ -636,15 +645,17 @@ impl<O: Observer> World<O> {
         );
     }
 
-    /// Carrier `c` went down or came back: its cellular devices react.
+    /// Carrier `c` went down or came back (the network tells the world as its `Host`): its
+    /// cellular devices react.
     pub(super) fn cellular_carrier_changed(
         &mut self,
         sched: &mut Scheduler<Packed>,
+        net: &mut Network,
         c: usize,
         up: bool,
     ) {
         if self.cellular.carrier_changed(sched, c, up) {
-            self.cellular_after(sched.now());
+            self.cellular_after(net, sched.now());
         }
     }
 
@@ -652,18 +663,19 @@ impl<O: Observer> World<O> {
     pub(super) fn cellular_timer(&mut self, sched: &mut Scheduler<Packed>, d: u32, token: u32) {
         let f = self.devices[d as usize].fleet as usize;
         self.cellular.timer(sched, f, d, token);
-        self.cellular_after(sched.now());
+        self.with_network(|net, w| w.cellular_after(net, sched.now()));
     }
 
     /// A connectivity platform's timer for the fleet whose first device is `d`.
     pub(super) fn cellular_platform(&mut self, sched: &mut Scheduler<Packed>, d: u32, token: u32) {
         let f = self.cellular.fleet_starting_at(d);
         self.cellular.platform_timer(sched, f, token);
-        self.cellular_after(sched.now());
+        self.with_network(|net, w| w.cellular_after(net, sched.now()));
     }
 
-    /// Devices that regained service send what they kept; fleets' paths follow.
-    fn cellular_after(&mut self, now: Ticks) {
+    /// Devices that regained service send what they kept; fleets' paths (for their sites'
+    /// availability) follow: a fleet is dark while none of its devices has service.
+    fn cellular_after(&mut self, net: &mut Network, now: Ticks) {
         let regained = self.cellular.take_regained();
         for &d in &regained {
             let f = self.devices[d as usize].fleet as usize;
@@ -683,7 +695,8 @@ impl<O: Observer> World<O> {
         self.cellular.give_back(regained);
         for f in 0..self.fleets.len() {
             if self.cellular.is_cellular(f) {
-                self.refresh_path(now, f);
+                let up = self.cellular.fleet_has_service(f);
+                net.direct_service(self, now, f, up);
             }
         }
     }
