@@ -73,6 +73,9 @@ fn renewal(lambda: f64, mu: f64, t: f64, w: &dyn Fn(f64) -> f64) -> (f64, f64) {
     (u, var / (cycle * t))
 }
 
+/// A fleet's average device-time without service per outage, as a function of its length.
+type Downtime = Box<dyn Fn(f64) -> f64>;
+
 /// Carrier "a" fails every Exp(10 h) for Exp(1 h); each device has an eSIM with profiles
 /// ["a", "b"] and "b" never fails. A device notices the outage after its own detection draw
 /// D ~ Uniform(0, 1 h] (`Heartbeat(every: "1h", misses: 1)`), then switches to "b" in a fixed
@@ -97,7 +100,7 @@ fn per_device_detection_and_switching_meet_the_alternating_renewal_result() {
     let (mtbf_h, mttr_h, horizon_h, replications, devices) = (10.0, 1.0, 3_000.0, 60u32, 100);
     let (x, s, a) = (1.0f64, 120.0 / 3600.0, 300.0 / 3600.0);
     let detection = r#"detection: Heartbeat(every: "1h", misses: 1)"#;
-    let cases: [(&str, String, Box<dyn Fn(f64) -> f64>); 2] = [
+    let cases: [(&str, String, Downtime); 2] = [
         (
             r#"Esim(profiles: ["a", "b"])"#,
             format!(r#"{detection}, switch_time: Fixed("120s"), switch_back: Immediate"#),

@@ -115,7 +115,9 @@ pub struct CellularStats {
 pub(super) struct Cellular {
     seed: u64,
     replication: u64,
-    fleets: Vec<Option<CellFleet>>,
+    /// Per fleet: its index in `cells`, or [`NOT_CELLULAR`].
+    slot: Vec<u32>,
+    cells: Vec<CellFleet>,
     devices: Vec<CellDevice>,
     /// Per carrier: the cellular fleets whose SIM lists it.
     carrier_fleets: Vec<Vec<u32>>,
@@ -131,6 +133,9 @@ pub(super) struct Cellular {
     switches_onto: Vec<Vec<u64>>,
 }
 
+/// The `slot` of a fleet behind gateways.
+const NOT_CELLULAR: u32 = u32::MAX;
+
 /// How a device can send now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Status {
@@ -145,11 +150,13 @@ pub(super) enum Status {
 impl Cellular {
     pub(super) fn new(dep: &Deployment, replication: u64, horizon: Ticks) -> Cellular {
         let carriers = dep.carriers.len();
-        let mut fleets = Vec::with_capacity(dep.fleets.len());
+        let mut slot = Vec::with_capacity(dep.fleets.len());
+        let mut cells = vec![];
         let mut carrier_fleets = vec![vec![]; carriers];
         let (mut first_device, mut first_cell) = (0u32, 0u32);
         for (f, spec) in dep.fleets.iter().enumerate() {
-            fleets.push(spec.cellular.as_ref().map(|cell| {
+            slot.push(NOT_CELLULAR);
+            if let Some(cell) = spec.cellular.as_ref() {
                 for &c in &cell.profiles {
                     carrier_fleets[c].push(f as u32);
                 }
@@ -165,8 +172,9 @@ impl Cellular {
                     platform_draws: 0,
                 };
                 first_cell += spec.count;
-                fleet
-            }));
+                slot[f] = cells.len() as u32;
+                cells.push(fleet);
+            }
             first_device += spec.count;
         }
         let start = CellDevice {
@@ -183,7 +191,8 @@ impl Cellular {
         Cellular {
             seed: dep.seed,
             replication,
-            fleets,
+            slot,
+            cells,
             devices: vec![start; first_cell as usize],
             carrier_fleets,
             carrier_up: vec![true; carriers],
@@ -200,16 +209,25 @@ impl Cellular {
     /// Whether fleet `f` attaches to carriers itself.
     #[inline(always)]
     pub(super) fn is_cellular(&self, f: usize) -> bool {
-        self.fleets[f].is_some()
+        self.slot[f] != NOT_CELLULAR
+    }
+
+    /// Cellular fleet `f` (indexing a fleet behind gateways is a bug, and panics).
+    fn fleet(&self, f: usize) -> &CellFleet {
+        &self.cells[self.slot[f] as usize]
+    }
+
+    fn fleet_mut(&mut self, f: usize) -> &mut CellFleet {
+        &mut self.cells[self.slot[f] as usize]
     }
 
     /// Whether any device of cellular fleet `f` has service (the fleet is not dark).
     pub(super) fn fleet_has_service(&self, f: usize) -> bool {
-        self.fleets[f].as_ref().is_some_and(|fl| fl.served > 0)
+        self.is_cellular(f) && self.fleet(f).served > 0
     }
 
     fn cell_of(&self, f: usize, d: u32) -> usize {
-        let fl = self.fleets[f].as_ref().expect("a cellular fleet");
+        let fl = self.fleet(f);
         (fl.first_cell + d - fl.first_device) as usize
     }
 
@@ -218,7 +236,7 @@ impl Cellular {
     pub(super) fn status(&self, f: usize, d: u32) -> Status {
         let i = self.cell_of(f, d);
         let dev = &self.devices[i];
-        let fl = self.fleets[f].as_ref().expect("a cellular fleet");
+        let fl = self.fleet(f);
         match dev.state {
             State::Serving | State::Detecting => {
                 let c = fl.spec.profiles[dev.cur as usize];
@@ -234,7 +252,7 @@ impl Cellular {
 
     /// The site cellular fleet `f`'s readings count for.
     pub(super) fn site(&self, f: usize) -> usize {
-        self.fleets[f].as_ref().map_or(0, |fl| fl.site as usize)
+        self.fleet(f).site as usize
     }
 
     /// A message of fleet `f` handed to carrier `c`.
@@ -266,13 +284,11 @@ impl Cellular {
         let mut changed = false;
         for k in 0..self.carrier_fleets[c].len() {
             let f = self.carrier_fleets[c][k] as usize;
-            let fl = self.fleets[f].as_ref().expect("a cellular fleet");
-            let m = fl
-                .spec
-                .profiles
-                .iter()
-                .position(|&p| p == c)
-                .expect("listed") as u8;
+            let fl = self.fleet(f);
+            let Some(m) = fl.spec.profiles.iter().position(|&p| p == c) else {
+                continue;
+            };
+            let m = m as u8;
             let (first, count) = (fl.first_cell as usize, fl.count as usize);
             for i in first..first + count {
                 self.device_member_changed(sched, f, i, m, up);
@@ -385,7 +401,7 @@ impl Cellular {
     /// that has stayed up long enough to move devices back.
     pub(super) fn platform_timer(&mut self, sched: &mut Scheduler<Packed>, f: usize, token: u32) {
         let m = (token >> 1) as u8;
-        let fl = self.fleets[f].as_ref().expect("a cellular fleet");
+        let fl = self.fleet(f);
         let (first, count) = (fl.first_cell as usize, fl.count as usize);
         let profiles = fl.spec.profiles.clone();
         let c = profiles[m as usize];
@@ -430,7 +446,7 @@ impl Cellular {
     ) {
         let seed = self.seed;
         let replication = self.replication;
-        let fl = self.fleets[f].as_mut().expect("a cellular fleet");
+        let fl = self.fleet_mut(f);
         let Some(detection) = &fl.spec.platform else {
             return;
         };
@@ -470,15 +486,12 @@ impl Cellular {
     }
 
     /// The fleet whose first device is world device `d`, for a platform timer.
-    pub(super) fn fleet_starting_at(&self, d: u32) -> usize {
-        self.fleets
-            .iter()
-            .position(|f| f.as_ref().is_some_and(|f| f.first_device == d))
-            .expect("a platform timer names a cellular fleet's first device")
+    pub(super) fn fleet_starting_at(&self, d: u32) -> Option<usize> {
+        (0..self.slot.len()).find(|&f| self.is_cellular(f) && self.fleet(f).first_device == d)
     }
 
     fn spec(&self, f: usize) -> &CellularSpec {
-        &self.fleets[f].as_ref().expect("a cellular fleet").spec
+        &self.fleet(f).spec
     }
 
     fn primary_up(&self, f: usize) -> bool {
@@ -487,20 +500,20 @@ impl Cellular {
 
     /// Device `i`'s next draw: a stream keyed by the device and its draw count.
     fn stream(&mut self, f: usize, i: usize) -> Stream {
-        let fl = self.fleets[f].as_ref().expect("a cellular fleet");
+        let (key, first_cell) = (self.fleet(f).key, self.fleet(f).first_cell as usize);
         let dev = &mut self.devices[i];
         dev.draws += 1;
         StreamKey {
             seed: self.seed,
             replication: self.replication,
-            entity: member_key(fl.key, (i - fl.first_cell as usize) as u64),
+            entity: member_key(key, (i - first_cell) as u64),
             process: CELLULAR | (dev.draws as u64) << 32,
         }
         .stream()
     }
 
     fn world_device(&self, f: usize, i: usize) -> u32 {
-        let fl = self.fleets[f].as_ref().expect("a cellular fleet");
+        let fl = self.fleet(f);
         fl.first_device + (i as u32 - fl.first_cell)
     }
 
@@ -549,14 +562,15 @@ impl Cellular {
     /// Brings device `i`'s service accounts up to date; returns whether it changed.
     fn settle(&mut self, now: Ticks, f: usize, i: usize) -> bool {
         let dev = self.devices[i];
-        let fl = self.fleets[f].as_ref().expect("a cellular fleet");
+        let fl = self.fleet(f);
         let has =
             dev.state == State::Serving && self.carrier_up[fl.spec.profiles[dev.cur as usize]];
         if has == dev.served {
             return false;
         }
         let d = self.world_device(f, i);
-        let fl = self.fleets[f].as_mut().expect("a cellular fleet");
+        let slot = self.slot[f] as usize;
+        let fl = &mut self.cells[slot];
         let dev = &mut self.devices[i];
         dev.served = has;
         if has {
@@ -576,10 +590,14 @@ impl Cellular {
 
     /// What the replication measured, closed at the horizon.
     pub(super) fn finish(self) -> CellularStats {
-        let counts: Vec<u64> = self
-            .fleets
-            .iter()
-            .map(|f| f.as_ref().map_or(0, |f| f.count as u64))
+        let counts: Vec<u64> = (0..self.slot.len())
+            .map(|f| {
+                if self.is_cellular(f) {
+                    self.fleet(f).count as u64
+                } else {
+                    0
+                }
+            })
             .collect();
         CellularStats {
             service_availability: self
@@ -668,7 +686,9 @@ impl<O: Observer> World<O> {
 
     /// A connectivity platform's timer for the fleet whose first device is `d`.
     pub(super) fn cellular_platform(&mut self, sched: &mut Scheduler<Packed>, d: u32, token: u32) {
-        let f = self.cellular.fleet_starting_at(d);
+        let Some(f) = self.cellular.fleet_starting_at(d) else {
+            return;
+        };
         self.cellular.platform_timer(sched, f, token);
         self.with_network(|net, w| w.cellular_after(net, sched.now()));
     }
