@@ -380,3 +380,47 @@ fn connectivity_mistakes_are_refused_with_the_field() {
         .to_string();
     assert!(e.contains("listed twice"), "{e}");
 }
+
+/// The mistake the issue found: trackers forced through a pass-through "mno-core" gateway whose
+/// LTE-M uplink (the catalogue's 200 kbit/s) becomes one server with no queue for the whole
+/// fleet. 500 trackers sending 1,000 bytes every 10 s offer 400 kbit/s, twice what it can
+/// carry, so about half is lost to `buffer_overflow`: the run's headline says so and names the
+/// gateway and its utilisation. The same trackers on their own SIMs lose nothing to capacity
+/// and get no warning.
+#[test]
+fn a_headline_names_the_server_that_loses_data_to_capacity() {
+    let through_gateway = r#"Scenario(
+        name: "funnel", horizon: "1h", seed: 5, replications: 1,
+        sites: [Site(id: "s")],
+        carriers: [Carrier(id: "a")],
+        gateways: [Gateway(id: "mno-core", site: "s", buffer_messages: 0,
+            uplinks: [Uplink(carrier: "a", link: Link(tech: LteM))])],
+        fleets: [Fleet(id: "f", site: "s", gateway: "mno-core", count: 500,
+            report: Fixed("10s"), message_bytes: 1000, link: Link(tech: LteM))],
+    )"#;
+    let s = run(&deployment(through_gateway), 1);
+    let lost = column(&s, "lost_buffer_overflow")[0] / column(&s, "messages_generated")[0];
+    assert!(lost > 0.3, "{lost}");
+    let table = iotwin::report::summary_table(&s);
+    let warning = table
+        .lines()
+        .find(|l| l.starts_with("WARNING:"))
+        .unwrap_or_else(|| panic!("no warning in\n{table}"));
+    assert!(warning.contains("lost to capacity"), "{warning}");
+    assert!(
+        warning.contains("gateway \"mno-core\" is busy"),
+        "{warning}"
+    );
+
+    let direct = r#"Scenario(
+        name: "direct", horizon: "1h", seed: 5, replications: 1,
+        sites: [Site(id: "s")],
+        carriers: [Carrier(id: "a")],
+        fleets: [Fleet(id: "f", site: "s", count: 500, report: Fixed("10s"), message_bytes: 1000,
+            link: Link(tech: LteM),
+            connectivity: Cellular(sim: Single("a"), detection: After(Fixed("1m"))))],
+    )"#;
+    let s = run(&deployment(direct), 1);
+    assert_eq!(column(&s, "lost_buffer_overflow")[0], 0.0);
+    assert!(!iotwin::report::summary_table(&s).contains("WARNING"));
+}
