@@ -52,6 +52,11 @@ if [ "$#" -eq 0 ]; then
         scenarios/wired_with_lte_backup.ron scenarios/redundant_gateways.ron \
         --out reports/compare-designs > /dev/null
 
+    echo "== compare: cellular trackers on their own SIMs" >&2
+    fresh compare-trackers
+    "$iotwin" compare scenarios/trackers/one_sim.ron scenarios/trackers/multi_imsi.ron \
+        scenarios/trackers/esim_two_profiles.ron --out reports/compare-trackers > /dev/null
+
     echo "== fit: the synthetic field log" >&2
     "$iotwin" fit reports/fit-example/field.csv --quiet --out reports/fit-example > /dev/null
 fi

@@ -27,7 +27,7 @@ pub struct SweepArgs {
     #[arg(long = "set", required = true, value_name = "PATH=V1,V2,...")]
     pub set: Vec<String>,
     /// A limit to find the crossing of: `METRIC<=VALUE` or `METRIC>=VALUE` (ratios as
-    /// fractions), drawn on the charts. Default: max_gateway_utilisation<=0.8.
+    /// fractions), drawn on the charts. Default: max_gateway_utilisation<=0.8 and data_completeness>=0.99.
     #[arg(long = "limit", value_name = "METRIC<=VALUE")]
     pub limit: Vec<String>,
     /// Replications of every point (default: the scenario's).

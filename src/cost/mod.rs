@@ -101,6 +101,9 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
         .sum();
     let gateways: f64 = c.gateways.iter().map(|p| p.hardware + p.install).sum();
     let activation: f64 = c.plans.iter().map(|p| p.sims as f64 * p.activation).sum();
+    let cellular = cellular(dep, c, o);
+    let cellular_capex: f64 = cellular.iter().map(|f| f.capex).sum();
+    let cellular_opex: f64 = cellular.iter().map(|f| f.opex()).sum();
 
     let sims: f64 = c
         .plans
@@ -177,8 +180,8 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
     });
 
     CostBreakdown {
-        capex: devices + gateways + activation,
-        connectivity: sims + data,
+        capex: devices + gateways + activation + cellular_capex,
+        connectivity: sims + data + cellular_opex,
         cloud: o.ledger.delivered() as f64 / 1e6 * c.per_million_messages,
         maintenance: device_repairs
             + gateway_repairs
@@ -195,4 +198,95 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
 pub fn per_device_year(dep: &Deployment, o: &Outcome, b: &CostBreakdown) -> f64 {
     let devices = dep.device_count().max(1) as f64;
     b.total() / devices / years(o)
+}
+
+/// What the SIMs of one fleet attached straight to carriers cost in one replication, as
+/// connectivity plans bill them (zeros for a fleet behind gateways).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SimCosts {
+    /// Activation of each SIM and download of each eSIM profile: paid at the start.
+    pub capex: f64,
+    /// Monthly fees: the active SIM (or first profile) on its plan, each further profile on
+    /// another plan at that plan's dormant fee, and the platform fee per device.
+    pub sim_fees: f64,
+    /// Megabytes sent over each carrier at its plan's price per MB.
+    pub data: f64,
+    /// The fleet's share (by its megabytes) of each plan's data beyond the pooled allowance.
+    pub overage: f64,
+    /// Completed switches onto a carrier at its plan's fee per switch.
+    pub switches: f64,
+}
+
+impl SimCosts {
+    /// Operating cost over the horizon.
+    pub fn opex(&self) -> f64 {
+        self.sim_fees + self.data + self.overage + self.switches
+    }
+}
+
+/// Per fleet, the SIM costs of its devices attached straight to carriers.
+///
+/// A device pays, on each plan covering one of its SIM's carriers, one SIM: the plan covering
+/// its first carrier bills `per_sim_month` (and `platform_per_device_month`, `activation`),
+/// any other plan covering a further carrier bills `dormant_profile_month` (an eSIM's fallback
+/// profile on another operator's subscription). A multi-IMSI SIM whose carriers are all on one
+/// plan (`also`) is one SIM. Each eSIM profile is downloaded once (`profile_download`). Data is
+/// the messages the model handed to each carrier, times the fleet's billed message size, at
+/// that carrier's plan's `per_mb`; beyond a plan's pool (`included_mb_month` × its active SIMs
+/// × months) each MB also pays `overage_per_mb`, shared among fleets by their megabytes.
+pub fn cellular(dep: &Deployment, c: &CostSpec, o: &Outcome) -> Vec<SimCosts> {
+    let months = years(o) * 12.0;
+    let mut out = vec![SimCosts::default(); dep.fleets.len()];
+    // Per plan and fleet: megabytes sent over the plan's carriers.
+    let mut plan_mb = vec![vec![0.0; dep.fleets.len()]; c.plans.len()];
+    for (f, fleet) in dep.fleets.iter().enumerate() {
+        let Some(cell) = &fleet.cellular else {
+            continue;
+        };
+        let count = fleet.count as f64;
+        let costs = &mut out[f];
+        for (k, plan) in c.plans.iter().enumerate() {
+            let here = cell
+                .profiles
+                .iter()
+                .filter(|p| plan.carriers.contains(p))
+                .count();
+            if here == 0 {
+                continue;
+            }
+            if plan.carriers.contains(&cell.profiles[0]) {
+                costs.sim_fees +=
+                    count * (plan.per_sim_month + plan.platform_per_device_month) * months;
+                costs.capex += count * plan.activation;
+            } else {
+                costs.sim_fees += count * plan.dormant_profile_month * months;
+            }
+            if cell.kind == crate::scenario::SimKind::Esim {
+                costs.capex += count * here as f64 * plan.profile_download;
+            }
+            let _ = k;
+        }
+        for (carrier, &sent) in o.cellular.sent[f].iter().enumerate() {
+            let Some(k) = c.plan_of_carrier.get(carrier).copied().flatten() else {
+                continue;
+            };
+            let plan = &c.plans[k];
+            let mb = sent as f64 * c.fleet_message_bytes[f] / 1e6;
+            costs.data += mb * plan.per_mb;
+            plan_mb[k][f] += mb;
+            costs.switches += o.cellular.switches_onto[f][carrier] as f64 * plan.per_switch;
+        }
+    }
+    for (k, plan) in c.plans.iter().enumerate() {
+        let used: f64 = plan_mb[k].iter().sum();
+        let pool = plan.device_sims as f64 * plan.included_mb_month * months;
+        let beyond = (used - pool).max(0.0);
+        if beyond <= 0.0 || plan.overage_per_mb <= 0.0 {
+            continue;
+        }
+        for (f, mb) in plan_mb[k].iter().enumerate() {
+            out[f].overage += beyond * plan.overage_per_mb * mb / used;
+        }
+    }
+    out
 }

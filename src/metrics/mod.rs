@@ -9,6 +9,10 @@
 //! A metric that is undefined in a replication (a time-to-recover percentile when nothing
 //! failed) is NaN there, and its estimate is over the replications where it is defined.
 
+mod cellular;
+
+pub use cellular::has_cellular_metrics;
+
 use crate::cost;
 use crate::model::{LossCause, Outcome};
 use crate::scenario::Deployment;
@@ -516,6 +520,7 @@ impl Better {
             "mttr",
             "repair_wait",
             "spares_stockouts",
+            "sim_switch_failures",
         ];
         if HIGHER.contains(&base) || base.ends_with("availability") {
             Better::Higher
@@ -654,6 +659,7 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             });
         }
     }
+    all.extend(cellular::catalog(dep));
     all
 }
 
@@ -841,6 +847,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             cost::per_device_year(dep, o, &b),
         ]);
     }
+    v.extend(cellular::values(dep, o));
     v
 }
 

@@ -71,6 +71,16 @@ pub enum Event {
     },
     /// A spare part ordered by crew `0` arrives.
     PartArrives(u32),
+    /// A timer of cellular device `device` (detection, switch, hold-down) with its `token`.
+    Cell {
+        device: u32,
+        token: u32,
+    },
+    /// A connectivity platform's timer for the cellular fleet whose first device is `device`.
+    Platform {
+        device: u32,
+        token: u32,
+    },
 }
 
 /// An [`Event`] in 8 bytes.
@@ -80,7 +90,7 @@ pub struct Packed {
     aux: u32,
 }
 
-/// 5 bits of kind (32 kinds; 23 used) and 27 of index (134 million devices).
+/// 5 bits of kind (32 kinds; 25 used) and 27 of index (134 million devices).
 const INDEX_BITS: u32 = 27;
 const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
 
@@ -125,6 +135,8 @@ impl From<Event> for Packed {
             Event::Inspect(i) => Packed::new(20, i, 0),
             Event::JobDone { crew, slot } => Packed::new(21, crew, slot),
             Event::PartArrives(i) => Packed::new(22, i, 0),
+            Event::Cell { device, token } => Packed::new(23, device, token),
+            Event::Platform { device, token } => Packed::new(24, device, token),
         }
     }
 }
@@ -177,7 +189,15 @@ impl From<Packed> for Event {
                 crew: i,
                 slot: p.aux,
             },
-            _ => Event::PartArrives(i),
+            22 => Event::PartArrives(i),
+            23 => Event::Cell {
+                device: i,
+                token: p.aux,
+            },
+            _ => Event::Platform {
+                device: i,
+                token: p.aux,
+            },
         }
     }
 }
@@ -227,6 +247,14 @@ mod tests {
                 slot: u32::MAX,
             },
             Event::PartArrives(MAX_INDEX),
+            Event::Cell {
+                device: MAX_INDEX,
+                token: u32::MAX,
+            },
+            Event::Platform {
+                device: 5,
+                token: 3,
+            },
         ];
         for e in events {
             assert_eq!(Event::from(Packed::from(e)), e);

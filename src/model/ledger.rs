@@ -29,10 +29,13 @@ pub enum LossCause {
     Firmware,
     /// Dropped by its degraded sensor before it was sent (degradation mode `Dropouts`).
     SensorDropout,
+    /// Due while its cellular device knew it had no service (switching carrier, or every
+    /// carrier of its SIM down) and kept no buffer.
+    NoService,
 }
 
 impl LossCause {
-    pub const ALL: [LossCause; 11] = [
+    pub const ALL: [LossCause; 12] = [
         LossCause::LinkLoss,
         LossCause::DeviceDown,
         LossCause::GatewayDown,
@@ -44,6 +47,7 @@ impl LossCause {
         LossCause::AuthExpired,
         LossCause::Firmware,
         LossCause::SensorDropout,
+        LossCause::NoService,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +63,7 @@ impl LossCause {
             LossCause::AuthExpired => "auth_expired",
             LossCause::Firmware => "firmware",
             LossCause::SensorDropout => "sensor_dropout",
+            LossCause::NoService => "no_service",
         }
     }
 }

@@ -110,6 +110,10 @@ impl Topology {
             for &g in &dep.groups[fleet.group].members {
                 graph.update_edge(fleets[f], gateways[g], ());
             }
+            // Devices on their own SIMs reach the carriers themselves.
+            for &c in fleet.cellular.iter().flat_map(|c| &c.profiles) {
+                graph.update_edge(fleets[f], carriers[c], ());
+            }
         }
         for (g, gateway) in dep.gateways.iter().enumerate() {
             for uplink in &gateway.uplinks {

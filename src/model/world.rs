@@ -62,6 +62,8 @@ macro_rules! report_cx {
             observer: &mut $world.observer,
             radio: &mut $world.radio,
             software: &$world.software,
+            cellular: &mut $world.cellular,
+            horizon: $world.horizon,
         }
     };
 }
@@ -79,9 +81,14 @@ macro_rules! life_cx {
     };
 }
 
+// After the macros, which it uses.
+mod cellular;
+
 use accounts::{Accounts, Closing};
 use radio::{LoRaRt, Radio};
 
+use cellular::Cellular;
+pub use cellular::CellularStats;
 pub use crews::CrewStats;
 use crews::{Crews, Work};
 
@@ -110,6 +117,9 @@ pub mod process {
     /// A repair crew's travel times (`CREW | 1 << 32`) and spare-part lead times
     /// (`CREW | 2 << 32`).
     pub const CREW: u64 = 8;
+    /// A cellular device's detection, switch and attach draws (`CELLULAR | k << 32` for its
+    /// k-th), and a connectivity platform's outage detections (keyed by the fleet).
+    pub const CELLULAR: u64 = 9;
 }
 
 /// What one replication measured.
@@ -174,6 +184,11 @@ pub struct Outcome {
     pub degradation: DegradationStats,
     /// Per repair crew (scenario order): busy time, queue, waits, repairs and stockouts.
     pub crews: Vec<CrewStats>,
+    /// Fleets attached straight to carriers: service, switches, traffic per carrier.
+    pub cellular: CellularStats,
+    /// Per fleet, where its messages ended (packet mode; all zeros in flow mode, whose
+    /// aggregate accounting keeps only the total `ledger`).
+    pub fleet_ledgers: Vec<Ledger>,
 }
 
 /// Slices of the horizon in [`Outcome::series`].
@@ -234,6 +249,8 @@ struct FleetRt {
     /// device buffers start in `World::device_buffers`.
     device_buffer: u64,
     first_buffer: u32,
+    /// Its devices attach to carriers on their own SIMs (`world::cellular`), not to a gateway.
+    cellular: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -299,6 +316,8 @@ pub struct World<O: Observer = Silent> {
     software: Software,
     /// Repair crews, their jobs and spare parts (empty without crews).
     crews: Crews,
+    /// Devices attached straight to carriers (empty without cellular fleets).
+    cellular: Cellular,
     /// Flow mode's aggregate accounting; `None` in packet mode.
     flow: Option<Box<flow::Flow>>,
     /// Device failures and repairs, lifecycle clocks, degradation, the dead-device watch.
@@ -435,6 +454,7 @@ impl<O: Observer> World<O> {
             life: Life::new(dep, replication, clocked_devices),
             software: Software::new(dep, replication),
             crews: Crews::new(dep, replication),
+            cellular: Cellular::new(dep, replication, horizon),
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
         };
         world.schedule_start(sched);
@@ -565,6 +585,7 @@ impl<O: Observer> World<O> {
             gateway_busy,
             crews: self.crews.finish(horizon),
             soft: self.software.finish(),
+            cellular: self.cellular.finish(),
         };
         let outcome = self.acc.into_outcome(closing);
         Ok((outcome, self.observer))
@@ -634,6 +655,16 @@ impl<O: Observer> Host for World<O> {
         self.crews
             .raise_job(sched, c, Work::Gateway(g as u32), after, true);
         true
+    }
+
+    fn carrier_changed(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        net: &mut Network,
+        c: usize,
+        up: bool,
+    ) {
+        self.cellular_carrier_changed(sched, net, c, up);
     }
 
     fn group_reachable(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize) {
@@ -728,6 +759,8 @@ impl<O: Observer> Model for World<O> {
             Event::DeviceDegrade(d) => self.life.degrade(sched, &mut life_cx!(self), d),
             Event::Inspect(f) => self.life.inspect(sched, &mut life_cx!(self), f as usize),
             Event::JobDone { .. } | Event::PartArrives(_) => {}
+            Event::Cell { device, token } => self.cellular_timer(sched, device, token),
+            Event::Platform { device, token } => self.cellular_platform(sched, device, token),
             Event::PolicyTimer { place, token } => {
                 self.with_network(|net, w| net.policy_timer(sched, w, place as usize, token))
             }

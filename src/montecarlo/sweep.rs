@@ -366,13 +366,22 @@ impl Limit {
 }
 
 /// The limits used when none is given: a gateway busier than 80% of the time queues messages
-/// ever longer as the load varies (M/D/1 waiting grows as ρ/(1−ρ)), the usual planning margin.
+/// ever longer as the load varies (M/D/1 waiting grows as ρ/(1−ρ)), the usual planning margin;
+/// and no more than 1% of the readings lost, since a server without a buffer (or with a small
+/// one) loses data long before its utilisation looks alarming.
 pub fn default_limits() -> Vec<Limit> {
-    vec![Limit {
-        metric: "max_gateway_utilisation".to_string(),
-        side: Side::AtMost,
-        value: 0.8,
-    }]
+    vec![
+        Limit {
+            metric: "max_gateway_utilisation".to_string(),
+            side: Side::AtMost,
+            value: 0.8,
+        },
+        Limit {
+            metric: "data_completeness".to_string(),
+            side: Side::AtLeast,
+            value: 0.99,
+        },
+    ]
 }
 
 /// Where one line of the sweep first crosses a limit, as positions in the first parameter's

@@ -448,6 +448,19 @@ pub fn compare_table(c: &Comparison) -> String {
         c.seed,
         c.mode.name()
     );
+    for (k, name) in c.designs.iter().enumerate() {
+        let mean = |id: &str| {
+            let m = c.metrics.iter().find(|m| m.id == id)?;
+            Some(match k {
+                0 => m.baseline.mean,
+                _ => m.versus[k - 1].estimate.mean,
+            })
+        };
+        let ids = c.metrics.iter().map(|m| m.id.as_str());
+        if let Some(w) = super::content::capacity_warning(&mean, ids) {
+            out.push_str(&format!("WARNING ({name}): {w}.\n"));
+        }
+    }
     for (k, name) in c.designs.iter().enumerate().skip(1) {
         let headers = [
             "metric".to_string(),

@@ -346,3 +346,51 @@ pub fn chart_text(kind: Kind) -> (&'static str, &'static str) {
         ),
     }
 }
+
+/// Share of the messages lost to capacity above which a report's headline says so.
+pub const CAPACITY_WARNING_SHARE: f64 = 0.01;
+
+/// "8.3% of the messages were lost to buffer overflow: gateway "mno-core" is busy 99.8% of the
+/// time", when more than [`CAPACITY_WARNING_SHARE`] of the messages were lost to a full buffer
+/// or a busy server with no buffer; `None` otherwise. `mean` gives a metric's mean by id and
+/// `ids` lists the metrics present (for the gateways' utilisations). With no gateway the
+/// overflow is in device buffers (readings kept through outages longer than the buffers).
+pub fn capacity_warning<'a>(
+    mean: &dyn Fn(&str) -> Option<f64>,
+    ids: impl Iterator<Item = &'a str>,
+) -> Option<String> {
+    let generated = mean("messages_generated")?;
+    let lost = mean("lost_buffer_overflow")?;
+    let share = lost / generated;
+    if generated <= 0.0 || share.is_nan() || share <= CAPACITY_WARNING_SHARE {
+        return None;
+    }
+    let busiest = ids
+        .filter_map(|id| Some((id.strip_prefix("gateway_utilisation:")?, mean(id)?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let percent = |x: f64| format!("{:.1}%", 100.0 * x);
+    Some(match busiest {
+        Some((gateway, busy)) if busy > 0.0 => format!(
+            "{} of the messages were lost to capacity (a full buffer, or a busy server with no \
+             buffer): gateway \"{gateway}\" is busy {} of the time",
+            percent(share),
+            percent(busy)
+        ),
+        Some((gateway, _)) => format!(
+            "{} of the messages were lost to full buffers: gateway \"{gateway}\" has no \
+             forwarding limit, so its buffer or its devices' fill during outages",
+            percent(share)
+        ),
+        None => format!(
+            "{} of the messages were lost to full device buffers: outages outlast what the \
+             devices can keep",
+            percent(share)
+        ),
+    })
+}
+
+/// [`capacity_warning`] for one study.
+pub fn summary_capacity_warning(s: &Summary) -> Option<String> {
+    let mean = |id: &str| s.estimate(id).map(|e| e.mean);
+    capacity_warning(&mean, s.metrics.iter().map(|m| m.id.as_str()))
+}

@@ -108,6 +108,12 @@ pub fn report_html(s: &Summary, charts: &[Chart]) -> String {
     h.push_str("</dl>\n");
 
     h.push_str("<h2>Headline</h2>\n");
+    if let Some(warning) = content::summary_capacity_warning(s) {
+        h.push_str(&format!(
+            "<p class=\"tally bad\">Capacity: {}.</p>\n",
+            escape(&warning)
+        ));
+    }
     h.push_str(&verdicts_html(s));
     h.push_str(&cards(&content::headline(s)));
     let costs = content::costs(s);

@@ -49,6 +49,9 @@ pub fn report_md(s: &Summary, charts: &[Chart]) -> String {
     }
 
     m.push_str("\n## Headline\n\n");
+    if let Some(warning) = content::summary_capacity_warning(s) {
+        m.push_str(&format!("**Capacity: {}.**\n\n", escape(&warning)));
+    }
     if let Some(tally) = content::verdict_tally(s) {
         m.push_str(&format!(
             "**{}.**\n\n| verdict | assertion | measured | line |\n|---|---|---|---:|\n",

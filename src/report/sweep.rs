@@ -376,6 +376,11 @@ pub fn sweep_table(sweep: &Sweep) -> String {
     for s in crossing_sentences(sweep) {
         out.push_str(&format!("  {s}\n"));
     }
+    for (k, p) in sweep.points.iter().enumerate() {
+        if let Some(w) = super::content::summary_capacity_warning(&p.summary) {
+            out.push_str(&format!("WARNING at point {}: {w}.\n", k + 1));
+        }
+    }
     out
 }
 

@@ -104,6 +104,9 @@ pub fn summary_table(s: &Summary) -> String {
         Duration(s.deadline),
         s.mode.name()
     );
+    if let Some(warning) = super::content::summary_capacity_warning(s) {
+        out.push_str(&format!("WARNING: {warning}.\n\n"));
+    }
     let line = |cells: [&str; 3]| {
         format!(
             "{:<w0$}  {:>w1$}  {:<w2$}\n",

@@ -4,6 +4,7 @@ use crate::engine::random::name_key;
 use crate::engine::{DurationDist, TICKS_PER_SECOND};
 
 use super::catalog::{self, Tech};
+use super::cellular::SimKind;
 use super::deployment::{BatterySpec, CampaignSpec, CertSpec, LifeSpec, ReplaceSpec};
 use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget};
 use super::deployment::{
@@ -38,19 +39,19 @@ pub const MAX_REPLICATIONS: u32 = 1_000_000;
 /// without a word.
 pub const MAX_COLD_SPARES: u32 = 100;
 
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     source: &'a str,
     file: &'a str,
     map: &'a FieldMap,
 }
 
 impl Ctx<'_> {
-    fn error(&self, field: &str, message: String, hint: String) -> ScenarioError {
+    pub(super) fn error(&self, field: &str, message: String, hint: String) -> ScenarioError {
         Diagnostic::at_field(self.source, self.file, self.map, field, message, hint).into()
     }
 
     /// Resolves a reference to an id of `kind`, or explains what exists.
-    fn resolve(
+    pub(super) fn resolve(
         &self,
         field: &str,
         kind: &str,
@@ -157,7 +158,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn dist(&self, field: &str, dist: &Dist) -> Result<DurationDist, ScenarioError> {
+    pub(super) fn dist(&self, field: &str, dist: &Dist) -> Result<DurationDist, ScenarioError> {
         if let Dist::Uniform { min, max } = dist
             && min.ticks() > max.ticks()
         {
@@ -311,7 +312,11 @@ impl Ctx<'_> {
         })
     }
 
-    fn detection(&self, field: &str, d: &Detection) -> Result<DurationDist, ScenarioError> {
+    pub(super) fn detection(
+        &self,
+        field: &str,
+        d: &Detection,
+    ) -> Result<DurationDist, ScenarioError> {
         match d {
             Detection::Heartbeat { every, misses } => {
                 if every.ticks() == 0 {
@@ -331,7 +336,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn switch_back(&self, s: &SwitchBack) -> SwitchBackSpec {
+    pub(super) fn switch_back(&self, s: &SwitchBack) -> SwitchBackSpec {
         match s {
             SwitchBack::Immediate => SwitchBackSpec::Immediate,
             SwitchBack::HoldDown(d) => SwitchBackSpec::HoldDown(d.ticks()),
@@ -495,9 +500,11 @@ pub fn compile(
                 .into(),
         ));
     }
+    // Fleets attached straight to carriers need no gateway.
+    let all_direct = s.fleets.iter().all(|f| f.connectivity.is_some());
     for (list, empty) in [
         ("sites", s.sites.is_empty()),
-        ("gateways", s.gateways.is_empty()),
+        ("gateways", s.gateways.is_empty() && !all_direct),
         ("fleets", s.fleets.is_empty()),
     ] {
         if empty {
@@ -679,31 +686,86 @@ pub fn compile(
     for (i, f) in s.fleets.iter().enumerate() {
         let here = format!("fleets[{i}]");
         let site = cx.resolve(&format!("{here}.site"), "site", &f.site, &site_ids)?;
-        let group = if let Some(g) = group_ids.iter().position(|id| *id == f.gateway) {
-            g
-        } else {
-            let mut names = gateway_ids.clone();
-            names.extend(&group_ids);
-            let gateway = cx.resolve(&format!("{here}.gateway"), "gateway", &f.gateway, &names)?;
-            *single_group[gateway].get_or_insert_with(|| {
+        let cellular =
+            match (&f.gateway, &f.connectivity) {
+                (Some(_), Some(_)) => {
+                    return Err(cx.error(
+                    &format!("{here}.connectivity"),
+                    format!("fleet \"{}\" names both a gateway and its own connectivity", f.id),
+                    "a fleet reports through a gateway, or each device attaches to carriers on \
+                     its own SIM (`connectivity: Cellular(...)`): drop one of them"
+                        .into(),
+                ));
+                }
+                (None, None) => {
+                    return Err(cx.error(
+                        &here,
+                        format!(
+                            "fleet \"{}\" names neither a gateway nor its connectivity",
+                            f.id
+                        ),
+                        "add gateway: \"gw\", or connectivity: Cellular(sim: Single(\"op-a\"), \
+                     detection: Heartbeat(every: \"15m\", misses: 2))"
+                            .into(),
+                    ));
+                }
+                (None, Some(c)) => {
+                    Some(cx.cellular(&format!("{here}.connectivity"), c, &carrier_ids)?)
+                }
+                (Some(_), None) => None,
+            };
+        let group = match &f.gateway {
+            // A fleet on its own SIMs is served by no gateway: an empty group.
+            None => {
                 groups.push(GroupSpec {
-                    id: gateway_ids[gateway].to_string(),
-                    key: name_key("group", gateway_ids[gateway]),
-                    members: vec![gateway],
+                    id: format!("{} (direct)", f.id),
+                    key: name_key("direct", &f.id),
+                    members: vec![],
                     policy: FailoverSpec::NoFailover,
                 });
                 groups.len() - 1
-            })
+            }
+            Some(named) => {
+                let group = if let Some(g) = group_ids.iter().position(|id| id == named) {
+                    g
+                } else {
+                    let mut names = gateway_ids.clone();
+                    names.extend(&group_ids);
+                    let gateway =
+                        cx.resolve(&format!("{here}.gateway"), "gateway", named, &names)?;
+                    *single_group[gateway].get_or_insert_with(|| {
+                        groups.push(GroupSpec {
+                            id: gateway_ids[gateway].to_string(),
+                            key: name_key("group", gateway_ids[gateway]),
+                            members: vec![gateway],
+                            policy: FailoverSpec::NoFailover,
+                        });
+                        groups.len() - 1
+                    })
+                };
+                let gateway = groups[group].members[0];
+                if gateways[gateway].site != site {
+                    return Err(cx.error(
+                        &format!("{here}.gateway"),
+                        format!(
+                            "fleet \"{}\" is at site \"{}\" but gateway \"{}\" is at site \"{}\"",
+                            f.id, f.site, named, site_ids[gateways[gateway].site]
+                        ),
+                        "a fleet reports to a gateway at its own site; pick one there or move the fleet"
+                            .into(),
+                    ));
+                }
+                group
+            }
         };
-        let gateway = groups[group].members[0];
-        if gateways[gateway].site != site {
+        if cellular.is_some() && f.lora.is_some() {
             return Err(cx.error(
-                &format!("{here}.gateway"),
+                &format!("{here}.lora"),
                 format!(
-                    "fleet \"{}\" is at site \"{}\" but gateway \"{}\" is at site \"{}\"",
-                    f.id, f.site, f.gateway, site_ids[gateways[gateway].site]
+                    "fleet \"{}\" is on LoRa and attaches to cellular carriers",
+                    f.id
                 ),
-                "a fleet reports to a gateway at its own site; pick one there or move the fleet"
+                "a LoRa device reaches a gateway, not a carrier: drop `lora` or `connectivity`"
                     .into(),
             ));
         }
@@ -843,6 +905,7 @@ pub fn compile(
                 .map(|c| cx.certificate(&format!("{here}.certificate"), c))
                 .transpose()?,
             stop_when_dead: f.stop_when_dead.map(|s| dead_to_stop(s.0, f.count.0)),
+            cellular,
         });
     }
 
@@ -1336,12 +1399,46 @@ fn costs(
         } else {
             users.count()
         } as u32;
+        // Devices on their own SIMs: the plan bills one active SIM (or profile) per device
+        // whose first carrier it covers, and one dormant profile per device with only a
+        // fallback carrier on it; each eSIM profile on it is downloaded once.
+        let (mut device_sims, mut dormant_profiles, mut downloads) = (0u64, 0u64, 0u64);
+        for f in fleets.iter() {
+            let Some(cell) = &f.cellular else { continue };
+            let count = f.count as u64;
+            let here: Vec<usize> = cell
+                .profiles
+                .iter()
+                .copied()
+                .filter(|k| covered.contains(k))
+                .collect();
+            if here.is_empty() {
+                continue;
+            }
+            if here.contains(&cell.profiles[0]) {
+                device_sims += count;
+            } else {
+                dormant_profiles += count;
+            }
+            if cell.kind == SimKind::Esim {
+                downloads += count * here.len() as u64;
+            }
+        }
         plans.push(PlanSpec {
             carriers: covered,
             sims,
             per_sim_month: p.per_sim_month.0,
             per_mb: p.per_mb.0,
             activation: p.activation.0,
+            device_sims,
+            dormant_profiles,
+            downloads,
+            dormant_profile_month: p.dormant_profile_month.map_or(p.per_sim_month.0, |d| d.0),
+            profile_download: p.profile_download.0,
+            per_switch: p.per_switch.0,
+            platform_per_device_month: p.platform_per_device_month.0,
+            included_mb_month: p.included_mb_month.0,
+            overage_per_mb: p.overage_per_mb.0,
         });
     }
 
@@ -1376,8 +1473,10 @@ fn costs(
         })
         .collect();
 
+    let fleet_message_bytes = fleets.iter().map(billed).collect();
     Ok(CostSpec {
         currency: currency.clone(),
+        fleet_message_bytes,
         discount_rate: c.discount_rate.0,
         devices,
         gateways: gateway_costs,

@@ -2,6 +2,7 @@
 
 use crate::engine::{DurationDist, Ticks};
 
+use super::cellular::CellularSpec;
 use super::devices::Protocol;
 use super::error::Diagnostic;
 pub use super::types::DropPolicy;
@@ -208,6 +209,9 @@ pub struct FleetSpec {
     /// Dead devices (down at once, whatever the reason) that end a replication: the smallest
     /// count that is at least the fleet's `stop_when_dead` share; `None`: never.
     pub stop_when_dead: Option<u32>,
+    /// Devices attached straight to carriers, each on its own SIM; the fleet's group is then
+    /// empty (no gateway).
+    pub cellular: Option<CellularSpec>,
 }
 
 /// A fleet's certificates, checked.
@@ -416,6 +420,9 @@ pub struct CostSpec {
     /// mean `message_bytes` of the fleets whose gateways have an uplink through it, weighted
     /// by their reporting rates (the model counts messages per carrier, not per fleet).
     pub carrier_message_bytes: Vec<f64>,
+    /// Per fleet: billed bytes of one of its messages (for devices attached straight to
+    /// carriers, whose messages the model counts per fleet and carrier).
+    pub fleet_message_bytes: Vec<f64>,
     pub per_million_messages: f64,
     /// Truck roll plus labour of one repair visit (parts are per fleet and gateway).
     pub repair_visit: f64,
@@ -452,6 +459,20 @@ pub struct PlanSpec {
     pub per_sim_month: f64,
     pub per_mb: f64,
     pub activation: f64,
+    /// Devices attached straight to carriers whose first carrier is on this plan: one active
+    /// SIM (or profile) each.
+    pub device_sims: u64,
+    /// Such devices with a further profile on this plan but not their first one: one dormant
+    /// profile each.
+    pub dormant_profiles: u64,
+    /// eSIM profiles of this plan on devices (each downloaded once).
+    pub downloads: u64,
+    pub dormant_profile_month: f64,
+    pub profile_download: f64,
+    pub per_switch: f64,
+    pub platform_per_device_month: f64,
+    pub included_mb_month: f64,
+    pub overage_per_mb: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

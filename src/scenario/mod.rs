@@ -2,6 +2,7 @@
 //! [`Deployment`] of plain arrays and indices. Nothing below this layer sees a string id.
 
 pub mod catalog;
+mod cellular;
 mod compile;
 mod deployment;
 pub mod devices;
@@ -20,6 +21,7 @@ use std::path::Path;
 use ron::extensions::Extensions;
 use serde_path_to_error::Segment;
 
+pub use cellular::{CellularSpec, MAX_PROFILES, SimKind};
 pub use compile::{MAX_COLD_SPARES, MAX_REPLICATIONS};
 pub use deployment::{
     BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, CrewSpec,
@@ -31,11 +33,11 @@ pub use deployment::{
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};
 pub use types::{
-    Amount, Battery, Carrier, CommonCause, Costs, Count, Crew, Degradation, DegradationMode,
-    Detection, DeviceCost, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway, GatewayCost,
-    GilbertElliott, Inspection, Link, LinkRef, Maintenance, Outages, Plan, Positive, Power,
-    Probability, Redundancy, Repairs, Replace, Scenario, Share, Site, Sla, Spares, SwitchBack,
-    Target, Uplink,
+    Amount, Battery, Carrier, CommonCause, Connectivity, Costs, Count, Crew, Degradation,
+    DegradationMode, Detection, DeviceCost, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway,
+    GatewayCost, GilbertElliott, Inspection, Link, LinkRef, Maintenance, Outages, Plan, Positive,
+    Power, Probability, Redundancy, Repairs, Replace, Scenario, Share, Sim, Site, Sla, Spares,
+    Steering, SwitchBack, Target, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.

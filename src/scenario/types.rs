@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Duration;
 
+pub use super::cellular::{Connectivity, Sim, Steering};
 use super::devices::{DeviceClass, Environment, Protocol};
 // The scenario's values, the link that names a catalogue preset and the battery, re-exported
 // so the file format reads as one vocabulary; they live in modules that do not use this one.
@@ -38,6 +39,8 @@ pub struct Scenario {
     pub sites: Vec<Site>,
     #[serde(default)]
     pub carriers: Vec<Carrier>,
+    /// May be empty when every fleet attaches to carriers itself (`connectivity`).
+    #[serde(default)]
     pub gateways: Vec<Gateway>,
     pub fleets: Vec<Fleet>,
     /// Gateways that back each other up; a fleet's `gateway` may name one of these groups.
@@ -179,6 +182,27 @@ pub struct Plan {
     /// One-off activation fee per SIM or line (capital cost).
     #[serde(default)]
     pub activation: Amount,
+    /// For devices attached straight to carriers (`Fleet(connectivity: ...)`): the monthly
+    /// fee of an eSIM profile of this plan that is not the device's first (a dormant
+    /// fallback profile). Default: `per_sim_month` (a second full subscription).
+    #[serde(default)]
+    pub dormant_profile_month: Option<Amount>,
+    /// One-off fee per eSIM profile of this plan downloaded to a device (capital cost).
+    #[serde(default)]
+    pub profile_download: Amount,
+    /// Fee per completed switch of a device onto a carrier of this plan.
+    #[serde(default)]
+    pub per_switch: Amount,
+    /// Connectivity-platform fee per device per month, for devices whose first carrier is on
+    /// this plan.
+    #[serde(default)]
+    pub platform_per_device_month: Amount,
+    /// Data included per SIM and month, pooled over the plan's SIMs; what the devices send
+    /// beyond the pool is billed at `overage_per_mb` (on top of `per_mb`).
+    #[serde(default)]
+    pub included_mb_month: Amount,
+    #[serde(default)]
+    pub overage_per_mb: Amount,
 }
 
 /// Price of one repair visit: a truck roll plus `repair_hours` of labour (parts are priced per
@@ -548,14 +572,20 @@ pub struct Uplink {
     pub link: Link,
 }
 
-/// Devices of one kind at one site, all reporting to one gateway.
+/// Devices of one kind at one site, all reporting to one gateway, or each attached to carriers
+/// on its own SIM (`connectivity`).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fleet {
     pub id: String,
     pub site: String,
-    /// A gateway, or a redundancy group of gateways.
-    pub gateway: String,
+    /// A gateway, or a redundancy group of gateways; absent for a fleet with `connectivity`.
+    #[serde(default)]
+    pub gateway: Option<String>,
+    /// Devices attached straight to carriers, each on its own SIM (no gateway):
+    /// `connectivity: Cellular(sim: Esim(profiles: ["op-a", "op-b"]), detection: ...)`.
+    #[serde(default)]
+    pub connectivity: Option<Connectivity>,
     pub count: Count,
     /// A device class from `iotwin catalog devices` (`class: SmartMeter`): every field below
     /// that the fleet does not write is taken from it.

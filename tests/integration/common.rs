@@ -44,7 +44,8 @@ pub fn shipped_scenarios() -> Vec<std::path::PathBuf> {
 /// a gateway without a buffer, frequent failures, every failover policy, a redundancy group
 /// with imperfect coverage, device buffers, a shared LoRa channel under its duty cycle, a
 /// common cause, maintenance, a degraded link, certificates that lapse, a firmware campaign that
-/// bricks, and a horizon that cuts messages in flight and in buffers.
+/// bricks, cellular devices on their own SIMs (a single SIM without a buffer, a
+/// platform-steered eSIM with one), and a horizon that cuts messages in flight and in buffers.
 pub const HOSTILE: &str = r#"Scenario(
         name: "hostile", horizon: "3d", seed: 5, replications: 4, deadline: "1m",
         sites: [Site(id: "s")],
@@ -95,5 +96,14 @@ pub const HOSTILE: &str = r#"Scenario(
                 degradation: Degradation(
                     mode: Dropouts(onset: Exponential(mean: "1d"), share: 0.3),
                     inspection: Inspection(every: "12h", detection: 0.5))),
+            Fleet(id: "roaming", site: "s", count: 20, report: Exponential(mean: "5m"),
+                link: Link(loss: 0.01, latency: LogNormal(median: "2s", sigma: 1.0)),
+                connectivity: Cellular(sim: Single("a"), detection: After(Exponential(mean: "5m")),
+                    attach: Uniform(min: "0s", max: "5m"))),
+            Fleet(id: "esim", site: "s", count: 20, buffer_messages: 10, report: Exponential(mean: "5m"),
+                connectivity: Cellular(
+                    sim: Esim(profiles: ["a", "b"], steering: Platform(detection: After(Fixed("3m")))),
+                    detection: Heartbeat(every: "5m", misses: 2), switch_time: Exponential(mean: "1m"),
+                    switch_failure: 0.3, switch_back: HoldDown("30m"))),
         ],
     )"#;

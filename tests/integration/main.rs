@@ -3,6 +3,7 @@
 mod analytic;
 mod bad_input;
 mod browser;
+mod cellular;
 mod check;
 mod cli;
 mod common;

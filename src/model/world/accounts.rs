@@ -14,7 +14,7 @@ use crate::scenario::Deployment;
 use super::super::degradation::DegradationStats;
 use super::super::freshness::Freshness;
 use super::super::ledger::{Downtime, Ledger, LossCause};
-use super::{CrewStats, LifeStats, Outcome, SERIES_SLICES, SoftStats, slice_of};
+use super::{CellularStats, CrewStats, LifeStats, Outcome, SERIES_SLICES, SoftStats, slice_of};
 
 /// What one replication has measured so far.
 #[derive(Debug)]
@@ -24,6 +24,8 @@ pub(super) struct Accounts {
     /// How old a reading may be on delivery and still be on time.
     pub(super) deadline: Ticks,
     pub(super) ledger: Ledger,
+    /// The same, per fleet (packet mode; flow mode keeps only the total).
+    fleet_ledgers: Vec<Ledger>,
     pub(super) device_down: Downtime,
     pub(super) gateway_down: Downtime,
     pub(super) uplink_down: Downtime,
@@ -62,6 +64,7 @@ pub(super) struct Closing {
     pub(super) gateway_busy: Vec<Ticks>,
     pub(super) crews: Vec<CrewStats>,
     pub(super) soft: SoftStats,
+    pub(super) cellular: CellularStats,
 }
 
 impl Accounts {
@@ -72,6 +75,7 @@ impl Accounts {
             span: dep.horizon,
             deadline: dep.deadline,
             ledger: Ledger::default(),
+            fleet_ledgers: vec![Ledger::default(); dep.fleets.len()],
             device_down: Downtime::new(horizon),
             gateway_down: Downtime::new(horizon),
             uplink_down: Downtime::new(horizon),
@@ -105,18 +109,20 @@ impl Accounts {
 
     /// A message is generated now.
     #[inline(always)]
-    pub(super) fn generated(&mut self, now: Ticks) {
+    pub(super) fn generated(&mut self, now: Ticks, fleet: usize) {
         self.ledger.generated += 1;
+        self.fleet_ledgers[fleet].generated += 1;
         self.series[slice_of(now, self.span)][0] += 1;
     }
 
     /// A message is lost.
     #[inline(always)]
-    pub(super) fn lost(&mut self, cause: LossCause) {
+    pub(super) fn lost(&mut self, cause: LossCause, fleet: usize) {
         self.ledger.lose(cause);
+        self.fleet_ledgers[fleet].lose(cause);
     }
 
-    /// A message created at `created`, from a device at `site`, leaves the last gateway `now`
+    /// A message created at `created`, from a device of `fleet` at `site`, leaves the last gateway `now`
     /// and reaches the cloud at `arrival`, before the horizon; `bad` if its reading was out of
     /// accuracy. Returns its delay and whether it was on time.
     #[inline]
@@ -125,11 +131,12 @@ impl Accounts {
         now: Ticks,
         created: Ticks,
         arrival: Ticks,
-        site: usize,
+        (site, fleet): (usize, usize),
         bad: bool,
     ) -> (Ticks, bool) {
         let delay = arrival - created;
         self.ledger.deliver(delay, self.deadline);
+        self.fleet_ledgers[fleet].deliver(delay, self.deadline);
         self.ledger.delivered_bad += bad as u64;
         let on_time = delay <= self.deadline;
         if on_time {
@@ -170,6 +177,9 @@ impl Accounts {
     /// other parts kept.
     pub(super) fn into_outcome(self, end: Closing) -> Outcome {
         let horizon = end.horizon;
+        // Devices on their own SIMs recover one by one: each device's interruption is one.
+        let mut recoveries = self.recoveries;
+        recoveries.extend(end.cellular.recoveries.iter().flatten());
         Outcome {
             horizon,
             end_of_life: end.end_of_life,
@@ -182,7 +192,7 @@ impl Accounts {
             events: end.events,
             failovers: self.failovers,
             failovers_ok: self.failovers_ok,
-            recoveries: self.recoveries,
+            recoveries,
             site_availability: self.site_down.iter().map(|d| d.availability(1)).collect(),
             site_stale: self
                 .freshness
@@ -204,6 +214,8 @@ impl Accounts {
             first_failures: self.first_failures,
             degradation: self.degradation,
             crews: end.crews,
+            cellular: end.cellular,
+            fleet_ledgers: self.fleet_ledgers,
             ledger: self.ledger,
         }
     }

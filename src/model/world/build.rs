@@ -34,6 +34,7 @@ pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32, u32) {
                 lora: None,
                 device_buffer: f.buffer_messages,
                 first_buffer: 0,
+                cellular: f.cellular.is_some(),
             }
         })
         .collect();

@@ -8,7 +8,8 @@
 //! access links. What it touches outside itself is explicit in [`ReportCx`]: the device
 //! table's traffic fields (stream, messages sent, access-link burst state; it reads the
 //! up and degraded flags the lifecycle part writes), the accounts, the observer, the radio,
-//! and the software part's flags (read only). It asks the network only whether a device can
+//! and the software part's flags (read only), and for devices on their own SIMs the cellular
+//! part's service (read) and per-carrier counts. It asks the network only whether a device can
 //! reach a gateway.
 
 use std::collections::VecDeque;
@@ -22,6 +23,7 @@ use super::super::event::{Event, Packed};
 use super::super::ledger::LossCause;
 use super::super::trace::{Observer, Trace};
 use super::accounts::Accounts;
+use super::cellular::{Cellular, Status};
 use super::network::Network;
 use super::radio::{LoRaRt, Radio, Transmission};
 use super::software::{BRICKED, EXPIRED, Software};
@@ -47,12 +49,16 @@ pub(super) struct ReportCx<'a, O> {
     pub(super) observer: &'a mut O,
     pub(super) radio: &'a mut Radio,
     pub(super) software: &'a Software,
+    /// Devices on their own SIMs: their service (read) and traffic per carrier (counted).
+    pub(super) cellular: &'a mut Cellular,
+    pub(super) horizon: Ticks,
 }
 
 impl<O: Observer> ReportCx<'_, O> {
     #[inline(always)]
     fn lose(&mut self, now: Ticks, msg: Msg, cause: LossCause) {
-        self.acc.lost(cause);
+        let fleet = self.devices[msg.device as usize].fleet as usize;
+        self.acc.lost(cause, fleet);
         self.observer.observe(now, Trace::Lost(msg.id(), cause));
     }
 }
@@ -108,7 +114,7 @@ impl Reporting {
             seq: dev.sent & !BAD,
         };
         dev.sent = dev.sent.wrapping_add(1);
-        cx.acc.generated(now);
+        cx.acc.generated(now, dev.fleet as usize);
         cx.observer.observe(now, Trace::Generated(msg.id()));
         let dev = &mut cx.devices[d as usize];
         if !dev.up {
@@ -131,6 +137,10 @@ impl Reporting {
                 Reading::Bad => msg.seq |= BAD,
                 Reading::Dropped => return cx.lose(now, msg, LossCause::SensorDropout),
             }
+        }
+        if fleet.cellular {
+            let f = dev.fleet as usize;
+            return self.cellular_emit(cx, now, msg, f);
         }
         if fleet.device_buffer > 0 {
             let f = dev.fleet as usize;
@@ -228,6 +238,87 @@ impl Reporting {
                 let kept = std::mem::take(&mut self.device_buffers[b]);
                 for msg in kept {
                     self.send_access(sched, cx, msg);
+                }
+            }
+        }
+    }
+
+    /// A reading of device `msg.device` of cellular fleet `f`, past the device's own checks:
+    /// sent over its carrier's network, sent into a dead network it has not noticed, or kept
+    /// (lost without a buffer) while it has no service.
+    fn cellular_emit<O: Observer>(
+        &mut self,
+        cx: &mut ReportCx<'_, O>,
+        now: Ticks,
+        msg: Msg,
+        f: usize,
+    ) {
+        match cx.cellular.status(f, msg.device) {
+            Status::Service(c) => Self::cellular_send(cx, now, msg, f, c),
+            Status::Unnoticed => cx.lose(now, msg, LossCause::UndetectedOutage),
+            Status::NoService if cx.fleets[f].device_buffer > 0 => {
+                self.keep_on_device(cx, now, f, msg)
+            }
+            Status::NoService => cx.lose(now, msg, LossCause::NoService),
+        }
+    }
+
+    /// Sends `msg` over carrier `c`'s network: the fleet's link (the radio hop and the
+    /// carrier's core) decides its loss and delay; no gateway, no queue.
+    fn cellular_send<O: Observer>(
+        cx: &mut ReportCx<'_, O>,
+        now: Ticks,
+        msg: Msg,
+        f: usize,
+        c: usize,
+    ) {
+        cx.cellular.sent(f, c);
+        let dev = &mut cx.devices[msg.device as usize];
+        let fleet = &cx.fleets[f];
+        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
+            return cx.lose(now, msg, LossCause::LinkLoss);
+        };
+        let arrival = now.saturating_add(delay);
+        if arrival >= cx.horizon {
+            cx.acc.ledger.in_flight_at_horizon += 1;
+            cx.observer.observe(now, Trace::InFlightAtHorizon(msg.id()));
+            return;
+        }
+        let site = cx.cellular.site(f);
+        let (delay, on_time) = cx
+            .acc
+            .delivered(now, msg.created, arrival, (site, f), msg.bad());
+        cx.observer.observe(
+            now,
+            Trace::Delivered {
+                msg: msg.id(),
+                arrival,
+                delay,
+                on_time,
+            },
+        );
+    }
+
+    /// Cellular devices that regained service send what they kept, each reading while its
+    /// device still has service (a switch may fail again), the rest kept.
+    pub(super) fn cellular_regained<O: Observer>(
+        &mut self,
+        cx: &mut ReportCx<'_, O>,
+        now: Ticks,
+        regained: &[u32],
+    ) {
+        for &d in regained {
+            let f = cx.devices[d as usize].fleet as usize;
+            let fleet = &cx.fleets[f];
+            if fleet.device_buffer == 0 {
+                continue;
+            }
+            let b = (fleet.first_buffer + d - fleet.first_device) as usize;
+            let kept = std::mem::take(&mut self.device_buffers[b]);
+            for msg in kept {
+                match cx.cellular.status(f, d) {
+                    Status::Service(c) => Self::cellular_send(cx, now, msg, f, c),
+                    _ => self.keep_on_device(cx, now, f, msg),
                 }
             }
         }

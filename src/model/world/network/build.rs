@@ -60,6 +60,7 @@ fn paths(dep: &Deployment) -> Vec<FleetPath> {
                 message_bits: 8.0 * f.message_bytes as f64,
                 up: true,
                 down_since: 0,
+                direct: f.cellular.is_some(),
             }
         })
         .collect()

@@ -193,7 +193,8 @@ impl Network {
                 } else {
                     let site = self.paths[f].site as usize;
                     let (delay, on_time) =
-                        cx.acc.delivered(now, msg.created, arrival, site, msg.bad());
+                        cx.acc
+                            .delivered(now, msg.created, arrival, (site, f), msg.bad());
                     cx.observer.observe(
                         now,
                         Trace::Delivered {

@@ -65,6 +65,14 @@ pub(super) trait Host {
     /// schedule the repair), false if the network schedules it itself.
     fn gateway_repair_job(&mut self, sched: &mut Scheduler<Packed>, g: usize, after: Ticks)
     -> bool;
+    /// Carrier `c` went down (`up == false`) or came back: devices on their own SIMs react.
+    fn carrier_changed(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        net: &mut Network,
+        c: usize,
+        up: bool,
+    );
     /// Devices of group `group`'s fleets may reach a gateway again: they send what they kept.
     fn group_reachable(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize);
     /// Gateway `g`'s connectivity was brought up to date: its backlog may leave if it can
@@ -84,7 +92,8 @@ pub(super) struct Courier<'a, O> {
 impl<O: Observer> Courier<'_, O> {
     #[inline(always)]
     fn lose(&mut self, now: Ticks, msg: Msg, cause: LossCause) {
-        self.acc.lost(cause);
+        let fleet = self.senders[msg.device as usize].fleet();
+        self.acc.lost(cause, fleet);
         self.observer.observe(now, Trace::Lost(msg.id(), cause));
     }
 }
@@ -111,6 +120,9 @@ pub(super) struct FleetPath {
     /// Whether every device of the fleet has a working path to the cloud, and since when not.
     up: bool,
     down_since: Ticks,
+    /// Its devices attach to carriers on their own SIMs (`world::cellular`): no gateway; the
+    /// path is what the world last said with [`Network::direct_service`].
+    direct: bool,
 }
 
 /// One uplink of a gateway: its carrier, its hop and the hop's bursty-loss state.
@@ -329,6 +341,9 @@ impl Network {
     /// gateway in use, and every gateway in use is connected.
     fn path_up(&self, f: usize) -> bool {
         let path = &self.paths[f];
+        if path.direct {
+            return path.up;
+        }
         if let Some(g) = path.single_gateway {
             return self.gateways[g as usize].connected;
         }
@@ -343,6 +358,19 @@ impl Network {
                 .iter()
                 .zip(in_use)
                 .all(|(&g, &u)| !u || self.gateways[g as usize].connected)
+    }
+
+    /// A fleet on its own SIMs has service on at least one device (`up`) or is dark: its path
+    /// (for its site's availability) follows. Its interruptions are its devices' own, counted
+    /// by `world::cellular`, so the fleet's path adds none.
+    pub(super) fn direct_service(&mut self, host: &mut impl Host, now: Ticks, f: usize, up: bool) {
+        let path = &mut self.paths[f];
+        if up == path.up {
+            return;
+        }
+        path.up = up;
+        let site = path.site as usize;
+        host.accounts().fleet_path(now, site, up, now);
     }
 
     /// Updates fleet `f`'s path state, its site's availability and the recovery times.

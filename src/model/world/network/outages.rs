@@ -45,6 +45,7 @@ impl Network {
             host.accounts().carrier_outages += 1;
             host.observe(now, Trace::CarrierDown(c as u32));
         }
+        host.carrier_changed(sched, self, c, up);
         for i in 0..self.carriers[c].users.len() {
             let g = self.carriers[c].users[i] as usize;
             let had_uplink = self.gateways[g].uplinks.iter().any(|u| {

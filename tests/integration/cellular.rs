@@ -1,0 +1,426 @@
+//! Cellular devices attached straight to carriers, each on its own SIM: per-device failover
+//! against the alternating-renewal result with the devices' own detection and switch delays,
+//! scripted outages against hand counts, SIM costs to the cent, and no gateway anywhere.
+//!
+//! As in `failover.rs`, every statistical tolerance is a number of standard errors from a
+//! variance derived in the test's doc comment; runs are seeded, so nothing here can flake.
+
+use iotwin::model::LossCause;
+use iotwin::montecarlo::{self, Mode, RunOptions};
+
+use crate::common::{column, deployment, run};
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+fn sample_variance(xs: &[f64]) -> f64 {
+    let m = mean(xs);
+    xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64
+}
+
+/// A fleet of `count` devices reporting once a day on their own SIMs, `sim` and `rest` the
+/// connectivity's fields, over carriers "a" (outages every Exp(`mtbf_h`), lasting
+/// Exp(`mttr_h`)) and "b" (never down).
+fn fleet_on_carriers(
+    count: u32,
+    horizon_h: f64,
+    sim: &str,
+    rest: &str,
+    mtbf_h: f64,
+    mttr_h: f64,
+) -> String {
+    format!(
+        r#"Scenario(
+            name: "cellular", horizon: "{horizon_h}h", seed: 11, replications: 1,
+            sites: [Site(id: "s")],
+            carriers: [
+                Carrier(id: "a", outages: Outages(every: Exponential(mean: "{mtbf_h}h"),
+                                                  lasting: Exponential(mean: "{mttr_h}h"))),
+                Carrier(id: "b"),
+            ],
+            fleets: [Fleet(id: "f", site: "s", count: {count}, report: Fixed("1d"),
+                connectivity: Cellular(sim: {sim}, {rest}))],
+        )"#
+    )
+}
+
+/// The renewal-reward prediction for a fleet whose devices all sit on carrier "a": per outage
+/// of "a" (down R ~ Exp(μ) after up Exp(λ)) the fleet's devices are without service on average
+/// W̄(R) device-time each, so the time-average unavailability is u = E[W̄] / E[C] with
+/// C = Up + R, and by the renewal-reward central limit theorem one replication over T has
+/// variance Var(W̄ − uC) / (E[C] T). The moments of W̄ are integrated numerically over R (and
+/// Var(W̄ − uC) = E[(W̄ − uR)²] − 2u E[W̄ − uR] E[Up] + u² E[Up²] − (E[W̄] − u E[C])², the last
+/// term zero by the choice of u). Returns (u, the variance of one replication).
+fn renewal(lambda: f64, mu: f64, t: f64, w: &dyn Fn(f64) -> f64) -> (f64, f64) {
+    let (steps, top) = (200_000, 60.0 / mu);
+    let h = top / steps as f64;
+    let (mut ew, mut ew2, mut ewr) = (0.0, 0.0, 0.0);
+    for k in 0..steps {
+        let r = (k as f64 + 0.5) * h;
+        let p = mu * (-mu * r).exp() * h;
+        let wr = w(r);
+        ew += wr * p;
+        ew2 += wr * wr * p;
+        ewr += wr * r * p;
+    }
+    let (er, er2) = (1.0 / mu, 2.0 / mu.powi(2));
+    let (eu, eu2) = (1.0 / lambda, 2.0 / lambda.powi(2));
+    let cycle = eu + er;
+    let u = ew / cycle;
+    let e_wr2 = ew2 - 2.0 * u * ewr + u * u * er2;
+    let var = e_wr2 - 2.0 * u * (ew - u * er) * eu + u * u * eu2;
+    (u, var / (cycle * t))
+}
+
+/// A fleet's average device-time without service per outage, as a function of its length.
+type Downtime = Box<dyn Fn(f64) -> f64>;
+
+/// Carrier "a" fails every Exp(10 h) for Exp(1 h); each device has an eSIM with profiles
+/// ["a", "b"] and "b" never fails. A device notices the outage after its own detection draw
+/// D ~ Uniform(0, 1 h] (`Heartbeat(every: "1h", misses: 1)`), then switches to "b" in a fixed
+/// s = 120 s, and back to "a" (another s) as soon as "a" works again (`Immediate`; if "a" is
+/// back during the switch the device goes straight back). So per outage a device is without
+/// service W = R if R < D (it never noticed), else D + 2s; averaged over the fleet's own
+/// draws, W̄(R) = E[min(R, D)] + 2s P(D < R) = R − R²/2X + 2sR/X for R < X = 1 h, else
+/// X/2 + 2s. [`renewal`] gives the expected unavailability and its variance.
+///
+/// The approximations: "a" failing again within the 2s = 4 minutes of a switch back (λ·2s =
+/// 0.7% of outages, each costing at most a detection) and the start and the cut at the
+/// horizon, bounded by one cycle's unavailability over T and added to the tolerance; 100
+/// devices' own draws average out within an outage (their spread adds at most
+/// (X + 2s)²/4/100 h² per outage against E[R²] = 2 h²: under 1% of the derived variance). The mean over 60 replications must be within 4 standard errors and the
+/// sample variance within a factor 2 of the derived one.
+///
+/// The single-carrier fleet is the same with SIM `Single("a")` and `attach: Fixed("300s")`: a
+/// device that noticed the outage waits, and registers again 300 s after "a" is back (all at
+/// once: the attach storm), so W = R + 300 s · 1{D < R}.
+#[test]
+fn per_device_detection_and_switching_meet_the_alternating_renewal_result() {
+    let (mtbf_h, mttr_h, horizon_h, replications, devices) = (10.0, 1.0, 3_000.0, 60u32, 100);
+    let (x, s, a) = (1.0f64, 120.0 / 3600.0, 300.0 / 3600.0);
+    let detection = r#"detection: Heartbeat(every: "1h", misses: 1)"#;
+    let cases: [(&str, String, Downtime); 2] = [
+        (
+            r#"Esim(profiles: ["a", "b"])"#,
+            format!(r#"{detection}, switch_time: Fixed("120s"), switch_back: Immediate"#),
+            Box::new(move |r: f64| {
+                if r < x {
+                    r - r * r / (2.0 * x) + 2.0 * s * r / x
+                } else {
+                    x / 2.0 + 2.0 * s
+                }
+            }),
+        ),
+        (
+            r#"Single("a")"#,
+            format!(r#"{detection}, attach: Fixed("300s")"#),
+            Box::new(move |r: f64| r + a * (r / x).min(1.0)),
+        ),
+    ];
+    for (sim, rest, w) in cases {
+        let text = fleet_on_carriers(devices, horizon_h, sim, &rest, mtbf_h, mttr_h);
+        let summary = run(&deployment(&text), replications);
+        let per_rep: Vec<f64> = column(&summary, "service_availability:f")
+            .iter()
+            .map(|a| 1.0 - a)
+            .collect();
+        let total = column(&summary, "service_availability");
+        for (one, all) in column(&summary, "service_availability:f")
+            .iter()
+            .zip(&total)
+        {
+            assert!(
+                (one - all).abs() < 1e-12,
+                "one fleet: {one} is the total {all}"
+            );
+        }
+        let (lambda, mu) = (1.0 / mtbf_h, 1.0 / mttr_h);
+        let (u, var_one) = renewal(lambda, mu, horizon_h, &*w);
+        let sigma = (var_one / replications as f64).sqrt();
+        // The start and the cut at the horizon (at most one cycle's worth over T), and "a"
+        // failing again within a switch back or an attach (probability λ(2s + a) an outage,
+        // costing at most a detection X and the switches) relative to the cycle.
+        let cycle = 1.0 / lambda + 1.0 / mu;
+        let bias = u * cycle / horizon_h + lambda * (2.0 * s + a) * (x + 2.0 * s + a) / cycle;
+        let observed = mean(&per_rep);
+        assert!(
+            (observed - u).abs() < 4.0 * sigma + bias,
+            "{sim}: unavailability {observed}, expected {u} ± {} (bias bound {bias})",
+            4.0 * sigma + bias
+        );
+        let ratio = sample_variance(&per_rep) / var_one;
+        assert!((0.5..2.0).contains(&ratio), "{sim}: variance ratio {ratio}");
+    }
+}
+
+/// One device on a single-carrier SIM reporting every minute, carrier "a" scripted down from
+/// 1 h for 1 h, detection after exactly 10 min, re-attach 5 min after "a" is back. By hand:
+/// the 10 reports of [60 min, 70 min) go into the dead network (`lost_undetected_outage`); the
+/// 50 of [70, 120) and the 5 of [120, 125) are kept on the device and sent when it registers
+/// at 125 min: the 50 late (the deadline is 5 min), the last 5 on time; without a buffer those
+/// 55 are `lost_no_service`.
+/// One interruption of 65 min; no gateway exists, so nothing queues or overflows anywhere.
+#[test]
+fn an_outage_is_noticed_on_the_devices_timer_and_kept_readings_go_late() {
+    for buffer in [1000u64, 0] {
+        let text = format!(
+            r#"Scenario(
+                name: "scripted", horizon: "3h", seed: 5, replications: 1, deadline: "5m",
+                sites: [Site(id: "s")],
+                carriers: [Carrier(id: "a")],
+                fleets: [Fleet(id: "f", site: "s", count: 1, report: Fixed("1m"),
+                    buffer_messages: {buffer},
+                    connectivity: Cellular(sim: Single("a"), detection: After(Fixed("10m")),
+                        attach: Fixed("5m")))],
+                faults: [CarrierDown(carrier: "a", at: "1h", lasting: "1h")],
+            )"#
+        );
+        let s = run(&deployment(&text), 1);
+        let v = |id: &str| column(&s, id)[0];
+        assert_eq!(v("messages_generated"), 180.0);
+        assert_eq!(v("lost_undetected_outage"), 10.0, "buffer {buffer}");
+        assert_eq!(v("interruptions:f"), 1.0);
+        assert_eq!(v("ttr_p95_s:f"), 65.0 * 60.0);
+        assert_eq!(v("ttr_p95_s"), 65.0 * 60.0);
+        assert!((v("service_availability:f") - (1.0 - 65.0 / 180.0)).abs() < 1e-9);
+        assert_eq!(v("lost_buffer_overflow"), 0.0);
+        assert_eq!(v("max_gateway_utilisation"), 0.0);
+        if buffer > 0 {
+            assert_eq!(v("lost_no_service"), 0.0);
+            assert_eq!(v("messages_delivered_late"), 50.0);
+            assert_eq!(v("messages_delivered"), 170.0);
+        } else {
+            assert_eq!(v("lost_no_service"), 55.0);
+            assert_eq!(v("lost_no_service:f"), 55.0);
+            assert_eq!(v("messages_delivered_late"), 0.0);
+            assert_eq!(v("messages_delivered"), 115.0);
+        }
+        assert_eq!(
+            v("messages_lost:f"),
+            v("messages_lost"),
+            "one fleet: its losses are all the losses"
+        );
+        let _ = LossCause::NoService;
+    }
+}
+
+/// A platform-steered eSIM fleet: the platform notices "a"'s outage after 2 min and sends every
+/// device to "b" (a 1 min switch), before the devices' own 30 min detection; "a" is back at
+/// 2 h and, with `HoldDown("30m")`, the platform moves them back at 2 h 30 (another minute).
+/// Each of the 50 devices is without service 3 min + 1 min, and switches twice.
+#[test]
+fn a_platform_moves_every_device_off_a_failed_carrier_at_once() {
+    let text = r#"Scenario(
+        name: "platform", horizon: "4h", seed: 5, replications: 1,
+        sites: [Site(id: "s")],
+        carriers: [Carrier(id: "a"), Carrier(id: "b")],
+        fleets: [Fleet(id: "f", site: "s", count: 50, report: Fixed("1h"),
+            connectivity: Cellular(
+                sim: Esim(profiles: ["a", "b"], steering: Platform(detection: After(Fixed("2m")))),
+                detection: After(Fixed("30m")), switch_time: Fixed("1m"),
+                switch_back: HoldDown("30m")))],
+        faults: [CarrierDown(carrier: "a", at: "1h", lasting: "1h")],
+    )"#;
+    let s = run(&deployment(text), 1);
+    let v = |id: &str| column(&s, id)[0];
+    assert_eq!(v("sim_switches:f"), 100.0);
+    assert_eq!(v("interruptions:f"), 100.0);
+    let expected = 1.0 - 4.0 / 240.0;
+    assert!(
+        (v("service_availability:f") - expected).abs() < 1e-9,
+        "{}",
+        v("service_availability:f")
+    );
+}
+
+/// SIM costs to the cent over two years (24 months): 300 devices; plan A bills 1.50 a SIM a
+/// month plus a 0.25 platform fee, 2.00 to activate, 0.80 to download a profile; plan B bills
+/// a dormant profile 0.30 a month and downloads at 0.80. With data free and no outage:
+///
+/// - eSIM ["a", "b"]: 300 × 24 × (1.50 + 0.25 + 0.30) = 14,760 connectivity; capex
+///   300 × (2.00 + 0.80 + 0.80) = 1,080;
+/// - multi-IMSI ["a", "b"] with "b" in plan A's `also`: one SIM, 300 × 24 × 1.75 = 12,600,
+///   capex 300 × 2.00 = 600 (no downloads);
+/// - single SIM on "a": 12,600 and 600.
+#[test]
+fn sim_fees_are_devices_times_months_times_price() {
+    let cases = [
+        (r#"Esim(profiles: ["a", "b"])"#, false, 14_760.0, 1_080.0),
+        (r#"MultiImsi(["a", "b"])"#, true, 12_600.0, 600.0),
+        (r#"Single("a")"#, false, 12_600.0, 600.0),
+    ];
+    for (sim, one_plan, connectivity, capex) in cases {
+        let plans = if one_plan {
+            r#"Plan(carrier: "a", also: ["b"], per_sim_month: 1.5, platform_per_device_month: 0.25, activation: 2.0)"#
+        } else {
+            r#"Plan(carrier: "a", per_sim_month: 1.5, platform_per_device_month: 0.25, activation: 2.0, profile_download: 0.8),
+               Plan(carrier: "b", per_sim_month: 1.5, dormant_profile_month: 0.3, profile_download: 0.8)"#
+        };
+        let text = format!(
+            r#"Scenario(
+                name: "sims", horizon: "730d", seed: 5, replications: 1,
+                sites: [Site(id: "s")],
+                carriers: [Carrier(id: "a"), Carrier(id: "b")],
+                fleets: [Fleet(id: "f", site: "s", count: 300, report: Fixed("30d"),
+                    connectivity: Cellular(sim: {sim}, detection: After(Fixed("1m"))))],
+                costs: Costs(plans: [{plans}], per_million_messages: 0.0),
+            )"#
+        );
+        let s = run(&deployment(&text), 1);
+        let v = |id: &str| column(&s, id)[0];
+        assert!(
+            (v("cost_connectivity") - connectivity).abs() < 1e-6,
+            "{sim}: connectivity {}",
+            v("cost_connectivity")
+        );
+        assert!(
+            (v("cost_capex") - capex).abs() < 1e-6,
+            "{sim}: capex {}",
+            v("cost_capex")
+        );
+        let per_device_year = (connectivity + capex) / 300.0 / 2.0;
+        assert!((v("cost_sim_per_device_year:f") - per_device_year).abs() < 1e-9);
+        assert!((v("cost_per_device_year") - per_device_year).abs() < 1e-9);
+    }
+}
+
+/// Data is billed on the carrier actually used: with "a" down from day 1 to day 2 and an
+/// eSIM device-steered fleet that moves to "b" within a minute and back when "a" returns,
+/// "b"'s plan bills exactly the messages sent while there (counted by hand: 10 devices × one
+/// report a minute for the day less the two switch minutes), at 1,000 bytes each.
+#[test]
+fn data_is_billed_on_the_carrier_actually_used() {
+    let text = r#"Scenario(
+        name: "data", horizon: "3d", seed: 5, replications: 1,
+        sites: [Site(id: "s")],
+        carriers: [Carrier(id: "a"), Carrier(id: "b")],
+        fleets: [Fleet(id: "f", site: "s", count: 10, report: Fixed("1m"), message_bytes: 900,
+            connectivity: Cellular(sim: Esim(profiles: ["a", "b"]),
+                detection: After(Fixed("30s")), switch_time: Fixed("30s")))],
+        faults: [CarrierDown(carrier: "a", at: "1d", lasting: "1d")],
+        costs: Costs(plans: [Plan(carrier: "a", per_mb: 0.0), Plan(carrier: "b", per_mb: 10.0, dormant_profile_month: 0.0)],
+            protocol_overhead_bytes: 100.0, per_million_messages: 0.0),
+    )"#;
+    let s = run(&deployment(text), 1);
+    let v = |id: &str| column(&s, id)[0];
+    // On "b" from 1 d + 60 s to 2 d (then 30 s switching back): 1,439 report minutes each,
+    // give or take the device's phase within the minute.
+    let mb_each = 1_000.0 / 1e6;
+    let cost = v("cost_connectivity");
+    let per_device = cost / 10.0 / (10.0 * mb_each);
+    assert!(
+        (1_438.0..=1_440.0).contains(&per_device),
+        "{per_device} messages a device on b"
+    );
+    assert_eq!(v("sim_switches:f"), 20.0);
+}
+
+/// Fleets on their own SIMs are refused by flow mode with the reason, and `auto` runs them in
+/// packet mode.
+#[test]
+fn flow_mode_refuses_fleets_on_their_own_sims_and_auto_picks_packet() {
+    let text = fleet_on_carriers(
+        10,
+        100.0,
+        r#"Single("a")"#,
+        r#"detection: After(Fixed("1m"))"#,
+        10.0,
+        1.0,
+    );
+    let dep = deployment(&text);
+    let err = montecarlo::resolve_mode(&dep, Mode::Flow).unwrap_err();
+    assert!(err.contains("own SIMs"), "{err}");
+    assert_eq!(
+        montecarlo::resolve_mode(&dep, Mode::Auto).unwrap(),
+        Mode::Packet
+    );
+    let opts = RunOptions {
+        replications: Some(1),
+        ..RunOptions::default()
+    };
+    assert!(montecarlo::run(&dep, &opts, &|| {}).is_ok());
+}
+
+/// A fleet names a gateway or its own connectivity, never both nor neither; a SIM's carriers
+/// must exist.
+#[test]
+fn connectivity_mistakes_are_refused_with_the_field() {
+    let base = |fleet: &str| {
+        format!(
+            r#"Scenario(
+                name: "bad", horizon: "1d",
+                sites: [Site(id: "s")],
+                carriers: [Carrier(id: "a")],
+                gateways: [Gateway(id: "g", site: "s", buffer_messages: 0, uplinks: [Uplink(carrier: "a")])],
+                fleets: [{fleet}],
+            )"#
+        )
+    };
+    let neither = base(r#"Fleet(id: "f", site: "s", count: 1, report: Fixed("1m"))"#);
+    let e = iotwin::scenario::compile_source(&neither, "x.ron")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("neither a gateway nor its connectivity"), "{e}");
+    let unknown = base(
+        r#"Fleet(id: "f", site: "s", count: 1, report: Fixed("1m"),
+            connectivity: Cellular(sim: Esim(profiles: ["a", "op-b"]), detection: After(Fixed("1m"))))"#,
+    );
+    let e = iotwin::scenario::compile_source(&unknown, "x.ron")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown carrier id \"op-b\""), "{e}");
+    assert!(e.contains("profiles[1]") || e.contains(":6:"), "{e}");
+    let twice = base(
+        r#"Fleet(id: "f", site: "s", count: 1, report: Fixed("1m"),
+            connectivity: Cellular(sim: MultiImsi(["a", "a"]), detection: After(Fixed("1m"))))"#,
+    );
+    let e = iotwin::scenario::compile_source(&twice, "x.ron")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("listed twice"), "{e}");
+}
+
+/// The mistake the issue found: trackers forced through a pass-through "mno-core" gateway whose
+/// LTE-M uplink (the catalogue's 200 kbit/s) becomes one server with no queue for the whole
+/// fleet. 500 trackers sending 1,000 bytes every 10 s offer 400 kbit/s, twice what it can
+/// carry, so about half is lost to `buffer_overflow`: the run's headline says so and names the
+/// gateway and its utilisation. The same trackers on their own SIMs lose nothing to capacity
+/// and get no warning.
+#[test]
+fn a_headline_names_the_server_that_loses_data_to_capacity() {
+    let through_gateway = r#"Scenario(
+        name: "funnel", horizon: "1h", seed: 5, replications: 1,
+        sites: [Site(id: "s")],
+        carriers: [Carrier(id: "a")],
+        gateways: [Gateway(id: "mno-core", site: "s", buffer_messages: 0,
+            uplinks: [Uplink(carrier: "a", link: Link(tech: LteM))])],
+        fleets: [Fleet(id: "f", site: "s", gateway: "mno-core", count: 500,
+            report: Fixed("10s"), message_bytes: 1000, link: Link(tech: LteM))],
+    )"#;
+    let s = run(&deployment(through_gateway), 1);
+    let lost = column(&s, "lost_buffer_overflow")[0] / column(&s, "messages_generated")[0];
+    assert!(lost > 0.3, "{lost}");
+    let table = iotwin::report::summary_table(&s);
+    let warning = table
+        .lines()
+        .find(|l| l.starts_with("WARNING:"))
+        .unwrap_or_else(|| panic!("no warning in\n{table}"));
+    assert!(warning.contains("lost to capacity"), "{warning}");
+    assert!(
+        warning.contains("gateway \"mno-core\" is busy"),
+        "{warning}"
+    );
+
+    let direct = r#"Scenario(
+        name: "direct", horizon: "1h", seed: 5, replications: 1,
+        sites: [Site(id: "s")],
+        carriers: [Carrier(id: "a")],
+        fleets: [Fleet(id: "f", site: "s", count: 500, report: Fixed("10s"), message_bytes: 1000,
+            link: Link(tech: LteM),
+            connectivity: Cellular(sim: Single("a"), detection: After(Fixed("1m"))))],
+    )"#;
+    let s = run(&deployment(direct), 1);
+    assert_eq!(column(&s, "lost_buffer_overflow")[0], 0.0);
+    assert!(!iotwin::report::summary_table(&s).contains("WARNING"));
+}
