@@ -21,6 +21,7 @@ use rand::RngExt;
 
 use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
+use crate::scenario::inventory::Start;
 use crate::scenario::{
     Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, LifeSpec, Unit,
 };
@@ -32,11 +33,12 @@ use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
 use super::lifecycle::{self, Clocks};
 use super::link::Hop;
 use super::stop::DeadWatch;
-use super::trace::{MessageId, Observer, Silent, Trace};
+use super::trace::{MessageId, Observer, Silent, Trace, Upkeep};
 
 mod accounts;
 mod build;
 mod crews;
+mod inventory;
 mod radio;
 mod software;
 
@@ -541,11 +543,11 @@ impl<O: Observer> World<O> {
             dead_watch: DeadWatch::new(dep),
             end_of_life: None,
         };
-        world.schedule_start(sched);
+        world.schedule_start(sched, dep.inventory.as_ref());
         world
     }
 
-    fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
+    fn schedule_start(&mut self, sched: &mut Scheduler<Packed>, start: Option<&Start>) {
         let packets = self.flow.is_none();
         for d in 0..self.devices.len() {
             let dev = &mut self.devices[d];
@@ -561,7 +563,10 @@ impl<O: Observer> World<O> {
             }
             let fleet = dev.fleet as usize;
             let f = &self.fleets[fleet];
-            if f.life.has_clocks() {
+            let listed = start.and_then(|s| s.state(fleet, d as u32 - f.first_device));
+            if let Some(state) = listed {
+                self.start_listed(sched, d as u32, state);
+            } else if f.life.has_clocks() {
                 let mut stream = self.life_stream(d as u32);
                 let f = &self.fleets[fleet];
                 let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
@@ -604,7 +609,11 @@ impl<O: Observer> World<O> {
             };
             sched.schedule_at(at, event.into());
         }
-        self.software.schedule_start(sched);
+        self.software.schedule_start(sched, start);
+        if start.is_some() {
+            // Devices that start down leave their fleets' healthy counts (flow mode).
+            (0..self.fleets.len()).for_each(|f| self.flow_recount(f));
+        }
         for (i, fault) in self.faults.iter().enumerate() {
             sched.schedule_at(fault.at, Event::FaultBegin(i as u32).into());
             sched.schedule_at(
@@ -1639,6 +1648,9 @@ impl<O: Observer> World<O> {
                     Some(downtime) => Some(downtime.sample(&mut stream)),
                     None => {
                         // Swapped without interruption: a new unit at once.
+                        if O::ENABLED {
+                            self.observe_upkeep(now, d, lifecycle::REPLACEMENT, Some(0));
+                        }
                         let f = &self.fleets[fleet];
                         self.clocks[clock] =
                             Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
@@ -1650,6 +1662,9 @@ impl<O: Observer> World<O> {
             }
         };
         self.set_device_up(now, d, false);
+        if O::ENABLED {
+            self.observe_upkeep(now, d, cause, down_for);
+        }
         if let Some(after) = down_for {
             // A failed unit at a crew's site waits for a technician; battery swaps and planned
             // replacements keep their own delays.
@@ -1734,6 +1749,9 @@ impl<O: Observer> World<O> {
         } else {
             f.repair.sample(&mut stream)
         };
+        if O::ENABLED && !up {
+            self.observe_upkeep(now, d, lifecycle::FAILURE, Some(after));
+        }
         match self.crews.of_fleet(fleet) {
             Some(c) if !up => self.crews.raise_job(sched, c, Work::Device(d), after, true),
             _ => {
@@ -1824,7 +1842,17 @@ impl<O: Observer> Model for World<O> {
             Event::Cert { device, step } => {
                 let dev = &self.devices[device as usize];
                 let (f, up) = (dev.fleet as usize, dev.up);
-                self.software.cert_step(sched, f, device, up, step);
+                let expired = self.software.cert_step(sched, f, device, up, step);
+                if let Some(fix) = expired {
+                    let work = Upkeep::CertExpired;
+                    let (device, lasting) = (device, fix);
+                    let step = Trace::Upkeep {
+                        device,
+                        work,
+                        lasting,
+                    };
+                    self.observer.observe(sched.now(), step);
+                }
             }
             Event::Wave { campaign, wave } => {
                 let devices = &self.devices;

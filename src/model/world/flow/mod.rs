@@ -393,6 +393,14 @@ impl<O: Observer> World<O> {
         self.flow = Some(flow);
     }
 
+    /// Flow mode: recounts fleet `f`'s devices in each state (after devices start down).
+    pub(super) fn flow_recount(&mut self, f: usize) {
+        if let Some(flow) = &mut self.flow {
+            flow.pending = Pending::Fleet(f);
+        }
+        self.flow_after();
+    }
+
     /// Flow mode: settles the components `event` touches up to now, before it is handled.
     /// Device failures and repairs only move their fleet's count of down devices.
     pub(super) fn flow_before(&mut self, sched: &Scheduler<Packed>, event: Event) {
