@@ -26,3 +26,4 @@ mod software;
 mod stop;
 mod sweep;
 mod trace;
+mod twin;
