@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::Forecast;
 use crate::engine::{TICKS_PER_SECOND, Ticks};
-use crate::report::chart::{BAND, BAR, SIZE, caption, decimals, label, legend, text};
+use crate::report::chart::{BAND, BAR, INK, SIZE, caption, decimals, label, legend, text};
 use crate::report::font;
 
 /// The fan of quantity index `q` (`fan` from [`Forecast::fan`]) as SVG text.
@@ -48,6 +48,7 @@ pub fn fan_svg(f: &Forecast, q: usize, fan: &[(Ticks, [f64; 5])]) -> Result<Stri
             .y_label_formatter(&|y| format!("{y:.ydec$}"))
             .label_style(label(13))
             .axis_desc_style(label(14))
+            .light_line_style(INK.mix(0.06))
             .draw()
             .map_err(text)?;
         let points = |i: usize| -> Vec<(f64, f64)> {

@@ -27,7 +27,7 @@ pub fn days(ticks: Ticks) -> String {
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
         "-".into()
-    } else if (x - x.round()).abs() < 1e-9 {
+    } else if (x - x.round()).abs() < 1e-6 * x.abs().max(1.0) {
         format!("{x:.0}")
     } else {
         format!("{x:.1}")
@@ -128,6 +128,12 @@ fn group_rows(f: &Forecast, g: usize) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// Group indices: the whole fleet (last), then each fleet in scenario order.
+fn whole_fleet_first(f: &Forecast) -> impl Iterator<Item = usize> {
+    let n = f.groups.len();
+    std::iter::once(n - 1).chain(0..n - 1)
+}
+
 fn heading(f: &Forecast) -> String {
     let from = f
         .as_of
@@ -158,11 +164,11 @@ pub fn to_markdown(f: &Forecast, charts: &[(Quantity, String)]) -> String {
         heading(f)
     );
     let head: Vec<String> = f.marks.iter().map(|&m| days(m)).collect();
-    for (g, group) in f.groups.iter().enumerate().rev() {
+    for g in whole_fleet_first(f) {
         let title = if g + 1 == f.groups.len() {
             "Whole fleet".to_string()
         } else {
-            format!("Fleet `{}`", group.replace('`', "'"))
+            format!("Fleet `{}`", f.groups[g].replace('`', "'"))
         };
         md.push_str(&format!("## {title} ({} devices)\n\n", f.devices[g]));
         md.push_str(&format!("| | {} |\n|---|", head.join(" | ")));
@@ -199,11 +205,11 @@ pub fn to_html(f: &Forecast, charts: &[(Quantity, String)]) -> String {
         crate::report::html::STYLE,
         html_escape(&heading(f))
     );
-    for (g, group) in f.groups.iter().enumerate().rev() {
+    for g in whole_fleet_first(f) {
         let title = if g + 1 == f.groups.len() {
             "Whole fleet".to_string()
         } else {
-            format!("Fleet {}", group)
+            format!("Fleet {}", f.groups[g])
         };
         h.push_str(&format!(
             "<h2>{} ({} devices)</h2>\n<div class=\"table-wrap\"><table><tr><th></th>",
