@@ -77,8 +77,9 @@ impl Backtest {
 }
 
 /// The records as they stood at `t0`: lives that began before it, a failure after it turned
-/// into a life still running at `t0`, repairs that had ended by then. Outage rows are left
-/// out (the back-test forecasts device failures).
+/// into a life still running at `t0`, repairs that had ended by then, and those under way at
+/// `t0` as repairs still open (censored there). Outage rows are left out (the back-test
+/// forecasts device failures).
 pub fn records_before(records: &[Record], t0: i64) -> Vec<Record> {
     let failed_at: BTreeMap<&str, i64> = records
         .iter()
@@ -104,14 +105,29 @@ pub fn records_before(records: &[Record], t0: i64) -> Vec<Record> {
             }
             Kind::Repair => {
                 let seconds = r.duration.map_or(0, |d| d.ticks() / TICKS_PER_SECOND) as i64;
-                let done = failed_at
-                    .get(r.unit.as_str())
-                    .is_some_and(|&at| at + seconds * 1_000_000 <= t0);
-                if done {
-                    out.push(r.clone());
+                match failed_at.get(r.unit.as_str()) {
+                    Some(&at) if at + seconds * 1_000_000 <= t0 => out.push(r.clone()),
+                    // Under way at T0: a repair known to last at least until then.
+                    Some(&at) if at < t0 => out.push(Record {
+                        kind: Kind::InRepair,
+                        at: Some(at),
+                        end: Some(t0),
+                        duration: None,
+                        ..r.clone()
+                    }),
+                    _ => {}
                 }
             }
-            Kind::Outage | Kind::StillUp => {}
+            Kind::InRepair => {
+                if let Some(at) = r.at.filter(|&at| at < t0) {
+                    out.push(Record {
+                        end: r.end.map(|e| e.min(t0)),
+                        at: Some(at),
+                        ..r.clone()
+                    });
+                }
+            }
+            Kind::Outage | Kind::StillUp | Kind::StillDown => {}
         }
     }
     out
