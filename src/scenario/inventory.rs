@@ -336,8 +336,7 @@ impl Start {
 /// inventory, a device of an unknown fleet, installed or down after `as_of`, or with a state
 /// its fleet cannot model (a battery, a certificate, a repair it has no law for).
 pub fn load_start(path: &Path, as_of: i64, fleets: &[FleetFacts<'_>]) -> Result<Start, TableError> {
-    let (source, rows) = table::read(path, &LAYOUT)?;
-    let file = path.display().to_string();
+    let (source, rows, file) = read_any(path)?;
     let columns: Vec<(usize, BTreeMap<String, usize>)> = rows
         .iter()
         .map(|r| {
@@ -383,6 +382,34 @@ pub fn start_of(
         as_of,
         fleets: states.into_iter().map(runs).collect(),
     })
+}
+
+/// Reads an inventory file: CSV, JSON lines, or an Eclipse Ditto export (see
+/// [`super::things`]), whose Things are read as inventory rows (errors then name the file
+/// with `(as inventory rows)` and the row's number among them).
+fn read_any(path: &Path) -> Result<(String, Vec<RawRow>, String), TableError> {
+    let file = path.display().to_string();
+    let is_json = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("jsonl" | "ndjson" | "json")
+    );
+    if is_json
+        && let Ok(text) = std::fs::read_to_string(path)
+        && super::things::is_things(&text)
+    {
+        let lines = super::things::to_inventory_lines(&text).map_err(|message| TableError::Io {
+            what: "inventory",
+            file: file.clone(),
+            message,
+            hint: "a Ditto export: a JSON list of Things, each with a `thingId` (docs/twin.md)"
+                .into(),
+        })?;
+        let label = format!("{file} (as inventory rows)");
+        let rows = table::read_json_lines(&lines, &label, &LAYOUT)?;
+        return Ok((lines, rows, label));
+    }
+    let (source, rows) = table::read(path, &LAYOUT)?;
+    Ok((source, rows, file))
 }
 
 /// Sorts a fleet's states and merges equal neighbours into runs.
