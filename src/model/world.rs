@@ -35,6 +35,7 @@ mod radio;
 mod reporting;
 mod software;
 
+use flow::FlowCx;
 use life::{Life, LifeCx};
 use network::{AccessFault, Courier, Host, Network};
 use reporting::{ReportCx, Reporting};
@@ -62,6 +63,19 @@ macro_rules! report_cx {
             observer: &mut $world.observer,
             radio: &mut $world.radio,
             software: &$world.software,
+        }
+    };
+}
+
+/// What flow mode reads and writes outside its part (see [`FlowCx`]).
+macro_rules! flow_cx {
+    ($world:expr) => {
+        FlowCx {
+            acc: &mut $world.acc,
+            fleets: &$world.fleets,
+            devices: &$world.devices,
+            software: &$world.software,
+            horizon: $world.horizon,
         }
     };
 }
@@ -544,7 +558,9 @@ impl<O: Observer> World<O> {
 
     fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
         let end_of_life = self.life.end_of_life();
-        self.flow_finish();
+        if let Some(flow) = self.flow.as_deref_mut() {
+            flow.finish(&mut self.net, &mut flow_cx!(self));
+        }
         if O::ENABLED {
             self.trace_leftovers();
         }
@@ -637,16 +653,16 @@ impl<O: Observer> Host for World<O> {
     }
 
     fn group_reachable(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize) {
-        if self.flow.is_some() {
-            return self.flow_flush_devices(net, sched.now(), group);
+        if let Some(flow) = self.flow.as_deref_mut() {
+            return flow.flush_devices(net, &mut flow_cx!(self), sched.now(), group);
         }
         self.reporting
             .flush(sched, &mut report_cx!(self), net, group);
     }
 
     fn gateway_refreshed(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, g: usize) {
-        if self.flow.is_some() {
-            return self.flow_drain(net, sched.now(), g);
+        if let Some(flow) = self.flow.as_deref_mut() {
+            return flow.drain(&mut flow_cx!(self), net, sched.now(), g);
         }
         net.drain(sched, &mut courier!(self), g);
     }
@@ -671,8 +687,11 @@ impl<O: Observer> Model for World<O> {
             | Event::ServiceDone(_)
             | Event::ChannelFree(_) => {}
             // A state change: in flow mode, the telemetry it affects is settled first.
-            _ if self.flow.is_some() => self.flow_before(sched, event),
-            _ => {}
+            _ => {
+                if let Some(flow) = self.flow.as_deref_mut() {
+                    flow.before(sched.now(), event, &mut self.net, &mut flow_cx!(self));
+                }
+            }
         }
         match event {
             Event::Emit(d) => self
@@ -732,9 +751,9 @@ impl<O: Observer> Model for World<O> {
                 self.with_network(|net, w| net.policy_timer(sched, w, place as usize, token))
             }
         }
-        if self.flow.is_some() {
+        if let Some(flow) = self.flow.as_deref_mut() {
             // The device (or fleet) the event changed moves between its fleet's states.
-            self.flow_after();
+            flow.after(&flow_cx!(self));
         }
     }
 }
