@@ -16,33 +16,31 @@
 //! redundancy group a fleet uses, is decided by a [`FailoverPolicy`] per place; the world
 //! tells it the truth as it changes and routes traffic by what it decided.
 
-use std::collections::VecDeque;
-
-use rand::RngExt;
-
-use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
 use crate::scenario::inventory::Start;
 use crate::scenario::{Deployment, FailoverSpec, FailureSpec, LifeSpec};
 
-use super::degradation::{self, BAD, DegradationStats, Reading};
+use super::degradation::{BAD, DegradationStats};
 use super::event::{Event, Packed};
 use super::failover::FailoverPolicy;
-use super::ledger::{ConservationError, Ledger, LossCause};
-use super::lifecycle::{self, Clocks};
+use super::ledger::{ConservationError, Ledger};
 use super::link::Hop;
-use super::stop::DeadWatch;
 use super::trace::{MessageId, Observer, Silent, Trace, Upkeep};
 
 mod accounts;
 mod build;
 mod crews;
 mod inventory;
+mod life;
 mod network;
 mod radio;
+mod reporting;
 mod software;
 
+use flow::FlowCx;
+use life::{Life, LifeCx};
 use network::{AccessFault, Courier, Host, Network};
+use reporting::{ReportCx, Reporting};
 
 /// What carrying a message through a gateway needs of the world (see [`Courier`]), borrowed
 /// field by field so the network can be borrowed beside it.
@@ -57,14 +55,54 @@ macro_rules! courier {
     };
 }
 
+/// What reporting touches outside the reporting part (see [`ReportCx`]).
+macro_rules! report_cx {
+    ($world:expr) => {
+        ReportCx {
+            devices: &mut $world.devices,
+            fleets: &$world.fleets,
+            acc: &mut $world.acc,
+            observer: &mut $world.observer,
+            radio: &mut $world.radio,
+            software: &$world.software,
+        }
+    };
+}
+
+/// What flow mode reads and writes outside its part (see [`FlowCx`]).
+macro_rules! flow_cx {
+    ($world:expr) => {
+        FlowCx {
+            acc: &mut $world.acc,
+            fleets: &$world.fleets,
+            devices: &$world.devices,
+            software: &$world.software,
+            horizon: $world.horizon,
+        }
+    };
+}
+
+/// What a lifecycle change touches outside the lifecycle part (see [`LifeCx`]).
+macro_rules! life_cx {
+    ($world:expr) => {
+        LifeCx {
+            devices: &mut $world.devices,
+            fleets: &$world.fleets,
+            acc: &mut $world.acc,
+            observer: &mut $world.observer,
+            crews: &mut $world.crews,
+        }
+    };
+}
+
 use accounts::{Accounts, Closing};
-use radio::{LoRaRt, Radio, Transmission};
+use radio::{LoRaRt, Radio};
 
 pub use crews::CrewStats;
 use crews::{Crews, Work};
 
 pub use software::SoftStats;
-use software::{BRICKED, EXPIRED, Software};
+use software::Software;
 mod flow;
 
 /// Process labels: the last coordinate of a stream key.
@@ -260,8 +298,6 @@ pub type CustomPolicies<'a> =
 /// The run-time state of one replication.
 pub struct World<O: Observer = Silent> {
     observer: O,
-    seed: u64,
-    replication: u64,
     /// Where the run ends and its accounts close: the scenario's horizon, or the fleet end of
     /// life found by a first pass.
     horizon: Ticks,
@@ -269,28 +305,20 @@ pub struct World<O: Observer = Silent> {
     fleets: Vec<FleetRt>,
     /// Gateways, carriers, common causes, faults, failover places and paths.
     net: Network,
-    /// Creation time and device of messages whose access delay does not fit 32 bits.
-    long_delays: Vec<Msg>,
-    free_long: Vec<u32>,
-    to_gateway_in_flight: u64,
+    /// Reports on their way to the network: device buffers, messages on access links.
+    reporting: Reporting,
     /// What the replication measures (read once, at the end).
     acc: Accounts,
     /// LoRa channels and duty cycles.
     radio: Radio,
-    /// Per device of a fleet with device buffers: readings kept while no gateway is reachable.
-    device_buffers: Vec<VecDeque<Msg>>,
-    /// Per device of a fleet with batteries or planned replacement: its lifecycle clocks.
-    clocks: Vec<Clocks>,
     /// Certificates and firmware campaigns.
     software: Software,
     /// Repair crews, their jobs and spare parts (empty without crews).
     crews: Crews,
     /// Flow mode's aggregate accounting; `None` in packet mode.
     flow: Option<Box<flow::Flow>>,
-    /// Dead devices per fleet, when a fleet sets `stop_when_dead`, and the first instant one
-    /// reached its share.
-    dead_watch: Option<DeadWatch>,
-    end_of_life: Option<Ticks>,
+    /// Device failures and repairs, lifecycle clocks, degradation, the dead-device watch.
+    life: Life,
 }
 
 /// Counts of a replication's battery depletions, planned replacements and dead devices.
@@ -341,7 +369,7 @@ impl World<Silent> {
             flow,
             dep.horizon,
         );
-        sched.run_until(&mut world, dep.horizon, |w| w.end_of_life.is_some())
+        sched.run_until(&mut world, dep.horizon, |w| w.life.end_of_life().is_some())
     }
 
     /// Pending events a run of `dep` keeps at most, roughly: two per device plus a few.
@@ -412,25 +440,18 @@ impl<O: Observer> World<O> {
         let net = Network::new(dep, &key, custom, horizon);
         let mut world = World {
             observer,
-            seed: dep.seed,
-            replication,
             horizon,
             devices,
             fleets,
             net,
-            long_delays: vec![],
-            free_long: vec![],
-            to_gateway_in_flight: 0,
+            // Flow mode keeps device buffers in aggregate (`flow/kept.rs`).
+            reporting: Reporting::new(if flow { 0 } else { buffered_devices }),
             acc: Accounts::new(dep, horizon),
             radio,
-            // Flow mode keeps device buffers in aggregate (`flow/kept.rs`).
-            device_buffers: vec![VecDeque::new(); if flow { 0 } else { buffered_devices as usize }],
-            clocks: vec![Clocks::default(); clocked_devices as usize],
+            life: Life::new(dep, replication, clocked_devices),
             software: Software::new(dep, replication),
             crews: Crews::new(dep, replication),
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
-            dead_watch: DeadWatch::new(dep),
-            end_of_life: None,
         };
         world.schedule_start(sched, dep.inventory.as_ref());
         world
@@ -438,50 +459,28 @@ impl<O: Observer> World<O> {
 
     fn schedule_start(&mut self, sched: &mut Scheduler<Packed>, start: Option<&Start>) {
         let packets = self.flow.is_none();
-        for d in 0..self.devices.len() {
-            let dev = &mut self.devices[d];
-            let fleet = &self.fleets[dev.fleet as usize];
+        for d in 0..self.devices.len() as u32 {
             if packets {
-                let period = fleet.report.nominal_period();
-                let phase = if period == 0 {
-                    0
-                } else {
-                    dev.traffic.random_range(0..period)
-                };
-                sched.schedule_at(phase, Event::Emit(d as u32).into());
+                Reporting::schedule_first(sched, &mut self.devices, &self.fleets, d);
             }
-            let fleet = dev.fleet as usize;
-            let f = &self.fleets[fleet];
-            let listed = start.and_then(|s| s.state(fleet, d as u32 - f.first_device));
-            if let Some(state) = listed {
-                self.start_listed(sched, d as u32, state);
-            } else if f.life.has_clocks() {
-                let mut stream = self.life_stream(d as u32);
-                let f = &self.fleets[fleet];
-                let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
-                let clock = f.first_clock as usize + (d - f.first_device as usize);
-                self.clocks[clock] =
-                    Clocks::start(&f.life, f.failure.as_ref(), 0, age, &mut stream);
-                self.schedule_next_change(sched, d as u32);
-                self.schedule_degradation(sched, d as u32);
-            } else if f.failure.is_some() {
-                let mut stream = self.life_stream(d as u32);
-                let f = &self.fleets[fleet];
-                if let Some(failure) = &f.failure {
-                    let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
-                    let at = lifecycle::lifetime(failure, f.life.cold_spares, age, &mut stream);
-                    sched.schedule_at(at, Event::DeviceFail(d as u32).into());
-                }
-            }
+            let fleet = self.devices[d as usize].fleet as usize;
+            let first = self.fleets[fleet].first_device;
+            let listed = start.and_then(|s| s.state(fleet, d - first));
+            self.life
+                .start_device(sched, &mut life_cx!(self), d, listed);
         }
         self.net.schedule_outages(sched);
         self.software.schedule_start(sched, start);
-        if start.is_some() {
+        if start.is_some()
+            && let Some(flow) = self.flow.as_deref_mut()
+        {
             // Devices that start down leave their fleets' healthy counts (flow mode).
-            (0..self.fleets.len()).for_each(|f| self.flow_recount(f));
+            for f in 0..self.fleets.len() {
+                flow.recount(f, &flow_cx!(self));
+            }
         }
         self.net.schedule_faults(sched);
-        self.schedule_inspections(sched);
+        self.life.schedule_inspections(sched, &self.fleets);
         self.with_network(|net, world| net.start(sched, world));
     }
 
@@ -541,7 +540,7 @@ impl<O: Observer> World<O> {
                 flow,
                 dep.horizon,
             );
-            match sched.run_until(&mut world, dep.horizon, |w| w.end_of_life.is_some()) {
+            match sched.run_until(&mut world, dep.horizon, |w| w.life.end_of_life().is_some()) {
                 None => return world.finish(sched.processed()),
                 Some(t) => {
                     observer = world.observer;
@@ -572,19 +571,18 @@ impl<O: Observer> World<O> {
     }
 
     fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
-        let end_of_life = self.end_of_life;
-        self.flow_finish();
+        let end_of_life = self.life.end_of_life();
+        if let Some(flow) = self.flow.as_deref_mut() {
+            flow.finish(&mut self.net, &mut flow_cx!(self));
+        }
         if O::ENABLED {
             self.trace_leftovers();
         }
         let horizon = self.horizon;
         self.acc.ledger.buffered_at_horizon += self.net.held();
-        self.acc.ledger.buffered_at_horizon += self
-            .device_buffers
-            .iter()
-            .map(|b| b.len() as u64)
-            .sum::<u64>();
-        self.acc.ledger.in_flight_at_horizon += self.to_gateway_in_flight;
+        let (kept, on_links) = self.reporting.held();
+        self.acc.ledger.buffered_at_horizon += kept;
+        self.acc.ledger.in_flight_at_horizon += on_links;
         self.acc.ledger.check_conservation()?;
         let gateway_busy = self.net.busy_times(horizon);
         let closing = Closing {
@@ -613,221 +611,11 @@ impl<O: Observer> World<O> {
             };
             self.observer.observe(now, step);
         }
-        let mut free = vec![false; self.long_delays.len()];
-        for &slot in &self.free_long {
-            free[slot as usize] = true;
-        }
-        for (m, _) in self.long_delays.iter().zip(&free).filter(|(_, f)| !**f) {
-            self.observer
-                .observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
-        }
-        for m in self.device_buffers.iter().flatten() {
-            self.observer.observe(now, Trace::OnDeviceAtHorizon(m.id()));
-        }
+        self.reporting.trace_leftovers(&mut self.observer, now);
         for m in self.radio.on_air() {
             self.observer
                 .observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
         }
-    }
-
-    /// A device is due to report: the message is generated whatever the device's state, so a
-    /// down device shows up as lost data, not as less data expected.
-    fn emit(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let dev = &mut self.devices[d as usize];
-        let fleet = &self.fleets[dev.fleet as usize];
-        let now = sched.now();
-        sched.schedule_at(
-            now.saturating_add(fleet.report.sample(&mut dev.traffic)),
-            Event::Emit(d).into(),
-        );
-        let mut msg = Msg {
-            created: now,
-            queued: now,
-            device: d,
-            seq: dev.sent & !BAD,
-        };
-        dev.sent = dev.sent.wrapping_add(1);
-        self.acc.generated(now);
-        self.observer.observe(now, Trace::Generated(msg.id()));
-        if !dev.up {
-            return self.lose(now, msg, LossCause::DeviceDown);
-        }
-        let flags = self.software.flags(dev.fleet as usize, d);
-        if flags != 0 {
-            if flags & BRICKED != 0 {
-                return self.lose(now, msg, LossCause::Firmware);
-            }
-            if flags & EXPIRED != 0 {
-                return self.lose(now, msg, LossCause::AuthExpired);
-            }
-        }
-        if dev.degraded
-            && let Some(spec) = &fleet.life.degradation
-        {
-            match degradation::reading(spec.effect, &mut dev.traffic) {
-                Reading::Good => {}
-                Reading::Bad => msg.seq |= BAD,
-                Reading::Dropped => return self.lose(now, msg, LossCause::SensorDropout),
-            }
-        }
-        if fleet.device_buffer > 0 {
-            let f = dev.fleet as usize;
-            if !self.net.reachable(f, d) {
-                return self.keep_on_device(now, f, msg);
-            }
-            return self.send_access(sched, msg);
-        }
-        if let Some(rt) = fleet.lora {
-            if !self.radio.may_transmit(&rt, d - fleet.first_device, now) {
-                return self.lose(now, msg, LossCause::DutyCycle);
-            }
-            let channel = match rt.channels {
-                1 => 0,
-                n => dev.traffic.random_range(0..n),
-            };
-            self.to_gateway_in_flight += 1;
-            return self.transmit(sched, &rt, channel, msg);
-        }
-        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
-            return self.lose(now, msg, LossCause::LinkLoss);
-        };
-        self.to_gateway_in_flight += 1;
-        self.send_to_gateway(sched, msg, now.saturating_add(delay));
-    }
-
-    /// Sends `msg` over its device's access link now.
-    fn send_access(&mut self, sched: &mut Scheduler<Packed>, msg: Msg) {
-        let now = sched.now();
-        let dev = &mut self.devices[msg.device as usize];
-        let fleet = &self.fleets[dev.fleet as usize];
-        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
-            return self.lose(now, msg, LossCause::LinkLoss);
-        };
-        self.to_gateway_in_flight += 1;
-        self.send_to_gateway(sched, msg, now.saturating_add(delay));
-    }
-
-    /// Keeps a reading on its device while no gateway is reachable (the newest is dropped
-    /// when the device's buffer is full).
-    fn keep_on_device(&mut self, now: Ticks, f: usize, msg: Msg) {
-        let fleet = &self.fleets[f];
-        let i = (fleet.first_buffer + msg.device - fleet.first_device) as usize;
-        let buffer = &mut self.device_buffers[i];
-        if buffer.len() as u64 >= fleet.device_buffer {
-            return self.lose(now, msg, LossCause::BufferOverflow);
-        }
-        buffer.push_back(msg);
-        let occupancy = buffer.len() as u64;
-        self.observer.observe(
-            now,
-            Trace::BufferedOnDevice {
-                msg: msg.id(),
-                occupancy,
-            },
-        );
-    }
-
-    /// Devices of group `group`'s fleets that can reach a gateway again send what they kept.
-    fn flush_devices(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize) {
-        if self.flow.is_some() {
-            return self.flow_flush_devices(net, sched.now(), group);
-        }
-        for i in 0..net.group_fleets(group).len() {
-            let f = net.group_fleets(group)[i] as usize;
-            let fleet = &self.fleets[f];
-            if fleet.device_buffer == 0 {
-                continue;
-            }
-            let (first, first_buffer) = (fleet.first_device, fleet.first_buffer);
-            let count = self
-                .fleets
-                .get(f + 1)
-                .map_or(self.devices.len() as u32, |n| n.first_device)
-                - first;
-            for k in 0..count {
-                let b = (first_buffer + k) as usize;
-                if self.device_buffers[b].is_empty() || !net.reachable(f, first + k) {
-                    continue;
-                }
-                let kept = std::mem::take(&mut self.device_buffers[b]);
-                for msg in kept {
-                    self.send_access(sched, msg);
-                }
-            }
-        }
-    }
-
-    /// Schedules `msg`'s arrival at the end of its access link at `at`.
-    fn send_to_gateway(&mut self, sched: &mut Scheduler<Packed>, msg: Msg, at: Ticks) {
-        let d = msg.device;
-        let delay = at - msg.created;
-        // A traced run sends every message through the side table, which keeps its sequence
-        // number; the events and their order are the same either way.
-        let event = match u32::try_from(delay) {
-            Ok(delay) if !O::ENABLED && msg.bad() => Event::ArriveBad { device: d, delay },
-            Ok(delay) if !O::ENABLED => Event::Arrive { device: d, delay },
-            _ => {
-                let slot = match self.free_long.pop() {
-                    Some(slot) => {
-                        self.long_delays[slot as usize] = msg;
-                        slot
-                    }
-                    None => {
-                        self.long_delays.push(msg);
-                        (self.long_delays.len() - 1) as u32
-                    }
-                };
-                Event::ArriveLong { slot }
-            }
-        };
-        sched.schedule_at(at, event.into());
-    }
-
-    /// A LoRa transmission of `msg` starts now on channel `channel` of its fleet's radio
-    /// `rt`; the earlier transmission it overlaps, if any, is settled.
-    fn transmit(&mut self, sched: &mut Scheduler<Packed>, rt: &LoRaRt, channel: u32, msg: Msg) {
-        let (c, end, earlier) = self.radio.transmit(rt, channel, msg, sched.now());
-        if let Some((tx, lost)) = earlier {
-            self.settle_transmission(sched, tx, lost);
-        }
-        sched.schedule_at(end, Event::ChannelFree(c).into());
-    }
-
-    /// Channel `c`'s pending transmission ends now, unless a later one replaced it.
-    fn channel_free(&mut self, sched: &mut Scheduler<Packed>, c: u32) {
-        if let Some((tx, lost)) = self.radio.channel_free(c, sched.now()) {
-            self.settle_transmission(sched, tx, lost);
-        }
-    }
-
-    /// A LoRa transmission is over: lost to a collision, or on to the gateway over the access
-    /// link (its loss and latency on top of the time on air).
-    fn settle_transmission(&mut self, sched: &mut Scheduler<Packed>, tx: Transmission, lost: bool) {
-        let now = sched.now();
-        self.to_gateway_in_flight -= 1;
-        if lost {
-            return self.lose(now, tx.msg, LossCause::Collision);
-        }
-        let dev = &mut self.devices[tx.msg.device as usize];
-        let fleet = &self.fleets[dev.fleet as usize];
-        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
-            return self.lose(now, tx.msg, LossCause::LinkLoss);
-        };
-        self.to_gateway_in_flight += 1;
-        self.send_to_gateway(sched, tx.msg, tx.end.max(now).saturating_add(delay));
-    }
-
-    #[inline(always)]
-    fn lose(&mut self, now: Ticks, msg: Msg, cause: LossCause) {
-        self.acc.lost(cause);
-        self.observer.observe(now, Trace::Lost(msg.id(), cause));
-    }
-
-    /// A message reaches the end of its access link: off the link, into the network.
-    #[inline]
-    fn arrive(&mut self, sched: &mut Scheduler<Packed>, msg: Msg) {
-        self.to_gateway_in_flight -= 1;
-        self.net.arrive(sched, &mut courier!(self), msg);
     }
 
     /// A scripted fault begins (`begins`) or ends: the network applies it, or hands back a
@@ -841,219 +629,6 @@ impl<O: Observer> World<O> {
         }) = access
         {
             self.fleets[fleet].access.degrade(loss, begins);
-        }
-    }
-
-    /// The stream for device `d`'s next lifecycle draw (and counts the draw).
-    fn life_stream(&mut self, d: u32) -> Stream {
-        let dev = &mut self.devices[d as usize];
-        let fleet = &self.fleets[dev.fleet as usize];
-        let draw = dev.life_draws as u64;
-        dev.life_draws += 1;
-        StreamKey {
-            seed: self.seed,
-            replication: self.replication,
-            entity: member_key(fleet.key, (d - fleet.first_device) as u64),
-            process: process::LIFECYCLE | (draw + 1) << 32,
-        }
-        .stream()
-    }
-
-    /// The clock index of device `d` (in a fleet with clocks).
-    fn clock_of(&self, d: u32) -> usize {
-        let f = &self.fleets[self.devices[d as usize].fleet as usize];
-        (f.first_clock + (d - f.first_device)) as usize
-    }
-
-    /// Schedules the earliest of device `d`'s clocks, remembering its cause.
-    fn schedule_next_change(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let clock = self.clock_of(d);
-        let (at, cause) = self.clocks[clock].next();
-        if at == lifecycle::NEVER {
-            self.clocks[clock].scheduled_at = lifecycle::NEVER;
-            return;
-        }
-        let at = at.max(sched.now());
-        self.clocks[clock].scheduled_at = at;
-        self.clocks[clock].cause = cause;
-        sched.schedule_at(at, Event::DeviceFail(d).into());
-    }
-
-    /// A change of a device with clocks: it goes down for a failure, a flat battery or a
-    /// planned replacement, or comes back (repaired, recharged or replaced).
-    #[expect(
-        clippy::expect_used,
-        reason = "a battery change is scheduled only for a fleet with a battery (Clocks::next)"
-    )]
-    fn clocked_device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
-        let now = sched.now();
-        let fleet = self.devices[d as usize].fleet as usize;
-        let clock = self.clock_of(d);
-        let cause = self.clocks[clock].cause;
-        if !up && self.clocks[clock].scheduled_at != now {
-            // Scheduled for a unit an inspection has replaced since: not this unit's change.
-            return;
-        }
-        let mut stream = self.life_stream(d);
-        let f = &self.fleets[fleet];
-        if up {
-            match cause {
-                lifecycle::BATTERY => {
-                    let spec = f.life.battery.as_ref().expect("a battery went flat");
-                    self.clocks[clock].new_battery(spec, now, &mut stream);
-                }
-                // A repair or a replacement puts a new unit, with a new battery, in service.
-                _ => {
-                    self.clocks[clock] =
-                        Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
-                    self.unit_renewed(sched, d);
-                }
-            }
-            self.set_device_up(now, d, true);
-            self.schedule_next_change(sched, d);
-            return;
-        }
-        let down_for = match cause {
-            lifecycle::FAILURE => {
-                self.acc.device_failures += 1;
-                self.acc.fleet_failures[fleet] += 1;
-                f.failure.as_ref().map(|x| x.repair.sample(&mut stream))
-            }
-            lifecycle::BATTERY => {
-                self.acc.life_stats.battery_depletions += 1;
-                self.acc.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
-                if !self.devices[d as usize].failed {
-                    self.devices[d as usize].failed = true;
-                    self.acc.life_stats.first_depletions[slice_of(now, self.acc.span)] += 1;
-                }
-                let swap = f.life.battery.as_ref().and_then(|b| b.swap.as_ref());
-                match swap {
-                    Some(swap) => {
-                        self.acc.life_stats.fleet_battery_swaps[fleet] += 1;
-                        Some(swap.sample(&mut stream))
-                    }
-                    None => {
-                        self.acc.life_stats.dead += 1;
-                        None
-                    }
-                }
-            }
-            _ => {
-                self.acc.life_stats.planned_replacements += 1;
-                self.acc.life_stats.fleet_replacements[fleet] += 1;
-                match f.life.replace.as_ref().and_then(|r| r.downtime.as_ref()) {
-                    Some(downtime) => Some(downtime.sample(&mut stream)),
-                    None => {
-                        // Swapped without interruption: a new unit at once.
-                        if O::ENABLED {
-                            self.observe_upkeep(now, d, lifecycle::REPLACEMENT, Some(0));
-                        }
-                        let f = &self.fleets[fleet];
-                        self.clocks[clock] =
-                            Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
-                        self.unit_renewed(sched, d);
-                        self.schedule_next_change(sched, d);
-                        return;
-                    }
-                }
-            }
-        };
-        self.set_device_up(now, d, false);
-        if O::ENABLED {
-            self.observe_upkeep(now, d, cause, down_for);
-        }
-        if let Some(after) = down_for {
-            // A failed unit at a crew's site waits for a technician; battery swaps and planned
-            // replacements keep their own delays.
-            match self.crews.of_fleet(fleet) {
-                Some(c) if cause == lifecycle::FAILURE => {
-                    self.crews.raise_job(sched, c, Work::Device(d), after, true)
-                }
-                _ => {
-                    sched.schedule_at(now.saturating_add(after), Event::DeviceRepair(d).into());
-                }
-            }
-        }
-    }
-
-    /// Records device `d` going up or down: its flag, availability and the trace.
-    fn set_device_up(&mut self, now: Ticks, d: u32, up: bool) {
-        self.watch_dead(now, d, up);
-        self.devices[d as usize].up = up;
-        if up {
-            self.acc.device_down.came_up(now);
-        } else {
-            self.acc.device_down.went_down(now);
-        }
-        self.observer.observe(
-            now,
-            if up {
-                Trace::DeviceUp(d)
-            } else {
-                Trace::DeviceDown(d)
-            },
-        );
-    }
-
-    /// Counts device `d` going down or up (before its flag changes) for `stop_when_dead`, and
-    /// notes the first instant a fleet reaches its share of dead devices.
-    #[inline]
-    fn watch_dead(&mut self, now: Ticks, d: u32, up: bool) {
-        let Some(watch) = &mut self.dead_watch else {
-            return;
-        };
-        let dev = &self.devices[d as usize];
-        if dev.up != up && watch.changed(dev.fleet as usize, up) && self.end_of_life.is_none() {
-            self.end_of_life = Some(now);
-        }
-    }
-
-    fn device_changed(&mut self, sched: &mut Scheduler<Packed>, d: u32, up: bool) {
-        let fleet = self.devices[d as usize].fleet as usize;
-        if self.fleets[fleet].life.has_clocks() {
-            return self.clocked_device_changed(sched, d, up);
-        }
-        let now = sched.now();
-        self.watch_dead(now, d, up);
-        self.devices[d as usize].up = up;
-        if !up && !self.devices[d as usize].failed {
-            self.devices[d as usize].failed = true;
-            self.acc.first_failures[slice_of(now, self.acc.span)] += 1;
-        }
-        self.acc.device_failures += !up as u64;
-        self.acc.fleet_failures[self.devices[d as usize].fleet as usize] += !up as u64;
-        self.observer.observe(
-            now,
-            if up {
-                Trace::DeviceUp(d)
-            } else {
-                Trace::DeviceDown(d)
-            },
-        );
-        let mut stream = self.life_stream(d);
-        let Some(f) = &self.fleets[self.devices[d as usize].fleet as usize].failure else {
-            return;
-        };
-        let next = if up {
-            self.acc.device_down.came_up(now);
-            Event::DeviceFail(d)
-        } else {
-            self.acc.device_down.went_down(now);
-            Event::DeviceRepair(d)
-        };
-        let after = if up {
-            lifecycle::lifetime(f, self.fleets[fleet].life.cold_spares, 0, &mut stream)
-        } else {
-            f.repair.sample(&mut stream)
-        };
-        if O::ENABLED && !up {
-            self.observe_upkeep(now, d, lifecycle::FAILURE, Some(after));
-        }
-        match self.crews.of_fleet(fleet) {
-            Some(c) if !up => self.crews.raise_job(sched, c, Work::Device(d), after, true),
-            _ => {
-                sched.schedule_at(now.saturating_add(after), next.into());
-            }
         }
     }
 }
@@ -1092,12 +667,16 @@ impl<O: Observer> Host for World<O> {
     }
 
     fn group_reachable(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize) {
-        self.flush_devices(sched, net, group);
+        if let Some(flow) = self.flow.as_deref_mut() {
+            return flow.flush_devices(net, &mut flow_cx!(self), sched.now(), group);
+        }
+        self.reporting
+            .flush(sched, &mut report_cx!(self), net, group);
     }
 
     fn gateway_refreshed(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, g: usize) {
-        if self.flow.is_some() {
-            return self.flow_drain(net, sched.now(), g);
+        if let Some(flow) = self.flow.as_deref_mut() {
+            return flow.drain(&mut flow_cx!(self), net, sched.now(), g);
         }
         net.drain(sched, &mut courier!(self), g);
     }
@@ -1122,39 +701,27 @@ impl<O: Observer> Model for World<O> {
             | Event::ServiceDone(_)
             | Event::ChannelFree(_) => {}
             // A state change: in flow mode, the telemetry it affects is settled first.
-            _ if self.flow.is_some() => self.flow_before(sched, event),
-            _ => {}
+            _ => {
+                if let Some(flow) = self.flow.as_deref_mut() {
+                    flow.before(sched.now(), event, &mut self.net, &mut flow_cx!(self));
+                }
+            }
         }
         match event {
-            Event::Emit(d) => self.emit(sched, d),
-            Event::Arrive { device, delay } => {
-                let created = sched.now() - delay as Ticks;
-                // The sequence number travels only through the side table (traced runs).
-                let msg = Msg {
-                    created,
-                    queued: created,
-                    device,
-                    seq: 0,
-                };
-                self.arrive(sched, msg);
+            Event::Emit(d) => self
+                .reporting
+                .emit(sched, &mut report_cx!(self), &self.net, d),
+            Event::Arrive { .. } | Event::ArriveBad { .. } | Event::ArriveLong { .. } => {
+                if let Some(msg) = self.reporting.arrival(sched.now(), event) {
+                    self.net.arrive(sched, &mut courier!(self), msg);
+                }
             }
-            Event::ArriveBad { device, delay } => {
-                let created = sched.now() - delay as Ticks;
-                let msg = Msg {
-                    created,
-                    queued: created,
-                    device,
-                    seq: BAD,
-                };
-                self.arrive(sched, msg);
-            }
-            Event::ArriveLong { slot } => {
-                let msg = self.long_delays[slot as usize];
-                self.free_long.push(slot);
-                self.arrive(sched, msg);
-            }
-            Event::DeviceFail(d) => self.device_changed(sched, d, false),
-            Event::DeviceRepair(d) => self.device_changed(sched, d, true),
+            Event::DeviceFail(d) => self
+                .life
+                .device_changed(sched, &mut life_cx!(self), d, false),
+            Event::DeviceRepair(d) => self
+                .life
+                .device_changed(sched, &mut life_cx!(self), d, true),
             Event::GatewayFail(g) => {
                 self.with_network(|net, w| net.gateway_process(sched, w, g as usize, false))
             }
@@ -1175,7 +742,7 @@ impl<O: Observer> Model for World<O> {
             Event::Cause { index, up } => {
                 self.with_network(|net, w| net.cause(sched, w, index as usize, up))
             }
-            Event::ChannelFree(c) => self.channel_free(sched, c),
+            Event::ChannelFree(c) => self.reporting.channel_free(sched, &mut report_cx!(self), c),
             Event::Cert { device, step } => {
                 let dev = &self.devices[device as usize];
                 let (f, up) = (dev.fleet as usize, dev.up);
@@ -1201,105 +768,16 @@ impl<O: Observer> Model for World<O> {
                 let f = self.devices[d as usize].fleet as usize;
                 self.software.unbrick(f, d);
             }
-            Event::DeviceDegrade(d) => self.degrade(sched, d),
-            Event::Inspect(f) => self.inspect(sched, f as usize),
+            Event::DeviceDegrade(d) => self.life.degrade(sched, &mut life_cx!(self), d),
+            Event::Inspect(f) => self.life.inspect(sched, &mut life_cx!(self), f as usize),
             Event::JobDone { .. } | Event::PartArrives(_) => {}
             Event::PolicyTimer { place, token } => {
                 self.with_network(|net, w| net.policy_timer(sched, w, place as usize, token))
             }
         }
-        if self.flow.is_some() {
+        if let Some(flow) = self.flow.as_deref_mut() {
             // The device (or fleet) the event changed moves between its fleet's states.
-            self.flow_after();
-        }
-    }
-}
-
-/// Sensor degradation and condition-based maintenance (see `model::degradation`): hooks kept
-/// apart from the message path above.
-impl<O: Observer> World<O> {
-    /// Schedules the onset of device `d`'s sensor degradation, if its unit has one coming.
-    fn schedule_degradation(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let at = self.clocks[self.clock_of(d)].degrade_at;
-        if at != lifecycle::NEVER {
-            sched.schedule_at(at.max(sched.now()), Event::DeviceDegrade(d).into());
-        }
-    }
-
-    /// Device `d`'s sensor degrades now, if this onset is still its unit's.
-    fn degrade(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let now = sched.now();
-        let clock = self.clock_of(d);
-        if self.clocks[clock].degrade_at.max(now) != now || self.devices[d as usize].degraded {
-            return;
-        }
-        self.clocks[clock].degrade_at = lifecycle::NEVER;
-        self.devices[d as usize].degraded = true;
-        self.acc.degradation.onsets += 1;
-        self.acc.degradation.degraded.went_down(now);
-        self.observer.observe(now, Trace::DeviceDegraded(d));
-    }
-
-    /// Device `d` has a new unit (its clocks restarted): a degraded sensor is gone, and the
-    /// new one's onset is scheduled.
-    fn unit_renewed(&mut self, sched: &mut Scheduler<Packed>, d: u32) {
-        let dev = &mut self.devices[d as usize];
-        if dev.degraded {
-            dev.degraded = false;
-            self.acc.degradation.degraded.came_up(sched.now());
-        }
-        self.schedule_degradation(sched, d);
-    }
-
-    /// The first inspection of every fleet with condition-based maintenance.
-    fn schedule_inspections(&mut self, sched: &mut Scheduler<Packed>) {
-        for (f, fleet) in self.fleets.iter().enumerate() {
-            if let Some(i) = fleet.life.degradation.as_ref().and_then(|d| d.inspection) {
-                sched.schedule_at(i.every, Event::Inspect(f as u32).into());
-            }
-        }
-    }
-
-    /// Fleet `f` is inspected: each working degraded device is found with the inspection's
-    /// detection probability (a draw of its own lifecycle stream) and replaced by a new unit
-    /// on the spot.
-    fn inspect(&mut self, sched: &mut Scheduler<Packed>, f: usize) {
-        let now = sched.now();
-        let Some(spec) = self.fleets[f]
-            .life
-            .degradation
-            .as_ref()
-            .and_then(|d| d.inspection)
-        else {
-            return;
-        };
-        self.acc.degradation.inspections += 1;
-        sched.schedule_at(
-            now.saturating_add(spec.every),
-            Event::Inspect(f as u32).into(),
-        );
-        let first = self.fleets[f].first_device;
-        let end = self
-            .fleets
-            .get(f + 1)
-            .map_or(self.devices.len() as u32, |n| n.first_device);
-        for d in first..end {
-            let dev = &self.devices[d as usize];
-            if !(dev.degraded && dev.up) {
-                continue;
-            }
-            let mut stream = self.life_stream(d);
-            if stream.random::<f64>() >= spec.detection {
-                continue;
-            }
-            let clock = self.clock_of(d);
-            let fleet = &self.fleets[f];
-            self.clocks[clock] =
-                Clocks::start(&fleet.life, fleet.failure.as_ref(), now, 0, &mut stream);
-            self.acc.degradation.condition_replacements += 1;
-            self.observer.observe(now, Trace::DeviceReplaced(d));
-            self.unit_renewed(sched, d);
-            self.schedule_next_change(sched, d);
+            flow.after(&flow_cx!(self));
         }
     }
 }

@@ -1,0 +1,499 @@
+//! The lifecycle part: devices' failures and repairs, lifecycle clocks (batteries, planned
+//! replacement), sensor degradation and inspections, and the `stop_when_dead` watch.
+//!
+//! It owns the clocks, the dead-device watch and the instant a fleet reached its end of life.
+//! What it changes outside itself is explicit in [`LifeCx`]: a device's up, failed and
+//! degraded flags and its count of lifecycle draws (the device's entry is shared with the
+//! message path, which only reads them: 48 bytes a device), the accounts, the observer, and
+//! the crews (a failed unit at a crew's site raises a job instead of scheduling its repair).
+//! Every draw comes from the device's own lifecycle stream, keyed by its draw count.
+
+use rand::RngExt;
+
+use crate::engine::random::member_key;
+use crate::engine::{Scheduler, Stream, StreamKey, Ticks};
+use crate::scenario::Deployment;
+
+use super::super::event::{Event, Packed};
+use super::super::lifecycle::{self, Clocks};
+use super::super::stop::DeadWatch;
+use super::super::trace::{Observer, Trace};
+use super::accounts::Accounts;
+use super::crews::{Crews, Work};
+use super::inventory::{battery_left, upkeep_step};
+use super::{Device, FleetRt, process, slice_of};
+use crate::scenario::inventory::{StartDown, StartState};
+
+/// The lifecycle part's state in one replication.
+pub(super) struct Life {
+    seed: u64,
+    replication: u64,
+    /// Per device of a fleet with batteries or planned replacement: its lifecycle clocks.
+    clocks: Vec<Clocks>,
+    /// Dead devices per fleet, when a fleet sets `stop_when_dead`, and the first instant one
+    /// reached its share.
+    dead_watch: Option<DeadWatch>,
+    end_of_life: Option<Ticks>,
+}
+
+/// What a lifecycle change touches outside the part.
+pub(super) struct LifeCx<'a, O> {
+    pub(super) devices: &'a mut [Device],
+    pub(super) fleets: &'a [FleetRt],
+    pub(super) acc: &'a mut Accounts,
+    pub(super) observer: &'a mut O,
+    pub(super) crews: &'a mut Crews,
+}
+
+impl Life {
+    /// The lifecycle of replication `replication`, with `clocked_devices` clocks (the fleets
+    /// know where theirs start).
+    pub(super) fn new(dep: &Deployment, replication: u64, clocked_devices: u32) -> Life {
+        Life {
+            seed: dep.seed,
+            replication,
+            clocks: vec![Clocks::default(); clocked_devices as usize],
+            dead_watch: DeadWatch::new(dep),
+            end_of_life: None,
+        }
+    }
+
+    /// The first instant a fleet reached its `stop_when_dead` share of dead devices, if one has.
+    pub(super) fn end_of_life(&self) -> Option<Ticks> {
+        self.end_of_life
+    }
+
+    /// Starts device `d`'s lifecycle at time 0: its clocks (battery, planned replacement,
+    /// failure, degradation) or its first failure, from a draw of its age.
+    /// A device the inventory lists (`listed`) starts from its state instead
+    /// (`world/inventory.rs`).
+    pub(super) fn start_device<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+        listed: Option<&StartState>,
+    ) {
+        if let Some(state) = listed {
+            return self.start_listed(sched, cx, d, state);
+        }
+        let fleets = cx.fleets;
+        let f = &fleets[cx.devices[d as usize].fleet as usize];
+        if f.life.has_clocks() {
+            let mut stream = self.life_stream(cx, d);
+            let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
+            let clock = (f.first_clock + (d - f.first_device)) as usize;
+            self.clocks[clock] = Clocks::start(&f.life, f.failure.as_ref(), 0, age, &mut stream);
+            self.schedule_next_change(sched, cx, d);
+            self.schedule_degradation(sched, cx, d);
+        } else if let Some(failure) = &f.failure {
+            let mut stream = self.life_stream(cx, d);
+            let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
+            let at = lifecycle::lifetime(failure, f.life.cold_spares, age, &mut stream);
+            sched.schedule_at(at, Event::DeviceFail(d).into());
+        }
+    }
+
+    /// Schedules device `d`'s first lifecycle change from its inventory state: its remaining
+    /// life conditioned on its age, its battery's charge; down devices start down.
+    fn start_listed<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+        state: &StartState,
+    ) {
+        let mut stream = self.life_stream(cx, d);
+        if let Some(down) = state.down {
+            return self.start_down(sched, cx, d, down, &mut stream);
+        }
+        let fleets = cx.fleets;
+        let f = &fleets[cx.devices[d as usize].fleet as usize];
+        if f.life.has_clocks() {
+            let mut clocks = Clocks::start(&f.life, f.failure.as_ref(), 0, state.age, &mut stream);
+            if f.life.battery.is_some()
+                && let Some(battery) = state.battery
+            {
+                clocks.battery_at = battery_left(battery, clocks.battery_life);
+            }
+            let clock = self.clock_of(cx, d);
+            self.clocks[clock] = clocks;
+            self.schedule_next_change(sched, cx, d);
+            self.schedule_degradation(sched, cx, d);
+        } else if let Some(failure) = &f.failure {
+            let at = lifecycle::lifetime(failure, f.life.cold_spares, state.age, &mut stream);
+            sched.schedule_at(at, Event::DeviceFail(d).into());
+        }
+    }
+
+    /// Device `d` is down at time 0: failed before the run (not counted among its failures).
+    /// In repair, it comes back after the rest of its repair; failed and waiting, its repair
+    /// starts now, through the site's crew if it has one. A fleet with clocks puts a new unit
+    /// in service at the repair, as after any failure.
+    fn start_down<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+        down: StartDown,
+        stream: &mut Stream,
+    ) {
+        self.set_device_up(cx, 0, d, false);
+        let fleet = cx.devices[d as usize].fleet as usize;
+        // The scenario compiler refuses a down device in a fleet without a failure law.
+        let Some(failure) = &cx.fleets[fleet].failure else {
+            return;
+        };
+        if down.in_repair {
+            let left = failure.repair.sample_residual(down.for_ticks, stream);
+            sched.schedule_at(left, Event::DeviceRepair(d).into());
+            return;
+        }
+        let repair = failure.repair.sample(stream);
+        match cx.crews.of_fleet(fleet) {
+            Some(c) => cx.crews.raise_job(sched, c, Work::Device(d), repair, true),
+            None => {
+                sched.schedule_at(repair, Event::DeviceRepair(d).into());
+            }
+        }
+    }
+
+    /// The stream for device `d`'s next lifecycle draw (and counts the draw).
+    fn life_stream<O: Observer>(&self, cx: &mut LifeCx<'_, O>, d: u32) -> Stream {
+        let dev = &mut cx.devices[d as usize];
+        let fleet = &cx.fleets[dev.fleet as usize];
+        let draw = dev.life_draws as u64;
+        dev.life_draws += 1;
+        StreamKey {
+            seed: self.seed,
+            replication: self.replication,
+            entity: member_key(fleet.key, (d - fleet.first_device) as u64),
+            process: process::LIFECYCLE | (draw + 1) << 32,
+        }
+        .stream()
+    }
+
+    /// The clock index of device `d` (in a fleet with clocks).
+    fn clock_of<O: Observer>(&self, cx: &LifeCx<'_, O>, d: u32) -> usize {
+        let f = &cx.fleets[cx.devices[d as usize].fleet as usize];
+        (f.first_clock + (d - f.first_device)) as usize
+    }
+
+    /// Schedules the earliest of device `d`'s clocks, remembering its cause.
+    fn schedule_next_change<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+    ) {
+        let clock = self.clock_of(cx, d);
+        let (at, cause) = self.clocks[clock].next();
+        if at == lifecycle::NEVER {
+            self.clocks[clock].scheduled_at = lifecycle::NEVER;
+            return;
+        }
+        let at = at.max(sched.now());
+        self.clocks[clock].scheduled_at = at;
+        self.clocks[clock].cause = cause;
+        sched.schedule_at(at, Event::DeviceFail(d).into());
+    }
+
+    /// A change of a device with clocks: it goes down for a failure, a flat battery or a
+    /// planned replacement, or comes back (repaired, recharged or replaced).
+    #[expect(
+        clippy::expect_used,
+        reason = "a battery change is scheduled only for a fleet with a battery (Clocks::next)"
+    )]
+    fn clocked_device_changed<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+        up: bool,
+    ) {
+        let now = sched.now();
+        let fleet = cx.devices[d as usize].fleet as usize;
+        let clock = self.clock_of(cx, d);
+        let cause = self.clocks[clock].cause;
+        if !up && self.clocks[clock].scheduled_at != now {
+            // Scheduled for a unit an inspection has replaced since: not this unit's change.
+            return;
+        }
+        let mut stream = self.life_stream(cx, d);
+        let f = &cx.fleets[fleet];
+        if up {
+            match cause {
+                lifecycle::BATTERY => {
+                    let spec = f.life.battery.as_ref().expect("a battery went flat");
+                    self.clocks[clock].new_battery(spec, now, &mut stream);
+                }
+                // A repair or a replacement puts a new unit, with a new battery, in service.
+                _ => {
+                    self.clocks[clock] =
+                        Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
+                    self.unit_renewed(sched, cx, d);
+                }
+            }
+            self.set_device_up(cx, now, d, true);
+            self.schedule_next_change(sched, cx, d);
+            return;
+        }
+        let down_for = match cause {
+            lifecycle::FAILURE => {
+                cx.acc.device_failures += 1;
+                cx.acc.fleet_failures[fleet] += 1;
+                f.failure.as_ref().map(|x| x.repair.sample(&mut stream))
+            }
+            lifecycle::BATTERY => {
+                cx.acc.life_stats.battery_depletions += 1;
+                cx.acc.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
+                if !cx.devices[d as usize].failed {
+                    cx.devices[d as usize].failed = true;
+                    cx.acc.life_stats.first_depletions[slice_of(now, cx.acc.span)] += 1;
+                }
+                let swap = f.life.battery.as_ref().and_then(|b| b.swap.as_ref());
+                match swap {
+                    Some(swap) => {
+                        cx.acc.life_stats.fleet_battery_swaps[fleet] += 1;
+                        Some(swap.sample(&mut stream))
+                    }
+                    None => {
+                        cx.acc.life_stats.dead += 1;
+                        None
+                    }
+                }
+            }
+            _ => {
+                cx.acc.life_stats.planned_replacements += 1;
+                cx.acc.life_stats.fleet_replacements[fleet] += 1;
+                match f.life.replace.as_ref().and_then(|r| r.downtime.as_ref()) {
+                    Some(downtime) => Some(downtime.sample(&mut stream)),
+                    None => {
+                        // Swapped without interruption: a new unit at once.
+                        if O::ENABLED {
+                            let step = upkeep_step(d, lifecycle::REPLACEMENT, Some(0));
+                            cx.observer.observe(now, step);
+                        }
+                        let f = &cx.fleets[fleet];
+                        self.clocks[clock] =
+                            Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
+                        self.unit_renewed(sched, cx, d);
+                        self.schedule_next_change(sched, cx, d);
+                        return;
+                    }
+                }
+            }
+        };
+        self.set_device_up(cx, now, d, false);
+        if O::ENABLED {
+            cx.observer.observe(now, upkeep_step(d, cause, down_for));
+        }
+        if let Some(after) = down_for {
+            // A failed unit at a crew's site waits for a technician; battery swaps and planned
+            // replacements keep their own delays.
+            match cx.crews.of_fleet(fleet) {
+                Some(c) if cause == lifecycle::FAILURE => {
+                    cx.crews.raise_job(sched, c, Work::Device(d), after, true)
+                }
+                _ => {
+                    sched.schedule_at(now.saturating_add(after), Event::DeviceRepair(d).into());
+                }
+            }
+        }
+    }
+
+    /// Records device `d` going up or down: its flag, availability and the trace.
+    fn set_device_up<O: Observer>(&mut self, cx: &mut LifeCx<'_, O>, now: Ticks, d: u32, up: bool) {
+        self.watch_dead(cx, now, d, up);
+        cx.devices[d as usize].up = up;
+        if up {
+            cx.acc.device_down.came_up(now);
+        } else {
+            cx.acc.device_down.went_down(now);
+        }
+        cx.observer.observe(
+            now,
+            if up {
+                Trace::DeviceUp(d)
+            } else {
+                Trace::DeviceDown(d)
+            },
+        );
+    }
+
+    /// Counts device `d` going down or up (before its flag changes) for `stop_when_dead`, and
+    /// notes the first instant a fleet reaches its share of dead devices.
+    #[inline]
+    fn watch_dead<O: Observer>(&mut self, cx: &mut LifeCx<'_, O>, now: Ticks, d: u32, up: bool) {
+        let Some(watch) = &mut self.dead_watch else {
+            return;
+        };
+        let dev = &cx.devices[d as usize];
+        if dev.up != up && watch.changed(dev.fleet as usize, up) && self.end_of_life.is_none() {
+            self.end_of_life = Some(now);
+        }
+    }
+
+    /// Device `d` fails (`up == false`) or comes back (`DeviceFail`, `DeviceRepair`); for a
+    /// device with clocks, the change is a failure, a flat battery or a planned replacement.
+    pub(super) fn device_changed<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+        up: bool,
+    ) {
+        let fleet = cx.devices[d as usize].fleet as usize;
+        if cx.fleets[fleet].life.has_clocks() {
+            return self.clocked_device_changed(sched, cx, d, up);
+        }
+        let now = sched.now();
+        self.watch_dead(cx, now, d, up);
+        cx.devices[d as usize].up = up;
+        if !up && !cx.devices[d as usize].failed {
+            cx.devices[d as usize].failed = true;
+            cx.acc.first_failures[slice_of(now, cx.acc.span)] += 1;
+        }
+        cx.acc.device_failures += !up as u64;
+        cx.acc.fleet_failures[cx.devices[d as usize].fleet as usize] += !up as u64;
+        cx.observer.observe(
+            now,
+            if up {
+                Trace::DeviceUp(d)
+            } else {
+                Trace::DeviceDown(d)
+            },
+        );
+        let mut stream = self.life_stream(cx, d);
+        let Some(f) = &cx.fleets[cx.devices[d as usize].fleet as usize].failure else {
+            return;
+        };
+        let next = if up {
+            cx.acc.device_down.came_up(now);
+            Event::DeviceFail(d)
+        } else {
+            cx.acc.device_down.went_down(now);
+            Event::DeviceRepair(d)
+        };
+        let after = if up {
+            lifecycle::lifetime(f, cx.fleets[fleet].life.cold_spares, 0, &mut stream)
+        } else {
+            f.repair.sample(&mut stream)
+        };
+        if O::ENABLED && !up {
+            cx.observer
+                .observe(now, upkeep_step(d, lifecycle::FAILURE, Some(after)));
+        }
+        match cx.crews.of_fleet(fleet) {
+            Some(c) if !up => cx.crews.raise_job(sched, c, Work::Device(d), after, true),
+            _ => {
+                sched.schedule_at(now.saturating_add(after), next.into());
+            }
+        }
+    }
+
+    /// Schedules the onset of device `d`'s sensor degradation, if its unit has one coming.
+    fn schedule_degradation<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+    ) {
+        let at = self.clocks[self.clock_of(cx, d)].degrade_at;
+        if at != lifecycle::NEVER {
+            sched.schedule_at(at.max(sched.now()), Event::DeviceDegrade(d).into());
+        }
+    }
+
+    /// Device `d`'s sensor degrades now, if this onset is still its unit's.
+    pub(super) fn degrade<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+    ) {
+        let now = sched.now();
+        let clock = self.clock_of(cx, d);
+        if self.clocks[clock].degrade_at.max(now) != now || cx.devices[d as usize].degraded {
+            return;
+        }
+        self.clocks[clock].degrade_at = lifecycle::NEVER;
+        cx.devices[d as usize].degraded = true;
+        cx.acc.degradation.onsets += 1;
+        cx.acc.degradation.degraded.went_down(now);
+        cx.observer.observe(now, Trace::DeviceDegraded(d));
+    }
+
+    /// Device `d` has a new unit (its clocks restarted): a degraded sensor is gone, and the
+    /// new one's onset is scheduled.
+    fn unit_renewed<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+    ) {
+        let dev = &mut cx.devices[d as usize];
+        if dev.degraded {
+            dev.degraded = false;
+            cx.acc.degradation.degraded.came_up(sched.now());
+        }
+        self.schedule_degradation(sched, cx, d);
+    }
+
+    /// The first inspection of every fleet with condition-based maintenance.
+    pub(super) fn schedule_inspections(&self, sched: &mut Scheduler<Packed>, fleets: &[FleetRt]) {
+        for (f, fleet) in fleets.iter().enumerate() {
+            if let Some(i) = fleet.life.degradation.as_ref().and_then(|d| d.inspection) {
+                sched.schedule_at(i.every, Event::Inspect(f as u32).into());
+            }
+        }
+    }
+
+    /// Fleet `f` is inspected: each working degraded device is found with the inspection's
+    /// detection probability (a draw of its own lifecycle stream) and replaced by a new unit
+    /// on the spot.
+    pub(super) fn inspect<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        f: usize,
+    ) {
+        let now = sched.now();
+        let Some(spec) = cx.fleets[f]
+            .life
+            .degradation
+            .as_ref()
+            .and_then(|d| d.inspection)
+        else {
+            return;
+        };
+        cx.acc.degradation.inspections += 1;
+        sched.schedule_at(
+            now.saturating_add(spec.every),
+            Event::Inspect(f as u32).into(),
+        );
+        let first = cx.fleets[f].first_device;
+        let end = cx
+            .fleets
+            .get(f + 1)
+            .map_or(cx.devices.len() as u32, |n| n.first_device);
+        for d in first..end {
+            let dev = &cx.devices[d as usize];
+            if !(dev.degraded && dev.up) {
+                continue;
+            }
+            let mut stream = self.life_stream(cx, d);
+            if stream.random::<f64>() >= spec.detection {
+                continue;
+            }
+            let clock = self.clock_of(cx, d);
+            let fleet = &cx.fleets[f];
+            self.clocks[clock] =
+                Clocks::start(&fleet.life, fleet.failure.as_ref(), now, 0, &mut stream);
+            cx.acc.degradation.condition_replacements += 1;
+            cx.observer.observe(now, Trace::DeviceReplaced(d));
+            self.unit_renewed(sched, cx, d);
+            self.schedule_next_change(sched, cx, d);
+        }
+    }
+}

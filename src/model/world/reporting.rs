@@ -1,0 +1,368 @@
+//! The reporting part: devices' reports on their way to the network. A device due to report
+//! generates a message whatever its state; it is lost (device down, bricked, certificate
+//! expired, sensor dropout), kept on the device while no gateway is reachable, put on air
+//! (LoRa) or sent over the device's access link, and scheduled to arrive at the link's end.
+//!
+//! It owns the device buffers (packet mode; flow mode keeps them in aggregate), the side
+//! table of messages whose access delay does not fit an event, and the count of messages on
+//! access links. What it touches outside itself is explicit in [`ReportCx`]: the device
+//! table's traffic fields (stream, messages sent, access-link burst state; it reads the
+//! up and degraded flags the lifecycle part writes), the accounts, the observer, the radio,
+//! and the software part's flags (read only). It asks the network only whether a device can
+//! reach a gateway.
+
+use std::collections::VecDeque;
+
+use rand::RngExt;
+
+use crate::engine::{Scheduler, Ticks};
+
+use super::super::degradation::{self, BAD, Reading};
+use super::super::event::{Event, Packed};
+use super::super::ledger::LossCause;
+use super::super::trace::{Observer, Trace};
+use super::accounts::Accounts;
+use super::network::Network;
+use super::radio::{LoRaRt, Radio, Transmission};
+use super::software::{BRICKED, EXPIRED, Software};
+use super::{Device, FleetRt, Msg};
+
+/// The reporting part's state in one replication.
+pub(super) struct Reporting {
+    /// Per device of a fleet with device buffers: readings kept while no gateway is reachable.
+    device_buffers: Vec<VecDeque<Msg>>,
+    /// Messages whose access delay does not fit 32 bits (and every message of a traced run,
+    /// which keeps its sequence number), and the free slots of that table.
+    long_delays: Vec<Msg>,
+    free_long: Vec<u32>,
+    /// Messages on access links (or on air) now.
+    in_flight: u64,
+}
+
+/// What reporting touches outside the part.
+pub(super) struct ReportCx<'a, O> {
+    pub(super) devices: &'a mut [Device],
+    pub(super) fleets: &'a [FleetRt],
+    pub(super) acc: &'a mut Accounts,
+    pub(super) observer: &'a mut O,
+    pub(super) radio: &'a mut Radio,
+    pub(super) software: &'a Software,
+}
+
+impl<O: Observer> ReportCx<'_, O> {
+    #[inline(always)]
+    fn lose(&mut self, now: Ticks, msg: Msg, cause: LossCause) {
+        self.acc.lost(cause);
+        self.observer.observe(now, Trace::Lost(msg.id(), cause));
+    }
+}
+
+impl Reporting {
+    /// Reporting with `buffered_devices` device buffers (none in flow mode).
+    pub(super) fn new(buffered_devices: u32) -> Reporting {
+        Reporting {
+            device_buffers: vec![VecDeque::new(); buffered_devices as usize],
+            long_delays: vec![],
+            free_long: vec![],
+            in_flight: 0,
+        }
+    }
+
+    /// Schedules device `d`'s first report, at a random phase of its nominal period.
+    pub(super) fn schedule_first(
+        sched: &mut Scheduler<Packed>,
+        devices: &mut [Device],
+        fleets: &[FleetRt],
+        d: u32,
+    ) {
+        let dev = &mut devices[d as usize];
+        let period = fleets[dev.fleet as usize].report.nominal_period();
+        let phase = if period == 0 {
+            0
+        } else {
+            dev.traffic.random_range(0..period)
+        };
+        sched.schedule_at(phase, Event::Emit(d).into());
+    }
+
+    /// A device is due to report: the message is generated whatever the device's state, so a
+    /// down device shows up as lost data, not as less data expected.
+    pub(super) fn emit<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut ReportCx<'_, O>,
+        net: &Network,
+        d: u32,
+    ) {
+        let dev = &mut cx.devices[d as usize];
+        let fleet = &cx.fleets[dev.fleet as usize];
+        let now = sched.now();
+        sched.schedule_at(
+            now.saturating_add(fleet.report.sample(&mut dev.traffic)),
+            Event::Emit(d).into(),
+        );
+        let mut msg = Msg {
+            created: now,
+            queued: now,
+            device: d,
+            seq: dev.sent & !BAD,
+        };
+        dev.sent = dev.sent.wrapping_add(1);
+        cx.acc.generated(now);
+        cx.observer.observe(now, Trace::Generated(msg.id()));
+        let dev = &mut cx.devices[d as usize];
+        if !dev.up {
+            return cx.lose(now, msg, LossCause::DeviceDown);
+        }
+        let flags = cx.software.flags(dev.fleet as usize, d);
+        if flags != 0 {
+            if flags & BRICKED != 0 {
+                return cx.lose(now, msg, LossCause::Firmware);
+            }
+            if flags & EXPIRED != 0 {
+                return cx.lose(now, msg, LossCause::AuthExpired);
+            }
+        }
+        if dev.degraded
+            && let Some(spec) = &fleet.life.degradation
+        {
+            match degradation::reading(spec.effect, &mut dev.traffic) {
+                Reading::Good => {}
+                Reading::Bad => msg.seq |= BAD,
+                Reading::Dropped => return cx.lose(now, msg, LossCause::SensorDropout),
+            }
+        }
+        if fleet.device_buffer > 0 {
+            let f = dev.fleet as usize;
+            if !net.reachable(f, d) {
+                return self.keep_on_device(cx, now, f, msg);
+            }
+            return self.send_access(sched, cx, msg);
+        }
+        if let Some(rt) = fleet.lora {
+            if !cx.radio.may_transmit(&rt, d - fleet.first_device, now) {
+                return cx.lose(now, msg, LossCause::DutyCycle);
+            }
+            let channel = match rt.channels {
+                1 => 0,
+                n => dev.traffic.random_range(0..n),
+            };
+            self.in_flight += 1;
+            return self.transmit(sched, cx, &rt, channel, msg);
+        }
+        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
+            return cx.lose(now, msg, LossCause::LinkLoss);
+        };
+        self.in_flight += 1;
+        self.send_to_gateway::<O>(sched, msg, now.saturating_add(delay));
+    }
+
+    /// Sends `msg` over its device's access link now.
+    fn send_access<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut ReportCx<'_, O>,
+        msg: Msg,
+    ) {
+        let now = sched.now();
+        let dev = &mut cx.devices[msg.device as usize];
+        let fleet = &cx.fleets[dev.fleet as usize];
+        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
+            return cx.lose(now, msg, LossCause::LinkLoss);
+        };
+        self.in_flight += 1;
+        self.send_to_gateway::<O>(sched, msg, now.saturating_add(delay));
+    }
+
+    /// Keeps a reading on its device while no gateway is reachable (the newest is dropped
+    /// when the device's buffer is full).
+    fn keep_on_device<O: Observer>(
+        &mut self,
+        cx: &mut ReportCx<'_, O>,
+        now: Ticks,
+        f: usize,
+        msg: Msg,
+    ) {
+        let fleet = &cx.fleets[f];
+        let i = (fleet.first_buffer + msg.device - fleet.first_device) as usize;
+        let buffer = &mut self.device_buffers[i];
+        if buffer.len() as u64 >= fleet.device_buffer {
+            return cx.lose(now, msg, LossCause::BufferOverflow);
+        }
+        buffer.push_back(msg);
+        let occupancy = buffer.len() as u64;
+        cx.observer.observe(
+            now,
+            Trace::BufferedOnDevice {
+                msg: msg.id(),
+                occupancy,
+            },
+        );
+    }
+
+    /// Devices of group `group`'s fleets that can reach a gateway again send what they kept.
+    pub(super) fn flush<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut ReportCx<'_, O>,
+        net: &Network,
+        group: usize,
+    ) {
+        for &f in net.group_fleets(group) {
+            let f = f as usize;
+            let fleet = &cx.fleets[f];
+            if fleet.device_buffer == 0 {
+                continue;
+            }
+            let (first, first_buffer) = (fleet.first_device, fleet.first_buffer);
+            let count = cx
+                .fleets
+                .get(f + 1)
+                .map_or(cx.devices.len() as u32, |n| n.first_device)
+                - first;
+            for k in 0..count {
+                let b = (first_buffer + k) as usize;
+                if self.device_buffers[b].is_empty() || !net.reachable(f, first + k) {
+                    continue;
+                }
+                let kept = std::mem::take(&mut self.device_buffers[b]);
+                for msg in kept {
+                    self.send_access(sched, cx, msg);
+                }
+            }
+        }
+    }
+
+    /// Schedules `msg`'s arrival at the end of its access link at `at`.
+    fn send_to_gateway<O: Observer>(&mut self, sched: &mut Scheduler<Packed>, msg: Msg, at: Ticks) {
+        let d = msg.device;
+        let delay = at - msg.created;
+        // A traced run sends every message through the side table, which keeps its sequence
+        // number; the events and their order are the same either way.
+        let event = match u32::try_from(delay) {
+            Ok(delay) if !O::ENABLED && msg.bad() => Event::ArriveBad { device: d, delay },
+            Ok(delay) if !O::ENABLED => Event::Arrive { device: d, delay },
+            _ => {
+                let slot = match self.free_long.pop() {
+                    Some(slot) => {
+                        self.long_delays[slot as usize] = msg;
+                        slot
+                    }
+                    None => {
+                        self.long_delays.push(msg);
+                        (self.long_delays.len() - 1) as u32
+                    }
+                };
+                Event::ArriveLong { slot }
+            }
+        };
+        sched.schedule_at(at, event.into());
+    }
+
+    /// A LoRa transmission of `msg` starts now on channel `channel` of its fleet's radio
+    /// `rt`; the earlier transmission it overlaps, if any, is settled.
+    fn transmit<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut ReportCx<'_, O>,
+        rt: &LoRaRt,
+        channel: u32,
+        msg: Msg,
+    ) {
+        let (c, end, earlier) = cx.radio.transmit(rt, channel, msg, sched.now());
+        if let Some((tx, lost)) = earlier {
+            self.settle_transmission(sched, cx, tx, lost);
+        }
+        sched.schedule_at(end, Event::ChannelFree(c).into());
+    }
+
+    /// Channel `c`'s pending transmission ends now, unless a later one replaced it.
+    pub(super) fn channel_free<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut ReportCx<'_, O>,
+        c: u32,
+    ) {
+        if let Some((tx, lost)) = cx.radio.channel_free(c, sched.now()) {
+            self.settle_transmission(sched, cx, tx, lost);
+        }
+    }
+
+    /// A LoRa transmission is over: lost to a collision, or on to the gateway over the access
+    /// link (its loss and latency on top of the time on air).
+    fn settle_transmission<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut ReportCx<'_, O>,
+        tx: Transmission,
+        lost: bool,
+    ) {
+        let now = sched.now();
+        self.in_flight -= 1;
+        if lost {
+            return cx.lose(now, tx.msg, LossCause::Collision);
+        }
+        let dev = &mut cx.devices[tx.msg.device as usize];
+        let fleet = &cx.fleets[dev.fleet as usize];
+        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
+            return cx.lose(now, tx.msg, LossCause::LinkLoss);
+        };
+        self.in_flight += 1;
+        self.send_to_gateway::<O>(sched, tx.msg, tx.end.max(now).saturating_add(delay));
+    }
+
+    /// The message an arrival event (`Arrive`, `ArriveBad`, `ArriveLong`) at `now` carries, off
+    /// its access link; `None` for any other event.
+    #[inline]
+    pub(super) fn arrival(&mut self, now: Ticks, event: Event) -> Option<Msg> {
+        let msg = match event {
+            Event::Arrive { device, delay } => {
+                let created = now - delay as Ticks;
+                // The sequence number travels only through the side table (traced runs).
+                Msg {
+                    created,
+                    queued: created,
+                    device,
+                    seq: 0,
+                }
+            }
+            Event::ArriveBad { device, delay } => {
+                let created = now - delay as Ticks;
+                Msg {
+                    created,
+                    queued: created,
+                    device,
+                    seq: BAD,
+                }
+            }
+            Event::ArriveLong { slot } => {
+                self.free_long.push(slot);
+                self.long_delays[slot as usize]
+            }
+            _ => return None,
+        };
+        self.in_flight -= 1;
+        Some(msg)
+    }
+
+    /// Messages kept on devices, and messages on access links, now (at the horizon).
+    pub(super) fn held(&self) -> (u64, u64) {
+        let kept = self.device_buffers.iter().map(|b| b.len() as u64).sum();
+        (kept, self.in_flight)
+    }
+
+    /// Reports the messages still on an access link (not on air) or kept on a device at the
+    /// horizon `now`.
+    pub(super) fn trace_leftovers<O: Observer>(&self, observer: &mut O, now: Ticks) {
+        let mut free = vec![false; self.long_delays.len()];
+        for &slot in &self.free_long {
+            free[slot as usize] = true;
+        }
+        for (m, _) in self.long_delays.iter().zip(&free).filter(|(_, f)| !**f) {
+            observer.observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
+        }
+        for m in self.device_buffers.iter().flatten() {
+            observer.observe(now, Trace::OnDeviceAtHorizon(m.id()));
+        }
+    }
+}
