@@ -2,7 +2,8 @@
 # Regenerates the sample reports in reports/ from the shipped scenarios: one report per
 # scenario in scenarios/ (each with its own seed and replication count; the mode is the `auto`
 # rule, so city_scale_meters runs in flow mode), the gateway-capacity sweep and the comparison
-# of the four connectivity designs, the fit of the synthetic field log, then a PNG screenshot of every page when Chromium is there
+# of the four connectivity designs, the fit of the synthetic field log, the twin example's forecast
+# and back-test, then a PNG screenshot of every page when Chromium is there
 # (scripts/screenshot-reports.sh). Results are deterministic: the same code gives the same
 # summary.json, metrics.csv and charts byte for byte.
 #
@@ -59,6 +60,12 @@ if [ "$#" -eq 0 ]; then
 
     echo "== fit: the synthetic field log" >&2
     "$iotwin" fit reports/fit-example/field.csv --quiet --out reports/fit-example > /dev/null
+
+    echo "== twin: forecast and back-test of the synthetic fleet" >&2
+    cargo run --release --quiet --example fit_field_log -- reports/twin-example > /dev/null
+    "$iotwin" forecast reports/twin-example/scenario.ron --out reports/twin-example/forecast > /dev/null
+    "$iotwin" backtest reports/twin-example/scenario.ron reports/twin-example/field.csv \
+        --from 2023-01-01 --to 2026-01-01 --window 90d --out reports/twin-example/backtest > /dev/null
 fi
 
 if [ "${NO_SCREENSHOTS:-0}" != 1 ]; then

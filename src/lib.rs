@@ -50,6 +50,7 @@
 pub mod cost;
 pub mod engine;
 pub mod fit;
+pub mod forecast;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;

@@ -19,6 +19,7 @@ use iotwin::report::trace::JsonLines;
 use iotwin::scenario::{self, Deployment, ScenarioError};
 
 mod fit;
+mod forecast;
 mod shard;
 mod sweep;
 
@@ -123,6 +124,19 @@ enum Command {
   iotwin fit reports/fit-example/field.csv -o reports/fit-example/fit
   iotwin fit field.jsonl --laws weibull,lognormal --resamples 999")]
     Fit(fit::FitArgs),
+    /// Forecast the coming days from the fleet as it stands (the scenario's inventory): failures,
+    /// battery swaps, certificate expiries, replacements, truck rolls, crew hours and costs, with
+    /// 95% prediction intervals over simulated futures and fan charts.
+    #[command(after_help = "Examples:
+  iotwin forecast reports/twin-example/scenario.ron -o reports/twin-example/forecast
+  iotwin forecast plant.ron --horizon 180d --at 30d,90d,180d -r 500")]
+    Forecast(forecast::ForecastArgs),
+    /// Back-test forecasts on field records: fit on what was known at each window's start,
+    /// forecast the window from the fleet as it stood, compare with what happened.
+    #[command(after_help = "Examples:
+  iotwin backtest reports/twin-example/scenario.ron reports/twin-example/field.csv \\
+      --from 2023-01-01 --to 2026-01-01 --window 90d -o reports/twin-example/backtest")]
+    Backtest(forecast::BacktestArgs),
 }
 
 const RUN_EXAMPLES: &str = "Examples:
@@ -376,6 +390,8 @@ pub fn main() -> ExitCode {
         }
         Command::Man { dir } => man(&dir),
         Command::Fit(args) => fit::fit(args),
+        Command::Forecast(args) => forecast::forecast(args),
+        Command::Backtest(args) => forecast::backtest(args),
         Command::Catalog {
             kind: CatalogKind::Links,
         } => {

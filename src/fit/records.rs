@@ -34,15 +34,21 @@ pub enum Kind {
     Repair,
     Outage,
     StillUp,
+    /// A repair still going on when the log ended: from `at` to the log's `end`, censored.
+    InRepair,
+    /// A carrier outage still going on when its log ended: from `at` to `end`, censored.
+    StillDown,
 }
 
 impl Kind {
-    const NAMES: [(&'static str, Kind); 5] = [
+    const NAMES: [(&'static str, Kind); 7] = [
         ("failure", Kind::Failure),
         ("still_running", Kind::StillRunning),
         ("repair", Kind::Repair),
         ("outage", Kind::Outage),
         ("still_up", Kind::StillUp),
+        ("in_repair", Kind::InRepair),
+        ("still_down", Kind::StillDown),
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +65,8 @@ impl Kind {
             Kind::Repair => &["fleet", "duration"],
             Kind::Outage => &["carrier", "at", "end"],
             Kind::StillUp => &["carrier", "at"],
+            Kind::InRepair => &["fleet", "at", "end"],
+            Kind::StillDown => &["carrier", "at", "end"],
         }
     }
 }
@@ -202,7 +210,7 @@ fn check_row(source: &str, file: &str, row: RawRow) -> Result<Record, RecordsErr
         })?),
     };
     let group_field = match kind {
-        Kind::Outage | Kind::StillUp => "carrier",
+        Kind::Outage | Kind::StillUp | Kind::StillDown => "carrier",
         _ => "fleet",
     };
     let record = Record {

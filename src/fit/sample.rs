@@ -153,7 +153,21 @@ pub fn samples(records: &[Record]) -> Result<Vec<Sample>, Inconsistent> {
                         limit: f64::INFINITY,
                     });
             }
-            Kind::Outage | Kind::StillUp => {}
+            Kind::InRepair => {
+                // Still in repair when the log ended: the repair lasted at least this long.
+                let (Some(at), Some(end)) = (r.at, r.end) else {
+                    continue;
+                };
+                by.entry(Population::Repair(r.group.clone()))
+                    .or_default()
+                    .push(Observation {
+                        time: (end - at) as f64 / MICROS,
+                        ended: false,
+                        entry: 0.0,
+                        limit: (end - at) as f64 / MICROS,
+                    });
+            }
+            Kind::Outage | Kind::StillUp | Kind::StillDown => {}
         }
     }
     outage_samples(records, &mut by)?;
@@ -177,7 +191,7 @@ fn outage_samples(
     let mut still_up: BTreeMap<&str, &Record> = BTreeMap::new();
     for r in records {
         match r.kind {
-            Kind::Outage => per_carrier.entry(&r.group).or_default().push(r),
+            Kind::Outage | Kind::StillDown => per_carrier.entry(&r.group).or_default().push(r),
             Kind::StillUp => {
                 let latest = still_up.entry(&r.group).or_insert(r);
                 if r.at > latest.at {
@@ -195,11 +209,28 @@ fn outage_samples(
             .or_default();
         for r in &outages {
             let (at, end) = (r.at.unwrap_or(0), r.end.unwrap_or(0));
+            // A `still_down` outage had lasted this long when the log ended: censored.
+            let ended = r.kind == Kind::Outage;
             lengths.push(Observation {
                 time: (end - at) as f64 / MICROS,
-                ended: true,
+                ended,
                 entry: 0.0,
-                limit: f64::INFINITY,
+                limit: if ended {
+                    f64::INFINITY
+                } else {
+                    (end - at) as f64 / MICROS
+                },
+            });
+        }
+        if let Some(open) = outages[..outages.len().saturating_sub(1)]
+            .iter()
+            .find(|r| r.kind == Kind::StillDown)
+        {
+            return Err(Inconsistent {
+                origin: open.origin.clone(),
+                message: format!("carrier {carrier} is `still_down` but has a later outage"),
+                hint: "`still_down` is an outage going on when the carrier's log ends: its last"
+                    .into(),
             });
         }
         let mut gaps = vec![];
@@ -220,7 +251,8 @@ fn outage_samples(
             }
             gaps.push((end, next - end, true));
         }
-        if let (Some(last), Some(log_end)) = (outages.last(), log_end) {
+        let open_at_end = outages.last().is_some_and(|r| r.kind == Kind::StillDown);
+        if let (Some(last), Some(log_end), false) = (outages.last(), log_end, open_at_end) {
             let end = last.end.unwrap_or(0);
             if log_end < end {
                 let row = still_up[carrier];
@@ -313,6 +345,27 @@ still_up,,,lte,,,2021-01-10,,
         assert_eq!(gaps.len(), 2);
         assert_eq!((gaps[0].time, gaps[0].ended), (71.0 * hour, true));
         assert_eq!((gaps[1].time, gaps[1].ended), (114.0 * hour, false));
+    }
+
+    #[test]
+    fn repairs_and_outages_open_at_the_end_are_censored() {
+        let text = "kind,fleet,carrier,at,end,duration
+repair,meters,,,,2h
+in_repair,meters,,2021-01-01,2021-01-01T05:00:00Z,
+outage,,lte,2021-01-02,2021-01-02T01:00:00Z,
+still_down,,lte,2021-01-03,2021-01-03T04:00:00Z,
+";
+        let s = by_population(text);
+        let repairs = &s[&Population::Repair("meters".into())];
+        assert_eq!((repairs[1].time, repairs[1].ended), (18_000.0, false));
+        let lengths = &s[&Population::OutageLength("lte".into())];
+        assert_eq!((lengths[1].time, lengths[1].ended), (14_400.0, false));
+        // The up time before the open outage ended when it began.
+        let gaps = &s[&Population::OutageGap("lte".into())];
+        assert_eq!(
+            (gaps.len(), gaps[0].time, gaps[0].ended),
+            (1, 82_800.0, true)
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod world;
 pub use failover::{Ctx, FailoverPolicy};
 pub use ledger::{ConservationError, Ledger, LossCause};
 pub use topology::{Outage, Spof, Topology, Unreachable};
-pub use trace::{MessageId, Observer, Recorder, Silent, Trace};
+pub use trace::{MessageId, Observer, Recorder, Silent, Trace, Upkeep};
 pub use world::{
     CrewStats, CustomPolicies, LifeStats, Outcome, PolicyRequest, SERIES_SLICES, World,
 };

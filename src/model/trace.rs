@@ -75,6 +75,41 @@ pub enum Trace {
     DeviceDegraded(u32),
     /// An inspection found device `0` degraded and replaced it by a new unit.
     DeviceReplaced(u32),
+    /// Device `device` needs `work`, which takes `lasting` (a repair's, swap's or planned
+    /// replacement's own time; a certificate's fix): what a forecast counts.
+    Upkeep {
+        device: u32,
+        work: Upkeep,
+        lasting: Ticks,
+    },
+}
+
+/// Work a device needs, reported when it becomes due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Upkeep {
+    /// A random failure: one repair visit.
+    Repair,
+    /// A flat battery, swapped or recharged.
+    BatterySwap,
+    /// A flat battery nobody swaps: the device is dead for good.
+    BatteryDead,
+    /// A planned replacement at the fleet's replacement age.
+    Replacement,
+    /// Its certificate expired; `lasting` is the time to fix it.
+    CertExpired,
+}
+
+impl Upkeep {
+    /// The name used in traces and forecasts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Upkeep::Repair => "repair",
+            Upkeep::BatterySwap => "battery_swap",
+            Upkeep::BatteryDead => "battery_dead",
+            Upkeep::Replacement => "replacement",
+            Upkeep::CertExpired => "cert_expired",
+        }
+    }
 }
 
 /// Receives every step of one replication, in simulation order.

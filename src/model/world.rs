@@ -17,6 +17,7 @@
 //! tells it the truth as it changes and routes traffic by what it decided.
 
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
+use crate::scenario::inventory::Start;
 use crate::scenario::{Deployment, FailoverSpec, FailureSpec, LifeSpec};
 
 use super::degradation::{BAD, DegradationStats};
@@ -24,17 +25,19 @@ use super::event::{Event, Packed};
 use super::failover::FailoverPolicy;
 use super::ledger::{ConservationError, Ledger};
 use super::link::Hop;
-use super::trace::{MessageId, Observer, Silent, Trace};
+use super::trace::{MessageId, Observer, Silent, Trace, Upkeep};
 
 mod accounts;
 mod build;
 mod crews;
+mod inventory;
 mod life;
 mod network;
 mod radio;
 mod reporting;
 mod software;
 
+use flow::FlowCx;
 use life::{Life, LifeCx};
 use network::{AccessFault, Courier, Host, Network};
 use reporting::{ReportCx, Reporting};
@@ -63,6 +66,19 @@ macro_rules! report_cx {
             radio: &mut $world.radio,
             software: &$world.software,
             cellular: &mut $world.cellular,
+            horizon: $world.horizon,
+        }
+    };
+}
+
+/// What flow mode reads and writes outside its part (see [`FlowCx`]).
+macro_rules! flow_cx {
+    ($world:expr) => {
+        FlowCx {
+            acc: &mut $world.acc,
+            fleets: &$world.fleets,
+            devices: &$world.devices,
+            software: &$world.software,
             horizon: $world.horizon,
         }
     };
@@ -457,20 +473,32 @@ impl<O: Observer> World<O> {
             cellular: Cellular::new(dep, replication, horizon),
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
         };
-        world.schedule_start(sched);
+        world.schedule_start(sched, dep.inventory.as_ref());
         world
     }
 
-    fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
+    fn schedule_start(&mut self, sched: &mut Scheduler<Packed>, start: Option<&Start>) {
         let packets = self.flow.is_none();
         for d in 0..self.devices.len() as u32 {
             if packets {
                 Reporting::schedule_first(sched, &mut self.devices, &self.fleets, d);
             }
-            self.life.start_device(sched, &mut life_cx!(self), d);
+            let fleet = self.devices[d as usize].fleet as usize;
+            let first = self.fleets[fleet].first_device;
+            let listed = start.and_then(|s| s.state(fleet, d - first));
+            self.life
+                .start_device(sched, &mut life_cx!(self), d, listed);
         }
         self.net.schedule_outages(sched);
-        self.software.schedule_start(sched);
+        self.software.schedule_start(sched, start);
+        if start.is_some()
+            && let Some(flow) = self.flow.as_deref_mut()
+        {
+            // Devices that start down leave their fleets' healthy counts (flow mode).
+            for f in 0..self.fleets.len() {
+                flow.recount(f, &flow_cx!(self));
+            }
+        }
         self.net.schedule_faults(sched);
         self.life.schedule_inspections(sched, &self.fleets);
         self.with_network(|net, world| net.start(sched, world));
@@ -564,7 +592,9 @@ impl<O: Observer> World<O> {
 
     fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
         let end_of_life = self.life.end_of_life();
-        self.flow_finish();
+        if let Some(flow) = self.flow.as_deref_mut() {
+            flow.finish(&mut self.net, &mut flow_cx!(self));
+        }
         if O::ENABLED {
             self.trace_leftovers();
         }
@@ -668,16 +698,16 @@ impl<O: Observer> Host for World<O> {
     }
 
     fn group_reachable(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize) {
-        if self.flow.is_some() {
-            return self.flow_flush_devices(net, sched.now(), group);
+        if let Some(flow) = self.flow.as_deref_mut() {
+            return flow.flush_devices(net, &mut flow_cx!(self), sched.now(), group);
         }
         self.reporting
             .flush(sched, &mut report_cx!(self), net, group);
     }
 
     fn gateway_refreshed(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, g: usize) {
-        if self.flow.is_some() {
-            return self.flow_drain(net, sched.now(), g);
+        if let Some(flow) = self.flow.as_deref_mut() {
+            return flow.drain(&mut flow_cx!(self), net, sched.now(), g);
         }
         net.drain(sched, &mut courier!(self), g);
     }
@@ -702,8 +732,11 @@ impl<O: Observer> Model for World<O> {
             | Event::ServiceDone(_)
             | Event::ChannelFree(_) => {}
             // A state change: in flow mode, the telemetry it affects is settled first.
-            _ if self.flow.is_some() => self.flow_before(sched, event),
-            _ => {}
+            _ => {
+                if let Some(flow) = self.flow.as_deref_mut() {
+                    flow.before(sched.now(), event, &mut self.net, &mut flow_cx!(self));
+                }
+            }
         }
         match event {
             Event::Emit(d) => self
@@ -744,7 +777,17 @@ impl<O: Observer> Model for World<O> {
             Event::Cert { device, step } => {
                 let dev = &self.devices[device as usize];
                 let (f, up) = (dev.fleet as usize, dev.up);
-                self.software.cert_step(sched, f, device, up, step);
+                let expired = self.software.cert_step(sched, f, device, up, step);
+                if let Some(fix) = expired {
+                    let work = Upkeep::CertExpired;
+                    let (device, lasting) = (device, fix);
+                    let step = Trace::Upkeep {
+                        device,
+                        work,
+                        lasting,
+                    };
+                    self.observer.observe(sched.now(), step);
+                }
             }
             Event::Wave { campaign, wave } => {
                 let devices = &self.devices;
@@ -765,9 +808,9 @@ impl<O: Observer> Model for World<O> {
                 self.with_network(|net, w| net.policy_timer(sched, w, place as usize, token))
             }
         }
-        if self.flow.is_some() {
+        if let Some(flow) = self.flow.as_deref_mut() {
             // The device (or fleet) the event changed moves between its fleet's states.
-            self.flow_after();
+            flow.after(&flow_cx!(self));
         }
     }
 }

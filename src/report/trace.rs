@@ -6,12 +6,12 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::engine::{Duration, Ticks};
+use crate::engine::{Duration, TICKS_PER_SECOND, Ticks};
 use crate::model::{MessageId, Observer, Trace};
 use crate::scenario::Deployment;
 
 /// Every step name a trace writes (the `step` field), in the order of [`Trace`]'s variants.
-pub const STEP_KINDS: [&str; 22] = [
+pub const STEP_KINDS: [&str; 23] = [
     "generated",
     "lost",
     "at_gateway",
@@ -34,6 +34,7 @@ pub const STEP_KINDS: [&str; 22] = [
     "cause_up",
     "device_degraded",
     "device_replaced",
+    "upkeep",
 ];
 
 /// The `step` name of a trace step.
@@ -61,6 +62,7 @@ pub fn step_kind(step: &Trace) -> &'static str {
         Trace::CauseUp(_) => "cause_up",
         Trace::DeviceDegraded(_) => "device_degraded",
         Trace::DeviceReplaced(_) => "device_replaced",
+        Trace::Upkeep { .. } => "upkeep",
     }
 }
 
@@ -80,7 +82,8 @@ fn step_device(step: &Trace) -> Option<u32> {
         Trace::DeviceDown(d)
         | Trace::DeviceUp(d)
         | Trace::DeviceDegraded(d)
-        | Trace::DeviceReplaced(d) => Some(d),
+        | Trace::DeviceReplaced(d)
+        | Trace::Upkeep { device: d, .. } => Some(d),
         _ => None,
     }
 }
@@ -268,6 +271,16 @@ impl<'d, W: Write> JsonLines<'d, W> {
             Trace::DeviceReplaced(d) => {
                 json!({ "step": "device_replaced", "device": self.device(d) })
             }
+            Trace::Upkeep {
+                device,
+                work,
+                lasting,
+            } => json!({
+                "step": "upkeep",
+                "device": self.device(device),
+                "work": work.name(),
+                "lasting_s": lasting as f64 / TICKS_PER_SECOND as f64,
+            }),
             Trace::GatewayDown(g) => json!({ "step": "gateway_down", "gateway": self.gateway(g) }),
             Trace::GatewayUp(g) => json!({ "step": "gateway_up", "gateway": self.gateway(g) }),
             Trace::CarrierDown(c) => {

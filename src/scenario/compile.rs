@@ -1,5 +1,7 @@
 //! Whole-file checks and compilation of a parsed scenario into a [`Deployment`].
 
+use std::path::Path;
+
 use crate::engine::random::name_key;
 use crate::engine::{DurationDist, TICKS_PER_SECOND};
 
@@ -909,6 +911,12 @@ pub fn compile(
         });
     }
 
+    let inventory = s
+        .inventory
+        .as_ref()
+        .map(|path| start_from_inventory(&cx, path, s.as_of.as_deref(), &s, &mut fleets))
+        .transpose()?;
+
     let units = |field: &str, target: &Target| -> Result<Vec<Unit>, ScenarioError> {
         let units: Vec<Unit> = match target {
             Target::Carrier(c) => vec![Unit::Carrier(cx.resolve(
@@ -1198,7 +1206,67 @@ pub fn compile(
         crews,
         crew_of_site,
         source_hash: name_key("scenario", source),
+        inventory,
     })
+}
+
+/// Reads the scenario's inventory (`path` relative to the scenario file) and compiles it for
+/// a run starting on `as_of`: each listed fleet's count becomes the inventory's.
+fn start_from_inventory(
+    cx: &Ctx<'_>,
+    path: &str,
+    as_of: Option<&str>,
+    s: &Scenario,
+    fleets: &mut [FleetSpec],
+) -> Result<super::inventory::Start, ScenarioError> {
+    use super::inventory::{FleetFacts, load_start};
+    use super::table::{DATE_HINT, TableError, parse_time};
+    let Some(as_of) = as_of else {
+        return Err(cx.error(
+            "inventory",
+            "an inventory needs the date it describes".into(),
+            "add as_of: \"2026-01-01\" beside inventory (time 0 of the run)".into(),
+        ));
+    };
+    let as_of = parse_time(as_of).map_err(|m| cx.error("as_of", m, DATE_HINT.into()))?;
+    let facts: Vec<FleetFacts<'_>> = fleets
+        .iter()
+        .map(|f| FleetFacts {
+            id: &f.id,
+            battery: f.life.battery.is_some(),
+            certificate: f.certificate.is_some(),
+            repairs: f.failure.is_some(),
+        })
+        .collect();
+    // Relative to the scenario; a sweep point's file name ends in a label after a space.
+    let scenario = Path::new(cx.file.split(" [sweep point").next().unwrap_or(cx.file));
+    let full = scenario.parent().unwrap_or(Path::new("")).join(path);
+    let start = load_start(&full, as_of, &facts).map_err(|e| match e {
+        TableError::Invalid(d) => ScenarioError::Invalid(d),
+        TableError::Io { message, .. } => cx.error(
+            "inventory",
+            format!("cannot read inventory {}: {message}", full.display()),
+            "the path is relative to the scenario file".into(),
+        ),
+    })?;
+    let mut devices: u64 = 0;
+    for (i, fleet) in fleets.iter_mut().enumerate() {
+        if let Some(count) = start.count(i) {
+            fleet.count = count;
+            fleet.stop_when_dead = s.fleets[i]
+                .stop_when_dead
+                .map(|share| dead_to_stop(share.0, count));
+        }
+        devices += fleet.count as u64;
+    }
+    if devices > MAX_DEVICES {
+        return Err(cx.error(
+            "inventory",
+            format!("{devices} devices in all is more than one run can hold ({MAX_DEVICES})"),
+            "split the fleet into several scenarios".into(),
+        ));
+    }
+    Ok(start)
 }
 
 /// Compiles the `crews` list: sites resolved (each in at most one crew), laws compiled.

@@ -39,6 +39,9 @@ pub struct Deployment {
     pub crew_of_site: Vec<Option<usize>>,
     /// A stable hash of the scenario text, to tie results to their input.
     pub source_hash: u64,
+    /// The fleet as it stands on the scenario's `as_of`, if it names an inventory: each
+    /// listed device starts in its state (the fleet's `count` is the inventory's).
+    pub inventory: Option<super::inventory::Start>,
 }
 
 impl Deployment {

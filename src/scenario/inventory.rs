@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::closest_name;
 use super::table::{self, DATE_HINT, Layout, RawRow, TableError, error};
-use crate::engine::Duration;
+use crate::engine::{Duration, Ticks};
 
 /// The columns (CSV) or keys (JSON lines) of an inventory.
 pub const COLUMNS: [&str; 12] = [
@@ -253,6 +253,294 @@ fn check_row(source: &str, file: &str, row: &RawRow) -> Result<InventoryDevice, 
         state_since,
         line: row.line,
     })
+}
+
+/// What the inventory compiler needs to know of a scenario's fleet: what it can model.
+#[derive(Clone, Copy, Debug)]
+pub struct FleetFacts<'a> {
+    pub id: &'a str,
+    pub battery: bool,
+    pub certificate: bool,
+    /// Whether it has a failure law, whose repair law brings a down device back.
+    pub repairs: bool,
+}
+
+/// The inventory compiled for a run: for each fleet, runs of devices in the same starting
+/// state. Devices with identical state share a run, so a million devices of a few thousand
+/// distinct ages cost a few thousand runs, not a million rows; a device's place in its fleet
+/// is its place in this order (the inventory's ids do not reach the model).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Start {
+    /// The inventory's date (microseconds since 1970-01-01 UTC): time 0 of the run.
+    pub as_of: i64,
+    /// Per fleet, in scenario order; empty for a fleet the inventory does not list (its
+    /// devices start new, as without an inventory).
+    pub fleets: Vec<Vec<StartRun>>,
+}
+
+/// `count` devices, from the fleet's device `first` on, all in `state`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StartRun {
+    pub first: u32,
+    pub count: u32,
+    pub state: StartState,
+}
+
+/// One device's state at time 0, in ticks before or after `as_of`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StartState {
+    /// Age of the unit in service: its remaining life is drawn conditioned on it.
+    pub age: Ticks,
+    pub battery: Option<StartBattery>,
+    /// When its certificate expires, after `as_of` (0: already expired).
+    pub cert_expiry: Option<Ticks>,
+    pub down: Option<StartDown>,
+}
+
+/// A battery's charge at time 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StartBattery {
+    /// Millionths of full charge (an integer, so identical states compare equal exactly).
+    Charge(u32),
+    /// Full when swapped this long before `as_of`.
+    UsedFor(Ticks),
+}
+
+/// A device down at time 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StartDown {
+    /// In repair (its repair law conditioned on the time already spent), or failed and
+    /// waiting (a repair starts at time 0, through the site's crew if it has one).
+    pub in_repair: bool,
+    /// How long it has been down (in repair) on `as_of`; 0 if unknown.
+    pub for_ticks: Ticks,
+}
+
+impl Start {
+    /// The starting state of device `index` of fleet `fleet`, if the inventory lists it.
+    pub fn state(&self, fleet: usize, index: u32) -> Option<&StartState> {
+        let runs = self.fleets.get(fleet)?;
+        let k = runs.partition_point(|r| r.first + r.count <= index);
+        runs.get(k).filter(|r| r.first <= index).map(|r| &r.state)
+    }
+
+    /// How many devices the inventory lists in fleet `fleet` (`None`: it lists none).
+    pub fn count(&self, fleet: usize) -> Option<u32> {
+        let runs = self.fleets.get(fleet).filter(|r| !r.is_empty())?;
+        runs.last().map(|r| r.first + r.count)
+    }
+}
+
+/// Reads the inventory in `path` and compiles it against the scenario's `fleets` for a run
+/// starting on `as_of` (microseconds since 1970-01-01 UTC). Refuses, located in the
+/// inventory, a device of an unknown fleet, installed or down after `as_of`, or with a state
+/// its fleet cannot model (a battery, a certificate, a repair it has no law for).
+pub fn load_start(path: &Path, as_of: i64, fleets: &[FleetFacts<'_>]) -> Result<Start, TableError> {
+    let (source, rows, file) = read_any(path)?;
+    let columns: Vec<(usize, BTreeMap<String, usize>)> = rows
+        .iter()
+        .map(|r| {
+            let cols = r.cells.iter().map(|(k, c)| (k.clone(), c.column)).collect();
+            (r.line, cols)
+        })
+        .collect();
+    let devices = check(&source, &file, rows)?;
+    let mut states: Vec<Vec<StartState>> = vec![vec![]; fleets.len()];
+    for (device, (line, cols)) in devices.iter().zip(&columns) {
+        let fail = |field: &str, message: String, hint: String| {
+            let column = cols.get(field).copied().unwrap_or(1);
+            error(&source, &file, *line, column, field, message, hint)
+        };
+        let state = start_state(device, as_of, fleets, &fail)?;
+        states[state.0].push(state.1);
+    }
+    Ok(Start {
+        as_of,
+        fleets: states.into_iter().map(runs).collect(),
+    })
+}
+
+/// As [`load_start`], for devices already in memory (a back-test builds its inventory from
+/// the records); a mistake names the device.
+pub fn start_of(
+    devices: &[InventoryDevice],
+    as_of: i64,
+    fleets: &[FleetFacts<'_>],
+) -> Result<Start, TableError> {
+    let mut states: Vec<Vec<StartState>> = vec![vec![]; fleets.len()];
+    for device in devices {
+        let fail = |field: &str, message: String, hint: String| TableError::Io {
+            what: "inventory",
+            file: format!("device {}", device.id),
+            message: format!("field `{field}`: {message}"),
+            hint,
+        };
+        let (f, state) = start_state(device, as_of, fleets, &fail)?;
+        states[f].push(state);
+    }
+    Ok(Start {
+        as_of,
+        fleets: states.into_iter().map(runs).collect(),
+    })
+}
+
+/// Reads an inventory file: CSV, JSON lines, or an Eclipse Ditto export (see
+/// [`super::things`]), whose Things are read as inventory rows (errors then name the file
+/// with `(as inventory rows)` and the row's number among them).
+fn read_any(path: &Path) -> Result<(String, Vec<RawRow>, String), TableError> {
+    let file = path.display().to_string();
+    let is_json = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("jsonl" | "ndjson" | "json")
+    );
+    if is_json
+        && let Ok(text) = std::fs::read_to_string(path)
+        && super::things::is_things(&text)
+    {
+        let lines = super::things::to_inventory_lines(&text).map_err(|message| TableError::Io {
+            what: "inventory",
+            file: file.clone(),
+            message,
+            hint: "a Ditto export: a JSON list of Things, each with a `thingId` (docs/twin.md)"
+                .into(),
+        })?;
+        let label = format!("{file} (as inventory rows)");
+        let rows = table::read_json_lines(&lines, &label, &LAYOUT)?;
+        return Ok((lines, rows, label));
+    }
+    let (source, rows) = table::read(path, &LAYOUT)?;
+    Ok((source, rows, file))
+}
+
+/// Sorts a fleet's states and merges equal neighbours into runs.
+fn runs(mut states: Vec<StartState>) -> Vec<StartRun> {
+    states.sort_unstable();
+    let mut runs: Vec<StartRun> = vec![];
+    for (i, s) in states.into_iter().enumerate() {
+        match runs.last_mut() {
+            Some(run) if run.state == s => run.count += 1,
+            _ => runs.push(StartRun {
+                first: i as u32,
+                count: 1,
+                state: s,
+            }),
+        }
+    }
+    runs
+}
+
+/// Ticks from `from` to `to` (microseconds since 1970), or `None` if `to` is before `from`.
+fn ticks_between(from: i64, to: i64) -> Option<Ticks> {
+    to.checked_sub(from).and_then(|d| Ticks::try_from(d).ok())
+}
+
+/// One device's fleet index and starting state.
+fn start_state(
+    device: &InventoryDevice,
+    as_of: i64,
+    fleets: &[FleetFacts<'_>],
+    fail: &dyn Fn(&str, String, String) -> TableError,
+) -> Result<(usize, StartState), TableError> {
+    let as_of_text = table::show_time(as_of);
+    let Some(f) = fleets.iter().position(|f| f.id == device.fleet) else {
+        let hint = match closest_name(&device.fleet, fleets.iter().map(|f| f.id)) {
+            Some(guess) => format!("did you mean `{guess}`?"),
+            None => {
+                let names: Vec<&str> = fleets.iter().map(|f| f.id).collect();
+                format!("the scenario's fleets are: {}", names.join(", "))
+            }
+        };
+        return Err(fail(
+            "fleet",
+            format!("the scenario has no fleet `{}`", device.fleet),
+            hint,
+        ));
+    };
+    let facts = fleets[f];
+    let age = match device.installed {
+        Installed::Age(age) => age.ticks(),
+        Installed::At(at) => ticks_between(at, as_of).ok_or_else(|| {
+            fail(
+                "installed",
+                format!("installed after the inventory's date ({as_of_text})"),
+                "the inventory is the fleet as it stands on `as_of`: check the date or `as_of`"
+                    .into(),
+            )
+        })?,
+    };
+    let battery = match device.battery {
+        None => None,
+        Some(_) if !facts.battery => {
+            return Err(fail(
+                "battery",
+                format!("fleet `{}` has no battery in the scenario", facts.id),
+                "give the fleet a battery (power: Battery(...)), or leave `battery` empty".into(),
+            ));
+        }
+        Some(BatteryState::Level(level)) => Some(StartBattery::Charge(
+            (level * 1e6).round().clamp(0.0, 1e6) as u32,
+        )),
+        Some(BatteryState::SwappedAt(at)) => Some(StartBattery::UsedFor(
+            ticks_between(at, as_of).ok_or_else(|| {
+                fail(
+                    "battery_swapped",
+                    format!("swapped after the inventory's date ({as_of_text})"),
+                    "check the date or the scenario's `as_of`".into(),
+                )
+            })?,
+        )),
+    };
+    let cert_expiry = match device.cert_expiry {
+        None => None,
+        Some(_) if !facts.certificate => {
+            return Err(fail(
+                "cert_expiry",
+                format!("fleet `{}` has no certificate in the scenario", facts.id),
+                "give the fleet a certificate (certificate: Certificate(validity: \"5y\")), \
+                 or leave `cert_expiry` empty"
+                    .into(),
+            ));
+        }
+        Some(at) => Some(ticks_between(as_of, at).unwrap_or(0)),
+    };
+    let down = match device.state {
+        DeviceState::Up => None,
+        _ if !facts.repairs => {
+            return Err(fail(
+                "state",
+                format!(
+                    "fleet `{}` has no failure law, so nothing repairs a device that is down",
+                    facts.id
+                ),
+                "give the fleet a failure (failure: Failure(lifetime: ..., repair: ...))".into(),
+            ));
+        }
+        state => {
+            let for_ticks = match device.state_since {
+                None => 0,
+                Some(since) => ticks_between(since, as_of).ok_or_else(|| {
+                    fail(
+                        "state_since",
+                        format!("down since after the inventory's date ({as_of_text})"),
+                        "check the date or the scenario's `as_of`".into(),
+                    )
+                })?,
+            };
+            Some(StartDown {
+                in_repair: state == DeviceState::InRepair,
+                for_ticks,
+            })
+        }
+    };
+    Ok((
+        f,
+        StartState {
+            age,
+            battery,
+            cert_expiry,
+            down,
+        },
+    ))
 }
 
 /// A charge written as a share (`0.62`) or a percentage (`62%`), in [0, 1].

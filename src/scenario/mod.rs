@@ -13,6 +13,7 @@ mod locate;
 pub mod path;
 pub mod table;
 pub mod template;
+pub mod things;
 mod types;
 mod values;
 

@@ -70,6 +70,13 @@ pub struct Scenario {
     /// Prices, for the cost metrics (`cost_total`, `cost_npv`, ...); none if absent.
     #[serde(default)]
     pub costs: Option<Costs>,
+    /// The fleet as it stands on `as_of` (CSV or JSON lines, relative to the scenario file):
+    /// the run starts from it (docs/twin.md).
+    #[serde(default)]
+    pub inventory: Option<String>,
+    /// The inventory's date, time 0 of the run: an ISO date such as `"2026-01-01"`.
+    #[serde(default)]
+    pub as_of: Option<String>,
 }
 
 /// What the deployment costs: bought once (capital) and paid over the horizon (operating).

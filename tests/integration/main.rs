@@ -27,3 +27,4 @@ mod software;
 mod stop;
 mod sweep;
 mod trace;
+mod twin;

@@ -20,7 +20,9 @@ use super::super::stop::DeadWatch;
 use super::super::trace::{Observer, Trace};
 use super::accounts::Accounts;
 use super::crews::{Crews, Work};
+use super::inventory::{battery_left, upkeep_step};
 use super::{Device, FleetRt, process, slice_of};
+use crate::scenario::inventory::{StartDown, StartState};
 
 /// The lifecycle part's state in one replication.
 pub(super) struct Life {
@@ -63,12 +65,18 @@ impl Life {
 
     /// Starts device `d`'s lifecycle at time 0: its clocks (battery, planned replacement,
     /// failure, degradation) or its first failure, from a draw of its age.
+    /// A device the inventory lists (`listed`) starts from its state instead
+    /// (`world/inventory.rs`).
     pub(super) fn start_device<O: Observer>(
         &mut self,
         sched: &mut Scheduler<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
+        listed: Option<&StartState>,
     ) {
+        if let Some(state) = listed {
+            return self.start_listed(sched, cx, d, state);
+        }
         let fleets = cx.fleets;
         let f = &fleets[cx.devices[d as usize].fleet as usize];
         if f.life.has_clocks() {
@@ -83,6 +91,70 @@ impl Life {
             let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
             let at = lifecycle::lifetime(failure, f.life.cold_spares, age, &mut stream);
             sched.schedule_at(at, Event::DeviceFail(d).into());
+        }
+    }
+
+    /// Schedules device `d`'s first lifecycle change from its inventory state: its remaining
+    /// life conditioned on its age, its battery's charge; down devices start down.
+    fn start_listed<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+        state: &StartState,
+    ) {
+        let mut stream = self.life_stream(cx, d);
+        if let Some(down) = state.down {
+            return self.start_down(sched, cx, d, down, &mut stream);
+        }
+        let fleets = cx.fleets;
+        let f = &fleets[cx.devices[d as usize].fleet as usize];
+        if f.life.has_clocks() {
+            let mut clocks = Clocks::start(&f.life, f.failure.as_ref(), 0, state.age, &mut stream);
+            if f.life.battery.is_some()
+                && let Some(battery) = state.battery
+            {
+                clocks.battery_at = battery_left(battery, clocks.battery_life);
+            }
+            let clock = self.clock_of(cx, d);
+            self.clocks[clock] = clocks;
+            self.schedule_next_change(sched, cx, d);
+            self.schedule_degradation(sched, cx, d);
+        } else if let Some(failure) = &f.failure {
+            let at = lifecycle::lifetime(failure, f.life.cold_spares, state.age, &mut stream);
+            sched.schedule_at(at, Event::DeviceFail(d).into());
+        }
+    }
+
+    /// Device `d` is down at time 0: failed before the run (not counted among its failures).
+    /// In repair, it comes back after the rest of its repair; failed and waiting, its repair
+    /// starts now, through the site's crew if it has one. A fleet with clocks puts a new unit
+    /// in service at the repair, as after any failure.
+    fn start_down<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+        down: StartDown,
+        stream: &mut Stream,
+    ) {
+        self.set_device_up(cx, 0, d, false);
+        let fleet = cx.devices[d as usize].fleet as usize;
+        // The scenario compiler refuses a down device in a fleet without a failure law.
+        let Some(failure) = &cx.fleets[fleet].failure else {
+            return;
+        };
+        if down.in_repair {
+            let left = failure.repair.sample_residual(down.for_ticks, stream);
+            sched.schedule_at(left, Event::DeviceRepair(d).into());
+            return;
+        }
+        let repair = failure.repair.sample(stream);
+        match cx.crews.of_fleet(fleet) {
+            Some(c) => cx.crews.raise_job(sched, c, Work::Device(d), repair, true),
+            None => {
+                sched.schedule_at(repair, Event::DeviceRepair(d).into());
+            }
         }
     }
 
@@ -198,6 +270,10 @@ impl Life {
                     Some(downtime) => Some(downtime.sample(&mut stream)),
                     None => {
                         // Swapped without interruption: a new unit at once.
+                        if O::ENABLED {
+                            let step = upkeep_step(d, lifecycle::REPLACEMENT, Some(0));
+                            cx.observer.observe(now, step);
+                        }
                         let f = &cx.fleets[fleet];
                         self.clocks[clock] =
                             Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
@@ -209,6 +285,9 @@ impl Life {
             }
         };
         self.set_device_up(cx, now, d, false);
+        if O::ENABLED {
+            cx.observer.observe(now, upkeep_step(d, cause, down_for));
+        }
         if let Some(after) = down_for {
             // A failed unit at a crew's site waits for a technician; battery swaps and planned
             // replacements keep their own delays.
@@ -301,6 +380,10 @@ impl Life {
         } else {
             f.repair.sample(&mut stream)
         };
+        if O::ENABLED && !up {
+            cx.observer
+                .observe(now, upkeep_step(d, lifecycle::FAILURE, Some(after)));
+        }
         match cx.crews.of_fleet(fleet) {
             Some(c) if !up => cx.crews.raise_job(sched, c, Work::Device(d), after, true),
             _ => {

@@ -17,6 +17,7 @@ use super::{Packed, process};
 use crate::engine::random::member_key;
 use crate::engine::{Scheduler, Stream, StreamKey, Ticks};
 use crate::model::event::Event;
+use crate::scenario::inventory::Start;
 use crate::scenario::{CampaignSpec, CertSpec, Deployment};
 
 /// A device's software state: flags and its certificate's expiry.
@@ -159,16 +160,19 @@ impl Software {
         clippy::expect_used,
         reason = "Software::new makes slots for every fleet with certificates or a campaign"
     )]
-    pub(super) fn schedule_start(&mut self, sched: &mut Scheduler<Packed>) {
+    /// A device the inventory (`start`) lists with a certificate expires on its date.
+    pub(super) fn schedule_start(&mut self, sched: &mut Scheduler<Packed>, start: Option<&Start>) {
         for f in 0..self.fleets.len() {
             let Some(cert) = self.fleets[f].cert.clone() else {
                 continue;
             };
             let first = self.fleets[f].first_device;
             for d in first..first + self.fleets[f].count {
-                let expiry = match &cert.first_expiry {
-                    Some(law) => law.sample(&mut self.soft_stream(f, d, 0, 0)),
-                    None => cert.validity,
+                let listed = start.and_then(|s| s.state(f, d - first)?.cert_expiry);
+                let expiry = match (listed, &cert.first_expiry) {
+                    (Some(at), _) => at,
+                    (None, Some(law)) => law.sample(&mut self.soft_stream(f, d, 0, 0)),
+                    (None, None) => cert.validity,
                 };
                 let slot = self
                     .slot(f, d)
@@ -225,7 +229,7 @@ impl Software {
         d: u32,
         up: bool,
         step: u32,
-    ) {
+    ) -> Option<Ticks> {
         let now = sched.now();
         let cert = self.fleets[f]
             .cert
@@ -237,7 +241,8 @@ impl Software {
                 let mut rng = self.soft_stream(f, d, now, 1);
                 if up && rng.random::<f64>() < cert.renewal_success {
                     self.soft[slot].cert_expiry = now.saturating_add(cert.validity);
-                    return self.schedule_cert(sched, f, d, now);
+                    self.schedule_cert(sched, f, d, now);
+                    return None;
                 }
                 self.stats.cert_renewal_failures += 1;
                 let retry = now.saturating_add(cert.retry_every);
@@ -248,6 +253,7 @@ impl Software {
                     (expiry, EXPIRE)
                 };
                 sched.schedule_at(at, Event::Cert { device: d, step }.into());
+                None
             }
             EXPIRE => {
                 self.soft[slot].flags |= EXPIRED;
@@ -261,11 +267,13 @@ impl Software {
                     }
                     .into(),
                 );
+                Some(fix)
             }
             _ => {
                 self.soft[slot].flags &= !EXPIRED;
                 self.soft[slot].cert_expiry = now.saturating_add(cert.validity);
                 self.schedule_cert(sched, f, d, now);
+                None
             }
         }
     }

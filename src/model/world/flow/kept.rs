@@ -42,7 +42,7 @@
 //! which a gateway's waiting time counts, as packet mode's `queued`): forwarded over its uplink
 //! in use (no gateway wait), stored in its buffer when it has no uplink in use, queued behind
 //! its server when it has one, or, at a server without a buffer, blocked as in the M/G/1/1 loss
-//! system over the spread of the access delay (`flow_burst_without_buffer`). Approximation:
+//! system over the spread of the access delay (`Flow::burst_without_buffer`). Approximation:
 //! packet mode's flushed readings reach the gateway over the access delay, flow mode's at the
 //! flush instant with the access delay added after; both give the same delivery delays.
 
@@ -160,7 +160,7 @@ pub fn expected_min_poisson(b: u64, mean: f64) -> f64 {
 pub(crate) const BURST_SLICES: usize = 32;
 
 /// Expected messages of `k` sent at once that pass a server without a buffer taking `service`
-/// ticks each, when each reaches it after a delay from `law` (see `flow_burst_without_buffer`).
+/// ticks each, when each reaches it after a delay from `law` (see `Flow::burst_without_buffer`).
 pub(crate) fn burst_passing(law: &LatencyTable, k: f64, service: f64) -> f64 {
     let n = BURST_SLICES as f64;
     (0..BURST_SLICES)

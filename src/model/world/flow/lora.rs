@@ -56,12 +56,10 @@
 use crate::engine::{DurationDist, Stream, StreamKey, Ticks};
 use crate::model::fluid;
 use crate::model::ledger::LossCause;
-use crate::model::trace::Observer;
 use crate::scenario::{Deployment, Effect, FleetSpec};
 
-use super::super::World;
 use super::super::radio::lora_timing;
-use super::{DEGRADED, Flow, HEALTHY};
+use super::{DEGRADED, Flow, FlowCx, HEALTHY};
 
 /// Gaps of the report law drawn to measure the readings per send of a law without a closed
 /// form: 2²⁰ keeps the estimate's relative standard error near 10⁻³ (see the module doc).
@@ -322,21 +320,21 @@ fn bad_kept(rng: &mut Stream, good: u64, bad: u64, keep: u64) -> u64 {
     fluid::binomial(rng, keep, share).clamp(keep.saturating_sub(good), bad.min(keep))
 }
 
-impl<O: Observer> World<O> {
+impl Flow {
     /// Home `m` of LoRa fleet `f`: of `good` and `bad` readings reaching its radios, those
     /// the duty cycle silences and those that collide (with probability `collide`) are lost;
     /// the rest go on to the access link, returned as (good, bad).
-    pub(super) fn flow_on_air(
+    pub(super) fn on_air(
         &mut self,
-        flow: &mut Flow,
+        cx: &mut FlowCx<'_>,
         f: usize,
         m: usize,
         collide: f64,
         good: u64,
         bad: u64,
     ) -> (u64, u64) {
-        let rng = &mut flow.fleets[f].rng;
-        let Some(radio) = flow.radios.fleets[f].as_mut() else {
+        let rng = &mut self.fleets[f].rng;
+        let Some(radio) = self.radios.fleets[f].as_mut() else {
             return (good, bad);
         };
         let n = good + bad;
@@ -345,8 +343,8 @@ impl<O: Observer> World<O> {
         let collided = fluid::binomial(rng, sent, collide);
         let survived = sent - collided;
         let bad_left = bad_kept(rng, sent - bad_sent, bad_sent, survived);
-        self.acc.ledger.lost[LossCause::DutyCycle as usize] += n - sent;
-        self.acc.ledger.lost[LossCause::Collision as usize] += collided;
+        cx.acc.ledger.lost[LossCause::DutyCycle as usize] += n - sent;
+        cx.acc.ledger.lost[LossCause::Collision as usize] += collided;
         (survived - bad_left, bad_left)
     }
 }

@@ -31,21 +31,23 @@
 use rand::RngExt;
 
 use crate::engine::random::member_key;
-use crate::engine::{DurationDist, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
-use crate::model::event::{Event, Packed};
+use crate::engine::{DurationDist, Stream, StreamKey, Ticks};
+use crate::model::event::Event;
 use crate::model::fluid::{self, Chunk, LatencyTable, Queue, Reports};
 use crate::model::ledger::LossCause;
-use crate::model::trace::Observer;
 use crate::scenario::{Deployment, Effect};
 
+use super::accounts::Accounts;
 use super::network::{Network, Touched};
-use super::software::{BRICKED, EXPIRED};
-use super::{World, process, slice_of};
+use super::software::{BRICKED, EXPIRED, Software};
+use super::{Device, FleetRt, process, slice_of};
 use kept::Kept;
 
 /// Device buffers in aggregate (a leaf: no world state), and how the world offers and flushes
 /// them.
 mod buffers;
+/// What reaches a gateway over a settled interval: lost, stored, served, forwarded.
+mod gateways;
 mod kept;
 /// LoRa radios: duty cycle and ALOHA collisions.
 mod lora;
@@ -343,7 +345,17 @@ impl FleetFlow {
     }
 }
 
-impl<O: Observer> World<O> {
+/// What flow mode reads and writes outside its part while it settles: the accounts it writes,
+/// and the fleet and device tables and software flags it reads (a device's state).
+pub(super) struct FlowCx<'a> {
+    pub(super) acc: &'a mut Accounts,
+    pub(super) fleets: &'a [FleetRt],
+    pub(super) devices: &'a [Device],
+    pub(super) software: &'a Software,
+    pub(super) horizon: Ticks,
+}
+
+impl FlowCx<'_> {
     /// The state device `d`'s readings meet now (packet mode's `emit`, in its order).
     fn device_state(&self, d: u32) -> usize {
         let dev = &self.devices[d as usize];
@@ -365,165 +377,162 @@ impl<O: Observer> World<O> {
         }
         HEALTHY
     }
+}
 
-    /// Flow mode, after an event is handled: the device or fleet it may have changed moves
-    /// between states (its fleet's time in each was integrated up to now before).
-    pub(super) fn flow_after(&mut self) {
-        let Some(mut flow) = self.flow.take() else {
-            return;
-        };
-        match std::mem::replace(&mut flow.pending, Pending::None) {
+/// Flow mode observing the world's state changes: before each (settle what it touches),
+/// after it (move the changed device or fleet between states), and at the end.
+impl Flow {
+    /// After an event is handled: the device or fleet it may have changed moves between
+    /// states (its fleet's time in each was integrated up to now before).
+    pub(in crate::model::world) fn after(&mut self, cx: &FlowCx<'_>) {
+        match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::None => {}
             Pending::Device { d, before } => {
-                let after = self.device_state(d);
+                let after = cx.device_state(d);
                 if after != before {
-                    let fl = &mut flow.fleets[self.devices[d as usize].fleet as usize];
+                    let fl = &mut self.fleets[cx.devices[d as usize].fleet as usize];
                     fl.states[before] -= 1;
                     fl.states[after] += 1;
                 }
             }
             Pending::Fleet(f) => {
                 let mut states = [0; STATES];
-                let first = self.fleets[f].first_device;
-                for d in first..first + self.fleets[f].count {
-                    states[self.device_state(d)] += 1;
+                let first = cx.fleets[f].first_device;
+                for d in first..first + cx.fleets[f].count {
+                    states[cx.device_state(d)] += 1;
                 }
-                flow.fleets[f].states = states;
+                self.fleets[f].states = states;
             }
         }
-        self.flow = Some(flow);
     }
 
-    /// Flow mode: settles the components `event` touches up to now, before it is handled.
+    /// Recounts fleet `f`'s devices in each state (after devices start down at time 0).
+    pub(in crate::model::world) fn recount(&mut self, f: usize, cx: &FlowCx<'_>) {
+        self.pending = Pending::Fleet(f);
+        self.after(cx);
+    }
+
+    /// Before `event` is handled at `now`: settles the components it touches up to now.
     /// Device failures and repairs only move their fleet's count of down devices.
-    pub(super) fn flow_before(&mut self, sched: &Scheduler<Packed>, event: Event) {
-        let now = sched.now();
-        let Some(mut flow) = self.flow.take() else {
-            return;
-        };
-        let mut touched = std::mem::take(&mut flow.scratch);
+    pub(in crate::model::world) fn before(
+        &mut self,
+        now: Ticks,
+        event: Event,
+        net: &mut Network,
+        cx: &mut FlowCx<'_>,
+    ) {
+        let mut touched = std::mem::take(&mut self.scratch);
         touched.clear();
-        self.net.touched_by(event, |t| {
+        net.touched_by(event, |t| {
             touched.push(match t {
-                Touched::Gateway(g) => flow.comp_of_gateway[g],
-                Touched::Fleet(f) => flow.comp_of_fleet[f],
+                Touched::Gateway(g) => self.comp_of_gateway[g],
+                Touched::Fleet(f) => self.comp_of_fleet[f],
             })
         });
         // Per-device state changes settle nothing: their fleet's time in each state is
-        // integrated up to now, and `flow_after` moves the device (or the fleet's devices).
+        // integrated up to now, and `after` moves the device (or the fleet's devices).
         match event {
             Event::DeviceFail(d)
             | Event::DeviceRepair(d)
             | Event::Cert { device: d, .. }
             | Event::Unbrick(d)
             | Event::DeviceDegrade(d) => {
-                let f = self.devices[d as usize].fleet as usize;
-                flow.fleets[f].integrate(now);
-                flow.pending = Pending::Device {
+                let f = cx.devices[d as usize].fleet as usize;
+                self.fleets[f].integrate(now);
+                self.pending = Pending::Device {
                     d,
-                    before: self.device_state(d),
+                    before: cx.device_state(d),
                 };
             }
             Event::Wave { campaign, .. } => {
-                let f = self.software.campaign_fleet(campaign as usize);
-                flow.fleets[f].integrate(now);
-                flow.pending = Pending::Fleet(f);
+                let f = cx.software.campaign_fleet(campaign as usize);
+                self.fleets[f].integrate(now);
+                self.pending = Pending::Fleet(f);
             }
             Event::Inspect(f) => {
-                flow.fleets[f as usize].integrate(now);
-                flow.pending = Pending::Fleet(f as usize);
+                self.fleets[f as usize].integrate(now);
+                self.pending = Pending::Fleet(f as usize);
             }
             _ => {}
         }
         touched.sort_unstable();
         touched.dedup();
-        self.flow = Some(flow);
-        self.with_network(|net, world| {
-            for &c in &touched {
-                world.settle_component(net, c as usize, now);
-            }
-        });
-        if let Some(flow) = self.flow.as_mut() {
-            flow.scratch = touched;
+        for &c in &touched {
+            self.settle_component(net, cx, c as usize, now);
         }
+        self.scratch = touched;
     }
 
     /// Settles every component up to the horizon and counts what is still buffered.
-    pub(super) fn flow_finish(&mut self) {
-        let Some(flow) = self.flow.as_ref() else {
-            return;
-        };
-        let (comps, horizon) = (flow.comps.len(), self.horizon);
-        self.with_network(|net, world| {
-            for c in 0..comps {
-                world.settle_component(net, c, horizon);
-            }
-        });
-        if let Some(flow) = self.flow.as_ref() {
-            self.acc.ledger.buffered_at_horizon += flow.buffered();
+    pub(in crate::model::world) fn finish(&mut self, net: &mut Network, cx: &mut FlowCx<'_>) {
+        for c in 0..self.comps.len() {
+            self.settle_component(net, cx, c, cx.horizon);
         }
+        cx.acc.ledger.buffered_at_horizon += self.buffered();
     }
 
     /// Accounts every message of component `c`'s fleets from its settled time up to `now`,
     /// with the state that held over the interval.
-    pub(super) fn settle_component(&mut self, net: &mut Network, c: usize, now: Ticks) {
-        let Some(mut flow) = self.flow.take() else {
-            return;
-        };
-        let t0 = flow.comps[c].settled;
+    pub(super) fn settle_component(
+        &mut self,
+        net: &mut Network,
+        cx: &mut FlowCx<'_>,
+        c: usize,
+        now: Ticks,
+    ) {
+        let t0 = self.comps[c].settled;
         if now > t0 {
-            flow.comps[c].settled = now;
+            self.comps[c].settled = now;
             let span = now - t0;
-            for i in 0..flow.comps[c].fleets.len() {
-                let f = flow.comps[c].fleets[i] as usize;
-                self.settle_fleet(&mut flow, net, f, t0, now, span);
+            for i in 0..self.comps[c].fleets.len() {
+                let f = self.comps[c].fleets[i] as usize;
+                self.settle_fleet(cx, net, f, t0, now, span);
             }
-            for i in 0..flow.comps[c].gateways.len() {
-                let g = flow.comps[c].gateways[i] as usize;
-                self.settle_gateway(&mut flow, net, g, t0, now);
+            for i in 0..self.comps[c].gateways.len() {
+                let g = self.comps[c].gateways[i] as usize;
+                self.settle_gateway(cx, net, g, t0, now);
             }
-            for i in 0..flow.comps[c].sites.len() {
-                let s = flow.comps[c].sites[i] as usize;
-                let floor = flow.site_comps[s]
+            for i in 0..self.comps[c].sites.len() {
+                let s = self.comps[c].sites[i] as usize;
+                let floor = self.site_comps[s]
                     .iter()
-                    .map(|&k| flow.comps[k as usize].settled)
+                    .map(|&k| self.comps[k as usize].settled)
                     .min()
                     .unwrap_or(now);
-                self.acc.freshness[s].settle(floor);
+                cx.acc.freshness[s].settle(floor);
             }
         }
-        self.flow = Some(flow);
     }
 
     /// Fleet `f`'s reports over [t0, t1): generated, lost to down devices and the access
     /// link, and routed to the gateways in use (or lost when its group has none).
     fn settle_fleet(
         &mut self,
-        flow: &mut Flow,
+        cx: &mut FlowCx<'_>,
         net: &Network,
         f: usize,
         t0: Ticks,
         t1: Ticks,
         span: Ticks,
     ) {
-        let fl = &mut flow.fleets[f];
+        let fl = &mut self.fleets[f];
         fl.integrate(t1);
         // The share of the interval's device-time spent in each state: a reading due in it
         // meets that state with this probability.
         let total = (fl.devices as f64 * span as f64).max(1.0);
         let shares = fl.areas.map(|a| a as f64 / total);
         fl.areas = [0; STATES];
-        let effect = self.fleets[f].life.degradation.as_ref().map(|d| d.effect);
+        let effect = cx.fleets[f].life.degradation.as_ref().map(|d| d.effect);
         let homes = fl.homes.len();
-        let collide = lora::collision_share(flow, f, t1, span);
+        let collide = lora::collision_share(self, f, t1, span);
         for m in 0..homes {
-            let fl = &mut flow.fleets[f];
+            let fl = &mut self.fleets[f];
             let n = fl.homes[m].count(&mut fl.rng, t0, t1);
             if n == 0 {
                 continue;
             }
-            self.acc.ledger.generated += n;
-            spread(&mut self.acc.series, 0, t0, t1, n, self.acc.span);
+            cx.acc.ledger.generated += n;
+            spread(&mut cx.acc.series, 0, t0, t1, n, cx.acc.span);
             // The readings due in each state. Periodic reports: each device reports every
             // period whatever its state, so a state's readings are its device-time over the
             // period to within one per device; a systematic split (cumulative shares, one
@@ -559,9 +568,9 @@ impl<O: Observer> World<O> {
                     }
                 }
             }
-            self.acc.ledger.lost[LossCause::DeviceDown as usize] += split[DOWN];
-            self.acc.ledger.lost[LossCause::Firmware as usize] += split[BRICKED_STATE];
-            self.acc.ledger.lost[LossCause::AuthExpired as usize] += split[EXPIRED_STATE];
+            cx.acc.ledger.lost[LossCause::DeviceDown as usize] += split[DOWN];
+            cx.acc.ledger.lost[LossCause::Firmware as usize] += split[BRICKED_STATE];
+            cx.acc.ledger.lost[LossCause::AuthExpired as usize] += split[EXPIRED_STATE];
             // Degraded sensors: out of accuracy, or dropped before they are sent.
             let degraded = split[DEGRADED];
             let (bad, dropped) = match effect {
@@ -571,9 +580,9 @@ impl<O: Observer> World<O> {
                 Some(Effect::Dropouts(p)) => (0, fluid::binomial(&mut fl.rng, degraded, p)),
                 None => (0, 0),
             };
-            self.acc.ledger.lost[LossCause::SensorDropout as usize] += dropped;
+            cx.acc.ledger.lost[LossCause::SensorDropout as usize] += dropped;
             let good = left + degraded - bad - dropped;
-            let home = self.fleets[f].first_device + m as u32;
+            let home = cx.fleets[f].first_device + m as u32;
             if !fl.kept.is_empty() && !net.reachable(f, home) {
                 // Kept on the devices (`kept`), by those up and able to read.
                 let up = shares[HEALTHY] + shares[DEGRADED];
@@ -585,17 +594,17 @@ impl<O: Observer> World<O> {
                     bad,
                     reached: 0,
                 };
-                self.flow_keep(flow, f, m, offered, up, span);
+                self.keep(cx, f, m, offered, up, span);
                 continue;
             }
             // (A LoRa fleet keeps no device buffer: `compile` refuses the pair.)
-            let (good, bad) = if flow.radios.is_lora(f) {
-                self.flow_on_air(flow, f, m, collide, good, bad)
+            let (good, bad) = if self.radios.is_lora(f) {
+                self.on_air(cx, f, m, collide, good, bad)
             } else {
                 (good, bad)
             };
-            let fl = &mut flow.fleets[f];
-            let access = &self.fleets[f].access;
+            let fl = &mut self.fleets[f];
+            let access = &cx.fleets[f].access;
             let arrived_good = access.survivors(&mut fl.rng, good);
             let arrived_bad = if bad > 0 {
                 access.survivors(&mut fl.rng, bad)
@@ -603,14 +612,14 @@ impl<O: Observer> World<O> {
                 0
             };
             let arrived = arrived_good + arrived_bad;
-            self.acc.ledger.lost[LossCause::LinkLoss as usize] += good + bad - arrived;
+            cx.acc.ledger.lost[LossCause::LinkLoss as usize] += good + bad - arrived;
             if arrived == 0 {
                 continue;
             }
-            let first_of_home = self.fleets[f].first_device + m as u32;
+            let first_of_home = cx.fleets[f].first_device + m as u32;
             match net.route(f, first_of_home) {
-                None => self.acc.ledger.lost[LossCause::GatewayDown as usize] += arrived,
-                Some(g) => flow.gateways[g].incoming.push(Chunk {
+                None => cx.acc.ledger.lost[LossCause::GatewayDown as usize] += arrived,
+                Some(g) => self.gateways[g].incoming.push(Chunk {
                     fleet: f as u32,
                     count: arrived,
                     first: t0,
@@ -618,384 +627,6 @@ impl<O: Observer> World<O> {
                     bad: arrived_bad,
                     reached: 0,
                 }),
-            }
-        }
-    }
-
-    /// Gateway `g` over [t0, t1) with its state constant: what arrived is lost, stored, or
-    /// forwarded (through its fluid server, if it has a capacity limit).
-    fn settle_gateway(
-        &mut self,
-        flow: &mut Flow,
-        net: &mut Network,
-        g: usize,
-        t0: Ticks,
-        t1: Ticks,
-    ) {
-        let incoming = std::mem::take(&mut flow.gateways[g].incoming);
-        if !net.gateway_up(g) {
-            let lost: u64 = incoming.iter().map(|c| c.count).sum();
-            self.acc.ledger.lost[LossCause::GatewayDown as usize] += lost;
-        } else if net.uplink_in_use(g).is_none() {
-            self.flow_store(flow, g, &incoming);
-        } else if !net.has_server(g) {
-            // The backlog left when the gateway could forward again (`flow_drain`).
-            for &chunk in &incoming {
-                let d = Departure {
-                    chunk,
-                    first: chunk.first as f64,
-                    last: chunk.last as f64,
-                    waited: false,
-                    drained: false,
-                };
-                self.flow_forward(flow, net, g, d, 0.0);
-            }
-        } else {
-            self.flow_serve(flow, net, g, &incoming, t0, t1);
-        }
-        let mut incoming = incoming;
-        incoming.clear();
-        flow.gateways[g].incoming = incoming;
-    }
-
-    /// Stores arrivals in gateway `g`'s buffer (no uplink in use), dropping what overflows.
-    pub(super) fn flow_store(&mut self, flow: &mut Flow, g: usize, incoming: &[Chunk]) {
-        let gf = &mut flow.gateways[g];
-        if gf.queue.capacity == 0 {
-            let lost: u64 = incoming.iter().map(|c| c.count).sum();
-            self.acc.ledger.lost[LossCause::NoPath as usize] += lost;
-            return;
-        }
-        for &c in incoming {
-            gf.queue.push(c);
-        }
-        let peak = gf.queue.level().min(gf.queue.capacity);
-        let mut lost = 0;
-        gf.queue.enforce_capacity(&mut |c| lost += c.count);
-        self.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
-        self.acc.peak_buffered = self.acc.peak_buffered.max(peak);
-    }
-
-    /// Mean and second moment of gateway `g`'s service time for the fleets in `mix`, in ticks.
-    pub(super) fn service_moments(
-        &self,
-        flow: &Flow,
-        net: &Network,
-        g: usize,
-        mix: &[Chunk],
-    ) -> (f64, f64) {
-        let rate = net.rate_in_use(g);
-        let (p1, p2) = flow.gateways[g].processing;
-        let total: u64 = mix.iter().map(|c| c.count).sum();
-        let moments = |bits: f64| {
-            let send = rate.map_or(0.0, |r| (bits / r * TICKS_PER_SECOND as f64).ceil());
-            (p1 + send, p2 + 2.0 * p1 * send + send * send)
-        };
-        if total == 0 {
-            let bits = mix
-                .first()
-                .map_or(0.0, |c| flow.fleets[c.fleet as usize].bits);
-            return moments(bits);
-        }
-        let (mut m1, mut m2) = (0.0, 0.0);
-        for c in mix {
-            let (a, b) = moments(flow.fleets[c.fleet as usize].bits);
-            let w = c.count as f64 / total as f64;
-            m1 += w * a;
-            m2 += w * b;
-        }
-        (m1, m2)
-    }
-
-    /// Gateway `g`'s server over [t0, t1), as a fluid queue: the backlog drains at 1/E[S]
-    /// while arrivals join it; once it is empty (below saturation) arrivals pass with the
-    /// M/G/1 mean wait; above saturation the buffer fills, then overflows.
-    fn flow_serve(
-        &mut self,
-        flow: &mut Flow,
-        net: &mut Network,
-        g: usize,
-        incoming: &[Chunk],
-        t0: Ticks,
-        t1: Ticks,
-    ) {
-        let span = (t1 - t0) as f64;
-        let arrived: u64 = incoming.iter().map(|c| c.count).sum();
-        let mix: Vec<Chunk> = if arrived > 0 {
-            incoming.to_vec()
-        } else {
-            flow.gateways[g].queue.chunks().copied().take(1).collect()
-        };
-        let (es, es2) = self.service_moments(flow, net, g, &mix);
-        let rate = arrived as f64 / span;
-        let q0 = flow.gateways[g].queue.level();
-        let below = rate * es < 1.0;
-        let wait = fluid::pk_wait(rate, es, es2);
-        let mut departures: Vec<Departure> = vec![];
-        let mut passing: Vec<Chunk> = vec![];
-        let no_queue = flow.gateways[g].queue.capacity == 0;
-        if q0 == 0 && below && no_queue {
-            // No room to wait: a message arriving while one is in service is dropped. The
-            // M/G/1/1 loss system blocks a share ρ/(1 + ρ) of arrivals, whatever the law
-            // of service; the others pass without waiting.
-            let rho = rate * es;
-            let blocked = rho / (1.0 + rho);
-            let mut lost = 0;
-            for &c in incoming {
-                let k = fluid::binomial(&mut flow.gateways[g].rng, c.count, blocked);
-                if k < c.count {
-                    let bad_lost = (c.bad as u128 * k as u128 / c.count as u128) as u64;
-                    passing.push(Chunk {
-                        count: c.count - k,
-                        bad: c.bad - bad_lost,
-                        ..c
-                    });
-                }
-                lost += k;
-            }
-            self.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
-        } else if q0 == 0 && below {
-            passing.extend_from_slice(incoming);
-        } else {
-            let gf = &mut flow.gateways[g];
-            for &c in incoming {
-                gf.queue.push(c);
-            }
-            let mu = if es > 0.0 { 1.0 / es } else { f64::INFINITY };
-            // How long the backlog takes to empty, and how many leave meanwhile.
-            let empty_after = if below && mu.is_finite() {
-                q0 as f64 / (mu - rate)
-            } else {
-                f64::INFINITY
-            };
-            let (busy_for, leaving) = if empty_after < span {
-                let joined = (arrived as f64 * empty_after / span).round() as u64;
-                (empty_after, q0 + joined.min(arrived))
-            } else {
-                let exact = mu * span + gf.carry;
-                let k = if exact.is_finite() {
-                    exact.floor().max(0.0) as u64
-                } else {
-                    u64::MAX
-                };
-                gf.carry = if exact.is_finite() {
-                    exact - k as f64
-                } else {
-                    0.0
-                };
-                (span, k)
-            };
-            let mut j = 0u64;
-            let start = t0 as f64;
-            let step = if leaving > 0 {
-                busy_for / leaving as f64
-            } else {
-                0.0
-            };
-            gf.queue.take_front(leaving, &mut |chunk| {
-                let first = start + j as f64 * step;
-                j += chunk.count;
-                let last = start + (j - 1) as f64 * step;
-                departures.push(Departure {
-                    chunk,
-                    first,
-                    last,
-                    waited: true,
-                    drained: false,
-                });
-            });
-            if empty_after < span {
-                let rest = gf.queue.level();
-                gf.queue.take_front(rest, &mut |c| passing.push(c));
-            }
-            // The backlog q0 was counted when it was stored (or flushed from devices, whose
-            // peak leaves out what the server drained while the burst arrived).
-            let peak = gf.queue.level();
-            let mut lost = 0;
-            gf.queue.enforce_capacity(&mut |c| lost += c.count);
-            self.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
-            self.acc.peak_buffered = self
-                .acc
-                .peak_buffered
-                .max(peak.min(flow.gateways[g].queue.capacity));
-        }
-        let served: u64 = departures.iter().map(|d| d.chunk.count).sum::<u64>()
-            + passing.iter().map(|c| c.count).sum::<u64>();
-        net.add_busy(g, (served as f64 * es).round() as Ticks);
-        for d in departures {
-            self.flow_forward(flow, net, g, d, es);
-        }
-        let wait = if wait.is_finite() && !no_queue {
-            wait
-        } else {
-            0.0
-        };
-        for chunk in passing {
-            let d = Departure {
-                chunk,
-                first: chunk.first as f64 + wait,
-                last: chunk.last as f64 + wait,
-                waited: true,
-                drained: false,
-            };
-            self.flow_forward(flow, net, g, d, es);
-        }
-    }
-
-    /// Flow mode: gateway `g` can forward again; without a server its whole backlog leaves now
-    /// (with a server, the next settled interval drains it at the service rate).
-    pub(super) fn flow_drain(&mut self, net: &Network, now: Ticks, g: usize) {
-        let Some(mut flow) = self.flow.take() else {
-            return;
-        };
-        if net.can_forward(g) && !net.has_server(g) && !flow.gateways[g].queue.is_empty() {
-            let mut pieces = vec![];
-            let level = flow.gateways[g].queue.level();
-            flow.gateways[g]
-                .queue
-                .take_front(level, &mut |c| pieces.push(c));
-            for chunk in pieces {
-                let d = Departure {
-                    chunk,
-                    first: now as f64,
-                    last: now as f64,
-                    waited: true,
-                    drained: true,
-                };
-                self.flow_forward(&mut flow, net, g, d, 0.0);
-            }
-        }
-        self.flow = Some(flow);
-    }
-
-    /// A piece leaves gateway `g` over its uplink in use (after `service` ticks in the
-    /// server): lost to an undetected outage or the uplink, delivered on time or late, or in
-    /// flight at the horizon.
-    pub(super) fn flow_forward(
-        &mut self,
-        flow: &mut Flow,
-        net: &Network,
-        g: usize,
-        d: Departure,
-        service: f64,
-    ) {
-        let c = d.chunk;
-        let k = c.count;
-        if k == 0 {
-            return;
-        }
-        let wait_first = d.first - c.first as f64;
-        let wait_last = d.last - c.last as f64;
-        let mean_wait = ((wait_first + wait_last) / 2.0).max(0.0);
-        if d.waited {
-            // Readings kept on devices wait at the gateway from when they reached it.
-            let gateway_wait = if c.reached > 0 {
-                ((d.first + d.last) / 2.0 - c.reached as f64).max(0.0)
-            } else {
-                mean_wait
-            };
-            self.acc.waited += k;
-            self.acc.wait_sum += (gateway_wait * k as f64).round() as u128;
-        }
-        let Some(active) = net.uplink_in_use(g) else {
-            debug_assert!(false, "forward without an uplink in use");
-            return;
-        };
-        let (carrier, hop) = net.uplink(g, active);
-        if !net.carrier_up(carrier) {
-            self.acc.ledger.lost[LossCause::UndetectedOutage as usize] += k;
-            return;
-        }
-        self.acc.carrier_messages[carrier] += k;
-        let gf = &mut flow.gateways[g];
-        let survived = hop.survivors(&mut gf.rng, k);
-        self.acc.ledger.lost[LossCause::LinkLoss as usize] += k - survived;
-        if survived == 0 {
-            return;
-        }
-        let fleet = c.fleet as usize;
-        let member = net.member_of_fleet_group(fleet, g);
-        let table = if d.drained {
-            &flow.uplink_latency[g][active]
-        } else {
-            &flow.fleets[fleet].latency[member][active]
-        };
-        let horizon = self.horizon as f64;
-        let deadline = self.acc.deadline as f64;
-        // Averages over the piece: message x ∈ [0, 1] was created at first + x·span and
-        // leaves at d.first + x·(d.last − d.first).
-        let leaves = |x: f64| d.first + x * (d.last - d.first);
-        let created = |x: f64| c.first as f64 + x * (c.last - c.first) as f64;
-        // In flight at the horizon: leaving uniformly over [d.first, d.last], a message is
-        // still on the uplink with probability E[(delay − (horizon − leaves))+] / span.
-        let in_flight = if d.last + service + table.max() as f64 >= horizon {
-            let until = horizon - d.last - service;
-            let span = d.last - d.first;
-            let p = if span >= 1.0 {
-                (table.mean_excess(until) / span).min(1.0)
-            } else {
-                table.exceeds(until - 1.0)
-            };
-            fluid::binomial(&mut gf.rng, survived, p)
-        } else {
-            0
-        };
-        self.acc.ledger.in_flight_at_horizon += in_flight;
-        let delivered = survived - in_flight;
-        let p_late = table.late_share(wait_first, wait_last, deadline - service);
-        let late = fluid::binomial(&mut gf.rng, delivered, p_late);
-        let on_time = delivered - late;
-        if c.bad > 0 {
-            let share = c.bad as f64 / k as f64;
-            self.acc.ledger.delivered_bad += fluid::binomial(&mut gf.rng, delivered, share);
-        }
-        self.acc.ledger.delivered_on_time += on_time;
-        self.acc.ledger.delivered_late += late;
-        let delay = mean_wait + service + table.mean;
-        self.acc.ledger.delay_sum += (delay * delivered as f64).round() as u128;
-        spread(
-            &mut self.acc.series,
-            1,
-            c.first,
-            c.last + 1,
-            on_time,
-            self.acc.span,
-        );
-        // Freshness: each reading delivered on time keeps its site fresh from its arrival
-        // until its creation plus the deadline.
-        if on_time == 0 {
-            return;
-        }
-        let site = net.site_of_fleet(fleet);
-        let spacing = (c.last - c.first) as f64 / on_time as f64;
-        let latency = service + table.mean;
-        let fresh = &mut self.acc.freshness[site];
-        if on_time <= FRESHNESS_ONE_BY_ONE && spacing > deadline / 2.0 {
-            for i in 0..on_time {
-                let x = (i as f64 + 0.5) / on_time as f64;
-                let start = leaves(x) + latency;
-                let end = created(x) + deadline;
-                if end > start {
-                    fresh.cover(start as Ticks, end as Ticks);
-                }
-            }
-        } else {
-            // The readings still fresh on arrival are those with created + deadline beyond
-            // leaving + latency: g(x) > 0 for g linear in x; they cover from the first such
-            // arrival to the last such creation plus the deadline.
-            let g = |x: f64| created(x) + deadline - leaves(x) - latency;
-            let (g0, g1) = (g(0.0), g(1.0));
-            let (lo, hi) = match (g0 > 0.0, g1 > 0.0) {
-                (true, true) => (0.0, 1.0),
-                (false, false) => return,
-                (false, true) => (g0 / (g0 - g1), 1.0),
-                (true, false) => (0.0, g0 / (g0 - g1)),
-            };
-            let step = 0.5 / on_time as f64;
-            let start = leaves(lo + step) + latency;
-            let end = created(hi - step) + deadline;
-            if end > start {
-                fresh.cover(start as Ticks, end as Ticks);
             }
         }
     }
