@@ -1,7 +1,7 @@
 //! Whole-file checks and compilation of a parsed scenario into a [`Deployment`].
 
 use crate::engine::random::name_key;
-use crate::engine::{DurationDist, TICKS_PER_SECOND};
+use crate::engine::{DurationDist, TICKS_PER_SECOND, Ticks};
 
 use super::catalog::{self, Tech};
 use super::deployment::{BatterySpec, CampaignSpec, CertSpec, LifeSpec, ReplaceSpec};
@@ -16,6 +16,7 @@ use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::locate::FieldMap;
+use super::table;
 use super::types::{
     Battery, Certificate, Costs, DEFAULT_MESSAGE_BYTES, Degradation, DegradationMode, Detection,
     Dist, Expect, Failover, Failure, Fault, Link, LinkRef, LoRa, Outages, Power, Redundancy,
@@ -201,6 +202,61 @@ impl Ctx<'_> {
                 self.dist(&format!("{field}.random"), random)?,
                 self.dist(&format!("{field}.wearout"), wearout)?,
             ])),
+            Dist::Gamma { shape, scale, mean } => match (scale, mean) {
+                (Some(scale), None) => DurationDist::gamma(shape.0, scale.ticks() as f64),
+                (None, Some(mean)) => DurationDist::gamma(shape.0, mean.ticks() as f64 / shape.0),
+                _ => {
+                    return Err(self.error(
+                        field,
+                        "Gamma needs its shape and exactly one of scale and mean".into(),
+                        format!(
+                            "e.g. Gamma(shape: {}, mean: \"4h\"); mean = shape × scale",
+                            shape.0
+                        ),
+                    ));
+                }
+            },
+            Dist::Erlang { k, mean } => DurationDist::erlang(k.0, mean.ticks()),
+            Dist::Empirical { durations, file } => {
+                let observed = match (durations, file) {
+                    (Some(list), None) => list.iter().map(|d| d.ticks()).collect(),
+                    (None, Some(path)) => self.durations_file(&format!("{field}.file"), path)?,
+                    _ => {
+                        return Err(self.error(
+                            field,
+                            "Empirical needs exactly one of durations and file".into(),
+                            "e.g. Empirical(durations: [\"2h\", \"3h\", \"7h\"]) or \
+                             Empirical(file: \"repairs.csv\") with a `duration` column"
+                                .into(),
+                        ));
+                    }
+                };
+                Ok(DurationDist::empirical(observed).map_err(|e| {
+                    self.error(
+                        field,
+                        format!("invalid distribution: {e}"),
+                        "list the observed durations, e.g. durations: [\"2h\", \"3h\"]".into(),
+                    )
+                })?)
+            }
+            Dist::Mixture { weights, laws } => {
+                if weights.len() != laws.len() || laws.is_empty() {
+                    return Err(self.error(
+                        &format!("{field}.weights"),
+                        format!("{} weights for {} laws", weights.len(), laws.len()),
+                        "give one weight per law, e.g. Mixture(weights: [0.9, 0.1], laws: \
+                         [Exponential(mean: \"2h\"), Fixed(\"2d\")])"
+                            .into(),
+                    ));
+                }
+                let laws = laws
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| self.dist(&format!("{field}.laws[{i}]"), l))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let weights: Vec<f64> = weights.iter().map(|w| w.0).collect();
+                DurationDist::mixture(&weights, laws)
+            }
         };
         made.map_err(|e| {
             self.error(
@@ -209,6 +265,58 @@ impl Ctx<'_> {
                 "a mean, median or scale must be longer than 0s, and min at most max".to_string(),
             )
         })
+    }
+
+    /// The durations in the `duration` column of the CSV file at `path` (relative to the
+    /// scenario's folder), each located in that file if it is not a duration.
+    fn durations_file(&self, field: &str, path: &str) -> Result<Vec<Ticks>, ScenarioError> {
+        const LAYOUT: table::Layout = table::Layout {
+            what: "durations",
+            columns: &["duration"],
+            key: "duration",
+            example_header: "duration",
+            example_json: "{\"duration\": \"3h\"}",
+        };
+        // A sweep point's name carries its settings after the file name.
+        let scenario = self.file.split(" [").next().unwrap_or(self.file);
+        let base = std::path::Path::new(scenario)
+            .parent()
+            .unwrap_or(std::path::Path::new(""));
+        let full = base.join(path);
+        let (source, rows) = table::read(&full, &LAYOUT).map_err(|e| match e {
+            table::TableError::Invalid(d) => ScenarioError::Invalid(d),
+            table::TableError::Io { message, .. } => self.error(
+                field,
+                format!("cannot read {}: {message}", full.display()),
+                "the path is relative to the scenario's folder; the file is CSV with a \
+                 `duration` column (\"3h\", \"45min\")"
+                    .into(),
+            ),
+        })?;
+        let name = full.display().to_string();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let Some(cell) = row.cell("duration") else {
+                continue;
+            };
+            let d = crate::engine::Duration::parse(&cell.text).map_err(|e| {
+                let located = table::error(
+                    &source,
+                    &name,
+                    row.line,
+                    cell.column,
+                    "duration",
+                    format!("`{}` is not a duration: {e}", cell.text),
+                    "write a number with a unit, e.g. 3h, 45min, 2.5d".into(),
+                );
+                match located {
+                    table::TableError::Invalid(d) => ScenarioError::Invalid(d),
+                    other => self.error(field, other.to_string(), String::new()),
+                }
+            })?;
+            out.push(d.ticks());
+        }
+        Ok(out)
     }
 
     /// A link, its unwritten fields taken from its technology's preset if it names one.

@@ -87,6 +87,32 @@ pub enum Dist {
         random: Box<Dist>,
         wearout: Box<Dist>,
     },
+    /// The gamma law by its shape and either its scale or its mean (mean = shape × scale):
+    /// `Gamma(shape: 2.5, scale: "3h")`, `Gamma(shape: 2.5, mean: "7.5h")`.
+    Gamma {
+        shape: Positive,
+        #[serde(default)]
+        scale: Option<Duration>,
+        #[serde(default)]
+        mean: Option<Duration>,
+    },
+    /// `k` exponential phases in a row, `mean` in all: `Erlang(k: 2, mean: "4h")`.
+    Erlang { k: Count, mean: Duration },
+    /// Observed durations drawn with equal probability, written out
+    /// (`Empirical(durations: ["2h", "3h", "7h"])`) or read from a CSV file with a `duration`
+    /// column, its path relative to the scenario (`Empirical(file: "repairs.csv")`).
+    Empirical {
+        #[serde(default)]
+        durations: Option<Vec<Duration>>,
+        #[serde(default)]
+        file: Option<String>,
+    },
+    /// Law i with probability weights\[i\] / Σ weights:
+    /// `Mixture(weights: [0.9, 0.1], laws: [Exponential(mean: "2h"), Fixed("2d")])`.
+    Mixture {
+        weights: Vec<Positive>,
+        laws: Vec<Dist>,
+    },
 }
 
 /// A probability in [0, 1].

@@ -17,6 +17,7 @@ mod failover;
 mod fit;
 mod flow;
 mod hardening;
+mod laws;
 mod lifecycle;
 mod lora;
 mod outages;
