@@ -57,10 +57,12 @@ shorten() {
     esac
 }
 
-# The trace's horizon: one day, or an hour where a day is millions of lines.
+# The trace's horizon: one day, an hour where a day is millions of lines, or past the
+# scripted faults of a drill (a fault after the horizon is refused).
 trace_horizon() {
     case "$1" in
     peer_bench | city_scale_meters) echo '1h' ;;
+    fiber_cut_drill) echo '3d' ;;
     *) echo '1d' ;;
     esac
 }

@@ -3,12 +3,13 @@
 //!
 //! `build` makes the flat arrays from the `Deployment`. Parts with their own module: the
 //! accounts (`accounts`: ledger, downtimes, freshness, counters, the reduction to
-//! [`Outcome`]), the LoRa radio (`radio`), repair crews (`crews`), certificates and firmware
-//! (`software`) and flow mode (`flow`). A part owns its state; the world passes what one part
-//! must know of another as arguments and return values. Still here: devices and fleets (the
-//! message path `emit` → `arrive` → `forward`), the network (gateways, carriers, common causes,
-//! faults, redundancy groups and failover places, paths) and device lifecycles (failures,
-//! clocks, degradation).
+//! [`Outcome`]), the network (`network`: gateways, carriers, common causes, faults, redundancy
+//! groups and failover places, routing and paths), the LoRa radio (`radio`), repair crews
+//! (`crews`), certificates and firmware (`software`) and flow mode (`flow`). A part owns its
+//! state; the world passes what one part must know of another as arguments and return values,
+//! and answers the network's `Host` calls while a change cascades through it.
+//! Still here: devices and fleets (the message path `emit` → access link → the network) and
+//! device lifecycles (failures, clocks, degradation).
 //!
 //! State lives in flat arrays indexed by device, fleet, gateway, carrier and failover place
 //! (invariant 5 in ARCHITECTURE.md). Which uplink a gateway uses, and which gateway of a
@@ -20,15 +21,13 @@ use std::collections::VecDeque;
 use rand::RngExt;
 
 use crate::engine::random::member_key;
-use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, TICKS_PER_SECOND, Ticks};
-use crate::scenario::{
-    Deployment, DropPolicy, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, LifeSpec, Unit,
-};
+use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
+use crate::scenario::{Deployment, FailoverSpec, FailureSpec, LifeSpec};
 
 use super::degradation::{self, BAD, DegradationStats, Reading};
 use super::event::{Event, Packed};
-use super::failover::{Ctx, FailoverPolicy};
-use super::ledger::{ConservationError, Downtime, Ledger, LossCause};
+use super::failover::FailoverPolicy;
+use super::ledger::{ConservationError, Ledger, LossCause};
 use super::lifecycle::{self, Clocks};
 use super::link::Hop;
 use super::stop::DeadWatch;
@@ -37,8 +36,24 @@ use super::trace::{MessageId, Observer, Silent, Trace};
 mod accounts;
 mod build;
 mod crews;
+mod network;
 mod radio;
 mod software;
+
+use network::{AccessFault, Courier, Host, Network};
+
+/// What carrying a message through a gateway needs of the world (see [`Courier`]), borrowed
+/// field by field so the network can be borrowed beside it.
+macro_rules! courier {
+    ($world:expr) => {
+        Courier {
+            acc: &mut $world.acc,
+            observer: &mut $world.observer,
+            senders: &mut $world.devices,
+            horizon: $world.horizon,
+        }
+    };
+}
 
 use accounts::{Accounts, Closing};
 use radio::{LoRaRt, Radio, Transmission};
@@ -164,25 +179,24 @@ struct Device {
 // A million devices must stay small: degradation took the last spare byte.
 const _: () = assert!(std::mem::size_of::<Device>() == 48);
 
-/// One uplink of a gateway: its carrier, its hop and the hop's bursty-loss state.
-#[derive(Debug)]
-struct UplinkRt {
-    carrier: usize,
-    hop: Hop,
-    bad: bool,
-    /// Usable throughput: a message occupies the uplink for its bits over this rate.
-    rate_bps: Option<f64>,
+impl Device {
+    /// The device's fleet.
+    #[inline(always)]
+    fn fleet(&self) -> usize {
+        self.fleet as usize
+    }
+
+    /// The device's traffic stream: report timing and the fate of its messages on each hop.
+    #[inline(always)]
+    fn traffic(&mut self) -> &mut Stream {
+        &mut self.traffic
+    }
 }
 
 #[derive(Debug)]
 struct FleetRt {
     key: u64,
     first_device: u32,
-    group: u32,
-    site: u32,
-    /// The gateway, when the fleet's group has one member (no routing decision to make).
-    single_gateway: Option<u32>,
-    message_bits: f64,
     report: DurationDist,
     access: Hop,
     failure: Option<FailureSpec>,
@@ -191,9 +205,6 @@ struct FleetRt {
     /// Where the fleet's devices' clocks start in `World::clocks` (fleets with batteries or
     /// planned replacement only).
     first_clock: u32,
-    /// Whether every device of the fleet has a working path to the cloud, and since when not.
-    path_up: bool,
-    down_since: Ticks,
     lora: Option<LoRaRt>,
     /// Readings each device can keep while it cannot reach a gateway, and where the fleet's
     /// device buffers start in `World::device_buffers`.
@@ -226,113 +237,6 @@ impl Msg {
     }
 }
 
-/// Whether a unit (carrier or gateway) works: up when its own random process says up and no
-/// scripted fault holds it down.
-#[derive(Clone, Copy, Debug)]
-struct Health {
-    /// The effective state, as of the last [`Health::settle`]; read on the hot path.
-    up: bool,
-    random_up: bool,
-    faults: u32,
-}
-
-impl Health {
-    const UP: Health = Health {
-        up: true,
-        random_up: true,
-        faults: 0,
-    };
-
-    /// Brings the effective state up to date with the process and the faults; returns the new
-    /// state if it changed.
-    fn settle(&mut self) -> Option<bool> {
-        let up = self.random_up && self.faults == 0;
-        (up != self.up).then(|| {
-            self.up = up;
-            up
-        })
-    }
-}
-
-#[derive(Debug)]
-struct GatewayRt {
-    health: Health,
-    /// Index into `uplinks` of the uplink in use, if any (chosen by the gateway's policy).
-    active: Option<usize>,
-    /// Whether the gateway can forward to the cloud: up, and the uplink in use works.
-    connected: bool,
-    uplinks: Vec<UplinkRt>,
-    capacity: u64,
-    drop: DropPolicy,
-    buffer: VecDeque<Msg>,
-    /// Forwarding takes time: a per-message processing time and/or the uplink's data rate.
-    server: Option<Server>,
-    life: Stream,
-    failure: Option<FailureSpec>,
-    /// Groups this gateway belongs to (its own group of one, a redundancy group, or both).
-    groups: Vec<u32>,
-    connectivity_down: Downtime,
-}
-
-impl GatewayRt {
-    fn can_forward(&self) -> bool {
-        self.health.up && self.active.is_some()
-    }
-}
-
-/// A gateway's forwarding server: messages queue FIFO in the gateway buffer while it is busy.
-#[derive(Debug)]
-struct Server {
-    service: Option<DurationDist>,
-    rng: Stream,
-    in_service: Option<Msg>,
-    busy: bool,
-    busy_since: Ticks,
-    busy_total: Ticks,
-}
-
-#[derive(Debug)]
-struct CarrierRt {
-    health: Health,
-    stream: Stream,
-    outages: Option<FailureSpec>,
-    /// Gateways with an uplink through this carrier.
-    users: Vec<u32>,
-}
-
-#[derive(Debug)]
-struct CauseRt {
-    stream: Stream,
-    laws: FailureSpec,
-    units: Vec<Unit>,
-}
-
-#[derive(Debug)]
-struct GroupRt {
-    members: Vec<u32>,
-    /// The failover place choosing among the members; none for a group of one.
-    place: Option<u32>,
-    fleets: Vec<u32>,
-}
-
-/// What a failover place chooses among.
-#[derive(Clone, Copy, Debug)]
-enum Choice {
-    Uplinks { gateway: u32 },
-    Gateways { group: u32 },
-}
-
-/// One failover decision point: a gateway's uplinks, or a redundancy group's gateways.
-struct Place {
-    choice: Choice,
-    policy: Box<dyn FailoverPolicy>,
-    up: Vec<bool>,
-    in_use: Vec<bool>,
-    rng: Stream,
-    /// A failed member taken out of use, until traffic goes on over another one.
-    abandoned: Option<usize>,
-}
-
 /// What [`World::with_policies`] tells a caller who plugs in their own policies: which place
 /// needs one, and what the scenario says.
 #[derive(Clone, Copy, Debug)]
@@ -361,20 +265,14 @@ pub struct World<O: Observer = Silent> {
     horizon: Ticks,
     devices: Vec<Device>,
     fleets: Vec<FleetRt>,
-    gateways: Vec<GatewayRt>,
-    carriers: Vec<CarrierRt>,
-    causes: Vec<CauseRt>,
-    groups: Vec<GroupRt>,
-    places: Vec<Place>,
-    faults: Vec<FaultSpec>,
+    /// Gateways, carriers, common causes, faults, failover places and paths.
+    net: Network,
     /// Creation time and device of messages whose access delay does not fit 32 bits.
     long_delays: Vec<Msg>,
     free_long: Vec<u32>,
     to_gateway_in_flight: u64,
     /// What the replication measures (read once, at the end).
     acc: Accounts,
-    /// Scratch space for the timers a policy sets in one call.
-    timers: Vec<(Ticks, u32)>,
     /// LoRa channels and duty cycles.
     radio: Radio,
     /// Per device of a fleet with device buffers: readings kept while no gateway is reachable.
@@ -509,10 +407,7 @@ impl<O: Observer> World<O> {
             fleet.lora = rt;
         }
         let devices = build::devices(dep, &key);
-        let mut gateways = build::gateways(dep, &key, horizon);
-        let carriers = build::carriers(dep, &key);
-        let causes = build::causes(dep, &key);
-        let (places, groups) = build::places_and_groups(dep, &key, custom, &mut gateways);
+        let net = Network::new(dep, &key, custom, horizon);
         let mut world = World {
             observer,
             seed: dep.seed,
@@ -520,12 +415,7 @@ impl<O: Observer> World<O> {
             horizon,
             devices,
             fleets,
-            gateways,
-            carriers,
-            causes,
-            groups,
-            places,
-            faults: dep.faults.clone(),
+            net,
             long_delays: vec![],
             free_long: vec![],
             to_gateway_in_flight: 0,
@@ -536,7 +426,6 @@ impl<O: Observer> World<O> {
             clocks: vec![Clocks::default(); clocked_devices as usize],
             software: Software::new(dep, replication),
             crews: Crews::new(dep, replication),
-            timers: vec![],
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
             dead_watch: DeadWatch::new(dep),
             end_of_life: None,
@@ -580,45 +469,22 @@ impl<O: Observer> World<O> {
                 }
             }
         }
-        for (g, gw) in self.gateways.iter_mut().enumerate() {
-            if let Some(f) = &gw.failure {
-                sched.schedule_at(
-                    f.lifetime.sample(&mut gw.life),
-                    Event::GatewayFail(g as u32).into(),
-                );
-            }
-        }
-        for (c, carrier) in self.carriers.iter_mut().enumerate() {
-            if let Some(o) = &carrier.outages {
-                sched.schedule_at(
-                    o.lifetime.sample(&mut carrier.stream),
-                    Event::CarrierDown(c as u32).into(),
-                );
-            }
-        }
-        for (i, cause) in self.causes.iter_mut().enumerate() {
-            let at = cause.laws.lifetime.sample(&mut cause.stream);
-            let event = Event::Cause {
-                index: i as u32,
-                up: false,
-            };
-            sched.schedule_at(at, event.into());
-        }
+        self.net.schedule_outages(sched);
         self.software.schedule_start(sched);
-        for (i, fault) in self.faults.iter().enumerate() {
-            sched.schedule_at(fault.at, Event::FaultBegin(i as u32).into());
-            sched.schedule_at(
-                fault.at.saturating_add(fault.lasting),
-                Event::FaultEnd(i as u32).into(),
-            );
-        }
+        self.net.schedule_faults(sched);
         self.schedule_inspections(sched);
-        for p in 0..self.places.len() {
-            self.call_policy(sched, p, |policy, cx| policy.start(cx));
-        }
-        for f in 0..self.fleets.len() {
-            self.refresh_path(0, f);
-        }
+        self.with_network(|net, world| net.start(sched, world));
+    }
+
+    /// Runs `change` on the network with the rest of the world as its [`Host`]. The network
+    /// is taken out of the world meanwhile: whatever the host does during the change reaches
+    /// the network through the `&mut Network` it is handed, never through `self.net`.
+    #[inline]
+    fn with_network<R>(&mut self, change: impl FnOnce(&mut Network, &mut Self) -> R) -> R {
+        let mut net = std::mem::take(&mut self.net);
+        let result = change(&mut net, self);
+        self.net = net;
+        result
     }
 
     /// Runs the replication to its horizon with `observer`, and returns what it measured and
@@ -703,14 +569,7 @@ impl<O: Observer> World<O> {
             self.trace_leftovers();
         }
         let horizon = self.horizon;
-        self.acc.ledger.buffered_at_horizon += self
-            .gateways
-            .iter()
-            .map(|g| {
-                let in_service = g.server.as_ref().is_some_and(|s| s.in_service.is_some());
-                g.buffer.len() as u64 + in_service as u64
-            })
-            .sum::<u64>();
+        self.acc.ledger.buffered_at_horizon += self.net.held();
         self.acc.ledger.buffered_at_horizon += self
             .device_buffers
             .iter()
@@ -718,26 +577,14 @@ impl<O: Observer> World<O> {
             .sum::<u64>();
         self.acc.ledger.in_flight_at_horizon += self.to_gateway_in_flight;
         self.acc.ledger.check_conservation()?;
-        let gateway_busy = self
-            .gateways
-            .iter()
-            .map(|g| match &g.server {
-                Some(s) if s.busy => s.busy_total + horizon.saturating_sub(s.busy_since),
-                Some(s) => s.busy_total,
-                None => 0,
-            })
-            .collect();
+        let gateway_busy = self.net.busy_times(horizon);
         let closing = Closing {
             horizon,
             end_of_life,
             events,
             devices: self.devices.len() as u64,
-            gateways: self.gateways.len() as u64,
-            gateway_connectivity: self
-                .gateways
-                .iter()
-                .map(|g| g.connectivity_down.availability(1))
-                .collect(),
+            gateways: self.net.gateway_count() as u64,
+            gateway_connectivity: self.net.connectivity(),
             gateway_busy,
             crews: self.crews.finish(horizon),
             soft: self.software.finish(),
@@ -750,15 +597,12 @@ impl<O: Observer> World<O> {
     /// trace every generated message has exactly one final step.
     fn trace_leftovers(&mut self) {
         let now = self.horizon;
-        for (g, gw) in self.gateways.iter().enumerate() {
-            let in_service = gw.server.as_ref().and_then(|s| s.in_service);
-            for m in in_service.iter().chain(&gw.buffer) {
-                let step = Trace::BufferedAtHorizon {
-                    msg: m.id(),
-                    gateway: g as u32,
-                };
-                self.observer.observe(now, step);
-            }
+        for (gateway, m) in self.net.held_messages() {
+            let step = Trace::BufferedAtHorizon {
+                msg: m.id(),
+                gateway,
+            };
+            self.observer.observe(now, step);
         }
         let mut free = vec![false; self.long_delays.len()];
         for &slot in &self.free_long {
@@ -819,7 +663,7 @@ impl<O: Observer> World<O> {
         }
         if fleet.device_buffer > 0 {
             let f = dev.fleet as usize;
-            if !self.reachable(f, d) {
+            if !self.net.reachable(f, d) {
                 return self.keep_on_device(now, f, msg);
             }
             return self.send_access(sched, msg);
@@ -840,18 +684,6 @@ impl<O: Observer> World<O> {
         };
         self.to_gateway_in_flight += 1;
         self.send_to_gateway(sched, msg, now.saturating_add(delay));
-    }
-
-    /// Whether device `d` of fleet `f` has someone to take custody of a reading: its gateway is
-    /// up and either stores what it cannot forward (a buffer) or is connected now. A gateway
-    /// without a buffer is a pass-through (a cellular operator's core, a bridge): while its
-    /// uplink is down nothing acknowledges the device's messages, so the device keeps them,
-    /// as a tracker out of coverage keeps its fixes.
-    fn reachable(&self, f: usize, d: u32) -> bool {
-        self.route(&self.fleets[f], d).is_some_and(|g| {
-            let gw = &self.gateways[g];
-            gw.health.up && (gw.capacity > 0 || gw.connected)
-        })
     }
 
     /// Sends `msg` over its device's access link now.
@@ -887,12 +719,12 @@ impl<O: Observer> World<O> {
     }
 
     /// Devices of group `group`'s fleets that can reach a gateway again send what they kept.
-    fn flush_devices(&mut self, sched: &mut Scheduler<Packed>, group: usize) {
+    fn flush_devices(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize) {
         if self.flow.is_some() {
-            return self.flow_flush_devices(sched.now(), group);
+            return self.flow_flush_devices(net, sched.now(), group);
         }
-        for i in 0..self.groups[group].fleets.len() {
-            let f = self.groups[group].fleets[i] as usize;
+        for i in 0..net.group_fleets(group).len() {
+            let f = net.group_fleets(group)[i] as usize;
             let fleet = &self.fleets[f];
             if fleet.device_buffer == 0 {
                 continue;
@@ -905,7 +737,7 @@ impl<O: Observer> World<O> {
                 - first;
             for k in 0..count {
                 let b = (first_buffer + k) as usize;
-                if self.device_buffers[b].is_empty() || !self.reachable(f, first + k) {
+                if self.device_buffers[b].is_empty() || !net.reachable(f, first + k) {
                     continue;
                 }
                 let kept = std::mem::take(&mut self.device_buffers[b]);
@@ -982,559 +814,24 @@ impl<O: Observer> World<O> {
         self.observer.observe(now, Trace::Lost(msg.id(), cause));
     }
 
-    /// The gateway a message from device `d` of fleet `f` goes to: the fleet's only gateway,
-    /// or, in a redundancy group, the device's home member if in use, else the next in use.
+    /// A message reaches the end of its access link: off the link, into the network.
     #[inline]
-    fn route(&self, f: &FleetRt, d: u32) -> Option<usize> {
-        if let Some(g) = f.single_gateway {
-            return Some(g as usize);
-        }
-        let group = &self.groups[f.group as usize];
-        let place = &self.places[group.place? as usize];
-        let n = group.members.len();
-        let home = (d - f.first_device) as usize % n;
-        (0..n)
-            .map(|k| (home + k) % n)
-            .find(|&m| place.in_use[m])
-            .map(|m| group.members[m] as usize)
-    }
-
-    /// A message reaches the end of its access link.
-    fn arrive(&mut self, sched: &mut Scheduler<Packed>, mut msg: Msg) {
-        let now = sched.now();
+    fn arrive(&mut self, sched: &mut Scheduler<Packed>, msg: Msg) {
         self.to_gateway_in_flight -= 1;
-        let fleet = &self.fleets[self.devices[msg.device as usize].fleet as usize];
-        let Some(g) = self.route(fleet, msg.device) else {
-            // A redundancy group with no gateway in use: switching over, or not covered.
-            return self.lose(now, msg, LossCause::GatewayDown);
-        };
-        self.observer.observe(
-            now,
-            Trace::AtGateway {
-                msg: msg.id(),
-                gateway: g as u32,
-            },
-        );
-        msg.queued = now;
-        let gw = &mut self.gateways[g];
-        if !gw.health.up {
-            return self.lose(now, msg, LossCause::GatewayDown);
-        }
-        let ready = gw.active.is_some() && gw.buffer.is_empty();
-        match &gw.server {
-            None if ready => self.forward(now, g, msg),
-            Some(s) if ready && s.in_service.is_none() => self.start_service(sched, g, msg),
-            _ => self.store(now, g, msg),
-        }
+        self.net.arrive(sched, &mut courier!(self), msg);
     }
 
-    /// Keeps a message in gateway `g`'s buffer (an outage) or queue (the server is busy).
-    fn store(&mut self, now: Ticks, g: usize, msg: Msg) {
-        let gw = &mut self.gateways[g];
-        if gw.capacity == 0 {
-            let cause = if gw.active.is_none() {
-                LossCause::NoPath
-            } else {
-                LossCause::BufferOverflow
-            };
-            return self.lose(now, msg, cause);
-        }
-        if gw.buffer.len() as u64 >= gw.capacity {
-            match gw.drop {
-                DropPolicy::DropNewest => return self.lose(now, msg, LossCause::BufferOverflow),
-                DropPolicy::DropOldest => {
-                    if let Some(old) = gw.buffer.pop_front() {
-                        gw.buffer.push_back(msg);
-                        return self.lose(now, old, LossCause::BufferOverflow);
-                    }
-                }
-            }
-        }
-        gw.buffer.push_back(msg);
-        let occupancy = gw.buffer.len() as u64;
-        self.acc.peak_buffered = self.acc.peak_buffered.max(occupancy);
-        self.observer.observe(
-            now,
-            Trace::Buffered {
-                msg: msg.id(),
-                gateway: g as u32,
-                occupancy,
-            },
-        );
-    }
-
-    /// Gateway `g`'s server takes `msg`: it leaves on the uplink when the service ends.
-    fn start_service(&mut self, sched: &mut Scheduler<Packed>, g: usize, msg: Msg) {
-        let now = sched.now();
-        self.acc.waited(now - msg.queued);
-        let bits = self.fleets[self.devices[msg.device as usize].fleet as usize].message_bits;
-        let gw = &mut self.gateways[g];
-        let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
-        let Some(server) = &mut gw.server else {
-            return;
-        };
-        let processing = server
-            .service
-            .as_ref()
-            .map_or(0, |d| d.sample(&mut server.rng));
-        let sending = rate.map_or(0, |r| (bits / r * TICKS_PER_SECOND as f64).ceil() as Ticks);
-        if !server.busy {
-            server.busy = true;
-            server.busy_since = now;
-        }
-        server.in_service = Some(msg);
-        sched.schedule_at(
-            now.saturating_add(processing.saturating_add(sending)),
-            Event::ServiceDone(g as u32).into(),
-        );
-    }
-
-    /// Gateway `g`'s server has finished a message: it goes on the uplink, and the next one
-    /// in the queue starts.
-    fn service_done(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let now = sched.now();
-        let gw = &mut self.gateways[g];
-        let Some(server) = &mut gw.server else {
-            return;
-        };
-        let Some(msg) = server.in_service.take() else {
-            return;
-        };
-        if gw.can_forward() {
-            self.forward(now, g, msg);
-        } else {
-            // The path went away meanwhile: the message waits at the head of the buffer.
-            gw.buffer.push_front(msg);
-        }
-        self.next_service(sched, g);
-    }
-
-    /// Starts the next queued message if the server is idle and the gateway can forward;
-    /// otherwise closes the busy period.
-    fn next_service(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let now = sched.now();
-        let gw = &mut self.gateways[g];
-        let can_forward = gw.can_forward();
-        let Some(server) = &mut gw.server else {
-            return;
-        };
-        if server.in_service.is_some() {
-            return;
-        }
-        match gw.buffer.pop_front() {
-            Some(m) if can_forward => self.start_service(sched, g, m),
-            other => {
-                if let Some(m) = other {
-                    gw.buffer.push_front(m);
-                }
-                if server.busy {
-                    server.busy = false;
-                    server.busy_total += now - server.busy_since;
-                }
-            }
-        }
-    }
-
-    /// Sends one message over gateway `g`'s uplink in use. Uplink draws use the sending
-    /// device's stream, so a message's fate does not depend on other devices' traffic.
-    fn forward(&mut self, now: Ticks, g: usize, msg: Msg) {
-        let gw = &mut self.gateways[g];
-        let Some(active) = gw.active else {
-            debug_assert!(false, "forward without an uplink in use");
-            return;
-        };
-        let carrier = gw.uplinks[active].carrier;
-        if !self.carriers[carrier].health.up {
-            return self.lose(now, msg, LossCause::UndetectedOutage);
-        }
-        self.acc.carrier_messages[carrier] += 1;
-        let rng = &mut self.devices[msg.device as usize].traffic;
-        let uplink = &mut gw.uplinks[active];
-        match uplink.hop.cross(rng, &mut uplink.bad) {
-            None => self.lose(now, msg, LossCause::LinkLoss),
-            Some(delay) => {
-                let arrival = now.saturating_add(delay);
-                if arrival >= self.horizon {
-                    self.acc.ledger.in_flight_at_horizon += 1;
-                    self.observer
-                        .observe(now, Trace::InFlightAtHorizon(msg.id()));
-                } else {
-                    let site = self.fleets[self.devices[msg.device as usize].fleet as usize].site;
-                    let (delay, on_time) =
-                        self.acc
-                            .delivered(now, msg.created, arrival, site as usize, msg.bad());
-                    self.observer.observe(
-                        now,
-                        Trace::Delivered {
-                            msg: msg.id(),
-                            arrival,
-                            delay,
-                            on_time,
-                        },
-                    );
-                }
-            }
-        }
-    }
-
-    /// Sends gateway `g`'s backlog if it can forward again: at once without a server, else
-    /// through the server, one message at a time.
-    fn maybe_drain(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let now = sched.now();
-        if self.flow.is_some() {
-            return self.flow_drain(now, g);
-        }
-        let gw = &mut self.gateways[g];
-        if !gw.can_forward() || gw.buffer.is_empty() {
-            return;
-        }
-        if gw.server.is_some() {
-            return self.next_service(sched, g);
-        }
-        let backlog = std::mem::take(&mut gw.buffer);
-        for m in &backlog {
-            self.acc.waited(now - m.queued);
-            self.forward(now, g, *m);
-        }
-        let gw = &mut self.gateways[g];
-        gw.buffer = backlog;
-        gw.buffer.clear();
-    }
-
-    /// Calls place `p`'s policy through `call`, then applies what it decided: timers, the
-    /// members in use, the failover counts.
-    fn call_policy(
-        &mut self,
-        sched: &mut Scheduler<Packed>,
-        p: usize,
-        call: impl FnOnce(&mut dyn FailoverPolicy, &mut Ctx<'_>),
-    ) {
-        let now = sched.now();
-        let place = &mut self.places[p];
-        let before = place.in_use.clone();
-        let mut cx = Ctx::new(
-            now,
-            &place.up,
-            &mut place.in_use,
-            &mut place.rng,
-            &mut self.timers,
-        );
-        call(place.policy.as_mut(), &mut cx);
-        self.acc.failovers += cx.failed_switches as u64;
-        for (delay, token) in self.timers.drain(..) {
-            let event = Event::PolicyTimer {
-                place: p as u32,
-                token,
-            };
-            sched.schedule_at(now.saturating_add(delay), event.into());
-        }
-        // A failover: a failed member carrying traffic is taken out of use, and traffic goes
-        // on (now, or after a switch) over another member.
-        for (m, &was) in before.iter().enumerate() {
-            if was && !place.in_use[m] && !place.up[m] {
-                place.abandoned = Some(m);
-            }
-        }
-        if let Some(left) = place.abandoned
-            && place.in_use.iter().any(|&u| u)
-        {
-            place.abandoned = None;
-            if place
-                .in_use
-                .iter()
-                .enumerate()
-                .any(|(m, &u)| u && m != left)
-            {
-                self.acc.failovers += 1;
-                let ok = place.in_use.iter().zip(&place.up).all(|(&u, &up)| !u || up);
-                self.acc.failovers_ok += ok as u64;
-            }
-        }
-        let before = before.iter().position(|&u| u);
-        let after = place.in_use.iter().position(|&u| u);
-        let choice = place.choice;
-        match choice {
-            Choice::Uplinks { gateway } => {
-                let g = gateway as usize;
-                if after != before {
-                    let uplink = after.map(|u| u as u32);
-                    self.observer
-                        .observe(now, Trace::UplinkChanged { gateway, uplink });
-                }
-                self.gateways[g].active = after;
-                self.refresh_gateway(sched, g);
-            }
-            Choice::Gateways { group } => {
-                if after != before {
-                    let gateway = after.map(|m| self.groups[group as usize].members[m]);
-                    self.observer
-                        .observe(now, Trace::GroupChanged { group, gateway });
-                }
-                for i in 0..self.groups[group as usize].fleets.len() {
-                    let f = self.groups[group as usize].fleets[i] as usize;
-                    self.refresh_path(now, f);
-                }
-                self.flush_devices(sched, group as usize);
-            }
-        }
-    }
-
-    /// Tells place `p` that member `m` changed.
-    fn member_changed(&mut self, sched: &mut Scheduler<Packed>, p: usize, m: usize, up: bool) {
-        if self.places[p].up[m] == up {
-            return;
-        }
-        self.places[p].up[m] = up;
-        self.call_policy(sched, p, |policy, cx| policy.member_changed(cx, m, up));
-    }
-
-    /// Brings gateway `g`'s connectivity and its fleets' paths up to date after a change, and
-    /// drains its backlog if it can forward again.
-    fn refresh_gateway(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let now = sched.now();
-        let gw = &self.gateways[g];
-        let connected = gw.health.up
-            && gw
-                .active
-                .is_some_and(|u| self.carriers[gw.uplinks[u].carrier].health.up);
-        let gw = &mut self.gateways[g];
-        if connected != gw.connected {
-            gw.connected = connected;
-            if connected {
-                gw.connectivity_down.came_up(now);
-                self.acc.connectivity_down.came_up(now);
-            } else {
-                gw.connectivity_down.went_down(now);
-                self.acc.connectivity_down.went_down(now);
-            }
-            for i in 0..self.gateways[g].groups.len() {
-                let group = self.gateways[g].groups[i] as usize;
-                for j in 0..self.groups[group].fleets.len() {
-                    let f = self.groups[group].fleets[j] as usize;
-                    self.refresh_path(now, f);
-                }
-                // A pass-through gateway connected again takes custody of what its devices kept.
-                if connected && self.gateways[g].capacity == 0 {
-                    self.flush_devices(sched, group);
-                }
-            }
-        }
-        self.maybe_drain(sched, g);
-    }
-
-    /// Whether every device of fleet `f` has a working path to the cloud: its group has a
-    /// gateway in use, and every gateway in use is connected.
-    fn path_up(&self, f: usize) -> bool {
-        let fleet = &self.fleets[f];
-        if let Some(g) = fleet.single_gateway {
-            return self.gateways[g as usize].connected;
-        }
-        let group = &self.groups[fleet.group as usize];
-        let Some(p) = group.place else {
-            return false;
-        };
-        let in_use = &self.places[p as usize].in_use;
-        in_use.iter().any(|&u| u)
-            && group
-                .members
-                .iter()
-                .zip(in_use)
-                .all(|(&g, &u)| !u || self.gateways[g as usize].connected)
-    }
-
-    /// Updates fleet `f`'s path state, its site's availability and the recovery times.
-    fn refresh_path(&mut self, now: Ticks, f: usize) {
-        let up = self.path_up(f);
-        let fleet = &mut self.fleets[f];
-        if up == fleet.path_up {
-            return;
-        }
-        fleet.path_up = up;
-        let since = fleet.down_since;
-        if !up {
-            fleet.down_since = now;
-        }
-        let site = fleet.site as usize;
-        self.acc.fleet_path(now, site, up, since);
-    }
-
-    /// Carrier `c`'s own outage process changes state, and draws its next change.
-    fn carrier_process(&mut self, sched: &mut Scheduler<Packed>, c: usize, up: bool) {
-        let now = sched.now();
-        let carrier = &mut self.carriers[c];
-        carrier.health.random_up = up;
-        if let Some(o) = &carrier.outages {
-            let next = if up {
-                Event::CarrierDown(c as u32)
-            } else {
-                Event::CarrierUp(c as u32)
-            };
-            let after = time_to_next_change(o, up, &mut carrier.stream);
-            sched.schedule_at(now.saturating_add(after), next.into());
-        }
-        self.apply_carrier(sched, c);
-    }
-
-    /// Makes carrier `c`'s effective state follow its health, and tells its gateways.
-    fn apply_carrier(&mut self, sched: &mut Scheduler<Packed>, c: usize) {
-        let Some(up) = self.carriers[c].health.settle() else {
-            return;
-        };
-        let now = sched.now();
-        if up {
-            self.observer.observe(now, Trace::CarrierUp(c as u32));
-        } else {
-            self.acc.carrier_outages += 1;
-            self.observer.observe(now, Trace::CarrierDown(c as u32));
-        }
-        for i in 0..self.carriers[c].users.len() {
-            let g = self.carriers[c].users[i] as usize;
-            let had_uplink = self.gateways[g].uplinks.iter().any(|u| {
-                if u.carrier == c {
-                    !up
-                } else {
-                    self.carriers[u.carrier].health.up
-                }
-            });
-            for u in 0..self.gateways[g].uplinks.len() {
-                if self.gateways[g].uplinks[u].carrier == c {
-                    self.member_changed(sched, g, u, up);
-                }
-            }
-            match (had_uplink, self.any_uplink(g)) {
-                (true, false) => self.acc.uplink_down.went_down(now),
-                (false, true) => self.acc.uplink_down.came_up(now),
-                _ => {}
-            }
-            self.refresh_gateway(sched, g);
-        }
-    }
-
-    /// Whether gateway `g` has at least one uplink whose carrier works.
-    fn any_uplink(&self, g: usize) -> bool {
-        self.gateways[g]
-            .uplinks
-            .iter()
-            .any(|u| self.carriers[u.carrier].health.up)
-    }
-
-    /// Gateway `g`'s own failure process changes state, and draws its next change.
-    fn gateway_process(&mut self, sched: &mut Scheduler<Packed>, g: usize, up: bool) {
-        let now = sched.now();
-        let gw = &mut self.gateways[g];
-        gw.health.random_up = up;
-        self.acc.gateway_failures += !up as u64;
-        self.acc.gateway_failures_each[g] += !up as u64;
-        if let Some(f) = &gw.failure {
-            let next = if up {
-                Event::GatewayFail(g as u32)
-            } else {
-                Event::GatewayRepair(g as u32)
-            };
-            let after = time_to_next_change(f, up, &mut gw.life);
-            match self.crews.of_gateway(g) {
-                Some(c) if !up => {
-                    self.crews
-                        .raise_job(sched, c, Work::Gateway(g as u32), after, true)
-                }
-                _ => {
-                    sched.schedule_at(now.saturating_add(after), next.into());
-                }
-            }
-        }
-        self.apply_gateway(sched, g);
-    }
-
-    /// Makes gateway `g`'s effective state follow its health, keeping the availability
-    /// account, and tells its redundancy group.
-    fn apply_gateway(&mut self, sched: &mut Scheduler<Packed>, g: usize) {
-        let Some(up) = self.gateways[g].health.settle() else {
-            return;
-        };
-        let now = sched.now();
-        if up {
-            self.acc.gateway_down.came_up(now);
-            self.observer.observe(now, Trace::GatewayUp(g as u32));
-        } else {
-            self.acc.gateway_down.went_down(now);
-            self.observer.observe(now, Trace::GatewayDown(g as u32));
-        }
-        self.refresh_gateway(sched, g);
-        for i in 0..self.gateways[g].groups.len() {
-            let group = self.gateways[g].groups[i] as usize;
-            if let Some(p) = self.groups[group].place {
-                let m = self.groups[group]
-                    .members
-                    .iter()
-                    .position(|&x| x as usize == g)
-                    .unwrap_or(0);
-                self.member_changed(sched, p as usize, m, up);
-            }
-            if up {
-                self.flush_devices(sched, group);
-            }
-        }
-    }
-
-    /// Adds (`hold`) or removes one external reason for `unit` to be down.
-    fn hold_down(&mut self, sched: &mut Scheduler<Packed>, unit: Unit, hold: bool) {
-        let step = |h: &mut Health| {
-            if hold {
-                h.faults += 1
-            } else {
-                h.faults = h.faults.saturating_sub(1)
-            }
-        };
-        match unit {
-            Unit::Carrier(c) => {
-                step(&mut self.carriers[c].health);
-                self.apply_carrier(sched, c);
-            }
-            Unit::Gateway(g) => {
-                step(&mut self.gateways[g].health);
-                self.apply_gateway(sched, g);
-            }
-        }
-    }
-
-    /// A scripted fault or maintenance window begins (`begins`) or ends.
+    /// A scripted fault begins (`begins`) or ends: the network applies it, or hands back a
+    /// fault on a fleet's access link, which the fleet's link takes.
     fn fault(&mut self, sched: &mut Scheduler<Packed>, i: usize, begins: bool) {
-        match self.faults[i].target {
-            FaultTarget::Down(unit) => self.hold_down(sched, unit, begins),
-            FaultTarget::AccessLink { fleet, loss } => {
-                self.fleets[fleet].access.degrade(loss, begins);
-            }
-            FaultTarget::Uplink {
-                gateway,
-                uplink,
-                loss,
-            } => self.gateways[gateway].uplinks[uplink]
-                .hop
-                .degrade(loss, begins),
-        }
-    }
-
-    /// Common cause `i` strikes (`up == false`) or clears, and draws its next change.
-    fn cause(&mut self, sched: &mut Scheduler<Packed>, i: usize, up: bool) {
-        let now = sched.now();
-        let cause = &mut self.causes[i];
-        let after = time_to_next_change(&cause.laws, up, &mut cause.stream);
-        let next = Event::Cause {
-            index: i as u32,
-            up: !up,
-        };
-        sched.schedule_at(now.saturating_add(after), next.into());
-        self.observer.observe(
-            now,
-            if up {
-                Trace::CauseUp(i as u32)
-            } else {
-                Trace::CauseDown(i as u32)
-            },
-        );
-        for k in 0..self.causes[i].units.len() {
-            let unit = self.causes[i].units[k];
-            self.hold_down(sched, unit, !up);
+        let access = self.with_network(|net, w| net.fault(sched, w, i, begins));
+        if let Some(AccessFault {
+            fleet,
+            loss,
+            begins,
+        }) = access
+        {
+            self.fleets[fleet].access.degrade(loss, begins);
         }
     }
 
@@ -1750,13 +1047,41 @@ fn slice_of(t: Ticks, horizon: Ticks) -> usize {
     ((t.saturating_mul(SERIES_SLICES as u64) / horizon.max(1)) as usize).min(SERIES_SLICES - 1)
 }
 
-/// Time until an alternating up/down process that has just become `up` (or down) changes
-/// again: a lifetime draw after a repair, a repair draw after a failure.
-fn time_to_next_change(laws: &FailureSpec, up: bool, rng: &mut Stream) -> Ticks {
-    if up {
-        laws.lifetime.sample(rng)
-    } else {
-        laws.repair.sample(rng)
+/// The rest of the world, as the network sees it while a change cascades through it.
+impl<O: Observer> Host for World<O> {
+    #[inline]
+    fn observe(&mut self, now: Ticks, step: Trace) {
+        self.observer.observe(now, step);
+    }
+
+    #[inline]
+    fn accounts(&mut self) -> &mut Accounts {
+        &mut self.acc
+    }
+
+    fn gateway_repair_job(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        g: usize,
+        after: Ticks,
+    ) -> bool {
+        let Some(c) = self.crews.of_gateway(g) else {
+            return false;
+        };
+        self.crews
+            .raise_job(sched, c, Work::Gateway(g as u32), after, true);
+        true
+    }
+
+    fn group_reachable(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize) {
+        self.flush_devices(sched, net, group);
+    }
+
+    fn gateway_refreshed(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, g: usize) {
+        if self.flow.is_some() {
+            return self.flow_drain(net, sched.now(), g);
+        }
+        net.drain(sched, &mut courier!(self), g);
     }
 }
 
@@ -1812,14 +1137,26 @@ impl<O: Observer> Model for World<O> {
             }
             Event::DeviceFail(d) => self.device_changed(sched, d, false),
             Event::DeviceRepair(d) => self.device_changed(sched, d, true),
-            Event::GatewayFail(g) => self.gateway_process(sched, g as usize, false),
-            Event::GatewayRepair(g) => self.gateway_process(sched, g as usize, true),
-            Event::CarrierDown(c) => self.carrier_process(sched, c as usize, false),
-            Event::CarrierUp(c) => self.carrier_process(sched, c as usize, true),
-            Event::ServiceDone(g) => self.service_done(sched, g as usize),
+            Event::GatewayFail(g) => {
+                self.with_network(|net, w| net.gateway_process(sched, w, g as usize, false))
+            }
+            Event::GatewayRepair(g) => {
+                self.with_network(|net, w| net.gateway_process(sched, w, g as usize, true))
+            }
+            Event::CarrierDown(c) => {
+                self.with_network(|net, w| net.carrier_process(sched, w, c as usize, false))
+            }
+            Event::CarrierUp(c) => {
+                self.with_network(|net, w| net.carrier_process(sched, w, c as usize, true))
+            }
+            Event::ServiceDone(g) => self
+                .net
+                .service_done(sched, &mut courier!(self), g as usize),
             Event::FaultBegin(i) => self.fault(sched, i as usize, true),
             Event::FaultEnd(i) => self.fault(sched, i as usize, false),
-            Event::Cause { index, up } => self.cause(sched, index as usize, up),
+            Event::Cause { index, up } => {
+                self.with_network(|net, w| net.cause(sched, w, index as usize, up))
+            }
             Event::ChannelFree(c) => self.channel_free(sched, c),
             Event::Cert { device, step } => {
                 let dev = &self.devices[device as usize];
@@ -1840,7 +1177,7 @@ impl<O: Observer> Model for World<O> {
             Event::Inspect(f) => self.inspect(sched, f as usize),
             Event::JobDone { .. } | Event::PartArrives(_) => {}
             Event::PolicyTimer { place, token } => {
-                self.call_policy(sched, place as usize, |policy, cx| policy.timer(cx, token));
+                self.with_network(|net, w| net.policy_timer(sched, w, place as usize, token))
             }
         }
         if self.flow.is_some() {

@@ -8,6 +8,7 @@ use crate::model::ledger::LossCause;
 use crate::model::trace::Observer;
 
 use super::super::World;
+use super::super::network::Network;
 use super::kept::{burst_passing, burst_peak};
 use super::{Departure, Flow};
 
@@ -30,11 +31,16 @@ impl<O: Observer> World<O> {
 
     /// Flow mode's `flush_devices`: the homes of group `group`'s fleets that can reach a
     /// gateway now send what their devices kept, over their access link, to that gateway.
-    pub(in crate::model::world) fn flow_flush_devices(&mut self, now: Ticks, group: usize) {
+    pub(in crate::model::world) fn flow_flush_devices(
+        &mut self,
+        net: &mut Network,
+        now: Ticks,
+        group: usize,
+    ) {
         // The event that made the gateway reachable has settled its component up to now
         // (`flow_before`); settling again is a no-op then, and keeps the order right if not.
-        for i in 0..self.groups[group].fleets.len() {
-            let f = self.groups[group].fleets[i] as usize;
+        for i in 0..net.group_fleets(group).len() {
+            let f = net.group_fleets(group)[i] as usize;
             if self.fleets[f].device_buffer == 0 {
                 continue;
             }
@@ -43,28 +49,27 @@ impl<O: Observer> World<O> {
                 .as_ref()
                 .map(|flow| flow.comp_of_fleet[f] as usize);
             if let Some(c) = c {
-                self.settle_component(c, now);
+                self.settle_component(net, c, now);
             }
         }
         let Some(mut flow) = self.flow.take() else {
             return;
         };
         let mut pieces = vec![];
-        for i in 0..self.groups[group].fleets.len() {
-            let f = self.groups[group].fleets[i] as usize;
+        for i in 0..net.group_fleets(group).len() {
+            let f = net.group_fleets(group)[i] as usize;
             for m in 0..flow.fleets[f].kept.len() {
-                let fleet = &self.fleets[f];
-                let home = fleet.first_device + m as u32;
-                if !self.reachable(f, home) {
+                let home = self.fleets[f].first_device + m as u32;
+                if !net.reachable(f, home) {
                     continue;
                 }
-                let Some(g) = self.route(fleet, home) else {
+                let Some(g) = net.route(f, home) else {
                     continue;
                 };
                 pieces.clear();
                 flow.fleets[f].kept[m].flush(&mut pieces);
                 for &chunk in &pieces {
-                    self.flow_send_kept(&mut flow, f, g, chunk, now);
+                    self.flow_send_kept(&mut flow, net, f, g, chunk, now);
                 }
             }
         }
@@ -72,7 +77,15 @@ impl<O: Observer> World<O> {
     }
 
     /// A piece kept on fleet `f`'s devices crosses the access link now and meets gateway `g`.
-    fn flow_send_kept(&mut self, flow: &mut Flow, f: usize, g: usize, chunk: Chunk, now: Ticks) {
+    fn flow_send_kept(
+        &mut self,
+        flow: &mut Flow,
+        net: &mut Network,
+        f: usize,
+        g: usize,
+        chunk: Chunk,
+        now: Ticks,
+    ) {
         let rng = &mut flow.fleets[f].rng;
         let access = &self.fleets[f].access;
         let bad = if chunk.bad > 0 {
@@ -91,19 +104,18 @@ impl<O: Observer> World<O> {
         if arrived.count == 0 {
             return;
         }
-        let gw = &self.gateways[g];
-        if !gw.health.up {
+        if !net.gateway_up(g) {
             // Not reachable after all (flushes only go to gateways that are up).
             self.acc.ledger.lost[LossCause::GatewayDown as usize] += arrived.count;
-        } else if gw.active.is_none() {
+        } else if net.uplink_in_use(g).is_none() {
             self.flow_store(flow, g, &[arrived]);
-        } else if gw.server.is_some() && flow.gateways[g].queue.capacity == 0 {
-            self.flow_burst_without_buffer(flow, f, g, arrived, now);
-        } else if gw.server.is_some() {
+        } else if net.has_server(g) && flow.gateways[g].queue.capacity == 0 {
+            self.flow_burst_without_buffer(flow, net, f, g, arrived, now);
+        } else if net.has_server(g) {
             // Behind the server: the next settled interval drains the queue at its rate. The
             // burst reaches the gateway over the spread of the access delay while the server
             // already drains it, so the peak it makes is the fluid one over that spread.
-            let (es, _) = self.service_moments(flow, g, &[arrived]);
+            let (es, _) = self.service_moments(flow, net, g, &[arrived]);
             let k = arrived.count;
             let burst = flow.fleets[f]
                 .access_delay
@@ -125,7 +137,7 @@ impl<O: Observer> World<O> {
                 waited: false,
                 drained: false,
             };
-            self.flow_forward(flow, g, d, 0.0);
+            self.flow_forward(flow, net, g, d, 0.0);
         }
     }
 
@@ -138,12 +150,13 @@ impl<O: Observer> World<O> {
     fn flow_burst_without_buffer(
         &mut self,
         flow: &mut Flow,
+        net: &mut Network,
         f: usize,
         g: usize,
         chunk: Chunk,
         now: Ticks,
     ) {
-        let (es, _) = self.service_moments(flow, g, &[chunk]);
+        let (es, _) = self.service_moments(flow, net, g, &[chunk]);
         let k = chunk.count;
         let expected = flow.fleets[f]
             .access_delay
@@ -155,9 +168,7 @@ impl<O: Observer> World<O> {
         if passes == 0 {
             return;
         }
-        if let Some(server) = self.gateways[g].server.as_mut() {
-            server.busy_total += (passes as f64 * es).round() as Ticks;
-        }
+        net.add_busy(g, (passes as f64 * es).round() as Ticks);
         let mut passing = chunk;
         let bad = passing.bad;
         passing.bad = (bad as u128 * passes as u128 / k as u128) as u64;
@@ -169,6 +180,6 @@ impl<O: Observer> World<O> {
             waited: true,
             drained: false,
         };
-        self.flow_forward(flow, g, d, es);
+        self.flow_forward(flow, net, g, d, es);
     }
 }

@@ -36,10 +36,11 @@ use crate::model::event::{Event, Packed};
 use crate::model::fluid::{self, Chunk, LatencyTable, Queue, Reports};
 use crate::model::ledger::LossCause;
 use crate::model::trace::Observer;
-use crate::scenario::{Deployment, Effect, FaultTarget, Unit};
+use crate::scenario::{Deployment, Effect};
 
+use super::network::{Network, Touched};
 use super::software::{BRICKED, EXPIRED};
-use super::{Choice, World, process, slice_of};
+use super::{World, process, slice_of};
 use kept::Kept;
 
 /// Device buffers in aggregate (a leaf: no world state), and how the world offers and flushes
@@ -402,40 +403,12 @@ impl<O: Observer> World<O> {
         };
         let mut touched = std::mem::take(&mut flow.scratch);
         touched.clear();
-        let unit = |u: Unit, touched: &mut Vec<u32>| match u {
-            Unit::Carrier(c) => {
-                for &g in &self.carriers[c].users {
-                    touched.push(flow.comp_of_gateway[g as usize]);
-                }
-            }
-            Unit::Gateway(g) => touched.push(flow.comp_of_gateway[g]),
-        };
-        match event {
-            Event::GatewayFail(g) | Event::GatewayRepair(g) => {
-                unit(Unit::Gateway(g as usize), &mut touched)
-            }
-            Event::CarrierDown(c) | Event::CarrierUp(c) => {
-                unit(Unit::Carrier(c as usize), &mut touched)
-            }
-            Event::FaultBegin(i) | Event::FaultEnd(i) => match self.faults[i as usize].target {
-                FaultTarget::Down(u) => unit(u, &mut touched),
-                FaultTarget::AccessLink { fleet, .. } => touched.push(flow.comp_of_fleet[fleet]),
-                FaultTarget::Uplink { gateway, .. } => unit(Unit::Gateway(gateway), &mut touched),
-            },
-            Event::Cause { index, .. } => {
-                for &u in &self.causes[index as usize].units {
-                    unit(u, &mut touched);
-                }
-            }
-            Event::PolicyTimer { place, .. } => match self.places[place as usize].choice {
-                Choice::Uplinks { gateway } => unit(Unit::Gateway(gateway as usize), &mut touched),
-                Choice::Gateways { group } => {
-                    let g = self.groups[group as usize].members[0] as usize;
-                    unit(Unit::Gateway(g), &mut touched);
-                }
-            },
-            _ => {}
-        }
+        self.net.touched_by(event, |t| {
+            touched.push(match t {
+                Touched::Gateway(g) => flow.comp_of_gateway[g],
+                Touched::Fleet(f) => flow.comp_of_fleet[f],
+            })
+        });
         // Per-device state changes settle nothing: their fleet's time in each state is
         // integrated up to now, and `flow_after` moves the device (or the fleet's devices).
         match event {
@@ -465,9 +438,11 @@ impl<O: Observer> World<O> {
         touched.sort_unstable();
         touched.dedup();
         self.flow = Some(flow);
-        for &c in &touched {
-            self.settle_component(c as usize, now);
-        }
+        self.with_network(|net, world| {
+            for &c in &touched {
+                world.settle_component(net, c as usize, now);
+            }
+        });
         if let Some(flow) = self.flow.as_mut() {
             flow.scratch = touched;
         }
@@ -478,9 +453,12 @@ impl<O: Observer> World<O> {
         let Some(flow) = self.flow.as_ref() else {
             return;
         };
-        for c in 0..flow.comps.len() {
-            self.settle_component(c, self.horizon);
-        }
+        let (comps, horizon) = (flow.comps.len(), self.horizon);
+        self.with_network(|net, world| {
+            for c in 0..comps {
+                world.settle_component(net, c, horizon);
+            }
+        });
         if let Some(flow) = self.flow.as_ref() {
             self.acc.ledger.buffered_at_horizon += flow.buffered();
         }
@@ -488,7 +466,7 @@ impl<O: Observer> World<O> {
 
     /// Accounts every message of component `c`'s fleets from its settled time up to `now`,
     /// with the state that held over the interval.
-    pub(super) fn settle_component(&mut self, c: usize, now: Ticks) {
+    pub(super) fn settle_component(&mut self, net: &mut Network, c: usize, now: Ticks) {
         let Some(mut flow) = self.flow.take() else {
             return;
         };
@@ -498,11 +476,11 @@ impl<O: Observer> World<O> {
             let span = now - t0;
             for i in 0..flow.comps[c].fleets.len() {
                 let f = flow.comps[c].fleets[i] as usize;
-                self.settle_fleet(&mut flow, f, t0, now, span);
+                self.settle_fleet(&mut flow, net, f, t0, now, span);
             }
             for i in 0..flow.comps[c].gateways.len() {
                 let g = flow.comps[c].gateways[i] as usize;
-                self.settle_gateway(&mut flow, g, t0, now);
+                self.settle_gateway(&mut flow, net, g, t0, now);
             }
             for i in 0..flow.comps[c].sites.len() {
                 let s = flow.comps[c].sites[i] as usize;
@@ -519,7 +497,15 @@ impl<O: Observer> World<O> {
 
     /// Fleet `f`'s reports over [t0, t1): generated, lost to down devices and the access
     /// link, and routed to the gateways in use (or lost when its group has none).
-    fn settle_fleet(&mut self, flow: &mut Flow, f: usize, t0: Ticks, t1: Ticks, span: Ticks) {
+    fn settle_fleet(
+        &mut self,
+        flow: &mut Flow,
+        net: &Network,
+        f: usize,
+        t0: Ticks,
+        t1: Ticks,
+        span: Ticks,
+    ) {
         let fl = &mut flow.fleets[f];
         fl.integrate(t1);
         // The share of the interval's device-time spent in each state: a reading due in it
@@ -588,7 +574,7 @@ impl<O: Observer> World<O> {
             self.acc.ledger.lost[LossCause::SensorDropout as usize] += dropped;
             let good = left + degraded - bad - dropped;
             let home = self.fleets[f].first_device + m as u32;
-            if !fl.kept.is_empty() && !self.reachable(f, home) {
+            if !fl.kept.is_empty() && !net.reachable(f, home) {
                 // Kept on the devices (`kept`), by those up and able to read.
                 let up = shares[HEALTHY] + shares[DEGRADED];
                 let offered = Chunk {
@@ -621,9 +607,8 @@ impl<O: Observer> World<O> {
             if arrived == 0 {
                 continue;
             }
-            let fleet = &self.fleets[f];
-            let first_of_home = fleet.first_device + m as u32;
-            match self.route(fleet, first_of_home) {
+            let first_of_home = self.fleets[f].first_device + m as u32;
+            match net.route(f, first_of_home) {
                 None => self.acc.ledger.lost[LossCause::GatewayDown as usize] += arrived,
                 Some(g) => flow.gateways[g].incoming.push(Chunk {
                     fleet: f as u32,
@@ -639,15 +624,21 @@ impl<O: Observer> World<O> {
 
     /// Gateway `g` over [t0, t1) with its state constant: what arrived is lost, stored, or
     /// forwarded (through its fluid server, if it has a capacity limit).
-    fn settle_gateway(&mut self, flow: &mut Flow, g: usize, t0: Ticks, t1: Ticks) {
+    fn settle_gateway(
+        &mut self,
+        flow: &mut Flow,
+        net: &mut Network,
+        g: usize,
+        t0: Ticks,
+        t1: Ticks,
+    ) {
         let incoming = std::mem::take(&mut flow.gateways[g].incoming);
-        let gw = &self.gateways[g];
-        if !gw.health.up {
+        if !net.gateway_up(g) {
             let lost: u64 = incoming.iter().map(|c| c.count).sum();
             self.acc.ledger.lost[LossCause::GatewayDown as usize] += lost;
-        } else if gw.active.is_none() {
+        } else if net.uplink_in_use(g).is_none() {
             self.flow_store(flow, g, &incoming);
-        } else if gw.server.is_none() {
+        } else if !net.has_server(g) {
             // The backlog left when the gateway could forward again (`flow_drain`).
             for &chunk in &incoming {
                 let d = Departure {
@@ -657,10 +648,10 @@ impl<O: Observer> World<O> {
                     waited: false,
                     drained: false,
                 };
-                self.flow_forward(flow, g, d, 0.0);
+                self.flow_forward(flow, net, g, d, 0.0);
             }
         } else {
-            self.flow_serve(flow, g, &incoming, t0, t1);
+            self.flow_serve(flow, net, g, &incoming, t0, t1);
         }
         let mut incoming = incoming;
         incoming.clear();
@@ -686,9 +677,14 @@ impl<O: Observer> World<O> {
     }
 
     /// Mean and second moment of gateway `g`'s service time for the fleets in `mix`, in ticks.
-    pub(super) fn service_moments(&self, flow: &Flow, g: usize, mix: &[Chunk]) -> (f64, f64) {
-        let gw = &self.gateways[g];
-        let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
+    pub(super) fn service_moments(
+        &self,
+        flow: &Flow,
+        net: &Network,
+        g: usize,
+        mix: &[Chunk],
+    ) -> (f64, f64) {
+        let rate = net.rate_in_use(g);
         let (p1, p2) = flow.gateways[g].processing;
         let total: u64 = mix.iter().map(|c| c.count).sum();
         let moments = |bits: f64| {
@@ -714,7 +710,15 @@ impl<O: Observer> World<O> {
     /// Gateway `g`'s server over [t0, t1), as a fluid queue: the backlog drains at 1/E[S]
     /// while arrivals join it; once it is empty (below saturation) arrivals pass with the
     /// M/G/1 mean wait; above saturation the buffer fills, then overflows.
-    fn flow_serve(&mut self, flow: &mut Flow, g: usize, incoming: &[Chunk], t0: Ticks, t1: Ticks) {
+    fn flow_serve(
+        &mut self,
+        flow: &mut Flow,
+        net: &mut Network,
+        g: usize,
+        incoming: &[Chunk],
+        t0: Ticks,
+        t1: Ticks,
+    ) {
         let span = (t1 - t0) as f64;
         let arrived: u64 = incoming.iter().map(|c| c.count).sum();
         let mix: Vec<Chunk> = if arrived > 0 {
@@ -722,7 +726,7 @@ impl<O: Observer> World<O> {
         } else {
             flow.gateways[g].queue.chunks().copied().take(1).collect()
         };
-        let (es, es2) = self.service_moments(flow, g, &mix);
+        let (es, es2) = self.service_moments(flow, net, g, &mix);
         let rate = arrived as f64 / span;
         let q0 = flow.gateways[g].queue.level();
         let below = rate * es < 1.0;
@@ -817,11 +821,9 @@ impl<O: Observer> World<O> {
         }
         let served: u64 = departures.iter().map(|d| d.chunk.count).sum::<u64>()
             + passing.iter().map(|c| c.count).sum::<u64>();
-        if let Some(server) = self.gateways[g].server.as_mut() {
-            server.busy_total += (served as f64 * es).round() as Ticks;
-        }
+        net.add_busy(g, (served as f64 * es).round() as Ticks);
         for d in departures {
-            self.flow_forward(flow, g, d, es);
+            self.flow_forward(flow, net, g, d, es);
         }
         let wait = if wait.is_finite() && !no_queue {
             wait
@@ -836,18 +838,17 @@ impl<O: Observer> World<O> {
                 waited: true,
                 drained: false,
             };
-            self.flow_forward(flow, g, d, es);
+            self.flow_forward(flow, net, g, d, es);
         }
     }
 
     /// Flow mode: gateway `g` can forward again; without a server its whole backlog leaves now
     /// (with a server, the next settled interval drains it at the service rate).
-    pub(super) fn flow_drain(&mut self, now: Ticks, g: usize) {
+    pub(super) fn flow_drain(&mut self, net: &Network, now: Ticks, g: usize) {
         let Some(mut flow) = self.flow.take() else {
             return;
         };
-        let gw = &self.gateways[g];
-        if gw.can_forward() && gw.server.is_none() && !flow.gateways[g].queue.is_empty() {
+        if net.can_forward(g) && !net.has_server(g) && !flow.gateways[g].queue.is_empty() {
             let mut pieces = vec![];
             let level = flow.gateways[g].queue.level();
             flow.gateways[g]
@@ -861,7 +862,7 @@ impl<O: Observer> World<O> {
                     waited: true,
                     drained: true,
                 };
-                self.flow_forward(&mut flow, g, d, 0.0);
+                self.flow_forward(&mut flow, net, g, d, 0.0);
             }
         }
         self.flow = Some(flow);
@@ -870,7 +871,14 @@ impl<O: Observer> World<O> {
     /// A piece leaves gateway `g` over its uplink in use (after `service` ticks in the
     /// server): lost to an undetected outage or the uplink, delivered on time or late, or in
     /// flight at the horizon.
-    pub(super) fn flow_forward(&mut self, flow: &mut Flow, g: usize, d: Departure, service: f64) {
+    pub(super) fn flow_forward(
+        &mut self,
+        flow: &mut Flow,
+        net: &Network,
+        g: usize,
+        d: Departure,
+        service: f64,
+    ) {
         let c = d.chunk;
         let k = c.count;
         if k == 0 {
@@ -889,30 +897,24 @@ impl<O: Observer> World<O> {
             self.acc.waited += k;
             self.acc.wait_sum += (gateway_wait * k as f64).round() as u128;
         }
-        let gw = &mut self.gateways[g];
-        let Some(active) = gw.active else {
+        let Some(active) = net.uplink_in_use(g) else {
             debug_assert!(false, "forward without an uplink in use");
             return;
         };
-        let carrier = gw.uplinks[active].carrier;
-        if !self.carriers[carrier].health.up {
+        let (carrier, hop) = net.uplink(g, active);
+        if !net.carrier_up(carrier) {
             self.acc.ledger.lost[LossCause::UndetectedOutage as usize] += k;
             return;
         }
         self.acc.carrier_messages[carrier] += k;
         let gf = &mut flow.gateways[g];
-        let survived = gw.uplinks[active].hop.survivors(&mut gf.rng, k);
+        let survived = hop.survivors(&mut gf.rng, k);
         self.acc.ledger.lost[LossCause::LinkLoss as usize] += k - survived;
         if survived == 0 {
             return;
         }
         let fleet = c.fleet as usize;
-        let group = &self.groups[self.fleets[fleet].group as usize];
-        let member = group
-            .members
-            .iter()
-            .position(|&x| x as usize == g)
-            .unwrap_or(0);
+        let member = net.member_of_fleet_group(fleet, g);
         let table = if d.drained {
             &flow.uplink_latency[g][active]
         } else {
@@ -964,7 +966,7 @@ impl<O: Observer> World<O> {
         if on_time == 0 {
             return;
         }
-        let site = self.fleets[fleet].site as usize;
+        let site = net.site_of_fleet(fleet);
         let spacing = (c.last - c.first) as f64 / on_time as f64;
         let latency = service + table.mean;
         let fresh = &mut self.acc.freshness[site];

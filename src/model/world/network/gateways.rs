@@ -1,0 +1,236 @@
+//! Messages at gateways: arriving, stored in the buffer, served, forwarded over the uplink in
+//! use, and the backlog draining when the gateway can forward again (packet mode).
+
+use crate::engine::{Scheduler, TICKS_PER_SECOND, Ticks};
+use crate::scenario::DropPolicy;
+
+use super::super::super::event::{Event, Packed};
+use super::super::super::ledger::LossCause;
+use super::super::super::trace::{Observer, Trace};
+use super::super::Msg;
+use super::{Courier, Network};
+
+impl Network {
+    /// A message reaches the end of its access link (the world has taken it off the link).
+    pub(in crate::model::world) fn arrive<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut Courier<'_, O>,
+        mut msg: Msg,
+    ) {
+        let now = sched.now();
+        let f = cx.senders[msg.device as usize].fleet();
+        let Some(g) = self.route(f, msg.device) else {
+            // A redundancy group with no gateway in use: switching over, or not covered.
+            return cx.lose(now, msg, LossCause::GatewayDown);
+        };
+        cx.observer.observe(
+            now,
+            Trace::AtGateway {
+                msg: msg.id(),
+                gateway: g as u32,
+            },
+        );
+        msg.queued = now;
+        let gw = &mut self.gateways[g];
+        if !gw.health.up {
+            return cx.lose(now, msg, LossCause::GatewayDown);
+        }
+        let ready = gw.active.is_some() && gw.buffer.is_empty();
+        match &gw.server {
+            None if ready => self.forward(cx, now, g, msg),
+            Some(s) if ready && s.in_service.is_none() => self.start_service(sched, cx, g, msg),
+            _ => self.store(cx, now, g, msg),
+        }
+    }
+
+    /// Keeps a message in gateway `g`'s buffer (an outage) or queue (the server is busy).
+    fn store<O: Observer>(&mut self, cx: &mut Courier<'_, O>, now: Ticks, g: usize, msg: Msg) {
+        let gw = &mut self.gateways[g];
+        if gw.capacity == 0 {
+            let cause = if gw.active.is_none() {
+                LossCause::NoPath
+            } else {
+                LossCause::BufferOverflow
+            };
+            return cx.lose(now, msg, cause);
+        }
+        if gw.buffer.len() as u64 >= gw.capacity {
+            match gw.drop {
+                DropPolicy::DropNewest => return cx.lose(now, msg, LossCause::BufferOverflow),
+                DropPolicy::DropOldest => {
+                    if let Some(old) = gw.buffer.pop_front() {
+                        gw.buffer.push_back(msg);
+                        return cx.lose(now, old, LossCause::BufferOverflow);
+                    }
+                }
+            }
+        }
+        gw.buffer.push_back(msg);
+        let occupancy = gw.buffer.len() as u64;
+        cx.acc.peak_buffered = cx.acc.peak_buffered.max(occupancy);
+        cx.observer.observe(
+            now,
+            Trace::Buffered {
+                msg: msg.id(),
+                gateway: g as u32,
+                occupancy,
+            },
+        );
+    }
+
+    /// Gateway `g`'s server takes `msg`: it leaves on the uplink when the service ends.
+    fn start_service<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut Courier<'_, O>,
+        g: usize,
+        msg: Msg,
+    ) {
+        let now = sched.now();
+        cx.acc.waited(now - msg.queued);
+        let bits = self.paths[cx.senders[msg.device as usize].fleet()].message_bits;
+        let gw = &mut self.gateways[g];
+        let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
+        let Some(server) = &mut gw.server else {
+            return;
+        };
+        let processing = server
+            .service
+            .as_ref()
+            .map_or(0, |d| d.sample(&mut server.rng));
+        let sending = rate.map_or(0, |r| (bits / r * TICKS_PER_SECOND as f64).ceil() as Ticks);
+        if !server.busy {
+            server.busy = true;
+            server.busy_since = now;
+        }
+        server.in_service = Some(msg);
+        sched.schedule_at(
+            now.saturating_add(processing.saturating_add(sending)),
+            Event::ServiceDone(g as u32).into(),
+        );
+    }
+
+    /// Gateway `g`'s server has finished a message: it goes on the uplink, and the next one
+    /// in the queue starts.
+    pub(in crate::model::world) fn service_done<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut Courier<'_, O>,
+        g: usize,
+    ) {
+        let now = sched.now();
+        let gw = &mut self.gateways[g];
+        let Some(server) = &mut gw.server else {
+            return;
+        };
+        let Some(msg) = server.in_service.take() else {
+            return;
+        };
+        if gw.can_forward() {
+            self.forward(cx, now, g, msg);
+        } else {
+            // The path went away meanwhile: the message waits at the head of the buffer.
+            gw.buffer.push_front(msg);
+        }
+        self.next_service(sched, cx, g);
+    }
+
+    /// Starts the next queued message if the server is idle and the gateway can forward;
+    /// otherwise closes the busy period.
+    fn next_service<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut Courier<'_, O>,
+        g: usize,
+    ) {
+        let now = sched.now();
+        let gw = &mut self.gateways[g];
+        let can_forward = gw.can_forward();
+        let Some(server) = &mut gw.server else {
+            return;
+        };
+        if server.in_service.is_some() {
+            return;
+        }
+        match gw.buffer.pop_front() {
+            Some(m) if can_forward => self.start_service(sched, cx, g, m),
+            other => {
+                if let Some(m) = other {
+                    gw.buffer.push_front(m);
+                }
+                if server.busy {
+                    server.busy = false;
+                    server.busy_total += now - server.busy_since;
+                }
+            }
+        }
+    }
+
+    /// Sends one message over gateway `g`'s uplink in use. Uplink draws use the sending
+    /// device's stream, so a message's fate does not depend on other devices' traffic.
+    fn forward<O: Observer>(&mut self, cx: &mut Courier<'_, O>, now: Ticks, g: usize, msg: Msg) {
+        let gw = &mut self.gateways[g];
+        let Some(active) = gw.active else {
+            debug_assert!(false, "forward without an uplink in use");
+            return;
+        };
+        let carrier = gw.uplinks[active].carrier;
+        if !self.carriers[carrier].health.up {
+            return cx.lose(now, msg, LossCause::UndetectedOutage);
+        }
+        cx.acc.carrier_messages[carrier] += 1;
+        let sender = &mut cx.senders[msg.device as usize];
+        let f = sender.fleet();
+        let uplink = &mut gw.uplinks[active];
+        match uplink.hop.cross(sender.traffic(), &mut uplink.bad) {
+            None => cx.lose(now, msg, LossCause::LinkLoss),
+            Some(delay) => {
+                let arrival = now.saturating_add(delay);
+                if arrival >= cx.horizon {
+                    cx.acc.ledger.in_flight_at_horizon += 1;
+                    cx.observer.observe(now, Trace::InFlightAtHorizon(msg.id()));
+                } else {
+                    let site = self.paths[f].site as usize;
+                    let (delay, on_time) =
+                        cx.acc.delivered(now, msg.created, arrival, site, msg.bad());
+                    cx.observer.observe(
+                        now,
+                        Trace::Delivered {
+                            msg: msg.id(),
+                            arrival,
+                            delay,
+                            on_time,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Sends gateway `g`'s backlog if it can forward again: at once without a server, else
+    /// through the server, one message at a time.
+    pub(in crate::model::world) fn drain<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        cx: &mut Courier<'_, O>,
+        g: usize,
+    ) {
+        let now = sched.now();
+        let gw = &mut self.gateways[g];
+        if !gw.can_forward() || gw.buffer.is_empty() {
+            return;
+        }
+        if gw.server.is_some() {
+            return self.next_service(sched, cx, g);
+        }
+        let backlog = std::mem::take(&mut gw.buffer);
+        for m in &backlog {
+            cx.acc.waited(now - m.queued);
+            self.forward(cx, now, g, *m);
+        }
+        let gw = &mut self.gateways[g];
+        gw.buffer = backlog;
+        gw.buffer.clear();
+    }
+}

@@ -1,0 +1,547 @@
+//! The network part: gateways (health, uplinks, the uplink in use, buffer, forwarding server),
+//! carriers, common causes, scripted faults, redundancy groups and failover places (each with
+//! its [`FailoverPolicy`]), and the paths derived from them (which gateway a device reaches,
+//! whether a fleet's path to the cloud is up).
+//!
+//! It owns that state and changes it only through its own methods. What it needs of the rest
+//! of the world is explicit:
+//! - carrying a message through a gateway ([`Courier`]): the accounts, the observer, the
+//!   horizon, and the sending device's traffic stream (uplink draws use it, so a message's
+//!   fate does not depend on other devices' traffic);
+//! - a change that cascades (a gateway fails, a carrier comes back, a policy switches) calls
+//!   the [`Host`] at the points where another part must act, in the order packet mode has
+//!   always done it: "the devices of group g may reach a gateway again" (device buffers
+//!   flush), "gateway g was refreshed" (its backlog may leave), "gateway g failed and needs a
+//!   repair" (a crew may take the job);
+//! - a scripted fault on a fleet's access link is handed back ([`AccessFault`]): the fleet's
+//!   link is not the network's.
+//!
+//! Room left for what comes next: a fleet's attachment is one [`FleetPath`] record, so a
+//! device attached to carriers directly (no gateway) is one more way of routing in `route`;
+//! a gateway's server holds the message in service in one place (`Server::in_service`), so c
+//! channels are c such slots.
+
+use std::collections::VecDeque;
+
+use crate::engine::{DurationDist, Scheduler, Stream, Ticks};
+use crate::scenario::{DropPolicy, FailureSpec, FaultSpec, FaultTarget, Unit};
+
+use super::super::event::{Event, Packed};
+use super::super::failover::FailoverPolicy;
+use super::super::ledger::{Downtime, LossCause};
+use super::super::link::Hop;
+use super::super::trace::{Observer, Trace};
+use super::accounts::Accounts;
+use super::{Device, Msg};
+
+mod build;
+mod gateways;
+mod outages;
+mod places;
+
+/// The network's state in one replication.
+#[derive(Default)]
+pub(super) struct Network {
+    gateways: Vec<GatewayRt>,
+    carriers: Vec<CarrierRt>,
+    causes: Vec<CauseRt>,
+    groups: Vec<GroupRt>,
+    places: Vec<Place>,
+    faults: Vec<FaultSpec>,
+    /// Per fleet: where its devices attach, and whether its path to the cloud is up.
+    paths: Vec<FleetPath>,
+    /// Scratch space for the timers a policy sets in one call.
+    timers: Vec<(Ticks, u32)>,
+}
+
+/// What the network asks of the rest of the world while a change cascades through it. The
+/// world answers each call at once, so effects keep packet mode's order exactly.
+pub(super) trait Host {
+    /// Reports a step to the observer.
+    fn observe(&mut self, now: Ticks, step: Trace);
+    /// The accounts, to count failovers, outages and downtimes.
+    fn accounts(&mut self) -> &mut Accounts;
+    /// Gateway `g` failed and needs `after` of repair: true if a crew took the job (it will
+    /// schedule the repair), false if the network schedules it itself.
+    fn gateway_repair_job(&mut self, sched: &mut Scheduler<Packed>, g: usize, after: Ticks)
+    -> bool;
+    /// Devices of group `group`'s fleets may reach a gateway again: they send what they kept.
+    fn group_reachable(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize);
+    /// Gateway `g`'s connectivity was brought up to date: its backlog may leave if it can
+    /// forward.
+    fn gateway_refreshed(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, g: usize);
+}
+
+/// What carrying a message through a gateway needs from outside the network.
+pub(super) struct Courier<'a, O> {
+    pub(super) acc: &'a mut Accounts,
+    pub(super) observer: &'a mut O,
+    /// Every device: the sender's traffic stream draws the message's uplink fate.
+    pub(super) senders: &'a mut [Device],
+    pub(super) horizon: Ticks,
+}
+
+impl<O: Observer> Courier<'_, O> {
+    #[inline(always)]
+    fn lose(&mut self, now: Ticks, msg: Msg, cause: LossCause) {
+        self.acc.lost(cause);
+        self.observer.observe(now, Trace::Lost(msg.id(), cause));
+    }
+}
+
+/// A scripted fault on fleet `fleet`'s access link, for the world to apply to the fleet.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct AccessFault {
+    pub(super) fleet: usize,
+    pub(super) loss: f64,
+    pub(super) begins: bool,
+}
+
+/// What the network knows of a fleet: where its devices attach (its redundancy group, or its
+/// only gateway), the site it reports for, the size of its messages on an uplink, and its path
+/// state.
+#[derive(Debug)]
+pub(super) struct FleetPath {
+    group: u32,
+    /// The gateway, when the fleet's group has one member (no routing decision to make).
+    single_gateway: Option<u32>,
+    first_device: u32,
+    site: u32,
+    message_bits: f64,
+    /// Whether every device of the fleet has a working path to the cloud, and since when not.
+    up: bool,
+    down_since: Ticks,
+}
+
+/// One uplink of a gateway: its carrier, its hop and the hop's bursty-loss state.
+#[derive(Debug)]
+struct UplinkRt {
+    carrier: usize,
+    hop: Hop,
+    bad: bool,
+    /// Usable throughput: a message occupies the uplink for its bits over this rate.
+    rate_bps: Option<f64>,
+}
+
+/// Whether a unit (carrier or gateway) works: up when its own random process says up and no
+/// scripted fault holds it down.
+#[derive(Clone, Copy, Debug)]
+struct Health {
+    /// The effective state, as of the last [`Health::settle`]; read on the hot path.
+    up: bool,
+    random_up: bool,
+    faults: u32,
+}
+
+impl Health {
+    const UP: Health = Health {
+        up: true,
+        random_up: true,
+        faults: 0,
+    };
+
+    /// Brings the effective state up to date with the process and the faults; returns the new
+    /// state if it changed.
+    fn settle(&mut self) -> Option<bool> {
+        let up = self.random_up && self.faults == 0;
+        (up != self.up).then(|| {
+            self.up = up;
+            up
+        })
+    }
+}
+
+#[derive(Debug)]
+struct GatewayRt {
+    health: Health,
+    /// Index into `uplinks` of the uplink in use, if any (chosen by the gateway's policy).
+    active: Option<usize>,
+    /// Whether the gateway can forward to the cloud: up, and the uplink in use works.
+    connected: bool,
+    uplinks: Vec<UplinkRt>,
+    capacity: u64,
+    drop: DropPolicy,
+    buffer: VecDeque<Msg>,
+    /// Forwarding takes time: a per-message processing time and/or the uplink's data rate.
+    server: Option<Server>,
+    life: Stream,
+    failure: Option<FailureSpec>,
+    /// Groups this gateway belongs to (its own group of one, a redundancy group, or both).
+    groups: Vec<u32>,
+    connectivity_down: Downtime,
+}
+
+impl GatewayRt {
+    fn can_forward(&self) -> bool {
+        self.health.up && self.active.is_some()
+    }
+}
+
+/// A gateway's forwarding server: messages queue FIFO in the gateway buffer while it is busy.
+#[derive(Debug)]
+struct Server {
+    service: Option<DurationDist>,
+    rng: Stream,
+    /// The message being served (one channel).
+    in_service: Option<Msg>,
+    busy: bool,
+    busy_since: Ticks,
+    busy_total: Ticks,
+}
+
+#[derive(Debug)]
+struct CarrierRt {
+    health: Health,
+    stream: Stream,
+    outages: Option<FailureSpec>,
+    /// Gateways with an uplink through this carrier.
+    users: Vec<u32>,
+}
+
+#[derive(Debug)]
+struct CauseRt {
+    stream: Stream,
+    laws: FailureSpec,
+    units: Vec<Unit>,
+}
+
+#[derive(Debug)]
+struct GroupRt {
+    members: Vec<u32>,
+    /// The failover place choosing among the members; none for a group of one.
+    place: Option<u32>,
+    fleets: Vec<u32>,
+}
+
+/// What a failover place chooses among.
+#[derive(Clone, Copy, Debug)]
+enum Choice {
+    Uplinks { gateway: u32 },
+    Gateways { group: u32 },
+}
+
+/// One failover decision point: a gateway's uplinks, or a redundancy group's gateways.
+struct Place {
+    choice: Choice,
+    policy: Box<dyn FailoverPolicy>,
+    up: Vec<bool>,
+    in_use: Vec<bool>,
+    rng: Stream,
+    /// A failed member taken out of use, until traffic goes on over another one.
+    abandoned: Option<usize>,
+}
+
+/// A unit of the network a change touches (for flow mode, which settles what it touches
+/// before the change).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Touched {
+    Gateway(usize),
+    Fleet(usize),
+}
+
+impl Network {
+    /// Schedules the first failures of gateways and carriers and the first strike of every
+    /// common cause.
+    pub(super) fn schedule_outages(&mut self, sched: &mut Scheduler<Packed>) {
+        for (g, gw) in self.gateways.iter_mut().enumerate() {
+            if let Some(f) = &gw.failure {
+                sched.schedule_at(
+                    f.lifetime.sample(&mut gw.life),
+                    Event::GatewayFail(g as u32).into(),
+                );
+            }
+        }
+        for (c, carrier) in self.carriers.iter_mut().enumerate() {
+            if let Some(o) = &carrier.outages {
+                sched.schedule_at(
+                    o.lifetime.sample(&mut carrier.stream),
+                    Event::CarrierDown(c as u32).into(),
+                );
+            }
+        }
+        for (i, cause) in self.causes.iter_mut().enumerate() {
+            let at = cause.laws.lifetime.sample(&mut cause.stream);
+            let event = Event::Cause {
+                index: i as u32,
+                up: false,
+            };
+            sched.schedule_at(at, event.into());
+        }
+    }
+
+    /// Schedules the beginning and end of every scripted fault.
+    pub(super) fn schedule_faults(&self, sched: &mut Scheduler<Packed>) {
+        for (i, fault) in self.faults.iter().enumerate() {
+            sched.schedule_at(fault.at, Event::FaultBegin(i as u32).into());
+            sched.schedule_at(
+                fault.at.saturating_add(fault.lasting),
+                Event::FaultEnd(i as u32).into(),
+            );
+        }
+    }
+
+    /// Starts every failover place's policy, then sets every fleet's path state.
+    pub(super) fn start(&mut self, sched: &mut Scheduler<Packed>, host: &mut impl Host) {
+        for p in 0..self.places.len() {
+            self.call_policy(sched, host, p, |policy, cx| policy.start(cx));
+        }
+        for f in 0..self.paths.len() {
+            self.refresh_path(host, 0, f);
+        }
+    }
+
+    /// The gateway a message from device `d` of fleet `f` goes to: the fleet's only gateway,
+    /// or, in a redundancy group, the device's home member if in use, else the next in use.
+    #[inline]
+    pub(super) fn route(&self, f: usize, d: u32) -> Option<usize> {
+        let path = &self.paths[f];
+        if let Some(g) = path.single_gateway {
+            return Some(g as usize);
+        }
+        let group = &self.groups[path.group as usize];
+        let place = &self.places[group.place? as usize];
+        let n = group.members.len();
+        let home = (d - path.first_device) as usize % n;
+        (0..n)
+            .map(|k| (home + k) % n)
+            .find(|&m| place.in_use[m])
+            .map(|m| group.members[m] as usize)
+    }
+
+    /// Whether device `d` of fleet `f` has someone to take custody of a reading: its gateway is
+    /// up and either stores what it cannot forward (a buffer) or is connected now. A gateway
+    /// without a buffer is a pass-through (a cellular operator's core, a bridge): while its
+    /// uplink is down nothing acknowledges the device's messages, so the device keeps them,
+    /// as a tracker out of coverage keeps its fixes.
+    pub(super) fn reachable(&self, f: usize, d: u32) -> bool {
+        self.route(f, d).is_some_and(|g| {
+            let gw = &self.gateways[g];
+            gw.health.up && (gw.capacity > 0 || gw.connected)
+        })
+    }
+
+    /// The fleets of group `group`.
+    pub(super) fn group_fleets(&self, group: usize) -> &[u32] {
+        &self.groups[group].fleets
+    }
+
+    /// Whether every device of fleet `f` has a working path to the cloud: its group has a
+    /// gateway in use, and every gateway in use is connected.
+    fn path_up(&self, f: usize) -> bool {
+        let path = &self.paths[f];
+        if let Some(g) = path.single_gateway {
+            return self.gateways[g as usize].connected;
+        }
+        let group = &self.groups[path.group as usize];
+        let Some(p) = group.place else {
+            return false;
+        };
+        let in_use = &self.places[p as usize].in_use;
+        in_use.iter().any(|&u| u)
+            && group
+                .members
+                .iter()
+                .zip(in_use)
+                .all(|(&g, &u)| !u || self.gateways[g as usize].connected)
+    }
+
+    /// Updates fleet `f`'s path state, its site's availability and the recovery times.
+    fn refresh_path(&mut self, host: &mut impl Host, now: Ticks, f: usize) {
+        let up = self.path_up(f);
+        let path = &mut self.paths[f];
+        if up == path.up {
+            return;
+        }
+        path.up = up;
+        let since = path.down_since;
+        if !up {
+            path.down_since = now;
+        }
+        let site = path.site as usize;
+        host.accounts().fleet_path(now, site, up, since);
+    }
+
+    /// A scripted fault or maintenance window begins (`begins`) or ends. A fault on a fleet's
+    /// access link is handed back: the fleet's link is not the network's.
+    pub(super) fn fault(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        host: &mut impl Host,
+        i: usize,
+        begins: bool,
+    ) -> Option<AccessFault> {
+        match self.faults[i].target {
+            FaultTarget::Down(unit) => self.hold_down(sched, host, unit, begins),
+            FaultTarget::AccessLink { fleet, loss } => {
+                return Some(AccessFault {
+                    fleet,
+                    loss,
+                    begins,
+                });
+            }
+            FaultTarget::Uplink {
+                gateway,
+                uplink,
+                loss,
+            } => self.gateways[gateway].uplinks[uplink]
+                .hop
+                .degrade(loss, begins),
+        }
+        None
+    }
+
+    /// The units of the network `event` is about to change, handed one by one to `touched`
+    /// (flow mode settles them first).
+    pub(super) fn touched_by(&self, event: Event, mut touched: impl FnMut(Touched)) {
+        let mut unit = |u: Unit| match u {
+            Unit::Carrier(c) => {
+                for &g in &self.carriers[c].users {
+                    touched(Touched::Gateway(g as usize));
+                }
+            }
+            Unit::Gateway(g) => touched(Touched::Gateway(g)),
+        };
+        match event {
+            Event::GatewayFail(g) | Event::GatewayRepair(g) => unit(Unit::Gateway(g as usize)),
+            Event::CarrierDown(c) | Event::CarrierUp(c) => unit(Unit::Carrier(c as usize)),
+            Event::FaultBegin(i) | Event::FaultEnd(i) => match self.faults[i as usize].target {
+                FaultTarget::Down(u) => unit(u),
+                FaultTarget::AccessLink { fleet, .. } => touched(Touched::Fleet(fleet)),
+                FaultTarget::Uplink { gateway, .. } => unit(Unit::Gateway(gateway)),
+            },
+            Event::Cause { index, .. } => {
+                for &u in &self.causes[index as usize].units {
+                    unit(u);
+                }
+            }
+            Event::PolicyTimer { place, .. } => match self.places[place as usize].choice {
+                Choice::Uplinks { gateway } => unit(Unit::Gateway(gateway as usize)),
+                Choice::Gateways { group } => {
+                    let g = self.groups[group as usize].members[0] as usize;
+                    unit(Unit::Gateway(g));
+                }
+            },
+            _ => {}
+        }
+    }
+
+    /// Messages held in gateway buffers and servers (at the horizon).
+    pub(super) fn held(&self) -> u64 {
+        self.gateways
+            .iter()
+            .map(|g| {
+                let in_service = g.server.as_ref().is_some_and(|s| s.in_service.is_some());
+                g.buffer.len() as u64 + in_service as u64
+            })
+            .sum()
+    }
+
+    /// Every message held at a gateway, with the gateway: the one in service first, then the
+    /// buffer in order.
+    pub(super) fn held_messages(&self) -> impl Iterator<Item = (u32, &Msg)> {
+        self.gateways.iter().enumerate().flat_map(|(g, gw)| {
+            let in_service = gw.server.as_ref().and_then(|s| s.in_service.as_ref());
+            in_service
+                .into_iter()
+                .chain(&gw.buffer)
+                .map(move |m| (g as u32, m))
+        })
+    }
+
+    /// Per gateway: the time its server was busy up to `horizon`.
+    pub(super) fn busy_times(&self, horizon: Ticks) -> Vec<Ticks> {
+        self.gateways
+            .iter()
+            .map(|g| match &g.server {
+                Some(s) if s.busy => s.busy_total + horizon.saturating_sub(s.busy_since),
+                Some(s) => s.busy_total,
+                None => 0,
+            })
+            .collect()
+    }
+
+    /// Per gateway: the share of time it could forward to the cloud.
+    pub(super) fn connectivity(&self) -> Vec<f64> {
+        self.gateways
+            .iter()
+            .map(|g| g.connectivity_down.availability(1))
+            .collect()
+    }
+
+    pub(super) fn gateway_count(&self) -> usize {
+        self.gateways.len()
+    }
+}
+
+/// What flow mode reads of the network while it settles an interval (and the one thing it
+/// adds: server time spent on what it settled). Flow mode never changes the network's state.
+impl Network {
+    /// Whether gateway `g` is up.
+    pub(super) fn gateway_up(&self, g: usize) -> bool {
+        self.gateways[g].health.up
+    }
+
+    /// The uplink gateway `g` has in use, if any.
+    pub(super) fn uplink_in_use(&self, g: usize) -> Option<usize> {
+        self.gateways[g].active
+    }
+
+    /// Whether gateway `g` forwards through a server (it has a capacity limit).
+    pub(super) fn has_server(&self, g: usize) -> bool {
+        self.gateways[g].server.is_some()
+    }
+
+    /// Whether gateway `g` can forward now: up, with an uplink in use.
+    pub(super) fn can_forward(&self, g: usize) -> bool {
+        self.gateways[g].can_forward()
+    }
+
+    /// The usable data rate of gateway `g`'s uplink in use, if limited.
+    pub(super) fn rate_in_use(&self, g: usize) -> Option<f64> {
+        let gw = &self.gateways[g];
+        gw.active.and_then(|u| gw.uplinks[u].rate_bps)
+    }
+
+    /// Gateway `g`'s uplink `u`: its carrier and hop.
+    pub(super) fn uplink(&self, g: usize, u: usize) -> (usize, &Hop) {
+        let up = &self.gateways[g].uplinks[u];
+        (up.carrier, &up.hop)
+    }
+
+    /// Whether carrier `c` works.
+    pub(super) fn carrier_up(&self, c: usize) -> bool {
+        self.carriers[c].health.up
+    }
+
+    /// Gateway `g`'s index among the members of fleet `f`'s group (0 if not a member).
+    pub(super) fn member_of_fleet_group(&self, f: usize, g: usize) -> usize {
+        let group = &self.groups[self.paths[f].group as usize];
+        group
+            .members
+            .iter()
+            .position(|&x| x as usize == g)
+            .unwrap_or(0)
+    }
+
+    /// The site fleet `f` reports for.
+    pub(super) fn site_of_fleet(&self, f: usize) -> usize {
+        self.paths[f].site as usize
+    }
+
+    /// Adds `ticks` of service to gateway `g`'s busy time (flow mode's fluid server).
+    pub(super) fn add_busy(&mut self, g: usize, ticks: Ticks) {
+        if let Some(server) = self.gateways[g].server.as_mut() {
+            server.busy_total += ticks;
+        }
+    }
+}
+
+/// Time until an alternating up/down process that has just become `up` (or down) changes
+/// again: a lifetime draw after a repair, a repair draw after a failure.
+fn time_to_next_change(laws: &FailureSpec, up: bool, rng: &mut Stream) -> Ticks {
+    if up {
+        laws.lifetime.sample(rng)
+    } else {
+        laws.repair.sample(rng)
+    }
+}
