@@ -55,6 +55,8 @@ macro_rules! courier {
     };
 }
 
+use super::sketch::DurationSketch;
+pub use accounts::QueueStats;
 use accounts::{Accounts, Closing};
 use radio::{LoRaRt, Radio, Transmission};
 
@@ -92,6 +94,11 @@ pub mod process {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub ledger: Ledger,
+    /// Per gateway: time-integrated queue and the waits of the messages it sent (packet mode;
+    /// empty in flow mode).
+    pub queues: Vec<QueueStats>,
+    /// The end-to-end delays of delivered messages (packet mode; empty in flow mode).
+    pub delays: DurationSketch,
     /// The span the replication ran: the scenario's horizon, or its fleet end of life plus one
     /// tick when a fleet's `stop_when_dead` ended it. Every time share and cost is over this
     /// span.
@@ -430,6 +437,9 @@ impl<O: Observer> World<O> {
             dead_watch: DeadWatch::new(dep),
             end_of_life: None,
         };
+        if flow {
+            world.acc.without_message_statistics();
+        }
         world.schedule_start(sched);
         world
     }

@@ -21,6 +21,7 @@ mod laws;
 mod lifecycle;
 mod lora;
 mod outages;
+mod queue_metrics;
 mod report;
 mod shard;
 mod software;

@@ -14,7 +14,37 @@ use crate::scenario::Deployment;
 use super::super::degradation::DegradationStats;
 use super::super::freshness::Freshness;
 use super::super::ledger::{Downtime, Ledger, LossCause};
+use super::super::sketch::DurationSketch;
 use super::{CrewStats, LifeStats, Outcome, SERIES_SLICES, SoftStats, slice_of};
+
+/// One gateway's queue in packet mode: the messages it holds (in its buffer, and in service),
+/// integrated exactly over time, and the waits of the messages it sent.
+#[derive(Clone, Debug, Default)]
+pub struct QueueStats {
+    /// When the counts last changed.
+    since: Ticks,
+    queued: u64,
+    serving: u64,
+    /// ∫ messages waiting dt, in message-ticks (Lq × time).
+    pub queue_area: u128,
+    /// ∫ messages held dt, waiting or in service (L × time).
+    pub system_area: u128,
+    /// Each sent message's wait in the buffer or queue, 0 for one sent at once.
+    pub waits: DurationSketch,
+}
+
+impl QueueStats {
+    /// The gateway holds `queued` messages waiting and `serving` in service from `now` on.
+    #[inline]
+    fn held(&mut self, now: Ticks, queued: u64, serving: u64) {
+        let dt = u128::from(now.saturating_sub(self.since));
+        self.queue_area += dt * u128::from(self.queued);
+        self.system_area += dt * u128::from(self.queued + self.serving);
+        self.since = now;
+        self.queued = queued;
+        self.serving = serving;
+    }
+}
 
 /// What one replication has measured so far.
 #[derive(Debug)]
@@ -48,6 +78,10 @@ pub(super) struct Accounts {
     pub(super) first_failures: Vec<u64>,
     pub(super) life_stats: LifeStats,
     pub(super) degradation: DegradationStats,
+    /// Per gateway (packet mode; empty in flow mode, which keeps no single message).
+    queues: Vec<QueueStats>,
+    /// Every delivered message's end-to-end delay (packet mode).
+    delays: DurationSketch,
 }
 
 /// What the other parts of the world hand over at the end: the accounts they keep themselves
@@ -100,6 +134,29 @@ impl Accounts {
                 ..LifeStats::default()
             },
             degradation: DegradationStats::new(horizon),
+            queues: vec![QueueStats::default(); dep.gateways.len()],
+            delays: DurationSketch::default(),
+        }
+    }
+
+    /// Flow mode accounts messages in aggregate: no queue or delay of a single message.
+    pub(super) fn without_message_statistics(&mut self) {
+        self.queues = vec![];
+    }
+
+    /// Gateway `g` holds `queued` messages waiting and `serving` in service from `now` on.
+    #[inline]
+    pub(super) fn gateway_held(&mut self, now: Ticks, g: usize, queued: u64, serving: u64) {
+        if let Some(q) = self.queues.get_mut(g) {
+            q.held(now, queued, serving);
+        }
+    }
+
+    /// Gateway `g` sent a message the moment it arrived, without waiting.
+    #[inline]
+    pub(super) fn sent_at_once(&mut self, g: usize) {
+        if let Some(q) = self.queues.get_mut(g) {
+            q.waits.record(0);
         }
     }
 
@@ -131,6 +188,7 @@ impl Accounts {
         let delay = arrival - created;
         self.ledger.deliver(delay, self.deadline);
         self.ledger.delivered_bad += bad as u64;
+        self.delays.record(delay);
         let on_time = delay <= self.deadline;
         if on_time {
             self.series[slice_of(created, self.span)][1] += 1;
@@ -139,11 +197,14 @@ impl Accounts {
         (delay, on_time)
     }
 
-    /// A message leaves a gateway buffer or queue after waiting `wait` ticks there.
+    /// A message leaves gateway `g`'s buffer or queue after waiting `wait` ticks there.
     #[inline]
-    pub(super) fn waited(&mut self, wait: Ticks) {
+    pub(super) fn waited(&mut self, g: usize, wait: Ticks) {
         self.wait_sum += wait as u128;
         self.waited += 1;
+        if let Some(q) = self.queues.get_mut(g) {
+            q.waits.record(wait);
+        }
     }
 
     /// A fleet at `site` lost (`up == false`) or regained its path to the cloud now; `since`
@@ -168,8 +229,12 @@ impl Accounts {
 
     /// The replication's [`Outcome`]: these accounts, closed at `end.horizon`, with what the
     /// other parts kept.
-    pub(super) fn into_outcome(self, end: Closing) -> Outcome {
+    pub(super) fn into_outcome(mut self, end: Closing) -> Outcome {
         let horizon = end.horizon;
+        for q in &mut self.queues {
+            let (queued, serving) = (q.queued, q.serving);
+            q.held(horizon, queued, serving);
+        }
         Outcome {
             horizon,
             end_of_life: end.end_of_life,
@@ -204,6 +269,8 @@ impl Accounts {
             first_failures: self.first_failures,
             degradation: self.degradation,
             crews: end.crews,
+            queues: self.queues,
+            delays: self.delays,
             ledger: self.ledger,
         }
     }
