@@ -342,6 +342,22 @@ pub const QUEUE_METRICS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Whether metric `id` follows single messages and is therefore undefined (NaN) in flow mode,
+/// which accounts messages in aggregate between state changes.
+pub fn packet_mode_only(id: &str) -> bool {
+    let base = id.split(':').next().unwrap_or(id);
+    matches!(
+        base,
+        "delivery_delay_p50_s"
+            | "delivery_delay_p95_s"
+            | "delivery_delay_p99_s"
+            | "gateway_wait_p50_s"
+            | "gateway_wait_p95_s"
+            | "gateway_wait_p99_s"
+            | "wait_probability"
+    ) || QUEUE_METRICS.iter().any(|(m, _, _)| *m == base)
+}
+
 /// Metrics of devices that age, added when a fleet has failures, batteries or planned
 /// replacement: (id, unit, definition).
 pub const LIFE_METRICS: &[(&str, &str, &str)] = &[
@@ -856,10 +872,12 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         if !spec.has_capacity_limit() {
             continue;
         }
+        // Time averages over the measured window (after any warm-up).
+        let measured = o.horizon.saturating_sub(o.measured_from).max(1) as f64;
         match o.queues.get(g) {
             Some(q) => v.extend([
-                q.system_area as f64 / horizon,
-                q.queue_area as f64 / horizon,
+                q.system_area as f64 / measured,
+                q.queue_area as f64 / measured,
                 q.waits.positive_share(),
                 q.waits.quantile(0.50) / 1e6,
                 q.waits.quantile(0.95) / 1e6,

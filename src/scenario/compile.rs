@@ -591,6 +591,20 @@ pub fn compile(
             "industrial fleets live 10–20 years; e.g. horizon: \"20y\"".into(),
         ));
     }
+    if let Some(w) = s.warmup
+        && w.ticks() >= s.horizon.ticks()
+    {
+        return Err(cx.error(
+            "warmup",
+            format!(
+                "the warm-up {w} is not shorter than the horizon {}",
+                s.horizon
+            ),
+            "the warm-up is left out of every measure; keep it a small part of the horizon, \
+             e.g. warmup: \"1d\" with horizon: \"30d\""
+                .into(),
+        ));
+    }
     if s.replications.0 > MAX_REPLICATIONS {
         return Err(cx.error(
             "replications",
@@ -1226,6 +1240,7 @@ pub fn compile(
         name: s.name,
         description: s.description,
         horizon: s.horizon.ticks(),
+        warmup: s.warmup.map_or(0, |w| w.ticks()),
         seed: s.seed,
         replications: s.replications.0,
         deadline: s.deadline.ticks(),

@@ -13,6 +13,8 @@ pub struct Deployment {
     pub name: String,
     pub description: String,
     pub horizon: Ticks,
+    /// Measures start here (0 without a warm-up); always before the horizon.
+    pub warmup: Ticks,
     pub seed: u64,
     pub replications: u32,
     pub deadline: Ticks,

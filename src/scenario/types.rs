@@ -27,6 +27,10 @@ pub struct Scenario {
     pub description: String,
     /// Simulated time span of one replication.
     pub horizon: Duration,
+    /// Time at the start of each replication left out of every measure, so a run that starts
+    /// empty (queues, fresh units) is measured in steady state: `warmup: "1d"`.
+    #[serde(default)]
+    pub warmup: Option<Duration>,
     /// Seed of every random stream; a run is a pure function of the scenario and this seed.
     #[serde(default = "default_seed")]
     pub seed: u64,

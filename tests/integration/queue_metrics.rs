@@ -107,3 +107,63 @@ fn an_mm1_gateway_near_saturation_has_the_textbook_queue_measures() {
     close(&s, "wait_probability:g", rho, 0.0);
     close(&s, "delivery_delay_p95_s", -(0.05f64).ln() / 0.1, 0.01);
 }
+
+/// A run starts out of steady state: the queue is empty, and each device's first report falls
+/// uniformly within one mean interval, so arrivals run up to twice λ for the first two
+/// minutes. At ρ = 0.9 (L = 9, relaxation time about 380 s) the first hour is far from the
+/// steady state. With it as warm-up, the second hour's L is the steady state's. The counts
+/// start with the measures: about λ × (horizon − warm-up) messages, in both modes.
+#[test]
+fn a_warm_up_removes_the_empty_start_from_every_measure() {
+    let busy = |extra: &str| mm1("2h", extra).replace("200s", "111.111s");
+    let replications = 100;
+    let cold = run(&deployment(&busy("")), replications);
+    let warm = run(&deployment(&busy("warmup: \"1h\",")), replications);
+    let spread = |s: &Summary| {
+        let v = column(s, "queue_length:g");
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        (mean, sd / n.sqrt())
+    };
+    let (warm_l, warm_se) = spread(&warm);
+    let (cold_l, cold_se) = spread(&cold);
+    assert!(
+        (warm_l - 9.0).abs() < 4.5 * warm_se,
+        "warm: L {warm_l} ± {warm_se}"
+    );
+    assert!(
+        (cold_l - 9.0).abs() > 4.5 * cold_se,
+        "cold: L {cold_l} ± {cold_se}"
+    );
+    // Counts: λ = 0.9/s over the measured hour.
+    let generated = column(&warm, "messages_generated");
+    let mean = generated.iter().sum::<f64>() / generated.len() as f64;
+    let expected = 0.9 * 3600.0;
+    let se = (expected / replications as f64).sqrt();
+    assert!((mean - expected).abs() < 4.5 * se, "{mean} vs {expected}");
+    let opts = RunOptions {
+        replications: Some(20),
+        mode: Mode::Flow,
+        ..RunOptions::default()
+    };
+    let flow =
+        iotwin::montecarlo::run(&deployment(&busy("warmup: \"1h\",")), &opts, &|| {}).unwrap();
+    let f = column(&flow, "messages_generated");
+    let f_mean = f.iter().sum::<f64>() / f.len() as f64;
+    let f_se = (expected / f.len() as f64).sqrt();
+    assert!(
+        (f_mean - expected).abs() < 4.5 * f_se,
+        "flow: {f_mean} vs {expected}"
+    );
+}
+
+/// A warm-up as long as the horizon would leave nothing to measure: refused at its field.
+#[test]
+fn a_warm_up_not_shorter_than_the_horizon_is_refused() {
+    let e = iotwin::scenario::compile_source(&mm1("1h", "warmup: \"2h\","), "w.ron")
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("w.ron:2:") && e.contains("warm-up 2h"), "{e}");
+}

@@ -82,6 +82,10 @@ pub(super) struct Accounts {
     queues: Vec<QueueStats>,
     /// Every delivered message's end-to-end delay (packet mode).
     delays: DurationSketch,
+    /// The ledger at the warm-up's end, if there was one: measures count what happened after.
+    ledger_at_warmup: Option<Ledger>,
+    /// Where measures start: the warm-up's end, or 0.
+    measured_from: Ticks,
 }
 
 /// What the other parts of the world hand over at the end: the accounts they keep themselves
@@ -106,17 +110,17 @@ impl Accounts {
             span: dep.horizon,
             deadline: dep.deadline,
             ledger: Ledger::default(),
-            device_down: Downtime::new(horizon),
-            gateway_down: Downtime::new(horizon),
-            uplink_down: Downtime::new(horizon),
-            connectivity_down: Downtime::new(horizon),
+            device_down: Downtime::measured(dep.warmup, horizon),
+            gateway_down: Downtime::measured(dep.warmup, horizon),
+            uplink_down: Downtime::measured(dep.warmup, horizon),
+            connectivity_down: Downtime::measured(dep.warmup, horizon),
             carrier_outages: 0,
             peak_buffered: 0,
             failovers: 0,
             failovers_ok: 0,
             recoveries: vec![],
             site_fleets_down: vec![0; sites],
-            site_down: vec![Downtime::new(horizon); sites],
+            site_down: vec![Downtime::measured(dep.warmup, horizon); sites],
             freshness: vec![Freshness::new(dep.deadline); sites],
             wait_sum: 0,
             waited: 0,
@@ -136,7 +140,39 @@ impl Accounts {
             degradation: DegradationStats::new(horizon),
             queues: vec![QueueStats::default(); dep.gateways.len()],
             delays: DurationSketch::default(),
+            ledger_at_warmup: None,
+            measured_from: 0,
         }
+    }
+
+    /// The warm-up ends `now`: every count restarts from zero and every time integral from
+    /// now. The ledger goes on whole (conservation is checked over the whole run) and the
+    /// outcome reports its difference. Downtimes were built measuring from the warm-up's end.
+    /// The completeness series and first failures (charts over the whole run) go on.
+    pub(super) fn warm_up(&mut self, now: Ticks) {
+        self.ledger_at_warmup = Some(self.ledger.clone());
+        self.measured_from = now;
+        self.carrier_outages = 0;
+        self.peak_buffered = 0;
+        self.failovers = 0;
+        self.failovers_ok = 0;
+        self.recoveries.clear();
+        self.wait_sum = 0;
+        self.waited = 0;
+        self.device_failures = 0;
+        self.gateway_failures = 0;
+        self.fleet_failures.fill(0);
+        self.gateway_failures_each.fill(0);
+        self.carrier_messages.fill(0);
+        for q in &mut self.queues {
+            *q = QueueStats {
+                since: now,
+                queued: q.queued,
+                serving: q.serving,
+                ..QueueStats::default()
+            };
+        }
+        self.delays = DurationSketch::default();
     }
 
     /// Flow mode accounts messages in aggregate: no queue or delay of a single message.
@@ -271,7 +307,11 @@ impl Accounts {
             crews: end.crews,
             queues: self.queues,
             delays: self.delays,
-            ledger: self.ledger,
+            measured_from: self.measured_from,
+            ledger: match &self.ledger_at_warmup {
+                Some(earlier) => self.ledger.since(earlier),
+                None => self.ledger,
+            },
         }
     }
 }
