@@ -11,7 +11,7 @@ use super::deployment::{
     GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::deployment::{CostSpec, DeviceCostSpec, GatewayCostSpec, PlanSpec, SlaSpec};
-use super::deployment::{CrewSpec, SparesSpec};
+use super::deployment::{CrewSpec, SparesSpec, SteadyStart};
 use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
@@ -20,7 +20,7 @@ use super::table;
 use super::types::{
     Battery, Certificate, Costs, DEFAULT_MESSAGE_BYTES, Degradation, DegradationMode, Detection,
     Dist, Expect, Failover, Failure, Fault, Link, LinkRef, LoRa, Outages, Power, Redundancy,
-    Scenario, SwitchBack, Target,
+    Scenario, Start, SwitchBack, Target,
 };
 
 /// Most maintenance windows one scenario may expand to; each is an event pair per replication.
@@ -416,6 +416,7 @@ impl Ctx<'_> {
         Ok(FailureSpec {
             lifetime: self.dist(&format!("{field}.every"), &o.every)?,
             repair: self.dist(&format!("{field}.lasting"), &o.lasting)?,
+            steady: None,
         })
     }
 
@@ -562,6 +563,7 @@ impl Ctx<'_> {
                 Ok(FailureSpec {
                     lifetime: self.dist(&format!("{field}.lifetime"), &f.lifetime)?,
                     repair: self.dist(&format!("{field}.repair"), &f.repair)?,
+                    steady: None,
                 })
             })
             .transpose()
@@ -720,7 +722,19 @@ pub fn compile(
             service,
             uplinks,
             failover: cx.failover(&format!("{here}.failover"), &g.failover)?,
-            failure: cx.failure(&format!("{here}.failure"), &g.failure)?,
+            failure: {
+                if g.failure
+                    .as_ref()
+                    .is_some_and(|f| f.start == Start::Equilibrium)
+                {
+                    return Err(cx.error(
+                        &format!("{here}.failure.start"),
+                        "an equilibrium start is for fleets' failures so far".into(),
+                        "remove `start: Equilibrium` from the gateway, or use a warmup".into(),
+                    ));
+                }
+                cx.failure(&format!("{here}.failure"), &g.failure)?
+            },
         });
     }
 
@@ -934,6 +948,25 @@ pub fn compile(
                 .map(|d| cx.degradation(&format!("{here}.degradation"), d))
                 .transpose()?,
         };
+        let mut failure = failure;
+        if let Some(spec) = &mut failure
+            && written_failure
+                .as_ref()
+                .is_some_and(|w| w.start == Start::Equilibrium)
+        {
+            if life.has_clocks() || life.age.is_some() || life.cold_spares > 0 {
+                return Err(cx.error(
+                    &format!("{here}.failure.start"),
+                    "an equilibrium start is for a plain failure/repair process".into(),
+                    "a fleet with an age, cold spares, a battery, planned replacement or \
+                     degradation is not a stationary renewal process; remove `start: \
+                     Equilibrium` or use a warmup"
+                        .into(),
+                ));
+            }
+            // After the environment factor: the steady state of the laws the fleet runs.
+            spec.steady = Some(Box::new(SteadyStart::of(&spec.lifetime, &spec.repair)));
+        }
         devices += f.count.0 as u64;
         if devices > MAX_DEVICES {
             return Err(cx.error(

@@ -14,7 +14,7 @@ use super::devices::{DeviceClass, Environment, Protocol};
 // so the file format reads as one vocabulary; they live in modules that do not use this one.
 pub use super::catalog::Link;
 pub use super::values::{
-    Amount, Battery, Count, Dist, Failure, GilbertElliott, Positive, Probability, Share,
+    Amount, Battery, Count, Dist, Failure, GilbertElliott, Positive, Probability, Share, Start,
 };
 
 /// A deployment to simulate.

@@ -59,6 +59,19 @@ pub struct Battery {
 pub struct Failure {
     pub lifetime: Dist,
     pub repair: Dist,
+    /// How the process starts: `New` (every unit new and up at 0) or `Equilibrium` (already in
+    /// steady state: down with probability MTTR/(MTTF+MTTR), and the time to the next change
+    /// drawn from the equilibrium, forward-recurrence, law).
+    #[serde(default)]
+    pub start: Start,
+}
+
+/// The state a renewal process starts in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Start {
+    #[default]
+    New,
+    Equilibrium,
 }
 
 /// A distribution of durations, written with duration strings.

@@ -209,3 +209,47 @@ fn ill_formed_new_laws_are_refused_with_their_place() {
         );
     }
 }
+
+/// A fleet started in equilibrium is in steady state from t = 0: its availability over a
+/// short first window is MTTF/(MTTF+MTTR), not the near 1 of a new fleet. Weibull(2, 10 h)
+/// lifetimes (MTTF 8.862 h) and LogNormal(2 h, 0.5) repairs (MTTR 2.266 h): A = 0.7964. One
+/// device's availability over the hour has variance at most A(1 − A); packet and flow mode
+/// draw the same failures.
+#[test]
+fn an_equilibrium_start_is_in_steady_state_from_the_first_hour() {
+    let (devices, replications) = (2000.0, 10);
+    let text = |start: &str| {
+        fleet(
+            "1h",
+            devices as u32,
+            &format!(
+                "report: Fixed(\"10m\"), failure: Failure(lifetime: Weibull(shape: 2, scale: \"10h\"), \
+                 repair: LogNormal(median: \"2h\", sigma: 0.5){start})"
+            ),
+        )
+    };
+    let mttf = 10.0 * statrs::function::gamma::gamma(1.5);
+    let mttr = 2.0 * (0.125f64).exp();
+    let a = mttf / (mttf + mttr);
+    let se = (a * (1.0 - a) / (devices * replications as f64)).sqrt();
+    let steady = deployment(&text(", start: Equilibrium"));
+    for mode in [Mode::Packet, Mode::Flow] {
+        let s = run_mode(&steady, replications, mode);
+        let observed = s.estimate("device_availability").unwrap().mean;
+        assert!(
+            (observed - a).abs() < 4.5 * se,
+            "{mode:?}: availability {observed}, steady state {a} ± {}",
+            4.5 * se
+        );
+    }
+    let new = run(&deployment(&text("")), replications);
+    assert!(new.estimate("device_availability").unwrap().mean > 0.99);
+    // Where the process is not a plain renewal process, it is refused at its field.
+    let aged =
+        text(", start: Equilibrium").replace("count: 2000,", "count: 2000, age: Fixed(\"1y\"),");
+    let e = scenario::compile_source(&aged, "aged.ron")
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("failure.start"), "{e}");
+}
