@@ -84,14 +84,20 @@ impl CostBreakdown {
 /// The span a replication ran, in years of 365 days: the horizon, or less when a fleet's
 /// `stop_when_dead` ended it (its fleet end of life).
 pub fn years(o: &Outcome) -> f64 {
-    o.horizon as f64 / YEAR
+    measured(o) / YEAR
+}
+
+/// The measured window in ticks: the run less its warm-up. Running costs are priced over it
+/// (capex once), matching the counts they price, which start after the warm-up too.
+fn measured(o: &Outcome) -> f64 {
+    o.horizon.saturating_sub(o.measured_from) as f64
 }
 
 /// The costs of one replication of `dep` with prices `c`.
 pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
     let years = years(o);
     let months = years * 12.0;
-    let hours = o.horizon as f64 / HOUR;
+    let hours = measured(o) / HOUR;
 
     let devices: f64 = dep
         .fleets

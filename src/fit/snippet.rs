@@ -2,8 +2,8 @@
 //! `failure: Failure(lifetime: ..., repair: ...)` and a carrier's
 //! `outages: Outages(every: ..., lasting: ...)`, with the quality of each fit in comments.
 //!
-//! The scenario language has exponential, Weibull and log-normal laws but no gamma law yet, so
-//! a gamma fit is written as a comment, and the pasted law is the best by AIC among the others.
+//! Every fitted family (exponential, Weibull, log-normal, gamma) has a law in the scenario
+//! language, so the pasted law is the best by AIC.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -78,7 +78,7 @@ pub fn duration_string(secs: f64) -> String {
 }
 
 /// The law in the scenario language, e.g. `Weibull(shape: 1.8, scale: "6.1y")`; `None` for a
-/// family the language does not have.
+/// family the language does not have (every fitted family has one now).
 pub fn dist_ron(law: &Law) -> Option<String> {
     let p = &law.params;
     match law.family {
@@ -93,7 +93,11 @@ pub fn dist_ron(law: &Law) -> Option<String> {
             duration_string(p[0]),
             significant(p[1], 4)
         )),
-        Family::Gamma => None,
+        Family::Gamma => Some(format!(
+            "Gamma(shape: {}, scale: \"{}\")",
+            significant(p[0], 4),
+            duration_string(p[1])
+        )),
     }
 }
 
@@ -155,14 +159,6 @@ fn quality(fit: &PopulationFit) -> String {
     }
     for (family, why) in &fit.failed {
         let _ = writeln!(out, "//   {}: not fitted: {why}", family.name());
-    }
-    if let Some(best) = fit.fits.first()
-        && best.estimate.law.family == Family::Gamma
-    {
-        let _ = writeln!(
-            out,
-            "//   gamma fits best, but the scenario language has no gamma law yet: the law below is the best of the others"
-        );
     }
     out
 }
@@ -254,8 +250,11 @@ mod tests {
     }
 
     #[test]
-    fn gamma_has_no_scenario_syntax_yet() {
-        assert_eq!(dist_ron(&Law::new(Family::Gamma, vec![2.0, 5.0])), None);
+    fn every_fitted_family_is_written_as_a_scenario_law() {
+        assert_eq!(
+            dist_ron(&Law::new(Family::Gamma, vec![2.0, 5.0 * 3600.0])).unwrap(),
+            "Gamma(shape: 2, scale: \"5h\")"
+        );
         assert_eq!(
             dist_ron(&Law::new(
                 Family::Weibull,

@@ -245,6 +245,8 @@ pub fn backtest(dep: &Deployment, records: &[Record], opts: &Options) -> Result<
             f.failure = Some(FailureSpec {
                 lifetime: dist_of(life).ok_or("unreachable: best_law is runnable")?,
                 repair: dist_of(repair).ok_or("unreachable: best_law is runnable")?,
+                // The fleet as it stood at T0 comes from the inventory, not a steady state.
+                steady: None,
             });
         }
         let facts: Vec<FleetFacts<'_>> = dep

@@ -223,6 +223,41 @@ pub const METRICS: &[MetricDef] = &[
         "Mean time a message spent in a gateway's buffer or queue before it was sent (0 when sent at once).",
     ),
     def(
+        "delivery_delay_p50_s",
+        "s",
+        "Median end-to-end delay of the messages delivered in one replication (within 1%: a log-bucket histogram). Packet mode; undefined in flow mode, which accounts messages in aggregate.",
+    ),
+    def(
+        "delivery_delay_p95_s",
+        "s",
+        "95th percentile of the end-to-end delay of delivered messages, one replication (within 1%). Packet mode only.",
+    ),
+    def(
+        "delivery_delay_p99_s",
+        "s",
+        "99th percentile of the end-to-end delay of delivered messages, one replication (within 1%). Packet mode only.",
+    ),
+    def(
+        "gateway_wait_p50_s",
+        "s",
+        "Median wait in a gateway's buffer or queue over every message a gateway sent (0 for one sent at once; within 1%). Packet mode only.",
+    ),
+    def(
+        "gateway_wait_p95_s",
+        "s",
+        "95th percentile of the wait in a gateway's buffer or queue, every gateway together (within 1%). Packet mode only.",
+    ),
+    def(
+        "gateway_wait_p99_s",
+        "s",
+        "99th percentile of the wait in a gateway's buffer or queue, every gateway together (within 1%). Packet mode only.",
+    ),
+    def(
+        "wait_probability",
+        "ratio",
+        "Share of the messages gateways sent that waited at all in a buffer or queue. Packet mode only.",
+    ),
+    def(
         "max_gateway_utilisation",
         "ratio",
         "Busy share of the most loaded gateway's forwarding capacity (0 without a capacity limit).",
@@ -274,6 +309,58 @@ pub const COST_METRICS: &[(&str, &str)] = &[
         "Total cost of ownership per device and per year of horizon (cost_total / devices / years).",
     ),
 ];
+
+/// Per gateway with a forwarding capacity (a service time or an uplink data rate), its queue:
+/// (id prefix, unit, definition). Packet mode only: flow mode keeps no single message, so
+/// they are undefined (NaN) there.
+pub const QUEUE_METRICS: &[(&str, &str, &str)] = &[
+    (
+        "queue_length",
+        "messages",
+        "time-average number of messages held, waiting or in service (L), over the horizon.",
+    ),
+    (
+        "queue_waiting",
+        "messages",
+        "time-average number of messages waiting in the buffer or queue (Lq), over the horizon.",
+    ),
+    (
+        "wait_probability",
+        "ratio",
+        "share of the messages it sent that waited at all before service.",
+    ),
+    (
+        "wait_p50_s",
+        "s",
+        "median wait before service of the messages it sent (within 1%).",
+    ),
+    (
+        "wait_p95_s",
+        "s",
+        "95th percentile of the wait before service (within 1%).",
+    ),
+    (
+        "wait_p99_s",
+        "s",
+        "99th percentile of the wait before service (within 1%).",
+    ),
+];
+
+/// Whether metric `id` follows single messages and is therefore undefined (NaN) in flow mode,
+/// which accounts messages in aggregate between state changes.
+pub fn packet_mode_only(id: &str) -> bool {
+    let base = id.split(':').next().unwrap_or(id);
+    matches!(
+        base,
+        "delivery_delay_p50_s"
+            | "delivery_delay_p95_s"
+            | "delivery_delay_p99_s"
+            | "gateway_wait_p50_s"
+            | "gateway_wait_p95_s"
+            | "gateway_wait_p99_s"
+            | "wait_probability"
+    ) || QUEUE_METRICS.iter().any(|(m, _, _)| *m == base)
+}
 
 /// Metrics of devices that age, added when a fleet has failures, batteries or planned
 /// replacement: (id, unit, definition).
@@ -506,6 +593,10 @@ impl Better {
             "site_stale",
             "mean_delivery_delay",
             "mean_gateway_wait",
+            "delivery_delay_p",
+            "gateway_wait_p",
+            "wait_p",
+            "queue_",
             "cost_",
             "device_failures",
             "battery_depletions",
@@ -578,6 +669,16 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             definition: format!("Busy share of gateway \"{id}\"'s forwarding capacity."),
             better: Better::Neither,
         });
+    }
+    for g in dep.gateways.iter().filter(|g| g.has_capacity_limit()) {
+        for (metric, unit, definition) in QUEUE_METRICS {
+            all.push(Metric {
+                id: format!("{metric}:{}", g.id),
+                unit,
+                definition: format!("Gateway \"{}\": {definition}", g.id),
+                better: Better::of(metric),
+            });
+        }
     }
     if has_life_metrics(dep) {
         for (id, unit, definition) in LIFE_METRICS {
@@ -691,6 +792,11 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
     } else {
         l.delay_sum as f64 / delivered as f64 / 1e6
     };
+    // Every gateway's waits together; nothing (NaN) in flow mode.
+    let mut waits = crate::model::sketch::DurationSketch::default();
+    for q in &o.queues {
+        waits.merge(&q.waits);
+    }
     let mut v = vec![
         l.generated as f64,
         delivered as f64,
@@ -746,6 +852,13 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         } else {
             o.wait_sum as f64 / o.waited as f64 / 1e6
         },
+        o.delays.quantile(0.50) / 1e6,
+        o.delays.quantile(0.95) / 1e6,
+        o.delays.quantile(0.99) / 1e6,
+        waits.quantile(0.50) / 1e6,
+        waits.quantile(0.95) / 1e6,
+        waits.quantile(0.99) / 1e6,
+        waits.positive_share(),
         o.gateway_busy
             .iter()
             .map(|&b| b as f64 / horizon)
@@ -760,6 +873,24 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
     for (c, busy) in o.gateway_connectivity.iter().zip(&o.gateway_busy) {
         v.push(*c);
         v.push(*busy as f64 / horizon);
+    }
+    for (g, spec) in dep.gateways.iter().enumerate() {
+        if !spec.has_capacity_limit() {
+            continue;
+        }
+        // Time averages over the measured window (after any warm-up).
+        let measured = o.horizon.saturating_sub(o.measured_from).max(1) as f64;
+        match o.queues.get(g) {
+            Some(q) => v.extend([
+                q.system_area as f64 / measured,
+                q.queue_area as f64 / measured,
+                q.waits.positive_share(),
+                q.waits.quantile(0.50) / 1e6,
+                q.waits.quantile(0.95) / 1e6,
+                q.waits.quantile(0.99) / 1e6,
+            ]),
+            None => v.extend([f64::NAN; QUEUE_METRICS.len()]),
+        }
     }
     if has_life_metrics(dep) {
         let devices = dep.device_count() as f64;

@@ -113,6 +113,26 @@ impl Ledger {
         self.delay_sum += delay as u128;
     }
 
+    /// What happened after `earlier`, a copy of this ledger taken during the run (a warm-up's
+    /// end): every count less its count then. Messages in the system at that moment count
+    /// their end but not their generation, as a simulator that resets its statistics does.
+    pub fn since(&self, earlier: &Ledger) -> Ledger {
+        let mut lost = self.lost;
+        for (l, e) in lost.iter_mut().zip(earlier.lost) {
+            *l -= e;
+        }
+        Ledger {
+            generated: self.generated - earlier.generated,
+            delivered_on_time: self.delivered_on_time - earlier.delivered_on_time,
+            delivered_late: self.delivered_late - earlier.delivered_late,
+            lost,
+            buffered_at_horizon: self.buffered_at_horizon - earlier.buffered_at_horizon,
+            in_flight_at_horizon: self.in_flight_at_horizon - earlier.in_flight_at_horizon,
+            delay_sum: self.delay_sum - earlier.delay_sum,
+            delivered_bad: self.delivered_bad - earlier.delivered_bad,
+        }
+    }
+
     pub fn delivered(&self) -> u64 {
         self.delivered_on_time + self.delivered_late
     }
@@ -148,40 +168,65 @@ impl Ledger {
 /// back up takes away what is left then.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Downtime {
+    /// Down time before this is not counted (a warm-up).
+    from: Ticks,
     horizon: Ticks,
     unit_ticks: u128,
 }
 
 impl Downtime {
     pub fn new(horizon: Ticks) -> Self {
+        Downtime::measured(0, horizon)
+    }
+
+    /// Down time within [from, horizon) only: times before `from` count as `from`, so a unit
+    /// down across it counts from there. A window that is empty measures the whole run.
+    pub fn measured(from: Ticks, horizon: Ticks) -> Self {
         Downtime {
+            from: if from < horizon { from } else { 0 },
             horizon,
             unit_ticks: 0,
         }
     }
 
     #[inline(always)]
+    fn left(&self, now: Ticks) -> u128 {
+        (self.horizon - now.max(self.from).min(self.horizon)) as u128
+    }
+
+    #[inline(always)]
     pub fn went_down(&mut self, now: Ticks) {
-        self.unit_ticks += (self.horizon - now.min(self.horizon)) as u128;
+        self.unit_ticks += self.left(now);
     }
 
     #[inline(always)]
     pub fn came_up(&mut self, now: Ticks) {
-        self.unit_ticks -= (self.horizon - now.min(self.horizon)) as u128;
+        self.unit_ticks -= self.left(now);
     }
 
-    /// Share of `units × horizon` spent up.
+    /// Share of `units × (horizon − from)` spent up.
     pub fn availability(&self, units: u64) -> f64 {
         if units == 0 {
             return 1.0;
         }
-        1.0 - self.unit_ticks as f64 / (units as f64 * self.horizon as f64)
+        1.0 - self.unit_ticks as f64 / (units as f64 * (self.horizon - self.from) as f64)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn downtime_after_a_warm_up_counts_from_its_end() {
+        let mut d = Downtime::measured(50, 100);
+        d.went_down(10);
+        d.came_up(30); // before the warm-up's end: not counted
+        d.went_down(40);
+        d.came_up(60); // 10 down after 50
+        d.went_down(90); // 10 down until the horizon
+        assert_eq!(d.availability(1), 0.6);
+    }
 
     #[test]
     fn downtime_clips_at_the_horizon() {

@@ -203,6 +203,7 @@ mod tests {
         let f = FailureSpec {
             lifetime: DurationDist::fixed(30),
             repair: DurationDist::fixed(1),
+            steady: None,
         };
         assert_eq!(lifetime(&f, 2, 0, &mut rng()), 90);
         assert_eq!(lifetime(&f, 2, 10, &mut rng()), 80);

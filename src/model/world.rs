@@ -100,6 +100,9 @@ macro_rules! life_cx {
 // After the macros, which it uses.
 mod cellular;
 
+use super::sketch::DurationSketch;
+pub use accounts::QueueStats;
+
 use accounts::{Accounts, Closing};
 use radio::{LoRaRt, Radio};
 
@@ -142,6 +145,14 @@ pub mod process {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub ledger: Ledger,
+    /// Per gateway: time-integrated queue and the waits of the messages it sent (packet mode;
+    /// empty in flow mode).
+    pub queues: Vec<QueueStats>,
+    /// The end-to-end delays of delivered messages (packet mode; empty in flow mode).
+    pub delays: DurationSketch,
+    /// Where measures start: the scenario's warm-up (0 without one). Counts, availabilities,
+    /// queues and delays are over [measured_from, horizon).
+    pub measured_from: Ticks,
     /// The span the replication ran: the scenario's horizon, or its fleet end of life plus one
     /// tick when a fleet's `stop_when_dead` ended it. Every time share and cost is over this
     /// span.
@@ -473,6 +484,9 @@ impl<O: Observer> World<O> {
             cellular: Cellular::new(dep, replication, horizon),
             flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
         };
+        if flow {
+            world.acc.without_message_statistics();
+        }
         world.schedule_start(sched, dep.inventory.as_ref());
         world
     }
@@ -573,6 +587,10 @@ impl<O: Observer> World<O> {
         // so the deaths that end it are counted; one tick is 1 µs, too short to move a share.
         let end = end_of_life.map_or(dep.horizon, |t| t.saturating_add(1).min(dep.horizon));
         let mut world = World::build(dep, replication, &mut sched, observer, custom, flow, end);
+        if dep.warmup > 0 && dep.warmup < end {
+            sched.run(&mut world, dep.warmup);
+            world.warm_up(dep.warmup);
+        }
         sched.run(&mut world, end);
         let (mut outcome, observer) = world.finish(sched.processed())?;
         outcome.end_of_life = end_of_life;
@@ -588,6 +606,17 @@ impl<O: Observer> World<O> {
         custom: CustomPolicies<'_>,
     ) -> Result<(Outcome, O), ConservationError> {
         World::run_in_mode(dep, replication, observer, custom, false)
+    }
+
+    /// The warm-up ends at `now`: flow mode accounts its aggregate messages up to now, then
+    /// the accounts restart their counts.
+    fn warm_up(&mut self, now: Ticks) {
+        if let Some(flow) = self.flow.as_deref_mut() {
+            for c in 0..flow.component_count() {
+                flow.settle_component(&mut self.net, &mut flow_cx!(self), c, now);
+            }
+        }
+        self.acc.warm_up(now);
     }
 
     fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {

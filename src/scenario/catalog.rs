@@ -231,6 +231,29 @@ fn median(d: &Dist) -> Duration {
             .map(|d| median(d))
             .min()
             .unwrap_or(Duration::ZERO),
+        Dist::Gamma { shape, scale, mean } => {
+            let scale = scale.map_or_else(
+                || mean.map_or(0.0, |m| m.0 as f64 / shape.0),
+                |s| s.0 as f64,
+            );
+            ticks(
+                crate::engine::DurationDist::gamma(shape.0, scale).map_or(0.0, |g| g.quantile(0.5)),
+            )
+        }
+        Dist::Erlang { k, mean } => {
+            ticks(crate::engine::DurationDist::erlang(k.0, mean.0).map_or(0.0, |g| g.quantile(0.5)))
+        }
+        Dist::Empirical { durations, .. } => {
+            let mut sorted = durations.clone().unwrap_or_default();
+            sorted.sort_unstable_by_key(|d| d.0);
+            // A law read from a file has no median here: presets never read files.
+            sorted
+                .get(sorted.len() / 2)
+                .copied()
+                .unwrap_or(Duration::ZERO)
+        }
+        // A mixture's median lies between its parts' medians: the smallest, enough for a table.
+        Dist::Mixture { laws, .. } => laws.iter().map(median).min().unwrap_or(Duration::ZERO),
     }
 }
 

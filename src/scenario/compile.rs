@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::engine::random::name_key;
-use crate::engine::{DurationDist, TICKS_PER_SECOND};
+use crate::engine::{DurationDist, TICKS_PER_SECOND, Ticks};
 
 use super::catalog::{self, Tech};
 use super::cellular::SimKind;
@@ -14,15 +14,16 @@ use super::deployment::{
     GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::deployment::{CostSpec, DeviceCostSpec, GatewayCostSpec, PlanSpec, SlaSpec};
-use super::deployment::{CrewSpec, SparesSpec};
+use super::deployment::{CrewSpec, SparesSpec, SteadyStart};
 use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::locate::FieldMap;
+use super::table;
 use super::types::{
     Battery, Certificate, Costs, DEFAULT_MESSAGE_BYTES, Degradation, DegradationMode, Detection,
     Dist, Expect, Failover, Failure, Fault, Link, LinkRef, LoRa, Outages, Power, Redundancy,
-    Scenario, SwitchBack, Target,
+    Scenario, Start, SwitchBack, Target,
 };
 
 /// Most maintenance windows one scenario may expand to; each is an event pair per replication.
@@ -204,6 +205,61 @@ impl Ctx<'_> {
                 self.dist(&format!("{field}.random"), random)?,
                 self.dist(&format!("{field}.wearout"), wearout)?,
             ])),
+            Dist::Gamma { shape, scale, mean } => match (scale, mean) {
+                (Some(scale), None) => DurationDist::gamma(shape.0, scale.ticks() as f64),
+                (None, Some(mean)) => DurationDist::gamma(shape.0, mean.ticks() as f64 / shape.0),
+                _ => {
+                    return Err(self.error(
+                        field,
+                        "Gamma needs its shape and exactly one of scale and mean".into(),
+                        format!(
+                            "e.g. Gamma(shape: {}, mean: \"4h\"); mean = shape × scale",
+                            shape.0
+                        ),
+                    ));
+                }
+            },
+            Dist::Erlang { k, mean } => DurationDist::erlang(k.0, mean.ticks()),
+            Dist::Empirical { durations, file } => {
+                let observed = match (durations, file) {
+                    (Some(list), None) => list.iter().map(|d| d.ticks()).collect(),
+                    (None, Some(path)) => self.durations_file(&format!("{field}.file"), path)?,
+                    _ => {
+                        return Err(self.error(
+                            field,
+                            "Empirical needs exactly one of durations and file".into(),
+                            "e.g. Empirical(durations: [\"2h\", \"3h\", \"7h\"]) or \
+                             Empirical(file: \"repairs.csv\") with a `duration` column"
+                                .into(),
+                        ));
+                    }
+                };
+                Ok(DurationDist::empirical(observed).map_err(|e| {
+                    self.error(
+                        field,
+                        format!("invalid distribution: {e}"),
+                        "list the observed durations, e.g. durations: [\"2h\", \"3h\"]".into(),
+                    )
+                })?)
+            }
+            Dist::Mixture { weights, laws } => {
+                if weights.len() != laws.len() || laws.is_empty() {
+                    return Err(self.error(
+                        &format!("{field}.weights"),
+                        format!("{} weights for {} laws", weights.len(), laws.len()),
+                        "give one weight per law, e.g. Mixture(weights: [0.9, 0.1], laws: \
+                         [Exponential(mean: \"2h\"), Fixed(\"2d\")])"
+                            .into(),
+                    ));
+                }
+                let laws = laws
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| self.dist(&format!("{field}.laws[{i}]"), l))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let weights: Vec<f64> = weights.iter().map(|w| w.0).collect();
+                DurationDist::mixture(&weights, laws)
+            }
         };
         made.map_err(|e| {
             self.error(
@@ -212,6 +268,58 @@ impl Ctx<'_> {
                 "a mean, median or scale must be longer than 0s, and min at most max".to_string(),
             )
         })
+    }
+
+    /// The durations in the `duration` column of the CSV file at `path` (relative to the
+    /// scenario's folder), each located in that file if it is not a duration.
+    fn durations_file(&self, field: &str, path: &str) -> Result<Vec<Ticks>, ScenarioError> {
+        const LAYOUT: table::Layout = table::Layout {
+            what: "durations",
+            columns: &["duration"],
+            key: "duration",
+            example_header: "duration",
+            example_json: "{\"duration\": \"3h\"}",
+        };
+        // A sweep point's name carries its settings after the file name.
+        let scenario = self.file.split(" [").next().unwrap_or(self.file);
+        let base = std::path::Path::new(scenario)
+            .parent()
+            .unwrap_or(std::path::Path::new(""));
+        let full = base.join(path);
+        let (source, rows) = table::read(&full, &LAYOUT).map_err(|e| match e {
+            table::TableError::Invalid(d) => ScenarioError::Invalid(d),
+            table::TableError::Io { message, .. } => self.error(
+                field,
+                format!("cannot read {}: {message}", full.display()),
+                "the path is relative to the scenario's folder; the file is CSV with a \
+                 `duration` column (\"3h\", \"45min\")"
+                    .into(),
+            ),
+        })?;
+        let name = full.display().to_string();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let Some(cell) = row.cell("duration") else {
+                continue;
+            };
+            let d = crate::engine::Duration::parse(&cell.text).map_err(|e| {
+                let located = table::error(
+                    &source,
+                    &name,
+                    row.line,
+                    cell.column,
+                    "duration",
+                    format!("`{}` is not a duration: {e}", cell.text),
+                    "write a number with a unit, e.g. 3h, 45min, 2.5d".into(),
+                );
+                match located {
+                    table::TableError::Invalid(d) => ScenarioError::Invalid(d),
+                    other => self.error(field, other.to_string(), String::new()),
+                }
+            })?;
+            out.push(d.ticks());
+        }
+        Ok(out)
     }
 
     /// A link, its unwritten fields taken from its technology's preset if it names one.
@@ -311,6 +419,7 @@ impl Ctx<'_> {
         Ok(FailureSpec {
             lifetime: self.dist(&format!("{field}.every"), &o.every)?,
             repair: self.dist(&format!("{field}.lasting"), &o.lasting)?,
+            steady: None,
         })
     }
 
@@ -461,6 +570,7 @@ impl Ctx<'_> {
                 Ok(FailureSpec {
                     lifetime: self.dist(&format!("{field}.lifetime"), &f.lifetime)?,
                     repair: self.dist(&format!("{field}.repair"), &f.repair)?,
+                    steady: None,
                 })
             })
             .transpose()
@@ -488,6 +598,20 @@ pub fn compile(
             "horizon",
             format!("the horizon {} is longer than 1000 years", s.horizon),
             "industrial fleets live 10–20 years; e.g. horizon: \"20y\"".into(),
+        ));
+    }
+    if let Some(w) = s.warmup
+        && w.ticks() >= s.horizon.ticks()
+    {
+        return Err(cx.error(
+            "warmup",
+            format!(
+                "the warm-up {w} is not shorter than the horizon {}",
+                s.horizon
+            ),
+            "the warm-up is left out of every measure; keep it a small part of the horizon, \
+             e.g. warmup: \"1d\" with horizon: \"30d\""
+                .into(),
         ));
     }
     if s.replications.0 > MAX_REPLICATIONS {
@@ -607,7 +731,19 @@ pub fn compile(
             service,
             uplinks,
             failover: cx.failover(&format!("{here}.failover"), &g.failover)?,
-            failure: cx.failure(&format!("{here}.failure"), &g.failure)?,
+            failure: {
+                if g.failure
+                    .as_ref()
+                    .is_some_and(|f| f.start == Start::Equilibrium)
+                {
+                    return Err(cx.error(
+                        &format!("{here}.failure.start"),
+                        "an equilibrium start is for fleets' failures so far".into(),
+                        "remove `start: Equilibrium` from the gateway, or use a warmup".into(),
+                    ));
+                }
+                cx.failure(&format!("{here}.failure"), &g.failure)?
+            },
         });
     }
 
@@ -876,6 +1012,25 @@ pub fn compile(
                 .map(|d| cx.degradation(&format!("{here}.degradation"), d))
                 .transpose()?,
         };
+        let mut failure = failure;
+        if let Some(spec) = &mut failure
+            && written_failure
+                .as_ref()
+                .is_some_and(|w| w.start == Start::Equilibrium)
+        {
+            if life.has_clocks() || life.age.is_some() || life.cold_spares > 0 {
+                return Err(cx.error(
+                    &format!("{here}.failure.start"),
+                    "an equilibrium start is for a plain failure/repair process".into(),
+                    "a fleet with an age, cold spares, a battery, planned replacement or \
+                     degradation is not a stationary renewal process; remove `start: \
+                     Equilibrium` or use a warmup"
+                        .into(),
+                ));
+            }
+            // After the environment factor: the steady state of the laws the fleet runs.
+            spec.steady = Some(Box::new(SteadyStart::of(&spec.lifetime, &spec.repair)));
+        }
         devices += f.count.0 as u64;
         if devices > MAX_DEVICES {
             return Err(cx.error(
@@ -1189,6 +1344,7 @@ pub fn compile(
         name: s.name,
         description: s.description,
         horizon: s.horizon.ticks(),
+        warmup: s.warmup.map_or(0, |w| w.ticks()),
         seed: s.seed,
         replications: s.replications.0,
         deadline: s.deadline.ticks(),

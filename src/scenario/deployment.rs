@@ -14,6 +14,8 @@ pub struct Deployment {
     pub name: String,
     pub description: String,
     pub horizon: Ticks,
+    /// Measures start here (0 without a warm-up); always before the horizon.
+    pub warmup: Ticks,
     pub seed: u64,
     pub replications: u32,
     pub deadline: Ticks,
@@ -186,6 +188,30 @@ pub struct FailureSpec {
     pub lifetime: DurationDist,
     /// Time from failure to repair.
     pub repair: DurationDist,
+    /// An equilibrium start (`start: Equilibrium`), or `None`: new and up at 0.
+    pub steady: Option<Box<SteadyStart>>,
+}
+
+/// A failure/repair process started in steady state.
+#[derive(Clone, Debug)]
+pub struct SteadyStart {
+    /// MTTR / (MTTF + MTTR): the chance a unit is down at a random instant.
+    pub down: f64,
+    /// The equilibrium laws of the time left up, and of the repair time left.
+    pub lifetime: DurationDist,
+    pub repair: DurationDist,
+}
+
+impl SteadyStart {
+    /// The steady start of the alternating process with these laws.
+    pub fn of(lifetime: &DurationDist, repair: &DurationDist) -> SteadyStart {
+        let (up, down) = (lifetime.mean(), repair.mean());
+        SteadyStart {
+            down: down / (up + down),
+            lifetime: lifetime.equilibrium(),
+            repair: repair.equilibrium(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

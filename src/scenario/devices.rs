@@ -206,7 +206,11 @@ fn lognormal(median: Duration, sigma: f64) -> Dist {
 }
 
 fn failure(lifetime: Dist, repair: Dist) -> Failure {
-    Failure { lifetime, repair }
+    Failure {
+        lifetime,
+        repair,
+        start: super::values::Start::New,
+    }
 }
 
 /// A consumer replaces a dead device when they notice and buy a new one.

@@ -15,7 +15,7 @@ use super::devices::{DeviceClass, Environment, Protocol};
 // so the file format reads as one vocabulary; they live in modules that do not use this one.
 pub use super::catalog::Link;
 pub use super::values::{
-    Amount, Battery, Count, Dist, Failure, GilbertElliott, Positive, Probability, Share,
+    Amount, Battery, Count, Dist, Failure, GilbertElliott, Positive, Probability, Share, Start,
 };
 
 /// A deployment to simulate.
@@ -28,6 +28,10 @@ pub struct Scenario {
     pub description: String,
     /// Simulated time span of one replication.
     pub horizon: Duration,
+    /// Time at the start of each replication left out of every measure, so a run that starts
+    /// empty (queues, fresh units) is measured in steady state: `warmup: "1d"`.
+    #[serde(default)]
+    pub warmup: Option<Duration>,
     /// Seed of every random stream; a run is a pure function of the scenario and this seed.
     #[serde(default = "default_seed")]
     pub seed: u64,

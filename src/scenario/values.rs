@@ -59,6 +59,19 @@ pub struct Battery {
 pub struct Failure {
     pub lifetime: Dist,
     pub repair: Dist,
+    /// How the process starts: `New` (every unit new and up at 0) or `Equilibrium` (already in
+    /// steady state: down with probability MTTR/(MTTF+MTTR), and the time to the next change
+    /// drawn from the equilibrium, forward-recurrence, law).
+    #[serde(default)]
+    pub start: Start,
+}
+
+/// The state a renewal process starts in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Start {
+    #[default]
+    New,
+    Equilibrium,
 }
 
 /// A distribution of durations, written with duration strings.
@@ -86,6 +99,32 @@ pub enum Dist {
         infant: Box<Dist>,
         random: Box<Dist>,
         wearout: Box<Dist>,
+    },
+    /// The gamma law by its shape and either its scale or its mean (mean = shape × scale):
+    /// `Gamma(shape: 2.5, scale: "3h")`, `Gamma(shape: 2.5, mean: "7.5h")`.
+    Gamma {
+        shape: Positive,
+        #[serde(default)]
+        scale: Option<Duration>,
+        #[serde(default)]
+        mean: Option<Duration>,
+    },
+    /// `k` exponential phases in a row, `mean` in all: `Erlang(k: 2, mean: "4h")`.
+    Erlang { k: Count, mean: Duration },
+    /// Observed durations drawn with equal probability, written out
+    /// (`Empirical(durations: ["2h", "3h", "7h"])`) or read from a CSV file with a `duration`
+    /// column, its path relative to the scenario (`Empirical(file: "repairs.csv")`).
+    Empirical {
+        #[serde(default)]
+        durations: Option<Vec<Duration>>,
+        #[serde(default)]
+        file: Option<String>,
+    },
+    /// Law i with probability weights\[i\] / Σ weights:
+    /// `Mixture(weights: [0.9, 0.1], laws: [Exponential(mean: "2h"), Fixed("2d")])`.
+    Mixture {
+        weights: Vec<Positive>,
+        laws: Vec<Dist>,
     },
 }
 

@@ -14,7 +14,37 @@ use crate::scenario::Deployment;
 use super::super::degradation::DegradationStats;
 use super::super::freshness::Freshness;
 use super::super::ledger::{Downtime, Ledger, LossCause};
+use super::super::sketch::DurationSketch;
 use super::{CellularStats, CrewStats, LifeStats, Outcome, SERIES_SLICES, SoftStats, slice_of};
+
+/// One gateway's queue in packet mode: the messages it holds (in its buffer, and in service),
+/// integrated exactly over time, and the waits of the messages it sent.
+#[derive(Clone, Debug, Default)]
+pub struct QueueStats {
+    /// When the counts last changed.
+    since: Ticks,
+    queued: u64,
+    serving: u64,
+    /// ∫ messages waiting dt, in message-ticks (Lq × time).
+    pub queue_area: u128,
+    /// ∫ messages held dt, waiting or in service (L × time).
+    pub system_area: u128,
+    /// Each sent message's wait in the buffer or queue, 0 for one sent at once.
+    pub waits: DurationSketch,
+}
+
+impl QueueStats {
+    /// The gateway holds `queued` messages waiting and `serving` in service from `now` on.
+    #[inline]
+    fn held(&mut self, now: Ticks, queued: u64, serving: u64) {
+        let dt = u128::from(now.saturating_sub(self.since));
+        self.queue_area += dt * u128::from(self.queued);
+        self.system_area += dt * u128::from(self.queued + self.serving);
+        self.since = now;
+        self.queued = queued;
+        self.serving = serving;
+    }
+}
 
 /// What one replication has measured so far.
 #[derive(Debug)]
@@ -50,6 +80,14 @@ pub(super) struct Accounts {
     pub(super) first_failures: Vec<u64>,
     pub(super) life_stats: LifeStats,
     pub(super) degradation: DegradationStats,
+    /// Per gateway (packet mode; empty in flow mode, which keeps no single message).
+    queues: Vec<QueueStats>,
+    /// Every delivered message's end-to-end delay (packet mode).
+    delays: DurationSketch,
+    /// The ledger at the warm-up's end, if there was one: measures count what happened after.
+    ledger_at_warmup: Option<Ledger>,
+    /// Where measures start: the warm-up's end, or 0.
+    measured_from: Ticks,
 }
 
 /// What the other parts of the world hand over at the end: the accounts they keep themselves
@@ -76,17 +114,17 @@ impl Accounts {
             deadline: dep.deadline,
             ledger: Ledger::default(),
             fleet_ledgers: vec![Ledger::default(); dep.fleets.len()],
-            device_down: Downtime::new(horizon),
-            gateway_down: Downtime::new(horizon),
-            uplink_down: Downtime::new(horizon),
-            connectivity_down: Downtime::new(horizon),
+            device_down: Downtime::measured(dep.warmup, horizon),
+            gateway_down: Downtime::measured(dep.warmup, horizon),
+            uplink_down: Downtime::measured(dep.warmup, horizon),
+            connectivity_down: Downtime::measured(dep.warmup, horizon),
             carrier_outages: 0,
             peak_buffered: 0,
             failovers: 0,
             failovers_ok: 0,
             recoveries: vec![],
             site_fleets_down: vec![0; sites],
-            site_down: vec![Downtime::new(horizon); sites],
+            site_down: vec![Downtime::measured(dep.warmup, horizon); sites],
             freshness: vec![Freshness::new(dep.deadline); sites],
             wait_sum: 0,
             waited: 0,
@@ -104,6 +142,61 @@ impl Accounts {
                 ..LifeStats::default()
             },
             degradation: DegradationStats::new(horizon),
+            queues: vec![QueueStats::default(); dep.gateways.len()],
+            delays: DurationSketch::default(),
+            ledger_at_warmup: None,
+            measured_from: 0,
+        }
+    }
+
+    /// The warm-up ends `now`: every count restarts from zero and every time integral from
+    /// now. The ledger goes on whole (conservation is checked over the whole run) and the
+    /// outcome reports its difference. Downtimes were built measuring from the warm-up's end.
+    /// The completeness series and first failures (charts over the whole run) go on.
+    pub(super) fn warm_up(&mut self, now: Ticks) {
+        self.ledger_at_warmup = Some(self.ledger.clone());
+        self.measured_from = now;
+        self.carrier_outages = 0;
+        self.peak_buffered = 0;
+        self.failovers = 0;
+        self.failovers_ok = 0;
+        self.recoveries.clear();
+        self.wait_sum = 0;
+        self.waited = 0;
+        self.device_failures = 0;
+        self.gateway_failures = 0;
+        self.fleet_failures.fill(0);
+        self.gateway_failures_each.fill(0);
+        self.carrier_messages.fill(0);
+        for q in &mut self.queues {
+            *q = QueueStats {
+                since: now,
+                queued: q.queued,
+                serving: q.serving,
+                ..QueueStats::default()
+            };
+        }
+        self.delays = DurationSketch::default();
+    }
+
+    /// Flow mode accounts messages in aggregate: no queue or delay of a single message.
+    pub(super) fn without_message_statistics(&mut self) {
+        self.queues = vec![];
+    }
+
+    /// Gateway `g` holds `queued` messages waiting and `serving` in service from `now` on.
+    #[inline]
+    pub(super) fn gateway_held(&mut self, now: Ticks, g: usize, queued: u64, serving: u64) {
+        if let Some(q) = self.queues.get_mut(g) {
+            q.held(now, queued, serving);
+        }
+    }
+
+    /// Gateway `g` sent a message the moment it arrived, without waiting.
+    #[inline]
+    pub(super) fn sent_at_once(&mut self, g: usize) {
+        if let Some(q) = self.queues.get_mut(g) {
+            q.waits.record(0);
         }
     }
 
@@ -138,6 +231,7 @@ impl Accounts {
         self.ledger.deliver(delay, self.deadline);
         self.fleet_ledgers[fleet].deliver(delay, self.deadline);
         self.ledger.delivered_bad += bad as u64;
+        self.delays.record(delay);
         let on_time = delay <= self.deadline;
         if on_time {
             self.series[slice_of(created, self.span)][1] += 1;
@@ -146,11 +240,14 @@ impl Accounts {
         (delay, on_time)
     }
 
-    /// A message leaves a gateway buffer or queue after waiting `wait` ticks there.
+    /// A message leaves gateway `g`'s buffer or queue after waiting `wait` ticks there.
     #[inline]
-    pub(super) fn waited(&mut self, wait: Ticks) {
+    pub(super) fn waited(&mut self, g: usize, wait: Ticks) {
         self.wait_sum += wait as u128;
         self.waited += 1;
+        if let Some(q) = self.queues.get_mut(g) {
+            q.waits.record(wait);
+        }
     }
 
     /// A fleet at `site` lost (`up == false`) or regained its path to the cloud now; `since`
@@ -175,11 +272,15 @@ impl Accounts {
 
     /// The replication's [`Outcome`]: these accounts, closed at `end.horizon`, with what the
     /// other parts kept.
-    pub(super) fn into_outcome(self, end: Closing) -> Outcome {
+    pub(super) fn into_outcome(mut self, end: Closing) -> Outcome {
         let horizon = end.horizon;
         // Devices on their own SIMs recover one by one: each device's interruption is one.
         let mut recoveries = self.recoveries;
         recoveries.extend(end.cellular.recoveries.iter().flatten());
+        for q in &mut self.queues {
+            let (queued, serving) = (q.queued, q.serving);
+            q.held(horizon, queued, serving);
+        }
         Outcome {
             horizon,
             end_of_life: end.end_of_life,
@@ -216,7 +317,13 @@ impl Accounts {
             crews: end.crews,
             cellular: end.cellular,
             fleet_ledgers: self.fleet_ledgers,
-            ledger: self.ledger,
+            queues: self.queues,
+            delays: self.delays,
+            measured_from: self.measured_from,
+            ledger: match &self.ledger_at_warmup {
+                Some(earlier) => self.ledger.since(earlier),
+                None => self.ledger,
+            },
         }
     }
 }

@@ -88,8 +88,16 @@ impl Life {
             self.schedule_degradation(sched, cx, d);
         } else if let Some(failure) = &f.failure {
             let mut stream = self.life_stream(cx, d);
-            let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
-            let at = lifecycle::lifetime(failure, f.life.cold_spares, age, &mut stream);
+            let at = match &failure.steady {
+                // In steady state: found down (a failure at 0, whose repair time left is drawn
+                // from the repair's equilibrium law), or up for a draw of the lifetime's.
+                Some(s) if stream.random::<f64>() < s.down => 0,
+                Some(s) => s.lifetime.sample(&mut stream),
+                None => {
+                    let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
+                    lifecycle::lifetime(failure, f.life.cold_spares, age, &mut stream)
+                }
+            };
             sched.schedule_at(at, Event::DeviceFail(d).into());
         }
     }
@@ -375,10 +383,11 @@ impl Life {
             cx.acc.device_down.went_down(now);
             Event::DeviceRepair(d)
         };
-        let after = if up {
-            lifecycle::lifetime(f, cx.fleets[fleet].life.cold_spares, 0, &mut stream)
-        } else {
-            f.repair.sample(&mut stream)
+        let after = match &f.steady {
+            _ if up => lifecycle::lifetime(f, cx.fleets[fleet].life.cold_spares, 0, &mut stream),
+            // A unit that starts in steady state and is down at 0 is part-way through a repair.
+            Some(s) if now == 0 => s.repair.sample(&mut stream),
+            _ => f.repair.sample(&mut stream),
         };
         if O::ENABLED && !up {
             cx.observer

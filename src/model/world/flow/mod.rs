@@ -148,6 +148,11 @@ pub(super) struct Departure {
 }
 
 impl Flow {
+    /// How many components there are (each settled on its own).
+    pub(super) fn component_count(&self) -> usize {
+        self.comps.len()
+    }
+
     pub(super) fn new(dep: &Deployment, replication: u64) -> Flow {
         let key = |entity: u64, process: u64| StreamKey {
             seed: dep.seed,

@@ -98,7 +98,7 @@ fn gateways(dep: &Deployment, key: Key<'_>, horizon: Ticks) -> Vec<GatewayRt> {
             life: key(g.key, process::LIFECYCLE).stream(),
             failure: g.failure.clone(),
             groups: vec![],
-            connectivity_down: Downtime::new(horizon),
+            connectivity_down: Downtime::measured(dep.warmup, horizon),
         })
         .collect()
 }

@@ -8,7 +8,17 @@ use super::super::super::event::{Event, Packed};
 use super::super::super::ledger::LossCause;
 use super::super::super::trace::{Observer, Trace};
 use super::super::Msg;
-use super::{Courier, Network};
+use super::super::accounts::Accounts;
+use super::{Courier, GatewayRt, Network};
+
+impl GatewayRt {
+    /// Tells the accounts what gateway `g` holds now: messages waiting, and one in service.
+    #[inline]
+    fn account_held(&self, acc: &mut Accounts, now: Ticks, g: usize) {
+        let serving = self.server.as_ref().is_some_and(|s| s.in_service.is_some());
+        acc.gateway_held(now, g, self.buffer.len() as u64, u64::from(serving));
+    }
+}
 
 impl Network {
     /// A message reaches the end of its access link (the world has taken it off the link).
@@ -38,10 +48,14 @@ impl Network {
         }
         let ready = gw.active.is_some() && gw.buffer.is_empty();
         match &gw.server {
-            None if ready => self.forward(cx, now, g, msg),
+            None if ready => {
+                cx.acc.sent_at_once(g);
+                self.forward(cx, now, g, msg)
+            }
             Some(s) if ready && s.in_service.is_none() => self.start_service(sched, cx, g, msg),
             _ => self.store(cx, now, g, msg),
         }
+        self.gateways[g].account_held(cx.acc, now, g);
     }
 
     /// Keeps a message in gateway `g`'s buffer (an outage) or queue (the server is busy).
@@ -88,7 +102,7 @@ impl Network {
         msg: Msg,
     ) {
         let now = sched.now();
-        cx.acc.waited(now - msg.queued);
+        cx.acc.waited(g, now - msg.queued);
         let bits = self.paths[cx.senders[msg.device as usize].fleet()].message_bits;
         let gw = &mut self.gateways[g];
         let rate = gw.active.and_then(|u| gw.uplinks[u].rate_bps);
@@ -134,6 +148,7 @@ impl Network {
             gw.buffer.push_front(msg);
         }
         self.next_service(sched, cx, g);
+        self.gateways[g].account_held(cx.acc, now, g);
     }
 
     /// Starts the next queued message if the server is idle and the gateway can forward;
@@ -223,15 +238,17 @@ impl Network {
             return;
         }
         if gw.server.is_some() {
-            return self.next_service(sched, cx, g);
+            self.next_service(sched, cx, g);
+            return self.gateways[g].account_held(cx.acc, now, g);
         }
         let backlog = std::mem::take(&mut gw.buffer);
         for m in &backlog {
-            cx.acc.waited(now - m.queued);
+            cx.acc.waited(g, now - m.queued);
             self.forward(cx, now, g, *m);
         }
         let gw = &mut self.gateways[g];
         gw.buffer = backlog;
         gw.buffer.clear();
+        gw.account_held(cx.acc, now, g);
     }
 }
