@@ -36,7 +36,7 @@ pub enum Advice {
 }
 
 /// Refuses a study whose estimated peak memory exceeds `max_gib`, or, without one,
-/// [`SHARE_OF_AVAILABLE`] of the memory the machine has available. Where the machine does not
+/// 80% of the memory the machine has available (`SHARE_OF_AVAILABLE`). Where the machine does not
 /// say how much it has, the study is let through.
 pub fn check_fits(
     dep: &Deployment,
