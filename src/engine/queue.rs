@@ -50,11 +50,38 @@ const SORT_AT_MOST: usize = 16;
 /// length each time: pushes into its range would otherwise make a busy near future quadratic.
 const SPILL_AT: usize = 64;
 
-/// Entries per chunk: slots store their events in chunks of this many (4 KB of 16-byte
-/// entries), taken from and returned to the queue's own pool. Growing and freeing whole slot
-/// buffers instead left the allocator's heap fragmented: at a million devices a fifth of the
-/// queue's resident memory was freed buffers (BENCHMARKS.md, Memory).
+/// Entries per chunk (4 KB of 16-byte entries). A slot keeps up to this many events in its
+/// own buffer, which it keeps between uses: most slots of a small or medium fleet never hold
+/// more, so pushing is one append and a small slot becomes the bottom by a swap. Past that, a
+/// slot stores the rest in chunks of this size taken from the queue's own pool and given back
+/// when drained. Growing and freeing whole slot buffers instead left the allocator's heap
+/// fragmented: at a million devices a fifth of the queue's resident memory was freed buffers
+/// (BENCHMARKS.md, Memory). Taking a chunk for every slot, however small, cost the factory
+/// scenario 15% of its speed.
 const CHUNK: usize = 256;
+
+/// One slot's events in push order: the first [`CHUNK`] in `head`, the rest in full chunks
+/// (all but the last) in `more`.
+#[derive(Clone, Debug)]
+struct Slot<E> {
+    head: Vec<Entry<E>>,
+    more: Vec<Vec<Entry<E>>>,
+}
+
+impl<E> Default for Slot<E> {
+    fn default() -> Self {
+        Slot {
+            head: Vec::new(),
+            more: Vec::new(),
+        }
+    }
+}
+
+impl<E: Copy> Slot<E> {
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &Entry<E>> {
+        self.head.iter().chain(self.more.iter().flatten())
+    }
+}
 
 /// A monotone priority queue of `Copy` events keyed by time, first in first out within a time.
 ///
@@ -62,12 +89,13 @@ const CHUNK: usize = 256;
 /// is allowed but may cost a rebuild.
 #[derive(Clone, Debug)]
 pub struct EventQueue<E> {
-    /// `LEVELS * SLOTS` unsorted slots, level-major, each a list of chunks of which all but
-    /// the last are full. Every event in level `l`, slot `s` agrees with `last` on all digits
-    /// above `l`, has digit `l` equal to `s`, and lies at or after `bottom_end`.
-    slots: Vec<Vec<Vec<Entry<E>>>>,
-    /// Empty chunks (capacity [`CHUNK`]) for slots to fill. Memory follows the most events
-    /// ever pending at once, and never returns to the allocator until the queue is dropped.
+    /// `LEVELS * SLOTS` unsorted slots, level-major. Every event in level `l`, slot `s` agrees
+    /// with `last` on all digits above `l`, has digit `l` equal to `s`, and lies at or after
+    /// `bottom_end`.
+    slots: Vec<Slot<E>>,
+    /// Empty chunks (capacity [`CHUNK`]) for slots that outgrow their head. Memory follows the
+    /// most events ever pending at once, and never returns to the allocator until the queue is
+    /// dropped.
     pool: Vec<Vec<Entry<E>>>,
     /// Per level, bit `s` is set when slot `s` is non-empty.
     occupied: [u64; LEVELS],
@@ -95,7 +123,7 @@ impl<E: Copy> EventQueue<E> {
     /// front, in one go rather than one at a time during the start-up burst.
     pub fn with_capacity(capacity: usize) -> Self {
         EventQueue {
-            slots: (0..LEVELS * SLOTS).map(|_| Vec::new()).collect(),
+            slots: (0..LEVELS * SLOTS).map(|_| Slot::default()).collect(),
             pool: (0..capacity.div_ceil(CHUNK))
                 .map(|_| Vec::with_capacity(CHUNK))
                 .collect(),
@@ -118,11 +146,12 @@ impl<E: Copy> EventQueue<E> {
 
     /// Bytes held by the queue's storage (for memory estimates).
     pub fn allocated_bytes(&self) -> usize {
-        let chunk_lists: usize = self.slots.iter().map(|s| s.capacity()).sum();
-        let chunks = self.slots.iter().map(|s| s.len()).sum::<usize>() + self.pool.len();
-        (chunks * CHUNK + self.bottom.capacity()) * std::mem::size_of::<Entry<E>>()
-            + (chunk_lists + self.pool.capacity() + self.slots.capacity())
-                * std::mem::size_of::<Vec<Entry<E>>>()
+        let heads: usize = self.slots.iter().map(|s| s.head.capacity()).sum();
+        let chunk_lists: usize = self.slots.iter().map(|s| s.more.capacity()).sum();
+        let chunks = self.slots.iter().map(|s| s.more.len()).sum::<usize>() + self.pool.len();
+        (heads + chunks * CHUNK + self.bottom.capacity()) * std::mem::size_of::<Entry<E>>()
+            + (chunk_lists + self.pool.capacity()) * std::mem::size_of::<Vec<Entry<E>>>()
+            + self.slots.capacity() * std::mem::size_of::<Slot<E>>()
     }
 
     /// Adds an event; among events at the same time it comes out after those pushed earlier.
@@ -159,21 +188,28 @@ impl<E: Copy> EventQueue<E> {
         };
         let slot = (e.time >> (level * DIGIT_BITS)) as usize & (SLOTS - 1);
         let index = level as usize * SLOTS + slot;
-        match self.slots[index].last_mut() {
-            Some(chunk) if chunk.len() < CHUNK => chunk.push(e),
-            _ => self.open_chunk(index, e),
+        let target = &mut self.slots[index];
+        if target.head.len() < CHUNK && target.more.is_empty() {
+            target.head.push(e);
+        } else {
+            self.append_chunked(index, e);
         }
         self.occupied[level as usize] |= 1 << slot;
         self.levels |= 1 << level;
     }
 
-    /// Starts a new chunk at the end of a slot (empty, or with its last chunk full).
+    /// Appends to a slot whose head is full, opening a chunk from the pool when the last is full.
     #[cold]
     #[inline(never)]
-    fn open_chunk(&mut self, index: usize, e: Entry<E>) {
-        let mut chunk = self.pool.pop().unwrap_or_else(|| Vec::with_capacity(CHUNK));
-        chunk.push(e);
-        self.slots[index].push(chunk);
+    fn append_chunked(&mut self, index: usize, e: Entry<E>) {
+        match self.slots[index].more.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(e),
+            _ => {
+                let mut chunk = self.pool.pop().unwrap_or_else(|| Vec::with_capacity(CHUNK));
+                chunk.push(e);
+                self.slots[index].more.push(chunk);
+            }
+        }
     }
 
     /// Gives a slot's drained chunks back to the pool.
@@ -227,8 +263,8 @@ impl<E: Copy> EventQueue<E> {
                 self.levels &= !(1 << level);
             }
             let index = level * SLOTS + slot;
-            let chunks = &self.slots[index];
-            if level == 0 || (chunks.len() == 1 && chunks[0].len() <= SORT_AT_MOST) {
+            let source = &self.slots[index];
+            if level == 0 || (source.more.is_empty() && source.head.len() <= SORT_AT_MOST) {
                 // The slot's whole range becomes the bottom's: every other pending event lies
                 // after it. Level-0 slots hold one time each, so they need no range check.
                 let shift = level as u32 * DIGIT_BITS;
@@ -242,15 +278,10 @@ impl<E: Copy> EventQueue<E> {
                 // At the very top of time the end saturates; an event pushed at Ticks::MAX
                 // then goes to a slot, to come out after the bottom, which is still in order.
                 self.bottom_end = self.last.saturating_add(1 << shift);
-                // The slot is in push order and the next event goes out from the end: copy it
-                // reversed, then a stable sort leaves ties pushed last first. A level-0 slot
+                self.take_bottom(index);
+                // The slot was in push order and the next event goes out from the end, so it
+                // was reversed: a stable sort leaves ties pushed last first. A level-0 slot
                 // holds a single time and needs no sort.
-                let mut chunks = std::mem::take(&mut self.slots[index]);
-                for chunk in chunks.iter().rev() {
-                    self.bottom.extend(chunk.iter().rev());
-                }
-                self.recycle(&mut chunks);
-                self.slots[index] = chunks;
                 if level != 0 {
                     self.bottom.sort_by_key(|e| Reverse(e.time));
                 }
@@ -261,13 +292,12 @@ impl<E: Copy> EventQueue<E> {
             // Each chunk goes back to the pool as soon as it is re-filed, so a cascade needs
             // at most one chunk more than the events it moves.
             let mut source = std::mem::take(&mut self.slots[index]);
-            self.last = source
-                .iter()
-                .flatten()
-                .map(|e| e.time)
-                .min()
-                .unwrap_or(self.last);
-            for mut chunk in source.drain(..) {
+            self.last = source.iter().map(|e| e.time).min().unwrap_or(self.last);
+            for &e in &source.head {
+                self.place(e);
+            }
+            source.head.clear();
+            for mut chunk in source.more.drain(..) {
                 for &e in &chunk {
                     self.place(e);
                 }
@@ -276,6 +306,30 @@ impl<E: Copy> EventQueue<E> {
             }
             self.slots[index] = source;
         }
+    }
+
+    /// Moves a slot's events into the empty bottom, latest pushed first. A slot within its
+    /// head trades buffers with the bottom (a swap and an in-place reverse, no copy); the
+    /// bottom's old buffer becomes the slot's head unless it grew past a chunk.
+    fn take_bottom(&mut self, index: usize) {
+        debug_assert!(self.bottom.is_empty());
+        let slot = &mut self.slots[index];
+        if slot.more.is_empty() {
+            std::mem::swap(&mut self.bottom, &mut slot.head);
+            self.bottom.reverse();
+            if slot.head.capacity() > CHUNK {
+                slot.head = Vec::new();
+            }
+            return;
+        }
+        let mut more = std::mem::take(&mut slot.more);
+        for chunk in more.iter().rev() {
+            self.bottom.extend(chunk.iter().rev());
+        }
+        self.bottom.extend(self.slots[index].head.iter().rev());
+        self.slots[index].head.clear();
+        self.recycle(&mut more);
+        self.slots[index].more = more;
     }
 
     /// Files the bottom's events back into slots, and its range with them. While a bottom is
@@ -304,10 +358,11 @@ impl<E: Copy> EventQueue<E> {
         self.bottom.reverse();
         all.append(&mut self.bottom);
         for index in 0..self.slots.len() {
-            let mut chunks = std::mem::take(&mut self.slots[index]);
-            all.extend(chunks.iter().flatten());
-            self.recycle(&mut chunks);
-            self.slots[index] = chunks;
+            let mut slot = std::mem::take(&mut self.slots[index]);
+            all.extend(slot.iter());
+            slot.head.clear();
+            self.recycle(&mut slot.more);
+            self.slots[index] = slot;
         }
         all.push(e);
         self.occupied = [0; LEVELS];
