@@ -690,6 +690,59 @@ fn slice_of(t: Ticks, horizon: Ticks) -> usize {
     ((t.saturating_mul(SERIES_SLICES as u64) / horizon.max(1)) as usize).min(SERIES_SLICES - 1)
 }
 
+/// [`slice_of`] for times that mostly come in order (every message's creation and delivery):
+/// it keeps the last slice's bounds, so a lookup is two comparisons rather than a 64-bit
+/// division, which cost a few percent of the factory scenario's time.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Slicer {
+    horizon: Ticks,
+    /// The last slice found, `index`, covers `[lo, hi)`; empty at first.
+    lo: Ticks,
+    hi: Ticks,
+    index: usize,
+}
+
+impl Slicer {
+    pub(super) fn new(horizon: Ticks) -> Slicer {
+        Slicer {
+            horizon,
+            lo: 1,
+            hi: 0,
+            index: 0,
+        }
+    }
+
+    /// The slice `t` falls in: the same as [`slice_of`] with this horizon.
+    #[inline(always)]
+    pub(super) fn of(&mut self, t: Ticks) -> usize {
+        if self.lo <= t && t < self.hi {
+            return self.index;
+        }
+        self.find(t)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn find(&mut self, t: Ticks) -> usize {
+        let index = slice_of(t, self.horizon);
+        let (h, n) = (u128::from(self.horizon.max(1)), SERIES_SLICES as u128);
+        // Where `slice_of` saturates below the horizon, bounds would not describe it: no cache.
+        if h * n > u128::from(Ticks::MAX) {
+            return index;
+        }
+        // slice_of(t) ≥ k exactly when t·n ≥ k·h, i.e. t ≥ ⌈k·h / n⌉.
+        let start = |k: usize| ((k as u128 * h).div_ceil(n)) as Ticks;
+        self.lo = start(index);
+        self.hi = if index == SERIES_SLICES - 1 {
+            Ticks::MAX
+        } else {
+            start(index + 1)
+        };
+        self.index = index;
+        index
+    }
+}
+
 /// The rest of the world, as the network sees it while a change cascades through it.
 impl<O: Observer> Host for World<O> {
     #[inline]
@@ -840,6 +893,50 @@ impl<O: Observer> Model for World<O> {
         if let Some(flow) = self.flow.as_deref_mut() {
             // The device (or fleet) the event changed moves between its fleet's states.
             flow.after(&flow_cx!(self));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The remembered bounds give the division's answer for every time, in order or not, at
+    /// the edges of slices, past the horizon and for horizons that do not divide evenly.
+    #[test]
+    fn the_slicer_agrees_with_the_division() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for horizon in [
+            1,
+            7,
+            99,
+            100,
+            101,
+            86_400_000_000,
+            2_592_000_000_001,
+            1 << 60,
+        ] {
+            let mut slicer = Slicer::new(horizon);
+            let mut t = 0;
+            for _ in 0..20_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                t = match x % 4 {
+                    0 => t + x % (horizon / 50 + 2),
+                    1 => t.saturating_sub(x % (horizon / 200 + 2)),
+                    2 => {
+                        let k = u128::from(x % (SERIES_SLICES as u64 + 1));
+                        (k * u128::from(horizon) / SERIES_SLICES as u128) as u64
+                    }
+                    _ => x >> (x % 64),
+                };
+                assert_eq!(
+                    slicer.of(t),
+                    slice_of(t, horizon),
+                    "t {t} horizon {horizon}"
+                );
+            }
         }
     }
 }

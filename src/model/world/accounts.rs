@@ -15,7 +15,7 @@ use super::super::degradation::DegradationStats;
 use super::super::freshness::Freshness;
 use super::super::ledger::{Downtime, Ledger, LossCause};
 use super::super::sketch::DurationSketch;
-use super::{CellularStats, CrewStats, LifeStats, Outcome, SERIES_SLICES, SoftStats, slice_of};
+use super::{CellularStats, CrewStats, LifeStats, Outcome, SERIES_SLICES, Slicer, SoftStats};
 
 /// One gateway's queue in packet mode: the messages it holds (in its buffer, and in service),
 /// integrated exactly over time, and the waits of the messages it sent.
@@ -77,6 +77,8 @@ pub(super) struct Accounts {
     pub(super) gateway_failures_each: Vec<u64>,
     pub(super) carrier_messages: Vec<u64>,
     pub(super) series: Vec<[u64; 2]>,
+    /// Which slice of `series` a message's time falls in.
+    slicer: Slicer,
     pub(super) first_failures: Vec<u64>,
     pub(super) life_stats: LifeStats,
     pub(super) degradation: DegradationStats,
@@ -134,6 +136,7 @@ impl Accounts {
             gateway_failures_each: vec![0; dep.gateways.len()],
             carrier_messages: vec![0; dep.carriers.len()],
             series: vec![[0, 0]; SERIES_SLICES],
+            slicer: Slicer::new(dep.horizon),
             first_failures: vec![0; SERIES_SLICES],
             life_stats: LifeStats {
                 fleet_battery_swaps: vec![0; dep.fleets.len()],
@@ -205,7 +208,7 @@ impl Accounts {
     pub(super) fn generated(&mut self, now: Ticks, fleet: usize) {
         self.ledger.generated += 1;
         self.fleet_ledgers[fleet].generated += 1;
-        self.series[slice_of(now, self.span)][0] += 1;
+        self.series[self.slicer.of(now)][0] += 1;
     }
 
     /// A message is lost.
@@ -234,7 +237,7 @@ impl Accounts {
         self.delays.record(delay);
         let on_time = delay <= self.deadline;
         if on_time {
-            self.series[slice_of(created, self.span)][1] += 1;
+            self.series[self.slicer.of(created)][1] += 1;
         }
         self.freshness[site].delivered(now, created, arrival, self.deadline);
         (delay, on_time)
