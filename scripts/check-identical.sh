@@ -53,6 +53,9 @@ shorten() {
     # A million meters reporting every minute for ten years: 2 per district (200 meters) for
     # 60 days.
     city_scale_meters) echo 's/^\( *horizon: \)"[^"]*"/\1"60d"/; s/^\( *count: \)10000,/\12,/' ;;
+    # Ten million meters every 15 minutes for twenty years: 2 per district (400 meters) for
+    # 60 days.
+    national_meters) echo 's/^\( *horizon: \)"[^"]*"/\1"60d"/; s/^\( *count: \)50000,/\12,/' ;;
     *) echo '' ;;
     esac
 }

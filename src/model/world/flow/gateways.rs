@@ -118,89 +118,27 @@ impl Flow {
         let mut passing: Vec<Chunk> = vec![];
         let no_queue = self.gateways[g].queue.capacity == 0;
         if q0 == 0 && below && no_queue {
-            // No room to wait: a message arriving while one is in service is dropped. The
-            // M/G/1/1 loss system blocks a share ρ/(1 + ρ) of arrivals, whatever the law
-            // of service; the others pass without waiting.
-            let rho = rate * es;
-            let blocked = rho / (1.0 + rho);
-            let mut lost = 0;
-            for &c in incoming {
-                let k = fluid::binomial(&mut self.gateways[g].rng, c.count, blocked);
-                if k < c.count {
-                    let bad_lost = (c.bad as u128 * k as u128 / c.count as u128) as u64;
-                    passing.push(Chunk {
-                        count: c.count - k,
-                        bad: c.bad - bad_lost,
-                        ..c
-                    });
-                }
-                lost += k;
-            }
-            cx.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
+            self.block_at_server(cx, g, incoming, rate * es, &mut passing);
         } else if q0 == 0 && below {
             passing.extend_from_slice(incoming);
         } else {
-            let gf = &mut self.gateways[g];
-            for &c in incoming {
-                gf.queue.push(c);
-            }
-            let mu = if es > 0.0 { 1.0 / es } else { f64::INFINITY };
-            // How long the backlog takes to empty, and how many leave meanwhile.
-            let empty_after = if below && mu.is_finite() {
-                q0 as f64 / (mu - rate)
-            } else {
-                f64::INFINITY
+            let server = Server {
+                q0,
+                arrived,
+                rate,
+                es,
+                below,
             };
-            let (busy_for, leaving) = if empty_after < span {
-                let joined = (arrived as f64 * empty_after / span).round() as u64;
-                (empty_after, q0 + joined.min(arrived))
-            } else {
-                let exact = mu * span + gf.carry;
-                let k = if exact.is_finite() {
-                    exact.floor().max(0.0) as u64
-                } else {
-                    u64::MAX
-                };
-                gf.carry = if exact.is_finite() {
-                    exact - k as f64
-                } else {
-                    0.0
-                };
-                (span, k)
-            };
-            let mut j = 0u64;
-            let start = t0 as f64;
-            let step = if leaving > 0 {
-                busy_for / leaving as f64
-            } else {
-                0.0
-            };
-            gf.queue.take_front(leaving, &mut |chunk| {
-                let first = start + j as f64 * step;
-                j += chunk.count;
-                let last = start + (j - 1) as f64 * step;
-                departures.push(Departure {
-                    chunk,
-                    first,
-                    last,
-                    waited: true,
-                    drained: false,
-                });
-            });
-            if empty_after < span {
-                let rest = gf.queue.level();
-                gf.queue.take_front(rest, &mut |c| passing.push(c));
-            }
-            // The backlog q0 was counted when it was stored (or flushed from devices, whose
-            // peak leaves out what the server drained while the burst arrived).
-            let peak = gf.queue.level();
-            let mut lost = 0;
-            gf.queue.enforce_capacity(&mut |c| lost += c.count);
-            cx.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
-            cx.acc.peak_buffered = cx
-                .acc
-                .peak_buffered
-                .max(peak.min(self.gateways[g].queue.capacity));
+            self.drain_backlog(
+                cx,
+                g,
+                incoming,
+                server,
+                t0,
+                span,
+                &mut departures,
+                &mut passing,
+            );
         }
         let served: u64 = departures.iter().map(|d| d.chunk.count).sum::<u64>()
             + passing.iter().map(|c| c.count).sum::<u64>();
@@ -223,6 +161,117 @@ impl Flow {
             };
             self.forward(cx, net, g, d, es);
         }
+    }
+
+    /// A server without room to wait at load `rho`: a message arriving while one is in
+    /// service is dropped. The M/G/1/1 loss system blocks a share ρ/(1 + ρ) of arrivals,
+    /// whatever the law of service; the others pass without waiting (into `passing`).
+    fn block_at_server(
+        &mut self,
+        cx: &mut FlowCx<'_>,
+        g: usize,
+        incoming: &[Chunk],
+        rho: f64,
+        passing: &mut Vec<Chunk>,
+    ) {
+        let blocked = rho / (1.0 + rho);
+        let mut lost = 0;
+        for &c in incoming {
+            let k = fluid::binomial(&mut self.gateways[g].rng, c.count, blocked);
+            if k < c.count {
+                let bad_lost = (c.bad as u128 * k as u128 / c.count as u128) as u64;
+                passing.push(Chunk {
+                    count: c.count - k,
+                    bad: c.bad - bad_lost,
+                    ..c
+                });
+            }
+            lost += k;
+        }
+        cx.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
+    }
+
+    /// Arrivals join gateway `g`'s backlog, which its server drains at 1/E[S] from `t0` over
+    /// `span` ticks: the messages leaving are spaced evenly over the time the server is busy
+    /// (into `departures`); if the backlog empties within the interval, what is left passes
+    /// with the M/G/1 wait (into `passing`); what the buffer cannot hold overflows.
+    #[allow(clippy::too_many_arguments)]
+    fn drain_backlog(
+        &mut self,
+        cx: &mut FlowCx<'_>,
+        g: usize,
+        incoming: &[Chunk],
+        server: Server,
+        t0: Ticks,
+        span: f64,
+        departures: &mut Vec<Departure>,
+        passing: &mut Vec<Chunk>,
+    ) {
+        let Server {
+            q0,
+            arrived,
+            rate,
+            es,
+            below,
+        } = server;
+        let gf = &mut self.gateways[g];
+        for &c in incoming {
+            gf.queue.push(c);
+        }
+        let mu = if es > 0.0 { 1.0 / es } else { f64::INFINITY };
+        // How long the backlog takes to empty, and how many leave meanwhile.
+        let empty_after = if below && mu.is_finite() {
+            q0 as f64 / (mu - rate)
+        } else {
+            f64::INFINITY
+        };
+        let (busy_for, leaving) = if empty_after < span {
+            let joined = (arrived as f64 * empty_after / span).round() as u64;
+            (empty_after, q0 + joined.min(arrived))
+        } else {
+            let exact = mu * span + gf.carry;
+            let k = if exact.is_finite() {
+                exact.floor().max(0.0) as u64
+            } else {
+                u64::MAX
+            };
+            gf.carry = if exact.is_finite() {
+                exact - k as f64
+            } else {
+                0.0
+            };
+            (span, k)
+        };
+        let mut j = 0u64;
+        let start = t0 as f64;
+        let step = if leaving > 0 {
+            busy_for / leaving as f64
+        } else {
+            0.0
+        };
+        gf.queue.take_front(leaving, &mut |chunk| {
+            let first = start + j as f64 * step;
+            j += chunk.count;
+            let last = start + (j - 1) as f64 * step;
+            departures.push(Departure {
+                chunk,
+                first,
+                last,
+                waited: true,
+                drained: false,
+            });
+        });
+        if empty_after < span {
+            let rest = gf.queue.level();
+            gf.queue.take_front(rest, &mut |c| passing.push(c));
+        }
+        // The backlog q0 was counted when it was stored (or flushed from devices, whose
+        // peak leaves out what the server drained while the burst arrived).
+        let peak = gf.queue.level();
+        let mut lost = 0;
+        gf.queue.enforce_capacity(&mut |c| lost += c.count);
+        cx.acc.ledger.lost[LossCause::BufferOverflow as usize] += lost;
+        cx.acc.peak_buffered = cx.acc.peak_buffered.max(peak.min(gf.queue.capacity));
     }
 
     /// Flow mode: gateway `g` can forward again; without a server its whole backlog leaves now
@@ -307,10 +356,6 @@ impl Flow {
         };
         let horizon = cx.horizon as f64;
         let deadline = cx.acc.deadline as f64;
-        // Averages over the piece: message x ∈ [0, 1] was created at first + x·span and
-        // leaves at d.first + x·(d.last − d.first).
-        let leaves = |x: f64| d.first + x * (d.last - d.first);
-        let created = |x: f64| c.first as f64 + x * (c.last - c.first) as f64;
         // In flight at the horizon: leaving uniformly over [d.first, d.last], a message is
         // still on the uplink with probability E[(delay − (horizon − leaves))+] / span.
         let in_flight = if d.last + service + table.max() as f64 >= horizon {
@@ -346,42 +391,62 @@ impl Flow {
             on_time,
             cx.acc.span,
         );
-        // Freshness: each reading delivered on time keeps its site fresh from its arrival
-        // until its creation plus the deadline.
-        if on_time == 0 {
-            return;
-        }
-        let site = net.site_of_fleet(fleet);
-        let spacing = (c.last - c.first) as f64 / on_time as f64;
         let latency = service + table.mean;
-        let fresh = &mut cx.acc.freshness[site];
-        if on_time <= FRESHNESS_ONE_BY_ONE && spacing > deadline / 2.0 {
-            for i in 0..on_time {
-                let x = (i as f64 + 0.5) / on_time as f64;
-                let start = leaves(x) + latency;
-                let end = created(x) + deadline;
-                if end > start {
-                    fresh.cover(start as Ticks, end as Ticks);
-                }
-            }
-        } else {
-            // The readings still fresh on arrival are those with created + deadline beyond
-            // leaving + latency: g(x) > 0 for g linear in x; they cover from the first such
-            // arrival to the last such creation plus the deadline.
-            let g = |x: f64| created(x) + deadline - leaves(x) - latency;
-            let (g0, g1) = (g(0.0), g(1.0));
-            let (lo, hi) = match (g0 > 0.0, g1 > 0.0) {
-                (true, true) => (0.0, 1.0),
-                (false, false) => return,
-                (false, true) => (g0 / (g0 - g1), 1.0),
-                (true, false) => (0.0, g0 / (g0 - g1)),
-            };
-            let step = 0.5 / on_time as f64;
-            let start = leaves(lo + step) + latency;
-            let end = created(hi - step) + deadline;
+        keep_fresh(cx, net.site_of_fleet(fleet), &d, on_time, latency);
+    }
+}
+
+/// Freshness: each of the `on_time` readings of piece `d` delivered on time keeps its site
+/// fresh from its arrival (leaving plus `latency`) until its creation plus the deadline.
+fn keep_fresh(cx: &mut FlowCx<'_>, site: usize, d: &Departure, on_time: u64, latency: f64) {
+    if on_time == 0 {
+        return;
+    }
+    let c = d.chunk;
+    let deadline = cx.acc.deadline as f64;
+    // Averages over the piece: message x ∈ [0, 1] was created at first + x·span and leaves
+    // at d.first + x·(d.last − d.first).
+    let leaves = |x: f64| d.first + x * (d.last - d.first);
+    let created = |x: f64| c.first as f64 + x * (c.last - c.first) as f64;
+    let spacing = (c.last - c.first) as f64 / on_time as f64;
+    let fresh = &mut cx.acc.freshness[site];
+    if on_time <= FRESHNESS_ONE_BY_ONE && spacing > deadline / 2.0 {
+        for i in 0..on_time {
+            let x = (i as f64 + 0.5) / on_time as f64;
+            let start = leaves(x) + latency;
+            let end = created(x) + deadline;
             if end > start {
                 fresh.cover(start as Ticks, end as Ticks);
             }
         }
+    } else {
+        // The readings still fresh on arrival are those with created + deadline beyond
+        // leaving + latency: g(x) > 0 for g linear in x; they cover from the first such
+        // arrival to the last such creation plus the deadline.
+        let g = |x: f64| created(x) + deadline - leaves(x) - latency;
+        let (g0, g1) = (g(0.0), g(1.0));
+        let (lo, hi) = match (g0 > 0.0, g1 > 0.0) {
+            (true, true) => (0.0, 1.0),
+            (false, false) => return,
+            (false, true) => (g0 / (g0 - g1), 1.0),
+            (true, false) => (0.0, g0 / (g0 - g1)),
+        };
+        let step = 0.5 / on_time as f64;
+        let start = leaves(lo + step) + latency;
+        let end = created(hi - step) + deadline;
+        if end > start {
+            fresh.cover(start as Ticks, end as Ticks);
+        }
     }
+}
+
+/// The state of a gateway's server over an interval: the backlog at its start, the arrivals
+/// and their rate (per tick), the mean service time, and whether the load is below one.
+#[derive(Clone, Copy)]
+struct Server {
+    q0: u64,
+    arrived: u64,
+    rate: f64,
+    es: f64,
+    below: bool,
 }

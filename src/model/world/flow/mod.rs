@@ -160,123 +160,20 @@ impl Flow {
             entity,
             process,
         };
-        // Components: union-find over gateways sharing a group.
-        let mut parent: Vec<usize> = (0..dep.gateways.len()).collect();
-        fn root(parent: &mut [usize], mut x: usize) -> usize {
-            while parent[x] != x {
-                parent[x] = parent[parent[x]];
-                x = parent[x];
-            }
-            x
-        }
-        for group in &dep.groups {
-            for w in group.members.windows(2) {
-                let (a, b) = (root(&mut parent, w[0]), root(&mut parent, w[1]));
-                parent[a.max(b)] = a.min(b);
-            }
-        }
-        let mut comp_index = vec![u32::MAX; dep.gateways.len()];
-        let mut comps: Vec<Component> = vec![];
-        let mut comp_of_gateway = vec![0; dep.gateways.len()];
-        for (g, comp_of) in comp_of_gateway.iter_mut().enumerate() {
-            let r = root(&mut parent, g);
-            if comp_index[r] == u32::MAX {
-                comp_index[r] = comps.len() as u32;
-                comps.push(Component {
-                    fleets: vec![],
-                    gateways: vec![],
-                    sites: vec![],
-                    settled: 0,
-                });
-            }
-            *comp_of = comp_index[r];
-            comps[comp_index[r] as usize].gateways.push(g as u32);
-        }
-        let mut comp_of_fleet = vec![0; dep.fleets.len()];
-        let mut site_comps = vec![vec![]; dep.sites.len()];
-        for (f, spec) in dep.fleets.iter().enumerate() {
-            let c = comp_of_gateway[dep.groups[spec.group].members[0]];
-            comp_of_fleet[f] = c;
-            let comp = &mut comps[c as usize];
-            comp.fleets.push(f as u32);
-            if !comp.sites.contains(&(spec.site as u32)) {
-                comp.sites.push(spec.site as u32);
-            }
-            if !site_comps[spec.site].contains(&c) {
-                site_comps[spec.site].push(c);
-            }
-        }
+        let Components {
+            comps,
+            comp_of_gateway,
+            comp_of_fleet,
+            site_comps,
+        } = Components::of(dep);
         // A constant of each LoRa fleet's report law (the readings per send), the same in
         // every replication.
         let radios = lora::Radios::new(dep, |spec| StreamKey {
             replication: 0,
             ..key(spec.key, process::FLOW | 1 << 32)
         });
-        let fleets = dep
-            .fleets
-            .iter()
-            .enumerate()
-            .map(|(f, spec)| {
-                let mut rng = key(spec.key, process::FLOW).stream();
-                let members = &dep.groups[spec.group].members;
-                let n = members.len() as u64;
-                let devices = spec.count as u64;
-                let home_devices = |m: u64| devices / n + u64::from(m < devices % n);
-                let homes: Vec<Reports> = (0..n)
-                    .map(|m| Reports::new(&spec.report, home_devices(m), &mut rng))
-                    .collect();
-                // A LoRa frame reaches the gateway at its end plus the access latency.
-                let on_air = radios.airtime(f).map(DurationDist::fixed);
-                let kept = if spec.buffer_messages > 0 {
-                    homes
-                        .iter()
-                        .zip(0..n)
-                        .map(|(r, m)| {
-                            Kept::new(home_devices(m), spec.buffer_messages, r.is_periodic())
-                        })
-                        .collect()
-                } else {
-                    vec![]
-                };
-                let latency = members
-                    .iter()
-                    .map(|&g| {
-                        let gw = &dep.gateways[g];
-                        gw.uplinks
-                            .iter()
-                            .enumerate()
-                            .map(|(u, up)| {
-                                let entity = member_key(spec.key, gw.key ^ u as u64);
-                                let mut parts = vec![&spec.link.latency, &up.link.latency];
-                                parts.extend(on_air.as_ref());
-                                LatencyTable::new(&parts, key(entity, process::FLOW))
-                            })
-                            .collect()
-                    })
-                    .collect();
-                FleetFlow {
-                    rng,
-                    devices,
-                    homes,
-                    states: {
-                        let mut s = [0; STATES];
-                        s[HEALTHY] = devices;
-                        s
-                    },
-                    areas: [0; STATES],
-                    since_start: [0; STATES],
-                    last_change: 0,
-                    latency,
-                    bits: 8.0 * spec.message_bytes as f64,
-                    access_delay: (spec.buffer_messages > 0).then(|| {
-                        LatencyTable::new(
-                            &[&spec.link.latency],
-                            key(spec.key, process::FLOW | 1 << 32),
-                        )
-                    }),
-                    kept,
-                }
-            })
+        let fleets = (0..dep.fleets.len())
+            .map(|f| FleetFlow::new(dep, f, &radios, &key))
             .collect();
         let gateways = dep
             .gateways
@@ -333,7 +230,190 @@ impl Flow {
     }
 }
 
+/// The components of a deployment: gateways sharing a redundancy group are joined
+/// (union-find), and each fleet belongs to the component of its group's first member.
+struct Components {
+    comps: Vec<Component>,
+    comp_of_gateway: Vec<u32>,
+    comp_of_fleet: Vec<u32>,
+    site_comps: Vec<Vec<u32>>,
+}
+
+impl Components {
+    fn of(dep: &Deployment) -> Components {
+        let mut parent: Vec<usize> = (0..dep.gateways.len()).collect();
+        fn root(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        for group in &dep.groups {
+            for w in group.members.windows(2) {
+                let (a, b) = (root(&mut parent, w[0]), root(&mut parent, w[1]));
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+        let mut comp_index = vec![u32::MAX; dep.gateways.len()];
+        let mut comps: Vec<Component> = vec![];
+        let mut comp_of_gateway = vec![0; dep.gateways.len()];
+        for (g, comp_of) in comp_of_gateway.iter_mut().enumerate() {
+            let r = root(&mut parent, g);
+            if comp_index[r] == u32::MAX {
+                comp_index[r] = comps.len() as u32;
+                comps.push(Component {
+                    fleets: vec![],
+                    gateways: vec![],
+                    sites: vec![],
+                    settled: 0,
+                });
+            }
+            *comp_of = comp_index[r];
+            comps[comp_index[r] as usize].gateways.push(g as u32);
+        }
+        let mut comp_of_fleet = vec![0; dep.fleets.len()];
+        let mut site_comps = vec![vec![]; dep.sites.len()];
+        for (f, spec) in dep.fleets.iter().enumerate() {
+            let c = comp_of_gateway[dep.groups[spec.group].members[0]];
+            comp_of_fleet[f] = c;
+            let comp = &mut comps[c as usize];
+            comp.fleets.push(f as u32);
+            if !comp.sites.contains(&(spec.site as u32)) {
+                comp.sites.push(spec.site as u32);
+            }
+            if !site_comps[spec.site].contains(&c) {
+                site_comps[spec.site].push(c);
+            }
+        }
+        Components {
+            comps,
+            comp_of_gateway,
+            comp_of_fleet,
+            site_comps,
+        }
+    }
+}
+
 impl FleetFlow {
+    /// Fleet `f`'s flow state at the start: its report law per home member (phases drawn
+    /// from its own stream, in member order), its device buffers, and its latency tables
+    /// per (member, uplink); every device healthy.
+    fn new(
+        dep: &Deployment,
+        f: usize,
+        radios: &lora::Radios,
+        key: &impl Fn(u64, u64) -> StreamKey,
+    ) -> FleetFlow {
+        let spec = &dep.fleets[f];
+        let mut rng = key(spec.key, process::FLOW).stream();
+        let members = &dep.groups[spec.group].members;
+        let n = members.len() as u64;
+        let devices = spec.count as u64;
+        let home_devices = |m: u64| devices / n + u64::from(m < devices % n);
+        let homes: Vec<Reports> = (0..n)
+            .map(|m| Reports::new(&spec.report, home_devices(m), &mut rng))
+            .collect();
+        // A LoRa frame reaches the gateway at its end plus the access latency.
+        let on_air = radios.airtime(f).map(DurationDist::fixed);
+        let kept = if spec.buffer_messages > 0 {
+            homes
+                .iter()
+                .zip(0..n)
+                .map(|(r, m)| Kept::new(home_devices(m), spec.buffer_messages, r.is_periodic()))
+                .collect()
+        } else {
+            vec![]
+        };
+        let latency = members
+            .iter()
+            .map(|&g| {
+                let gw = &dep.gateways[g];
+                gw.uplinks
+                    .iter()
+                    .enumerate()
+                    .map(|(u, up)| {
+                        let entity = member_key(spec.key, gw.key ^ u as u64);
+                        let mut parts = vec![&spec.link.latency, &up.link.latency];
+                        parts.extend(on_air.as_ref());
+                        LatencyTable::new(&parts, key(entity, process::FLOW))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut states = [0; STATES];
+        states[HEALTHY] = devices;
+        FleetFlow {
+            rng,
+            devices,
+            homes,
+            states,
+            areas: [0; STATES],
+            since_start: [0; STATES],
+            last_change: 0,
+            latency,
+            bits: 8.0 * spec.message_bytes as f64,
+            access_delay: (spec.buffer_messages > 0).then(|| {
+                LatencyTable::new(
+                    &[&spec.link.latency],
+                    key(spec.key, process::FLOW | 1 << 32),
+                )
+            }),
+            kept,
+        }
+    }
+
+    /// Integrates the device-time up to `t1` and returns the share of the `span` just ended
+    /// spent in each state (a reading due in it meets that state with this probability); the
+    /// next interval starts from zero.
+    fn state_shares(&mut self, t1: Ticks, span: Ticks) -> [f64; STATES] {
+        self.integrate(t1);
+        let total = (self.devices as f64 * span as f64).max(1.0);
+        let shares = self.areas.map(|a| a as f64 / total);
+        self.areas = [0; STATES];
+        shares
+    }
+
+    /// The `n` readings of home `m` due in each state, and those left to healthy devices.
+    /// Periodic reports: each device reports every period whatever its state, so a state's
+    /// readings are its device-time over the period to within one per device; a systematic
+    /// split (cumulative shares, one uniform offset) keeps that, so a whole fleet blind for a
+    /// fixed interval loses exactly that interval's readings. Exponential reports: a
+    /// multinomial split, one binomial per state conditional on the readings left. States
+    /// with no device-time draw nothing.
+    fn split_by_state(&mut self, m: usize, n: u64, shares: &[f64; STATES]) -> ([u64; STATES], u64) {
+        let mut left = n;
+        let mut split = [0u64; STATES];
+        let order = [DOWN, BRICKED_STATE, EXPIRED_STATE, DEGRADED];
+        if !order.iter().any(|&state| shares[state] > 0.0) {
+            return (split, left);
+        }
+        if self.homes[m].is_periodic() {
+            let u: f64 = self.rng.random();
+            let (mut cum, mut before) = (0.0, 0u64);
+            for state in order {
+                cum += shares[state];
+                let upto = ((n as f64 * cum.min(1.0) + u).floor() as u64).min(n);
+                split[state] = upto.saturating_sub(before);
+                before = before.max(upto);
+            }
+            left = n - before;
+        } else {
+            let mut share_left = 1.0;
+            for state in order {
+                let p = shares[state];
+                if p <= 0.0 || left == 0 {
+                    continue;
+                }
+                let k = fluid::binomial(&mut self.rng, left, (p / share_left).min(1.0));
+                split[state] = k;
+                left -= k;
+                share_left = (share_left - p).max(0.0);
+            }
+        }
+        (split, left)
+    }
+
     /// Integrates the device-time spent in each state up to `now`.
     fn integrate(&mut self, now: Ticks) {
         let dt = now.saturating_sub(self.last_change) as u128;
@@ -520,17 +600,10 @@ impl Flow {
         t1: Ticks,
         span: Ticks,
     ) {
-        let fl = &mut self.fleets[f];
-        fl.integrate(t1);
-        // The share of the interval's device-time spent in each state: a reading due in it
-        // meets that state with this probability.
-        let total = (fl.devices as f64 * span as f64).max(1.0);
-        let shares = fl.areas.map(|a| a as f64 / total);
-        fl.areas = [0; STATES];
+        let shares = self.fleets[f].state_shares(t1, span);
         let effect = cx.fleets[f].life.degradation.as_ref().map(|d| d.effect);
-        let homes = fl.homes.len();
         let collide = lora::collision_share(self, f, t1, span);
-        for m in 0..homes {
+        for m in 0..self.fleets[f].homes.len() {
             let fl = &mut self.fleets[f];
             let n = fl.homes[m].count(&mut fl.rng, t0, t1);
             if n == 0 {
@@ -538,41 +611,7 @@ impl Flow {
             }
             cx.acc.ledger.generated += n;
             spread(&mut cx.acc.series, 0, t0, t1, n, cx.acc.span);
-            // The readings due in each state. Periodic reports: each device reports every
-            // period whatever its state, so a state's readings are its device-time over the
-            // period to within one per device; a systematic split (cumulative shares, one
-            // uniform offset) keeps that, so a whole fleet blind for a fixed interval loses
-            // exactly that interval's readings. Exponential reports: a multinomial split,
-            // one binomial per state conditional on the readings left. States with no
-            // device-time draw nothing.
-            let mut left = n;
-            let mut split = [0u64; STATES];
-            let order = [DOWN, BRICKED_STATE, EXPIRED_STATE, DEGRADED];
-            if order.iter().any(|&state| shares[state] > 0.0) {
-                if fl.homes[m].is_periodic() {
-                    let u: f64 = fl.rng.random();
-                    let (mut cum, mut before) = (0.0, 0u64);
-                    for state in order {
-                        cum += shares[state];
-                        let upto = ((n as f64 * cum.min(1.0) + u).floor() as u64).min(n);
-                        split[state] = upto.saturating_sub(before);
-                        before = before.max(upto);
-                    }
-                    left = n - before;
-                } else {
-                    let mut share_left = 1.0;
-                    for state in order {
-                        let p = shares[state];
-                        if p <= 0.0 || left == 0 {
-                            continue;
-                        }
-                        let k = fluid::binomial(&mut fl.rng, left, (p / share_left).min(1.0));
-                        split[state] = k;
-                        left -= k;
-                        share_left = (share_left - p).max(0.0);
-                    }
-                }
-            }
+            let (split, left) = fl.split_by_state(m, n, &shares);
             cx.acc.ledger.lost[LossCause::DeviceDown as usize] += split[DOWN];
             cx.acc.ledger.lost[LossCause::Firmware as usize] += split[BRICKED_STATE];
             cx.acc.ledger.lost[LossCause::AuthExpired as usize] += split[EXPIRED_STATE];
@@ -608,31 +647,49 @@ impl Flow {
             } else {
                 (good, bad)
             };
-            let fl = &mut self.fleets[f];
-            let access = &cx.fleets[f].access;
-            let arrived_good = access.survivors(&mut fl.rng, good);
-            let arrived_bad = if bad > 0 {
-                access.survivors(&mut fl.rng, bad)
-            } else {
-                0
-            };
-            let arrived = arrived_good + arrived_bad;
-            cx.acc.ledger.lost[LossCause::LinkLoss as usize] += good + bad - arrived;
-            if arrived == 0 {
-                continue;
-            }
-            let first_of_home = cx.fleets[f].first_device + m as u32;
-            match net.route(f, first_of_home) {
-                None => cx.acc.ledger.lost[LossCause::GatewayDown as usize] += arrived,
-                Some(g) => self.gateways[g].incoming.push(Chunk {
-                    fleet: f as u32,
-                    count: arrived,
-                    first: t0,
-                    last: t1 - 1,
-                    bad: arrived_bad,
-                    reached: 0,
-                }),
-            }
+            self.send_home(cx, net, f, m, good, bad, t0, t1);
+        }
+    }
+
+    /// Home `m` of fleet `f` sends `good` readings and `bad` ones (out of accuracy) created
+    /// over [t0, t1) over its access link to the gateway its group routes it to (lost when
+    /// the group has none in use).
+    #[allow(clippy::too_many_arguments)]
+    fn send_home(
+        &mut self,
+        cx: &mut FlowCx<'_>,
+        net: &Network,
+        f: usize,
+        m: usize,
+        good: u64,
+        bad: u64,
+        t0: Ticks,
+        t1: Ticks,
+    ) {
+        let fl = &mut self.fleets[f];
+        let access = &cx.fleets[f].access;
+        let arrived_good = access.survivors(&mut fl.rng, good);
+        let arrived_bad = if bad > 0 {
+            access.survivors(&mut fl.rng, bad)
+        } else {
+            0
+        };
+        let arrived = arrived_good + arrived_bad;
+        cx.acc.ledger.lost[LossCause::LinkLoss as usize] += good + bad - arrived;
+        if arrived == 0 {
+            return;
+        }
+        let first_of_home = cx.fleets[f].first_device + m as u32;
+        match net.route(f, first_of_home) {
+            None => cx.acc.ledger.lost[LossCause::GatewayDown as usize] += arrived,
+            Some(g) => self.gateways[g].incoming.push(Chunk {
+                fleet: f as u32,
+                count: arrived,
+                first: t0,
+                last: t1 - 1,
+                bad: arrived_bad,
+                reached: 0,
+            }),
         }
     }
 }
