@@ -1,5 +1,5 @@
-"""iotwin from Python: load, validate, run, compare and sweep IoT deployment scenarios, and fit
-failure, repair and outage laws from field records.
+"""iotwin from Python: load, validate, run, compare and sweep IoT deployment scenarios, fit
+failure, repair and outage laws from field records, and forecast a fleet from its inventory.
 
 The same library as the ``iotwin`` command, in-process: the same seed and options give the
 same numbers as ``iotwin run`` (``RunResult.summary_json()`` is its ``summary.json``, byte for
@@ -18,12 +18,14 @@ Runs release the GIL and stop on Ctrl-C (``KeyboardInterrupt``). Mistakes in a s
 from ._native import (
     Comparison,
     Fit,
+    Forecast,
     RunResult,
     Scenario,
     Sweep,
     __version__,
     compare,
     fit,
+    forecast,
     load,
     run,
     sweep,
@@ -34,6 +36,7 @@ from .errors import IotwinError, RunError, ScenarioError, StudyTooLarge, UsageEr
 __all__ = [
     "Comparison",
     "Fit",
+    "Forecast",
     "IotwinError",
     "RunError",
     "RunResult",
@@ -45,6 +48,7 @@ __all__ = [
     "__version__",
     "compare",
     "fit",
+    "forecast",
     "load",
     "run",
     "sweep",

@@ -1,4 +1,5 @@
-//! `iotwin._native`: the library's `load`, `validate`, `run`, `compare` and `sweep` for Python.
+//! `iotwin._native`: the library's `load`, `validate`, `run`, `compare`, `sweep`, `fit` and
+//! `forecast` for Python.
 //!
 //! A thin layer, like the CLI: it calls the library and turns its results into plain Python
 //! records (lists of dicts, which `pandas.DataFrame(...)` takes as they are) and its errors
@@ -10,6 +11,7 @@
 //! replications. Results are those of the CLI with the same options, bit for bit: the same
 //! library functions reduce the same replications in replication order.
 
+mod forecast;
 mod records;
 mod runner;
 
@@ -759,6 +761,8 @@ fn fit(
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyFit>()?;
     m.add_function(wrap_pyfunction!(fit, m)?)?;
+    m.add_class::<forecast::PyForecast>()?;
+    m.add_function(wrap_pyfunction!(forecast::forecast, m)?)?;
     m.add_class::<PyScenario>()?;
     m.add_class::<PyRunResult>()?;
     m.add_class::<PyComparison>()?;

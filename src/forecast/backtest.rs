@@ -16,7 +16,9 @@ use crate::engine::{DurationDist, TICKS_PER_SECOND, Ticks};
 use crate::fit::law::{Family, Law};
 use crate::fit::records::{Kind, Record};
 use crate::fit::{self, PopulationFit, sample};
-use crate::scenario::inventory::{DeviceState, FleetFacts, Installed, InventoryDevice, start_of};
+use crate::scenario::inventory::{
+    DeviceState, FleetFacts, Installed, InventoryDevice, Versions, start_of,
+};
 use crate::scenario::{Deployment, FailureSpec};
 
 /// How to back-test.
@@ -249,17 +251,26 @@ pub fn backtest(dep: &Deployment, records: &[Record], opts: &Options) -> Result<
                 steady: None,
             });
         }
+        // The records name no sites or carriers: each fleet takes its devices by its id.
         let facts: Vec<FleetFacts<'_>> = dep
             .fleets
             .iter()
             .map(|f| FleetFacts {
                 id: &f.id,
+                listed_as: &f.id,
+                site: &dep.sites[f.site],
+                carriers: &[],
+                cellular: f.cellular.is_some(),
                 battery: f.life.battery.is_some(),
                 certificate: f.certificate.is_some(),
                 repairs: true,
+                campaigns: dep.campaigns.iter().any(|c| dep.fleets[c.fleet].id == f.id),
             })
             .collect();
-        let start = start_of(&inventory_at(records, t0), t0, &facts).map_err(|e| e.to_string())?;
+        let mut versions = Versions::from_names(&dep.firmware_versions);
+        let start = start_of(&inventory_at(records, t0), t0, &facts, &mut versions)
+            .map_err(|e| e.to_string())?;
+        at_t0.firmware_versions = versions.names;
         for (i, f) in at_t0.fleets.iter_mut().enumerate() {
             f.count = start.count(i).unwrap_or(0);
         }

@@ -36,6 +36,8 @@ pub enum Quantity {
     DeadBatteries,
     Replacements,
     CertExpiries,
+    /// Devices a firmware campaign updates over the air.
+    FirmwareUpdates,
     TruckRolls,
     CrewHours,
     /// Repair visits with parts, battery swaps and replacement hardware and installation,
@@ -44,12 +46,13 @@ pub enum Quantity {
 }
 
 impl Quantity {
-    pub const ALL: [Quantity; 8] = [
+    pub const ALL: [Quantity; 9] = [
         Quantity::Failures,
         Quantity::BatterySwaps,
         Quantity::DeadBatteries,
         Quantity::Replacements,
         Quantity::CertExpiries,
+        Quantity::FirmwareUpdates,
         Quantity::TruckRolls,
         Quantity::CrewHours,
         Quantity::Cost,
@@ -63,6 +66,7 @@ impl Quantity {
             Quantity::DeadBatteries => "dead_batteries",
             Quantity::Replacements => "planned_replacements",
             Quantity::CertExpiries => "cert_expiries",
+            Quantity::FirmwareUpdates => "firmware_updates",
             Quantity::TruckRolls => "truck_rolls",
             Quantity::CrewHours => "crew_hours",
             Quantity::Cost => "cost",
@@ -77,6 +81,7 @@ impl Quantity {
             Quantity::DeadBatteries => "batteries dead for good",
             Quantity::Replacements => "planned replacements",
             Quantity::CertExpiries => "certificate expiries",
+            Quantity::FirmwareUpdates => "firmware updates",
             Quantity::TruckRolls => "truck rolls",
             Quantity::CrewHours => "crew hours",
             Quantity::Cost => "maintenance cost",
@@ -273,6 +278,7 @@ impl Observer for Tally<'_> {
                 prices.map_or(0.0, |(_, d)| d.hardware + d.install),
             ),
             Upkeep::CertExpired => (Quantity::CertExpiries, false, 0.0),
+            Upkeep::FirmwareUpdate => (Quantity::FirmwareUpdates, false, 0.0),
         };
         self.add(quantity, fleet, b, 1.0);
         if visit {
@@ -299,6 +305,7 @@ fn quantities(dep: &Deployment) -> Vec<Quantity> {
             Quantity::DeadBatteries => dead,
             Quantity::Replacements => any(&|f| f.life.replace.is_some()),
             Quantity::CertExpiries => any(&|f| f.certificate.is_some()),
+            Quantity::FirmwareUpdates => !dep.campaigns.is_empty(),
             Quantity::Cost => dep.costs.is_some(),
         })
         .collect()

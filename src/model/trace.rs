@@ -97,6 +97,8 @@ pub enum Upkeep {
     Replacement,
     /// Its certificate expired; `lasting` is the time to fix it.
     CertExpired,
+    /// A campaign updated its firmware over the air (no visit; `lasting` 0).
+    FirmwareUpdate,
 }
 
 impl Upkeep {
@@ -108,6 +110,7 @@ impl Upkeep {
             Upkeep::BatteryDead => "battery_dead",
             Upkeep::Replacement => "replacement",
             Upkeep::CertExpired => "cert_expired",
+            Upkeep::FirmwareUpdate => "firmware_update",
         }
     }
 }

@@ -500,6 +500,9 @@ impl<O: Observer> World<O> {
             let fleet = self.devices[d as usize].fleet as usize;
             let first = self.fleets[fleet].first_device;
             let listed = start.and_then(|s| s.state(fleet, d - first));
+            if let Some(m) = listed.and_then(|s| s.profile) {
+                self.cellular.start_on_profile(fleet, d, m);
+            }
             self.life
                 .start_device(sched, &mut life_cx!(self), d, listed);
         }
@@ -875,7 +878,18 @@ impl<O: Observer> Model for World<O> {
                 let devices = &self.devices;
                 let up = |d: u32| devices[d as usize].up;
                 let (c, crews) = (campaign as usize, &mut self.crews);
-                self.software.firmware_wave(sched, crews, up, c, wave);
+                let (observer, now) = (&mut self.observer, sched.now());
+                let work = Upkeep::FirmwareUpdate;
+                let updated = |device| {
+                    let step = Trace::Upkeep {
+                        device,
+                        work,
+                        lasting: 0,
+                    };
+                    observer.observe(now, step);
+                };
+                self.software
+                    .firmware_wave(sched, crews, up, updated, c, wave);
             }
             Event::Unbrick(d) => {
                 let f = self.devices[d as usize].fleet as usize;

@@ -18,6 +18,7 @@ use super::deployment::{CrewSpec, SparesSpec, SteadyStart};
 use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
+use super::inventory::{MAX_VERSIONS, Versions};
 use super::locate::FieldMap;
 use super::table;
 use super::types::{
@@ -819,6 +820,7 @@ pub fn compile(
     // Gateways that fleets use directly serve them as groups of one, made on first use.
     let mut single_group: Vec<Option<usize>> = vec![None; gateways.len()];
 
+    let mut versions = firmware_versions(&cx, &s)?;
     let mut fleets = Vec::with_capacity(s.fleets.len());
     let mut devices: u64 = 0;
     for (i, f) in s.fleets.iter().enumerate() {
@@ -1063,13 +1065,33 @@ pub fn compile(
                 .transpose()?,
             stop_when_dead: f.stop_when_dead.map(|s| dead_to_stop(s.0, f.count.0)),
             cellular,
+            firmware_version: f.firmware_version.as_deref().and_then(|v| versions.get(v)),
         });
     }
 
     let inventory = s
         .inventory
         .as_ref()
-        .map(|path| start_from_inventory(&cx, path, s.as_of.as_deref(), &s, &mut fleets))
+        .map(|path| {
+            // Where each fleet is: its site, and the carriers a device of it can be on.
+            let places: Vec<(&str, Vec<&str>)> = fleets
+                .iter()
+                .map(|f| {
+                    let carrier_ids: Vec<usize> = match &f.cellular {
+                        Some(cell) => cell.profiles.clone(),
+                        None => groups[f.group]
+                            .members
+                            .iter()
+                            .flat_map(|&g| gateways[g].uplinks.iter().map(|u| u.carrier))
+                            .collect(),
+                    };
+                    let names = carrier_ids.iter().map(|&c| carriers[c].id.as_str());
+                    (site_ids[f.site], names.collect())
+                })
+                .collect();
+            let as_of = s.as_of.as_deref();
+            start_from_inventory(&cx, path, as_of, &s, &mut fleets, &places, &mut versions)
+        })
         .transpose()?;
 
     let units = |field: &str, target: &Target| -> Result<Vec<Unit>, ScenarioError> {
@@ -1335,8 +1357,11 @@ pub fn compile(
                 .transpose()?,
             repair: cx.dist(&format!("{here}.repair"), &c.repair)?,
             halt_above: c.halt_above.map(|p| p.0),
+            from: c.from.iter().filter_map(|v| versions.get(v)).collect(),
+            to: c.to.as_deref().and_then(|v| versions.get(v)),
         });
     }
+    campaigns_find_their_versions(&cx, &s, &fleets, inventory.as_ref(), &versions)?;
 
     let (crews, crew_of_site) = crews(&cx, &s, &site_ids)?;
 
@@ -1363,7 +1388,97 @@ pub fn compile(
         crew_of_site,
         source_hash: name_key("scenario", source),
         inventory,
+        firmware_versions: versions.names,
     })
+}
+
+/// The firmware version table of a scenario: fleets' default versions, then campaigns'
+/// `from` and `to`, in order of first mention (an inventory adds its own after them).
+fn firmware_versions(cx: &Ctx<'_>, s: &Scenario) -> Result<Versions, ScenarioError> {
+    let mut versions = Versions::default();
+    let named = s.fleets.iter().enumerate().filter_map(|(i, f)| {
+        Some((
+            format!("fleets[{i}].firmware_version"),
+            f.firmware_version.as_ref()?,
+        ))
+    });
+    let campaigns = s.firmware.iter().enumerate().flat_map(|(i, c)| {
+        let from = c
+            .from
+            .iter()
+            .enumerate()
+            .map(move |(k, v)| (format!("firmware[{i}].from[{k}]"), v));
+        from.chain(c.to.iter().map(move |v| (format!("firmware[{i}].to"), v)))
+    });
+    for (field, name) in named.chain(campaigns) {
+        if versions.index(name).is_none() {
+            return Err(cx.error(
+                &field,
+                format!("more than {MAX_VERSIONS} firmware versions"),
+                "a scenario tells at most 65,535 versions apart".into(),
+            ));
+        }
+    }
+    Ok(versions)
+}
+
+/// Refuses a campaign `from` version no device of its fleet can be on when the campaign
+/// starts (not its default, not in the inventory, not the `to` of an earlier campaign of the
+/// fleet): a typo would otherwise update nothing, silently.
+fn campaigns_find_their_versions(
+    cx: &Ctx<'_>,
+    s: &Scenario,
+    fleets: &[FleetSpec],
+    start: Option<&super::inventory::Start>,
+    versions: &Versions,
+) -> Result<(), ScenarioError> {
+    let mut held: Vec<std::collections::BTreeSet<u16>> = fleets
+        .iter()
+        .enumerate()
+        .map(|(f, spec)| {
+            let runs = start.map_or(&[][..], |st| st.fleets[f].as_slice());
+            let listed = runs.iter().filter_map(|r| r.state.firmware);
+            spec.firmware_version.into_iter().chain(listed).collect()
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..s.firmware.len()).collect();
+    order.sort_by_key(|&i| s.firmware[i].start.ticks());
+    for i in order {
+        let c = &s.firmware[i];
+        let Some(f) = fleets.iter().position(|x| x.id == c.fleet) else {
+            continue;
+        };
+        for (k, name) in c.from.iter().enumerate() {
+            if versions.get(name).is_some_and(|v| held[f].contains(&v)) {
+                continue;
+            }
+            let on: Vec<&str> = held[f]
+                .iter()
+                .map(|&v| versions.names[v as usize].as_str())
+                .collect();
+            let hint = match closest(name, on.iter().copied()) {
+                Some(guess) => format!("did you mean \"{guess}\"?"),
+                None if on.is_empty() => format!(
+                    "fleet \"{}\" has no known version: give it firmware_version, or list \
+                     each device's in the inventory's `firmware` column",
+                    c.fleet
+                ),
+                None => format!("its devices can be on: {}", on.join(", ")),
+            };
+            return Err(cx.error(
+                &format!("firmware[{i}].from[{k}]"),
+                format!(
+                    "no device of fleet \"{}\" is on firmware \"{name}\" when the campaign starts",
+                    c.fleet
+                ),
+                hint,
+            ));
+        }
+        if let Some(to) = c.to.as_deref().and_then(|v| versions.get(v)) {
+            held[f].insert(to);
+        }
+    }
+    Ok(())
 }
 
 /// Reads the scenario's inventory (`path` relative to the scenario file) and compiles it for
@@ -1374,6 +1489,8 @@ fn start_from_inventory(
     as_of: Option<&str>,
     s: &Scenario,
     fleets: &mut [FleetSpec],
+    places: &[(&str, Vec<&str>)],
+    versions: &mut Versions,
 ) -> Result<super::inventory::Start, ScenarioError> {
     use super::inventory::{FleetFacts, load_start};
     use super::table::{DATE_HINT, TableError, parse_time};
@@ -1387,17 +1504,24 @@ fn start_from_inventory(
     let as_of = parse_time(as_of).map_err(|m| cx.error("as_of", m, DATE_HINT.into()))?;
     let facts: Vec<FleetFacts<'_>> = fleets
         .iter()
-        .map(|f| FleetFacts {
+        .zip(&s.fleets)
+        .zip(places)
+        .map(|((f, written), (site, carriers))| FleetFacts {
             id: &f.id,
+            listed_as: written.listed_as.as_deref().unwrap_or(&f.id),
+            site,
+            carriers,
+            cellular: f.cellular.is_some(),
             battery: f.life.battery.is_some(),
             certificate: f.certificate.is_some(),
             repairs: f.failure.is_some(),
+            campaigns: s.firmware.iter().any(|c| c.fleet == f.id),
         })
         .collect();
     // Relative to the scenario; a sweep point's file name ends in a label after a space.
     let scenario = Path::new(cx.file.split(" [sweep point").next().unwrap_or(cx.file));
     let full = scenario.parent().unwrap_or(Path::new("")).join(path);
-    let start = load_start(&full, as_of, &facts).map_err(|e| match e {
+    let start = load_start(&full, as_of, &facts, versions).map_err(|e| match e {
         TableError::Invalid(d) => ScenarioError::Invalid(d),
         TableError::Io { message, .. } => cx.error(
             "inventory",

@@ -44,6 +44,9 @@ pub struct Deployment {
     /// The fleet as it stands on the scenario's `as_of`, if it names an inventory: each
     /// listed device starts in its state (the fleet's `count` is the inventory's).
     pub inventory: Option<super::inventory::Start>,
+    /// Every firmware version named (fleets' defaults, campaigns, then the inventory's), in
+    /// order of first mention: devices and campaigns hold a `u16` index into it.
+    pub firmware_versions: Vec<String>,
 }
 
 impl Deployment {
@@ -241,6 +244,9 @@ pub struct FleetSpec {
     /// Devices attached straight to carriers, each on its own SIM; the fleet's group is then
     /// empty (no gateway).
     pub cellular: Option<CellularSpec>,
+    /// Index into [`Deployment::firmware_versions`] of the version a device starts on when
+    /// the inventory gives none; `None`: unknown.
+    pub firmware_version: Option<u16>,
 }
 
 /// A fleet's certificates, checked.
@@ -267,6 +273,10 @@ pub struct CampaignSpec {
     pub rollback_time: Option<DurationDist>,
     pub repair: DurationDist,
     pub halt_above: Option<f64>,
+    /// Indices into [`Deployment::firmware_versions`] of the versions it updates; empty: all.
+    pub from: Vec<u16>,
+    /// The version an updated device is on afterwards; `None`: unchanged.
+    pub to: Option<u16>,
 }
 
 /// A repair crew, resolved: see `types::Crew`.

@@ -255,14 +255,27 @@ fn check_row(source: &str, file: &str, row: &RawRow) -> Result<InventoryDevice, 
     })
 }
 
-/// What the inventory compiler needs to know of a scenario's fleet: what it can model.
+/// What the inventory compiler needs to know of a scenario's fleet: where it is and what it
+/// can model.
 #[derive(Clone, Copy, Debug)]
 pub struct FleetFacts<'a> {
     pub id: &'a str,
+    /// The name the inventory lists its devices under (`listed_as`, else its id).
+    pub listed_as: &'a str,
+    /// Its site's id.
+    pub site: &'a str,
+    /// The carriers a device of it can be on: its SIM's profiles in order (`cellular`), else
+    /// the uplinks of the gateways it reports through.
+    pub carriers: &'a [&'a str],
+    /// Whether its devices attach to carriers on their own SIMs: the inventory's `carrier`
+    /// is then the profile a device starts on.
+    pub cellular: bool,
     pub battery: bool,
     pub certificate: bool,
     /// Whether it has a failure law, whose repair law brings a down device back.
     pub repairs: bool,
+    /// Whether a campaign updates it, so each device's firmware version is kept.
+    pub campaigns: bool,
 }
 
 /// The inventory compiled for a run: for each fleet, runs of devices in the same starting
@@ -295,6 +308,12 @@ pub struct StartState {
     /// When its certificate expires, after `as_of` (0: already expired).
     pub cert_expiry: Option<Ticks>,
     pub down: Option<StartDown>,
+    /// Index into the deployment's firmware versions (fleets a campaign updates only: other
+    /// fleets' devices do not split into runs by a version nothing reads).
+    pub firmware: Option<u16>,
+    /// Index into its SIM's profiles of the carrier it starts on (cellular fleets only; `None`:
+    /// the first).
+    pub profile: Option<u8>,
 }
 
 /// A battery's charge at time 0.
@@ -335,7 +354,15 @@ impl Start {
 /// starting on `as_of` (microseconds since 1970-01-01 UTC). Refuses, located in the
 /// inventory, a device of an unknown fleet, installed or down after `as_of`, or with a state
 /// its fleet cannot model (a battery, a certificate, a repair it has no law for).
-pub fn load_start(path: &Path, as_of: i64, fleets: &[FleetFacts<'_>]) -> Result<Start, TableError> {
+///
+/// `versions` is the scenario's firmware version table: a version the inventory names that it
+/// lacks is added at its end.
+pub fn load_start(
+    path: &Path,
+    as_of: i64,
+    fleets: &[FleetFacts<'_>],
+    versions: &mut Versions,
+) -> Result<Start, TableError> {
     let (source, rows, file) = read_any(path)?;
     let columns: Vec<(usize, BTreeMap<String, usize>)> = rows
         .iter()
@@ -351,7 +378,7 @@ pub fn load_start(path: &Path, as_of: i64, fleets: &[FleetFacts<'_>]) -> Result<
             let column = cols.get(field).copied().unwrap_or(1);
             error(&source, &file, *line, column, field, message, hint)
         };
-        let state = start_state(device, as_of, fleets, &fail)?;
+        let state = start_state(device, as_of, fleets, versions, &fail)?;
         states[state.0].push(state.1);
     }
     Ok(Start {
@@ -366,6 +393,7 @@ pub fn start_of(
     devices: &[InventoryDevice],
     as_of: i64,
     fleets: &[FleetFacts<'_>],
+    versions: &mut Versions,
 ) -> Result<Start, TableError> {
     let mut states: Vec<Vec<StartState>> = vec![vec![]; fleets.len()];
     for device in devices {
@@ -375,7 +403,7 @@ pub fn start_of(
             message: format!("field `{field}`: {message}"),
             hint,
         };
-        let (f, state) = start_state(device, as_of, fleets, &fail)?;
+        let (f, state) = start_state(device, as_of, fleets, versions, &fail)?;
         states[f].push(state);
     }
     Ok(Start {
@@ -439,24 +467,39 @@ fn start_state(
     device: &InventoryDevice,
     as_of: i64,
     fleets: &[FleetFacts<'_>],
+    versions: &mut Versions,
     fail: &dyn Fn(&str, String, String) -> TableError,
 ) -> Result<(usize, StartState), TableError> {
     let as_of_text = table::show_time(as_of);
-    let Some(f) = fleets.iter().position(|f| f.id == device.fleet) else {
-        let hint = match closest_name(&device.fleet, fleets.iter().map(|f| f.id)) {
-            Some(guess) => format!("did you mean `{guess}`?"),
-            None => {
-                let names: Vec<&str> = fleets.iter().map(|f| f.id).collect();
-                format!("the scenario's fleets are: {}", names.join(", "))
-            }
-        };
-        return Err(fail(
-            "fleet",
-            format!("the scenario has no fleet `{}`", device.fleet),
-            hint,
-        ));
-    };
+    let f = place(device, fleets, fail)?;
     let facts = fleets[f];
+    let profile = match device.carrier.as_deref() {
+        None => None,
+        Some(carrier) => {
+            let Some(m) = facts.carriers.iter().position(|c| *c == carrier) else {
+                let hint = match closest_name(carrier, facts.carriers.iter().copied()) {
+                    Some(guess) => format!("did you mean `{guess}`?"),
+                    None if facts.carriers.is_empty() => "leave `carrier` empty".into(),
+                    None => format!("its carriers are: {}", facts.carriers.join(", ")),
+                };
+                let how = if facts.cellular {
+                    "whose SIM has profiles"
+                } else {
+                    "whose gateways' uplinks are on"
+                };
+                return Err(fail(
+                    "carrier",
+                    format!(
+                        "fleet `{}` ({how} {}) cannot be on carrier `{carrier}`",
+                        facts.id,
+                        facts.carriers.join(", ")
+                    ),
+                    hint,
+                ));
+            };
+            facts.cellular.then_some(m as u8)
+        }
+    };
     let age = match device.installed {
         Installed::Age(age) => age.ticks(),
         Installed::At(at) => ticks_between(at, as_of).ok_or_else(|| {
@@ -532,6 +575,17 @@ fn start_state(
             })
         }
     };
+    let firmware = match &device.firmware {
+        Some(name) if facts.campaigns => Some(versions.index(name).ok_or_else(|| {
+            fail(
+                "firmware",
+                format!("more than {MAX_VERSIONS} firmware versions"),
+                "a scenario tells at most 65,535 versions apart: group old ones under one name"
+                    .into(),
+            )
+        })?),
+        _ => None,
+    };
     Ok((
         f,
         StartState {
@@ -539,8 +593,119 @@ fn start_state(
             battery,
             cert_expiry,
             down,
+            firmware,
+            profile,
         },
     ))
+}
+
+/// The fleet a device runs in: the one listed under its `fleet` name at its `site`. When one
+/// fleet has the name, a site the scenario does not model (a street, a building: finer than
+/// its places) is the device's own business, but one the scenario knows elsewhere, or a
+/// near-miss of one, is refused; when several fleets (one per site) share the name, the site
+/// decides and must be one of theirs.
+fn place(
+    device: &InventoryDevice,
+    fleets: &[FleetFacts<'_>],
+    fail: &dyn Fn(&str, String, String) -> TableError,
+) -> Result<usize, TableError> {
+    let listed: Vec<usize> = (0..fleets.len())
+        .filter(|&f| fleets[f].listed_as == device.fleet)
+        .collect();
+    if listed.is_empty() {
+        let mut names: Vec<&str> = fleets.iter().map(|f| f.listed_as).collect();
+        names.sort_unstable();
+        names.dedup();
+        let hint = match closest_name(&device.fleet, names.iter().copied()) {
+            Some(guess) => format!("did you mean `{guess}`?"),
+            None => format!("the scenario's fleets are: {}", names.join(", ")),
+        };
+        return Err(fail(
+            "fleet",
+            format!("the scenario has no fleet `{}`", device.fleet),
+            hint,
+        ));
+    }
+    let sites: Vec<&str> = listed.iter().map(|&f| fleets[f].site).collect();
+    let Some(site) = device.site.as_deref() else {
+        return match listed.as_slice() {
+            [only] => Ok(*only),
+            _ => Err(fail(
+                "site",
+                format!(
+                    "fleet `{}` is at several sites ({}): this device has no `site`",
+                    device.fleet,
+                    sites.join(", ")
+                ),
+                "write the site it is installed at".into(),
+            )),
+        };
+    };
+    if let Some(k) = sites.iter().position(|s| *s == site) {
+        return Ok(listed[k]);
+    }
+    let all_sites: Vec<&str> = fleets.iter().map(|f| f.site).collect();
+    let known_elsewhere = all_sites.contains(&site);
+    let near_miss = closest_name(site, all_sites.iter().copied());
+    if let ([only], false, None) = (listed.as_slice(), known_elsewhere, near_miss) {
+        return Ok(*only);
+    }
+    let hint = match closest_name(site, sites.iter().copied()) {
+        Some(guess) => format!("did you mean `{guess}`?"),
+        None => format!(
+            "fleet `{}` runs at {}; for devices at `{site}`, add a fleet there with \
+             listed_as: \"{}\"",
+            device.fleet,
+            sites.join(", "),
+            device.fleet
+        ),
+    };
+    Err(fail(
+        "site",
+        format!("no fleet `{}` runs at site `{site}`", device.fleet),
+        hint,
+    ))
+}
+
+/// The most firmware versions a scenario tells apart: a device keeps its version as a `u16`
+/// index into the table.
+pub const MAX_VERSIONS: usize = u16::MAX as usize;
+
+/// A scenario's firmware versions in order of first mention, each with its `u16` index.
+#[derive(Clone, Debug, Default)]
+pub struct Versions {
+    pub names: Vec<String>,
+    index: BTreeMap<String, u16>,
+}
+
+impl Versions {
+    /// The index of version `name`, added at the end if new; `None` once the table holds
+    /// [`MAX_VERSIONS`].
+    pub fn index(&mut self, name: &str) -> Option<u16> {
+        if let Some(&i) = self.index.get(name) {
+            return Some(i);
+        }
+        let i = u16::try_from(self.names.len())
+            .ok()
+            .filter(|&i| (i as usize) < MAX_VERSIONS)?;
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), i);
+        Some(i)
+    }
+
+    /// The table of `names` (a deployment's `firmware_versions`), to add to.
+    pub fn from_names(names: &[String]) -> Versions {
+        let mut table = Versions::default();
+        for name in names {
+            table.index(name);
+        }
+        table
+    }
+
+    /// The index of a version already named.
+    pub fn get(&self, name: &str) -> Option<u16> {
+        self.index.get(name).copied()
+    }
 }
 
 /// A charge written as a share (`0.62`) or a percentage (`62%`), in [0, 1].

@@ -662,6 +662,15 @@ pub struct Fleet {
     /// never (run to the horizon).
     #[serde(default)]
     pub stop_when_dead: Option<Share>,
+    /// The firmware version of a device the inventory gives none for (or of every device,
+    /// without an inventory), matched by campaigns' `from`. Default: unknown.
+    #[serde(default)]
+    pub firmware_version: Option<String>,
+    /// The fleet name an inventory lists this fleet's devices under, when several fleets (one
+    /// per site) hold one kind of device: a row of `fleet: "meters", site: "north"` goes to the
+    /// fleet at site `north` listed as `meters`. Default: the fleet's `id`.
+    #[serde(default)]
+    pub listed_as: Option<String>,
 }
 
 /// Sensor degradation, a state between healthy and failed, and how it is found:
@@ -805,6 +814,13 @@ pub struct Campaign {
     pub repair: Dist,
     #[serde(default)]
     pub halt_above: Option<Probability>,
+    /// The firmware versions it updates (`from: ["1.2", "1.3"]`): a device on another version,
+    /// or whose version is unknown, is left alone. Default: every device of the fleet.
+    #[serde(default)]
+    pub from: Vec<String>,
+    /// The version an updated device is on afterwards (`to: "2.0"`). Default: unchanged.
+    #[serde(default)]
+    pub to: Option<String>,
 }
 
 fn one_wave() -> Count {

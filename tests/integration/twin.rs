@@ -12,6 +12,20 @@ use iotwin::scenario::{self, Deployment};
 /// A one-fleet scenario (`fleet_extra` added to the fleet) starting from `inventory` (CSV
 /// text), written into a temporary folder and loaded from there, as a user would.
 fn twin(fleet_extra: &str, inventory: &str) -> (tempfile::TempDir, Deployment) {
+    let (dir, dep) = twin_with(fleet_extra, "", inventory);
+    (dir, dep.unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// As [`twin`], with `scenario_extra` added to the scenario (e.g. firmware campaigns), and
+/// the compiler's answer as it is.
+fn twin_with(
+    fleet_extra: &str,
+    scenario_extra: &str,
+    inventory: &str,
+) -> (
+    tempfile::TempDir,
+    Result<Deployment, scenario::ScenarioError>,
+) {
     let dir = tempfile::tempdir().expect("temporary folder");
     std::fs::write(dir.path().join("fleet.csv"), inventory).expect("write inventory");
     let text = format!(
@@ -25,11 +39,12 @@ fn twin(fleet_extra: &str, inventory: &str) -> (tempfile::TempDir, Deployment) {
     sites: [Site(id: "s")],
     carriers: [Carrier(id: "c")], gateways: [Gateway(id: "g", site: "s", buffer_messages: 0, uplinks: [Uplink(carrier: "c")])],
     fleets: [Fleet(id: "units", site: "s", gateway: "g", count: 1, report: Fixed("1h"), {fleet_extra})],
+    {scenario_extra}
 )"#
     );
     let path = dir.path().join("twin.ron");
     std::fs::write(&path, text).expect("write scenario");
-    let dep = scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let dep = scenario::load(&path);
     (dir, dep)
 }
 
@@ -156,6 +171,68 @@ fn batteries_start_at_their_charge_and_certificates_expire_on_their_dates() {
     assert_eq!((expiries(0).low, expiries(0).high), (7.0, 7.0));
     assert_eq!((expiries(1).low, expiries(1).high), (7.0, 7.0));
     assert_eq!((expiries(2).low, expiries(2).high), (12.0, 12.0));
+}
+
+/// Firmware campaigns that never brick: the first updates version 1.2 to 2.0 on day 10,
+/// the second 2.0 to 2.1 on day 20 (so it reaches only what the first updated).
+const CAMPAIGNS_FROM_1_2: &str = r#"firmware: [
+        Campaign(fleet: "units", start: "10d", waves: 4, wave_every: "1d", brick: 0.0,
+            repair: Fixed("1d"), from: ["1.2"], to: "2.0"),
+        Campaign(fleet: "units", start: "20d", brick: 0.0, repair: Fixed("1d"),
+            from: ["2.0"], to: "2.1"),
+    ],"#;
+
+/// The whole fleet's firmware updates by day 15 and by day 30, the same in every future.
+fn firmware_updates(dep: &Deployment) -> (f64, f64) {
+    let opts = forecast::Options {
+        horizon: 30 * DAY,
+        marks: vec![15 * DAY, 30 * DAY],
+        replications: 3,
+        seed: 5,
+        flow: true,
+    };
+    let f = forecast::forecast(dep, &opts).unwrap_or_else(|e| panic!("{e}"));
+    let at = |m| {
+        let fig = figure(&f, Quantity::FirmwareUpdates, m);
+        assert_eq!(fig.low, fig.high, "no randomness in who is updated");
+        fig.mean.mean
+    };
+    (at(0), at(1))
+}
+
+#[test]
+fn a_campaign_updates_only_devices_on_the_versions_it_names() {
+    // 200 devices, alternately on 1.2 and 1.3 in the inventory: the campaign from 1.2 updates
+    // exactly the 100 on 1.2, which are then on 2.0, so the campaign from 2.0 updates those
+    // 100 again and never the 1.3 ones.
+    let inventory: String = std::iter::once("id,fleet,installed,firmware\n".to_string())
+        .chain((0..200).map(|i| {
+            let version = if i % 2 == 0 { "1.2" } else { "1.3" };
+            format!("u-{i},units,2024-01-01,{version}\n")
+        }))
+        .collect();
+    let (_dir, dep) = twin_with("", CAMPAIGNS_FROM_1_2, &inventory);
+    let dep = dep.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(firmware_updates(&dep), (100.0, 200.0));
+    // Devices the inventory gives no version take the fleet's: all on 1.2, all updated twice.
+    let unversioned = format!("id,fleet,installed\n{}", rows(50, 0, "2024-01-01"));
+    let fleet = r#"firmware_version: "1.2""#;
+    let (_dir, dep) = twin_with(fleet, CAMPAIGNS_FROM_1_2, &unversioned);
+    let dep = dep.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(firmware_updates(&dep), (50.0, 100.0));
+    // Without a version anywhere, nothing is on 1.2: refused, not silently a no-op.
+    let (_dir, e) = twin_with("", CAMPAIGNS_FROM_1_2, &unversioned);
+    let e = e.expect_err("no device can be on 1.2");
+    let d = e.diagnostic().expect("located");
+    assert_eq!(d.field, "firmware[0].from[0]", "{e}");
+    assert!(d.hint.contains("firmware_version"), "{e}");
+    // A typo in a campaign's version gets the closest version its fleet is on.
+    let typo = CAMPAIGNS_FROM_1_2.replace(r#"["1.2"]"#, r#"["1.21"]"#);
+    let (_dir, e) = twin_with("", &typo, &inventory);
+    let e = e.expect_err("no device is on 1.21");
+    let d = e.diagnostic().expect("located");
+    assert_eq!(d.field, "firmware[0].from[0]", "{e}");
+    assert!(d.hint.contains("\"1.2\""), "{e}");
 }
 
 #[test]
@@ -303,4 +380,99 @@ fn heavy_backtest_monthly_windows_are_calibrated() {
         println!("{}: {covered} of {n}", b.groups[g]);
     }
     calibrated(&b);
+}
+
+/// Writes `scenario` (RON text naming `inventory: "fleet.csv"`) and `inventory` into a
+/// temporary folder and compiles the scenario from there.
+fn load_pair(
+    scenario: &str,
+    inventory: &str,
+) -> (
+    tempfile::TempDir,
+    Result<Deployment, scenario::ScenarioError>,
+) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("fleet.csv"), inventory).expect("write inventory");
+    let path = dir.path().join("t.ron");
+    std::fs::write(&path, scenario).expect("write scenario");
+    let dep = scenario::load(&path);
+    (dir, dep)
+}
+
+/// Meters at two sites, each through its own gateway and carrier, listed as one fleet.
+const TWO_SITES: &str = r#"Scenario(name: "t", horizon: "30d", inventory: "fleet.csv", as_of: "2026-01-01",
+    sites: [Site(id: "north"), Site(id: "south")],
+    carriers: [Carrier(id: "lte-a"), Carrier(id: "lte-b")],
+    gateways: [
+        Gateway(id: "gn", site: "north", buffer_messages: 0, uplinks: [Uplink(carrier: "lte-a")]),
+        Gateway(id: "gs", site: "south", buffer_messages: 0, uplinks: [Uplink(carrier: "lte-b")]),
+    ],
+    fleets: [
+        Fleet(id: "meters-north", listed_as: "meters", site: "north", gateway: "gn", count: 1, report: Fixed("1h")),
+        Fleet(id: "meters-south", listed_as: "meters", site: "south", gateway: "gs", count: 1, report: Fixed("1h")),
+    ])"#;
+
+#[test]
+fn a_devices_site_decides_which_fleet_and_gateway_it_runs_in() {
+    let inventory = "id,fleet,site,installed,carrier\n\
+        m-1,meters,north,2024-01-01,lte-a\n\
+        m-2,meters,south,2024-01-01,lte-b\n\
+        m-3,meters,south,2024-01-01,\n\
+        m-4,meters,north,2024-01-01,\n\
+        m-5,meters,south,2024-01-01,\n";
+    let (_dir, dep) = load_pair(TWO_SITES, inventory);
+    let dep = dep.unwrap_or_else(|e| panic!("{e}"));
+    let counts: Vec<u32> = dep.fleets.iter().map(|f| f.count).collect();
+    assert_eq!(counts, [2, 3], "two devices at north, three at south");
+    let error = |inventory: &str| {
+        let (_dir, dep) = load_pair(TWO_SITES, inventory);
+        let e = dep.expect_err("refused");
+        let d = e.diagnostic().expect("located").clone();
+        assert!(d.file.ends_with("fleet.csv"), "{e}");
+        (d.line, d.column, d.field, d.hint)
+    };
+    let header = "id,fleet,site,installed,carrier\n";
+    // A near-miss of a site is a typo; a site no fleet of the name runs at needs a fleet.
+    let (line, column, field, hint) = error(&format!("{header}m-1,meters,nort,2024-01-01,\n"));
+    assert_eq!((line, column, field.as_str()), (2, 12, "site"));
+    assert!(hint.contains("`north`"), "{hint}");
+    let (_, _, field, hint) = error(&format!("{header}m-1,meters,east-depot,2024-01-01,\n"));
+    assert_eq!(field, "site");
+    assert!(hint.contains("listed_as"), "{hint}");
+    // With several places the site is needed.
+    let (_, _, field, _) = error(&format!("{header}m-1,meters,,2024-01-01,\n"));
+    assert_eq!(field, "site");
+    // A carrier the device's gateway does not use: the closest one it does.
+    let (_, _, field, hint) = error(&format!("{header}m-1,meters,north,2024-01-01,lte-b\n"));
+    assert_eq!(field, "carrier");
+    assert!(hint.contains("lte-a"), "{hint}");
+}
+
+#[test]
+fn a_cellular_devices_carrier_is_the_profile_it_starts_on() {
+    // Carrier "a" is down from the first hour for an hour; devices on "b" never notice.
+    let scenario = r#"Scenario(name: "t", horizon: "3h", seed: 5, replications: 1,
+        inventory: "fleet.csv", as_of: "2026-01-01",
+        sites: [Site(id: "s")],
+        carriers: [Carrier(id: "a"), Carrier(id: "b")],
+        fleets: [Fleet(id: "f", site: "s", count: 1, report: Fixed("1m"),
+            connectivity: Cellular(sim: Esim(profiles: ["a", "b"]), detection: After(Fixed("10m")),
+                attach: Fixed("5m")))],
+        faults: [CarrierDown(carrier: "a", at: "1h", lasting: "1h")],
+    )"#;
+    let inventory = "id,fleet,installed,carrier\n\
+        f-1,f,2024-01-01,b\nf-2,f,2024-01-01,\nf-3,f,2024-01-01,a\nf-4,f,2024-01-01,b\n";
+    let (_dir, dep) = load_pair(scenario, inventory);
+    let dep = dep.unwrap_or_else(|e| panic!("{e}"));
+    let s = iotwin::montecarlo::run(&dep, &Default::default(), &|| {}).expect("runs");
+    let i = s.index_of("interruptions:f").expect("metric");
+    assert_eq!(
+        s.per_replication[0][i], 2.0,
+        "only the two on `a` lose service"
+    );
+    let (_dir, dep) = load_pair(scenario, "id,fleet,installed,carrier\nf-1,f,2024-01-01,c\n");
+    let e = dep.expect_err("not a profile of its SIM");
+    let d = e.diagnostic().expect("located");
+    assert_eq!(d.field, "carrier", "{e}");
+    assert!(e.to_string().contains("profiles a, b"), "{e}");
 }

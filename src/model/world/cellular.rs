@@ -206,6 +206,14 @@ impl Cellular {
         }
     }
 
+    /// Device `d` of cellular fleet `f` starts on profile `m` of its SIM instead of the first:
+    /// the carrier the inventory lists it on (`scenario::inventory`).
+    pub(super) fn start_on_profile(&mut self, f: usize, d: u32, m: u8) {
+        let fl = self.fleet(f);
+        let i = (fl.first_cell + d - fl.first_device) as usize;
+        self.devices[i].cur = m;
+    }
+
     /// Whether fleet `f` attaches to carriers itself.
     #[inline(always)]
     pub(super) fn is_cellular(&self, f: usize) -> bool {

@@ -20,12 +20,20 @@ use crate::model::event::Event;
 use crate::scenario::inventory::Start;
 use crate::scenario::{CampaignSpec, CertSpec, Deployment};
 
-/// A device's software state: flags and its certificate's expiry.
-#[derive(Clone, Copy, Debug, Default)]
+/// A device's software state: flags, its firmware version and its certificate's expiry. The
+/// version fits beside the flags in what the expiry's alignment pads anyway: 16 bytes.
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Soft {
     pub flags: u8,
+    /// Index into the deployment's `firmware_versions`, or [`UNKNOWN_VERSION`].
+    pub version: u16,
     pub cert_expiry: Ticks,
 }
+
+const _: () = assert!(std::mem::size_of::<Soft>() == 16);
+
+/// The version of a device nothing names a version for: no campaign's `from` matches it.
+pub(super) const UNKNOWN_VERSION: u16 = u16::MAX;
 
 pub(super) const EXPIRED: u8 = 1;
 pub(super) const BRICKED: u8 = 2;
@@ -43,6 +51,8 @@ pub struct SoftStats {
     pub bricked: u64,
     pub rollbacks: u64,
     pub campaigns_halted: u64,
+    /// Devices a campaign updated (bricked or not).
+    pub firmware_updates: u64,
     /// Per fleet: site visits to repair bricked devices, to price them.
     pub fleet_firmware_visits: Vec<u64>,
 }
@@ -63,6 +73,8 @@ struct SoftFleet {
     /// Where the fleet's devices' software state starts (fleets with certificates or
     /// firmware campaigns only).
     first_soft: Option<u32>,
+    /// Whether a campaign updates it (its devices' versions are read from the inventory).
+    campaigns: bool,
 }
 
 /// Certificates and firmware campaigns of one replication.
@@ -81,21 +93,30 @@ pub(super) struct Software {
 impl Software {
     pub(super) fn new(dep: &Deployment, replication: u64) -> Software {
         let mut first_device = 0u32;
-        let mut soft_devices = 0u32;
+        let mut soft = vec![];
         let fleets = dep
             .fleets
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let has = f.certificate.is_some() || dep.campaigns.iter().any(|c| c.fleet == i);
-                let first_soft = has.then_some(soft_devices);
-                soft_devices += if has { f.count } else { 0 };
+                let campaigns = dep.campaigns.iter().any(|c| c.fleet == i);
+                let has = f.certificate.is_some() || campaigns;
+                let first_soft = has.then_some(soft.len() as u32);
+                if has {
+                    let start = Soft {
+                        flags: 0,
+                        version: f.firmware_version.unwrap_or(UNKNOWN_VERSION),
+                        cert_expiry: 0,
+                    };
+                    soft.resize(soft.len() + f.count as usize, start);
+                }
                 let fleet = SoftFleet {
                     key: f.key,
                     first_device,
                     count: f.count,
                     cert: f.certificate.clone(),
                     first_soft,
+                    campaigns,
                 };
                 first_device += f.count;
                 fleet
@@ -105,7 +126,7 @@ impl Software {
             seed: dep.seed,
             replication,
             fleets,
-            soft: vec![Soft::default(); soft_devices as usize],
+            soft,
             campaigns: vec![CampaignRt::default(); dep.campaigns.len()],
             campaign_specs: dep.campaigns.clone(),
             stats: SoftStats {
@@ -160,8 +181,21 @@ impl Software {
         clippy::expect_used,
         reason = "Software::new makes slots for every fleet with certificates or a campaign"
     )]
-    /// A device the inventory (`start`) lists with a certificate expires on its date.
+    /// A device the inventory (`start`) lists with a certificate expires on its date, and one
+    /// listed with a firmware version is on it.
     pub(super) fn schedule_start(&mut self, sched: &mut Scheduler<Packed>, start: Option<&Start>) {
+        for f in 0..self.fleets.len() {
+            let Some(start) = start.filter(|_| self.fleets[f].campaigns) else {
+                continue;
+            };
+            let first = self.fleets[f].first_device;
+            for d in first..first + self.fleets[f].count {
+                if let Some(version) = start.state(f, d - first).and_then(|s| s.firmware) {
+                    let slot = self.slot(f, d).expect("a fleet with campaigns has slots");
+                    self.soft[slot].version = version;
+                }
+            }
+        }
         for f in 0..self.fleets.len() {
             let Some(cert) = self.fleets[f].cert.clone() else {
                 continue;
@@ -278,8 +312,10 @@ impl Software {
         }
     }
 
-    /// Wave `wave` of campaign `c`: each working device in it (`up`) is updated; some brick,
-    /// and a bricked device at a crew's site waits for one of `crews`' technicians.
+    /// Wave `wave` of campaign `c`: each working device in it (`up`) on one of the versions
+    /// it updates is updated (`updated` hears of it) and is then on the campaign's version;
+    /// some brick: one rolled back stays on its old version, one reflashed on site gets the
+    /// new one. A bricked device at a crew's site waits for one of `crews`' technicians.
     #[expect(
         clippy::expect_used,
         reason = "Software::new makes slots for every fleet a campaign names"
@@ -289,6 +325,7 @@ impl Software {
         sched: &mut Scheduler<Packed>,
         crews: &mut Crews,
         up: impl Fn(u32) -> bool,
+        mut updated_device: impl FnMut(u32),
         c: usize,
         wave: u32,
     ) {
@@ -307,9 +344,15 @@ impl Software {
             if !up(d) || self.soft[slot].flags & BRICKED != 0 {
                 continue;
             }
+            if !spec.from.is_empty() && !spec.from.contains(&self.soft[slot].version) {
+                continue;
+            }
             updated += 1;
+            updated_device(d);
             let mut rng = self.soft_stream(f, d, now, spec.key);
+            let new_version = spec.to.unwrap_or(self.soft[slot].version);
             if rng.random::<f64>() >= spec.brick {
+                self.soft[slot].version = new_version;
                 continue;
             }
             bricked += 1;
@@ -320,6 +363,7 @@ impl Software {
                 (back.map_or(0, |t| t.sample(&mut rng)), false)
             } else {
                 self.stats.fleet_firmware_visits[f] += 1;
+                self.soft[slot].version = new_version;
                 (spec.repair.sample(&mut rng), true)
             };
             // A site visit at a crew's site is one of its jobs (no part: a reflash).
@@ -331,6 +375,7 @@ impl Software {
             }
         }
         self.stats.bricked += bricked;
+        self.stats.firmware_updates += updated;
         if spec
             .halt_above
             .is_some_and(|limit| updated > 0 && bricked as f64 / updated as f64 > limit)
