@@ -72,6 +72,11 @@ pub enum Connectivity {
         /// roaming rules): `roaming_barred: {"op-b": ["south"]}`.
         #[serde(default)]
         roaming_barred: BTreeMap<String, Vec<String>>,
+        /// Time before a device tries again when the network it registers with has every
+        /// attach channel busy (`Carrier(attach_channels: ...)`). Default: 10 s, the retry
+        /// timer T3411 of 3GPP TS 24.301 after a failed attach.
+        #[serde(default = "t3411")]
+        attach_backoff: Dist,
     },
 }
 
@@ -159,6 +164,10 @@ pub fn stationary(next: &[Vec<f64>]) -> Vec<f64> {
     nu
 }
 
+fn t3411() -> Dist {
+    Dist::Fixed(crate::engine::Duration::from_secs(10))
+}
+
 fn zero() -> Dist {
     Dist::Fixed(crate::engine::Duration::ZERO)
 }
@@ -214,6 +223,8 @@ pub struct CellularSpec {
     /// Where the devices are and which networks serve them there; `None`: every device is
     /// served by `profiles` wherever it is.
     pub regional: Option<RegionalSpec>,
+    /// Wait before trying again when every attach channel of the network is busy.
+    pub attach_backoff: DurationDist,
 }
 
 impl Sim {
@@ -257,6 +268,7 @@ impl Ctx<'_> {
             attach,
             regions: placed,
             roaming_barred,
+            attach_backoff,
         } = c;
         let (kind, listed) = sim.carriers();
         let list_field = format!("{field}.sim{}", sim.list_field());
@@ -283,9 +295,14 @@ impl Ctx<'_> {
         // A SIM names a carrier, or an operator: its network in the device's region.
         let mut names: Vec<&str> = carriers.iter().map(|c| c.id.as_str()).collect();
         let operators_from = names.len();
-        for op in carriers.iter().filter_map(|c| c.operator.as_deref()) {
-            if !names.contains(&op) {
+        // Per operator name (after the carrier ids): its first network, which bills it.
+        let mut first_network = vec![];
+        for (c, carrier) in carriers.iter().enumerate() {
+            if let Some(op) = carrier.operator.as_deref()
+                && !names.contains(&op)
+            {
                 names.push(op);
+                first_network.push(c);
             }
         }
         let mut profiles = Vec::with_capacity(listed.len());
@@ -296,14 +313,11 @@ impl Ctx<'_> {
                 _ => format!("{list_field}[{k}]"),
             };
             let name = self.resolve(&here, "carrier", id, &names)?;
+            // An operator's first network bills it (its plan lists the others in `also`).
             let carrier = if name < operators_from {
                 name
             } else {
-                // The operator's first network bills it (its plan lists the others in `also`).
-                carriers
-                    .iter()
-                    .position(|c| c.operator.as_deref() == Some(names[name]))
-                    .expect("an operator is named on a carrier")
+                first_network[name - operators_from]
             };
             if named.contains(&name) || profiles.contains(&carrier) {
                 return Err(self.error(
@@ -349,6 +363,7 @@ impl Ctx<'_> {
             switch_back: self.switch_back(switch_back),
             platform,
             regional,
+            attach_backoff: self.dist(&format!("{field}.attach_backoff"), attach_backoff)?,
         })
     }
 

@@ -684,6 +684,7 @@ pub fn compile(
             key: name_key("carrier", &c.id),
             outages,
             region,
+            attach_channels: c.attach_channels.map(|n| n.0),
         });
     }
 

@@ -539,6 +539,11 @@ pub struct Carrier {
     /// not listed is not served. Default: every place of its region (every region without one).
     #[serde(default)]
     pub coverage: Option<std::collections::BTreeMap<String, Probability>>,
+    /// Registrations (attach, profile switch onto it) its network handles at once, for devices
+    /// on their own SIMs: a device finding every channel busy retries after its
+    /// `attach_backoff`. Default: as many as come.
+    #[serde(default)]
+    pub attach_channels: Option<Count>,
     #[serde(default)]
     pub outages: Option<Outages>,
 }

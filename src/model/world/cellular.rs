@@ -79,6 +79,8 @@ struct CellDevice {
     region: u8,
     /// Profiles whose network serves the place it is at (bit `m`), outages aside.
     covered: u8,
+    /// The carrier whose attach channel it holds while registering, plus one (0: none).
+    channel: u16,
 }
 
 const _: () = assert!(std::mem::size_of::<CellDevice>() == 24);
@@ -131,6 +133,8 @@ pub struct CellularStats {
     /// on), and completed switches onto it (what switch fees are billed on).
     pub sent: Vec<Vec<u64>>,
     pub switches_onto: Vec<Vec<u64>>,
+    /// Per fleet: registrations turned away by a network with every attach channel busy.
+    pub attach_failures: Vec<u64>,
 }
 
 /// Run-time state of every cellular device.
@@ -154,6 +158,11 @@ pub(super) struct Cellular {
     switch_failures: Vec<u64>,
     sent: Vec<Vec<u64>>,
     switches_onto: Vec<Vec<u64>>,
+    /// Per carrier: registrations it takes at once (`u32::MAX`: unlimited), and those under way.
+    channels: Vec<u32>,
+    busy: Vec<u32>,
+    /// Per fleet: registrations turned away because every channel was busy.
+    attach_failures: Vec<u64>,
 }
 
 /// The index whose cumulative weight first exceeds `at` (in [0, 1)); the last with weight if
@@ -252,7 +261,15 @@ impl Cellular {
             served: true,
             region: 0,
             covered: u8::MAX,
+            channel: 0,
         };
+        // Channel holders are named in 16 bits: beyond that many carriers, none is limited.
+        let few = carriers < u16::MAX as usize;
+        let channels = dep
+            .carriers
+            .iter()
+            .map(|c| c.attach_channels.filter(|_| few).unwrap_or(u32::MAX))
+            .collect();
         let n = dep.fleets.len();
         Cellular {
             seed: dep.seed,
@@ -269,6 +286,9 @@ impl Cellular {
             switch_failures: vec![0; n],
             sent: vec![vec![0; carriers]; n],
             switches_onto: vec![vec![0; carriers]; n],
+            channels,
+            busy: vec![0; carriers],
+            attach_failures: vec![0; n],
         }
     }
 
@@ -451,6 +471,13 @@ impl Cellular {
             }
             (State::Switching, SWITCHED) => {
                 let to = dev.target;
+                if dev.channel != 0 {
+                    self.busy[dev.channel as usize - 1] -= 1;
+                    self.devices[i].channel = 0;
+                } else if self.limited(f, i, to).is_some() {
+                    // It was turned away (every channel busy): it tries again.
+                    return self.begin_switch(sched, f, i, to, true);
+                }
                 let p = self.spec(f).switch_failure;
                 if p > 0.0 && rand::RngExt::random_bool(&mut self.stream(f, i), p) {
                     self.switch_failures[f] += 1;
@@ -637,10 +664,25 @@ impl Cellular {
         to: u8,
         attach: bool,
     ) {
-        let delay = if attach {
-            self.sample(f, i, |s| &s.attach)
-        } else {
-            self.sample(f, i, |s| &s.switch_time)
+        let limited = self.limited(f, i, to);
+        let delay = match limited {
+            // Every channel busy: turned away, it tries again after its back-off.
+            Some(c) if self.busy[c] >= self.channels[c] => {
+                self.attach_failures[f] += 1;
+                self.sample(f, i, |s| &s.attach_backoff)
+            }
+            _ => {
+                let delay = if attach {
+                    self.sample(f, i, |s| &s.attach)
+                } else {
+                    self.sample(f, i, |s| &s.switch_time)
+                };
+                if let Some(c) = limited {
+                    self.busy[c] += 1;
+                    self.devices[i].channel = c as u16 + 1;
+                }
+                delay
+            }
         };
         let d = self.world_device(f, i);
         let dev = &mut self.devices[i];
@@ -650,6 +692,13 @@ impl Cellular {
         let token = (dev.generation as u32) << 2 | SWITCHED;
         let at = sched.now().saturating_add(delay);
         sched.schedule_at(at, Event::Cell { device: d, token }.into());
+    }
+
+    /// The network profile `to` registers device `i` with, if it has a limited number of
+    /// attach channels.
+    fn limited(&self, f: usize, i: usize, to: u8) -> Option<usize> {
+        self.network(f, i, to)
+            .filter(|&c| self.channels[c] != u32::MAX)
     }
 
     /// Places every device of the fleets with regions at the start: a fleet with shares puts
@@ -802,6 +851,7 @@ impl Cellular {
             switch_failures: self.switch_failures,
             sent: self.sent,
             switches_onto: self.switches_onto,
+            attach_failures: self.attach_failures,
         }
     }
 }
