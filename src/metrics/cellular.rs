@@ -24,6 +24,17 @@ fn metric(id: String, unit: &'static str, definition: String) -> Metric {
     }
 }
 
+/// Whether fleet `f` places its devices in regions (and so has coverage metrics).
+fn placed(f: &crate::scenario::FleetSpec) -> bool {
+    f.cellular.as_ref().is_some_and(|c| c.regional.is_some())
+}
+
+/// Whether a carrier of `dep` has a limited number of attach channels (and so the attach
+/// failure metrics).
+fn channels(dep: &Deployment) -> bool {
+    dep.carriers.iter().any(|c| c.attach_channels.is_some())
+}
+
 /// The cellular metrics of `dep`, in report order (empty without cellular fleets).
 pub fn catalog(dep: &Deployment) -> Vec<Metric> {
     if !has_cellular_metrics(dep) {
@@ -51,6 +62,20 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             "Switch attempts that failed (the device then tried the next carrier).".into(),
         ),
     ];
+    if dep.fleets.iter().any(placed) {
+        all.push(metric(
+            "lost_no_coverage".into(),
+            "messages",
+            "Readings due while their device was at a place no network of its SIM serves (or barred from roaming there) and had no room to keep them.".into(),
+        ));
+    }
+    if channels(dep) {
+        all.push(metric(
+            "attach_failures".into(),
+            "attempts",
+            "Registrations turned away because every attach channel of the network was busy (each is retried after the device's back-off).".into(),
+        ));
+    }
     let unit = dep.costs.as_ref().map(|c| currency_unit(&c.currency));
     for f in dep.fleets.iter().filter(|f| f.cellular.is_some()) {
         let id = &f.id;
@@ -106,6 +131,20 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
                 format!("Completed moves of fleet \"{id}\"'s devices to another carrier."),
             ),
         ]);
+        if placed(f) {
+            all.push(metric(
+                format!("lost_no_coverage:{id}"),
+                "messages",
+                format!("Fleet \"{id}\"'s readings lost while its device was out of coverage."),
+            ));
+        }
+        if channels(dep) {
+            all.push(metric(
+                format!("attach_failures:{id}"),
+                "attempts",
+                format!("Registrations of fleet \"{id}\"'s devices turned away by busy channels."),
+            ));
+        }
         if let (Some(unit), Some(c)) = (unit, &dep.costs) {
             all.push(metric(
                 format!("cost_sim_per_device_year:{id}"),
@@ -139,6 +178,12 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         cell.switches.iter().sum::<u64>() as f64,
         cell.switch_failures.iter().sum::<u64>() as f64,
     ];
+    if dep.fleets.iter().any(placed) {
+        v.push(o.ledger.lost_by(LossCause::NoCoverage) as f64);
+    }
+    if channels(dep) {
+        v.push(cell.attach_failures.iter().sum::<u64>() as f64);
+    }
     let sims = dep.costs.as_ref().map(|c| cost::cellular(dep, c, o));
     let years = cost::years(o);
     for (f, spec) in dep.fleets.iter().enumerate() {
@@ -167,6 +212,12 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             quantile(&recoveries, 0.95) / 1e6,
             cell.switches[f] as f64,
         ]);
+        if placed(spec) {
+            v.push(l.lost_by(LossCause::NoCoverage) as f64);
+        }
+        if channels(dep) {
+            v.push(cell.attach_failures[f] as f64);
+        }
         if let Some(sims) = &sims {
             let s = &sims[f];
             v.push((s.capex + s.opex()) / spec.count.max(1) as f64 / years);

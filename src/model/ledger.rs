@@ -32,10 +32,13 @@ pub enum LossCause {
     /// Due while its cellular device knew it had no service (switching carrier, or every
     /// carrier of its SIM down) and kept no buffer.
     NoService,
+    /// Due while its cellular device was at a place no network of its SIM serves (out of
+    /// coverage, or barred from roaming there) and kept no buffer.
+    NoCoverage,
 }
 
 impl LossCause {
-    pub const ALL: [LossCause; 12] = [
+    pub const ALL: [LossCause; 13] = [
         LossCause::LinkLoss,
         LossCause::DeviceDown,
         LossCause::GatewayDown,
@@ -48,6 +51,7 @@ impl LossCause {
         LossCause::Firmware,
         LossCause::SensorDropout,
         LossCause::NoService,
+        LossCause::NoCoverage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -64,6 +68,7 @@ impl LossCause {
             LossCause::Firmware => "firmware",
             LossCause::SensorDropout => "sensor_dropout",
             LossCause::NoService => "no_service",
+            LossCause::NoCoverage => "no_coverage",
         }
     }
 }

@@ -107,7 +107,7 @@ use accounts::{Accounts, Closing};
 use radio::{LoRaRt, Radio};
 
 use cellular::Cellular;
-pub use cellular::CellularStats;
+pub use cellular::{CellularStats, DEVICE_BYTES as CELLULAR_DEVICE_BYTES, MOVING_DEVICE_BYTES};
 pub use crews::CrewStats;
 use crews::{Crews, Work};
 
@@ -519,6 +519,7 @@ impl<O: Observer> World<O> {
         self.net.schedule_faults(sched);
         self.life.schedule_inspections(sched, &self.fleets);
         self.with_network(|net, world| net.start(sched, world));
+        self.cellular_start(sched);
     }
 
     /// Runs `change` on the network with the rest of the world as its [`Host`]. The network

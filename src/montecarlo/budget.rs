@@ -5,7 +5,8 @@
 
 use super::{Mode, RunOptions, flow_unsupported, memory_needed_in};
 use crate::metrics;
-use crate::scenario::Deployment;
+use crate::model::world::{CELLULAR_DEVICE_BYTES, MOVING_DEVICE_BYTES};
+use crate::scenario::{Deployment, Placement};
 
 /// Share of the machine's available memory a study may plan to use when no limit is given:
 /// the rest is left for the report, the operating system and whatever else runs.
@@ -50,6 +51,7 @@ pub fn check_fits(
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let concurrent = replications.min(threads as u64);
     let needed = memory_needed_in(dep, concurrent, opts.mode) as f64
+        + (cellular_bytes(dep) * concurrent) as f64
         + bookkeeping_bytes(dep, replications) as f64;
     let limit = match max_gib {
         Some(gib) => gib * GIB,
@@ -83,6 +85,23 @@ fn bookkeeping_bytes(dep: &Deployment, replications: u64) -> u64 {
     let metrics = metrics::catalog(dep).len() as u64;
     let row = 2 * (metrics * 8 + 64);
     replications.saturating_mul(8 + row)
+}
+
+/// Bytes one replication holds for devices on their own SIMs, besides what every device
+/// holds: each one's connectivity state, and a moving device's pending move.
+fn cellular_bytes(dep: &Deployment) -> u64 {
+    dep.fleets
+        .iter()
+        .filter_map(|f| {
+            let cell = f.cellular.as_ref()?;
+            let moving = cell
+                .regional
+                .as_ref()
+                .is_some_and(|r| matches!(r.placement, Placement::Markov { .. }));
+            let per_device = CELLULAR_DEVICE_BYTES + moving as u64 * MOVING_DEVICE_BYTES;
+            Some(f.count as u64 * per_device)
+        })
+        .sum()
 }
 
 /// MemAvailable from /proc/meminfo, in bytes, where the system has it.
@@ -131,6 +150,35 @@ mod tests {
             Advice::FewerAtOnce,
             "one thread holds one replication"
         );
+    }
+
+    /// A fleet of `count` devices on their own SIMs, placed by `regions` (or not).
+    fn trackers(count: u32, regions: &str) -> Deployment {
+        let text = format!(
+            r#"Scenario(
+                name: "t", horizon: "1d",
+                sites: [Site(id: "s")],
+                carriers: [Carrier(id: "a", coverage: {{"north": 1.0, "south": 0.5}})],
+                fleets: [Fleet(id: "f", site: "s", count: {count}, report: Fixed("1h"),
+                    connectivity: Cellular(sim: Single("a"), detection: After(Fixed("1m")){regions}))],
+            )"#
+        );
+        scenario::compile_source(&text, "t.ron").expect("compiles")
+    }
+
+    #[test]
+    fn devices_on_their_own_sims_count_their_state_and_moving_ones_their_next_move() {
+        let still = trackers(1000, "");
+        let placed = trackers(1000, r#", regions: Shares({"north": 0.5, "south": 0.5})"#);
+        let moving = trackers(
+            1000,
+            r#", regions: Markov(dwell: {"north": Fixed("1h"), "south": Fixed("1h")},
+                                 next: {"north": {"south": 1.0}, "south": {"north": 1.0}})"#,
+        );
+        assert_eq!(cellular_bytes(&still), 1000 * 24);
+        assert_eq!(cellular_bytes(&placed), 1000 * 24);
+        assert_eq!(cellular_bytes(&moving), 1000 * (24 + 16));
+        assert_eq!(cellular_bytes(&factory()), 0);
     }
 
     #[test]

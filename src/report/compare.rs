@@ -212,25 +212,40 @@ fn design_rows(c: &Comparison) -> Vec<[String; 4]> {
             [
                 name.clone(),
                 cell(find(tradeoff::COST), k),
-                cell(find("site_availability"), k),
+                cell(find(headline_availability(c)), k),
                 cell(find("data_completeness"), k),
             ]
         })
         .collect()
 }
 
-const DESIGN_HEADERS: [&str; 4] = [
-    "design",
-    "total cost",
-    "site availability",
-    "data completeness",
-];
+/// The availability the designs are headlined by: for devices on their own SIMs, the share of
+/// device-time with service (`service_availability`); a site counts as up while any one of its
+/// devices has service, which hides every outage short of a whole fleet going dark.
+/// Otherwise the share of site-time with a path to the cloud.
+fn headline_availability(c: &Comparison) -> &'static str {
+    if c.metrics.iter().any(|m| m.id == "service_availability") {
+        "service_availability"
+    } else {
+        "site_availability"
+    }
+}
+
+/// The columns of the designs' table.
+fn design_headers(c: &Comparison) -> [&'static str; 4] {
+    let availability = match headline_availability(c) {
+        "service_availability" => "service availability",
+        _ => "site availability",
+    };
+    ["design", "total cost", availability, "data completeness"]
+}
 
 /// The metrics a decision turns on, in the order a reader weighs them; the paired sections of
 /// `compare.md`/`compare.html` show those the designs have (every metric is in the CSV/JSON).
-const DECISION_METRICS: [&str; 9] = [
+const DECISION_METRICS: [&str; 10] = [
     tradeoff::COST,
     "cost_per_device_year",
+    "service_availability",
     "site_availability",
     "data_completeness",
     "on_time_completeness",
@@ -281,7 +296,7 @@ pub fn compare_md(c: &Comparison, trade: &Result<TradeOff, String>) -> String {
     );
     m.push_str(&format!(
         "| {} |\n|---|---:|---:|---:|\n",
-        DESIGN_HEADERS.join(" | ")
+        design_headers(c).join(" | ")
     ));
     for row in design_rows(c) {
         m.push_str(&format!(
@@ -334,7 +349,7 @@ pub fn compare_html(c: &Comparison, trade: &Result<TradeOff, String>, svg: Optio
         c.seed,
         c.mode.name(),
         escape(c.designs.first().map_or("", String::as_str)),
-        DESIGN_HEADERS
+        design_headers(c)
             .iter()
             .map(|h| format!("<th>{h}</th>"))
             .collect::<String>()

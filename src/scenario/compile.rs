@@ -674,11 +674,18 @@ pub fn compile(
                 regions.len() - 1
             })
         });
+        // Regions a carrier covers are regions too (a national network's coverage map).
+        for r in c.coverage.iter().flat_map(|m| m.keys()) {
+            if !regions.contains(r) {
+                regions.push(r.clone());
+            }
+        }
         carriers.push(CarrierSpec {
             id: c.id.clone(),
             key: name_key("carrier", &c.id),
             outages,
             region,
+            attach_channels: c.attach_channels.map(|n| n.0),
         });
     }
 
@@ -850,7 +857,7 @@ pub fn compile(
                     ));
                 }
                 (None, Some(c)) => {
-                    Some(cx.cellular(&format!("{here}.connectivity"), c, &carrier_ids)?)
+                    Some(cx.cellular(&format!("{here}.connectivity"), c, &s.carriers, &regions)?)
                 }
                 (Some(_), None) => None,
             };

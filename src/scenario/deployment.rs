@@ -69,6 +69,8 @@ pub struct CarrierSpec {
     pub outages: Option<FailureSpec>,
     /// Index into [`Deployment::regions`].
     pub region: Option<usize>,
+    /// Registrations of devices on their own SIMs it takes at once (`None`: unlimited).
+    pub attach_channels: Option<u32>,
 }
 
 #[derive(Clone, Debug)]

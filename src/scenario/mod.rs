@@ -22,7 +22,7 @@ use std::path::Path;
 use ron::extensions::Extensions;
 use serde_path_to_error::Segment;
 
-pub use cellular::{CellularSpec, MAX_PROFILES, SimKind};
+pub use cellular::{CellularSpec, MAX_PROFILES, Placement, RegionalSpec, SimKind, stationary};
 pub use compile::{MAX_COLD_SPARES, MAX_REPLICATIONS};
 pub use deployment::{
     BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, CrewSpec,

@@ -530,6 +530,20 @@ pub struct Carrier {
     /// carrier in it.
     #[serde(default)]
     pub region: Option<String>,
+    /// The operator whose network this is (`operator: "op-a"` on `op-a-north` and
+    /// `op-a-south`): a SIM naming the operator uses its network in the region the device is
+    /// in (`docs/cellular.md`).
+    #[serde(default)]
+    pub operator: Option<String>,
+    /// Share of the places of each region the network serves (`{"north": 0.97}`); a region
+    /// not listed is not served. Default: every place of its region (every region without one).
+    #[serde(default)]
+    pub coverage: Option<std::collections::BTreeMap<String, Probability>>,
+    /// Registrations (attach, profile switch onto it) its network handles at once, for devices
+    /// on their own SIMs: a device finding every channel busy retries after its
+    /// `attach_backoff`. Default: as many as come.
+    #[serde(default)]
+    pub attach_channels: Option<Count>,
     #[serde(default)]
     pub outages: Option<Outages>,
 }

@@ -424,3 +424,278 @@ fn a_headline_names_the_server_that_loses_data_to_capacity() {
     assert_eq!(column(&s, "lost_buffer_overflow")[0], 0.0);
     assert!(!iotwin::report::summary_table(&s).contains("WARNING"));
 }
+
+/// Trackers moving over three regions as a semi-Markov chain, on one carrier whose coverage
+/// differs by region (north 90% of places, centre 60%, south all), with no outage and no
+/// detection, switch or attach delay: a device has service exactly while the place it is at
+/// is covered, so the fleet's unavailability is Σ_r π_r (1 − cov_r), with π the long-run share
+/// of time in region r.
+///
+/// Dwell means: north Exp(10 h), centre Uniform(1 h, 5 h) (3 h), south Fixed(6 h). Next
+/// regions: north → centre; centre → north ½, south ½; south → north 0.7, centre 0.3. The
+/// embedded chain's stationary law solves ν_N = ½ν_C + 0.7ν_S, ν_S = ½ν_C: with ν_C = 1,
+/// ν = (0.85, 1, 0.5); weighting by the mean dwell gives time shares ∝ (8.5, 3, 3), so
+/// π = (17/29, 6/29, 6/29) and the unavailability is (17·0.1 + 6·0.4)/29 = 4.1/29 ≈ 0.1414.
+///
+/// Each replication's availability is an average over 500 devices × ~140 regenerative cycles;
+/// the tolerance is 4 standard errors of the mean of the replications, from their own sample
+/// variance (and that error must be small enough for the check to mean something). The share
+/// of readings lost as `no_coverage` (no buffer) estimates the same unavailability.
+#[test]
+fn time_out_of_coverage_matches_the_mobility_chains_stationary_distribution() {
+    let text = r#"Scenario(
+        name: "moving", horizon: "2000h", seed: 17, replications: 1,
+        sites: [Site(id: "s")],
+        carriers: [Carrier(id: "a", coverage: {"north": 0.9, "centre": 0.6, "south": 1.0})],
+        fleets: [Fleet(id: "f", site: "s", count: 500, report: Fixed("1h"),
+            connectivity: Cellular(sim: Single("a"), detection: After(Fixed("0s")),
+                regions: Markov(
+                    dwell: {"north": Exponential(mean: "10h"), "centre": Uniform(min: "1h", max: "5h"),
+                            "south": Fixed("6h")},
+                    next: {"north": {"centre": 1.0}, "centre": {"north": 0.5, "south": 0.5},
+                           "south": {"north": 0.7, "centre": 0.3}},
+                )))],
+    )"#;
+    let replications = 6;
+    let s = run(&deployment(text), replications);
+    let expected = 1.0 - 4.1 / 29.0;
+    let per_rep = column(&s, "service_availability:f");
+    let se = (sample_variance(&per_rep) / replications as f64).sqrt();
+    assert!(se < 0.005, "standard error {se} too wide to test anything");
+    let got = mean(&per_rep);
+    assert!(
+        (got - expected).abs() < 4.0 * se,
+        "availability {got}, expected {expected} ± {}",
+        4.0 * se
+    );
+    let lost: Vec<f64> = column(&s, "lost_no_coverage:f")
+        .iter()
+        .zip(column(&s, "messages_generated"))
+        .map(|(l, g)| l / g)
+        .collect();
+    let se_lost = (sample_variance(&lost) / replications as f64).sqrt();
+    assert!(
+        (mean(&lost) - (1.0 - expected)).abs() < 4.0 * se_lost + 1e-3,
+        "lost share {} against {}",
+        mean(&lost),
+        1.0 - expected
+    );
+    assert_eq!(column(&s, "lost_no_service")[0], 0.0);
+    assert_eq!(column(&s, "lost_undetected_outage")[0], 0.0);
+}
+
+/// Fixed shares: 700 of 1,000 meters in the north, 300 in the south, where the carrier has no
+/// coverage at all. Exactly the 300 southern meters are out of service all the time: the
+/// availability is 0.7 to rounding, and with readings kept on the device (a 10-reading buffer)
+/// every southern reading beyond the buffer is lost to a full buffer, none to `no_coverage`.
+#[test]
+fn fixed_shares_put_an_exact_share_out_of_coverage() {
+    for buffer in [0u32, 10] {
+        let text = format!(
+            r#"Scenario(
+                name: "meters", horizon: "100h", seed: 3, replications: 1,
+                sites: [Site(id: "s")],
+                carriers: [Carrier(id: "a", coverage: {{"north": 1.0}}),
+                           Carrier(id: "elsewhere", region: "south")],
+                fleets: [Fleet(id: "f", site: "s", count: 1000, report: Fixed("1h"),
+                    buffer_messages: {buffer},
+                    connectivity: Cellular(sim: Single("a"), detection: After(Fixed("0s")),
+                        regions: Shares({{"north": 0.7, "south": 0.3}})))],
+            )"#
+        );
+        let s = run(&deployment(&text), 1);
+        let v = |id: &str| column(&s, id)[0];
+        assert!(
+            (v("service_availability:f") - 0.7).abs() < 1e-12,
+            "buffer {buffer}"
+        );
+        let per_device = v("messages_generated") / 1000.0;
+        if buffer == 0 {
+            assert!((v("lost_no_coverage:f") / 300.0 - per_device).abs() <= 1.0);
+        } else {
+            assert_eq!(v("lost_no_coverage:f"), 0.0);
+            let over = v("lost_buffer_overflow:f") / 300.0;
+            assert!((over - (per_device - 10.0)).abs() <= 1.0, "{over}");
+        }
+    }
+}
+
+/// Two operators with a network per region (`operator`): a SIM naming operator "a" uses
+/// a-north in the north and a-south in the south. A regional power cut (`Down(Region)`) of 10 h
+/// in a 100 h run takes down exactly the devices in the south (40%): availability 1 − 0.4 × 0.1
+/// with no detection or attach delay. An eSIM adding operator "b", whose southern network
+/// covers every place, rides out the loss of a-south's coverage (half of its places) by
+/// switching; barred from roaming on "b" in the south, half the southern devices stay out of
+/// coverage (each enabled "b" once, found no network it may use there, and waits).
+#[test]
+fn regional_outages_roaming_bars_and_switching_to_a_network_that_covers_the_place() {
+    let text = |sim: &str, rest: &str, faults: &str, cov: f64| {
+        format!(
+            r#"Scenario(
+                name: "regions", horizon: "100h", seed: 9, replications: 1,
+                sites: [Site(id: "s")],
+                carriers: [
+                    Carrier(id: "a-north", region: "north", operator: "a"),
+                    Carrier(id: "a-south", region: "south", operator: "a", coverage: {{"south": {cov}}}),
+                    Carrier(id: "b-north", region: "north", operator: "b"),
+                    Carrier(id: "b-south", region: "south", operator: "b"),
+                ],
+                fleets: [Fleet(id: "f", site: "s", count: 1000, report: Fixed("1h"),
+                    connectivity: Cellular(sim: {sim}, detection: After(Fixed("0s")), {rest}
+                        regions: Shares({{"north": 0.6, "south": 0.4}})))],
+                faults: [{faults}],
+            )"#
+        )
+    };
+    let cut = r#"Down(target: Region("south"), at: "20h", lasting: "10h")"#;
+    let s = run(&deployment(&text(r#"Single("a")"#, "", cut, 1.0)), 1);
+    let avail = column(&s, "service_availability:f")[0];
+    assert!((avail - (1.0 - 0.4 * 0.1)).abs() < 1e-12, "{avail}");
+    assert_eq!(column(&s, "interruptions:f")[0], 400.0);
+
+    let esim = r#"Esim(profiles: ["a", "b"])"#;
+    let s = run(&deployment(&text(esim, "", "", 0.5)), 1);
+    assert!((column(&s, "service_availability:f")[0] - 1.0).abs() < 1e-12);
+    let switched = column(&s, "sim_switches:f")[0];
+    assert!(
+        (150.0..=250.0).contains(&switched),
+        "{switched} of 400 southern devices"
+    );
+
+    let barred = r#"roaming_barred: {"b": ["south"]},"#;
+    let s = run(&deployment(&text(esim, barred, "", 0.5)), 1);
+    let out = 1000.0 * (1.0 - column(&s, "service_availability:f")[0]);
+    assert!(
+        (out - out.round()).abs() < 1e-6 && (150.0..=250.0).contains(&out),
+        "{out}"
+    );
+    // Each of them enabled profile "b", found no network it may use, and waits.
+    assert_eq!(column(&s, "sim_switches:f")[0], out.round());
+}
+
+/// Mistakes in regions are refused with the field: an unknown region, shares that do not add
+/// up to 1, a chain row that does not add up to 1, a dwell that is always 0.
+#[test]
+fn region_mistakes_are_refused_with_the_field() {
+    let with = |regions: &str| {
+        format!(
+            r#"Scenario(
+                name: "bad", horizon: "1d",
+                sites: [Site(id: "s")],
+                carriers: [Carrier(id: "a", coverage: {{"north": 0.9, "south": 0.5}})],
+                fleets: [Fleet(id: "f", site: "s", count: 1, report: Fixed("1h"),
+                    connectivity: Cellular(sim: Single("a"), detection: After(Fixed("1m")),
+                        regions: {regions}))],
+            )"#
+        )
+    };
+    let refused = |regions: &str, says: &str| {
+        let e = iotwin::scenario::compile_source(&with(regions), "x.ron")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(says), "{e}");
+        assert!(e.contains("regions"), "{e}");
+    };
+    refused(r#"Shares({"nort": 1.0})"#, "did you mean \"north\"");
+    refused(r#"Shares({"north": 0.5, "south": 0.4})"#, "add up to 0.9");
+    refused(
+        r#"Markov(dwell: {"north": Fixed("1h"), "south": Fixed("1h")},
+                  next: {"north": {"south": 0.5}, "south": {"north": 1.0}})"#,
+        "leaving region \"north\"",
+    );
+    refused(
+        r#"Markov(dwell: {"north": Fixed("0s"), "south": Fixed("1h")},
+                  next: {"north": {"south": 1.0}, "south": {"north": 1.0}})"#,
+        "always 0",
+    );
+}
+
+/// The attach storm against a network that takes 10 registrations at once: 100 devices on one
+/// SIM wait out a 1 h outage of "a" (they noticed after 1 min); when it ends at 2 h all 100 try
+/// to attach at once. An attach holds a channel for its 60 s; a device turned away tries again
+/// every 10 s (`attach_backoff`). Ties at one instant run in the order they were scheduled, so
+/// the 10 holders release their channels just before the retries due then: batch k of 10
+/// (k = 0..9) registers at 2 h + 60(k + 1) s after 6k refusals. Counted by hand: 10 × 6 ×
+/// (0 + 1 + … + 9) = 2,700 refusals; every device's interruption is 3,600 s + 60(k + 1) s, so
+/// the longest is 4,200 s and the devices' time without service is
+/// 10 × (10 × 3,600 + 60 × 55) = 393,000 device-seconds of 100 × 4 h. Without the limit nobody
+/// is turned away and every interruption is 3,660 s.
+#[test]
+fn an_attach_storm_queues_for_a_networks_channels() {
+    let text = |channels: &str| {
+        format!(
+            r#"Scenario(
+                name: "storm", horizon: "4h", seed: 5, replications: 1,
+                sites: [Site(id: "s")],
+                carriers: [Carrier(id: "a"{channels})],
+                fleets: [Fleet(id: "f", site: "s", count: 100, report: Fixed("1h"),
+                    connectivity: Cellular(sim: Single("a"), detection: After(Fixed("1m")),
+                        attach: Fixed("60s"), attach_backoff: Fixed("10s")))],
+                faults: [CarrierDown(carrier: "a", at: "1h", lasting: "1h")],
+            )"#
+        )
+    };
+    let s = run(&deployment(&text(", attach_channels: 10")), 1);
+    let v = |id: &str| column(&s, id)[0];
+    assert_eq!(v("attach_failures"), 2700.0);
+    assert_eq!(v("attach_failures:f"), 2700.0);
+    assert_eq!(v("interruptions:f"), 100.0);
+    let down = 393_000.0 / (100.0 * 4.0 * 3600.0);
+    assert!((v("service_availability:f") - (1.0 - down)).abs() < 1e-12);
+    assert!(
+        (v("ttr_p95_s:f") - 4200.0).abs() <= 60.0,
+        "{}",
+        v("ttr_p95_s:f")
+    );
+
+    let s = run(&deployment(&text("")), 1);
+    let v = |id: &str| column(&s, id)[0];
+    assert!(s.index_of("attach_failures").is_none());
+    let down = 100.0 * 3660.0 / (100.0 * 4.0 * 3600.0);
+    assert!((v("service_availability:f") - (1.0 - down)).abs() < 1e-12);
+}
+
+/// Regions, movement, coverage draws and attach channels keep the runs deterministic: the
+/// same scenario and seed give the same values on one thread and on two (every message is
+/// accounted for in each replication, or the run fails).
+#[test]
+fn moving_devices_give_the_same_results_whatever_the_thread_count() {
+    let text = r#"Scenario(
+        name: "moving", horizon: "10d", seed: 21, replications: 3,
+        sites: [Site(id: "s")],
+        carriers: [
+            Carrier(id: "a-north", region: "north", operator: "a", coverage: {"north": 0.9},
+                attach_channels: 5,
+                outages: Outages(every: Exponential(mean: "2d"), lasting: Exponential(mean: "2h"))),
+            Carrier(id: "a-south", region: "south", operator: "a", coverage: {"south": 0.7}),
+            Carrier(id: "b", coverage: {"north": 0.8, "south": 0.9}, attach_channels: 3),
+        ],
+        fleets: [Fleet(id: "f", site: "s", count: 200, report: Fixed("30m"), buffer_messages: 4,
+            connectivity: Cellular(sim: Esim(profiles: ["a", "b"]),
+                detection: After(Exponential(mean: "5m")), switch_time: Exponential(mean: "1m"),
+                switch_failure: 0.1, switch_back: HoldDown("1h"),
+                attach_backoff: Exponential(mean: "30s"),
+                regions: Markov(dwell: {"north": Exponential(mean: "6h"), "south": Fixed("3h")},
+                                next: {"north": {"south": 1.0}, "south": {"north": 1.0}})))],
+    )"#;
+    let dep = deployment(text);
+    let with = |threads: usize| {
+        let opts = RunOptions {
+            threads: Some(threads),
+            ..RunOptions::default()
+        };
+        montecarlo::run(&dep, &opts, &|| {}).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (one, two) = (with(1), with(2));
+    // Bit for bit (an undefined metric is NaN, which equals nothing).
+    let bits = |s: &iotwin::montecarlo::Summary| -> Vec<Vec<u64>> {
+        s.per_replication
+            .iter()
+            .map(|row| row.iter().map(|v| v.to_bits()).collect())
+            .collect()
+    };
+    assert_eq!(bits(&one), bits(&two));
+    assert!(column(&one, "attach_failures")[0] > 0.0);
+    assert!(column(&one, "sim_switches")[0] > 0.0);
+    assert!(column(&one, "service_availability")[0] < 1.0);
+}

@@ -44,13 +44,15 @@ pub fn shipped_scenarios() -> Vec<std::path::PathBuf> {
 /// a gateway without a buffer, frequent failures, every failover policy, a redundancy group
 /// with imperfect coverage, device buffers, a shared LoRa channel under its duty cycle, a
 /// common cause, maintenance, a degraded link, certificates that lapse, a firmware campaign that
-/// bricks, cellular devices on their own SIMs (a single SIM without a buffer, a
-/// platform-steered eSIM with one), and a horizon that cuts messages in flight and in buffers.
+/// bricks, cellular devices on their own SIMs (a single SIM without a buffer moving between
+/// regions its carrier covers in part, with few attach channels; a platform-steered eSIM with
+/// a buffer), and a horizon that cuts messages in flight and in buffers.
 pub const HOSTILE: &str = r#"Scenario(
         name: "hostile", horizon: "3d", seed: 5, replications: 4, deadline: "1m",
         sites: [Site(id: "s")],
         carriers: [
-            Carrier(id: "a", outages: Outages(every: Exponential(mean: "6h"), lasting: Exponential(mean: "2h"))),
+            Carrier(id: "a", coverage: {"north": 0.7, "south": 1.0}, attach_channels: 5,
+                outages: Outages(every: Exponential(mean: "6h"), lasting: Exponential(mean: "2h"))),
             Carrier(id: "b", outages: Outages(every: Exponential(mean: "8h"), lasting: Uniform(min: "10m", max: "3h"))),
         ],
         gateways: [
@@ -99,7 +101,9 @@ pub const HOSTILE: &str = r#"Scenario(
             Fleet(id: "roaming", site: "s", count: 20, report: Exponential(mean: "5m"),
                 link: Link(loss: 0.01, latency: LogNormal(median: "2s", sigma: 1.0)),
                 connectivity: Cellular(sim: Single("a"), detection: After(Exponential(mean: "5m")),
-                    attach: Uniform(min: "0s", max: "5m"))),
+                    attach: Uniform(min: "0s", max: "5m"),
+                    regions: Markov(dwell: {"north": Exponential(mean: "3h"), "south": Exponential(mean: "1h")},
+                                    next: {"north": {"south": 1.0}, "south": {"north": 1.0}}))),
             Fleet(id: "esim", site: "s", count: 20, buffer_messages: 10, report: Exponential(mean: "5m"),
                 connectivity: Cellular(
                     sim: Esim(profiles: ["a", "b"], steering: Platform(detection: After(Fixed("3m")))),

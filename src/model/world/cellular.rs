@@ -18,9 +18,11 @@
 //! schedules its own timers (`Event::Cell`, `Event::Platform`) and tells the world which
 //! devices regained service (to flush what they kept); it never touches a message.
 
+use rand::RngExt;
+
 use crate::engine::random::member_key;
 use crate::engine::{DurationDist, Scheduler, Stream, StreamKey, Ticks};
-use crate::scenario::{CellularSpec, Deployment, SwitchBackSpec};
+use crate::scenario::{CellularSpec, Deployment, Placement, SwitchBackSpec};
 
 use super::super::event::{Event, Packed};
 use super::super::ledger::Downtime;
@@ -47,12 +49,15 @@ enum State {
 const DETECTED: u32 = 0;
 const SWITCHED: u32 = 1;
 const HOLD_DONE: u32 = 2;
+/// A mobile device's dwell in its region ends. Not generation-checked: a device has one move
+/// pending at a time, whatever its failover does.
+const MOVED: u32 = 3;
 
 // Platform timer kinds, in the low bit of its token; the carrier index is above it.
 const PLATFORM_DETECTED: u32 = 0;
 const PLATFORM_BACK: u32 = 1;
 
-/// One device's connectivity: 24 bytes.
+/// One device's connectivity and place: 24 bytes.
 #[derive(Clone, Copy, Debug)]
 struct CellDevice {
     /// When it last lost service (for its time to recover).
@@ -70,9 +75,22 @@ struct CellDevice {
     dead_in_a_row: u8,
     /// Whether it has service now (as last settled).
     served: bool,
+    /// The region it is in (a deployment region index; 0 for a fleet without regions).
+    region: u8,
+    /// Profiles whose network serves the place it is at (bit `m`), outages aside.
+    covered: u8,
+    /// The carrier whose attach channel it holds while registering, plus one (0: none).
+    channel: u16,
 }
 
 const _: () = assert!(std::mem::size_of::<CellDevice>() == 24);
+
+/// Memory a device on its own SIM adds to a replication: its state.
+pub const DEVICE_BYTES: u64 = std::mem::size_of::<CellDevice>() as u64;
+
+/// Memory a moving device adds besides: its pending move in the event queue (an 8-byte event
+/// and its 8-byte time).
+pub const MOVING_DEVICE_BYTES: u64 = 16;
 
 /// A cellular fleet's run-time data.
 #[derive(Debug)]
@@ -91,6 +109,13 @@ struct CellFleet {
     /// the platform's outage draws so far.
     platform_generation: Vec<u32>,
     platform_draws: u64,
+    /// `networks[m][r]`: the carrier profile `m` uses in region `r` (one region, the SIM's own
+    /// carriers, for a fleet without regions).
+    networks: Vec<Vec<Option<u32>>>,
+    /// `coverage[m][r]`: the share of region `r`'s places that network serves.
+    coverage: Vec<Vec<f64>>,
+    /// Where its devices are: `None` for a fleet without regions (served everywhere).
+    placement: Option<Placement>,
 }
 
 /// What one replication measured of its cellular fleets, per fleet (zeros for fleets behind
@@ -108,6 +133,8 @@ pub struct CellularStats {
     /// on), and completed switches onto it (what switch fees are billed on).
     pub sent: Vec<Vec<u64>>,
     pub switches_onto: Vec<Vec<u64>>,
+    /// Per fleet: registrations turned away by a network with every attach channel busy.
+    pub attach_failures: Vec<u64>,
 }
 
 /// Run-time state of every cellular device.
@@ -119,7 +146,7 @@ pub(super) struct Cellular {
     slot: Vec<u32>,
     cells: Vec<CellFleet>,
     devices: Vec<CellDevice>,
-    /// Per carrier: the cellular fleets whose SIM lists it.
+    /// Per carrier: the cellular fleets whose SIM uses it somewhere.
     carrier_fleets: Vec<Vec<u32>>,
     /// Per carrier: whether it works, as the world last said.
     carrier_up: Vec<bool>,
@@ -131,6 +158,24 @@ pub(super) struct Cellular {
     switch_failures: Vec<u64>,
     sent: Vec<Vec<u64>>,
     switches_onto: Vec<Vec<u64>>,
+    /// Per carrier: registrations it takes at once (`u32::MAX`: unlimited), and those under way.
+    channels: Vec<u32>,
+    busy: Vec<u32>,
+    /// Per fleet: registrations turned away because every channel was busy.
+    attach_failures: Vec<u64>,
+}
+
+/// The index whose cumulative weight first exceeds `at` (in [0, 1)); the last with weight if
+/// rounding leaves `at` beyond the total.
+fn pick(weights: &[f64], at: f64) -> usize {
+    let mut sum = 0.0;
+    for (k, &w) in weights.iter().enumerate() {
+        sum += w;
+        if at < sum {
+            return k;
+        }
+    }
+    weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
 }
 
 /// The `slot` of a fleet behind gateways.
@@ -145,6 +190,9 @@ pub(super) enum Status {
     Unnoticed,
     /// No service, and it knows it: it keeps readings or loses them.
     NoService,
+    /// At a place no network of its SIM serves (or the one it is on does not): it keeps
+    /// readings or loses them.
+    NoCoverage,
 }
 
 impl Cellular {
@@ -157,8 +205,30 @@ impl Cellular {
         for (f, spec) in dep.fleets.iter().enumerate() {
             slot.push(NOT_CELLULAR);
             if let Some(cell) = spec.cellular.as_ref() {
-                for &c in &cell.profiles {
-                    carrier_fleets[c].push(f as u32);
+                type Networks = Vec<Vec<Option<u32>>>;
+                let (networks, coverage, placement): (Networks, _, _) = match &cell.regional {
+                    Some(r) => (
+                        r.networks
+                            .iter()
+                            .map(|row| row.iter().map(|c| c.map(|c| c as u32)).collect())
+                            .collect(),
+                        r.coverage.clone(),
+                        Some(r.placement.clone()),
+                    ),
+                    None => (
+                        cell.profiles
+                            .iter()
+                            .map(|&c| vec![Some(c as u32)])
+                            .collect(),
+                        vec![vec![1.0]; cell.profiles.len()],
+                        None,
+                    ),
+                };
+                let mut used: Vec<u32> = networks.iter().flatten().flatten().copied().collect();
+                used.sort_unstable();
+                used.dedup();
+                for &c in &used {
+                    carrier_fleets[c as usize].push(f as u32);
                 }
                 let fleet = CellFleet {
                     spec: cell.clone(),
@@ -168,8 +238,11 @@ impl Cellular {
                     count: spec.count,
                     site: spec.site as u32,
                     served: spec.count,
-                    platform_generation: vec![0; cell.profiles.len()],
+                    platform_generation: vec![0; carriers],
                     platform_draws: 0,
+                    networks,
+                    coverage,
+                    placement,
                 };
                 first_cell += spec.count;
                 slot[f] = cells.len() as u32;
@@ -186,7 +259,17 @@ impl Cellular {
             state: State::Serving,
             dead_in_a_row: 0,
             served: true,
+            region: 0,
+            covered: u8::MAX,
+            channel: 0,
         };
+        // Channel holders are named in 16 bits: beyond that many carriers, none is limited.
+        let few = carriers < u16::MAX as usize;
+        let channels = dep
+            .carriers
+            .iter()
+            .map(|c| c.attach_channels.filter(|_| few).unwrap_or(u32::MAX))
+            .collect();
         let n = dep.fleets.len();
         Cellular {
             seed: dep.seed,
@@ -203,6 +286,9 @@ impl Cellular {
             switch_failures: vec![0; n],
             sent: vec![vec![0; carriers]; n],
             switches_onto: vec![vec![0; carriers]; n],
+            channels,
+            busy: vec![0; carriers],
+            attach_failures: vec![0; n],
         }
     }
 
@@ -244,18 +330,39 @@ impl Cellular {
     pub(super) fn status(&self, f: usize, d: u32) -> Status {
         let i = self.cell_of(f, d);
         let dev = &self.devices[i];
-        let fl = self.fleet(f);
         match dev.state {
-            State::Serving | State::Detecting => {
-                let c = fl.spec.profiles[dev.cur as usize];
-                if self.carrier_up[c] {
-                    Status::Service(c)
+            State::Serving | State::Detecting => match self.network(f, i, dev.cur) {
+                Some(c) if self.carrier_up[c] => Status::Service(c),
+                Some(_) => Status::Unnoticed,
+                None => Status::NoCoverage,
+            },
+            State::Switching => Status::NoService,
+            State::Waiting => {
+                let n = self.spec(f).profiles.len() as u8;
+                if (0..n).any(|m| self.network(f, i, m).is_some()) {
+                    Status::NoService
                 } else {
-                    Status::Unnoticed
+                    Status::NoCoverage
                 }
             }
-            State::Switching | State::Waiting => Status::NoService,
         }
+    }
+
+    /// The carrier profile `m` of device `i` registers with where the device is, if one
+    /// serves the place (whether it works or not).
+    #[inline]
+    fn network(&self, f: usize, i: usize, m: u8) -> Option<usize> {
+        let dev = &self.devices[i];
+        if dev.covered & (1 << m) == 0 {
+            return None;
+        }
+        self.fleet(f).networks[m as usize][dev.region as usize].map(|c| c as usize)
+    }
+
+    /// The carrier profile `m` gives device `i` service on now, if any.
+    #[inline]
+    fn works(&self, f: usize, i: usize, m: u8) -> Option<usize> {
+        self.network(f, i, m).filter(|&c| self.carrier_up[c])
     }
 
     /// The site cellular fleet `f`'s readings count for.
@@ -293,16 +400,19 @@ impl Cellular {
         for k in 0..self.carrier_fleets[c].len() {
             let f = self.carrier_fleets[c][k] as usize;
             let fl = self.fleet(f);
-            let Some(m) = fl.spec.profiles.iter().position(|&p| p == c) else {
-                continue;
-            };
-            let m = m as u8;
             let (first, count) = (fl.first_cell as usize, fl.count as usize);
+            let n = fl.spec.profiles.len() as u8;
             for i in first..first + count {
-                self.device_member_changed(sched, f, i, m, up);
+                // The profiles whose network here is `c` (a place it does not serve changes
+                // nothing for the device).
+                for m in 0..n {
+                    if self.network(f, i, m) == Some(c) {
+                        self.device_member_changed(sched, f, i, m, up);
+                    }
+                }
                 changed |= self.settle(now, f, i);
             }
-            self.platform_carrier_changed(sched, f, m, up);
+            self.platform_carrier_changed(sched, f, c, up);
         }
         changed
     }
@@ -342,10 +452,15 @@ impl Cellular {
     pub(super) fn timer(&mut self, sched: &mut Scheduler<Packed>, f: usize, d: u32, token: u32) {
         let i = self.cell_of(f, d);
         let dev = self.devices[i];
+        let n = self.spec(f).profiles.len() as u8;
+        if token & 3 == MOVED {
+            self.moved(sched, f, i);
+            self.settle(sched.now(), f, i);
+            return;
+        }
         if token >> 2 != dev.generation as u32 {
             return;
         }
-        let n = self.spec(f).profiles.len() as u8;
         match (dev.state, token & 3) {
             (State::Detecting, DETECTED) => {
                 let dev = &mut self.devices[i];
@@ -354,9 +469,8 @@ impl Cellular {
                     dev.generation = dev.generation.wrapping_add(1);
                     dev.state = State::Waiting;
                     // A carrier that came back while it was looking elsewhere: register there.
-                    let profiles = &self.spec(f).profiles;
-                    if let Some(m) = profiles.iter().position(|&c| self.carrier_up[c]) {
-                        self.begin_switch(sched, f, i, m as u8, true);
+                    if let Some(m) = (0..n).find(|&m| self.works(f, i, m).is_some()) {
+                        self.begin_switch(sched, f, i, m, true);
                     }
                 } else {
                     let to = (dev.cur + 1) % n;
@@ -365,12 +479,20 @@ impl Cellular {
             }
             (State::Switching, SWITCHED) => {
                 let to = dev.target;
+                if dev.channel != 0 {
+                    self.busy[dev.channel as usize - 1] -= 1;
+                    self.devices[i].channel = 0;
+                } else if self.limited(f, i, to).is_some() {
+                    // It was turned away (every channel busy): it tries again.
+                    return self.begin_switch(sched, f, i, to, true);
+                }
                 let p = self.spec(f).switch_failure;
                 if p > 0.0 && rand::RngExt::random_bool(&mut self.stream(f, i), p) {
                     self.switch_failures[f] += 1;
                     return self.begin_switch(sched, f, i, (to + 1) % n, false);
                 }
-                let carrier = self.spec(f).profiles[to as usize];
+                let network = self.network(f, i, to);
+                let carrier = network.unwrap_or(self.spec(f).profiles[to as usize]);
                 if to != dev.cur {
                     self.switches[f] += 1;
                     self.switches_onto[f][carrier] += 1;
@@ -378,7 +500,7 @@ impl Cellular {
                 let dev = &mut self.devices[i];
                 dev.cur = to;
                 dev.state = State::Serving;
-                if !self.carrier_up[carrier] {
+                if network.is_none_or(|c| !self.carrier_up[c]) {
                     self.begin_detect(sched, f, i);
                 } else {
                     self.devices[i].dead_in_a_row = 0;
@@ -386,7 +508,7 @@ impl Cellular {
                     match self.spec(f).switch_back {
                         _ if to == 0 || platform => {}
                         // The primary came back while the switch was under way.
-                        SwitchBackSpec::Immediate if self.primary_up(f) => {
+                        SwitchBackSpec::Immediate if self.works(f, i, 0).is_some() => {
                             self.begin_switch(sched, f, i, 0, false)
                         }
                         SwitchBackSpec::HoldDown(hold) => {
@@ -408,23 +530,22 @@ impl Cellular {
     /// Platform timer `token` of fleet `f` fires: an outage it has now noticed, or a primary
     /// that has stayed up long enough to move devices back.
     pub(super) fn platform_timer(&mut self, sched: &mut Scheduler<Packed>, f: usize, token: u32) {
-        let m = (token >> 1) as u8;
+        let c = (token >> 1) as usize;
         let fl = self.fleet(f);
         let (first, count) = (fl.first_cell as usize, fl.count as usize);
-        let profiles = fl.spec.profiles.clone();
-        let c = profiles[m as usize];
+        let n = fl.spec.profiles.len() as u8;
         let now = sched.now();
         match token & 1 {
             PLATFORM_DETECTED if !self.carrier_up[c] => {
                 // The platform knows which carriers work: it sends each device still on the
-                // dead one to the first carrier of its SIM that works, if any.
-                let Some(to) = profiles.iter().position(|&p| self.carrier_up[p]) else {
-                    return;
-                };
+                // dead one to the first carrier of its SIM that works where it is, if any.
                 for i in first..first + count {
                     let dev = self.devices[i];
-                    if dev.cur == m && matches!(dev.state, State::Serving | State::Detecting) {
-                        self.begin_switch(sched, f, i, to as u8, false);
+                    if self.network(f, i, dev.cur) == Some(c)
+                        && matches!(dev.state, State::Serving | State::Detecting)
+                        && let Some(to) = (0..n).find(|&m| self.works(f, i, m).is_some())
+                    {
+                        self.begin_switch(sched, f, i, to, false);
                         self.settle(now, f, i);
                     }
                 }
@@ -432,7 +553,10 @@ impl Cellular {
             PLATFORM_BACK if self.carrier_up[c] => {
                 for i in first..first + count {
                     let dev = self.devices[i];
-                    if dev.cur != 0 && dev.state == State::Serving {
+                    if dev.cur != 0
+                        && dev.state == State::Serving
+                        && self.network(f, i, 0) == Some(c)
+                    {
                         self.begin_switch(sched, f, i, 0, false);
                         self.settle(now, f, i);
                     }
@@ -442,14 +566,14 @@ impl Cellular {
         }
     }
 
-    /// A platform-steered fleet hears of carrier (profile `m`) changing: it notices an outage
-    /// after its detection draw; it moves devices back to the primary once the primary has
-    /// been up for the hold-down time.
+    /// A platform-steered fleet hears of carrier `c` changing: it notices an outage after its
+    /// detection draw; it moves devices back to a primary network once that has been up for
+    /// the hold-down time.
     fn platform_carrier_changed(
         &mut self,
         sched: &mut Scheduler<Packed>,
         f: usize,
-        m: u8,
+        c: usize,
         up: bool,
     ) {
         let seed = self.seed;
@@ -458,7 +582,7 @@ impl Cellular {
         let Some(detection) = &fl.spec.platform else {
             return;
         };
-        fl.platform_generation[m as usize] = fl.platform_generation[m as usize].wrapping_add(1);
+        fl.platform_generation[c] = fl.platform_generation[c].wrapping_add(1);
         let now = sched.now();
         let index = fl.first_device;
         let at = if !up {
@@ -471,7 +595,7 @@ impl Cellular {
             }
             .stream();
             now.saturating_add(detection.sample(&mut rng))
-        } else if m == 0 {
+        } else if fl.networks[0].contains(&Some(c as u32)) {
             match fl.spec.switch_back {
                 SwitchBackSpec::Immediate => now,
                 SwitchBackSpec::HoldDown(hold) => now.saturating_add(hold),
@@ -481,7 +605,7 @@ impl Cellular {
             return;
         };
         let kind = if up { PLATFORM_BACK } else { PLATFORM_DETECTED };
-        let token = (m as u32) << 1 | kind;
+        let token = (c as u32) << 1 | kind;
         // The fleet is named by its first device's index (events carry 27-bit indices).
         sched.schedule_at(
             at,
@@ -500,10 +624,6 @@ impl Cellular {
 
     fn spec(&self, f: usize) -> &CellularSpec {
         &self.fleet(f).spec
-    }
-
-    fn primary_up(&self, f: usize) -> bool {
-        self.carrier_up[self.spec(f).profiles[0]]
     }
 
     /// Device `i`'s next draw: a stream keyed by the device and its draw count.
@@ -552,10 +672,25 @@ impl Cellular {
         to: u8,
         attach: bool,
     ) {
-        let delay = if attach {
-            self.sample(f, i, |s| &s.attach)
-        } else {
-            self.sample(f, i, |s| &s.switch_time)
+        let limited = self.limited(f, i, to);
+        let delay = match limited {
+            // Every channel busy: turned away, it tries again after its back-off.
+            Some(c) if self.busy[c] >= self.channels[c] => {
+                self.attach_failures[f] += 1;
+                self.sample(f, i, |s| &s.attach_backoff)
+            }
+            _ => {
+                let delay = if attach {
+                    self.sample(f, i, |s| &s.attach)
+                } else {
+                    self.sample(f, i, |s| &s.switch_time)
+                };
+                if let Some(c) = limited {
+                    self.busy[c] += 1;
+                    self.devices[i].channel = c as u16 + 1;
+                }
+                delay
+            }
         };
         let d = self.world_device(f, i);
         let dev = &mut self.devices[i];
@@ -567,12 +702,117 @@ impl Cellular {
         sched.schedule_at(at, Event::Cell { device: d, token }.into());
     }
 
+    /// The network profile `to` registers device `i` with, if it has a limited number of
+    /// attach channels.
+    fn limited(&self, f: usize, i: usize, to: u8) -> Option<usize> {
+        self.network(f, i, to)
+            .filter(|&c| self.channels[c] != u32::MAX)
+    }
+
+    /// Places every device of the fleets with regions at the start: a fleet with shares puts
+    /// device k of n in the region whose cumulative share first exceeds (k + ½)/n; a moving
+    /// fleet draws each device's region from the chain's long-run shares of time. A device
+    /// placed where its carrier does not serve it starts out of service (it notices as it
+    /// would an outage). Returns whether any device's service changed.
+    pub(super) fn start(&mut self, sched: &mut Scheduler<Packed>) -> bool {
+        let mut changed = false;
+        for f in 0..self.slot.len() {
+            if !self.is_cellular(f) {
+                continue;
+            }
+            let fl = self.fleet(f);
+            let Some(placement) = fl.placement.clone() else {
+                continue;
+            };
+            let (first, count) = (fl.first_cell as usize, fl.count as usize);
+            for i in first..first + count {
+                let mut rng = self.stream(f, i);
+                let region = match &placement {
+                    Placement::Shares(shares) => {
+                        let at = ((i - first) as f64 + 0.5) / count as f64;
+                        pick(shares, at)
+                    }
+                    Placement::Markov { start, .. } => pick(start, rng.random::<f64>()),
+                };
+                self.arrive(sched, f, i, region, &mut rng);
+                let n = self.spec(f).profiles.len() as u8;
+                for m in 0..n {
+                    if self.works(f, i, m).is_none() {
+                        self.device_member_changed(sched, f, i, m, false);
+                    }
+                }
+                changed |= self.settle(sched.now(), f, i);
+            }
+        }
+        changed
+    }
+
+    /// Device `i` lands at a new place in `region`: which of its profiles' networks serve the
+    /// place (each independently, with its coverage share there), and when a moving device
+    /// leaves again.
+    fn arrive(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        f: usize,
+        i: usize,
+        region: usize,
+        rng: &mut Stream,
+    ) {
+        let fl = self.fleet(f);
+        let mut covered = 0u8;
+        for (m, row) in fl.coverage.iter().enumerate() {
+            let share = row[region];
+            if share >= 1.0 || (share > 0.0 && rng.random::<f64>() < share) {
+                covered |= 1 << m;
+            }
+        }
+        let leave = match &fl.placement {
+            Some(Placement::Markov { dwell, .. }) => Some(dwell[region].sample(rng)),
+            _ => None,
+        };
+        let d = self.world_device(f, i);
+        let dev = &mut self.devices[i];
+        dev.region = region as u8;
+        dev.covered = covered;
+        if let Some(dwell) = leave {
+            let at = sched.now().saturating_add(dwell);
+            sched.schedule_at(
+                at,
+                Event::Cell {
+                    device: d,
+                    token: MOVED,
+                }
+                .into(),
+            );
+        }
+    }
+
+    /// Moving device `i`'s dwell ended: it goes to the next region drawn from its region's
+    /// row and lands at a new place; each profile whose service there differs from before
+    /// changes for it as a carrier going down or coming back would (so a multi-profile device
+    /// notices it lost coverage and switches to a network that covers the place).
+    fn moved(&mut self, sched: &mut Scheduler<Packed>, f: usize, i: usize) {
+        let n = self.spec(f).profiles.len() as u8;
+        let before: Vec<bool> = (0..n).map(|m| self.works(f, i, m).is_some()).collect();
+        let from = self.devices[i].region as usize;
+        let mut rng = self.stream(f, i);
+        let Some(Placement::Markov { next, .. }) = &self.fleet(f).placement else {
+            return;
+        };
+        let to = pick(&next[from], rng.random::<f64>());
+        self.arrive(sched, f, i, to, &mut rng);
+        for (m, was) in before.into_iter().enumerate() {
+            let is = self.works(f, i, m as u8).is_some();
+            if is != was {
+                self.device_member_changed(sched, f, i, m as u8, is);
+            }
+        }
+    }
+
     /// Brings device `i`'s service accounts up to date; returns whether it changed.
     fn settle(&mut self, now: Ticks, f: usize, i: usize) -> bool {
         let dev = self.devices[i];
-        let fl = self.fleet(f);
-        let has =
-            dev.state == State::Serving && self.carrier_up[fl.spec.profiles[dev.cur as usize]];
+        let has = dev.state == State::Serving && self.works(f, i, dev.cur).is_some();
         if has == dev.served {
             return false;
         }
@@ -619,6 +859,7 @@ impl Cellular {
             switch_failures: self.switch_failures,
             sent: self.sent,
             switches_onto: self.switches_onto,
+            attach_failures: self.attach_failures,
         }
     }
 }
@@ -654,6 +895,13 @@ impl<O: Observer> World<O> {
         };
         self.cellular.platform_timer(sched, f, token);
         self.with_network(|net, w| w.cellular_after(net, sched.now()));
+    }
+
+    /// Places the devices of fleets with regions, at the start of the run.
+    pub(super) fn cellular_start(&mut self, sched: &mut Scheduler<Packed>) {
+        if self.cellular.start(sched) {
+            self.with_network(|net, w| w.cellular_after(net, sched.now()));
+        }
     }
 
     /// Devices that regained service send what they kept; fleets' paths (for their sites'

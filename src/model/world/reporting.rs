@@ -256,10 +256,11 @@ impl Reporting {
         match cx.cellular.status(f, msg.device) {
             Status::Service(c) => Self::cellular_send(cx, now, msg, f, c),
             Status::Unnoticed => cx.lose(now, msg, LossCause::UndetectedOutage),
-            Status::NoService if cx.fleets[f].device_buffer > 0 => {
+            Status::NoService | Status::NoCoverage if cx.fleets[f].device_buffer > 0 => {
                 self.keep_on_device(cx, now, f, msg)
             }
             Status::NoService => cx.lose(now, msg, LossCause::NoService),
+            Status::NoCoverage => cx.lose(now, msg, LossCause::NoCoverage),
         }
     }
 
