@@ -10,6 +10,7 @@
 //! failed) is NaN there, and its estimate is over the replications where it is defined.
 
 mod cellular;
+mod mission;
 
 pub use cellular::has_cellular_metrics;
 
@@ -612,8 +613,14 @@ impl Better {
             "repair_wait",
             "spares_stockouts",
             "sim_switch_failures",
+            "system_failure_share",
         ];
-        if HIGHER.contains(&base) || base.ends_with("availability") {
+        // Mission metrics: surviving longer is better, a share of failed missions worse.
+        const HIGHER_PREFIXES: &[&str] = &["reliability_at_", "time_to_"];
+        if HIGHER.contains(&base)
+            || base.ends_with("availability")
+            || HIGHER_PREFIXES.iter().any(|p| base.starts_with(p))
+        {
             Better::Higher
         } else if LOWER_PREFIXES.iter().any(|p| base.starts_with(p)) {
             Better::Lower
@@ -761,6 +768,7 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
         }
     }
     all.extend(cellular::catalog(dep));
+    all.extend(mission::catalog(dep));
     all
 }
 
@@ -979,6 +987,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         ]);
     }
     v.extend(cellular::values(dep, o));
+    v.extend(mission::values(dep, o));
     v
 }
 

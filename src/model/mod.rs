@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod link;
 pub mod lora;
+pub mod mission;
 pub mod sketch;
 pub mod stop;
 pub mod topology;

@@ -180,6 +180,10 @@ pub struct Outcome {
     /// Per site: availability of every fleet's path to the cloud, and stale time.
     pub site_availability: Vec<f64>,
     pub site_stale: Vec<Ticks>,
+    /// Per site: time from the mission's start (`measured_from`) to its first failure, the
+    /// first time one of its fleets lost its path to the cloud for a positive time (`None`:
+    /// none before the horizon).
+    pub site_first_failure: Vec<Option<Ticks>>,
     /// Per gateway: share of time it could forward to the cloud, and time its forwarding
     /// server was busy.
     pub gateway_connectivity: Vec<f64>,

@@ -614,6 +614,7 @@ pub fn compile(
                 .into(),
         ));
     }
+    mission_times(&cx, &s)?;
     if s.replications.0 > MAX_REPLICATIONS {
         return Err(cx.error(
             "replications",
@@ -1345,6 +1346,7 @@ pub fn compile(
         description: s.description,
         horizon: s.horizon.ticks(),
         warmup: s.warmup.map_or(0, |w| w.ticks()),
+        mission_times: s.mission_times,
         seed: s.seed,
         replications: s.replications.0,
         deadline: s.deadline.ticks(),
@@ -1364,6 +1366,40 @@ pub fn compile(
         source_hash: name_key("scenario", source),
         inventory,
     })
+}
+
+/// Refuses mission times that are zero, repeated, or longer than the measured window (horizon
+/// minus warm-up): R(t) needs every replication observed up to t.
+fn mission_times(cx: &Ctx<'_>, s: &Scenario) -> Result<(), ScenarioError> {
+    let window = s.horizon.ticks() - s.warmup.map_or(0, |w| w.ticks());
+    for (i, t) in s.mission_times.iter().enumerate() {
+        let field = format!("mission_times[{i}]");
+        if t.ticks() == 0 {
+            return Err(cx.error(
+                &field,
+                "a mission time of 0 is not a mission".into(),
+                "list the mission lengths whose reliability you want, e.g. mission_times: [\"1y\", \"5y\"]".into(),
+            ));
+        }
+        if t.ticks() > window {
+            return Err(cx.error(
+                &field,
+                format!(
+                    "the mission time {t} is longer than the measured window {} (horizon minus warm-up)",
+                    crate::engine::Duration(window)
+                ),
+                format!("lengthen the horizon to at least {t} plus the warm-up, or shorten the mission"),
+            ));
+        }
+        if s.mission_times[..i].iter().any(|u| u.ticks() == t.ticks()) {
+            return Err(cx.error(
+                &field,
+                format!("the mission time {t} is listed twice"),
+                "list each mission length once".into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads the scenario's inventory (`path` relative to the scenario file) and compiles it for

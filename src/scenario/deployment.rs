@@ -16,6 +16,9 @@ pub struct Deployment {
     pub horizon: Ticks,
     /// Measures start here (0 without a warm-up); always before the horizon.
     pub warmup: Ticks,
+    /// Mission lengths for the reliability R(t) metrics, as written (empty: no mission
+    /// metrics).
+    pub mission_times: Vec<crate::engine::Duration>,
     pub seed: u64,
     pub replications: u32,
     pub deadline: Ticks,

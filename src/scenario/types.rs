@@ -32,6 +32,12 @@ pub struct Scenario {
     /// empty (queues, fresh units) is measured in steady state: `warmup: "1d"`.
     #[serde(default)]
     pub warmup: Option<Duration>,
+    /// Mission lengths t at which to report the reliability R(t): the share of replications
+    /// in which no site lost a fleet's path to the cloud within t of the mission's start (the
+    /// warm-up's end), e.g. `mission_times: ["1y", "5y"]`. Also turns on the time to first
+    /// failure (MTTF) metrics.
+    #[serde(default)]
+    pub mission_times: Vec<Duration>,
     /// Seed of every random stream; a run is a pure function of the scenario and this seed.
     #[serde(default = "default_seed")]
     pub seed: u64,

@@ -14,6 +14,7 @@ use crate::scenario::Deployment;
 use super::super::degradation::DegradationStats;
 use super::super::freshness::Freshness;
 use super::super::ledger::{Downtime, Ledger, LossCause};
+use super::super::mission::FirstFailure;
 use super::super::sketch::DurationSketch;
 use super::{CellularStats, CrewStats, LifeStats, Outcome, SERIES_SLICES, SoftStats, slice_of};
 
@@ -68,6 +69,8 @@ pub(super) struct Accounts {
     /// Per site: fleets whose path is down, the site's downtime and its freshness.
     site_fleets_down: Vec<u32>,
     site_down: Vec<Downtime>,
+    /// Per site: its first failure (its first loss of a fleet's path), for mission metrics.
+    site_first_failure: Vec<FirstFailure>,
     pub(super) freshness: Vec<Freshness>,
     pub(super) wait_sum: u128,
     pub(super) waited: u64,
@@ -125,6 +128,7 @@ impl Accounts {
             recoveries: vec![],
             site_fleets_down: vec![0; sites],
             site_down: vec![Downtime::measured(dep.warmup, horizon); sites],
+            site_first_failure: vec![FirstFailure::default(); sites],
             freshness: vec![Freshness::new(dep.deadline); sites],
             wait_sum: 0,
             waited: 0,
@@ -156,6 +160,9 @@ impl Accounts {
     pub(super) fn warm_up(&mut self, now: Ticks) {
         self.ledger_at_warmup = Some(self.ledger.clone());
         self.measured_from = now;
+        for f in &mut self.site_first_failure {
+            f.restart(now);
+        }
         self.carrier_outages = 0;
         self.peak_buffered = 0;
         self.failovers = 0;
@@ -261,10 +268,12 @@ impl Accounts {
             self.site_fleets_down[site] -= 1;
             if self.site_fleets_down[site] == 0 {
                 self.site_down[site].came_up(now);
+                self.site_first_failure[site].came_up(now);
             }
         } else {
             if self.site_fleets_down[site] == 0 {
                 self.site_down[site].went_down(now);
+                self.site_first_failure[site].went_down(now);
             }
             self.site_fleets_down[site] += 1;
         }
@@ -295,6 +304,11 @@ impl Accounts {
             failovers_ok: self.failovers_ok,
             recoveries,
             site_availability: self.site_down.iter().map(|d| d.availability(1)).collect(),
+            site_first_failure: self
+                .site_first_failure
+                .iter()
+                .map(|f| f.close(horizon))
+                .collect(),
             site_stale: self
                 .freshness
                 .into_iter()
