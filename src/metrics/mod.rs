@@ -11,6 +11,7 @@
 
 mod cellular;
 mod mission;
+mod outage;
 
 pub use cellular::has_cellular_metrics;
 
@@ -361,6 +362,7 @@ pub fn packet_mode_only(id: &str) -> bool {
             | "gateway_wait_p99_s"
             | "wait_probability"
     ) || QUEUE_METRICS.iter().any(|(m, _, _)| *m == base)
+        || outage::OUTAGE_METRICS.iter().any(|(m, _, _)| *m == base)
 }
 
 /// Metrics of devices that age, added when a fleet has failures, batteries or planned
@@ -614,6 +616,7 @@ impl Better {
             "spares_stockouts",
             "sim_switch_failures",
             "system_failure_share",
+            "outage_loss",
         ];
         // Mission metrics: surviving longer is better, a share of failed missions worse.
         const HIGHER_PREFIXES: &[&str] = &["reliability_at_", "time_to_"];
@@ -768,6 +771,7 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
         }
     }
     all.extend(cellular::catalog(dep));
+    all.extend(outage::catalog(dep));
     all.extend(mission::catalog(dep));
     all
 }
@@ -987,6 +991,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         ]);
     }
     v.extend(cellular::values(dep, o));
+    v.extend(outage::values(dep, o));
     v.extend(mission::values(dep, o));
     v
 }

@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod link;
 pub mod lora;
 pub mod mission;
+pub mod outage_loss;
 pub mod sketch;
 pub mod stop;
 pub mod topology;

@@ -150,6 +150,9 @@ pub struct Outcome {
     pub queues: Vec<QueueStats>,
     /// The end-to-end delays of delivered messages (packet mode; empty in flow mode).
     pub delays: DurationSketch,
+    /// Each gateway buffer's messages lost to overflow in each connectivity outage that ended
+    /// before the horizon (packet mode; `None` in flow mode).
+    pub outage_losses: Option<Vec<u64>>,
     /// Where measures start: the scenario's warm-up (0 without one). Counts, availabilities,
     /// queues and delays are over [measured_from, horizon).
     pub measured_from: Ticks,

@@ -463,20 +463,24 @@ impl Ctx<'_> {
                 detection,
                 switch_time,
                 switch_failure,
+                coverage,
                 switch_back,
             }) => FailoverSpec::Esim {
                 detection: self.detection(&format!("{field}.detection"), detection)?,
                 switch_time: self.dist(&format!("{field}.switch_time"), switch_time)?,
                 switch_failure: switch_failure.0,
+                coverage: coverage.0,
                 switch_back: self.switch_back(switch_back),
             },
             Some(Failover::Backup {
                 detection,
                 switch_time,
+                coverage,
                 switch_back,
             }) => FailoverSpec::Backup {
                 detection: self.detection(&format!("{field}.detection"), detection)?,
                 switch_time: self.dist(&format!("{field}.switch_time"), switch_time)?,
+                coverage: coverage.0,
                 switch_back: self.switch_back(switch_back),
             },
         })

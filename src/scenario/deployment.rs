@@ -102,11 +102,13 @@ pub enum FailoverSpec {
         detection: DurationDist,
         switch_time: DurationDist,
         switch_failure: f64,
+        coverage: f64,
         switch_back: SwitchBackSpec,
     },
     Backup {
         detection: DurationDist,
         switch_time: DurationDist,
+        coverage: f64,
         switch_back: SwitchBackSpec,
     },
     ActiveStandby {

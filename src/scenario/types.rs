@@ -383,21 +383,30 @@ pub enum Failover {
     /// Multi-carrier eSIM / multi-IMSI: one radio, one profile at a time. An outage is noticed
     /// after `detection`; the modem then switches blind to the next profile (it cannot see
     /// whether that carrier works), which takes `switch_time` and fails with probability
-    /// `switch_failure` (then it tries the next one).
+    /// `switch_failure` (then it tries the next one). `coverage` is the probability that a
+    /// switch, once the outage is noticed, is attempted and works at all; an uncovered one
+    /// leaves the modem without service until a profile's network returns (default 1).
     Esim {
         detection: Detection,
         switch_time: Dist,
         #[serde(default)]
         switch_failure: Probability,
+        #[serde(default = "certain")]
+        coverage: Probability,
         #[serde(default)]
         switch_back: SwitchBack,
     },
     /// Primary wired line with a cellular or satellite backup on its own interface: the router
     /// watches every interface, so it moves only to a working one, after `detection` and a
-    /// `switch_time` (route change, session re-establishment).
+    /// `switch_time` (route change, session re-establishment). `coverage` is the probability
+    /// that the switch-over works (the same meaning as a redundancy group's): an uncovered one
+    /// leaves the gateway cut off until the uplink in use, or another one that was down,
+    /// returns (default 1).
     Backup {
         detection: Detection,
         switch_time: Dist,
+        #[serde(default = "certain")]
+        coverage: Probability,
         #[serde(default)]
         switch_back: SwitchBack,
     },

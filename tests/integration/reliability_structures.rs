@@ -178,3 +178,111 @@ fn a_mission_longer_than_the_measured_window_is_refused() {
     assert!(message.contains("mission_times"), "{message}");
     assert!(message.contains("200h"), "{message}");
 }
+
+/// Deterministic arrivals at rate λ into a gateway buffer of B messages during an outage of
+/// exponential length (mean D): the outage loses messages when it outlasts B/λ, so
+/// P(loss) = e^{−B/(λD)}; by memorylessness the loss is λ × (the outage's excess over B/λ),
+/// so E[loss] = λD e^{−B/(λD)} and its 95th percentile is max(0, λD ln 20 − B). Tolerances:
+/// the share's binomial error and the loss's sample error over every outage; the percentile's
+/// from the order statistic's error, √(p(1 − p)/n) / f(x₉₅), f(x₉₅) = 0.05/(λD).
+#[test]
+fn a_buffer_loses_messages_in_an_outage_longer_than_b_over_lambda() {
+    let (buffer, lambda, mean_outage_s) = (1200.0f64, 1.0f64, 600.0f64);
+    let text = format!(
+        r#"Scenario(
+            name: "outage loss", horizon: "240h", seed: 9, replications: 1,
+            sites: [Site(id: "s")],
+            carriers: [Carrier(id: "c",
+                outages: Outages(every: Exponential(mean: "1h"), lasting: Exponential(mean: "{mean_outage_s}s")))],
+            gateways: [Gateway(id: "g", site: "s", buffer_messages: {buffer}, uplinks: [Uplink(carrier: "c")])],
+            fleets: [Fleet(id: "f", site: "s", gateway: "g", count: 1, report: Fixed("1s"))],
+        )"#
+    );
+    let summary = run(&deployment(&text), 10);
+    let outages = column(&summary, "buffer_outages");
+    let n: f64 = outages.iter().sum();
+    assert!(n > 1500.0, "{n} outages");
+    // Pooled over replications, each weighted by its outages.
+    let pooled = |id: &str| {
+        column(&summary, id)
+            .iter()
+            .zip(&outages)
+            .map(|(v, k)| v * k)
+            .sum::<f64>()
+            / n
+    };
+    let ld = lambda * mean_outage_s;
+    let p = (-buffer / ld).exp();
+    let share = pooled("outage_loss_share");
+    let sigma = (p * (1.0 - p) / n).sqrt();
+    assert!(
+        (share - p).abs() < 4.0 * sigma,
+        "share of outages with loss {share}, expected {p} ± {}",
+        4.0 * sigma
+    );
+    let expected_mean = ld * p;
+    // Var(loss) = E[L²] − E[L]², E[L²] = 2(λD)² p for an exponential excess.
+    let sigma_mean = ((2.0 * ld * ld * p - expected_mean * expected_mean) / n).sqrt();
+    let observed_mean = pooled("outage_loss_mean");
+    assert!(
+        (observed_mean - expected_mean).abs() < 4.0 * sigma_mean + 1.0,
+        "loss per outage {observed_mean}, expected {expected_mean} ± {}",
+        4.0 * sigma_mean + 1.0
+    );
+    // Each replication's p95 is over its own ~200 outages.
+    let per_replication = n / outages.len() as f64;
+    let sigma_q =
+        (0.05 * 0.95 / per_replication).sqrt() * ld / 0.05 / (outages.len() as f64).sqrt();
+    let expected_p95 = (ld * 20f64.ln() - buffer).max(0.0);
+    let observed_p95 = mean(&column(&summary, "outage_loss_p95"));
+    assert!(
+        (observed_p95 - expected_p95).abs() < 4.0 * sigma_q + 2.0,
+        "p95 loss per outage {observed_p95}, expected {expected_p95} ± {}",
+        4.0 * sigma_q + 2.0
+    );
+}
+
+/// An uplink `Backup` with coverage c, noticing at once and switching in no time, onto a backup
+/// that never fails: a covered outage of the primary costs nothing, an uncovered one its whole
+/// length (the gateway waits for the primary). So the gateway's connectivity is
+/// 1 − (1 − c) D/(U + D) for primary up times of mean U and outages of mean D, c = 1 (the
+/// default) being perfect. Tolerance: the renewal-reward variance of a time average,
+/// Var(W − uC)/(E[C] T) per replication, W = 1{uncovered} D, C = U + D, plus an O(1/T)
+/// allowance for the outage cut by the horizon.
+#[test]
+fn backup_coverage_costs_the_uncovered_outages_whole() {
+    let (up_h, down_h, horizon_h, replications) = (10.0f64, 2.0f64, 10_000.0f64, 20u32);
+    for coverage in [1.0f64, 0.6] {
+        let text = format!(
+            r#"Scenario(
+                name: "backup coverage", horizon: "{horizon_h}h", seed: 21, replications: 1,
+                sites: [Site(id: "s")],
+                carriers: [
+                    Carrier(id: "wired", outages: Outages(every: Exponential(mean: "{up_h}h"),
+                        lasting: Exponential(mean: "{down_h}h"))),
+                    Carrier(id: "lte"),
+                ],
+                gateways: [Gateway(id: "g", site: "s", buffer_messages: 0,
+                    uplinks: [Uplink(carrier: "wired"), Uplink(carrier: "lte")],
+                    failover: Backup(detection: After(Fixed("0s")), switch_time: Fixed("0s"),
+                        coverage: {coverage}, switch_back: Immediate))],
+                fleets: [Fleet(id: "f", site: "s", gateway: "g", count: 1, report: Fixed("1d"))],
+            )"#
+        );
+        let summary = run(&deployment(&text), replications);
+        let observed = 1.0 - mean(&column(&summary, "gateway_connectivity:g"));
+        let cycle = up_h + down_h;
+        let u = (1.0 - coverage) * down_h / cycle;
+        let w2 = (1.0 - coverage) * 2.0 * down_h * down_h;
+        let wc = (1.0 - coverage) * (down_h * up_h + 2.0 * down_h * down_h);
+        let c2 = 2.0 * up_h * up_h + 2.0 * up_h * down_h + 2.0 * down_h * down_h;
+        let variance = (w2 - 2.0 * u * wc + u * u * c2) / (cycle * horizon_h);
+        let sigma = (variance / replications as f64).sqrt();
+        let allowance = ((1.0 - coverage) * down_h + w2 / (2.0 * cycle)) / horizon_h;
+        assert!(
+            (observed - u).abs() <= 4.0 * sigma + allowance,
+            "c = {coverage}: unavailability {observed}, expected {u} ± {}",
+            4.0 * sigma + allowance
+        );
+    }
+}

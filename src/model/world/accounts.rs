@@ -15,6 +15,7 @@ use super::super::degradation::DegradationStats;
 use super::super::freshness::Freshness;
 use super::super::ledger::{Downtime, Ledger, LossCause};
 use super::super::mission::FirstFailure;
+use super::super::outage_loss::OutageLosses;
 use super::super::sketch::DurationSketch;
 use super::{CellularStats, CrewStats, LifeStats, Outcome, SERIES_SLICES, SoftStats, slice_of};
 
@@ -87,6 +88,8 @@ pub(super) struct Accounts {
     queues: Vec<QueueStats>,
     /// Every delivered message's end-to-end delay (packet mode).
     delays: DurationSketch,
+    /// Each gateway buffer's losses per connectivity outage (packet mode).
+    outage_losses: Option<OutageLosses>,
     /// The ledger at the warm-up's end, if there was one: measures count what happened after.
     ledger_at_warmup: Option<Ledger>,
     /// Where measures start: the warm-up's end, or 0.
@@ -148,6 +151,9 @@ impl Accounts {
             degradation: DegradationStats::new(horizon),
             queues: vec![QueueStats::default(); dep.gateways.len()],
             delays: DurationSketch::default(),
+            outage_losses: Some(OutageLosses::new(
+                dep.gateways.iter().map(|g| g.buffer_messages > 0).collect(),
+            )),
             ledger_at_warmup: None,
             measured_from: 0,
         }
@@ -184,11 +190,35 @@ impl Accounts {
             };
         }
         self.delays = DurationSketch::default();
+        if let Some(o) = &mut self.outage_losses {
+            o.restart();
+        }
     }
 
     /// Flow mode accounts messages in aggregate: no queue or delay of a single message.
     pub(super) fn without_message_statistics(&mut self) {
         self.queues = vec![];
+        self.outage_losses = None;
+    }
+
+    /// Gateway `g`'s buffer is in an outage from now (`true`: the gateway, up, cannot forward)
+    /// or out of it (`false`).
+    pub(super) fn gateway_outage(&mut self, g: usize, begins: bool) {
+        if let Some(o) = &mut self.outage_losses {
+            if begins {
+                o.began(g);
+            } else {
+                o.ended(g);
+            }
+        }
+    }
+
+    /// Gateway `g`'s buffer lost a message to overflow.
+    #[inline]
+    pub(super) fn buffer_overflowed(&mut self, g: usize) {
+        if let Some(o) = &mut self.outage_losses {
+            o.overflowed(g);
+        }
     }
 
     /// Gateway `g` holds `queued` messages waiting and `serving` in service from `now` on.
@@ -333,6 +363,7 @@ impl Accounts {
             fleet_ledgers: self.fleet_ledgers,
             queues: self.queues,
             delays: self.delays,
+            outage_losses: self.outage_losses.map(|o| o.finished),
             measured_from: self.measured_from,
             ledger: match &self.ledger_at_warmup {
                 Some(earlier) => self.ledger.since(earlier),
