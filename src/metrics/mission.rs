@@ -34,7 +34,7 @@ fn label(t: &crate::engine::Duration) -> String {
     let ticks = t.ticks();
     UNITS
         .iter()
-        .find(|(_, scale)| ticks % scale == 0)
+        .find(|(_, scale)| ticks.is_multiple_of(*scale))
         .map_or_else(
             || format!("{ticks}us"),
             |(unit, scale)| format!("{}{unit}", ticks / scale),
