@@ -753,6 +753,9 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             }
         }
     }
+    // Before the costs, which close the scenario's own metrics.
+    all.extend(outage::catalog(dep));
+    all.extend(mission::catalog(dep));
     if let Some(c) = &dep.costs {
         let unit = currency_unit(&c.currency);
         for (id, definition) in COST_METRICS {
@@ -771,8 +774,6 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
         }
     }
     all.extend(cellular::catalog(dep));
-    all.extend(outage::catalog(dep));
-    all.extend(mission::catalog(dep));
     all
 }
 
@@ -976,6 +977,8 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             }
         }
     }
+    v.extend(outage::values(dep, o));
+    v.extend(mission::values(dep, o));
     if let Some(c) = &dep.costs {
         let b = cost::breakdown(dep, c, o);
         v.extend([
@@ -991,8 +994,6 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         ]);
     }
     v.extend(cellular::values(dep, o));
-    v.extend(outage::values(dep, o));
-    v.extend(mission::values(dep, o));
     v
 }
 
