@@ -10,6 +10,8 @@
 //! failed) is NaN there, and its estimate is over the replications where it is defined.
 
 mod cellular;
+mod mission;
+mod outage;
 
 pub use cellular::has_cellular_metrics;
 
@@ -360,6 +362,7 @@ pub fn packet_mode_only(id: &str) -> bool {
             | "gateway_wait_p99_s"
             | "wait_probability"
     ) || QUEUE_METRICS.iter().any(|(m, _, _)| *m == base)
+        || outage::OUTAGE_METRICS.iter().any(|(m, _, _)| *m == base)
 }
 
 /// Metrics of devices that age, added when a fleet has failures, batteries or planned
@@ -612,8 +615,15 @@ impl Better {
             "repair_wait",
             "spares_stockouts",
             "sim_switch_failures",
+            "system_failure_share",
+            "outage_loss",
         ];
-        if HIGHER.contains(&base) || base.ends_with("availability") {
+        // Mission metrics: surviving longer is better, a share of failed missions worse.
+        const HIGHER_PREFIXES: &[&str] = &["reliability_at_", "time_to_"];
+        if HIGHER.contains(&base)
+            || base.ends_with("availability")
+            || HIGHER_PREFIXES.iter().any(|p| base.starts_with(p))
+        {
             Better::Higher
         } else if LOWER_PREFIXES.iter().any(|p| base.starts_with(p)) {
             Better::Lower
@@ -743,6 +753,9 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             }
         }
     }
+    // Before the costs, which close the scenario's own metrics.
+    all.extend(outage::catalog(dep));
+    all.extend(mission::catalog(dep));
     if let Some(c) = &dep.costs {
         let unit = currency_unit(&c.currency);
         for (id, definition) in COST_METRICS {
@@ -964,6 +977,8 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             }
         }
     }
+    v.extend(outage::values(dep, o));
+    v.extend(mission::values(dep, o));
     if let Some(c) = &dep.costs {
         let b = cost::breakdown(dep, c, o);
         v.extend([

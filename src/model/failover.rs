@@ -137,10 +137,12 @@ pub fn builtin(spec: &FailoverSpec) -> Box<dyn FailoverPolicy> {
             detection,
             switch_time,
             switch_failure,
+            coverage,
             switch_back,
         } => Box::new(Esim {
             m: Machine::new(detection.clone(), switch_time.clone()),
             switch_failure: *switch_failure,
+            coverage: *coverage,
             switch_back: *switch_back,
             cur: 0,
             dead_in_a_row: 0,
@@ -148,11 +150,12 @@ pub fn builtin(spec: &FailoverSpec) -> Box<dyn FailoverPolicy> {
         FailoverSpec::Backup {
             detection,
             switch_time,
+            coverage,
             switch_back,
         } => Box::new(Watched::new(
             detection.clone(),
             switch_time.clone(),
-            1.0,
+            *coverage,
             *switch_back,
         )),
         FailoverSpec::ActiveStandby {
@@ -402,11 +405,15 @@ impl FailoverPolicy for Watched {
 /// the profile in use after the detection delay and switches blind to the next profile in
 /// order, which may be down too (then it notices again and moves on). A switch takes
 /// `switch_time` and fails with probability `switch_failure`, after which the next profile is
-/// tried.
+/// tried. Coverage has the meaning it has for every policy: the probability that the
+/// switch-over, once the outage is noticed, works at all; an uncovered one leaves the modem
+/// without service (buffering) until a profile's network returns, as when every profile was
+/// found dead.
 #[derive(Debug)]
 pub struct Esim {
     m: Machine,
     switch_failure: f64,
+    coverage: f64,
     switch_back: SwitchBackSpec,
     cur: usize,
     /// Profiles found dead one after another; after trying them all the modem waits for
@@ -450,6 +457,13 @@ impl FailoverPolicy for Esim {
             (State::Detecting, DETECTED) => {
                 self.dead_in_a_row += 1;
                 if self.dead_in_a_row >= ctx.members() {
+                    self.m.state = State::Waiting;
+                    ctx.use_none();
+                    return;
+                }
+                // Drawn only below 1, so a covered policy draws exactly as before coverage.
+                if !ctx.chance(self.coverage) {
+                    ctx.switch_failed();
                     self.m.state = State::Waiting;
                     ctx.use_none();
                     return;
@@ -630,6 +644,7 @@ mod tests {
         let spec = FailoverSpec::Backup {
             detection: fixed(30),
             switch_time: fixed(5),
+            coverage: 1.0,
             switch_back: SwitchBackSpec::Immediate,
         };
         let mut b = Bench::new(spec, 2);
@@ -651,6 +666,7 @@ mod tests {
         let spec = FailoverSpec::Backup {
             detection: fixed(30),
             switch_time: fixed(5),
+            coverage: 1.0,
             switch_back: SwitchBackSpec::Immediate,
         };
         let mut b = Bench::new(spec, 2);
@@ -666,6 +682,7 @@ mod tests {
         let spec = FailoverSpec::Backup {
             detection: fixed(1),
             switch_time: fixed(0),
+            coverage: 1.0,
             switch_back: SwitchBackSpec::HoldDown(100),
         };
         let mut b = Bench::new(spec, 2);
@@ -706,6 +723,7 @@ mod tests {
             detection: fixed(10),
             switch_time: fixed(5),
             switch_failure: 0.0,
+            coverage: 1.0,
             switch_back: SwitchBackSpec::Never,
         };
         let mut b = Bench::new(spec, 3);
@@ -723,6 +741,7 @@ mod tests {
             detection: fixed(10),
             switch_time: fixed(5),
             switch_failure: 0.0,
+            coverage: 1.0,
             switch_back: SwitchBackSpec::Never,
         };
         let mut b = Bench::new(spec, 2);
@@ -745,6 +764,7 @@ mod tests {
             detection: fixed(10),
             switch_time: fixed(5),
             switch_failure: 1.0,
+            coverage: 1.0,
             switch_back: SwitchBackSpec::Never,
         };
         let mut b = Bench::new(spec, 2);
@@ -752,6 +772,51 @@ mod tests {
         b.run_until(31);
         assert_eq!(b.current(), None);
         assert_eq!(b.failed, 4);
+    }
+
+    #[test]
+    fn an_uncovered_esim_switch_stays_down_until_the_network_returns() {
+        let spec = FailoverSpec::Esim {
+            detection: fixed(10),
+            switch_time: fixed(5),
+            switch_failure: 0.0,
+            coverage: 0.0,
+            switch_back: SwitchBackSpec::Never,
+        };
+        let mut b = Bench::new(spec, 2);
+        b.set(0, false);
+        b.run_until(500);
+        assert_eq!(
+            b.current(),
+            None,
+            "noticed, not covered: no switch to the working profile"
+        );
+        assert_eq!(b.failed, 1, "the uncovered switch counts as failed");
+        b.set(0, true);
+        b.run_until(504);
+        assert_eq!(b.current(), None, "re-attaching");
+        b.run_until(505);
+        assert_eq!(b.current(), Some(0));
+    }
+
+    #[test]
+    fn an_uncovered_backup_switch_waits_for_the_primary() {
+        let spec = FailoverSpec::Backup {
+            detection: fixed(10),
+            switch_time: fixed(5),
+            coverage: 0.0,
+            switch_back: SwitchBackSpec::Immediate,
+        };
+        let mut b = Bench::new(spec, 2);
+        b.set(0, false);
+        b.run_until(500);
+        assert_eq!(
+            b.current(),
+            None,
+            "the backup works but the switch-over was not covered"
+        );
+        b.set(0, true);
+        assert_eq!(b.current(), Some(0));
     }
 
     #[test]

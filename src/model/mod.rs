@@ -11,6 +11,8 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod link;
 pub mod lora;
+pub mod mission;
+pub mod outage_loss;
 pub mod sketch;
 pub mod stop;
 pub mod topology;

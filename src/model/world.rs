@@ -150,6 +150,9 @@ pub struct Outcome {
     pub queues: Vec<QueueStats>,
     /// The end-to-end delays of delivered messages (packet mode; empty in flow mode).
     pub delays: DurationSketch,
+    /// Each gateway buffer's messages lost to overflow in each connectivity outage that ended
+    /// before the horizon (packet mode; `None` in flow mode).
+    pub outage_losses: Option<Vec<u64>>,
     /// Where measures start: the scenario's warm-up (0 without one). Counts, availabilities,
     /// queues and delays are over [measured_from, horizon).
     pub measured_from: Ticks,
@@ -180,6 +183,10 @@ pub struct Outcome {
     /// Per site: availability of every fleet's path to the cloud, and stale time.
     pub site_availability: Vec<f64>,
     pub site_stale: Vec<Ticks>,
+    /// Per site: time from the mission's start (`measured_from`) to its first failure, the
+    /// first time one of its fleets lost its path to the cloud for a positive time (`None`:
+    /// none before the horizon).
+    pub site_first_failure: Vec<Option<Ticks>>,
     /// Per gateway: share of time it could forward to the cloud, and time its forwarding
     /// server was busy.
     pub gateway_connectivity: Vec<f64>,

@@ -464,20 +464,24 @@ impl Ctx<'_> {
                 detection,
                 switch_time,
                 switch_failure,
+                coverage,
                 switch_back,
             }) => FailoverSpec::Esim {
                 detection: self.detection(&format!("{field}.detection"), detection)?,
                 switch_time: self.dist(&format!("{field}.switch_time"), switch_time)?,
                 switch_failure: switch_failure.0,
+                coverage: coverage.0,
                 switch_back: self.switch_back(switch_back),
             },
             Some(Failover::Backup {
                 detection,
                 switch_time,
+                coverage,
                 switch_back,
             }) => FailoverSpec::Backup {
                 detection: self.detection(&format!("{field}.detection"), detection)?,
                 switch_time: self.dist(&format!("{field}.switch_time"), switch_time)?,
+                coverage: coverage.0,
                 switch_back: self.switch_back(switch_back),
             },
         })
@@ -615,6 +619,7 @@ pub fn compile(
                 .into(),
         ));
     }
+    mission_times(&cx, &s)?;
     if s.replications.0 > MAX_REPLICATIONS {
         return Err(cx.error(
             "replications",
@@ -1377,6 +1382,7 @@ pub fn compile(
         description: s.description,
         horizon: s.horizon.ticks(),
         warmup: s.warmup.map_or(0, |w| w.ticks()),
+        mission_times: s.mission_times,
         seed: s.seed,
         replications: s.replications.0,
         deadline: s.deadline.ticks(),
@@ -1483,6 +1489,40 @@ fn campaigns_find_their_versions(
         }
         if let Some(to) = c.to.as_deref().and_then(|v| versions.get(v)) {
             held[f].insert(to);
+        }
+    }
+    Ok(())
+}
+
+/// Refuses mission times that are zero, repeated, or longer than the measured window (horizon
+/// minus warm-up): R(t) needs every replication observed up to t.
+fn mission_times(cx: &Ctx<'_>, s: &Scenario) -> Result<(), ScenarioError> {
+    let window = s.horizon.ticks() - s.warmup.map_or(0, |w| w.ticks());
+    for (i, t) in s.mission_times.iter().enumerate() {
+        let field = format!("mission_times[{i}]");
+        if t.ticks() == 0 {
+            return Err(cx.error(
+                &field,
+                "a mission time of 0 is not a mission".into(),
+                "list the mission lengths whose reliability you want, e.g. mission_times: [\"1y\", \"5y\"]".into(),
+            ));
+        }
+        if t.ticks() > window {
+            return Err(cx.error(
+                &field,
+                format!(
+                    "the mission time {t} is longer than the measured window {} (horizon minus warm-up)",
+                    crate::engine::Duration(window)
+                ),
+                format!("lengthen the horizon to at least {t} plus the warm-up, or shorten the mission"),
+            ));
+        }
+        if s.mission_times[..i].iter().any(|u| u.ticks() == t.ticks()) {
+            return Err(cx.error(
+                &field,
+                format!("the mission time {t} is listed twice"),
+                "list each mission length once".into(),
+            ));
         }
     }
     Ok(())

@@ -16,6 +16,9 @@ pub struct Deployment {
     pub horizon: Ticks,
     /// Measures start here (0 without a warm-up); always before the horizon.
     pub warmup: Ticks,
+    /// Mission lengths for the reliability R(t) metrics, as written (empty: no mission
+    /// metrics).
+    pub mission_times: Vec<crate::engine::Duration>,
     pub seed: u64,
     pub replications: u32,
     pub deadline: Ticks,
@@ -104,11 +107,13 @@ pub enum FailoverSpec {
         detection: DurationDist,
         switch_time: DurationDist,
         switch_failure: f64,
+        coverage: f64,
         switch_back: SwitchBackSpec,
     },
     Backup {
         detection: DurationDist,
         switch_time: DurationDist,
+        coverage: f64,
         switch_back: SwitchBackSpec,
     },
     ActiveStandby {

@@ -32,6 +32,12 @@ pub struct Scenario {
     /// empty (queues, fresh units) is measured in steady state: `warmup: "1d"`.
     #[serde(default)]
     pub warmup: Option<Duration>,
+    /// Mission lengths t at which to report the reliability R(t): the share of replications
+    /// in which no site lost a fleet's path to the cloud within t of the mission's start (the
+    /// warm-up's end), e.g. `mission_times: ["1y", "5y"]`. Also turns on the time to first
+    /// failure (MTTF) metrics.
+    #[serde(default)]
+    pub mission_times: Vec<Duration>,
     /// Seed of every random stream; a run is a pure function of the scenario and this seed.
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -377,21 +383,30 @@ pub enum Failover {
     /// Multi-carrier eSIM / multi-IMSI: one radio, one profile at a time. An outage is noticed
     /// after `detection`; the modem then switches blind to the next profile (it cannot see
     /// whether that carrier works), which takes `switch_time` and fails with probability
-    /// `switch_failure` (then it tries the next one).
+    /// `switch_failure` (then it tries the next one). `coverage` is the probability that a
+    /// switch, once the outage is noticed, is attempted and works at all; an uncovered one
+    /// leaves the modem without service until a profile's network returns (default 1).
     Esim {
         detection: Detection,
         switch_time: Dist,
         #[serde(default)]
         switch_failure: Probability,
+        #[serde(default = "certain")]
+        coverage: Probability,
         #[serde(default)]
         switch_back: SwitchBack,
     },
     /// Primary wired line with a cellular or satellite backup on its own interface: the router
     /// watches every interface, so it moves only to a working one, after `detection` and a
-    /// `switch_time` (route change, session re-establishment).
+    /// `switch_time` (route change, session re-establishment). `coverage` is the probability
+    /// that the switch-over works (the same meaning as a redundancy group's): an uncovered one
+    /// leaves the gateway cut off until the uplink in use, or another one that was down,
+    /// returns (default 1).
     Backup {
         detection: Detection,
         switch_time: Dist,
+        #[serde(default = "certain")]
+        coverage: Probability,
         #[serde(default)]
         switch_back: SwitchBack,
     },

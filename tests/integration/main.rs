@@ -23,6 +23,7 @@ mod lifecycle;
 mod lora;
 mod outages;
 mod queue_metrics;
+mod reliability_structures;
 mod report;
 mod shard;
 mod software;

@@ -14,6 +14,8 @@ use crate::scenario::Deployment;
 use super::super::degradation::DegradationStats;
 use super::super::freshness::Freshness;
 use super::super::ledger::{Downtime, Ledger, LossCause};
+use super::super::mission::FirstFailure;
+use super::super::outage_loss::OutageLosses;
 use super::super::sketch::DurationSketch;
 use super::{CellularStats, CrewStats, LifeStats, Outcome, SERIES_SLICES, Slicer, SoftStats};
 
@@ -68,6 +70,8 @@ pub(super) struct Accounts {
     /// Per site: fleets whose path is down, the site's downtime and its freshness.
     site_fleets_down: Vec<u32>,
     site_down: Vec<Downtime>,
+    /// Per site: its first failure (its first loss of a fleet's path), for mission metrics.
+    site_first_failure: Vec<FirstFailure>,
     pub(super) freshness: Vec<Freshness>,
     pub(super) wait_sum: u128,
     pub(super) waited: u64,
@@ -86,6 +90,8 @@ pub(super) struct Accounts {
     queues: Vec<QueueStats>,
     /// Every delivered message's end-to-end delay (packet mode).
     delays: DurationSketch,
+    /// Each gateway buffer's losses per connectivity outage (packet mode).
+    outage_losses: Option<OutageLosses>,
     /// The ledger at the warm-up's end, if there was one: measures count what happened after.
     ledger_at_warmup: Option<Ledger>,
     /// Where measures start: the warm-up's end, or 0.
@@ -127,6 +133,7 @@ impl Accounts {
             recoveries: vec![],
             site_fleets_down: vec![0; sites],
             site_down: vec![Downtime::measured(dep.warmup, horizon); sites],
+            site_first_failure: vec![FirstFailure::default(); sites],
             freshness: vec![Freshness::new(dep.deadline); sites],
             wait_sum: 0,
             waited: 0,
@@ -147,6 +154,9 @@ impl Accounts {
             degradation: DegradationStats::new(horizon),
             queues: vec![QueueStats::default(); dep.gateways.len()],
             delays: DurationSketch::default(),
+            outage_losses: Some(OutageLosses::new(
+                dep.gateways.iter().map(|g| g.buffer_messages > 0).collect(),
+            )),
             ledger_at_warmup: None,
             measured_from: 0,
         }
@@ -159,6 +169,9 @@ impl Accounts {
     pub(super) fn warm_up(&mut self, now: Ticks) {
         self.ledger_at_warmup = Some(self.ledger.clone());
         self.measured_from = now;
+        for f in &mut self.site_first_failure {
+            f.restart(now);
+        }
         self.carrier_outages = 0;
         self.peak_buffered = 0;
         self.failovers = 0;
@@ -180,11 +193,35 @@ impl Accounts {
             };
         }
         self.delays = DurationSketch::default();
+        if let Some(o) = &mut self.outage_losses {
+            o.restart();
+        }
     }
 
     /// Flow mode accounts messages in aggregate: no queue or delay of a single message.
     pub(super) fn without_message_statistics(&mut self) {
         self.queues = vec![];
+        self.outage_losses = None;
+    }
+
+    /// Gateway `g`'s buffer is in an outage from now (`true`: the gateway, up, cannot forward)
+    /// or out of it (`false`).
+    pub(super) fn gateway_outage(&mut self, g: usize, begins: bool) {
+        if let Some(o) = &mut self.outage_losses {
+            if begins {
+                o.began(g);
+            } else {
+                o.ended(g);
+            }
+        }
+    }
+
+    /// Gateway `g`'s buffer lost a message to overflow.
+    #[inline]
+    pub(super) fn buffer_overflowed(&mut self, g: usize) {
+        if let Some(o) = &mut self.outage_losses {
+            o.overflowed(g);
+        }
     }
 
     /// Gateway `g` holds `queued` messages waiting and `serving` in service from `now` on.
@@ -264,10 +301,12 @@ impl Accounts {
             self.site_fleets_down[site] -= 1;
             if self.site_fleets_down[site] == 0 {
                 self.site_down[site].came_up(now);
+                self.site_first_failure[site].came_up(now);
             }
         } else {
             if self.site_fleets_down[site] == 0 {
                 self.site_down[site].went_down(now);
+                self.site_first_failure[site].went_down(now);
             }
             self.site_fleets_down[site] += 1;
         }
@@ -298,6 +337,11 @@ impl Accounts {
             failovers_ok: self.failovers_ok,
             recoveries,
             site_availability: self.site_down.iter().map(|d| d.availability(1)).collect(),
+            site_first_failure: self
+                .site_first_failure
+                .iter()
+                .map(|f| f.close(horizon))
+                .collect(),
             site_stale: self
                 .freshness
                 .into_iter()
@@ -322,6 +366,7 @@ impl Accounts {
             fleet_ledgers: self.fleet_ledgers,
             queues: self.queues,
             delays: self.delays,
+            outage_losses: self.outage_losses.map(|o| o.finished),
             measured_from: self.measured_from,
             ledger: match &self.ledger_at_warmup {
                 Some(earlier) => self.ledger.since(earlier),

@@ -70,6 +70,9 @@ impl Network {
             return cx.lose(now, msg, cause);
         }
         if gw.buffer.len() as u64 >= gw.capacity {
+            if !gw.connected {
+                cx.acc.buffer_overflowed(g);
+            }
             match gw.drop {
                 DropPolicy::DropNewest => return cx.lose(now, msg, LossCause::BufferOverflow),
                 DropPolicy::DropOldest => {

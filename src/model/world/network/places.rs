@@ -137,6 +137,7 @@ impl Network {
             if connected {
                 gw.connectivity_down.came_up(now);
                 host.accounts().connectivity_down.came_up(now);
+                host.accounts().gateway_outage(g, false);
             } else {
                 gw.connectivity_down.went_down(now);
                 host.accounts().connectivity_down.went_down(now);
@@ -152,6 +153,10 @@ impl Network {
                     host.group_reachable(sched, self, group);
                 }
             }
+        }
+        // Up but unable to forward (cut off, or repaired into a cut): its buffer's outage.
+        if !connected && self.gateways[g].health.up {
+            host.accounts().gateway_outage(g, true);
         }
         host.gateway_refreshed(sched, self, g);
     }
