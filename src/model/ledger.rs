@@ -32,10 +32,13 @@ pub enum LossCause {
     /// Due while its cellular device knew it had no service (switching carrier, or every
     /// carrier of its SIM down) and kept no buffer.
     NoService,
+    /// Sent by a LoRa device whose signal reaches its gateway below the receiver's
+    /// sensitivity at every spreading factor it may use.
+    OutOfRange,
 }
 
 impl LossCause {
-    pub const ALL: [LossCause; 12] = [
+    pub const ALL: [LossCause; 13] = [
         LossCause::LinkLoss,
         LossCause::DeviceDown,
         LossCause::GatewayDown,
@@ -48,6 +51,7 @@ impl LossCause {
         LossCause::Firmware,
         LossCause::SensorDropout,
         LossCause::NoService,
+        LossCause::OutOfRange,
     ];
 
     pub fn name(self) -> &'static str {
@@ -64,6 +68,7 @@ impl LossCause {
             LossCause::Firmware => "firmware",
             LossCause::SensorDropout => "sensor_dropout",
             LossCause::NoService => "no_service",
+            LossCause::OutOfRange => "out_of_range",
         }
     }
 }
