@@ -446,3 +446,44 @@ fn lorasim_fixed_sf12_network_follows_aloha_with_and_without_capture() {
         eprintln!("{row}");
     }
 }
+
+/// What the LoRa options cannot mean is refused before the run, naming the field and with a
+/// hint: powers without a placement, a disc or a law that is not positive, fleets at one site
+/// that would take or settle their shared channels differently.
+#[test]
+fn impossible_lora_options_are_refused_with_the_field() {
+    let refused = |extra: &str, field: &str| {
+        let text = lora_site(10, "10m", "Exponential", &[9], extra);
+        let err = iotwin::scenario::compile_source(&text, "test.ron")
+            .expect_err(extra)
+            .to_string();
+        assert!(err.contains(field), "{extra}: {err}");
+    };
+    refused(", capture_db: 6.0", "lora.capture_db");
+    refused(", sf_by_distance: true", "lora.sf_by_distance");
+    refused(
+        ", placement: Placement(radius_m: -5.0)",
+        "lora.placement.radius_m",
+    );
+    refused(
+        ", placement: Placement(radius_m: 500, path_loss: PathLoss(exponent: 0.0))",
+        "lora.placement.path_loss.exponent",
+    );
+    refused(
+        ", capture_db: -1.0, placement: Placement(radius_m: 500)",
+        "lora.capture_db",
+    );
+    // Two fleets at one site, one slotted and one not.
+    let text = lora_site(10, "10m", "Exponential", &[9, 9], "").replacen(
+        "LoRa(spreading_factor: 9 )",
+        r#"LoRa(spreading_factor: 9, access: Slotted(slot: "1s"))"#,
+        1,
+    );
+    let err = iotwin::scenario::compile_source(&text, "test.ron")
+        .expect_err("mixed access at one site")
+        .to_string();
+    assert!(
+        err.contains("fleets[1].lora") && err.contains("access"),
+        "{err}"
+    );
+}
