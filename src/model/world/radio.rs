@@ -48,8 +48,9 @@ struct SfRt {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct LoRaRt {
     pub(super) channels: u32,
-    /// Per spreading factor 7..=12 the fleet's devices may use (others unset).
-    by_sf: [SfRt; SFS],
+    /// Index in the radio's timings of the fleet's per-SF time on air, silence and channels
+    /// (kept there so that this stays small: it is copied for every LoRa reading).
+    timing: u32,
     /// The spreading factor every device uses when the fleet has no per-device links.
     spreading_factor: u8,
     /// Index in the radio's silence deadlines (and links) of the fleet's first device.
@@ -169,6 +170,9 @@ pub(super) struct Radio {
     /// Per LoRa device of a fleet with a placement (else empty): its link, `None` when out
     /// of range. Indexed like `silent_until`.
     links: Vec<Option<Link>>,
+    /// Per LoRa fleet, per spreading factor 7..=12 its devices may use (others unset): time
+    /// on air, silence and first channel.
+    timings: Vec<[SfRt; SFS]>,
 }
 
 impl Radio {
@@ -183,6 +187,7 @@ impl Radio {
         let mut bases: Vec<(usize, u8, u32)> = vec![];
         let mut silences = 0u32;
         let mut links = vec![];
+        let mut timings = vec![];
         let mut fleets = vec![None; dep.fleets.len()];
         for (f, spec) in dep.fleets.iter().enumerate() {
             let Some(l) = spec.lora else { continue };
@@ -220,9 +225,10 @@ impl Radio {
                     }),
                 );
             }
+            timings.push(by_sf);
             fleets[f] = Some(LoRaRt {
                 channels: l.channels,
-                by_sf,
+                timing: timings.len() as u32 - 1,
                 spreading_factor: l.spreading_factor,
                 first_silence: silences,
                 linked,
@@ -235,6 +241,7 @@ impl Radio {
             channels: vec![Channel::default(); bases.len() * MAX_LORA_CHANNELS as usize],
             silent_until: vec![0; silences as usize],
             links,
+            timings,
         };
         (radio, fleets)
     }
@@ -268,7 +275,7 @@ impl Radio {
         if start < self.silent_until[i] {
             return false;
         }
-        let at = rt.by_sf[usize::from(link.spreading_factor - 7)];
+        let at = self.timings[rt.timing as usize][usize::from(link.spreading_factor - 7)];
         self.silent_until[i] = start + at.airtime + at.silence;
         true
     }
@@ -288,7 +295,7 @@ impl Radio {
         msg: Msg,
         start: Ticks,
     ) -> (u32, Ticks, Option<(Transmission, bool)>) {
-        let at = rt.by_sf[usize::from(link.spreading_factor - 7)];
+        let at = self.timings[rt.timing as usize][usize::from(link.spreading_factor - 7)];
         let c = at.first_channel + channel;
         let end = start.saturating_add(at.airtime);
         let ch = &mut self.channels[c as usize];
@@ -355,7 +362,7 @@ mod tests {
         };
         let rt = LoRaRt {
             channels: 1,
-            by_sf,
+            timing: 0,
             spreading_factor: 12,
             first_silence: 0,
             linked: true,
@@ -366,6 +373,7 @@ mod tests {
             channels: vec![Channel::default(); MAX_LORA_CHANNELS as usize],
             silent_until: vec![0; 8],
             links: vec![],
+            timings: vec![by_sf],
         };
         (radio, rt)
     }
