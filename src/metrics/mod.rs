@@ -10,6 +10,7 @@
 //! failed) is NaN there, and its estimate is over the replications where it is defined.
 
 mod cellular;
+mod lora;
 mod mission;
 mod outage;
 
@@ -774,6 +775,7 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
         }
     }
     all.extend(cellular::catalog(dep));
+    all.extend(lora::catalog(dep));
     all
 }
 
@@ -994,6 +996,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         ]);
     }
     v.extend(cellular::values(dep, o));
+    v.extend(lora::values(dep, o));
     v
 }
 

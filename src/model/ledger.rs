@@ -35,10 +35,13 @@ pub enum LossCause {
     /// Due while its cellular device was at a place no network of its SIM serves (out of
     /// coverage, or barred from roaming there) and kept no buffer.
     NoCoverage,
+    /// Sent by a LoRa device whose signal reaches its gateway below the receiver's
+    /// sensitivity at every spreading factor it may use.
+    OutOfRange,
 }
 
 impl LossCause {
-    pub const ALL: [LossCause; 13] = [
+    pub const ALL: [LossCause; 14] = [
         LossCause::LinkLoss,
         LossCause::DeviceDown,
         LossCause::GatewayDown,
@@ -52,6 +55,7 @@ impl LossCause {
         LossCause::SensorDropout,
         LossCause::NoService,
         LossCause::NoCoverage,
+        LossCause::OutOfRange,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,6 +73,7 @@ impl LossCause {
             LossCause::SensorDropout => "sensor_dropout",
             LossCause::NoService => "no_service",
             LossCause::NoCoverage => "no_coverage",
+            LossCause::OutOfRange => "out_of_range",
         }
     }
 }

@@ -145,6 +145,79 @@ pub fn aloha_success(offered_load: f64) -> f64 {
     (-2.0 * offered_load).exp()
 }
 
+/// Probability that a slotted-ALOHA frame escapes collision, `e^{-G}`: frames start only at
+/// slot boundaries and last at most a slot, so two collide only when they pick the same slot
+/// and the vulnerable period shrinks to one frame time (throughput `G e^{-G}`, peak `1/e` at
+/// `G = 1`).
+pub fn slotted_aloha_success(offered_load: f64) -> f64 {
+    (-offered_load).exp()
+}
+
+/// Receiver sensitivity in dBm at spreading factor `sf` (7..=12) and bandwidth `bandwidth_hz`
+/// (125, 250 or 500 kHz): the weakest signal the radio still decodes. Semtech SX1272/73
+/// datasheet (Rev. 2, July 2014), LoRa receiver specification, RFS_L125, RFS_L250 and
+/// RFS_L500 (highest LNA gain, LNA boost): each SF step buys about 2.5 to 3 dB, each halving
+/// of the bandwidth about 3 dB.
+pub fn sensitivity_dbm(sf: u8, bandwidth_hz: u32) -> f64 {
+    const BW125: [f64; 6] = [-124.0, -127.0, -130.0, -133.0, -135.0, -137.0];
+    const BW250: [f64; 6] = [-122.0, -125.0, -128.0, -130.0, -132.0, -135.0];
+    const BW500: [f64; 6] = [-116.0, -119.0, -122.0, -125.0, -128.0, -129.0];
+    let row = match bandwidth_hz {
+        125_000 => &BW125,
+        250_000 => &BW250,
+        _ => &BW500,
+    };
+    row[usize::from(sf.clamp(7, 12) - 7)]
+}
+
+/// The lowest spreading factor from `min_sf` up to 12 whose sensitivity a signal received at
+/// `rx_dbm` meets (the one with the shortest time on air that still gets through, what a
+/// LoRaWAN network server's adaptive data rate converges to); `None` when even SF12 cannot
+/// hear it: the device is out of range.
+pub fn lowest_spreading_factor(rx_dbm: f64, min_sf: u8, bandwidth_hz: u32) -> Option<u8> {
+    (min_sf..=12).find(|&sf| rx_dbm >= sensitivity_dbm(sf, bandwidth_hz))
+}
+
+/// Log-distance path loss, `PL(d) = PL(d0) + 10 γ log10(d / d0)` (plus, per device, a normal
+/// shadowing term of standard deviation σ drawn by the caller). Bor et al. 2016 ("Do LoRa
+/// Low-Power Wide-Area Networks Scale?", MSWiM) fitted d0 = 40 m, PL(d0) = 127.41 dB, γ = 2.08
+/// and σ = 3.57 dB to their measurements at 868 MHz in a built-up area.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogDistance {
+    pub d0_m: f64,
+    pub loss_d0_db: f64,
+    pub exponent: f64,
+}
+
+impl LogDistance {
+    /// Bor et al. 2016's fit (see the type's doc).
+    pub const BOR_2016: LogDistance = LogDistance {
+        d0_m: 40.0,
+        loss_d0_db: 127.41,
+        exponent: 2.08,
+    };
+
+    /// Mean path loss in dB at `distance_m` (clamped to 1 m: the law has no meaning at 0).
+    pub fn loss_db(&self, distance_m: f64) -> f64 {
+        self.loss_d0_db + 10.0 * self.exponent * (distance_m.max(1.0) / self.d0_m).log10()
+    }
+
+    /// The distance at which the mean path loss reaches `loss_db`: the inverse of
+    /// [`LogDistance::loss_db`].
+    pub fn distance_m(&self, loss_db: f64) -> f64 {
+        self.d0_m * 10f64.powf((loss_db - self.loss_d0_db) / (10.0 * self.exponent))
+    }
+}
+
+/// Whether a LoRa frame received at `rx_dbm` survives one that overlaps it, received at
+/// `other_dbm`, on the same channel and spreading factor: with a capture threshold
+/// (`Some(dB)`, 6 dB in Bor et al. 2016 and LoRaSim) the receiver locks on the stronger
+/// frame if it is at least that much stronger; without one (`None`) every overlap destroys
+/// both.
+pub fn survives_overlap(rx_dbm: f64, other_dbm: f64, capture_db: Option<f64>) -> bool {
+    capture_db.is_some_and(|threshold| rx_dbm - other_dbm >= threshold)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,5 +413,63 @@ mod tests {
         let throughput = |g: f64| g * aloha_success(g);
         assert!(throughput(0.5) > throughput(0.45) && throughput(0.5) > throughput(0.55));
         assert!((throughput(0.5) - 1.0 / (2.0 * std::f64::consts::E)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn slotted_aloha_halves_the_vulnerable_period() {
+        assert_eq!(slotted_aloha_success(0.0), 1.0);
+        // Throughput G·e^{-G} peaks at G = 1 with 1/e ≈ 36.8%, twice pure ALOHA's 1/(2e).
+        let throughput = |g: f64| g * slotted_aloha_success(g);
+        assert!(throughput(1.0) > throughput(0.9) && throughput(1.0) > throughput(1.1));
+        assert!((throughput(1.0) - 2.0 * 0.5 * aloha_success(0.5)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn sensitivity_improves_with_spreading_factor_and_narrower_bandwidth() {
+        assert_eq!(sensitivity_dbm(7, 125_000), -124.0);
+        assert_eq!(sensitivity_dbm(12, 125_000), -137.0);
+        assert_eq!(sensitivity_dbm(12, 500_000), -129.0);
+        for sf in 8..=12 {
+            for bw in [125_000, 250_000, 500_000] {
+                assert!(
+                    sensitivity_dbm(sf, bw) < sensitivity_dbm(sf - 1, bw),
+                    "SF{sf} {bw}"
+                );
+            }
+            assert!(sensitivity_dbm(sf, 125_000) < sensitivity_dbm(sf, 250_000));
+            assert!(sensitivity_dbm(sf, 250_000) < sensitivity_dbm(sf, 500_000));
+        }
+    }
+
+    #[test]
+    fn the_lowest_spreading_factor_that_the_link_budget_meets() {
+        assert_eq!(lowest_spreading_factor(-100.0, 7, 125_000), Some(7));
+        assert_eq!(lowest_spreading_factor(-124.0, 7, 125_000), Some(7));
+        assert_eq!(lowest_spreading_factor(-124.5, 7, 125_000), Some(8));
+        assert_eq!(lowest_spreading_factor(-136.0, 7, 125_000), Some(12));
+        assert_eq!(lowest_spreading_factor(-137.5, 7, 125_000), None);
+        // A floor above SF7 is kept even for a strong signal.
+        assert_eq!(lowest_spreading_factor(-60.0, 10, 125_000), Some(10));
+    }
+
+    #[test]
+    fn log_distance_path_loss_follows_bor_et_al() {
+        let pl = LogDistance::BOR_2016;
+        assert_eq!(pl.loss_db(40.0), 127.41);
+        // Ten times farther costs 10·γ = 20.8 dB.
+        assert!((pl.loss_db(400.0) - 148.21).abs() < 1e-9);
+        assert!((pl.distance_m(pl.loss_db(1234.0)) - 1234.0).abs() < 1e-6);
+        // 14 dBm against SF12's −137 dBm: a 151 dB budget reaches about 545 m.
+        let reach = pl.distance_m(14.0 + 137.0);
+        assert!((reach - 544.7).abs() < 0.5, "{reach}");
+        assert_eq!(pl.loss_db(0.0), pl.loss_db(1.0));
+    }
+
+    #[test]
+    fn the_stronger_frame_is_captured_only_past_the_threshold() {
+        assert!(survives_overlap(-100.0, -106.0, Some(6.0)));
+        assert!(!survives_overlap(-100.0, -105.9, Some(6.0)));
+        assert!(!survives_overlap(-106.0, -100.0, Some(6.0)));
+        assert!(!survives_overlap(-60.0, -120.0, None));
     }
 }

@@ -139,6 +139,8 @@ pub mod process {
     /// A cellular device's detection, switch and attach draws (`CELLULAR | k << 32` for its
     /// k-th), and a connectivity platform's outage detections (keyed by the fleet).
     pub const CELLULAR: u64 = 9;
+    /// Where a LoRa device stands around its gateway and its shadowing, drawn once.
+    pub const LORA_PLACEMENT: u64 = 10;
 }
 
 /// What one replication measured.
@@ -469,7 +471,7 @@ impl<O: Observer> World<O> {
             process,
         };
         let (mut fleets, buffered_devices, clocked_devices) = build::fleets(dep);
-        let (radio, radios) = Radio::new(dep);
+        let (radio, radios) = Radio::new(dep, &key);
         for (fleet, rt) in fleets.iter_mut().zip(radios) {
             fleet.lora = rt;
         }

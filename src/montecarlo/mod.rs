@@ -68,6 +68,9 @@ pub const AUTO_FLOW_EVENTS: f64 = 1e8;
 /// (`model::world::flow::kept`). A feature added to packet mode before flow mode models it
 /// is refused here, with the reason `--mode flow` prints (exit 2) and `auto` falls back on.
 pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
+    if let Some(reason) = lora_flow_unsupported(dep) {
+        return Some(reason);
+    }
     dep.fleets.iter().find(|f| f.cellular.is_some()).map(|f| {
         format!(
             "fleet \"{}\" attaches to carriers on its own SIMs, which flow mode does not model \
@@ -75,6 +78,22 @@ pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
             f.id
         )
     })
+}
+
+/// Why flow mode cannot model `dep`'s LoRa radios, if it cannot: slotted access, placement
+/// (range, spreading factors by distance) and capture need each frame's slot, link and power,
+/// which flow mode's aggregate accounting (`model::world::flow::lora`) does not keep.
+fn lora_flow_unsupported(dep: &Deployment) -> Option<String> {
+    let f = dep
+        .fleets
+        .iter()
+        .find(|f| f.lora.is_some_and(|l| !l.flow_models()))?;
+    Some(format!(
+        "fleet \"{}\" uses slotted LoRa access, a placement, spreading factors by distance or \
+         capture, which flow mode does not model (each frame's slot, link and power count); run \
+         it in packet mode (`--mode packet`)",
+        f.id
+    ))
 }
 
 /// The mode a study runs in. `Packet` and `Flow` are taken as asked (`Flow` fails with the

@@ -11,7 +11,7 @@ use super::deployment::{BatterySpec, CampaignSpec, CertSpec, LifeSpec, ReplaceSp
 use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget};
 use super::deployment::{
     CarrierSpec, CauseSpec, Deployment, FailoverSpec, FailureSpec, FleetSpec, GatewaySpec,
-    GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec, Unit, UplinkSpec,
+    GroupSpec, LinkSpec, LoRaSpec, PlacementSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::deployment::{CostSpec, DeviceCostSpec, GatewayCostSpec, PlanSpec, SlaSpec};
 use super::deployment::{CrewSpec, SparesSpec, SteadyStart};
@@ -23,9 +23,10 @@ use super::locate::FieldMap;
 use super::table;
 use super::types::{
     Battery, Certificate, Costs, DEFAULT_MESSAGE_BYTES, Degradation, DegradationMode, Detection,
-    Dist, Expect, Failover, Failure, Fault, Link, LinkRef, LoRa, Outages, Power, Redundancy,
-    Scenario, Start, SwitchBack, Target,
+    Dist, Expect, Failover, Failure, Fault, Link, LinkRef, LoRa, LoRaAccess, Outages, Placement,
+    Power, Redundancy, Scenario, Start, SwitchBack, Target,
 };
+use crate::model::lora::{self, LoRaPhy, LogDistance};
 
 /// Most maintenance windows one scenario may expand to; each is an event pair per replication.
 const MAX_WINDOWS: u64 = 1_000_000;
@@ -368,7 +369,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn lora(&self, field: &str, l: &LoRa) -> Result<LoRaSpec, ScenarioError> {
+    fn lora(&self, field: &str, l: &LoRa, message_bytes: u32) -> Result<LoRaSpec, ScenarioError> {
         if !(7..=12).contains(&l.spreading_factor) {
             return Err(self.error(
                 &format!("{field}.spreading_factor"),
@@ -407,12 +408,133 @@ impl Ctx<'_> {
                 "EU868 networks use 8, US915 64 at most".into(),
             ));
         }
+        let slot = match l.access {
+            LoRaAccess::Pure => None,
+            LoRaAccess::Slotted { slot } => {
+                // The longest frame the fleet can send: at SF12 when devices pick their SF.
+                let sf = if l.sf_by_distance {
+                    12
+                } else {
+                    l.spreading_factor
+                };
+                let phy = LoRaPhy {
+                    spreading_factor: sf,
+                    bandwidth_hz: l.bandwidth_khz * 1000,
+                    coding_rate: l.coding_rate,
+                    ..LoRaPhy::default()
+                };
+                let airtime = phy.time_on_air_us(message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
+                if slot.ticks() < airtime {
+                    return Err(self.error(
+                        &format!("{field}.access.slot"),
+                        format!(
+                            "a slot of {} µs is shorter than a frame's {airtime} µs on air at SF{sf}",
+                            slot.ticks()
+                        ),
+                        format!(
+                            "a slotted frame must fit its slot: use a slot of at least {:.3} s",
+                            airtime as f64 / 1e6
+                        ),
+                    ));
+                }
+                Some(slot.ticks())
+            }
+        };
+        let placement = l.placement.map(|p| self.placement(field, &p)).transpose()?;
+        let needs = |what: &str| {
+            self.error(
+                &format!("{field}.{what}"),
+                format!("`{what}` needs to know how far each device is from its gateway"),
+                "add `placement: Placement(radius_m: ...)` to the fleet's `lora`".into(),
+            )
+        };
+        if placement.is_none() && l.sf_by_distance {
+            return Err(needs("sf_by_distance"));
+        }
+        if let Some(c) = l.capture_db {
+            if placement.is_none() {
+                return Err(needs("capture_db"));
+            }
+            if !(c.is_finite() && c >= 0.0) {
+                return Err(self.error(
+                    &format!("{field}.capture_db"),
+                    format!("a capture threshold of {c} dB is not a power ratio"),
+                    "Bor et al. 2016 measured 6 dB; use 0 or more".into(),
+                ));
+            }
+        }
         Ok(LoRaSpec {
             spreading_factor: l.spreading_factor,
             channels: l.channels.0,
             duty_cycle: l.duty_cycle.0,
             bandwidth_hz: l.bandwidth_khz * 1000,
             coding_rate: l.coding_rate,
+            slot,
+            placement,
+            sf_by_distance: l.sf_by_distance,
+            capture_db: l.capture_db,
+        })
+    }
+
+    fn placement(&self, field: &str, p: &Placement) -> Result<PlacementSpec, ScenarioError> {
+        let field = format!("{field}.placement");
+        let positive = |name: &str, v: f64, hint: &str| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(self.error(
+                    &format!("{field}.{name}"),
+                    format!("{name} {v} is not a positive number"),
+                    hint.into(),
+                ))
+            }
+        };
+        positive(
+            "radius_m",
+            p.radius_m,
+            "the disc's radius in metres, e.g. 500",
+        )?;
+        positive(
+            "path_loss.d0_m",
+            p.path_loss.d0_m,
+            "the reference distance in metres; Bor et al. 2016 use 40",
+        )?;
+        positive(
+            "path_loss.exponent",
+            p.path_loss.exponent,
+            "2 in free space, 2.7 to 4 in cities; Bor et al. 2016 fitted 2.08",
+        )?;
+        let finite = |name: &str, v: f64, hint: &str| {
+            if v.is_finite() && (name != "path_loss.shadowing_db" || v >= 0.0) {
+                Ok(())
+            } else {
+                Err(self.error(
+                    &format!("{field}.{name}"),
+                    format!("{name} {v} is not a usable number of dB"),
+                    hint.into(),
+                ))
+            }
+        };
+        finite("tx_power_dbm", p.tx_power_dbm, "14 dBm is the EU868 limit")?;
+        finite(
+            "path_loss.loss_d0_db",
+            p.path_loss.loss_d0_db,
+            "Bor et al. 2016 measured 127.41 dB at 40 m",
+        )?;
+        finite(
+            "path_loss.shadowing_db",
+            p.path_loss.shadowing_db,
+            "a standard deviation of 0 or more; Bor et al. 2016 measured 3.57 dB",
+        )?;
+        Ok(PlacementSpec {
+            radius_m: p.radius_m,
+            tx_power_dbm: p.tx_power_dbm,
+            path_loss: LogDistance {
+                d0_m: p.path_loss.d0_m,
+                loss_d0_db: p.path_loss.loss_d0_db,
+                exponent: p.path_loss.exponent,
+            },
+            shadowing_db: p.path_loss.shadowing_db,
         })
     }
 
@@ -833,7 +955,7 @@ pub fn compile(
     let mut single_group: Vec<Option<usize>> = vec![None; gateways.len()];
 
     let mut versions = firmware_versions(&cx, &s)?;
-    let mut fleets = Vec::with_capacity(s.fleets.len());
+    let mut fleets: Vec<FleetSpec> = Vec::with_capacity(s.fleets.len());
     let mut devices: u64 = 0;
     for (i, f) in s.fleets.iter().enumerate() {
         let here = format!("fleets[{i}]");
@@ -1053,6 +1175,32 @@ pub fn compile(
                 "split the study into several scenarios".into(),
             ));
         }
+        let lora = f
+            .lora
+            .map(|l| {
+                cx.lora(
+                    &format!("{here}.lora"),
+                    &l,
+                    payload + protocol.overhead_bytes(),
+                )
+            })
+            .transpose()?;
+        if let Some(l) = lora
+            && let Some(other) = fleets
+                .iter()
+                .find(|o| o.site == site && o.lora.is_some_and(|m| !l.shares_channels_with(&m)))
+        {
+            return Err(cx.error(
+                &format!("{here}.lora"),
+                format!(
+                    "fleet \"{}\" shares its site's LoRa channels with fleet \"{}\" but not its \
+                     access or capture threshold",
+                    f.id, other.id
+                ),
+                "fleets at one site hear each other: give them the same `access` and `capture_db`"
+                    .into(),
+            ));
+        }
         fleets.push(FleetSpec {
             id: f.id.clone(),
             key: name_key("fleet", &f.id),
@@ -1064,10 +1212,7 @@ pub fn compile(
             protocol: named_protocol,
             link: cx.link(&format!("{here}.link"), &f.link)?,
             buffer_messages: f.buffer_messages,
-            lora: f
-                .lora
-                .map(|l| cx.lora(&format!("{here}.lora"), &l))
-                .transpose()?,
+            lora,
             failure,
             life,
             certificate: f

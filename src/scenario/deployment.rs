@@ -396,6 +396,42 @@ pub struct LoRaSpec {
     pub duty_cycle: f64,
     pub bandwidth_hz: u32,
     pub coding_rate: u8,
+    /// Slot length of slotted ALOHA; `None`: unslotted (pure) ALOHA.
+    pub slot: Option<Ticks>,
+    /// Where the devices stand and how their signal fades; `None`: all in range, no powers.
+    pub placement: Option<PlacementSpec>,
+    /// Each device picks the lowest spreading factor from `spreading_factor` up that its
+    /// link budget meets.
+    pub sf_by_distance: bool,
+    /// Capture threshold in dB; `None`: overlapping frames are both lost.
+    pub capture_db: Option<f64>,
+}
+
+impl LoRaSpec {
+    /// Whether flow mode's aggregate LoRa accounting models these settings: pure ALOHA with
+    /// every device in range at one spreading factor. Slots, placement (range, per-device
+    /// spreading factors) and capture need each frame's slot, link and power.
+    pub fn flow_models(&self) -> bool {
+        self.slot.is_none()
+            && self.placement.is_none()
+            && !self.sf_by_distance
+            && self.capture_db.is_none()
+    }
+
+    /// Whether fleets with these settings can share channels: they must take them the same
+    /// way (slots) and settle overlaps the same way (capture).
+    pub fn shares_channels_with(&self, other: &LoRaSpec) -> bool {
+        self.slot == other.slot && self.capture_db == other.capture_db
+    }
+}
+
+/// LoRa devices uniform in area on a disc around their gateway, with log-distance path loss.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlacementSpec {
+    pub radius_m: f64,
+    pub tx_power_dbm: f64,
+    pub path_loss: crate::model::lora::LogDistance,
+    pub shadowing_db: f64,
 }
 
 /// What a scripted fault does.

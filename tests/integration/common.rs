@@ -92,6 +92,8 @@ pub const HOSTILE: &str = r#"Scenario(
             Fleet(id: "meters", site: "s", gateway: "g1", count: 300, message_bytes: 40,
                 report: Jitter(period: "2m", jitter: Uniform(min: "0s", max: "10s")),
                 lora: LoRa(spreading_factor: 12, channels: 2)),
+            Fleet(id: "far", site: "s", gateway: "g1", count: 10, report: Exponential(mean: "10m"),
+                lora: LoRa(spreading_factor: 7, placement: Placement(radius_m: 2000))),
             Fleet(id: "aging", site: "s", gateway: "g1", count: 20,
                 report: Exponential(mean: "2m"),
                 failure: Failure(lifetime: Exponential(mean: "2d"), repair: Exponential(mean: "4h")),

@@ -1,40 +1,101 @@
-//! The radio: LoRa fleets' shared channels and their devices' duty cycle, in packet mode.
+//! The radio: LoRa fleets' shared channels and their devices' duty cycle and link budget, in
+//! packet mode.
 //!
 //! The radio owns the channels (one per site, spreading factor and frequency) and, per LoRa
-//! device, until when its duty cycle keeps it silent. It decides only what the air decides:
-//! whether a device may transmit now and whether a transmission collided. It draws nothing
-//! (the caller picks the channel from the device's stream) and schedules nothing: the world
-//! schedules the end of each transmission and settles what [`Radio::transmit`] and
-//! [`Radio::channel_free`] hand back.
+//! device, until when its duty cycle keeps it silent and, for a fleet with a `placement`, its
+//! link: the spreading factor it uses and the power its gateway receives (drawn once per
+//! replication from the device's own stream). It decides only what the air decides: whether
+//! a device is in range, whether it may transmit now and whether a transmission was lost to
+//! another. It schedules nothing: the world schedules the end of each transmission and
+//! settles what [`Radio::transmit`] and [`Radio::channel_free`] hand back.
+//!
+//! Overlaps are settled one of two ways. Without capture (LoRaWAN's pure or slotted ALOHA as
+//! usually analysed) any overlap loses both frames, so a channel only needs its latest frame
+//! and when the air clears. With a capture threshold the channel keeps every frame still on
+//! air with its received power, and of each overlapping pair the weaker is lost unless the
+//! stronger exceeds it by less than the threshold, when both are (Bor et al. 2016's rule, as in
+//! LoRaSim: pairwise, power only, without the preamble-lock timing condition). Spreading
+//! factors are taken as orthogonal: frames at different SFs never interfere.
 
-use crate::engine::Ticks;
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::engine::random::member_key;
+use crate::engine::{StreamKey, Ticks};
 use crate::scenario::{Deployment, FleetSpec, LoRaSpec};
 
 use super::super::lora::{self, LoRaPhy};
-use super::Msg;
+use super::{Msg, process};
 
 /// Channels kept per site and spreading factor: more than any LoRaWAN region defines.
 const MAX_LORA_CHANNELS: u32 = 64;
 
+/// Spreading factors a LoRa radio uses, 7..=12, as an index from 0.
+const SFS: usize = 6;
+
+/// Time on air and duty-cycle silence of a fleet's frame at one spreading factor, and where
+/// that spreading factor's channels start at the fleet's site.
+#[derive(Clone, Copy, Debug, Default)]
+struct SfRt {
+    airtime: Ticks,
+    silence: Ticks,
+    /// Index in the radio's channels of channel 0 at this site and spreading factor.
+    first_channel: u32,
+}
+
 /// A LoRa fleet's radio: time on air of one message, the silence the duty cycle imposes after
-/// it, and where its channels and its devices' silence deadlines are kept.
+/// it, and where its channels, its devices' silence deadlines and their links are kept.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct LoRaRt {
-    pub(super) airtime: Ticks,
-    silence: Ticks,
     pub(super) channels: u32,
-    /// Index in the radio's channels of channel 0 at this fleet's site and spreading factor.
-    first_channel: u32,
-    /// Index in the radio's silence deadlines of the fleet's first device.
+    /// Index in the radio's timings of the fleet's per-SF time on air, silence and channels
+    /// (kept there so that this stays small: it is copied for every LoRa reading).
+    timing: u32,
+    /// The spreading factor every device uses when the fleet has no per-device links.
+    spreading_factor: u8,
+    /// Index in the radio's silence deadlines (and links) of the fleet's first device.
     first_silence: u32,
+    /// Whether each device has its own link (a `placement`).
+    linked: bool,
+    /// Slot length of slotted ALOHA; 0: unslotted.
+    slot: Ticks,
+    /// Capture threshold in dB: overlaps are settled by received power.
+    capture_db: Option<f64>,
+}
+
+impl LoRaRt {
+    /// When a frame due `now` goes on air: now, or at the next slot boundary (slotted ALOHA,
+    /// slots counted from the start of the run).
+    #[inline]
+    pub(super) fn start(&self, now: Ticks) -> Ticks {
+        if self.slot == 0 {
+            now
+        } else {
+            now.div_ceil(self.slot).saturating_mul(self.slot)
+        }
+    }
+}
+
+/// How one device reaches its gateway: the spreading factor it sends at and the power the
+/// gateway receives, in dBm (0 when the fleet has no placement: powers are then never
+/// compared).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Link {
+    pub(super) spreading_factor: u8,
+    rx_dbm: f32,
 }
 
 /// A LoRa fleet's time on air per message (Semtech's formula, LoRaWAN framing) and the
 /// silence its duty cycle imposes after each transmission, in ticks: shared by packet mode's
 /// radios and flow mode's (`world/flow/lora.rs`).
 pub(super) fn lora_timing(spec: &FleetSpec, l: &LoRaSpec) -> (Ticks, Ticks) {
+    lora_timing_at(spec, l, l.spreading_factor)
+}
+
+/// [`lora_timing`] at spreading factor `sf`.
+fn lora_timing_at(spec: &FleetSpec, l: &LoRaSpec, sf: u8) -> (Ticks, Ticks) {
     let phy = LoRaPhy {
-        spreading_factor: l.spreading_factor,
+        spreading_factor: sf,
         bandwidth_hz: l.bandwidth_hz,
         coding_rate: l.coding_rate,
         ..LoRaPhy::default()
@@ -44,14 +105,51 @@ pub(super) fn lora_timing(spec: &FleetSpec, l: &LoRaSpec) -> (Ticks, Ticks) {
     (airtime, silence)
 }
 
+/// Device `i`'s link in a fleet with settings `l`, drawn on `key`'s stream: a place uniform in
+/// area on the disc (distance R√U), the mean path loss there plus normal shadowing, and the
+/// spreading factor the received power allows; `None` when it allows none.
+fn draw_link(l: &LoRaSpec, key: StreamKey) -> Option<Link> {
+    let p = l.placement?;
+    let mut rng = key.stream();
+    let distance = p.radius_m * rng.random::<f64>().sqrt();
+    let shadowing = if p.shadowing_db > 0.0 {
+        let z: f64 = StandardNormal.sample(&mut rng);
+        p.shadowing_db * z
+    } else {
+        0.0
+    };
+    let rx_dbm = p.tx_power_dbm - p.path_loss.loss_db(distance) - shadowing;
+    let spreading_factor = if l.sf_by_distance {
+        lora::lowest_spreading_factor(rx_dbm, l.spreading_factor, l.bandwidth_hz)?
+    } else if rx_dbm >= lora::sensitivity_dbm(l.spreading_factor, l.bandwidth_hz) {
+        l.spreading_factor
+    } else {
+        return None;
+    };
+    Some(Link {
+        spreading_factor,
+        rx_dbm: rx_dbm as f32,
+    })
+}
+
 /// A shared LoRa channel (one site, one spreading factor, one frequency).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Channel {
     /// When the last transmission on air ends.
     busy_until: Ticks,
     /// The latest transmission, not yet settled: whether it collided is known only once it
-    /// has ended or been overlapped.
+    /// has ended or been overlapped (channels without capture).
     pending: Option<Transmission>,
+    /// Every transmission still on air, in start order, with the power its gateway receives
+    /// (channels with capture).
+    on_air: Vec<Heard>,
+}
+
+/// A transmission on a channel with capture, and how strongly its gateway hears it.
+#[derive(Clone, Copy, Debug)]
+struct Heard {
+    tx: Transmission,
+    rx_dbm: f32,
 }
 
 /// A message on air: when it ends, and whether another transmission overlapped its start.
@@ -62,89 +160,175 @@ pub(super) struct Transmission {
     collided: bool,
 }
 
-/// The LoRa channels and duty cycles of one replication.
+/// The LoRa channels, duty cycles and links of one replication.
 #[derive(Debug)]
 pub(super) struct Radio {
     /// Shared LoRa channels, 64 per site and spreading factor in use.
     channels: Vec<Channel>,
     /// Per LoRa device: until when the duty cycle keeps it silent.
     silent_until: Vec<Ticks>,
+    /// Per LoRa device of a fleet with a placement (else empty): its link, `None` when out
+    /// of range. Indexed like `silent_until`.
+    links: Vec<Option<Link>>,
+    /// Per LoRa fleet, per spreading factor 7..=12 its devices may use (others unset): time
+    /// on air, silence and first channel.
+    timings: Vec<[SfRt; SFS]>,
 }
 
 impl Radio {
     /// The radio of `dep`'s LoRa fleets, and each fleet's radio parameters (`None` for a fleet
-    /// not on LoRa): time on air from the Semtech formula, duty-cycle silence, and the
-    /// channels it shares with the other LoRa fleets at its site on its spreading factor.
-    pub(super) fn new(dep: &Deployment) -> (Radio, Vec<Option<LoRaRt>>) {
+    /// not on LoRa): time on air from the Semtech formula, duty-cycle silence, the channels it
+    /// shares with the other LoRa fleets at its site on each spreading factor it uses, and,
+    /// for a fleet with a placement, each device's link drawn on `key(device, LORA_PLACEMENT)`.
+    pub(super) fn new(
+        dep: &Deployment,
+        key: &dyn Fn(u64, u64) -> StreamKey,
+    ) -> (Radio, Vec<Option<LoRaRt>>) {
         let mut bases: Vec<(usize, u8, u32)> = vec![];
         let mut silences = 0u32;
+        let mut links = vec![];
+        let mut timings = vec![];
         let mut fleets = vec![None; dep.fleets.len()];
         for (f, spec) in dep.fleets.iter().enumerate() {
             let Some(l) = spec.lora else { continue };
-            let (airtime, silence) = lora_timing(spec, &l);
-            let key = (spec.site, l.spreading_factor);
-            let first_channel = match bases.iter().find(|b| (b.0, b.1) == key) {
-                Some(b) => b.2,
-                None => {
-                    let base = bases.len() as u32 * MAX_LORA_CHANNELS;
-                    bases.push((key.0, key.1, base));
-                    base
+            let mut channel_base = |sf: u8| {
+                let key = (spec.site, sf);
+                match bases.iter().find(|b| (b.0, b.1) == key) {
+                    Some(b) => b.2,
+                    None => {
+                        let base = bases.len() as u32 * MAX_LORA_CHANNELS;
+                        bases.push((key.0, key.1, base));
+                        base
+                    }
                 }
             };
+            let top = if l.sf_by_distance {
+                12
+            } else {
+                l.spreading_factor
+            };
+            let mut by_sf = [SfRt::default(); SFS];
+            for sf in l.spreading_factor..=top {
+                let (airtime, silence) = lora_timing_at(spec, &l, sf);
+                by_sf[usize::from(sf - 7)] = SfRt {
+                    airtime,
+                    silence,
+                    first_channel: channel_base(sf),
+                };
+            }
+            let linked = l.placement.is_some();
+            if linked {
+                links.resize(silences as usize, None);
+                links.extend(
+                    (0..u64::from(spec.count)).map(|i| {
+                        draw_link(&l, key(member_key(spec.key, i), process::LORA_PLACEMENT))
+                    }),
+                );
+            }
+            timings.push(by_sf);
             fleets[f] = Some(LoRaRt {
-                airtime,
-                silence,
                 channels: l.channels,
-                first_channel,
+                timing: timings.len() as u32 - 1,
+                spreading_factor: l.spreading_factor,
                 first_silence: silences,
+                linked,
+                slot: l.slot.unwrap_or(0),
+                capture_db: l.capture_db,
             });
             silences += spec.count;
         }
         let radio = Radio {
             channels: vec![Channel::default(); bases.len() * MAX_LORA_CHANNELS as usize],
             silent_until: vec![0; silences as usize],
+            links,
+            timings,
         };
         (radio, fleets)
     }
 
-    /// Whether device `index` (its place in its fleet) of a fleet with radio `rt` may transmit
-    /// now; if so, its duty cycle silences it for the time on air and the silence after.
+    /// How device `index` (its place in its fleet) of a fleet with radio `rt` reaches its
+    /// gateway; `None` when it is out of range.
     #[inline]
-    pub(super) fn may_transmit(&mut self, rt: &LoRaRt, index: u32, now: Ticks) -> bool {
+    pub(super) fn link(&self, rt: &LoRaRt, index: u32) -> Option<Link> {
+        if rt.linked {
+            self.links[(rt.first_silence + index) as usize]
+        } else {
+            Some(Link {
+                spreading_factor: rt.spreading_factor,
+                rx_dbm: 0.0,
+            })
+        }
+    }
+
+    /// Whether device `index` (its place in its fleet) of a fleet with radio `rt` may transmit
+    /// at `start`; if so, its duty cycle silences it for the time on air at its spreading
+    /// factor and the silence after.
+    #[inline]
+    pub(super) fn may_transmit(
+        &mut self,
+        rt: &LoRaRt,
+        index: u32,
+        link: Link,
+        start: Ticks,
+    ) -> bool {
         let i = (rt.first_silence + index) as usize;
-        if now < self.silent_until[i] {
+        if start < self.silent_until[i] {
             return false;
         }
-        self.silent_until[i] = now + rt.airtime + rt.silence;
+        let at = self.timings[rt.timing as usize][usize::from(link.spreading_factor - 7)];
+        self.silent_until[i] = start + at.airtime + at.silence;
         true
     }
 
-    /// A transmission of `msg` starts now on channel `channel` of a fleet with radio `rt`:
-    /// unslotted ALOHA without capture, it is lost if any other transmission on the channel
-    /// overlaps it. The latest transmission stays pending until it ends or is overlapped.
-    /// Returns the shared channel's index, when this transmission ends, and the earlier
-    /// pending one it replaced with whether that one is lost (it is settled now).
+    /// A transmission of `msg` over `link` starts at `start` (now, or the next slot boundary)
+    /// on channel `channel` of a fleet with radio `rt`. Without capture it is lost if any
+    /// other transmission on the channel overlaps it, and the latest transmission stays
+    /// pending until it ends or is overlapped; with capture, each overlapping pair is settled
+    /// by power now and every transmission waits for its end. Returns the shared channel's
+    /// index, when this transmission ends, and the earlier pending one it replaced with
+    /// whether that one is lost (it is settled now).
     pub(super) fn transmit(
         &mut self,
         rt: &LoRaRt,
+        link: Link,
         channel: u32,
         msg: Msg,
-        now: Ticks,
+        start: Ticks,
     ) -> (u32, Ticks, Option<(Transmission, bool)>) {
-        let c = rt.first_channel + channel;
-        let end = now.saturating_add(rt.airtime);
+        let at = self.timings[rt.timing as usize][usize::from(link.spreading_factor - 7)];
+        let c = at.first_channel + channel;
+        let end = start.saturating_add(at.airtime);
         let ch = &mut self.channels[c as usize];
-        let collided = ch.busy_until > now;
+        if rt.capture_db.is_some() {
+            let rx = f64::from(link.rx_dbm);
+            let mut collided = false;
+            for other in ch.on_air.iter_mut().filter(|o| o.tx.end > start) {
+                let theirs = f64::from(other.rx_dbm);
+                collided |= !lora::survives_overlap(rx, theirs, rt.capture_db);
+                other.tx.collided |= !lora::survives_overlap(theirs, rx, rt.capture_db);
+            }
+            ch.on_air.push(Heard {
+                tx: Transmission { msg, end, collided },
+                rx_dbm: link.rx_dbm,
+            });
+            return (c, end, None);
+        }
+        let collided = ch.busy_until > start;
         ch.busy_until = ch.busy_until.max(end);
         let earlier = ch.pending.replace(Transmission { msg, end, collided });
-        let settled = earlier.map(|tx| (tx, tx.collided || tx.end > now));
+        let settled = earlier.map(|tx| (tx, tx.collided || tx.end > start));
         (c, end, settled)
     }
 
-    /// Channel `c`'s pending transmission ends now, unless a later one replaced it: returns
-    /// it with whether it is lost.
+    /// One of channel `c`'s transmissions ends now: with capture, the first on air that ends
+    /// now; without, the pending one unless a later one replaced it. Returns it with whether
+    /// it is lost.
     pub(super) fn channel_free(&mut self, c: u32, now: Ticks) -> Option<(Transmission, bool)> {
         let ch = &mut self.channels[c as usize];
+        if let Some(i) = ch.on_air.iter().position(|h| h.tx.end == now) {
+            let tx = ch.on_air.remove(i).tx;
+            return Some((tx, tx.collided));
+        }
         let tx = ch.pending.filter(|tx| tx.end == now)?;
         ch.pending = None;
         Some((tx, tx.collided))
@@ -152,8 +336,206 @@ impl Radio {
 
     /// The messages still on air (for a trace's last steps at the horizon).
     pub(super) fn on_air(&self) -> impl Iterator<Item = &Msg> {
-        self.channels
-            .iter()
-            .filter_map(|c| c.pending.as_ref().map(|tx| &tx.msg))
+        self.channels.iter().flat_map(|c| {
+            c.pending
+                .as_ref()
+                .map(|tx| &tx.msg)
+                .into_iter()
+                .chain(c.on_air.iter().map(|h| &h.tx.msg))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::lora::LogDistance;
+    use crate::scenario::PlacementSpec;
+
+    /// A fleet at SF12 with one channel (index 0 of the radio), capture at `capture_db`.
+    fn fleet(capture_db: Option<f64>, slot: Ticks) -> (Radio, LoRaRt) {
+        let mut by_sf = [SfRt::default(); SFS];
+        by_sf[5] = SfRt {
+            airtime: 1_000,
+            silence: 0,
+            first_channel: 0,
+        };
+        let rt = LoRaRt {
+            channels: 1,
+            timing: 0,
+            spreading_factor: 12,
+            first_silence: 0,
+            linked: true,
+            slot,
+            capture_db,
+        };
+        let radio = Radio {
+            channels: vec![Channel::default(); MAX_LORA_CHANNELS as usize],
+            silent_until: vec![0; 8],
+            links: vec![],
+            timings: vec![by_sf],
+        };
+        (radio, rt)
+    }
+
+    fn heard(rx_dbm: f32) -> Link {
+        Link {
+            spreading_factor: 12,
+            rx_dbm,
+        }
+    }
+
+    fn msg(device: u32) -> Msg {
+        Msg {
+            created: 0,
+            queued: 0,
+            device,
+            seq: 0,
+        }
+    }
+
+    /// Sends frames `(start, rx_dbm)` in order, then ends them all: which devices' frames are
+    /// lost.
+    fn lost(capture_db: Option<f64>, frames: &[(Ticks, f32)]) -> Vec<bool> {
+        let (mut radio, rt) = fleet(capture_db, 0);
+        let mut fate = vec![None; frames.len()];
+        let mut ends = vec![];
+        for (i, &(start, rx)) in frames.iter().enumerate() {
+            let (c, end, earlier) = radio.transmit(&rt, heard(rx), 0, msg(i as u32), start);
+            if let Some((tx, lost)) = earlier {
+                fate[tx.msg.device as usize] = Some(lost);
+            }
+            ends.push((end, c));
+        }
+        ends.sort_unstable();
+        for (end, c) in ends {
+            if let Some((tx, lost)) = radio.channel_free(c, end) {
+                fate[tx.msg.device as usize] = Some(lost);
+            }
+        }
+        fate.into_iter()
+            .map(|f| f.expect("every frame settled"))
+            .collect()
+    }
+
+    #[test]
+    fn without_capture_any_overlap_loses_both_frames() {
+        assert_eq!(lost(None, &[(0, -100.0), (500, -130.0)]), [true, true]);
+        assert_eq!(lost(None, &[(0, -100.0), (1_000, -100.0)]), [false, false]);
+    }
+
+    #[test]
+    fn the_frame_stronger_by_the_threshold_survives_in_either_order() {
+        let capture = Some(6.0);
+        assert_eq!(lost(capture, &[(0, -100.0), (500, -106.0)]), [false, true]);
+        assert_eq!(lost(capture, &[(0, -106.0), (500, -100.0)]), [true, false]);
+        // Closer than 6 dB: neither is decoded.
+        assert_eq!(lost(capture, &[(0, -100.0), (500, -105.0)]), [true, true]);
+        // Frames that only touch do not overlap.
+        assert_eq!(
+            lost(capture, &[(0, -100.0), (1_000, -100.0)]),
+            [false, false]
+        );
+    }
+
+    #[test]
+    fn capture_is_settled_pair_by_pair() {
+        // The first two are within 6 dB of each other; the third is weaker than both by more.
+        assert_eq!(
+            lost(Some(6.0), &[(0, -100.0), (200, -104.0), (400, -120.0)]),
+            [true, true, true]
+        );
+        // A strong frame survives two weak ones that overlap it at different times.
+        assert_eq!(
+            lost(Some(6.0), &[(0, -90.0), (200, -110.0), (900, -111.0)]),
+            [false, true, true]
+        );
+    }
+
+    #[test]
+    fn slotted_frames_wait_for_the_next_slot_boundary() {
+        let (_, rt) = fleet(None, 250);
+        assert_eq!(rt.start(0), 0);
+        assert_eq!(rt.start(1), 250);
+        assert_eq!(rt.start(250), 250);
+        assert_eq!(rt.start(251), 500);
+        let (_, pure) = fleet(None, 0);
+        assert_eq!(pure.start(251), 251);
+    }
+
+    fn placed(radius_m: f64, sf_by_distance: bool) -> LoRaSpec {
+        LoRaSpec {
+            spreading_factor: 7,
+            channels: 8,
+            duty_cycle: 0.01,
+            bandwidth_hz: 125_000,
+            coding_rate: 1,
+            slot: None,
+            placement: Some(PlacementSpec {
+                radius_m,
+                tx_power_dbm: 14.0,
+                path_loss: LogDistance::BOR_2016,
+                shadowing_db: 0.0,
+            }),
+            sf_by_distance,
+            capture_db: None,
+        }
+    }
+
+    fn key(entity: u64) -> StreamKey {
+        StreamKey {
+            seed: 1,
+            replication: 0,
+            entity,
+            process: process::LORA_PLACEMENT,
+        }
+    }
+
+    /// Uniform in area on a disc of radius R, a device picks SF s when it lies in the ring
+    /// between the reaches of SF s−1 and SF s: a share (r_s² − r_{s−1}²) / R². 40 000 draws
+    /// put each share within 0.01 (five binomial standard errors at most).
+    #[test]
+    fn spreading_factors_by_distance_fill_rings_of_the_disc() {
+        let radius = 700.0;
+        let spec = placed(radius, true);
+        let n = 40_000;
+        let mut counts = [0u32; 7];
+        for i in 0..n {
+            match draw_link(&spec, key(i)) {
+                Some(link) => counts[usize::from(link.spreading_factor - 7)] += 1,
+                None => counts[6] += 1,
+            }
+        }
+        let pl = LogDistance::BOR_2016;
+        let reach = |sf: u8| {
+            pl.distance_m(14.0 - lora::sensitivity_dbm(sf, 125_000))
+                .min(radius)
+        };
+        let mut inner = 0.0;
+        for sf in 7..=12u8 {
+            let outer = reach(sf);
+            let expected = (outer * outer - inner * inner) / (radius * radius);
+            let share = f64::from(counts[usize::from(sf - 7)]) / n as f64;
+            assert!(
+                (share - expected).abs() < 0.01,
+                "SF{sf}: {share} vs {expected}"
+            );
+            inner = outer;
+        }
+        let beyond = 1.0 - (inner / radius).powi(2);
+        assert!((f64::from(counts[6]) / n as f64 - beyond).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_device_keeps_its_place_for_its_key() {
+        let spec = placed(300.0, true);
+        assert_eq!(draw_link(&spec, key(5)), draw_link(&spec, key(5)));
+        assert_ne!(draw_link(&spec, key(5)), draw_link(&spec, key(6)));
+        // Without a placement a device has no link of its own.
+        let unplaced = LoRaSpec {
+            placement: None,
+            ..spec
+        };
+        assert_eq!(draw_link(&unplaced, key(5)), None);
     }
 }

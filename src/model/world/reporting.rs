@@ -25,7 +25,7 @@ use super::super::trace::{Observer, Trace};
 use super::accounts::Accounts;
 use super::cellular::{Cellular, Status};
 use super::network::Network;
-use super::radio::{LoRaRt, Radio, Transmission};
+use super::radio::{Link, LoRaRt, Radio, Transmission};
 use super::software::{BRICKED, EXPIRED, Software};
 use super::{Device, FleetRt, Msg};
 
@@ -150,7 +150,12 @@ impl Reporting {
             return self.send_access(sched, cx, msg);
         }
         if let Some(rt) = fleet.lora {
-            if !cx.radio.may_transmit(&rt, d - fleet.first_device, now) {
+            let index = d - fleet.first_device;
+            let Some(link) = cx.radio.link(&rt, index) else {
+                return cx.lose(now, msg, LossCause::OutOfRange);
+            };
+            let start = rt.start(now);
+            if !cx.radio.may_transmit(&rt, index, link, start) {
                 return cx.lose(now, msg, LossCause::DutyCycle);
             }
             let channel = match rt.channels {
@@ -158,7 +163,7 @@ impl Reporting {
                 n => dev.traffic.random_range(0..n),
             };
             self.in_flight += 1;
-            return self.transmit(sched, cx, &rt, channel, msg);
+            return self.transmit(sched, cx, &rt, link, channel, msg, start);
         }
         let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
             return cx.lose(now, msg, LossCause::LinkLoss);
@@ -351,17 +356,21 @@ impl Reporting {
         sched.schedule_at(at, event.into());
     }
 
-    /// A LoRa transmission of `msg` starts now on channel `channel` of its fleet's radio
-    /// `rt`; the earlier transmission it overlaps, if any, is settled.
+    /// A LoRa transmission of `msg` over `link` starts at `start` (now, or the next slot) on
+    /// channel `channel` of its fleet's radio `rt`; the earlier transmission it overlaps, if
+    /// any, is settled.
+    #[allow(clippy::too_many_arguments)]
     fn transmit<O: Observer>(
         &mut self,
         sched: &mut Scheduler<Packed>,
         cx: &mut ReportCx<'_, O>,
         rt: &LoRaRt,
+        link: Link,
         channel: u32,
         msg: Msg,
+        start: Ticks,
     ) {
-        let (c, end, earlier) = cx.radio.transmit(rt, channel, msg, sched.now());
+        let (c, end, earlier) = cx.radio.transmit(rt, link, channel, msg, start);
         if let Some((tx, lost)) = earlier {
             self.settle_transmission(sched, cx, tx, lost);
         }
