@@ -15,7 +15,13 @@ use crate::montecarlo::compare::Comparison;
 
 /// The metrics on the chart: the cost, then what it buys.
 pub const COST: &str = "cost_total";
-const AVAILABILITY: [&str; 2] = ["site_availability", "data_completeness"];
+/// The availability charted, the first the designs define: devices on their own SIMs are
+/// judged by their service availability, as the comparison's table headlines them.
+const AVAILABILITY: [&str; 3] = [
+    "service_availability",
+    "site_availability",
+    "data_completeness",
+];
 
 /// One design on the chart.
 #[derive(Clone, Debug)]
@@ -29,7 +35,8 @@ pub struct Design {
 #[derive(Clone, Debug)]
 pub struct TradeOff {
     pub currency: &'static str,
-    /// The availability metric used (`site_availability`, else `data_completeness`).
+    /// The availability metric used (`service_availability`, else `site_availability`, else
+    /// `data_completeness`).
     pub availability: String,
     pub availability_better: Better,
     pub cost_better: Better,
