@@ -758,7 +758,7 @@ impl<O: Observer> Model for World<O> {
             Event::Emit(_)
             | Event::Arrive { .. }
             | Event::ArriveLong { .. }
-            | Event::ServiceDone(_)
+            | Event::ServiceDone { .. }
             | Event::ChannelFree(_) => {}
             // A state change: in flow mode, the telemetry it affects is settled first.
             _ => {
@@ -794,9 +794,12 @@ impl<O: Observer> Model for World<O> {
             Event::CarrierUp(c) => {
                 self.with_network(|net, w| net.carrier_process(sched, w, c as usize, true))
             }
-            Event::ServiceDone(g) => self
-                .net
-                .service_done(sched, &mut courier!(self), g as usize),
+            Event::ServiceDone { gateway, channel } => self.net.service_done(
+                sched,
+                &mut courier!(self),
+                gateway as usize,
+                channel as usize,
+            ),
             Event::FaultBegin(i) => self.fault(sched, i as usize, true),
             Event::FaultEnd(i) => self.fault(sched, i as usize, false),
             Event::Cause { index, up } => {

@@ -68,11 +68,24 @@ pub const AUTO_FLOW_EVENTS: f64 = 1e8;
 /// (`model::world::flow::kept`). A feature added to packet mode before flow mode models it
 /// is refused here, with the reason `--mode flow` prints (exit 2) and `auto` falls back on.
 pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
-    dep.fleets.iter().find(|f| f.cellular.is_some()).map(|f| {
+    let cellular = dep.fleets.iter().find(|f| f.cellular.is_some()).map(|f| {
         format!(
             "fleet \"{}\" attaches to carriers on its own SIMs, which flow mode does not model \
              yet (each device's failover is its own); run it in packet mode (`--mode packet`)",
             f.id
+        )
+    });
+    cellular.or_else(|| servers_flow_unsupported(dep))
+}
+
+/// Why flow mode cannot model `dep`'s servers, if it cannot: its fluid server is one channel
+/// (M/G/1 waits, M/G/1/1 blocking), so gateways with several channels run in packet mode.
+fn servers_flow_unsupported(dep: &Deployment) -> Option<String> {
+    dep.gateways.iter().find(|g| g.servers > 1).map(|g| {
+        format!(
+            "gateway \"{}\" serves on {} channels, and flow mode's fluid server has one; run it \
+             in packet mode (`--mode packet`)",
+            g.id, g.servers
         )
     })
 }

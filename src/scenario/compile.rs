@@ -722,6 +722,22 @@ pub fn compile(
             (None, Some(d)) => Some(cx.dist(&format!("{here}.service"), d)?),
             (None, None) => None,
         };
+        let servers = g.servers.map_or(1, |c| c.0);
+        if servers > 1
+            && service.is_none()
+            && uplinks.iter().all(|u| u.link.data_rate_bps.is_none())
+        {
+            return Err(cx.error(
+                &format!("{here}.servers"),
+                format!(
+                    "gateway \"{}\" has {servers} servers but forwarding takes no time",
+                    g.id
+                ),
+                "give each message a holding time, e.g. service: Exponential(mean: \"3m\"), \
+                 or a rate (drain_per_s: 200.0)"
+                    .into(),
+            ));
+        }
         gateways.push(GatewaySpec {
             id: g.id.clone(),
             key: name_key("gateway", &g.id),
@@ -729,6 +745,7 @@ pub fn compile(
             buffer_messages: g.buffer_messages,
             drop: g.drop,
             service,
+            servers,
             uplinks,
             failover: cx.failover(&format!("{here}.failover"), &g.failover)?,
             failure: {

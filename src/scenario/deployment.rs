@@ -77,6 +77,8 @@ pub struct GatewaySpec {
     pub drop: DropPolicy,
     /// Time to process one message before it goes on the uplink; `None` takes no time.
     pub service: Option<DurationDist>,
+    /// Parallel channels of the forwarding server, sharing one FIFO queue (1: one at a time).
+    pub servers: u32,
     /// In priority order: the primary first.
     pub uplinks: Vec<UplinkSpec>,
     pub failover: FailoverSpec,

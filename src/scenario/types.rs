@@ -565,6 +565,13 @@ pub struct Gateway {
     /// Time to process one message, as a distribution (instead of `drain_per_s`).
     #[serde(default)]
     pub service: Option<Dist>,
+    /// Parallel channels of the forwarding server (an M/G/c queue, or with `buffer_messages:
+    /// 0` an Erlang loss system): each takes the next message of one shared FIFO queue. A
+    /// message holds a channel for its `service` time (a session's holding time) plus its
+    /// bits over the uplink's `data_rate_bps`. Needs `service`, `drain_per_s` or a data rate;
+    /// 1 if absent.
+    #[serde(default)]
+    pub servers: Option<Count>,
     pub uplinks: Vec<Uplink>,
     /// How the gateway moves between its uplinks; `Instant` if absent.
     #[serde(default)]

@@ -24,6 +24,7 @@ mod lora;
 mod outages;
 mod queue_metrics;
 mod report;
+mod servers;
 mod shard;
 mod software;
 mod stop;

@@ -90,8 +90,8 @@ fn gateways(dep: &Deployment, key: Key<'_>, horizon: Ticks) -> Vec<GatewayRt> {
             server: g.has_capacity_limit().then(|| Server {
                 service: g.service.clone(),
                 rng: key(g.key, process::SERVICE).stream(),
-                in_service: None,
-                busy: false,
+                channels: vec![None; g.servers as usize].into_boxed_slice(),
+                busy: 0,
                 busy_since: 0,
                 busy_total: 0,
             }),

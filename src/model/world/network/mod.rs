@@ -18,8 +18,8 @@
 //!
 //! Room left for what comes next: a fleet's attachment is one [`FleetPath`] record, so a
 //! device attached to carriers directly (no gateway) is one more way of routing in `route`;
-//! a gateway's server holds the message in service in one place (`Server::in_service`), so c
-//! channels are c such slots.
+//! a gateway's server holds the messages in service in one slot per channel
+//! (`Server::channels`).
 
 use std::collections::VecDeque;
 
@@ -189,16 +189,44 @@ impl GatewayRt {
     }
 }
 
-/// A gateway's forwarding server: messages queue FIFO in the gateway buffer while it is busy.
+/// A gateway's forwarding server: `servers` parallel channels sharing one FIFO queue, the
+/// gateway buffer, where messages wait while every channel is busy (with no buffer, a loss
+/// system: a message finding every channel busy is lost).
 #[derive(Debug)]
 struct Server {
     service: Option<DurationDist>,
     rng: Stream,
-    /// The message being served (one channel).
-    in_service: Option<Msg>,
-    busy: bool,
+    /// The message each channel is serving; `None` for a free channel.
+    channels: Box<[Option<Msg>]>,
+    /// How many channels are serving, and since when that count holds.
+    busy: u32,
     busy_since: Ticks,
+    /// ∫ busy channels dt up to `busy_since`, in channel-ticks.
     busy_total: Ticks,
+}
+
+impl Server {
+    /// A free channel, if any (the lowest-numbered one, so the choice is deterministic).
+    #[inline]
+    fn free_channel(&self) -> Option<usize> {
+        self.channels.iter().position(Option::is_none)
+    }
+
+    /// The number of busy channels becomes `busy` now.
+    #[inline]
+    fn set_busy(&mut self, now: Ticks, busy: u32) {
+        self.busy_total += (now - self.busy_since) * Ticks::from(self.busy);
+        self.busy_since = now;
+        self.busy = busy;
+    }
+
+    /// Channel-time spent serving up to `horizon`, over the channels: the busy time of a
+    /// single channel, the mean busy time per channel of several.
+    fn busy_time(&self, horizon: Ticks) -> Ticks {
+        let total =
+            self.busy_total + horizon.saturating_sub(self.busy_since) * Ticks::from(self.busy);
+        total / self.channels.len() as Ticks
+    }
 }
 
 #[derive(Debug)]
@@ -458,19 +486,20 @@ impl Network {
         self.gateways
             .iter()
             .map(|g| {
-                let in_service = g.server.as_ref().is_some_and(|s| s.in_service.is_some());
-                g.buffer.len() as u64 + in_service as u64
+                let in_service = g.server.as_ref().map_or(0, |s| u64::from(s.busy));
+                g.buffer.len() as u64 + in_service
             })
             .sum()
     }
 
-    /// Every message held at a gateway, with the gateway: the one in service first, then the
-    /// buffer in order.
+    /// Every message held at a gateway, with the gateway: those in service first (by
+    /// channel), then the buffer in order.
     pub(super) fn held_messages(&self) -> impl Iterator<Item = (u32, &Msg)> {
         self.gateways.iter().enumerate().flat_map(|(g, gw)| {
-            let in_service = gw.server.as_ref().and_then(|s| s.in_service.as_ref());
-            in_service
-                .into_iter()
+            let channels = gw.server.as_ref().map_or(&[][..], |s| &s.channels[..]);
+            channels
+                .iter()
+                .flatten()
                 .chain(&gw.buffer)
                 .map(move |m| (g as u32, m))
         })
@@ -480,11 +509,7 @@ impl Network {
     pub(super) fn busy_times(&self, horizon: Ticks) -> Vec<Ticks> {
         self.gateways
             .iter()
-            .map(|g| match &g.server {
-                Some(s) if s.busy => s.busy_total + horizon.saturating_sub(s.busy_since),
-                Some(s) => s.busy_total,
-                None => 0,
-            })
+            .map(|g| g.server.as_ref().map_or(0, |s| s.busy_time(horizon)))
             .collect()
     }
 
