@@ -179,6 +179,9 @@ pub struct Outcome {
     pub recoveries: Vec<Ticks>,
     /// Per site: availability of every fleet's path to the cloud, and stale time.
     pub site_availability: Vec<f64>,
+    /// Per fleet with a k-of-n service level (`at_least_up`), in fleet order: the share of
+    /// time at least k of its devices were up and reporting.
+    pub k_of_n_availability: Vec<f64>,
     pub site_stale: Vec<Ticks>,
     /// Per gateway: share of time it could forward to the cloud, and time its forwarding
     /// server was busy.

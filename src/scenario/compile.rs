@@ -14,7 +14,7 @@ use super::deployment::{
     GroupSpec, LinkSpec, LoRaSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::deployment::{CostSpec, DeviceCostSpec, GatewayCostSpec, PlanSpec, SlaSpec};
-use super::deployment::{CrewSpec, SparesSpec, SteadyStart};
+use super::deployment::{CrewSpec, Pool, SparesSpec, SteadyStart};
 use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
@@ -826,11 +826,31 @@ pub fn compile(
                 detection: cx.detection(&format!("{here}.detection"), detection)?,
             },
         };
+        let (pool, at_least) = match r {
+            Redundancy::ActiveActive { pool, at_least, .. } => (*pool, at_least.map(|k| k.0)),
+            Redundancy::ActiveStandby { .. } => (Pool::Home, None),
+        };
+        if let Some(k) = at_least.filter(|&k| k as usize > members.len()) {
+            return Err(cx.error(
+                &format!("{here}.at_least"),
+                format!(
+                    "redundancy group \"{}\" needs {k} working gateways but has {}",
+                    r.id(),
+                    members.len()
+                ),
+                format!(
+                    "k of n needs k ≤ n: at_least: {} or fewer, or add gateways",
+                    members.len()
+                ),
+            ));
+        }
         groups.push(GroupSpec {
             id: r.id().to_string(),
             key: name_key("group", r.id()),
             members,
             policy,
+            pool,
+            at_least,
         });
     }
     // Gateways that fleets use directly serve them as groups of one, made on first use.
@@ -877,6 +897,8 @@ pub fn compile(
                     key: name_key("direct", &f.id),
                     members: vec![],
                     policy: FailoverSpec::NoFailover,
+                    pool: Pool::Home,
+                    at_least: None,
                 });
                 groups.len() - 1
             }
@@ -894,6 +916,8 @@ pub fn compile(
                             key: name_key("group", gateway_ids[gateway]),
                             members: vec![gateway],
                             policy: FailoverSpec::NoFailover,
+                            pool: Pool::Home,
+                            at_least: None,
                         });
                         groups.len() - 1
                     })
@@ -1079,6 +1103,19 @@ pub fn compile(
                 .map(|c| cx.certificate(&format!("{here}.certificate"), c))
                 .transpose()?,
             stop_when_dead: f.stop_when_dead.map(|s| dead_to_stop(s.0, f.count.0)),
+            at_least_up: match f.at_least_up {
+                Some(k) if k.0 > f.count.0 => {
+                    return Err(cx.error(
+                        &format!("{here}.at_least_up"),
+                        format!(
+                            "fleet \"{}\" needs {} devices up but has {}",
+                            f.id, k.0, f.count.0
+                        ),
+                        format!("k of n needs k ≤ n: at_least_up: {} or fewer", f.count.0),
+                    ));
+                }
+                k => k.map(|k| k.0),
+            },
             cellular,
         });
     }

@@ -28,7 +28,7 @@ pub use deployment::{
     BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, CrewSpec,
     DegradationSpec, Deployment, DeviceCostSpec, DropPolicy, Effect, Expectation, FailoverSpec,
     FailureSpec, FaultSpec, FaultTarget, FleetSpec, GatewayCostSpec, GatewaySpec, GroupSpec,
-    InspectionSpec, LifeSpec, LinkSpec, LoRaSpec, Onset, PlanSpec, ReplaceSpec, SlaSpec,
+    InspectionSpec, LifeSpec, LinkSpec, LoRaSpec, Onset, PlanSpec, Pool, ReplaceSpec, SlaSpec,
     SparesSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};

@@ -447,6 +447,15 @@ pub enum Redundancy {
         id: String,
         gateways: Vec<String>,
         detection: Detection,
+        /// How a message picks a gateway among those in rotation: `Home` (the default) keeps
+        /// each device on its own; `JoinShortestQueue`, `RoundRobin` and `FirstUp` pool them.
+        #[serde(default)]
+        pool: Pool,
+        /// A k-of-n group: up while at least this many of its gateways work (up, and an
+        /// uplink in use). By default the group is up while it has a gateway in rotation and
+        /// each one in rotation works.
+        #[serde(default)]
+        at_least: Option<Count>,
     },
 }
 
@@ -475,6 +484,22 @@ fn certain() -> Probability {
 
 fn never() -> SwitchBack {
     SwitchBack::Never
+}
+
+/// How a redundancy group's gateways share the messages of its devices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Pool {
+    /// Each device has a home gateway (devices dealt out in turn); while the home is out of
+    /// rotation its messages go to the next gateway in rotation.
+    #[default]
+    Home,
+    /// Each message goes to the gateway in rotation holding the fewest messages (waiting and
+    /// in service); ties to the first listed.
+    JoinShortestQueue,
+    /// Messages go to the gateways in rotation in turn, whatever their device.
+    RoundRobin,
+    /// Every message goes to the first listed gateway in rotation.
+    FirstUp,
 }
 
 /// What a gateway does with a new message when its buffer is full.
@@ -669,6 +694,11 @@ pub struct Fleet {
     /// never (run to the horizon).
     #[serde(default)]
     pub stop_when_dead: Option<Share>,
+    /// A k-of-n service level: the fleet is in service while at least this many of its
+    /// devices are up and reporting (up, with a path to the cloud); measured as
+    /// `k_of_n_availability:<fleet>`. Default: none.
+    #[serde(default)]
+    pub at_least_up: Option<Count>,
 }
 
 /// Sensor degradation, a state between healthy and failed, and how it is found:

@@ -18,6 +18,7 @@ mod failover;
 mod fit;
 mod flow;
 mod hardening;
+mod k_of_n;
 mod laws;
 mod lifecycle;
 mod lora;

@@ -227,3 +227,119 @@ fn an_mmc_gateway_near_saturation_has_the_erlang_c_queue_measures() {
     close(&s, "wait_probability:g", wait_prob, 0.0);
     close(&s, "queue_waiting:g", wait_prob * rho / (1.0 - rho), 0.0);
 }
+
+/// Two single-channel gateways in an active-active group whose devices (λ = 1.5/s in all)
+/// are shared by `pool`, each message held for an exponential second.
+fn pooled_pair(pool: &str) -> String {
+    format!(
+        r#"Scenario(
+            name: "pooled", horizon: "6h", warmup: "10m", seed: 43, replications: 10,
+            deadline: "1h",
+            sites: [Site(id: "s")],
+            carriers: [Carrier(id: "c")],
+            gateways: [
+                Gateway(id: "g1", site: "s", buffer_messages: 1000000,
+                    service: Exponential(mean: "1s"), uplinks: [Uplink(carrier: "c")]),
+                Gateway(id: "g2", site: "s", buffer_messages: 1000000,
+                    service: Exponential(mean: "1s"), uplinks: [Uplink(carrier: "c")]),
+            ],
+            redundancy: [ActiveActive(id: "pair", gateways: ["g1", "g2"],
+                detection: After(Fixed("1m")), {pool})],
+            fleets: [Fleet(id: "f", site: "s", gateway: "pair", count: 300,
+                report: Exponential(mean: "200s"))],
+        )"#
+    )
+}
+
+/// Per replication, the messages both gateways hold on average (L of the pair).
+fn pair_length(s: &Summary) -> (f64, f64) {
+    let sums: Vec<f64> = column(s, "queue_length:g1")
+        .iter()
+        .zip(column(s, "queue_length:g2"))
+        .map(|(a, b)| a + b)
+        .collect();
+    let n = sums.len() as f64;
+    let mean = sums.iter().sum::<f64>() / n;
+    let sd = (sums.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    (mean, sd / n.sqrt())
+}
+
+/// How the pool shares the load decides the queue: devices kept on their home gateway make
+/// two M/M/1 queues at ρ = 3/4 (L = 2 × 3 = 6); turns make two E2/M/1 queues (GI/M/1: L =
+/// ρ/(1 − σ), σ = (λ/(λ + μ(1 − σ)))²); joining the shorter queue comes close to one
+/// two-channel server, M/M/2 (L = a + C(2, a) ρ/(1 − ρ) ≈ 3.43), which bounds it from below.
+#[test]
+fn a_pool_that_joins_the_shorter_queue_approaches_one_server_with_two_channels() {
+    let (lambda, mu, c) = (1.5f64, 1.0f64, 2u32);
+    let a = lambda / mu;
+    let rho = a / c as f64;
+    let mm2 = a + erlang_c(c, a) * rho / (1.0 - rho);
+    let home = 2.0 * rho / (1.0 - rho);
+    let mut sigma = 0.5f64;
+    for _ in 0..200 {
+        sigma = (lambda / (lambda + mu * (1.0 - sigma))).powi(2);
+    }
+    let turns = 2.0 * rho / (1.0 - sigma);
+
+    let within = |what: &str, (mean, se): (f64, f64), exact: f64| {
+        assert!(
+            (mean - exact).abs() <= 4.5 * se,
+            "{what}: L {mean} vs {exact} ± {}",
+            4.5 * se
+        );
+    };
+    within(
+        "home",
+        pair_length(&run(&deployment(&pooled_pair("")), 10)),
+        home,
+    );
+    within(
+        "round robin",
+        pair_length(&run(&deployment(&pooled_pair("pool: RoundRobin")), 10)),
+        turns,
+    );
+    let (jsq, jsq_se) = pair_length(&run(
+        &deployment(&pooled_pair("pool: JoinShortestQueue")),
+        10,
+    ));
+    assert!(
+        jsq > mm2 - 4.5 * jsq_se && jsq < turns - 4.5 * jsq_se,
+        "JSQ: L {jsq} ± {jsq_se} not between M/M/2's {mm2} and round robin's {turns}"
+    );
+    // The bound itself: one gateway with two channels is M/M/2.
+    let one = run(
+        &deployment(&gateway(
+            c,
+            1_000_000,
+            r#"Exponential(mean: "1s")"#,
+            300,
+            "6h",
+        )),
+        10,
+    );
+    close(&one, "queue_length:g", mm2, 0.0);
+}
+
+/// `FirstUp` sends everything to the first gateway in rotation: the second stays idle while
+/// the first works.
+#[test]
+fn a_first_up_pool_uses_the_first_gateway_while_it_works() {
+    let s = run(
+        &deployment(&pooled_pair("pool: FirstUp").replace("300", "100")),
+        2,
+    );
+    assert!(
+        column(&s, "gateway_utilisation:g2")
+            .iter()
+            .all(|&u| u == 0.0)
+    );
+    close(&s, "gateway_utilisation:g1", 0.5, 0.0);
+}
+
+/// Flow mode routes by home gateway: a pooled group is refused there, with the reason.
+#[test]
+fn flow_mode_refuses_pooled_groups() {
+    let dep = deployment(&pooled_pair("pool: JoinShortestQueue"));
+    let e = iotwin::montecarlo::resolve_mode(&dep, Mode::Flow).unwrap_err();
+    assert!(e.contains("redundancy group \"pair\" pools"), "{e}");
+}

@@ -198,6 +198,9 @@ fn places_and_groups(
             fleets: (0..dep.fleets.len() as u32)
                 .filter(|&f| dep.fleets[f as usize].group == k)
                 .collect(),
+            pool: group.pool,
+            turn: 0,
+            at_least: group.at_least,
         });
     }
     (places, groups)

@@ -34,6 +34,7 @@ impl Network {
             // A redundancy group with no gateway in use: switching over, or not covered.
             return cx.lose(now, msg, LossCause::GatewayDown);
         };
+        self.took_turn(f, g);
         cx.observer.observe(
             now,
             Trace::AtGateway {

@@ -24,7 +24,7 @@
 use std::collections::VecDeque;
 
 use crate::engine::{DurationDist, Scheduler, Stream, Ticks};
-use crate::scenario::{DropPolicy, FailureSpec, FaultSpec, FaultTarget, Unit};
+use crate::scenario::{DropPolicy, FailureSpec, FaultSpec, FaultTarget, Pool, Unit};
 
 use super::super::event::{Event, Packed};
 use super::super::failover::FailoverPolicy;
@@ -187,6 +187,11 @@ impl GatewayRt {
     fn can_forward(&self) -> bool {
         self.health.up && self.active.is_some()
     }
+
+    /// Messages the gateway holds: waiting, and in service.
+    fn held(&self) -> usize {
+        self.buffer.len() + self.server.as_ref().map_or(0, |s| s.busy as usize)
+    }
 }
 
 /// A gateway's forwarding server: `servers` parallel channels sharing one FIFO queue, the
@@ -251,6 +256,30 @@ struct GroupRt {
     /// The failover place choosing among the members; none for a group of one.
     place: Option<u32>,
     fleets: Vec<u32>,
+    /// How messages pick a member in rotation.
+    pool: Pool,
+    /// The member a `RoundRobin` pool tries first for the next message.
+    turn: u32,
+    /// A k-of-n group: up while at least this many members work.
+    at_least: Option<u32>,
+}
+
+impl GroupRt {
+    /// The member in rotation a message from device `d` goes to by the group's `pool`, or
+    /// `None` if no member is in rotation; `load` is a gateway's messages held.
+    #[inline]
+    fn pick(&self, in_use: &[bool], d: u32, load: impl Fn(u32) -> usize) -> Option<usize> {
+        let n = self.members.len();
+        let first_from = |start: usize| (0..n).map(|k| (start + k) % n).find(|&m| in_use[m]);
+        match self.pool {
+            Pool::Home => first_from(d as usize % n),
+            Pool::FirstUp => first_from(0),
+            Pool::RoundRobin => first_from(self.turn as usize % n),
+            Pool::JoinShortestQueue => (0..n)
+                .filter(|&m| in_use[m])
+                .min_by_key(|&m| load(self.members[m])),
+        }
+    }
 }
 
 /// What a failover place chooses among.
@@ -340,12 +369,27 @@ impl Network {
         }
         let group = &self.groups[path.group as usize];
         let place = &self.places[group.place? as usize];
-        let n = group.members.len();
-        let home = (d - path.first_device) as usize % n;
-        (0..n)
-            .map(|k| (home + k) % n)
-            .find(|&m| place.in_use[m])
+        group
+            .pick(&place.in_use, d - path.first_device, |g| {
+                self.gateways[g as usize].held()
+            })
             .map(|m| group.members[m] as usize)
+    }
+
+    /// A message from fleet `f` went to gateway `g`: a `RoundRobin` pool's next message
+    /// tries the member after it first.
+    #[inline]
+    fn took_turn(&mut self, f: usize, g: usize) {
+        let path = &self.paths[f];
+        if path.single_gateway.is_some() {
+            return;
+        }
+        let group = &mut self.groups[path.group as usize];
+        if group.pool == Pool::RoundRobin
+            && let Some(m) = group.members.iter().position(|&x| x as usize == g)
+        {
+            group.turn = (m + 1) as u32;
+        }
     }
 
     /// Whether device `d` of fleet `f` has someone to take custody of a reading: its gateway is
@@ -376,6 +420,13 @@ impl Network {
             return self.gateways[g as usize].connected;
         }
         let group = &self.groups[path.group as usize];
+        if let Some(k) = group.at_least {
+            let working = group.members.iter();
+            return working
+                .filter(|&&g| self.gateways[g as usize].connected)
+                .count() as u32
+                >= k;
+        }
         let Some(p) = group.place else {
             return false;
         };
@@ -399,6 +450,7 @@ impl Network {
         path.up = up;
         let site = path.site as usize;
         host.accounts().fleet_path(now, site, up, now);
+        host.accounts().fleet_path_changed(now, f, up);
     }
 
     /// Updates fleet `f`'s path state, its site's availability and the recovery times.
@@ -415,6 +467,7 @@ impl Network {
         }
         let site = path.site as usize;
         host.accounts().fleet_path(now, site, up, since);
+        host.accounts().fleet_path_changed(now, f, up);
     }
 
     /// A scripted fault or maintenance window begins (`begins`) or ends. A fault on a fleet's
