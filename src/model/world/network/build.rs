@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use crate::engine::{StreamKey, Ticks};
-use crate::scenario::Deployment;
+use crate::scenario::{Deployment, Pool};
 
 use super::super::super::failover;
 use super::super::super::ledger::Downtime;
@@ -30,6 +30,7 @@ impl Network {
     ) -> Network {
         let mut gateways = gateways(dep, key, horizon);
         let (places, groups) = places_and_groups(dep, key, custom, &mut gateways);
+        let round_robin = groups.iter().any(|g| g.pool == Pool::RoundRobin);
         Network {
             gateways,
             carriers: carriers(dep, key),
@@ -39,6 +40,7 @@ impl Network {
             faults: dep.faults.clone(),
             paths: paths(dep),
             timers: vec![],
+            round_robin,
         }
     }
 }

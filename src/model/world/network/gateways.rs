@@ -9,7 +9,7 @@ use super::super::super::ledger::LossCause;
 use super::super::super::trace::{Observer, Trace};
 use super::super::Msg;
 use super::super::accounts::Accounts;
-use super::{Courier, GatewayRt, Network, Server};
+use super::{Courier, GatewayRt, Network};
 
 impl GatewayRt {
     /// Tells the accounts what gateway `g` holds now: messages waiting, and those in service.
@@ -34,7 +34,9 @@ impl Network {
             // A redundancy group with no gateway in use: switching over, or not covered.
             return cx.lose(now, msg, LossCause::GatewayDown);
         };
-        self.took_turn(f, g);
+        if self.round_robin {
+            self.took_turn(f, g);
+        }
         cx.observer.observe(
             now,
             Trace::AtGateway {
@@ -157,28 +159,26 @@ impl Network {
             // The path went away meanwhile: the message waits at the head of the buffer.
             gw.buffer.push_front(msg);
         }
-        self.next_service(sched, cx, g);
+        self.next_service(sched, cx, g, channel);
         self.gateways[g].account_held(cx.acc, now, g);
     }
 
-    /// Starts queued messages on the free channels while the gateway can forward.
+    /// Free channel `channel` of gateway `g` takes the head of the queue if the gateway can
+    /// forward. The other channels need no look: while the gateway can forward, a message
+    /// waits only when every channel is busy (an arrival takes a free channel, a freed channel
+    /// the head of the queue, and `drain` fills them all when forwarding comes back).
     fn next_service<O: Observer>(
         &mut self,
         sched: &mut Scheduler<Packed>,
         cx: &mut Courier<'_, O>,
         g: usize,
+        channel: usize,
     ) {
-        loop {
-            let gw = &mut self.gateways[g];
-            if !gw.can_forward() {
-                return;
-            }
-            let Some(channel) = gw.server.as_ref().and_then(Server::free_channel) else {
-                return;
-            };
-            let Some(m) = gw.buffer.pop_front() else {
-                return;
-            };
+        let gw = &mut self.gateways[g];
+        if !gw.can_forward() {
+            return;
+        }
+        if let Some(m) = gw.buffer.pop_front() {
             self.start_service(sched, cx, g, channel, m);
         }
     }
@@ -238,8 +238,18 @@ impl Network {
         if !gw.can_forward() || gw.buffer.is_empty() {
             return;
         }
-        if gw.server.is_some() {
-            self.next_service(sched, cx, g);
+        if let Some(server) = &gw.server {
+            // Every free channel takes the next message, in channel order.
+            for channel in 0..server.channels.len() {
+                let gw = &self.gateways[g];
+                if gw
+                    .server
+                    .as_ref()
+                    .is_some_and(|s| s.channels[channel].is_none())
+                {
+                    self.next_service(sched, cx, g, channel);
+                }
+            }
             return self.gateways[g].account_held(cx.acc, now, g);
         }
         let backlog = std::mem::take(&mut gw.buffer);

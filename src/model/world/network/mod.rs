@@ -52,6 +52,8 @@ pub(super) struct Network {
     paths: Vec<FleetPath>,
     /// Scratch space for the timers a policy sets in one call.
     timers: Vec<(Ticks, u32)>,
+    /// Whether a group pools by `RoundRobin` (its turn moves with every message).
+    round_robin: bool,
 }
 
 /// What the network asks of the rest of the world while a change cascades through it. The
