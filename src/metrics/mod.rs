@@ -691,6 +691,20 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
             });
         }
     }
+    for f in dep.fleets.iter() {
+        let Some(k) = f.at_least_up else {
+            continue;
+        };
+        all.push(Metric {
+            id: format!("k_of_n_availability:{}", f.id),
+            unit: "ratio",
+            definition: format!(
+                "Share of time at least {k} of fleet \"{}\"'s {} devices were up and reporting (up, with a path to the cloud).",
+                f.id, f.count
+            ),
+            better: Better::Higher,
+        });
+    }
     if has_life_metrics(dep) {
         for (id, unit, definition) in LIFE_METRICS {
             all.push(Metric {
@@ -907,6 +921,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             None => v.extend([f64::NAN; QUEUE_METRICS.len()]),
         }
     }
+    v.extend(&o.k_of_n_availability);
     if has_life_metrics(dep) {
         let devices = dep.device_count() as f64;
         let up_s = o.device_availability * devices * horizon / 1e6;

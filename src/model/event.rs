@@ -23,8 +23,11 @@ pub enum Event {
     GatewayRepair(u32),
     CarrierDown(u32),
     CarrierUp(u32),
-    /// Gateway `0` has finished sending the message in service.
-    ServiceDone(u32),
+    /// Channel `channel` of gateway `gateway`'s server has finished sending its message.
+    ServiceDone {
+        gateway: u32,
+        channel: u32,
+    },
     /// Scripted fault `0` begins.
     FaultBegin(u32),
     /// Scripted fault `0` ends.
@@ -121,7 +124,7 @@ impl From<Event> for Packed {
             Event::GatewayRepair(i) => Packed::new(6, i, 0),
             Event::CarrierDown(i) => Packed::new(7, i, 0),
             Event::CarrierUp(i) => Packed::new(8, i, 0),
-            Event::ServiceDone(i) => Packed::new(9, i, 0),
+            Event::ServiceDone { gateway, channel } => Packed::new(9, gateway, channel),
             Event::FaultBegin(i) => Packed::new(10, i, 0),
             Event::FaultEnd(i) => Packed::new(11, i, 0),
             Event::Cause { index, up } => Packed::new(12, index, up as u32),
@@ -158,7 +161,10 @@ impl From<Packed> for Event {
             6 => Event::GatewayRepair(i),
             7 => Event::CarrierDown(i),
             8 => Event::CarrierUp(i),
-            9 => Event::ServiceDone(i),
+            9 => Event::ServiceDone {
+                gateway: i,
+                channel: p.aux,
+            },
             10 => Event::FaultBegin(i),
             11 => Event::FaultEnd(i),
             12 => Event::Cause {
@@ -221,7 +227,10 @@ mod tests {
             Event::GatewayRepair(4),
             Event::CarrierDown(5),
             Event::CarrierUp(6),
-            Event::ServiceDone(0),
+            Event::ServiceDone {
+                gateway: 0,
+                channel: 3,
+            },
             Event::FaultBegin(9),
             Event::FaultEnd(MAX_INDEX),
             Event::Cause { index: 2, up: true },

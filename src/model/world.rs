@@ -184,6 +184,9 @@ pub struct Outcome {
     pub recoveries: Vec<Ticks>,
     /// Per site: availability of every fleet's path to the cloud, and stale time.
     pub site_availability: Vec<f64>,
+    /// Per fleet with a k-of-n service level (`at_least_up`), in fleet order: the share of
+    /// time at least k of its devices were up and reporting.
+    pub k_of_n_availability: Vec<f64>,
     pub site_stale: Vec<Ticks>,
     /// Per site: time from the mission's start (`measured_from`) to its first failure, the
     /// first time one of its fleets lost its path to the cloud for a positive time (`None`:
@@ -824,7 +827,7 @@ impl<O: Observer> Model for World<O> {
             Event::Emit(_)
             | Event::Arrive { .. }
             | Event::ArriveLong { .. }
-            | Event::ServiceDone(_)
+            | Event::ServiceDone { .. }
             | Event::ChannelFree(_) => {}
             // A state change: in flow mode, the telemetry it affects is settled first.
             _ => {
@@ -860,9 +863,12 @@ impl<O: Observer> Model for World<O> {
             Event::CarrierUp(c) => {
                 self.with_network(|net, w| net.carrier_process(sched, w, c as usize, true))
             }
-            Event::ServiceDone(g) => self
-                .net
-                .service_done(sched, &mut courier!(self), g as usize),
+            Event::ServiceDone { gateway, channel } => self.net.service_done(
+                sched,
+                &mut courier!(self),
+                gateway as usize,
+                channel as usize,
+            ),
             Event::FaultBegin(i) => self.fault(sched, i as usize, true),
             Event::FaultEnd(i) => self.fault(sched, i as usize, false),
             Event::Cause { index, up } => {

@@ -71,13 +71,42 @@ pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
     if let Some(reason) = lora_flow_unsupported(dep) {
         return Some(reason);
     }
-    dep.fleets.iter().find(|f| f.cellular.is_some()).map(|f| {
+    let cellular = dep.fleets.iter().find(|f| f.cellular.is_some()).map(|f| {
         format!(
             "fleet \"{}\" attaches to carriers on its own SIMs, which flow mode does not model \
              yet (each device's failover is its own); run it in packet mode (`--mode packet`)",
             f.id
         )
-    })
+    });
+    cellular.or_else(|| servers_flow_unsupported(dep))
+}
+
+/// Why flow mode cannot model `dep`'s servers, if it cannot: its fluid server is one channel
+/// (M/G/1 waits, M/G/1/1 blocking), so gateways with several channels run in packet mode; and
+/// it routes a fleet's traffic by home gateway, so pooled groups (a choice per message by the
+/// members' queues or turns) do too.
+fn servers_flow_unsupported(dep: &Deployment) -> Option<String> {
+    let channels = dep.gateways.iter().find(|g| g.servers > 1).map(|g| {
+        format!(
+            "gateway \"{}\" serves on {} channels, and flow mode's fluid server has one; run it \
+             in packet mode (`--mode packet`)",
+            g.id, g.servers
+        )
+    });
+    let pooled = || {
+        let pooled = dep
+            .groups
+            .iter()
+            .find(|g| g.pool != crate::scenario::Pool::Home);
+        pooled.map(|g| {
+            format!(
+                "redundancy group \"{}\" pools its gateways ({:?}), a choice per message that \
+                 flow mode does not model; run it in packet mode (`--mode packet`)",
+                g.id, g.pool
+            )
+        })
+    };
+    channels.or_else(pooled)
 }
 
 /// Why flow mode cannot model `dep`'s LoRa radios, if it cannot: slotted access, placement

@@ -14,7 +14,7 @@ use super::deployment::{
     GroupSpec, LinkSpec, LoRaSpec, PlacementSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::deployment::{CostSpec, DeviceCostSpec, GatewayCostSpec, PlanSpec, SlaSpec};
-use super::deployment::{CrewSpec, SparesSpec, SteadyStart};
+use super::deployment::{CrewSpec, Pool, SparesSpec, SteadyStart};
 use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
@@ -857,6 +857,22 @@ pub fn compile(
             (None, Some(d)) => Some(cx.dist(&format!("{here}.service"), d)?),
             (None, None) => None,
         };
+        let servers = g.servers.map_or(1, |c| c.0);
+        if servers > 1
+            && service.is_none()
+            && uplinks.iter().all(|u| u.link.data_rate_bps.is_none())
+        {
+            return Err(cx.error(
+                &format!("{here}.servers"),
+                format!(
+                    "gateway \"{}\" has {servers} servers but forwarding takes no time",
+                    g.id
+                ),
+                "give each message a holding time, e.g. service: Exponential(mean: \"3m\"), \
+                 or a rate (drain_per_s: 200.0)"
+                    .into(),
+            ));
+        }
         gateways.push(GatewaySpec {
             id: g.id.clone(),
             key: name_key("gateway", &g.id),
@@ -864,6 +880,7 @@ pub fn compile(
             buffer_messages: g.buffer_messages,
             drop: g.drop,
             service,
+            servers,
             uplinks,
             failover: cx.failover(&format!("{here}.failover"), &g.failover)?,
             failure: {
@@ -944,11 +961,31 @@ pub fn compile(
                 detection: cx.detection(&format!("{here}.detection"), detection)?,
             },
         };
+        let (pool, at_least) = match r {
+            Redundancy::ActiveActive { pool, at_least, .. } => (*pool, at_least.map(|k| k.0)),
+            Redundancy::ActiveStandby { .. } => (Pool::Home, None),
+        };
+        if let Some(k) = at_least.filter(|&k| k as usize > members.len()) {
+            return Err(cx.error(
+                &format!("{here}.at_least"),
+                format!(
+                    "redundancy group \"{}\" needs {k} working gateways but has {}",
+                    r.id(),
+                    members.len()
+                ),
+                format!(
+                    "k of n needs k ≤ n: at_least: {} or fewer, or add gateways",
+                    members.len()
+                ),
+            ));
+        }
         groups.push(GroupSpec {
             id: r.id().to_string(),
             key: name_key("group", r.id()),
             members,
             policy,
+            pool,
+            at_least,
         });
     }
     // Gateways that fleets use directly serve them as groups of one, made on first use.
@@ -996,6 +1033,8 @@ pub fn compile(
                     key: name_key("direct", &f.id),
                     members: vec![],
                     policy: FailoverSpec::NoFailover,
+                    pool: Pool::Home,
+                    at_least: None,
                 });
                 groups.len() - 1
             }
@@ -1013,6 +1052,8 @@ pub fn compile(
                             key: name_key("group", gateway_ids[gateway]),
                             members: vec![gateway],
                             policy: FailoverSpec::NoFailover,
+                            pool: Pool::Home,
+                            at_least: None,
                         });
                         groups.len() - 1
                     })
@@ -1221,6 +1262,19 @@ pub fn compile(
                 .map(|c| cx.certificate(&format!("{here}.certificate"), c))
                 .transpose()?,
             stop_when_dead: f.stop_when_dead.map(|s| dead_to_stop(s.0, f.count.0)),
+            at_least_up: match f.at_least_up {
+                Some(k) if k.0 > f.count.0 => {
+                    return Err(cx.error(
+                        &format!("{here}.at_least_up"),
+                        format!(
+                            "fleet \"{}\" needs {} devices up but has {}",
+                            f.id, k.0, f.count.0
+                        ),
+                        format!("k of n needs k ≤ n: at_least_up: {} or fewer", f.count.0),
+                    ));
+                }
+                k => k.map(|k| k.0),
+            },
             cellular,
             firmware_version: f.firmware_version.as_deref().and_then(|v| versions.get(v)),
         });

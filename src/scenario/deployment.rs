@@ -5,7 +5,7 @@ use crate::engine::{DurationDist, Ticks};
 use super::cellular::CellularSpec;
 use super::devices::Protocol;
 use super::error::Diagnostic;
-pub use super::types::DropPolicy;
+pub use super::types::{DropPolicy, Pool};
 
 /// A scenario after every check: ids resolved to indices, durations to ticks, distributions
 /// compiled. The model builds its run-time arrays from this.
@@ -85,6 +85,8 @@ pub struct GatewaySpec {
     pub drop: DropPolicy,
     /// Time to process one message before it goes on the uplink; `None` takes no time.
     pub service: Option<DurationDist>,
+    /// Parallel channels of the forwarding server, sharing one FIFO queue (1: one at a time).
+    pub servers: u32,
     /// In priority order: the primary first.
     pub uplinks: Vec<UplinkSpec>,
     pub failover: FailoverSpec,
@@ -157,6 +159,11 @@ pub struct GroupSpec {
     /// Gateway indices, in priority order.
     pub members: Vec<usize>,
     pub policy: FailoverSpec,
+    /// How messages pick a member in rotation.
+    pub pool: Pool,
+    /// A k-of-n group: up while at least this many members work; `None`: up while it has a
+    /// member in rotation and each one in rotation works.
+    pub at_least: Option<u32>,
 }
 
 /// A unit that can be up or down.
@@ -248,6 +255,9 @@ pub struct FleetSpec {
     /// Dead devices (down at once, whatever the reason) that end a replication: the smallest
     /// count that is at least the fleet's `stop_when_dead` share; `None`: never.
     pub stop_when_dead: Option<u32>,
+    /// The fleet's k-of-n service level: in service while at least this many devices are up
+    /// and reporting.
+    pub at_least_up: Option<u32>,
     /// Devices attached straight to carriers, each on its own SIM; the fleet's group is then
     /// empty (no gateway).
     pub cellular: Option<CellularSpec>,

@@ -462,6 +462,15 @@ pub enum Redundancy {
         id: String,
         gateways: Vec<String>,
         detection: Detection,
+        /// How a message picks a gateway among those in rotation: `Home` (the default) keeps
+        /// each device on its own; `JoinShortestQueue`, `RoundRobin` and `FirstUp` pool them.
+        #[serde(default)]
+        pool: Pool,
+        /// A k-of-n group: up while at least this many of its gateways work (up, and an
+        /// uplink in use). By default the group is up while it has a gateway in rotation and
+        /// each one in rotation works.
+        #[serde(default)]
+        at_least: Option<Count>,
     },
 }
 
@@ -490,6 +499,22 @@ fn certain() -> Probability {
 
 fn never() -> SwitchBack {
     SwitchBack::Never
+}
+
+/// How a redundancy group's gateways share the messages of its devices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Pool {
+    /// Each device has a home gateway (devices dealt out in turn); while the home is out of
+    /// rotation its messages go to the next gateway in rotation.
+    #[default]
+    Home,
+    /// Each message goes to the gateway in rotation holding the fewest messages (waiting and
+    /// in service); ties to the first listed.
+    JoinShortestQueue,
+    /// Messages go to the gateways in rotation in turn, whatever their device.
+    RoundRobin,
+    /// Every message goes to the first listed gateway in rotation.
+    FirstUp,
 }
 
 /// What a gateway does with a new message when its buffer is full.
@@ -594,6 +619,13 @@ pub struct Gateway {
     /// Time to process one message, as a distribution (instead of `drain_per_s`).
     #[serde(default)]
     pub service: Option<Dist>,
+    /// Parallel channels of the forwarding server (an M/G/c queue, or with `buffer_messages:
+    /// 0` an Erlang loss system): each takes the next message of one shared FIFO queue. A
+    /// message holds a channel for its `service` time (a session's holding time) plus its
+    /// bits over the uplink's `data_rate_bps`. Needs `service`, `drain_per_s` or a data rate;
+    /// 1 if absent.
+    #[serde(default)]
+    pub servers: Option<Count>,
     pub uplinks: Vec<Uplink>,
     /// How the gateway moves between its uplinks; `Instant` if absent.
     #[serde(default)]
@@ -700,6 +732,11 @@ pub struct Fleet {
     /// fleet at site `north` listed as `meters`. Default: the fleet's `id`.
     #[serde(default)]
     pub listed_as: Option<String>,
+    /// A k-of-n service level: the fleet is in service while at least this many of its
+    /// devices are up and reporting (up, with a path to the cloud); measured as
+    /// `k_of_n_availability:<fleet>`. Default: none.
+    #[serde(default)]
+    pub at_least_up: Option<Count>,
 }
 
 /// Sensor degradation, a state between healthy and failed, and how it is found:

@@ -48,6 +48,33 @@ impl QueueStats {
     }
 }
 
+/// A fleet's k-of-n service level: in service while at least `at_least` of its devices are up
+/// and its path to the cloud is up (so they are reporting).
+#[derive(Clone, Debug)]
+struct Quorum {
+    at_least: u32,
+    devices_up: u32,
+    path_up: bool,
+    out_of_service: Downtime,
+}
+
+impl Quorum {
+    fn met(&self) -> bool {
+        self.path_up && self.devices_up >= self.at_least
+    }
+
+    /// Applies `change` now, and starts or ends a time out of service if it changed that.
+    fn change(&mut self, now: Ticks, change: impl FnOnce(&mut Quorum)) {
+        let before = self.met();
+        change(self);
+        match (before, self.met()) {
+            (true, false) => self.out_of_service.went_down(now),
+            (false, true) => self.out_of_service.came_up(now),
+            _ => {}
+        }
+    }
+}
+
 /// What one replication has measured so far.
 #[derive(Debug)]
 pub(super) struct Accounts {
@@ -72,6 +99,9 @@ pub(super) struct Accounts {
     site_down: Vec<Downtime>,
     /// Per site: its first failure (its first loss of a fleet's path), for mission metrics.
     site_first_failure: Vec<FirstFailure>,
+    /// Per fleet with a k-of-n service level (`at_least_up`): its devices up, path and time
+    /// out of service.
+    quorums: Vec<Option<Quorum>>,
     pub(super) freshness: Vec<Freshness>,
     pub(super) wait_sum: u128,
     pub(super) waited: u64,
@@ -134,6 +164,18 @@ impl Accounts {
             site_fleets_down: vec![0; sites],
             site_down: vec![Downtime::measured(dep.warmup, horizon); sites],
             site_first_failure: vec![FirstFailure::default(); sites],
+            quorums: dep
+                .fleets
+                .iter()
+                .map(|f| {
+                    f.at_least_up.map(|k| Quorum {
+                        at_least: k,
+                        devices_up: f.count,
+                        path_up: true,
+                        out_of_service: Downtime::measured(dep.warmup, horizon),
+                    })
+                })
+                .collect(),
             freshness: vec![Freshness::new(dep.deadline); sites],
             wait_sum: 0,
             waited: 0,
@@ -290,6 +332,28 @@ impl Accounts {
         }
     }
 
+    /// A device of fleet `fleet` went down (`up == false`) or came up now: its k-of-n service
+    /// level, if it has one, may change.
+    pub(super) fn fleet_device_changed(&mut self, now: Ticks, fleet: usize, up: bool) {
+        if let Some(q) = &mut self.quorums[fleet] {
+            q.change(now, |q| {
+                if up {
+                    q.devices_up += 1;
+                } else {
+                    q.devices_up -= 1;
+                }
+            });
+        }
+    }
+
+    /// Fleet `fleet`'s path to the cloud went down or came back now: its k-of-n service level,
+    /// if it has one, may change.
+    pub(super) fn fleet_path_changed(&mut self, now: Ticks, fleet: usize, up: bool) {
+        if let Some(q) = &mut self.quorums[fleet] {
+            q.change(now, |q| q.path_up = up);
+        }
+    }
+
     /// A fleet at `site` lost (`up == false`) or regained its path to the cloud now; `since`
     /// is when it lost it (for a regained path).
     pub(super) fn fleet_path(&mut self, now: Ticks, site: usize, up: bool, since: Ticks) {
@@ -341,6 +405,12 @@ impl Accounts {
                 .site_first_failure
                 .iter()
                 .map(|f| f.close(horizon))
+                .collect(),
+            k_of_n_availability: self
+                .quorums
+                .iter()
+                .flatten()
+                .map(|q| q.out_of_service.availability(1))
                 .collect(),
             site_stale: self
                 .freshness

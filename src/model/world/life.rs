@@ -329,14 +329,18 @@ impl Life {
         );
     }
 
-    /// Counts device `d` going down or up (before its flag changes) for `stop_when_dead`, and
-    /// notes the first instant a fleet reaches its share of dead devices.
+    /// Counts device `d` going down or up (before its flag changes) for its fleet's k-of-n
+    /// service level and `stop_when_dead`, and notes the first instant a fleet reaches its
+    /// share of dead devices.
     #[inline]
     fn watch_dead<O: Observer>(&mut self, cx: &mut LifeCx<'_, O>, now: Ticks, d: u32, up: bool) {
+        let dev = &cx.devices[d as usize];
+        if dev.up != up {
+            cx.acc.fleet_device_changed(now, dev.fleet as usize, up);
+        }
         let Some(watch) = &mut self.dead_watch else {
             return;
         };
-        let dev = &cx.devices[d as usize];
         if dev.up != up && watch.changed(dev.fleet as usize, up) && self.end_of_life.is_none() {
             self.end_of_life = Some(now);
         }

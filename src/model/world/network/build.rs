@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use crate::engine::{StreamKey, Ticks};
-use crate::scenario::Deployment;
+use crate::scenario::{Deployment, Pool};
 
 use super::super::super::failover;
 use super::super::super::ledger::Downtime;
@@ -30,6 +30,7 @@ impl Network {
     ) -> Network {
         let mut gateways = gateways(dep, key, horizon);
         let (places, groups) = places_and_groups(dep, key, custom, &mut gateways);
+        let round_robin = groups.iter().any(|g| g.pool == Pool::RoundRobin);
         Network {
             gateways,
             carriers: carriers(dep, key),
@@ -39,6 +40,7 @@ impl Network {
             faults: dep.faults.clone(),
             paths: paths(dep),
             timers: vec![],
+            round_robin,
         }
     }
 }
@@ -90,8 +92,8 @@ fn gateways(dep: &Deployment, key: Key<'_>, horizon: Ticks) -> Vec<GatewayRt> {
             server: g.has_capacity_limit().then(|| Server {
                 service: g.service.clone(),
                 rng: key(g.key, process::SERVICE).stream(),
-                in_service: None,
-                busy: false,
+                channels: vec![None; g.servers as usize].into_boxed_slice(),
+                busy: 0,
                 busy_since: 0,
                 busy_total: 0,
             }),
@@ -198,6 +200,9 @@ fn places_and_groups(
             fleets: (0..dep.fleets.len() as u32)
                 .filter(|&f| dep.fleets[f as usize].group == k)
                 .collect(),
+            pool: group.pool,
+            turn: 0,
+            at_least: group.at_least,
         });
     }
     (places, groups)

@@ -12,10 +12,10 @@ use super::super::accounts::Accounts;
 use super::{Courier, GatewayRt, Network};
 
 impl GatewayRt {
-    /// Tells the accounts what gateway `g` holds now: messages waiting, and one in service.
+    /// Tells the accounts what gateway `g` holds now: messages waiting, and those in service.
     #[inline]
     fn account_held(&self, acc: &mut Accounts, now: Ticks, g: usize) {
-        let serving = self.server.as_ref().is_some_and(|s| s.in_service.is_some());
+        let serving = self.server.as_ref().map_or(0, |s| s.busy);
         acc.gateway_held(now, g, self.buffer.len() as u64, u64::from(serving));
     }
 }
@@ -34,6 +34,9 @@ impl Network {
             // A redundancy group with no gateway in use: switching over, or not covered.
             return cx.lose(now, msg, LossCause::GatewayDown);
         };
+        if self.round_robin {
+            self.took_turn(f, g);
+        }
         cx.observer.observe(
             now,
             Trace::AtGateway {
@@ -52,13 +55,17 @@ impl Network {
                 cx.acc.sent_at_once(g);
                 self.forward(cx, now, g, msg)
             }
-            Some(s) if ready && s.in_service.is_none() => self.start_service(sched, cx, g, msg),
+            Some(s) if ready => match s.free_channel() {
+                Some(channel) => self.start_service(sched, cx, g, channel, msg),
+                None => self.store(cx, now, g, msg),
+            },
             _ => self.store(cx, now, g, msg),
         }
         self.gateways[g].account_held(cx.acc, now, g);
     }
 
-    /// Keeps a message in gateway `g`'s buffer (an outage) or queue (the server is busy).
+    /// Keeps a message in gateway `g`'s buffer (an outage) or queue (every channel is busy);
+    /// without a buffer it is lost (a loss system's blocking, when the channels are busy).
     fn store<O: Observer>(&mut self, cx: &mut Courier<'_, O>, now: Ticks, g: usize, msg: Msg) {
         let gw = &mut self.gateways[g];
         if gw.capacity == 0 {
@@ -96,12 +103,14 @@ impl Network {
         );
     }
 
-    /// Gateway `g`'s server takes `msg`: it leaves on the uplink when the service ends.
+    /// Free channel `channel` of gateway `g`'s server takes `msg`: it leaves on the uplink
+    /// when the service ends.
     fn start_service<O: Observer>(
         &mut self,
         sched: &mut Scheduler<Packed>,
         cx: &mut Courier<'_, O>,
         g: usize,
+        channel: usize,
         msg: Msg,
     ) {
         let now = sched.now();
@@ -117,71 +126,63 @@ impl Network {
             .as_ref()
             .map_or(0, |d| d.sample(&mut server.rng));
         let sending = rate.map_or(0, |r| (bits / r * TICKS_PER_SECOND as f64).ceil() as Ticks);
-        if !server.busy {
-            server.busy = true;
-            server.busy_since = now;
-        }
-        server.in_service = Some(msg);
+        server.set_busy(now, server.busy + 1);
+        server.channels[channel] = Some(msg);
         sched.schedule_at(
             now.saturating_add(processing.saturating_add(sending)),
-            Event::ServiceDone(g as u32).into(),
+            Event::ServiceDone {
+                gateway: g as u32,
+                channel: channel as u32,
+            }
+            .into(),
         );
     }
 
-    /// Gateway `g`'s server has finished a message: it goes on the uplink, and the next one
-    /// in the queue starts.
+    /// Channel `channel` of gateway `g`'s server has finished a message: it goes on the
+    /// uplink, and the next one in the queue starts.
     pub(in crate::model::world) fn service_done<O: Observer>(
         &mut self,
         sched: &mut Scheduler<Packed>,
         cx: &mut Courier<'_, O>,
         g: usize,
+        channel: usize,
     ) {
         let now = sched.now();
         let gw = &mut self.gateways[g];
         let Some(server) = &mut gw.server else {
             return;
         };
-        let Some(msg) = server.in_service.take() else {
+        let Some(msg) = server.channels[channel].take() else {
             return;
         };
+        server.set_busy(now, server.busy - 1);
         if gw.can_forward() {
             self.forward(cx, now, g, msg);
         } else {
             // The path went away meanwhile: the message waits at the head of the buffer.
             gw.buffer.push_front(msg);
         }
-        self.next_service(sched, cx, g);
+        self.next_service(sched, cx, g, channel);
         self.gateways[g].account_held(cx.acc, now, g);
     }
 
-    /// Starts the next queued message if the server is idle and the gateway can forward;
-    /// otherwise closes the busy period.
+    /// Free channel `channel` of gateway `g` takes the head of the queue if the gateway can
+    /// forward. The other channels need no look: while the gateway can forward, a message
+    /// waits only when every channel is busy (an arrival takes a free channel, a freed channel
+    /// the head of the queue, and `drain` fills them all when forwarding comes back).
     fn next_service<O: Observer>(
         &mut self,
         sched: &mut Scheduler<Packed>,
         cx: &mut Courier<'_, O>,
         g: usize,
+        channel: usize,
     ) {
-        let now = sched.now();
         let gw = &mut self.gateways[g];
-        let can_forward = gw.can_forward();
-        let Some(server) = &mut gw.server else {
-            return;
-        };
-        if server.in_service.is_some() {
+        if !gw.can_forward() {
             return;
         }
-        match gw.buffer.pop_front() {
-            Some(m) if can_forward => self.start_service(sched, cx, g, m),
-            other => {
-                if let Some(m) = other {
-                    gw.buffer.push_front(m);
-                }
-                if server.busy {
-                    server.busy = false;
-                    server.busy_total += now - server.busy_since;
-                }
-            }
+        if let Some(m) = gw.buffer.pop_front() {
+            self.start_service(sched, cx, g, channel, m);
         }
     }
 
@@ -240,8 +241,18 @@ impl Network {
         if !gw.can_forward() || gw.buffer.is_empty() {
             return;
         }
-        if gw.server.is_some() {
-            self.next_service(sched, cx, g);
+        if let Some(server) = &gw.server {
+            // Every free channel takes the next message, in channel order.
+            for channel in 0..server.channels.len() {
+                let gw = &self.gateways[g];
+                if gw
+                    .server
+                    .as_ref()
+                    .is_some_and(|s| s.channels[channel].is_none())
+                {
+                    self.next_service(sched, cx, g, channel);
+                }
+            }
             return self.gateways[g].account_held(cx.acc, now, g);
         }
         let backlog = std::mem::take(&mut gw.buffer);

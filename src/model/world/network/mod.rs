@@ -18,13 +18,13 @@
 //!
 //! Room left for what comes next: a fleet's attachment is one [`FleetPath`] record, so a
 //! device attached to carriers directly (no gateway) is one more way of routing in `route`;
-//! a gateway's server holds the message in service in one place (`Server::in_service`), so c
-//! channels are c such slots.
+//! a gateway's server holds the messages in service in one slot per channel
+//! (`Server::channels`).
 
 use std::collections::VecDeque;
 
 use crate::engine::{DurationDist, Scheduler, Stream, Ticks};
-use crate::scenario::{DropPolicy, FailureSpec, FaultSpec, FaultTarget, Unit};
+use crate::scenario::{DropPolicy, FailureSpec, FaultSpec, FaultTarget, Pool, Unit};
 
 use super::super::event::{Event, Packed};
 use super::super::failover::FailoverPolicy;
@@ -52,6 +52,8 @@ pub(super) struct Network {
     paths: Vec<FleetPath>,
     /// Scratch space for the timers a policy sets in one call.
     timers: Vec<(Ticks, u32)>,
+    /// Whether a group pools by `RoundRobin` (its turn moves with every message).
+    round_robin: bool,
 }
 
 /// What the network asks of the rest of the world while a change cascades through it. The
@@ -187,18 +189,51 @@ impl GatewayRt {
     fn can_forward(&self) -> bool {
         self.health.up && self.active.is_some()
     }
+
+    /// Messages the gateway holds: waiting, and in service.
+    fn held(&self) -> usize {
+        self.buffer.len() + self.server.as_ref().map_or(0, |s| s.busy as usize)
+    }
 }
 
-/// A gateway's forwarding server: messages queue FIFO in the gateway buffer while it is busy.
+/// A gateway's forwarding server: `servers` parallel channels sharing one FIFO queue, the
+/// gateway buffer, where messages wait while every channel is busy (with no buffer, a loss
+/// system: a message finding every channel busy is lost).
 #[derive(Debug)]
 struct Server {
     service: Option<DurationDist>,
     rng: Stream,
-    /// The message being served (one channel).
-    in_service: Option<Msg>,
-    busy: bool,
+    /// The message each channel is serving; `None` for a free channel.
+    channels: Box<[Option<Msg>]>,
+    /// How many channels are serving, and since when that count holds.
+    busy: u32,
     busy_since: Ticks,
+    /// ∫ busy channels dt up to `busy_since`, in channel-ticks.
     busy_total: Ticks,
+}
+
+impl Server {
+    /// A free channel, if any (the lowest-numbered one, so the choice is deterministic).
+    #[inline]
+    fn free_channel(&self) -> Option<usize> {
+        self.channels.iter().position(Option::is_none)
+    }
+
+    /// The number of busy channels becomes `busy` now.
+    #[inline]
+    fn set_busy(&mut self, now: Ticks, busy: u32) {
+        self.busy_total += (now - self.busy_since) * Ticks::from(self.busy);
+        self.busy_since = now;
+        self.busy = busy;
+    }
+
+    /// Channel-time spent serving up to `horizon`, over the channels: the busy time of a
+    /// single channel, the mean busy time per channel of several.
+    fn busy_time(&self, horizon: Ticks) -> Ticks {
+        let total =
+            self.busy_total + horizon.saturating_sub(self.busy_since) * Ticks::from(self.busy);
+        total / self.channels.len() as Ticks
+    }
 }
 
 #[derive(Debug)]
@@ -223,6 +258,30 @@ struct GroupRt {
     /// The failover place choosing among the members; none for a group of one.
     place: Option<u32>,
     fleets: Vec<u32>,
+    /// How messages pick a member in rotation.
+    pool: Pool,
+    /// The member a `RoundRobin` pool tries first for the next message.
+    turn: u32,
+    /// A k-of-n group: up while at least this many members work.
+    at_least: Option<u32>,
+}
+
+impl GroupRt {
+    /// The member in rotation a message from device `d` goes to by the group's `pool`, or
+    /// `None` if no member is in rotation; `load` is a gateway's messages held.
+    #[inline]
+    fn pick(&self, in_use: &[bool], d: u32, load: impl Fn(u32) -> usize) -> Option<usize> {
+        let n = self.members.len();
+        let first_from = |start: usize| (0..n).map(|k| (start + k) % n).find(|&m| in_use[m]);
+        match self.pool {
+            Pool::Home => first_from(d as usize % n),
+            Pool::FirstUp => first_from(0),
+            Pool::RoundRobin => first_from(self.turn as usize % n),
+            Pool::JoinShortestQueue => (0..n)
+                .filter(|&m| in_use[m])
+                .min_by_key(|&m| load(self.members[m])),
+        }
+    }
 }
 
 /// What a failover place chooses among.
@@ -312,12 +371,27 @@ impl Network {
         }
         let group = &self.groups[path.group as usize];
         let place = &self.places[group.place? as usize];
-        let n = group.members.len();
-        let home = (d - path.first_device) as usize % n;
-        (0..n)
-            .map(|k| (home + k) % n)
-            .find(|&m| place.in_use[m])
+        group
+            .pick(&place.in_use, d - path.first_device, |g| {
+                self.gateways[g as usize].held()
+            })
             .map(|m| group.members[m] as usize)
+    }
+
+    /// A message from fleet `f` went to gateway `g`: a `RoundRobin` pool's next message
+    /// tries the member after it first.
+    #[inline]
+    fn took_turn(&mut self, f: usize, g: usize) {
+        let path = &self.paths[f];
+        if path.single_gateway.is_some() {
+            return;
+        }
+        let group = &mut self.groups[path.group as usize];
+        if group.pool == Pool::RoundRobin
+            && let Some(m) = group.members.iter().position(|&x| x as usize == g)
+        {
+            group.turn = (m + 1) as u32;
+        }
     }
 
     /// Whether device `d` of fleet `f` has someone to take custody of a reading: its gateway is
@@ -348,6 +422,13 @@ impl Network {
             return self.gateways[g as usize].connected;
         }
         let group = &self.groups[path.group as usize];
+        if let Some(k) = group.at_least {
+            let working = group.members.iter();
+            return working
+                .filter(|&&g| self.gateways[g as usize].connected)
+                .count() as u32
+                >= k;
+        }
         let Some(p) = group.place else {
             return false;
         };
@@ -371,6 +452,7 @@ impl Network {
         path.up = up;
         let site = path.site as usize;
         host.accounts().fleet_path(now, site, up, now);
+        host.accounts().fleet_path_changed(now, f, up);
     }
 
     /// Updates fleet `f`'s path state, its site's availability and the recovery times.
@@ -387,6 +469,7 @@ impl Network {
         }
         let site = path.site as usize;
         host.accounts().fleet_path(now, site, up, since);
+        host.accounts().fleet_path_changed(now, f, up);
     }
 
     /// A scripted fault or maintenance window begins (`begins`) or ends. A fault on a fleet's
@@ -458,19 +541,20 @@ impl Network {
         self.gateways
             .iter()
             .map(|g| {
-                let in_service = g.server.as_ref().is_some_and(|s| s.in_service.is_some());
-                g.buffer.len() as u64 + in_service as u64
+                let in_service = g.server.as_ref().map_or(0, |s| u64::from(s.busy));
+                g.buffer.len() as u64 + in_service
             })
             .sum()
     }
 
-    /// Every message held at a gateway, with the gateway: the one in service first, then the
-    /// buffer in order.
+    /// Every message held at a gateway, with the gateway: those in service first (by
+    /// channel), then the buffer in order.
     pub(super) fn held_messages(&self) -> impl Iterator<Item = (u32, &Msg)> {
         self.gateways.iter().enumerate().flat_map(|(g, gw)| {
-            let in_service = gw.server.as_ref().and_then(|s| s.in_service.as_ref());
-            in_service
-                .into_iter()
+            let channels = gw.server.as_ref().map_or(&[][..], |s| &s.channels[..]);
+            channels
+                .iter()
+                .flatten()
                 .chain(&gw.buffer)
                 .map(move |m| (g as u32, m))
         })
@@ -480,11 +564,7 @@ impl Network {
     pub(super) fn busy_times(&self, horizon: Ticks) -> Vec<Ticks> {
         self.gateways
             .iter()
-            .map(|g| match &g.server {
-                Some(s) if s.busy => s.busy_total + horizon.saturating_sub(s.busy_since),
-                Some(s) => s.busy_total,
-                None => 0,
-            })
+            .map(|g| g.server.as_ref().map_or(0, |s| s.busy_time(horizon)))
             .collect()
     }
 
