@@ -265,15 +265,17 @@ impl DurationDist {
         }
     }
 
+    /// The laws [`DurationDist::sample`] does not draw inline.
     #[inline(never)]
     fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> Ticks {
         match self {
-            DurationDist::Fixed(t) => *t,
-            DurationDist::Exponential { exp, .. } => to_ticks(exp.sample(rng)),
+            // Drawn inline by `sample`, which never hands them here.
+            DurationDist::Fixed(_)
+            | DurationDist::Exponential { .. }
+            | DurationDist::Uniform { .. }
+            | DurationDist::LogNormal { .. }
+            | DurationDist::Jitter { .. } => self.sample(rng),
             DurationDist::Weibull { weibull, .. } => to_ticks(weibull.sample(rng)),
-            DurationDist::LogNormal { lognormal, .. } => to_ticks(lognormal.sample(rng)),
-            DurationDist::Uniform { min, max } => rng.random_range(*min..=*max),
-            DurationDist::Jitter { period, jitter } => period.saturating_add(jitter.sample(rng)),
             DurationDist::First(risks) => risks.iter().map(|r| r.sample(rng)).min().unwrap_or(0),
             DurationDist::Gamma { gamma, .. } => to_ticks(gamma.sample(rng)),
             DurationDist::Empirical(values) => values[rng.random_range(0..values.len())],
