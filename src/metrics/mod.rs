@@ -83,7 +83,7 @@ pub const METRICS: &[MetricDef] = &[
     def(
         "lost_buffer_overflow",
         "messages",
-        "Reached a gateway without a working uplink whose buffer was full.",
+        "Reached a gateway without a working uplink whose buffer was full, or due on a device out of service (own SIM) whose buffer was full.",
     ),
     def(
         "lost_no_path",
@@ -93,7 +93,7 @@ pub const METRICS: &[MetricDef] = &[
     def(
         "messages_buffered_at_horizon",
         "messages",
-        "Still held in a gateway buffer when the run ended.",
+        "Still held in a gateway or device buffer when the run ended.",
     ),
     def(
         "messages_in_flight_at_horizon",
@@ -103,7 +103,7 @@ pub const METRICS: &[MetricDef] = &[
     def(
         "lost_undetected_outage",
         "messages",
-        "Sent over an uplink that had failed before the gateway's failover policy noticed (during detection).",
+        "Sent over an uplink that had failed before the gateway's failover policy noticed (during detection), or by a device on its own SIM before it noticed its network was gone.",
     ),
     def(
         "lost_collision",
@@ -153,17 +153,17 @@ pub const METRICS: &[MetricDef] = &[
     def(
         "gateway_availability",
         "ratio",
-        "Share of gateway-time the gateways' hardware was working.",
+        "Share of gateway-time the gateways' hardware was working (undefined without gateways).",
     ),
     def(
         "uplink_availability",
         "ratio",
-        "Share of gateway-time with at least one working uplink (its carrier up).",
+        "Share of gateway-time with at least one working uplink (its carrier up; undefined without gateways).",
     ),
     def(
         "connectivity_availability",
         "ratio",
-        "Share of gateway-time a gateway could forward to the cloud: hardware up and an uplink working.",
+        "Share of gateway-time a gateway could forward to the cloud: hardware up and an uplink working (undefined without gateways).",
     ),
     def(
         "carrier_outages",

@@ -391,9 +391,9 @@ impl Accounts {
             horizon,
             end_of_life: end.end_of_life,
             device_availability: self.device_down.availability(end.devices),
-            gateway_availability: self.gateway_down.availability(end.gateways),
-            uplink_availability: self.uplink_down.availability(end.gateways),
-            connectivity_availability: self.connectivity_down.availability(end.gateways),
+            gateway_availability: per_gateway(&self.gateway_down, end.gateways),
+            uplink_availability: per_gateway(&self.uplink_down, end.gateways),
+            connectivity_availability: per_gateway(&self.connectivity_down, end.gateways),
             carrier_outages: self.carrier_outages,
             peak_buffered: self.peak_buffered,
             events: end.events,
@@ -443,5 +443,16 @@ impl Accounts {
                 None => self.ledger,
             },
         }
+    }
+}
+
+/// A gateway-time share, undefined (NaN) in a deployment without gateways: devices on their
+/// own SIMs have no gateway whose availability could be 100%, and a comparison with a gateway
+/// design must not credit them one.
+fn per_gateway(down: &Downtime, gateways: u64) -> f64 {
+    if gateways == 0 {
+        f64::NAN
+    } else {
+        down.availability(gateways)
     }
 }
