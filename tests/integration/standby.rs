@@ -46,10 +46,11 @@ fn solve(mut a: [[f64; 4]; 4], mut b: [f64; 4]) -> [f64; 4] {
             .unwrap();
         a.swap(col, pivot);
         b.swap(col, pivot);
+        let pivot_row = a[col];
         for row in col + 1..4 {
-            let f = a[row][col] / a[col][col];
-            for k in col..4 {
-                a[row][k] -= f * a[col][k];
+            let f = a[row][col] / pivot_row[col];
+            for (x, p) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *x -= f * p;
             }
             b[row] -= f * b[col];
         }
@@ -65,12 +66,7 @@ fn solve(mut a: [[f64; 4]; 4], mut b: [f64; 4]) -> [f64; 4] {
 /// Steady-state availability: π Q = 0, Σ π = 1 (the last balance equation replaced by the
 /// normalisation), A = π(BOTH) + π(ONE).
 fn availability(q: [[f64; 4]; 4]) -> f64 {
-    let mut a = [[0.0; 4]; 4];
-    for i in 0..4 {
-        for j in 0..4 {
-            a[i][j] = q[j][i];
-        }
-    }
+    let mut a: [[f64; 4]; 4] = std::array::from_fn(|i| std::array::from_fn(|j| q[j][i]));
     a[3] = [1.0; 4];
     let pi = solve(a, [0.0, 0.0, 0.0, 1.0]);
     pi[BOTH] + pi[ONE]

@@ -108,11 +108,10 @@ impl Network {
         let in_use = self.groups[a.group as usize]
             .place
             .is_some_and(|p| self.places[p as usize].in_use[a.member as usize]);
+        let Some(a) = self.gateways[g].ageing.as_deref_mut() else {
+            return;
+        };
         let rate = if in_use { 1.0 } else { a.idle };
-        let a = self.gateways[g]
-            .ageing
-            .as_deref_mut()
-            .expect("checked above");
         if rate == a.rate {
             return;
         }
