@@ -720,7 +720,9 @@ pub struct Fleet {
     #[serde(default)]
     pub replace: Option<Replace>,
     /// Cold spares per device: when the unit in service fails, a spare that has not aged takes
-    /// over at once; the device is down only when all have failed. Default: 0.
+    /// over at once; the device is down only when all have failed. Default: 0. The no-repair
+    /// special case of standby: the switch always works and takes no time, and failed units
+    /// are not repaired while a spare runs (the device is repaired as one once all failed).
     #[serde(default)]
     pub cold_spares: u32,
     /// Device certificates that expire and must be rotated; none if absent.
