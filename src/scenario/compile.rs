@@ -14,7 +14,7 @@ use super::deployment::{
     GroupSpec, LinkSpec, LoRaSpec, PlacementSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 use super::deployment::{CostSpec, DeviceCostSpec, GatewayCostSpec, PlanSpec, SlaSpec};
-use super::deployment::{CrewSpec, Pool, SparesSpec, SteadyStart};
+use super::deployment::{CrewSpec, Pool, SparesSpec, StandbyKind, SteadyStart};
 use super::deployment::{DegradationSpec, Effect, InspectionSpec, Onset};
 use super::devices::{self, Environment, Protocol};
 use super::error::{Diagnostic, ScenarioError, closest};
@@ -965,6 +965,7 @@ pub fn compile(
             Redundancy::ActiveActive { pool, at_least, .. } => (*pool, at_least.map(|k| k.0)),
             Redundancy::ActiveStandby { .. } => (Pool::Home, None),
         };
+        let standby = cx.group_standby(&here, r)?;
         if let Some(k) = at_least.filter(|&k| k as usize > members.len()) {
             return Err(cx.error(
                 &format!("{here}.at_least"),
@@ -986,6 +987,7 @@ pub fn compile(
             policy,
             pool,
             at_least,
+            standby,
         });
     }
     // Gateways that fleets use directly serve them as groups of one, made on first use.
@@ -1035,6 +1037,7 @@ pub fn compile(
                     policy: FailoverSpec::NoFailover,
                     pool: Pool::Home,
                     at_least: None,
+                    standby: StandbyKind::Hot,
                 });
                 groups.len() - 1
             }
@@ -1054,6 +1057,7 @@ pub fn compile(
                             policy: FailoverSpec::NoFailover,
                             pool: Pool::Home,
                             at_least: None,
+                            standby: StandbyKind::Hot,
                         });
                         groups.len() - 1
                     })

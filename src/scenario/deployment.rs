@@ -5,7 +5,7 @@ use crate::engine::{DurationDist, Ticks};
 use super::cellular::CellularSpec;
 use super::devices::Protocol;
 use super::error::Diagnostic;
-pub use super::types::{DropPolicy, Pool};
+pub use super::types::{DropPolicy, Pool, StandbyKind};
 
 /// A scenario after every check: ids resolved to indices, durations to ticks, distributions
 /// compiled. The model builds its run-time arrays from this.
@@ -164,6 +164,8 @@ pub struct GroupSpec {
     /// A k-of-n group: up while at least this many members work; `None`: up while it has a
     /// member in rotation and each one in rotation works.
     pub at_least: Option<u32>,
+    /// How a member not in use ages (active/standby groups; `Hot` otherwise).
+    pub standby: StandbyKind,
 }
 
 /// A unit that can be up or down.

@@ -11,6 +11,7 @@ mod hints;
 pub mod inventory;
 mod locate;
 pub mod path;
+mod standby;
 pub mod table;
 pub mod template;
 pub mod things;
@@ -38,7 +39,7 @@ pub use types::{
     DegradationMode, Detection, DeviceCost, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway,
     GatewayCost, GilbertElliott, Inspection, Link, LinkRef, Maintenance, Outages, Plan, Positive,
     Power, Probability, Redundancy, Repairs, Replace, Scenario, Share, Sim, Site, Sla, Spares,
-    Steering, SwitchBack, Target, Uplink,
+    StandbyKind, Steering, SwitchBack, Target, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.

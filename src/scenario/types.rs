@@ -455,6 +455,10 @@ pub enum Redundancy {
         /// By default the standby stays active once it has taken over.
         #[serde(default = "never")]
         switch_back: SwitchBack,
+        /// How a gateway not carrying the traffic ages meanwhile: `Hot` (the default: as if
+        /// it worked), `Warm(factor)` or `Cold` (not at all).
+        #[serde(default)]
+        standby: StandbyKind,
     },
     /// Devices are spread over all the gateways; a failed one is taken out of rotation after
     /// `detection`, and its devices move to the others.
@@ -499,6 +503,32 @@ fn certain() -> Probability {
 
 fn never() -> SwitchBack {
     SwitchBack::Never
+}
+
+/// How a spare waits while another unit carries the load: the rate it ages at while idle,
+/// as a share of the rate it ages at in service (an accelerated-life view: a non-exponential
+/// law's age advances at that rate, so its hazard follows).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Deserialize, Serialize)]
+pub enum StandbyKind {
+    /// Powered and ageing as if it worked: a parallel unit that carries no load.
+    #[default]
+    Hot,
+    /// Partly powered: ages at this factor of the in-service rate, above 0 and below 1
+    /// (e.g. 0.2: a fifth as fast).
+    Warm(f64),
+    /// Unpowered on the shelf: does not age until it takes over.
+    Cold,
+}
+
+impl StandbyKind {
+    /// The idle ageing rate as a share of the in-service rate.
+    pub fn idle_rate(self) -> f64 {
+        match self {
+            StandbyKind::Hot => 1.0,
+            StandbyKind::Warm(f) => f,
+            StandbyKind::Cold => 0.0,
+        }
+    }
 }
 
 /// How a redundancy group's gateways share the messages of its devices.
@@ -690,7 +720,9 @@ pub struct Fleet {
     #[serde(default)]
     pub replace: Option<Replace>,
     /// Cold spares per device: when the unit in service fails, a spare that has not aged takes
-    /// over at once; the device is down only when all have failed. Default: 0.
+    /// over at once; the device is down only when all have failed. Default: 0. The no-repair
+    /// special case of standby: the switch always works and takes no time, and failed units
+    /// are not repaired while a spare runs (the device is repaired as one once all failed).
     #[serde(default)]
     pub cold_spares: u32,
     /// Device certificates that expire and must be rotated; none if absent.

@@ -828,6 +828,25 @@ fn redundant_gateways_stand_at_one_site() {
     );
 }
 
+/// A warm standby's ageing factor must lie strictly between cold (0) and hot (1).
+#[test]
+fn a_warm_standby_factor_of_one_or_more_is_refused_with_the_kinds_named() {
+    let text = with(
+        r#"redundancy: [ActiveStandby(id: "pair", gateways: ["gw-north", "gw-office"], detection: After(Fixed("30s")), standby: Warm(1.5))],"#,
+    )
+    .replacen("id: \"gw-office\",\n            site: \"office\"", "id: \"gw-office\",\n            site: \"plant\"", 1)
+    .replacen("site: \"office\",\n            gateway: \"gw-office\"", "site: \"plant\",\n            gateway: \"gw-office\"", 1);
+    check(
+        &text,
+        Expect {
+            at: "standby: |Warm(1.5)",
+            field: "redundancy[0].standby",
+            message: &["above 0 and below 1", "1.5"],
+            hint: &["Cold", "Hot"],
+        },
+    );
+}
+
 #[test]
 fn a_region_target_needs_carriers_in_that_region() {
     let text = with(r#"faults: [Down(target: Region("south"), at: "1d", lasting: "1h")],"#);

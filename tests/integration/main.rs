@@ -29,6 +29,7 @@ mod report;
 mod servers;
 mod shard;
 mod software;
+mod standby;
 mod stop;
 mod sweep;
 mod trace;

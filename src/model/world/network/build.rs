@@ -100,6 +100,7 @@ fn gateways(dep: &Deployment, key: Key<'_>, horizon: Ticks) -> Vec<GatewayRt> {
             life: key(g.key, process::LIFECYCLE).stream(),
             failure: g.failure.clone(),
             groups: vec![],
+            ageing: None,
             connectivity_down: Downtime::measured(dep.warmup, horizon),
         })
         .collect()
@@ -194,6 +195,15 @@ fn places_and_groups(
             places.push(make_place(choice, group.key, request));
             (places.len() - 1) as u32
         });
+        let idle = group.standby.idle_rate();
+        if idle < 1.0 {
+            for (i, &m) in group.members.iter().enumerate() {
+                if gateways[m].failure.is_some() {
+                    let ageing = super::standby::Ageing::new(idle, k as u32, i as u32);
+                    gateways[m].ageing = Some(Box::new(ageing));
+                }
+            }
+        }
         groups.push(GroupRt {
             members: group.members.iter().map(|&m| m as u32).collect(),
             place,

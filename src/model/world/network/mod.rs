@@ -38,6 +38,7 @@ mod build;
 mod gateways;
 mod outages;
 mod places;
+mod standby;
 
 /// The network's state in one replication.
 #[derive(Default)]
@@ -182,6 +183,8 @@ struct GatewayRt {
     failure: Option<FailureSpec>,
     /// Groups this gateway belongs to (its own group of one, a redundancy group, or both).
     groups: Vec<u32>,
+    /// A warm or cold standby member's failure clock (`standby.rs`); none for a hot one.
+    ageing: Option<Box<standby::Ageing>>,
     connectivity_down: Downtime,
 }
 
@@ -314,12 +317,15 @@ impl Network {
     /// Schedules the first failures of gateways and carriers and the first strike of every
     /// common cause.
     pub(super) fn schedule_outages(&mut self, sched: &mut Scheduler<Packed>) {
-        for (g, gw) in self.gateways.iter_mut().enumerate() {
+        for g in 0..self.gateways.len() {
+            let gw = &mut self.gateways[g];
             if let Some(f) = &gw.failure {
-                sched.schedule_at(
-                    f.lifetime.sample(&mut gw.life),
-                    Event::GatewayFail(g as u32).into(),
-                );
+                let life = f.lifetime.sample(&mut gw.life);
+                if gw.ageing.is_some() {
+                    self.standby_new_life(sched, g, life);
+                } else {
+                    sched.schedule_at(life, Event::GatewayFail(g as u32).into());
+                }
             }
         }
         for (c, carrier) in self.carriers.iter_mut().enumerate() {

@@ -87,6 +87,9 @@ impl Network {
         up: bool,
     ) {
         let now = sched.now();
+        if !up && !self.standby_fail_due(g, now) {
+            return;
+        }
         let gw = &mut self.gateways[g];
         gw.health.random_up = up;
         let acc = host.accounts();
@@ -99,7 +102,9 @@ impl Network {
                 Event::GatewayRepair(g as u32)
             };
             let after = time_to_next_change(f, up, &mut gw.life);
-            if up || !host.gateway_repair_job(sched, g, after) {
+            if up && gw.ageing.is_some() {
+                self.standby_new_life(sched, g, after);
+            } else if up || !host.gateway_repair_job(sched, g, after) {
                 sched.schedule_at(now.saturating_add(after), next.into());
             }
         }

@@ -86,6 +86,7 @@ impl Network {
                 self.refresh_gateway(sched, host, g);
             }
             Choice::Gateways { group } => {
+                self.standby_follow(sched, group as usize);
                 if after != before {
                     let gateway = after.map(|m| self.groups[group as usize].members[m]);
                     host.observe(now, Trace::GroupChanged { group, gateway });

@@ -1,0 +1,251 @@
+//! Standby gateways against their Markov chains: an active/standby pair whose idle member is
+//! cold (does not age), warm (ages at a factor α of the in-service rate) or hot (ages as if it
+//! worked), with switch coverage c, repaired independently or by one crew. Lifetimes and
+//! repairs are exponential (rates λ, μ) and detection and switch-over instant, so the pair is
+//! a continuous-time Markov chain whose steady state and first-passage time are solved here
+//! and compared with the simulation. Tolerances are standard errors of the replication means
+//! (4.5 for availability as in `k_of_n.rs`, 4 for the mean time to first failure as in
+//! `reliability_structures.rs`); runs are seeded, so the tests cannot flake.
+
+use iotwin::montecarlo::{Mode, RunOptions, Summary};
+
+use crate::common::{column, deployment, run};
+
+/// The pair's states: both good with one in use (`BOTH`), one in use and the other in repair
+/// (`ONE`), the one in use failed with an uncovered switch so nothing is in use while it is
+/// repaired and the other waits idle (`UNCOVERED`), both in repair (`NONE`). Up: `BOTH`, `ONE`.
+const BOTH: usize = 0;
+const ONE: usize = 1;
+const UNCOVERED: usize = 2;
+const NONE: usize = 3;
+
+/// The chain's generator for idle ageing factor `alpha`, coverage `c` and `crews` repairs at
+/// a time (1 or 2). An uncovered failure waits for the failed member's repair, which puts it
+/// back in use (the group's policy returns to the member it was on); a repaired member while
+/// the other runs becomes the standby (`switch_back: Never`).
+fn generator(lambda: f64, mu: f64, alpha: f64, c: f64, crews: f64) -> [[f64; 4]; 4] {
+    let mut q = [[0.0; 4]; 4];
+    q[BOTH][ONE] = c * lambda + alpha * lambda;
+    q[BOTH][UNCOVERED] = (1.0 - c) * lambda;
+    q[ONE][NONE] = lambda;
+    q[ONE][BOTH] = mu;
+    q[UNCOVERED][BOTH] = mu;
+    q[UNCOVERED][NONE] = alpha * lambda;
+    q[NONE][ONE] = crews.min(2.0) * mu;
+    for (i, row) in q.iter_mut().enumerate() {
+        row[i] = -row.iter().sum::<f64>();
+    }
+    q
+}
+
+/// Solves the 4×4 system `a x = b` by Gaussian elimination with partial pivoting.
+fn solve(mut a: [[f64; 4]; 4], mut b: [f64; 4]) -> [f64; 4] {
+    for col in 0..4 {
+        let pivot = (col..4)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap();
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let pivot_row = a[col];
+        for row in col + 1..4 {
+            let f = a[row][col] / pivot_row[col];
+            for (x, p) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *x -= f * p;
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0; 4];
+    for row in (0..4).rev() {
+        let rest: f64 = (row + 1..4).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - rest) / a[row][row];
+    }
+    x
+}
+
+/// Steady-state availability: π Q = 0, Σ π = 1 (the last balance equation replaced by the
+/// normalisation), A = π(BOTH) + π(ONE).
+fn availability(q: [[f64; 4]; 4]) -> f64 {
+    let mut a: [[f64; 4]; 4] = std::array::from_fn(|i| std::array::from_fn(|j| q[j][i]));
+    a[3] = [1.0; 4];
+    let pi = solve(a, [0.0, 0.0, 0.0, 1.0]);
+    pi[BOTH] + pi[ONE]
+}
+
+/// Mean time from `BOTH` to the first down state: T = 1/q_i + Σ_j (q_ij/q_i) T_j over up
+/// states, with the down states absorbing.
+fn mean_time_to_failure(q: [[f64; 4]; 4]) -> f64 {
+    // Unknowns T_BOTH, T_ONE; rows: −q_ii T_i − Σ_{j up, j≠i} q_ij T_j = 1.
+    let mut a = [[0.0; 4]; 4];
+    a[0][0] = -q[BOTH][BOTH];
+    a[0][1] = -q[BOTH][ONE];
+    a[1][0] = -q[ONE][BOTH];
+    a[1][1] = -q[ONE][ONE];
+    a[2][2] = 1.0;
+    a[3][3] = 1.0;
+    solve(a, [1.0, 1.0, 0.0, 0.0])[BOTH]
+}
+
+/// Mean and standard error of the replication values of `id`.
+fn mean_se(s: &Summary, id: &str) -> (f64, f64) {
+    let values = column(s, id);
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    (mean, sd / n.sqrt())
+}
+
+fn close(s: &Summary, id: &str, exact: f64, sigmas: f64) {
+    let (mean, se) = mean_se(s, id);
+    assert!(
+        (mean - exact).abs() <= sigmas * se,
+        "{id}: {mean} vs exact {exact} ± {}",
+        sigmas * se
+    );
+}
+
+/// An active/standby pair (MTTF 10 h, MTTR 2 h each) with `standby` and coverage `c`,
+/// instant detection and switch-over; one device reporting daily; `crew` adds crews.
+fn pair(standby: &str, c: f64, crew: &str, horizon: &str, extra: &str) -> String {
+    let gateway = |id: &str| {
+        format!(
+            r#"Gateway(id: "{id}", site: "s", buffer_messages: 0, uplinks: [Uplink(carrier: "c")],
+                failure: Failure(lifetime: Exponential(mean: "10h"), repair: Exponential(mean: "2h")))"#
+        )
+    };
+    format!(
+        r#"Scenario(
+            name: "standby", horizon: "{horizon}", warmup: "20h", seed: 59, replications: 20,
+            deadline: "1h", {extra}
+            sites: [Site(id: "s")],
+            carriers: [Carrier(id: "c")],
+            gateways: [{}, {}],
+            redundancy: [ActiveStandby(id: "pair", gateways: ["a", "b"],
+                detection: After(Fixed("0s")), switchover: Fixed("0s"), coverage: {c},
+                switch_back: Never, standby: {standby})],
+            {crew}
+            fleets: [Fleet(id: "f", site: "s", gateway: "pair", count: 1, report: Fixed("1d"))],
+        )"#,
+        gateway("a"),
+        gateway("b")
+    )
+}
+
+const LAMBDA: f64 = 0.1;
+const MU: f64 = 0.5;
+
+#[test]
+fn the_chain_gives_the_textbook_forms() {
+    // Hot, perfect switch, independent repair: two independent units, 1 − (1 − a)².
+    let a = MU / (LAMBDA + MU);
+    let hot = availability(generator(LAMBDA, MU, 1.0, 1.0, 2.0));
+    assert!((hot - (1.0 - (1.0 - a).powi(2))).abs() < 1e-12, "{hot}");
+    // Cold, perfect switch: MTTF (2λ + μ)/λ²; hot: (3λ + μ)/(2λ²).
+    let cold = mean_time_to_failure(generator(LAMBDA, MU, 0.0, 1.0, 2.0));
+    assert!(
+        (cold - (2.0 * LAMBDA + MU) / (LAMBDA * LAMBDA)).abs() < 1e-9,
+        "{cold}"
+    );
+    let hot = mean_time_to_failure(generator(LAMBDA, MU, 1.0, 1.0, 2.0));
+    assert!((hot - (3.0 * LAMBDA + MU) / (2.0 * LAMBDA * LAMBDA)).abs() < 1e-9);
+    // Cold with one crew: birth-death, unavailability ρ²/(1 + ρ + ρ²).
+    let rho = LAMBDA / MU;
+    let one_crew = availability(generator(LAMBDA, MU, 0.0, 1.0, 1.0));
+    let expected = 1.0 - rho * rho / (1.0 + rho + rho * rho);
+    assert!((one_crew - expected).abs() < 1e-12, "{one_crew}");
+}
+
+/// Cold, warm (α = 0.5) and hot standby with a perfect switch and independent repair: each
+/// is up the chain's share of the time, and a warmer spare is up less.
+#[test]
+fn a_colder_standby_is_up_more_as_its_markov_chain_says() {
+    let mut last = 1.0;
+    for (kind, alpha) in [("Cold", 0.0), ("Warm(0.5)", 0.5), ("Hot", 1.0)] {
+        let exact = availability(generator(LAMBDA, MU, alpha, 1.0, 2.0));
+        let s = run(&deployment(&pair(kind, 1.0, "", "2000h", "")), 20);
+        close(&s, "site_availability:s", exact, 4.5);
+        assert!(exact < last, "{kind}: {exact} after {last}");
+        last = exact;
+    }
+}
+
+/// Hot standby is the existing 1-of-2 group: `standby: Hot` gives the very same bytes as a
+/// group that does not say it.
+#[test]
+fn hot_standby_is_the_default_group() {
+    let written = run(&deployment(&pair("Hot", 0.9, "", "500h", "")), 4);
+    let default = pair("Hot", 0.9, "", "500h", "").replace(", standby: Hot", "");
+    assert!(!default.contains("standby:"));
+    let default = run(&deployment(&default), 4);
+    assert_eq!(written.per_replication, default.per_replication);
+}
+
+/// An uncovered switch (c = 0.8) leaves the pair down until the failed member is repaired:
+/// the cold pair is up the chain's share, which is below the perfectly covered one's.
+#[test]
+fn coverage_below_one_lowers_availability_as_the_chain_says() {
+    let exact = availability(generator(LAMBDA, MU, 0.0, 0.8, 2.0));
+    assert!(exact < availability(generator(LAMBDA, MU, 0.0, 1.0, 2.0)));
+    let s = run(&deployment(&pair("Cold", 0.8, "", "2000h", "")), 20);
+    close(&s, "site_availability:s", exact, 4.5);
+}
+
+/// One crew repairs one member at a time: the cold pair's down state lasts twice as long, as
+/// the birth-death chain says.
+#[test]
+fn one_repair_crew_is_the_birth_death_chain() {
+    let exact = availability(generator(LAMBDA, MU, 0.0, 1.0, 1.0));
+    let crew = r#"crews: [Crew(id: "crew", sites: ["s"], technicians: 1)],"#;
+    let s = run(&deployment(&pair("Cold", 1.0, crew, "2000h", "")), 20);
+    close(&s, "site_availability:s", exact, 4.5);
+}
+
+/// Flow mode sees the same gateway events, so a warm pair is up the chain's share there too.
+#[test]
+fn flow_mode_models_a_warm_standby() {
+    let exact = availability(generator(LAMBDA, MU, 0.5, 0.9, 2.0));
+    let dep = deployment(&pair("Warm(0.5)", 0.9, "", "2000h", ""));
+    let opts = RunOptions {
+        replications: Some(20),
+        mode: Mode::Flow,
+        ..RunOptions::default()
+    };
+    let s = iotwin::montecarlo::run(&dep, &opts, &|| {}).unwrap();
+    close(&s, "site_availability:s", exact, 4.5);
+}
+
+/// The mean time to the pair's first failure, cold, warm and hot, at c = 1 and 0.8: the
+/// chain's first-passage time from both up (4 sample standard errors of 1000 replications).
+#[test]
+fn the_first_failure_comes_after_the_chains_mean_time() {
+    for (kind, alpha) in [("Cold", 0.0), ("Warm(0.3)", 0.3), ("Hot", 1.0)] {
+        for c in [1.0, 0.8] {
+            let expected = mean_time_to_failure(generator(LAMBDA, MU, alpha, c, 2.0));
+            let horizon = format!("{}h", (30.0 * expected).round());
+            let text = pair(kind, c, "", &horizon, r#"mission_times: ["10h"],"#)
+                .replace(r#"warmup: "20h", "#, "")
+                .replace(r#"report: Fixed("1d")"#, r#"report: Fixed("100d")"#);
+            let s = run(&deployment(&text), 1000);
+            assert_eq!(mean_se(&s, "system_failure_share").0, 1.0);
+            close(&s, "time_to_system_failure_h", expected, 4.0);
+        }
+    }
+}
+
+/// A warm factor outside (0, 1) is refused at its field, with the file's line and a hint.
+#[test]
+fn a_warm_factor_outside_zero_and_one_is_refused() {
+    for bad in ["Warm(1.5)", "Warm(0.0)", "Warm(-0.2)"] {
+        let e = iotwin::scenario::compile_source(&pair(bad, 1.0, "", "100h", ""), "w.ron")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("w.ron:")
+                && e.contains("redundancy[0].standby")
+                && e.contains("above 0 and below 1")
+                && e.contains("Cold"),
+            "{bad}: {e}"
+        );
+    }
+}
