@@ -280,9 +280,11 @@ struct FleetRt {
     failure: Option<FailureSpec>,
     life: LifeSpec,
     count: u32,
-    /// Where the fleet's devices' clocks start in `World::clocks` (fleets with batteries or
-    /// planned replacement only).
+    /// Where the fleet's devices' clocks start in the lifecycle part's clocks (fleets with
+    /// batteries, planned replacement or degradation only), and their battery and replacement
+    /// clocks (fleets with batteries or planned replacement only).
     first_clock: u32,
+    first_power: u32,
     lora: Option<LoRaRt>,
     /// Readings each device can keep while it cannot reach a gateway, and where the fleet's
     /// device buffers start in `World::device_buffers`.
@@ -473,7 +475,7 @@ impl<O: Observer> World<O> {
             entity,
             process,
         };
-        let (mut fleets, buffered_devices, clocked_devices) = build::fleets(dep);
+        let (mut fleets, buffered_devices, clocked) = build::fleets(dep);
         let (radio, radios) = Radio::new(dep, &key);
         for (fleet, rt) in fleets.iter_mut().zip(radios) {
             fleet.lora = rt;
@@ -490,7 +492,7 @@ impl<O: Observer> World<O> {
             reporting: Reporting::new(if flow { 0 } else { buffered_devices }),
             acc: Accounts::new(dep, horizon),
             radio,
-            life: Life::new(dep, replication, clocked_devices),
+            life: Life::new(dep, replication, clocked),
             software: Software::new(dep, replication),
             crews: Crews::new(dep, replication),
             cellular: Cellular::new(dep, replication, horizon),
