@@ -2,8 +2,8 @@
 //! keyed by what they describe (the network builds its own part: `network/build.rs`). Nothing
 //! is drawn or scheduled here (`World::schedule_start` does that).
 
-use crate::engine::StreamKey;
 use crate::engine::random::member_key;
+use crate::engine::{Stream, StreamKey};
 use crate::scenario::Deployment;
 
 use super::super::link::Hop;
@@ -59,14 +59,12 @@ pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32, ClockedDevices) {
     (fleets, buffered_devices, clocked)
 }
 
-/// Every device of every fleet, in fleet order, up and with its own traffic stream.
-pub(super) fn devices(dep: &Deployment, key: Key<'_>) -> Vec<Device> {
+/// Every device of every fleet, in fleet order, up.
+pub(super) fn devices(dep: &Deployment) -> Vec<Device> {
     let mut devices = Vec::with_capacity(dep.device_count() as usize);
     for (fi, f) in dep.fleets.iter().enumerate() {
-        for i in 0..f.count as u64 {
-            let entity = member_key(f.key, i);
+        for _ in 0..f.count {
             devices.push(Device {
-                traffic: key(entity, process::TRAFFIC).stream(),
                 fleet: fi as u32,
                 life_draws: 0,
                 sent: 0,
@@ -78,4 +76,15 @@ pub(super) fn devices(dep: &Deployment, key: Key<'_>) -> Vec<Device> {
         }
     }
     devices
+}
+
+/// Every device's own traffic stream, in the order of [`devices`] (packet mode).
+pub(super) fn traffic(dep: &Deployment, key: Key<'_>) -> Vec<Stream> {
+    let mut traffic = Vec::with_capacity(dep.device_count() as usize);
+    for f in &dep.fleets {
+        for i in 0..f.count as u64 {
+            traffic.push(key(member_key(f.key, i), process::TRAFFIC).stream());
+        }
+    }
+    traffic
 }
