@@ -10,8 +10,9 @@
 
 use rand::RngExt;
 
+use crate::engine::random::KeyPrefix;
 use crate::engine::random::member_key;
-use crate::engine::{Scheduler, Stream, StreamKey, Ticks};
+use crate::engine::{Scheduler, Stream, Ticks};
 use crate::scenario::Deployment;
 
 use super::super::event::{Event, Packed};
@@ -26,8 +27,8 @@ use crate::scenario::inventory::{StartDown, StartState};
 
 /// The lifecycle part's state in one replication.
 pub(super) struct Life {
-    seed: u64,
-    replication: u64,
+    /// Every lifecycle stream's key folded as far as the seed and replication.
+    keys: KeyPrefix,
     /// Per device of a fleet with clocks (batteries, planned replacement or degradation): the
     /// clocks every such fleet uses (failure, degradation onset, the pending change).
     clocks: Vec<UnitClocks>,
@@ -55,8 +56,7 @@ impl Life {
     /// know where theirs start).
     pub(super) fn new(dep: &Deployment, replication: u64, clocked: ClockedDevices) -> Life {
         Life {
-            seed: dep.seed,
-            replication,
+            keys: KeyPrefix::new(dep.seed, replication),
             clocks: vec![UnitClocks::from(Clocks::default()); clocked.all as usize],
             power: vec![PowerClocks::from(Clocks::default()); clocked.powered as usize],
             dead_watch: DeadWatch::new(dep),
@@ -181,13 +181,10 @@ impl Life {
         let fleet = &cx.fleets[dev.fleet as usize];
         let draw = dev.life_draws as u64;
         dev.life_draws += 1;
-        StreamKey {
-            seed: self.seed,
-            replication: self.replication,
-            entity: member_key(fleet.key, (d - fleet.first_device) as u64),
-            process: process::LIFECYCLE | (draw + 1) << 32,
-        }
-        .stream()
+        self.keys.stream(
+            member_key(fleet.key, (d - fleet.first_device) as u64),
+            process::LIFECYCLE | (draw + 1) << 32,
+        )
     }
 
     /// Where device `d`'s clocks are (in a fleet with clocks).
