@@ -4,7 +4,7 @@
 //! It owns the clocks, the dead-device watch and the instant a fleet reached its end of life.
 //! What it changes outside itself is explicit in [`LifeCx`]: a device's up, failed and
 //! degraded flags and its count of lifecycle draws (the device's entry is shared with the
-//! message path, which only reads them: 48 bytes a device), the accounts, the observer, and
+//! message path, which only reads them: 16 bytes a device), the accounts, the observer, and
 //! the crews (a failed unit at a crew's site raises a job instead of scheduling its repair).
 //! Every draw comes from the device's own lifecycle stream, keyed by its draw count.
 
