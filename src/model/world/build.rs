@@ -2,11 +2,12 @@
 //! keyed by what they describe (the network builds its own part: `network/build.rs`). Nothing
 //! is drawn or scheduled here (`World::schedule_start` does that).
 
-use crate::engine::StreamKey;
 use crate::engine::random::member_key;
+use crate::engine::{Stream, StreamKey};
 use crate::scenario::Deployment;
 
 use super::super::link::Hop;
+use super::life::{ClockedDevices, has_power_clocks};
 use super::{Device, FleetRt, process};
 
 /// The key of entity `entity`'s stream for process `process` in this replication.
@@ -14,7 +15,7 @@ type Key<'a> = &'a dyn Fn(u64, u64) -> StreamKey;
 
 /// The fleets, and how many devices have device buffers and lifecycle clocks (the fleets'
 /// offsets into those arrays are set). LoRa radios are set by the radio.
-pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32, u32) {
+pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32, ClockedDevices) {
     let mut first_device = 0u32;
     let mut fleets: Vec<FleetRt> = dep
         .fleets
@@ -31,6 +32,7 @@ pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32, u32) {
                 life: f.life.clone(),
                 count: f.count,
                 first_clock: 0,
+                first_power: 0,
                 lora: None,
                 device_buffer: f.buffer_messages,
                 first_buffer: 0,
@@ -39,28 +41,30 @@ pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32, u32) {
         })
         .collect();
     let mut buffered_devices = 0u32;
-    let mut clocked_devices = 0u32;
+    let mut clocked = ClockedDevices::default();
     for (f, spec) in fleets.iter_mut().zip(&dep.fleets) {
         if f.device_buffer > 0 {
             f.first_buffer = buffered_devices;
             buffered_devices += spec.count;
         }
         if f.life.has_clocks() {
-            f.first_clock = clocked_devices;
-            clocked_devices += spec.count;
+            f.first_clock = clocked.all;
+            clocked.all += spec.count;
+        }
+        if has_power_clocks(f) {
+            f.first_power = clocked.powered;
+            clocked.powered += spec.count;
         }
     }
-    (fleets, buffered_devices, clocked_devices)
+    (fleets, buffered_devices, clocked)
 }
 
-/// Every device of every fleet, in fleet order, up and with its own traffic stream.
-pub(super) fn devices(dep: &Deployment, key: Key<'_>) -> Vec<Device> {
+/// Every device of every fleet, in fleet order, up.
+pub(super) fn devices(dep: &Deployment) -> Vec<Device> {
     let mut devices = Vec::with_capacity(dep.device_count() as usize);
     for (fi, f) in dep.fleets.iter().enumerate() {
-        for i in 0..f.count as u64 {
-            let entity = member_key(f.key, i);
+        for _ in 0..f.count {
             devices.push(Device {
-                traffic: key(entity, process::TRAFFIC).stream(),
                 fleet: fi as u32,
                 life_draws: 0,
                 sent: 0,
@@ -72,4 +76,15 @@ pub(super) fn devices(dep: &Deployment, key: Key<'_>) -> Vec<Device> {
         }
     }
     devices
+}
+
+/// Every device's own traffic stream, in the order of [`devices`] (packet mode).
+pub(super) fn traffic(dep: &Deployment, key: Key<'_>) -> Vec<Stream> {
+    let mut traffic = Vec::with_capacity(dep.device_count() as usize);
+    for f in &dep.fleets {
+        for i in 0..f.count as u64 {
+            traffic.push(key(member_key(f.key, i), process::TRAFFIC).stream());
+        }
+    }
+    traffic
 }

@@ -4,14 +4,15 @@
 //! It owns the clocks, the dead-device watch and the instant a fleet reached its end of life.
 //! What it changes outside itself is explicit in [`LifeCx`]: a device's up, failed and
 //! degraded flags and its count of lifecycle draws (the device's entry is shared with the
-//! message path, which only reads them: 48 bytes a device), the accounts, the observer, and
+//! message path, which only reads them: 16 bytes a device), the accounts, the observer, and
 //! the crews (a failed unit at a crew's site raises a job instead of scheduling its repair).
 //! Every draw comes from the device's own lifecycle stream, keyed by its draw count.
 
 use rand::RngExt;
 
+use crate::engine::random::KeyPrefix;
 use crate::engine::random::member_key;
-use crate::engine::{Scheduler, Stream, StreamKey, Ticks};
+use crate::engine::{Scheduler, Stream, Ticks};
 use crate::scenario::Deployment;
 
 use super::super::event::{Event, Packed};
@@ -26,10 +27,15 @@ use crate::scenario::inventory::{StartDown, StartState};
 
 /// The lifecycle part's state in one replication.
 pub(super) struct Life {
-    seed: u64,
-    replication: u64,
-    /// Per device of a fleet with batteries or planned replacement: its lifecycle clocks.
-    clocks: Vec<Clocks>,
+    /// Every lifecycle stream's key folded as far as the seed and replication.
+    keys: KeyPrefix,
+    /// Per device of a fleet with clocks (batteries, planned replacement or degradation): the
+    /// clocks every such fleet uses (failure, degradation onset, the pending change).
+    clocks: Vec<UnitClocks>,
+    /// Per device of a fleet with batteries or planned replacement only: those clocks. Kept
+    /// apart so a fleet that only degrades (a national meter fleet) pays 32 bytes a device,
+    /// not 56, and an event reads one 32-byte entry.
+    power: Vec<PowerClocks>,
     /// Dead devices per fleet, when a fleet sets `stop_when_dead`, and the first instant one
     /// reached its share.
     dead_watch: Option<DeadWatch>,
@@ -46,13 +52,13 @@ pub(super) struct LifeCx<'a, O> {
 }
 
 impl Life {
-    /// The lifecycle of replication `replication`, with `clocked_devices` clocks (the fleets
+    /// The lifecycle of replication `replication`, with `clocked` devices' clocks (the fleets
     /// know where theirs start).
-    pub(super) fn new(dep: &Deployment, replication: u64, clocked_devices: u32) -> Life {
+    pub(super) fn new(dep: &Deployment, replication: u64, clocked: ClockedDevices) -> Life {
         Life {
-            seed: dep.seed,
-            replication,
-            clocks: vec![Clocks::default(); clocked_devices as usize],
+            keys: KeyPrefix::new(dep.seed, replication),
+            clocks: vec![UnitClocks::from(Clocks::default()); clocked.all as usize],
+            power: vec![PowerClocks::from(Clocks::default()); clocked.powered as usize],
             dead_watch: DeadWatch::new(dep),
             end_of_life: None,
         }
@@ -82,8 +88,11 @@ impl Life {
         if f.life.has_clocks() {
             let mut stream = self.life_stream(cx, d);
             let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
-            let clock = (f.first_clock + (d - f.first_device)) as usize;
-            self.clocks[clock] = Clocks::start(&f.life, f.failure.as_ref(), 0, age, &mut stream);
+            let at = self.clock_of(cx, d);
+            self.put(
+                at,
+                Clocks::start(&f.life, f.failure.as_ref(), 0, age, &mut stream),
+            );
             self.schedule_next_change(sched, cx, d);
             self.schedule_degradation(sched, cx, d);
         } else if let Some(failure) = &f.failure {
@@ -124,8 +133,8 @@ impl Life {
             {
                 clocks.battery_at = battery_left(battery, clocks.battery_life);
             }
-            let clock = self.clock_of(cx, d);
-            self.clocks[clock] = clocks;
+            let at = self.clock_of(cx, d);
+            self.put(at, clocks);
             self.schedule_next_change(sched, cx, d);
             self.schedule_degradation(sched, cx, d);
         } else if let Some(failure) = &f.failure {
@@ -172,19 +181,46 @@ impl Life {
         let fleet = &cx.fleets[dev.fleet as usize];
         let draw = dev.life_draws as u64;
         dev.life_draws += 1;
-        StreamKey {
-            seed: self.seed,
-            replication: self.replication,
-            entity: member_key(fleet.key, (d - fleet.first_device) as u64),
-            process: process::LIFECYCLE | (draw + 1) << 32,
-        }
-        .stream()
+        self.keys.stream(
+            member_key(fleet.key, (d - fleet.first_device) as u64),
+            process::LIFECYCLE | (draw + 1) << 32,
+        )
     }
 
-    /// The clock index of device `d` (in a fleet with clocks).
-    fn clock_of<O: Observer>(&self, cx: &LifeCx<'_, O>, d: u32) -> usize {
+    /// Where device `d`'s clocks are (in a fleet with clocks).
+    fn clock_of<O: Observer>(&self, cx: &LifeCx<'_, O>, d: u32) -> ClockIndex {
         let f = &cx.fleets[cx.devices[d as usize].fleet as usize];
-        (f.first_clock + (d - f.first_device)) as usize
+        let i = d - f.first_device;
+        ClockIndex {
+            unit: (f.first_clock + i) as usize,
+            power: has_power_clocks(f).then_some((f.first_power + i) as usize),
+        }
+    }
+
+    /// Device `d`'s clocks, put together from where they are kept.
+    fn get(&self, at: ClockIndex) -> Clocks {
+        let u = self.clocks[at.unit];
+        let p = at
+            .power
+            .map_or(PowerClocks::from(Clocks::default()), |i| self.power[i]);
+        Clocks {
+            failure_at: u.failure_at,
+            battery_at: p.battery_at,
+            replace_at: p.replace_at,
+            battery_life: p.battery_life,
+            degrade_at: u.degrade_at,
+            scheduled_at: u.scheduled_at,
+            cause: u.cause,
+        }
+    }
+
+    /// Keeps `clocks` as device `d`'s (the battery and replacement clocks only if its fleet
+    /// has them: otherwise they are `NEVER` and nothing reads them).
+    fn put(&mut self, at: ClockIndex, clocks: Clocks) {
+        self.clocks[at.unit] = UnitClocks::from(clocks);
+        if let Some(i) = at.power {
+            self.power[i] = PowerClocks::from(clocks);
+        }
     }
 
     /// Schedules the earliest of device `d`'s clocks, remembering its cause.
@@ -195,14 +231,15 @@ impl Life {
         d: u32,
     ) {
         let clock = self.clock_of(cx, d);
-        let (at, cause) = self.clocks[clock].next();
+        let (at, cause) = self.get(clock).next();
+        let unit = &mut self.clocks[clock.unit];
         if at == lifecycle::NEVER {
-            self.clocks[clock].scheduled_at = lifecycle::NEVER;
+            unit.scheduled_at = lifecycle::NEVER;
             return;
         }
         let at = at.max(sched.now());
-        self.clocks[clock].scheduled_at = at;
-        self.clocks[clock].cause = cause;
+        unit.scheduled_at = at;
+        unit.cause = cause;
         sched.schedule_at(at, Event::DeviceFail(d).into());
     }
 
@@ -222,8 +259,8 @@ impl Life {
         let now = sched.now();
         let fleet = cx.devices[d as usize].fleet as usize;
         let clock = self.clock_of(cx, d);
-        let cause = self.clocks[clock].cause;
-        if !up && self.clocks[clock].scheduled_at != now {
+        let cause = self.clocks[clock.unit].cause;
+        if !up && self.clocks[clock.unit].scheduled_at != now {
             // Scheduled for a unit an inspection has replaced since: not this unit's change.
             return;
         }
@@ -233,12 +270,14 @@ impl Life {
             match cause {
                 lifecycle::BATTERY => {
                     let spec = f.life.battery.as_ref().expect("a battery went flat");
-                    self.clocks[clock].new_battery(spec, now, &mut stream);
+                    let mut clocks = self.get(clock);
+                    clocks.new_battery(spec, now, &mut stream);
+                    self.put(clock, clocks);
                 }
                 // A repair or a replacement puts a new unit, with a new battery, in service.
                 _ => {
-                    self.clocks[clock] =
-                        Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
+                    let clocks = Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
+                    self.put(clock, clocks);
                     self.unit_renewed(sched, cx, d);
                 }
             }
@@ -254,7 +293,7 @@ impl Life {
             }
             lifecycle::BATTERY => {
                 cx.acc.life_stats.battery_depletions += 1;
-                cx.acc.life_stats.battery_life_sum += self.clocks[clock].battery_life as u128;
+                cx.acc.life_stats.battery_life_sum += self.get(clock).battery_life as u128;
                 if !cx.devices[d as usize].failed {
                     cx.devices[d as usize].failed = true;
                     cx.acc.life_stats.first_depletions[slice_of(now, cx.acc.span)] += 1;
@@ -283,8 +322,9 @@ impl Life {
                             cx.observer.observe(now, step);
                         }
                         let f = &cx.fleets[fleet];
-                        self.clocks[clock] =
+                        let clocks =
                             Clocks::start(&f.life, f.failure.as_ref(), now, 0, &mut stream);
+                        self.put(clock, clocks);
                         self.unit_renewed(sched, cx, d);
                         self.schedule_next_change(sched, cx, d);
                         return;
@@ -412,7 +452,7 @@ impl Life {
         cx: &mut LifeCx<'_, O>,
         d: u32,
     ) {
-        let at = self.clocks[self.clock_of(cx, d)].degrade_at;
+        let at = self.clocks[self.clock_of(cx, d).unit].degrade_at;
         if at != lifecycle::NEVER {
             sched.schedule_at(at.max(sched.now()), Event::DeviceDegrade(d).into());
         }
@@ -427,10 +467,11 @@ impl Life {
     ) {
         let now = sched.now();
         let clock = self.clock_of(cx, d);
-        if self.clocks[clock].degrade_at.max(now) != now || cx.devices[d as usize].degraded {
+        let unit = &mut self.clocks[clock.unit];
+        if unit.degrade_at.max(now) != now || cx.devices[d as usize].degraded {
             return;
         }
-        self.clocks[clock].degrade_at = lifecycle::NEVER;
+        unit.degrade_at = lifecycle::NEVER;
         cx.devices[d as usize].degraded = true;
         cx.acc.degradation.onsets += 1;
         cx.acc.degradation.degraded.went_down(now);
@@ -501,12 +542,75 @@ impl Life {
             }
             let clock = self.clock_of(cx, d);
             let fleet = &cx.fleets[f];
-            self.clocks[clock] =
-                Clocks::start(&fleet.life, fleet.failure.as_ref(), now, 0, &mut stream);
+            let clocks = Clocks::start(&fleet.life, fleet.failure.as_ref(), now, 0, &mut stream);
+            self.put(clock, clocks);
             cx.acc.degradation.condition_replacements += 1;
             cx.observer.observe(now, Trace::DeviceReplaced(d));
             self.unit_renewed(sched, cx, d);
             self.schedule_next_change(sched, cx, d);
+        }
+    }
+}
+
+/// How many devices keep lifecycle clocks (`all`: fleets with batteries, planned replacement
+/// or degradation) and how many of those also keep battery and replacement clocks (`powered`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct ClockedDevices {
+    pub(super) all: u32,
+    pub(super) powered: u32,
+}
+
+/// Whether fleet `f`'s devices keep battery and replacement clocks.
+pub(super) fn has_power_clocks(f: &FleetRt) -> bool {
+    f.life.battery.is_some() || f.life.replace.is_some()
+}
+
+/// Where a device's clocks are kept: its unit clocks, and its power clocks if its fleet has any.
+#[derive(Clone, Copy, Debug)]
+struct ClockIndex {
+    unit: usize,
+    power: Option<usize>,
+}
+
+/// The part of [`Clocks`] every device with clocks uses: the unit's failure, its sensor's
+/// degradation onset and the pending change. An event on a device reads this entry (half a
+/// cache line) and, for a fleet with batteries or planned replacement, its [`PowerClocks`].
+#[derive(Clone, Copy, Debug)]
+struct UnitClocks {
+    failure_at: Ticks,
+    degrade_at: Ticks,
+    scheduled_at: Ticks,
+    cause: u8,
+}
+
+// Half a cache line, so two devices' clocks share one and none straddles two.
+const _: () = assert!(std::mem::size_of::<UnitClocks>() == 32);
+
+/// The battery and planned-replacement part of [`Clocks`], kept only for fleets with either.
+#[derive(Clone, Copy, Debug)]
+struct PowerClocks {
+    battery_at: Ticks,
+    replace_at: Ticks,
+    battery_life: Ticks,
+}
+
+impl From<Clocks> for UnitClocks {
+    fn from(c: Clocks) -> Self {
+        UnitClocks {
+            failure_at: c.failure_at,
+            degrade_at: c.degrade_at,
+            scheduled_at: c.scheduled_at,
+            cause: c.cause,
+        }
+    }
+}
+
+impl From<Clocks> for PowerClocks {
+    fn from(c: Clocks) -> Self {
+        PowerClocks {
+            battery_at: c.battery_at,
+            replace_at: c.replace_at,
+            battery_life: c.battery_life,
         }
     }
 }

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 
-use crate::engine::{Scheduler, Ticks};
+use crate::engine::{Scheduler, Stream, Ticks};
 
 use super::super::degradation::{self, BAD, Reading};
 use super::super::event::{Event, Packed};
@@ -44,6 +44,8 @@ pub(super) struct Reporting {
 /// What reporting touches outside the part.
 pub(super) struct ReportCx<'a, O> {
     pub(super) devices: &'a mut [Device],
+    /// Every device's traffic stream (packet mode only: flow mode draws no message).
+    pub(super) traffic: &'a mut [Stream],
     pub(super) fleets: &'a [FleetRt],
     pub(super) acc: &'a mut Accounts,
     pub(super) observer: &'a mut O,
@@ -77,16 +79,17 @@ impl Reporting {
     /// Schedules device `d`'s first report, at a random phase of its nominal period.
     pub(super) fn schedule_first(
         sched: &mut Scheduler<Packed>,
-        devices: &mut [Device],
+        devices: &[Device],
+        traffic: &mut [Stream],
         fleets: &[FleetRt],
         d: u32,
     ) {
-        let dev = &mut devices[d as usize];
+        let dev = &devices[d as usize];
         let period = fleets[dev.fleet as usize].report.nominal_period();
         let phase = if period == 0 {
             0
         } else {
-            dev.traffic.random_range(0..period)
+            traffic[d as usize].random_range(0..period)
         };
         sched.schedule_at(phase, Event::Emit(d).into());
     }
@@ -104,7 +107,7 @@ impl Reporting {
         let fleet = &cx.fleets[dev.fleet as usize];
         let now = sched.now();
         sched.schedule_at(
-            now.saturating_add(fleet.report.sample(&mut dev.traffic)),
+            now.saturating_add(fleet.report.sample(&mut cx.traffic[d as usize])),
             Event::Emit(d).into(),
         );
         let mut msg = Msg {
@@ -132,7 +135,7 @@ impl Reporting {
         if dev.degraded
             && let Some(spec) = &fleet.life.degradation
         {
-            match degradation::reading(spec.effect, &mut dev.traffic) {
+            match degradation::reading(spec.effect, &mut cx.traffic[d as usize]) {
                 Reading::Good => {}
                 Reading::Bad => msg.seq |= BAD,
                 Reading::Dropped => return cx.lose(now, msg, LossCause::SensorDropout),
@@ -160,12 +163,15 @@ impl Reporting {
             }
             let channel = match rt.channels {
                 1 => 0,
-                n => dev.traffic.random_range(0..n),
+                n => cx.traffic[d as usize].random_range(0..n),
             };
             self.in_flight += 1;
             return self.transmit(sched, cx, &rt, link, channel, msg, start);
         }
-        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
+        let Some(delay) = fleet
+            .access
+            .cross(&mut cx.traffic[d as usize], &mut dev.access_bad)
+        else {
             return cx.lose(now, msg, LossCause::LinkLoss);
         };
         self.in_flight += 1;
@@ -182,7 +188,10 @@ impl Reporting {
         let now = sched.now();
         let dev = &mut cx.devices[msg.device as usize];
         let fleet = &cx.fleets[dev.fleet as usize];
-        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
+        let Some(delay) = fleet
+            .access
+            .cross(&mut cx.traffic[msg.device as usize], &mut dev.access_bad)
+        else {
             return cx.lose(now, msg, LossCause::LinkLoss);
         };
         self.in_flight += 1;
@@ -281,7 +290,10 @@ impl Reporting {
         cx.cellular.sent(f, c);
         let dev = &mut cx.devices[msg.device as usize];
         let fleet = &cx.fleets[f];
-        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
+        let Some(delay) = fleet
+            .access
+            .cross(&mut cx.traffic[msg.device as usize], &mut dev.access_bad)
+        else {
             return cx.lose(now, msg, LossCause::LinkLoss);
         };
         let arrival = now.saturating_add(delay);
@@ -405,7 +417,10 @@ impl Reporting {
         }
         let dev = &mut cx.devices[tx.msg.device as usize];
         let fleet = &cx.fleets[dev.fleet as usize];
-        let Some(delay) = fleet.access.cross(&mut dev.traffic, &mut dev.access_bad) else {
+        let Some(delay) = fleet
+            .access
+            .cross(&mut cx.traffic[tx.msg.device as usize], &mut dev.access_bad)
+        else {
             return cx.lose(now, tx.msg, LossCause::LinkLoss);
         };
         self.in_flight += 1;

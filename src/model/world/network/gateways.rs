@@ -199,10 +199,12 @@ impl Network {
             return cx.lose(now, msg, LossCause::UndetectedOutage);
         }
         cx.acc.carrier_messages[carrier] += 1;
-        let sender = &mut cx.senders[msg.device as usize];
-        let f = sender.fleet();
+        let f = cx.senders[msg.device as usize].fleet();
         let uplink = &mut gw.uplinks[active];
-        match uplink.hop.cross(sender.traffic(), &mut uplink.bad) {
+        match uplink
+            .hop
+            .cross(&mut cx.traffic[msg.device as usize], &mut uplink.bad)
+        {
             None => cx.lose(now, msg, LossCause::LinkLoss),
             Some(delay) => {
                 let arrival = now.saturating_add(delay);

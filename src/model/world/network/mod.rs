@@ -87,8 +87,10 @@ pub(super) trait Host {
 pub(super) struct Courier<'a, O> {
     pub(super) acc: &'a mut Accounts,
     pub(super) observer: &'a mut O,
-    /// Every device: the sender's traffic stream draws the message's uplink fate.
-    pub(super) senders: &'a mut [Device],
+    /// Every device (the sender's fleet) and its traffic stream, which draws the message's
+    /// uplink fate.
+    pub(super) senders: &'a [Device],
+    pub(super) traffic: &'a mut [Stream],
     pub(super) horizon: Ticks,
 }
 
