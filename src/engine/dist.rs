@@ -253,14 +253,29 @@ impl DurationDist {
     /// the rest in a function of their own, so that the heavy and recursive ones (gamma,
     /// mixtures) do not weigh on the hot path's code: one match for all of them cost the
     /// factory scenario 4% of its instructions.
+    ///
+    /// A jitter's inner law is drawn by [`DurationDist::sample_flat`], not by a call back into
+    /// this function: without the recursion the whole draw inlines into its caller (a
+    /// device's report, every message).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Ticks {
+        match self {
+            DurationDist::Jitter { period, jitter } => {
+                period.saturating_add(jitter.sample_flat(rng))
+            }
+            _ => self.sample_flat(rng),
+        }
+    }
+
+    /// [`DurationDist::sample`] for every law but the jitter, which goes with the rest to
+    /// [`DurationDist::sample_other`].
+    #[inline(always)]
+    fn sample_flat<R: Rng + ?Sized>(&self, rng: &mut R) -> Ticks {
         match self {
             DurationDist::Fixed(t) => *t,
             DurationDist::Exponential { exp, .. } => to_ticks(exp.sample(rng)),
             DurationDist::Uniform { min, max } => rng.random_range(*min..=*max),
             DurationDist::LogNormal { lognormal, .. } => to_ticks(lognormal.sample(rng)),
-            DurationDist::Jitter { period, jitter } => period.saturating_add(jitter.sample(rng)),
             _ => self.sample_other(rng),
         }
     }
@@ -269,7 +284,7 @@ impl DurationDist {
     #[inline(never)]
     fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> Ticks {
         match self {
-            // Drawn inline by `sample`, which never hands them here.
+            // Drawn inline by `sample`, which hands here only a jitter inside a jitter.
             DurationDist::Fixed(_)
             | DurationDist::Exponential { .. }
             | DurationDist::Uniform { .. }

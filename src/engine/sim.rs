@@ -11,7 +11,36 @@ pub trait Model {
 
     /// Applies one event at `sched.now()`; may schedule further events.
     fn handle(&mut self, sched: &mut Scheduler<Self::Event>, event: Self::Event);
+
+    /// `event` is due soon (an event or two after the one about to be handled, if nothing is
+    /// scheduled before it): the model may start loading the state it will touch, so that a
+    /// cache miss on it overlaps the work before it. A hint only, which must not change any
+    /// result; the default does nothing.
+    #[inline(always)]
+    fn upcoming(&self, _event: &Self::Event) {}
 }
+
+/// Asks the processor to start loading the cache lines of `first` and `last` (the two ends
+/// of one entry, which may straddle two lines) without waiting for them and without changing
+/// anything. A large fleet's device entries are far apart in memory, and `perf record` at
+/// 100,000 devices put a third of the run on the first load of an event's device entry; an
+/// ordinary load issued early only moved the stall (the processor waits for it all the same).
+#[inline(always)]
+pub fn prefetch<A, B>(first: &A, last: &B) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        safe_arch::prefetch_t0(first);
+        safe_arch::prefetch_t0(last);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (first, last);
+}
+
+/// How many events ahead of the one being handled the run loop announces
+/// ([`Model::upcoming`]): handling an event takes about as long as a load from memory, so the
+/// second next one's state has time to arrive, and the next one's was announced the event
+/// before.
+const PREFETCH_AHEAD: usize = 2;
 
 /// Simulation clock plus pending events.
 ///
@@ -88,9 +117,19 @@ impl<E: Copy> Scheduler<E> {
         Some(event)
     }
 
+    /// Tells `model` of the event [`PREFETCH_AHEAD`] places after the one just popped (or
+    /// the next, if fewer are at hand), when the queue has it sorted already.
+    #[inline(always)]
+    fn announce<M: Model<Event = E>>(&self, model: &M) {
+        if let Some(event) = self.queue.sorted_ahead(PREFETCH_AHEAD) {
+            model.upcoming(event);
+        }
+    }
+
     /// Runs `model` until no event is left before `horizon`, then sets the clock to `horizon`.
     pub fn run<M: Model<Event = E>>(&mut self, model: &mut M, horizon: Ticks) {
         while let Some(event) = self.next_before(horizon) {
+            self.announce(model);
             model.handle(self, event);
         }
         self.now = self.now.max(horizon);
@@ -106,6 +145,7 @@ impl<E: Copy> Scheduler<E> {
         done: impl Fn(&M) -> bool,
     ) -> Option<Ticks> {
         while let Some(event) = self.next_before(horizon) {
+            self.announce(model);
             model.handle(self, event);
             if done(model) {
                 return Some(self.now);

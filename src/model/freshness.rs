@@ -36,6 +36,7 @@ impl Freshness {
     }
 
     /// A reading created at `created` arrives at the cloud at `arrival` (≥ `now`).
+    #[inline]
     pub fn delivered(&mut self, now: Ticks, created: Ticks, arrival: Ticks, deadline: Ticks) {
         let end = created.saturating_add(deadline);
         if end > arrival {
@@ -45,12 +46,14 @@ impl Freshness {
     }
 
     /// Marks [start, end) fresh without settling (flow mode settles separately).
+    #[inline]
     pub fn cover(&mut self, start: Ticks, end: Ticks) {
-        let (mut start, mut end) = (start.max(self.settled_until), end);
+        let start = start.max(self.settled_until);
         if start >= end {
             return;
         }
-        // The usual case: the reading extends the latest interval.
+        // The usual case (every delivery of a steady site): the reading extends the latest
+        // interval. Inline, so that a delivery costs a few comparisons.
         if let Some(last) = self.pending.last_mut()
             && last.0 <= start
             && start <= last.1
@@ -58,7 +61,14 @@ impl Freshness {
             last.1 = last.1.max(end);
             return;
         }
-        // Merge with every pending interval that touches [start, end).
+        self.merge(start, end);
+    }
+
+    /// Merges [start, end) with every pending interval that touches it (a reading arriving
+    /// out of order, or after a stale gap).
+    #[cold]
+    #[inline(never)]
+    fn merge(&mut self, mut start: Ticks, mut end: Ticks) {
         let mut kept = Vec::with_capacity(self.pending.len() + 1);
         for &(s, e) in &self.pending {
             if e < start || s > end {
@@ -74,10 +84,27 @@ impl Freshness {
     }
 
     /// Settles the stale time before `until`: nothing can cover it any more.
+    #[inline]
     pub fn settle(&mut self, until: Ticks) {
         if until <= self.settled_until {
             return;
         }
+        // The usual case: the earliest pending interval covers the whole step and goes on
+        // after it, so no stale time accrues and nothing is settled but the instant (what the
+        // loop below does in that case, in two comparisons).
+        if let Some(&(s, e)) = self.pending.first()
+            && s <= self.settled_until
+            && e > until
+        {
+            self.settled_until = until;
+            return;
+        }
+        self.settle_gaps(until);
+    }
+
+    /// Settles up to `until` when an interval ends or a gap begins before it.
+    #[inline(never)]
+    fn settle_gaps(&mut self, until: Ticks) {
         let mut t = self.settled_until;
         let mut settled = 0;
         for &(s, e) in &self.pending {
@@ -149,5 +176,32 @@ mod tests {
     #[test]
     fn with_no_data_the_whole_horizon_after_the_deadline_is_stale() {
         assert_eq!(Freshness::new(30).stale_until(100), 70);
+    }
+
+    proptest::proptest! {
+        /// Stale time equals a tick-by-tick count of the instants no delivered reading covers
+        /// (nor the start's grace of one deadline), whether deliveries extend the latest
+        /// interval (the shortcut), arrive out of order or leave gaps.
+        #[test]
+        fn stale_time_is_the_count_of_uncovered_ticks(
+            deadline in 0u64..40,
+            steps in proptest::collection::vec((0u64..30, 0u64..30, 0u64..30), 0..40),
+        ) {
+            let mut f = Freshness::new(deadline);
+            let mut covered = vec![false; 2_000];
+            covered.iter_mut().take(deadline as usize).for_each(|c| *c = true);
+            let mut now = 0;
+            for (step, age, latency) in steps {
+                now += step;
+                let (created, arrival) = (now.saturating_sub(age), now + latency);
+                f.delivered(now, created, arrival, deadline);
+                for t in arrival..created + deadline {
+                    covered[t as usize] = true;
+                }
+            }
+            let horizon = now + 40;
+            let uncovered = covered[..horizon as usize].iter().filter(|c| !**c).count();
+            proptest::prop_assert_eq!(f.stale_until(horizon), uncovered as u64);
+        }
     }
 }

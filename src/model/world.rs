@@ -16,6 +16,7 @@
 //! redundancy group a fleet uses, is decided by a [`FailoverPolicy`] per place; the world
 //! tells it the truth as it changes and routes traffic by what it decided.
 
+use crate::engine::sim::prefetch;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
 use crate::scenario::inventory::Start;
 use crate::scenario::{Deployment, FailoverSpec, FailureSpec, LifeSpec};
@@ -823,6 +824,26 @@ impl<O: Observer> Host for World<O> {
 
 impl<O: Observer> Model for World<O> {
     type Event = Packed;
+
+    /// Starts loading the device a message or lifecycle event will touch: at 100,000 devices
+    /// the table is several megabytes and the entry's first load missed the caches on almost
+    /// every event (BENCHMARKS.md, issue 21). The stream and the flags lie at the two ends of
+    /// the entry as laid out (`perf annotate`), so the two name both cache lines it may
+    /// straddle.
+    #[inline(always)]
+    fn upcoming(&self, event: &Packed) {
+        let d = match Event::from(*event) {
+            Event::Emit(d)
+            | Event::Arrive { device: d, .. }
+            | Event::ArriveBad { device: d, .. }
+            | Event::DeviceFail(d)
+            | Event::DeviceRepair(d) => d,
+            _ => return,
+        };
+        if let Some(device) = self.devices.get(d as usize) {
+            prefetch(&device.traffic, &device.degraded);
+        }
+    }
 
     #[inline]
     fn handle(&mut self, sched: &mut Scheduler<Packed>, event: Packed) {
