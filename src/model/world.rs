@@ -827,9 +827,9 @@ impl<O: Observer> Model for World<O> {
 
     /// Starts loading the device a message or lifecycle event will touch: at 100,000 devices
     /// the table is several megabytes and the entry's first load missed the caches on almost
-    /// every event (BENCHMARKS.md, issue 21). The stream and the flags lie at the two ends of
-    /// the entry as laid out (`perf annotate`), so the two name both cache lines it may
-    /// straddle.
+    /// every event (BENCHMARKS.md, issue 21). A 16-byte entry never straddles two lines; in
+    /// packet mode the device's traffic stream, kept in its own array, is the other line a
+    /// message draws from.
     #[inline(always)]
     fn upcoming(&self, event: &Packed) {
         let d = match Event::from(*event) {
@@ -841,7 +841,10 @@ impl<O: Observer> Model for World<O> {
             _ => return,
         };
         if let Some(device) = self.devices.get(d as usize) {
-            prefetch(&device.traffic, &device.degraded);
+            match self.traffic.get(d as usize) {
+                Some(stream) => prefetch(device, stream),
+                None => prefetch(device, device),
+            }
         }
     }
 
