@@ -9,10 +9,13 @@
 //! A metric that is undefined in a replication (a time-to-recover percentile when nothing
 //! failed) is NaN there, and its estimate is over the replications where it is defined.
 
+mod causes;
 mod cellular;
 mod lora;
 mod mission;
 mod outage;
+
+pub use mission::{FAILED, MTTF_CENSORED, TIME_ON_TEST, is_share_of_replications};
 
 pub use cellular::has_cellular_metrics;
 
@@ -790,6 +793,7 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
     }
     all.extend(cellular::catalog(dep));
     all.extend(lora::catalog(dep));
+    all.extend(causes::catalog(dep));
     all
 }
 
@@ -1012,6 +1016,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
     }
     v.extend(cellular::values(dep, o));
     v.extend(lora::values(dep, o));
+    v.extend(causes::values(dep, o));
     v
 }
 
