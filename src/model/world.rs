@@ -635,6 +635,7 @@ impl<O: Observer> World<O> {
                 flow.settle_component(&mut self.net, &mut flow_cx!(self), c, now);
             }
         }
+        self.net.warm_up(now);
         self.acc.warm_up(now);
     }
 

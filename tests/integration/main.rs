@@ -35,3 +35,4 @@ mod stop;
 mod sweep;
 mod trace;
 mod twin;
+mod warm_up;

@@ -667,6 +667,15 @@ impl Network {
     }
 
     /// Adds `ticks` of service to gateway `g`'s busy time (flow mode's fluid server).
+    /// The warm-up ends `now`: busy times restart from it, so utilisation is of the measured
+    /// window (a channel busy across the instant counts from it).
+    pub(super) fn warm_up(&mut self, now: Ticks) {
+        for server in self.gateways.iter_mut().filter_map(|g| g.server.as_mut()) {
+            server.busy_total = 0;
+            server.busy_since = now;
+        }
+    }
+
     pub(super) fn add_busy(&mut self, g: usize, ticks: Ticks) {
         if let Some(server) = self.gateways[g].server.as_mut() {
             server.busy_total += ticks;
