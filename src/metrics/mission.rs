@@ -21,7 +21,7 @@ use crate::scenario::Deployment;
 
 use super::{Better, Metric};
 
-/// The metric whose study estimate is [`exponential_mttf`](crate::montecarlo::stats): it has
+/// The metric whose study estimate is [`crate::montecarlo::exponential_mttf`]: it has
 /// no per-replication value; the study reads [`TIME_ON_TEST`] and [`FAILED`].
 pub const MTTF_CENSORED: &str = "mttf_censored_h";
 /// Each replication's time on test: until its system failure, or the whole window.
