@@ -7,13 +7,33 @@
 //! may use is down or cut off (a redundancy group counts as down only when none of its members
 //! carries the fleet). The deployment fails when its first site does. A switch-over that takes
 //! no time is no failure. Each replication is one mission, so R(t) is the share of
-//! replications without a failure before t, and its interval is the replications' Student-t
-//! interval of that share (a 0/1 value per replication).
+//! replications without a failure before t, with the Wilson score interval of that share.
+//!
+//! The mean time to system failure over the replications that failed is biased low when some
+//! survive the horizon (the long lives are the ones cut off). Two censored estimates use every
+//! replication: `restricted_mean_ttf_h`, the mean of min(T, window) (the Kaplan–Meier
+//! restricted mean, exact here because every survivor is censored at the same window), and
+//! `mttf_censored_h`, the exponential maximum-likelihood MTTF (total time on test over
+//! failures) with its chi-square interval, right when failures come at a constant rate.
 
 use crate::model::Outcome;
 use crate::scenario::Deployment;
 
 use super::{Better, Metric};
+
+/// The metric whose study estimate is [`crate::montecarlo::exponential_mttf`]: it has
+/// no per-replication value; the study reads [`TIME_ON_TEST`] and [`FAILED`].
+pub const MTTF_CENSORED: &str = "mttf_censored_h";
+/// Each replication's time on test: until its system failure, or the whole window.
+pub const TIME_ON_TEST: &str = "restricted_mean_ttf_h";
+/// Whether each replication saw a system failure (0 or 1).
+pub const FAILED: &str = "system_failure_share";
+
+/// Whether metric `id` is a share of replications (one 0/1 value each), estimated with the
+/// Wilson score interval rather than Student's t.
+pub fn is_share_of_replications(id: &str) -> bool {
+    id == FAILED || id.starts_with("reliability_at_")
+}
 
 /// Whether `dep` asks for mission metrics.
 pub fn has_mission_metrics(dep: &Deployment) -> bool {
@@ -65,7 +85,17 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
         metric(
             "time_to_system_failure_h".into(),
             "h",
-            "Time from the mission's start to the first system failure (a site losing a fleet's path to the cloud), over the replications that saw one: the MTTF when every replication fails (system_failure_share = 1), an underestimate otherwise.".into(),
+            "Time from the mission's start to the first system failure (a site losing a fleet's path to the cloud), over the replications that saw one: the MTTF when every replication fails (system_failure_share = 1), an underestimate otherwise (see mttf_censored_h).".into(),
+        ),
+        metric(
+            TIME_ON_TEST.into(),
+            "h",
+            "Restricted mean time to system failure: the mean over replications of the time from the mission's start to the first system failure, or to the horizon for a replication without one (the Kaplan-Meier restricted mean over the measured window; undefined in a replication a fleet's end of life stopped early).".into(),
+        ),
+        metric(
+            MTTF_CENSORED.into(),
+            "h",
+            "Mean time to system failure with the survivors counted: total time on test over the number of system failures (the exponential maximum-likelihood estimate, right when failures come at a constant rate), with the time-terminated chi-square interval; no per-replication value.".into(),
         ),
     ];
     for t in &dep.mission_times {
@@ -109,7 +139,20 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         }
     };
     let system = o.site_first_failure.iter().flatten().copied().min();
-    let mut v = vec![f64::from(u8::from(system.is_some())), hours(system)];
+    // Time on test only over the whole mission window, so every survivor is censored at the
+    // same time and the mean is the restricted mean.
+    let full = dep.horizon.saturating_sub(dep.warmup);
+    let on_test = if window < full {
+        f64::NAN
+    } else {
+        system.unwrap_or(window) as f64 / 3.6e9
+    };
+    let mut v = vec![
+        f64::from(u8::from(system.is_some())),
+        hours(system),
+        on_test,
+        f64::NAN,
+    ];
     v.extend(
         dep.mission_times
             .iter()

@@ -9,10 +9,13 @@
 //! A metric that is undefined in a replication (a time-to-recover percentile when nothing
 //! failed) is NaN there, and its estimate is over the replications where it is defined.
 
+mod causes;
 mod cellular;
 mod lora;
 mod mission;
 mod outage;
+
+pub use mission::{FAILED, MTTF_CENSORED, TIME_ON_TEST, is_share_of_replications};
 
 pub use cellular::has_cellular_metrics;
 
@@ -790,7 +793,35 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
     }
     all.extend(cellular::catalog(dep));
     all.extend(lora::catalog(dep));
+    all.extend(causes::catalog(dep));
+    if dep.warmup > 0 {
+        // Said only with a warm-up, so scenarios without one keep their glossary.
+        for m in all.iter_mut().filter(|m| over_the_whole_run(dep, &m.id)) {
+            m.definition
+                .push_str(" Over the whole run: the warm-up is not left out.");
+        }
+    }
     all
+}
+
+/// Whether metric `id` is still measured over the whole run when `dep` has a warm-up:
+/// staleness, and the lifecycle, software, degradation and crew statistics (docs/model.md,
+/// "Warm-up"). Some are counts over the devices' whole lives by nature (replacements, first
+/// failures); the others are not yet cut at the warm-up's end.
+fn over_the_whole_run(dep: &Deployment, id: &str) -> bool {
+    let listed = |table: &[(&str, &str, &str)]| table.iter().any(|(t, _, _)| *t == id);
+    const LIFE_OVER_THE_RUN: [&str; 4] = [
+        "battery_depletions",
+        "battery_life_mean_s",
+        "planned_replacements",
+        "devices_dead",
+    ];
+    id.starts_with("site_stale")
+        || id.starts_with("crew_utilisation:")
+        || (has_life_metrics(dep) && LIFE_OVER_THE_RUN.contains(&id))
+        || listed(SOFTWARE_METRICS)
+        || listed(DEGRADATION_METRICS)
+        || listed(CREW_METRICS)
 }
 
 /// The `q` quantile of sorted `values` (nearest rank), NaN when there are none.
@@ -814,6 +845,8 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
     };
     let delivered = l.delivered();
     let horizon = o.horizon.max(1) as f64;
+    // Busy times restart at the warm-up's end.
+    let measured = o.horizon.saturating_sub(o.measured_from).max(1) as f64;
     let mut recoveries = o.recoveries.clone();
     recoveries.sort_unstable();
     let mean_delay_s = if delivered == 0 {
@@ -890,7 +923,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         waits.positive_share(),
         o.gateway_busy
             .iter()
-            .map(|&b| b as f64 / horizon)
+            .map(|&b| b as f64 / measured)
             .fold(0.0, f64::max),
         o.events as f64,
     ];
@@ -901,7 +934,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
     }
     for (c, busy) in o.gateway_connectivity.iter().zip(&o.gateway_busy) {
         v.push(*c);
-        v.push(*busy as f64 / horizon);
+        v.push(*busy as f64 / measured);
     }
     for (g, spec) in dep.gateways.iter().enumerate() {
         if !spec.has_capacity_limit() {
@@ -1012,6 +1045,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
     }
     v.extend(cellular::values(dep, o));
     v.extend(lora::values(dep, o));
+    v.extend(causes::values(dep, o));
     v
 }
 

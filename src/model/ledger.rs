@@ -38,10 +38,13 @@ pub enum LossCause {
     /// Sent by a LoRa device whose signal reaches its gateway below the receiver's
     /// sensitivity at every spreading factor it may use.
     OutOfRange,
+    /// Due while a common cause held its device down (`Fleet`, `FleetShare` targets) and the
+    /// device kept no buffer.
+    CommonCause,
 }
 
 impl LossCause {
-    pub const ALL: [LossCause; 14] = [
+    pub const ALL: [LossCause; 15] = [
         LossCause::LinkLoss,
         LossCause::DeviceDown,
         LossCause::GatewayDown,
@@ -56,6 +59,7 @@ impl LossCause {
         LossCause::NoService,
         LossCause::NoCoverage,
         LossCause::OutOfRange,
+        LossCause::CommonCause,
     ];
 
     pub fn name(self) -> &'static str {
@@ -74,6 +78,7 @@ impl LossCause {
             LossCause::NoService => "no_service",
             LossCause::NoCoverage => "no_coverage",
             LossCause::OutOfRange => "out_of_range",
+            LossCause::CommonCause => "common_cause",
         }
     }
 }

@@ -144,6 +144,9 @@ pub mod process {
     pub const CELLULAR: u64 = 9;
     /// Where a LoRa device stands around its gateway and its shadowing, drawn once.
     pub const LORA_PLACEMENT: u64 = 10;
+    /// Which devices of a fleet a common cause's strike takes down (`FleetShare`), keyed by
+    /// the cause.
+    pub const CAUSE_HITS: u64 = 11;
 }
 
 /// What one replication measured.
@@ -643,6 +646,7 @@ impl<O: Observer> World<O> {
                 flow.settle_component(&mut self.net, &mut flow_cx!(self), c, now);
             }
         }
+        self.net.warm_up(now);
         self.acc.warm_up(now);
     }
 
@@ -804,6 +808,11 @@ impl<O: Observer> Host for World<O> {
         up: bool,
     ) {
         self.cellular_carrier_changed(sched, net, c, up);
+    }
+
+    fn device_held(&mut self, now: Ticks, fleet: usize, d: u32, held: bool) {
+        let up = self.devices[d as usize].up;
+        self.acc.fleet_device_held(now, fleet, d, up, held);
     }
 
     fn group_reachable(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize) {

@@ -109,6 +109,7 @@ mod tests {
             min: mean,
             max: mean,
             n: 10,
+            bounds: None,
         }
     }
 

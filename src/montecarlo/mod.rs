@@ -11,7 +11,9 @@ pub mod shard;
 mod stats;
 pub mod sweep;
 
-pub use stats::{Estimate, PooledQuantile, estimate, pooled_quantile, t_quantile_975};
+pub use stats::{
+    Estimate, PooledQuantile, estimate, exponential_mttf, pooled_quantile, t_quantile_975, wilson,
+};
 
 use rayon::prelude::*;
 
@@ -78,7 +80,21 @@ pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
             f.id
         )
     });
-    cellular.or_else(|| servers_flow_unsupported(dep))
+    cellular
+        .or_else(|| servers_flow_unsupported(dep))
+        .or_else(|| causes_flow_unsupported(dep))
+}
+
+/// Why flow mode cannot model `dep`'s common causes, if it cannot: a cause that takes down a
+/// fleet's devices would move them between flow mode's per-fleet state counts, which it does
+/// not yet do.
+fn causes_flow_unsupported(dep: &Deployment) -> Option<String> {
+    let c = dep.causes.iter().find(|c| !c.fleets.is_empty())?;
+    Some(format!(
+        "common cause \"{}\" takes down fleets' devices, which flow mode does not model yet; \
+         run it in packet mode (`--mode packet`)",
+        c.id
+    ))
 }
 
 /// Why flow mode cannot model `dep`'s servers, if it cannot: its fluid server is one channel
@@ -570,16 +586,29 @@ fn summarise(dep: &Deployment, mode: Mode, rows: Vec<(Vec<f64>, Extras)>) -> Sum
     let (per_replication, extras): (Vec<Vec<f64>>, Vec<Extras>) = rows.into_iter().unzip();
     let metrics = metrics::catalog(dep);
     // A metric undefined in a replication (NaN) is estimated over the others.
-    let estimates = (0..metrics.len())
-        .map(|m| {
-            estimate(
-                per_replication
-                    .iter()
-                    .map(|row: &Vec<f64>| row[m])
-                    .filter(|v| !v.is_nan()),
-            )
+    let column = |m: usize| per_replication.iter().map(move |row: &Vec<f64>| row[m]);
+    let mut estimates: Vec<Estimate> = metrics
+        .iter()
+        .enumerate()
+        .map(|(m, metric)| {
+            let values = column(m).filter(|v| !v.is_nan());
+            if metrics::is_share_of_replications(&metric.id) {
+                stats::wilson(values)
+            } else {
+                estimate(values)
+            }
         })
         .collect();
+    let index = |id: &str| metrics.iter().position(|m| m.id == id);
+    if let (Some(mttf), Some(times), Some(failed)) = (
+        index(metrics::MTTF_CENSORED),
+        index(metrics::TIME_ON_TEST),
+        index(metrics::FAILED),
+    ) {
+        let times: Vec<f64> = column(times).collect();
+        let failed: Vec<f64> = column(failed).collect();
+        estimates[mttf] = stats::exponential_mttf(&times, &failed);
+    }
     let recoveries: Vec<Vec<f64>> = extras.iter().map(|e| e.interruptions_s.clone()).collect();
     let mut summary = Summary {
         scenario: dep.name.clone(),

@@ -2,7 +2,7 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
 
 /// Mean of a metric over replications with its 95% confidence interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -14,16 +14,81 @@ pub struct Estimate {
     pub min: f64,
     pub max: f64,
     pub n: usize,
+    /// The interval's ends when it is not symmetric about the mean (a Wilson score interval
+    /// for a share of replications, a chi-square interval for a censored MTTF); `half_width`
+    /// is then the larger distance from the mean to an end, so mean ± half_width covers it.
+    pub bounds: Option<(f64, f64)>,
 }
 
 impl Estimate {
     pub fn low(&self) -> f64 {
-        self.mean - self.half_width.unwrap_or(0.0)
+        self.bounds
+            .map_or(self.mean - self.half_width.unwrap_or(0.0), |(low, _)| low)
     }
 
     pub fn high(&self) -> f64 {
-        self.mean + self.half_width.unwrap_or(0.0)
+        self.bounds
+            .map_or(self.mean + self.half_width.unwrap_or(0.0), |(_, high)| high)
     }
+
+    /// Sets an asymmetric interval `[low, high]` around the mean.
+    fn with_bounds(mut self, low: f64, high: f64) -> Estimate {
+        self.bounds = Some((low, high));
+        self.half_width = Some((self.mean - low).max(high - self.mean));
+        self
+    }
+}
+
+/// The 97.5% point of the standard normal distribution.
+fn z_975() -> f64 {
+    Normal::new(0.0, 1.0).map_or(1.959_963_984_540_054, |n| n.inverse_cdf(0.975))
+}
+
+/// The share of replications in which something happened (each value 0 or 1), with the
+/// Wilson score 95% interval: unlike the Student-t interval of a 0/1 mean, it stays inside
+/// [0, 1] and does not collapse to a point when every replication agrees (R(t) = 1 over 20
+/// replications gives [0.839, 1], not 1 ± 0).
+pub fn wilson(values: impl Iterator<Item = f64>) -> Estimate {
+    let e = estimate(values);
+    if e.n < 2 {
+        return e;
+    }
+    let (n, p, z) = (e.n as f64, e.mean, z_975());
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    e.with_bounds((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// The exponential maximum-likelihood MTTF of units observed for `times` (each until it
+/// failed or the observation ended), `failed` (0 or 1 each) saying which failed: the total
+/// time on test over the number of failures, unbiased by the units that survived, with the
+/// time-terminated chi-square 95% interval [2T/χ²(0.975; 2r + 2), 2T/χ²(0.025; 2r)].
+/// Undefined (NaN, n = 0) without a failure.
+pub fn exponential_mttf(times: &[f64], failed: &[f64]) -> Estimate {
+    let pairs: Vec<(f64, f64)> = times
+        .iter()
+        .zip(failed)
+        .filter(|(t, f)| !t.is_nan() && !f.is_nan())
+        .map(|(&t, &f)| (t, f))
+        .collect();
+    let total: f64 = pairs.iter().map(|p| p.0).sum();
+    let failures: f64 = pairs.iter().map(|p| p.1).sum();
+    let mut e = estimate(std::iter::empty());
+    if failures < 1.0 {
+        return e;
+    }
+    e.mean = total / failures;
+    e.n = pairs.len();
+    e.min = e.mean;
+    e.max = e.mean;
+    let chi = |df: f64, q: f64| ChiSquared::new(df).map_or(f64::NAN, |c| c.inverse_cdf(q));
+    let low = 2.0 * total / chi(2.0 * failures + 2.0, 0.975);
+    let high = 2.0 * total / chi(2.0 * failures, 0.025);
+    if e.n < 2 {
+        return e;
+    }
+    e.with_bounds(low, high)
 }
 
 /// Summarises values in the order given (sums run sequentially, so the result is bit-stable).
@@ -38,6 +103,7 @@ pub fn estimate(values: impl Iterator<Item = f64>) -> Estimate {
             min: f64::NAN,
             max: f64::NAN,
             n,
+            bounds: None,
         };
     }
     let mean = values.iter().sum::<f64>() / n as f64;
@@ -51,6 +117,7 @@ pub fn estimate(values: impl Iterator<Item = f64>) -> Estimate {
             min,
             max,
             n,
+            bounds: None,
         };
     }
     let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
@@ -63,6 +130,7 @@ pub fn estimate(values: impl Iterator<Item = f64>) -> Estimate {
         min,
         max,
         n,
+        bounds: None,
     }
 }
 
@@ -254,6 +322,33 @@ mod tests {
         assert_eq!(e.mean, 3.0);
         let expected = 2.776_445 * (2.5f64).sqrt() / 5f64.sqrt();
         assert!((e.half_width.unwrap() - expected).abs() < 1e-5);
+    }
+
+    #[test]
+    fn the_wilson_interval_matches_its_formula_and_stays_in_range() {
+        // 18 of 20: p = 0.9, Wilson [0.6990, 0.9721] (Agresti & Coull 1998, eq. 2 by hand).
+        let e = wilson((0..20).map(|i| f64::from(u8::from(i >= 2))));
+        assert_eq!(e.mean, 0.9);
+        assert!((e.low() - 0.699_0).abs() < 1e-4, "{}", e.low());
+        assert!((e.high() - 0.972_1).abs() < 1e-4, "{}", e.high());
+        // All 20 survive: not 1 ± 0 but [0.8389, 1].
+        let all = wilson(std::iter::repeat_n(1.0, 20));
+        assert!((all.low() - 0.838_9).abs() < 1e-4, "{}", all.low());
+        assert_eq!(all.high(), 1.0);
+        assert!(all.half_width.unwrap() > 0.16);
+    }
+
+    #[test]
+    fn the_exponential_mttf_is_time_on_test_over_failures() {
+        // 10 units, 4 failed at 1, 2, 3, 4 h, 6 survived the 10 h test: T = 70 h, r = 4.
+        let times = [1.0, 2.0, 3.0, 4.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0];
+        let failed = [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let e = exponential_mttf(&times, &failed);
+        assert_eq!(e.mean, 17.5);
+        // χ²(0.975; 10) = 20.483, χ²(0.025; 8) = 2.180 from any table.
+        assert!((e.low() - 140.0 / 20.483_2).abs() < 1e-3, "{}", e.low());
+        assert!((e.high() - 140.0 / 2.179_73).abs() < 1e-2, "{}", e.high());
+        assert!(exponential_mttf(&[10.0, 10.0], &[0.0, 0.0]).mean.is_nan());
     }
 
     #[test]

@@ -77,7 +77,12 @@ pub fn row<'a>(s: &Summary, metric: &'a Metric, e: &Estimate) -> Row<'a> {
     Row {
         metric,
         mean: format_value(e.mean, unit),
-        half_width: half_width(e.half_width, unit),
+        // An asymmetric interval (Wilson, chi-square) is given by its ends only.
+        half_width: if e.bounds.is_some() {
+            String::new()
+        } else {
+            half_width(e.half_width, unit)
+        },
         interval,
         defined: if few(e.n, s.replications) {
             format!("{} of {} (few)", e.n, s.replications)

@@ -34,19 +34,22 @@ use crate::montecarlo::Summary;
 pub fn summary_json(s: &Summary) -> String {
     let mut metrics = Map::new();
     for (def, e) in s.metrics() {
-        metrics.insert(
-            def.id.clone(),
-            json!({
-                "unit": def.unit,
-                "definition": def.definition,
-                "mean": e.mean,
-                "ci95_half_width": e.half_width,
-                "replications_defined": e.n,
-                "std_dev": e.std_dev,
-                "min": e.min,
-                "max": e.max,
-            }),
-        );
+        let mut entry = json!({
+            "unit": def.unit,
+            "definition": def.definition,
+            "mean": e.mean,
+            "ci95_half_width": e.half_width,
+            "replications_defined": e.n,
+            "std_dev": e.std_dev,
+            "min": e.min,
+            "max": e.max,
+        });
+        // An asymmetric interval (Wilson, chi-square): its ends, which the half-width covers.
+        if let Some((low, high)) = e.bounds {
+            entry["ci95_low"] = json!(low);
+            entry["ci95_high"] = json!(high);
+        }
+        metrics.insert(def.id.clone(), entry);
     }
     let doc = json!({
         "iotwin_version": env!("CARGO_PKG_VERSION"),

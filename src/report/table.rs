@@ -79,6 +79,13 @@ pub fn summary_table(s: &Summary) -> String {
         .map(|(def, e)| {
             let interval = if e.n == 0 {
                 "undefined in every replication".to_string()
+            } else if let Some((low, high)) = e.bounds {
+                let (low, high) = clipped(low, high, def.unit);
+                format!(
+                    "{} to {}",
+                    format_value(low, def.unit),
+                    format_value(high, def.unit)
+                )
             } else {
                 half_width(e.half_width, def.unit)
             };

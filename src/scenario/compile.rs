@@ -8,7 +8,7 @@ use crate::engine::{DurationDist, TICKS_PER_SECOND, Ticks};
 use super::catalog::{self, Tech};
 use super::cellular::SimKind;
 use super::deployment::{BatterySpec, CampaignSpec, CertSpec, LifeSpec, ReplaceSpec};
-use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget};
+use super::deployment::{Bound, BurstSpec, Expectation, FaultSpec, FaultTarget, FleetHit};
 use super::deployment::{
     CarrierSpec, CauseSpec, Deployment, FailoverSpec, FailureSpec, FleetSpec, GatewaySpec,
     GroupSpec, LinkSpec, LoRaSpec, PlacementSpec, SwitchBackSpec, Unit, UplinkSpec,
@@ -1346,6 +1346,13 @@ pub fn compile(
                     .map(Unit::Carrier)
                     .collect()
             }
+            Target::Fleet(_) | Target::FleetShare { .. } => {
+                return Err(cx.error(
+                    field,
+                    "only a common cause takes down a fleet's devices".into(),
+                    "name the fleet in a common cause: common_causes: [CommonCause(id: \"storm\", takes_down: [Fleet(\"meters\")], outages: ...)]".into(),
+                ));
+            }
         };
         if units.is_empty() {
             return Err(cx.error(
@@ -1369,8 +1376,25 @@ pub fn compile(
             ));
         }
         let mut all = vec![];
+        let mut hits: Vec<FleetHit> = vec![];
         for (k, t) in c.takes_down.iter().enumerate() {
-            for u in units(&format!("{here}.takes_down[{k}]"), t)? {
+            let field = format!("{here}.takes_down[{k}]");
+            if let Some(hit) = fleet_hit(&cx, &field, t, &fleet_ids, &fleets)? {
+                if hits.iter().any(|h| h.fleet == hit.fleet) {
+                    return Err(cx.error(
+                        &field,
+                        format!(
+                            "common cause \"{}\" names fleet \"{}\" twice",
+                            c.id, fleet_ids[hit.fleet]
+                        ),
+                        "name each fleet once, with the share of its devices one strike takes down"
+                            .into(),
+                    ));
+                }
+                hits.push(hit);
+                continue;
+            }
+            for u in units(&field, t)? {
                 if !all.contains(&u) {
                     all.push(u);
                 }
@@ -1380,6 +1404,7 @@ pub fn compile(
             id: c.id.clone(),
             key: name_key("cause", &c.id),
             units: all,
+            fleets: hits,
             outages: cx.outages(&format!("{here}.outages"), &c.outages)?,
         });
     }
@@ -1729,6 +1754,34 @@ fn mission_times(cx: &Ctx<'_>, s: &Scenario) -> Result<(), ScenarioError> {
         }
     }
     Ok(())
+}
+
+/// A common cause's target on a fleet (`Fleet`, `FleetShare`), resolved; `None` for a target
+/// that names network units. Fleets on their own SIMs are refused: their readings wait on the
+/// SIM's own service, which a cause's hold does not yet feed.
+fn fleet_hit(
+    cx: &Ctx<'_>,
+    field: &str,
+    target: &Target,
+    fleet_ids: &[&str],
+    fleets: &[FleetSpec],
+) -> Result<Option<FleetHit>, ScenarioError> {
+    let (name, share) = match target {
+        Target::Fleet(name) => (name, 1.0),
+        Target::FleetShare { fleet, share } => (fleet, share.0),
+        _ => return Ok(None),
+    };
+    let fleet = cx.resolve(field, "fleet", name, fleet_ids)?;
+    if fleets[fleet].cellular.is_some() {
+        return Err(cx.error(
+            field,
+            format!(
+                "fleet \"{name}\" is on its own SIMs, which a common cause cannot take down yet"
+            ),
+            "take down its carriers instead: takes_down: [Carrier(\"...\")]".into(),
+        ));
+    }
+    Ok(Some(FleetHit { fleet, share }))
 }
 
 /// Reads the scenario's inventory (`path` relative to the scenario file) and compiles it for

@@ -181,7 +181,18 @@ pub struct CauseSpec {
     pub id: String,
     pub key: u64,
     pub units: Vec<Unit>,
+    /// The fleets it takes devices of, each with the share of its devices one strike takes
+    /// down (1 for a whole fleet).
+    pub fleets: Vec<FleetHit>,
     pub outages: FailureSpec,
+}
+
+/// A common cause's hold on a fleet: each strike takes each device down with probability
+/// `share` (its own draw; every device when `share` is 1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FleetHit {
+    pub fleet: usize,
+    pub share: f64,
 }
 
 #[derive(Clone, Debug)]

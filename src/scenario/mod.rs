@@ -28,8 +28,8 @@ pub use compile::{MAX_COLD_SPARES, MAX_REPLICATIONS};
 pub use deployment::{
     BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, CrewSpec,
     DegradationSpec, Deployment, DeviceCostSpec, DropPolicy, Effect, Expectation, FailoverSpec,
-    FailureSpec, FaultSpec, FaultTarget, FleetSpec, GatewayCostSpec, GatewaySpec, GroupSpec,
-    InspectionSpec, LifeSpec, LinkSpec, LoRaSpec, Onset, PlacementSpec, PlanSpec, Pool,
+    FailureSpec, FaultSpec, FaultTarget, FleetHit, FleetSpec, GatewayCostSpec, GatewaySpec,
+    GroupSpec, InspectionSpec, LifeSpec, LinkSpec, LoRaSpec, Onset, PlacementSpec, PlanSpec, Pool,
     ReplaceSpec, SlaSpec, SparesSpec, SwitchBackSpec, Unit, UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};

@@ -339,6 +339,16 @@ pub enum Target {
     Site(String),
     /// Every carrier in the region.
     Region(String),
+    /// Every device of the fleet (common causes only): a fleet-wide common-cause failure, the
+    /// β-factor model's common event.
+    Fleet(String),
+    /// `FleetShare(fleet: "meters", share: 0.1)` (common causes only): each time the cause
+    /// strikes, each device of the fleet is taken down with probability `share`, by its own
+    /// draw, and stays down until the cause clears.
+    FleetShare {
+        fleet: String,
+        share: Share,
+    },
 }
 
 /// A link named for a degradation fault.

@@ -53,9 +53,14 @@ impl QueueStats {
 #[derive(Clone, Debug)]
 struct Quorum {
     at_least: u32,
+    /// Devices up and not held down by a common cause: those that can report.
     devices_up: u32,
     path_up: bool,
     out_of_service: Downtime,
+    /// The fleet's first device, to index `held`.
+    first_device: u32,
+    /// Per device of the fleet, whether a common cause holds it down; empty until one does.
+    held: Vec<bool>,
 }
 
 impl Quorum {
@@ -167,13 +172,17 @@ impl Accounts {
             quorums: dep
                 .fleets
                 .iter()
-                .map(|f| {
-                    f.at_least_up.map(|k| Quorum {
+                .scan(0u32, |first, f| {
+                    let first_device = *first;
+                    *first += f.count;
+                    Some(f.at_least_up.map(|k| Quorum {
                         at_least: k,
                         devices_up: f.count,
                         path_up: true,
                         out_of_service: Downtime::measured(dep.warmup, horizon),
-                    })
+                        first_device,
+                        held: vec![],
+                    }))
                 })
                 .collect(),
             freshness: vec![Freshness::new(dep.deadline); sites],
@@ -332,15 +341,52 @@ impl Accounts {
         }
     }
 
-    /// A device of fleet `fleet` went down (`up == false`) or came up now: its k-of-n service
-    /// level, if it has one, may change.
-    pub(super) fn fleet_device_changed(&mut self, now: Ticks, fleet: usize, up: bool) {
+    /// Device `d` of fleet `fleet` went down (`up == false`) or came up now: its k-of-n
+    /// service level, if it has one, may change (not while a common cause holds it down: it
+    /// cannot report either way).
+    pub(super) fn fleet_device_changed(&mut self, now: Ticks, fleet: usize, d: u32, up: bool) {
         if let Some(q) = &mut self.quorums[fleet] {
+            let i = (d - q.first_device) as usize;
+            if q.held.get(i).copied().unwrap_or(false) {
+                return;
+            }
             q.change(now, |q| {
                 if up {
                     q.devices_up += 1;
                 } else {
                     q.devices_up -= 1;
+                }
+            });
+        }
+    }
+
+    /// A common cause took device `d` of fleet `fleet` down (`held`) or let it go now; `up`
+    /// is whether the device itself works. A working device's k-of-n count changes.
+    pub(super) fn fleet_device_held(
+        &mut self,
+        now: Ticks,
+        fleet: usize,
+        d: u32,
+        up: bool,
+        held: bool,
+    ) {
+        let Some(q) = &mut self.quorums[fleet] else {
+            return;
+        };
+        let i = (d - q.first_device) as usize;
+        if q.held.is_empty() {
+            q.held = vec![false; q.devices_up.max(i as u32 + 1) as usize];
+        }
+        if q.held.len() <= i {
+            q.held.resize(i + 1, false);
+        }
+        q.held[i] = held;
+        if up {
+            q.change(now, |q| {
+                if held {
+                    q.devices_up -= 1;
+                } else {
+                    q.devices_up += 1;
                 }
             });
         }

@@ -376,7 +376,7 @@ impl Life {
     fn watch_dead<O: Observer>(&mut self, cx: &mut LifeCx<'_, O>, now: Ticks, d: u32, up: bool) {
         let dev = &cx.devices[d as usize];
         if dev.up != up {
-            cx.acc.fleet_device_changed(now, dev.fleet as usize, up);
+            cx.acc.fleet_device_changed(now, dev.fleet as usize, d, up);
         }
         let Some(watch) = &mut self.dead_watch else {
             return;

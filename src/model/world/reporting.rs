@@ -132,6 +132,10 @@ impl Reporting {
                 return cx.lose(now, msg, LossCause::AuthExpired);
             }
         }
+        if fleet.device_buffer == 0 && net.cause_holds(d) {
+            // A device with a buffer keeps the reading: `reachable` is false while held.
+            return cx.lose(now, msg, LossCause::CommonCause);
+        }
         if dev.degraded
             && let Some(spec) = &fleet.life.degradation
         {

@@ -12,8 +12,8 @@ use super::super::super::ledger::Downtime;
 use super::super::super::link::Hop;
 use super::super::{CustomPolicies, PolicyRequest, process};
 use super::{
-    CarrierRt, CauseRt, Choice, FleetPath, GatewayRt, GroupRt, Health, Network, Place, Server,
-    UplinkRt,
+    CarrierRt, CauseRt, Choice, FleetHold, FleetPath, GatewayRt, GroupRt, Health, Network, Place,
+    Server, UplinkRt,
 };
 
 /// The key of entity `entity`'s stream for process `process` in this replication.
@@ -31,10 +31,18 @@ impl Network {
         let mut gateways = gateways(dep, key, horizon);
         let (places, groups) = places_and_groups(dep, key, custom, &mut gateways);
         let round_robin = groups.iter().any(|g| g.pool == Pool::RoundRobin);
+        let causes = causes(dep, key);
+        let devices = dep.fleets.iter().map(|f| f.count as usize).sum();
+        let device_holds = if causes.iter().any(|c| !c.fleets.is_empty()) {
+            vec![0; devices]
+        } else {
+            vec![]
+        };
         Network {
             gateways,
             carriers: carriers(dep, key),
-            causes: causes(dep, key),
+            causes,
+            device_holds,
             groups,
             places,
             faults: dep.faults.clone(),
@@ -131,12 +139,33 @@ fn carriers(dep: &Deployment, key: Key<'_>) -> Vec<CarrierRt> {
 
 /// The common causes and the units each holds down.
 fn causes(dep: &Deployment, key: Key<'_>) -> Vec<CauseRt> {
+    let firsts: Vec<u32> = dep
+        .fleets
+        .iter()
+        .scan(0u32, |next, f| {
+            let first = *next;
+            *next += f.count;
+            Some(first)
+        })
+        .collect();
     dep.causes
         .iter()
         .map(|c| CauseRt {
             stream: key(c.key, process::OUTAGES).stream(),
             laws: c.outages.clone(),
             units: c.units.clone(),
+            fleets: c
+                .fleets
+                .iter()
+                .map(|h| FleetHold {
+                    fleet: h.fleet as u32,
+                    first: firsts[h.fleet],
+                    count: dep.fleets[h.fleet].count,
+                    share: h.share,
+                })
+                .collect(),
+            hits: key(c.key, process::CAUSE_HITS).stream(),
+            holding: vec![],
         })
         .collect()
 }

@@ -55,6 +55,9 @@ pub(super) struct Network {
     timers: Vec<(Ticks, u32)>,
     /// Whether a group pools by `RoundRobin` (its turn moves with every message).
     round_robin: bool,
+    /// Per device, how many common causes hold it down now; empty when no cause takes down
+    /// devices, so the check costs one comparison.
+    device_holds: Vec<u16>,
 }
 
 /// What the network asks of the rest of the world while a change cascades through it. The
@@ -78,6 +81,9 @@ pub(super) trait Host {
     );
     /// Devices of group `group`'s fleets may reach a gateway again: they send what they kept.
     fn group_reachable(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, group: usize);
+    /// A common cause took device `d` of fleet `fleet` down (`held`) or let it go now: its
+    /// fleet's k-of-n service level may change.
+    fn device_held(&mut self, now: Ticks, fleet: usize, d: u32, held: bool);
     /// Gateway `g`'s connectivity was brought up to date: its backlog may leave if it can
     /// forward.
     fn gateway_refreshed(&mut self, sched: &mut Scheduler<Packed>, net: &mut Network, g: usize);
@@ -255,6 +261,23 @@ struct CauseRt {
     stream: Stream,
     laws: FailureSpec,
     units: Vec<Unit>,
+    /// The fleets whose devices it takes down, and the share each strike takes.
+    fleets: Vec<FleetHold>,
+    /// Which devices a strike takes (`FleetShare`): one draw per device per strike, kept
+    /// apart from `stream` so the cause's timeline does not depend on the shares.
+    hits: Stream,
+    /// The devices the current strike holds down, to release exactly them when it clears.
+    holding: Vec<u32>,
+}
+
+/// A common cause's hold on one fleet: its devices `first..first + count`, each taken down
+/// by a strike with probability `share` (all of them at 1).
+#[derive(Clone, Copy, Debug)]
+struct FleetHold {
+    fleet: u32,
+    first: u32,
+    count: u32,
+    share: f64,
 }
 
 #[derive(Debug)]
@@ -408,10 +431,17 @@ impl Network {
     /// uplink is down nothing acknowledges the device's messages, so the device keeps them,
     /// as a tracker out of coverage keeps its fixes.
     pub(super) fn reachable(&self, f: usize, d: u32) -> bool {
-        self.route(f, d).is_some_and(|g| {
-            let gw = &self.gateways[g];
-            gw.health.up && (gw.capacity > 0 || gw.connected)
-        })
+        !self.cause_holds(d)
+            && self.route(f, d).is_some_and(|g| {
+                let gw = &self.gateways[g];
+                gw.health.up && (gw.capacity > 0 || gw.connected)
+            })
+    }
+
+    /// Whether a common cause holds device `d` down now (`Fleet`, `FleetShare` targets).
+    #[inline(always)]
+    pub(super) fn cause_holds(&self, d: u32) -> bool {
+        self.device_holds.get(d as usize).is_some_and(|&n| n > 0)
     }
 
     /// The fleets of group `group`.
@@ -645,6 +675,15 @@ impl Network {
     }
 
     /// Adds `ticks` of service to gateway `g`'s busy time (flow mode's fluid server).
+    /// The warm-up ends `now`: busy times restart from it, so utilisation is of the measured
+    /// window (a channel busy across the instant counts from it).
+    pub(super) fn warm_up(&mut self, now: Ticks) {
+        for server in self.gateways.iter_mut().filter_map(|g| g.server.as_mut()) {
+            server.busy_total = 0;
+            server.busy_since = now;
+        }
+    }
+
     pub(super) fn add_busy(&mut self, g: usize, ticks: Ticks) {
         if let Some(server) = self.gateways[g].server.as_mut() {
             server.busy_total += ticks;

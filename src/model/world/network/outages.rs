@@ -2,7 +2,9 @@
 //! and the hold-downs that scripted faults and causes put on a unit. Each change is told to
 //! the failover places concerned and brought through to connectivity and paths.
 
-use crate::engine::Scheduler;
+use rand::RngExt;
+
+use crate::engine::{Scheduler, Ticks};
 use crate::scenario::Unit;
 
 use super::super::super::event::{Event, Packed};
@@ -197,5 +199,66 @@ impl Network {
             let unit = self.causes[i].units[k];
             self.hold_down(sched, host, unit, !up);
         }
+        if !self.causes[i].fleets.is_empty() {
+            if up {
+                self.release_devices(sched, host, i);
+            } else {
+                self.hold_devices(now, host, i);
+            }
+        }
+    }
+
+    /// Common cause `i` strikes its fleets: every device of a `Fleet` target, and each device
+    /// of a `FleetShare` target with probability `share` by its own draw from the cause's hit
+    /// stream, in device order (the β-factor reading: how many fall is binomial, each device
+    /// independently).
+    fn hold_devices(&mut self, now: Ticks, host: &mut impl Host, i: usize) {
+        let cause = &mut self.causes[i];
+        let mut holding = std::mem::take(&mut cause.holding);
+        for hold in &cause.fleets {
+            for d in hold.first..hold.first + hold.count {
+                if hold.share >= 1.0 || cause.hits.random::<f64>() < hold.share {
+                    holding.push(d);
+                }
+            }
+        }
+        for &d in &holding {
+            let count = &mut self.device_holds[d as usize];
+            *count += 1;
+            if *count == 1 {
+                host.device_held(now, self.fleet_of(i, d), d, true);
+            }
+        }
+        self.causes[i].holding = holding;
+    }
+
+    /// Common cause `i` clears: the devices its strike took come back, and those of fleets
+    /// with device buffers send what they kept if their gateway can take it.
+    fn release_devices(&mut self, sched: &mut Scheduler<Packed>, host: &mut impl Host, i: usize) {
+        let now = sched.now();
+        let holding = std::mem::take(&mut self.causes[i].holding);
+        for &d in &holding {
+            let count = &mut self.device_holds[d as usize];
+            *count -= 1;
+            if *count == 0 {
+                host.device_held(now, self.fleet_of(i, d), d, false);
+            }
+        }
+        self.causes[i].holding = holding;
+        self.causes[i].holding.clear();
+        for k in 0..self.causes[i].fleets.len() {
+            let fleet = self.causes[i].fleets[k].fleet as usize;
+            let group = self.paths[fleet].group as usize;
+            host.group_reachable(sched, self, group);
+        }
+    }
+
+    /// The fleet of device `d`, which common cause `i` holds.
+    fn fleet_of(&self, i: usize, d: u32) -> usize {
+        self.causes[i]
+            .fleets
+            .iter()
+            .find(|h| (h.first..h.first + h.count).contains(&d))
+            .map_or(0, |h| h.fleet as usize)
     }
 }
