@@ -79,6 +79,7 @@ macro_rules! flow_cx {
             fleets: &$world.fleets,
             devices: &$world.devices,
             software: &$world.software,
+            cellular: &mut $world.cellular,
             horizon: $world.horizon,
         }
     };
@@ -108,6 +109,7 @@ use radio::{LoRaRt, Radio};
 
 use cellular::Cellular;
 pub use cellular::{CellularStats, DEVICE_BYTES as CELLULAR_DEVICE_BYTES, MOVING_DEVICE_BYTES};
+pub use flow::{CELLULAR_COHORT_BYTES, CELLULAR_HOLDING_BYTES};
 pub use crews::CrewStats;
 use crews::{Crews, Work};
 
@@ -525,7 +527,7 @@ impl<O: Observer> World<O> {
         {
             // Devices that start down leave their fleets' healthy counts (flow mode).
             for f in 0..self.fleets.len() {
-                flow.recount(f, &flow_cx!(self));
+                flow.recount(f, &mut flow_cx!(self));
             }
         }
         self.net.schedule_faults(sched);
@@ -922,7 +924,7 @@ impl<O: Observer> Model for World<O> {
         }
         if let Some(flow) = self.flow.as_deref_mut() {
             // The device (or fleet) the event changed moves between its fleet's states.
-            flow.after(&flow_cx!(self));
+            flow.after(&mut flow_cx!(self));
         }
     }
 }

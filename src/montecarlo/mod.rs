@@ -58,27 +58,20 @@ impl Mode {
 /// of packet mode on one core.
 pub const AUTO_FLOW_EVENTS: f64 = 1e8;
 
-/// Why flow mode cannot model `dep`, if it cannot: fleets attached straight to carriers on
-/// their own SIMs (`connectivity`), whose per-device failover flow mode does not settle in
-/// cohorts yet; every other scenario runs. Batteries, planned replacement, sensor degradation, certificates and
-/// firmware campaigns are per-device state changes that flow mode accounts in aggregate (the
-/// share of device-time in each state); LoRa radios' duty cycles and ALOHA collisions follow
-/// from the report law and the load on each channel group (`model::world::flow::lora`);
-/// readings kept on devices (`buffer_messages`) are accounted per blind window
-/// (`model::world::flow::kept`). A feature added to packet mode before flow mode models it
-/// is refused here, with the reason `--mode flow` prints (exit 2) and `auto` falls back on.
+/// Why flow mode cannot model `dep`, if it cannot. Batteries, planned replacement, sensor
+/// degradation, certificates and firmware campaigns are per-device state changes that flow
+/// mode accounts in aggregate (the share of device-time in each state); LoRa radios' duty
+/// cycles and ALOHA collisions follow from the report law and the load on each channel group
+/// (`model::world::flow::lora`); readings kept on devices (`buffer_messages`) are accounted
+/// per blind window (`model::world::flow::kept`); fleets on their own SIMs keep each device's
+/// failover as events and settle readings per cohort (`model::world::flow::cellular`). A
+/// feature added to packet mode before flow mode models it is refused here, with the reason
+/// `--mode flow` prints (exit 2) and `auto` falls back on.
 pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
     if let Some(reason) = lora_flow_unsupported(dep) {
         return Some(reason);
     }
-    let cellular = dep.fleets.iter().find(|f| f.cellular.is_some()).map(|f| {
-        format!(
-            "fleet \"{}\" attaches to carriers on its own SIMs, which flow mode does not model \
-             yet (each device's failover is its own); run it in packet mode (`--mode packet`)",
-            f.id
-        )
-    });
-    cellular.or_else(|| servers_flow_unsupported(dep))
+    servers_flow_unsupported(dep)
 }
 
 /// Why flow mode cannot model `dep`'s servers, if it cannot: its fluid server is one channel
