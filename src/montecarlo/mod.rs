@@ -325,7 +325,39 @@ pub fn events_needed_in(dep: &Deployment, mode: Mode) -> f64 {
         .iter()
         .map(|c| cycles(&c.outages) * (1.0 + 2.0 * dep.gateways.len() as f64))
         .sum();
-    devices + gateways + carriers + causes + 2.0 * dep.faults.len() as f64 + 1.0
+    devices + gateways + carriers + causes + 2.0 * dep.faults.len() as f64 + 1.0 + own_sims_events(dep)
+}
+
+/// Flow-mode events of fleets on their own SIMs: each device's own failover timers per outage
+/// of a network its SIM uses (detection, switch, switch back: three, the eSIM case; a single
+/// SIM has two), and a moving device's moves (one per mean dwell).
+fn own_sims_events(dep: &Deployment) -> f64 {
+    let horizon = dep.horizon as f64;
+    dep.fleets
+        .iter()
+        .filter_map(|f| Some((f, f.cellular.as_ref()?)))
+        .map(|(f, cell)| {
+            let mut used: Vec<usize> = match &cell.regional {
+                Some(r) => r.networks.iter().flatten().flatten().copied().collect(),
+                None => cell.profiles.clone(),
+            };
+            used.sort_unstable();
+            used.dedup();
+            let outages: f64 = used
+                .iter()
+                .filter_map(|&c| dep.carriers[c].outages.as_ref())
+                .map(|l| horizon / (l.lifetime.mean() + l.repair.mean()).max(1.0))
+                .sum();
+            let moves = match cell.regional.as_ref().map(|r| &r.placement) {
+                Some(crate::scenario::Placement::Markov { dwell, .. }) => {
+                    let mean = dwell.iter().map(|d| d.mean()).sum::<f64>() / dwell.len() as f64;
+                    horizon / mean.max(1.0)
+                }
+                _ => 0.0,
+            };
+            f.count as f64 * (3.0 * outages + moves)
+        })
+        .sum()
 }
 /// Peak memory a study will need with `concurrent` replications in flight at once: devices and
 /// their pending events, plus every buffer filled to capacity (the worst case an outage can
