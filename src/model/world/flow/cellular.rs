@@ -83,6 +83,10 @@ pub(super) struct CellFlow {
     holding: Vec<Holding>,
     /// The fleet link's delay law (the radio hop and the carrier's core).
     latency: LatencyTable,
+    /// Messages its devices have sent over the link, and its device count: where a device is,
+    /// on average, in its bursty link's start from the good state.
+    crossed: u64,
+    devices: f64,
 }
 
 /// The cellular fleets of a deployment, in flow mode.
@@ -167,6 +171,8 @@ impl Cells {
                     } else {
                         vec![]
                     },
+                    crossed: 0,
+                    devices: spec.count.max(1) as f64,
                     latency: LatencyTable::new(
                         &[&spec.link.latency],
                         key(spec.key, process::FLOW | 3 << 32),
@@ -392,8 +398,12 @@ impl Flow {
     ) {
         let k = chunk.count;
         cx.cellular.add_sent(f, c, k);
+        let cf = self.cells.get_mut(f);
+        let k0 = cf.crossed as f64 / cf.devices;
+        cf.crossed += k;
+        let k1 = cf.crossed as f64 / cf.devices;
         let rng = &mut self.fleets[f].rng;
-        let survived = cx.fleets[f].access.survivors(rng, k);
+        let survived = cx.fleets[f].access.survivors_from(rng, k, Some((k0, k1)));
         cx.acc.ledger.lost[LossCause::LinkLoss as usize] += k - survived;
         if survived == 0 {
             return;
