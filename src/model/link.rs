@@ -107,8 +107,8 @@ impl Hop {
                 let r = 1.0 - enter - leave;
                 let bad_share = match span {
                     Some((k0, k1)) if enter + leave > 0.0 && r > 0.0 && k1 > k0 => {
-                        let start = r.powf(k0 + 1.0) * (1.0 - r.powf(k1 - k0))
-                            / ((1.0 - r) * (k1 - k0));
+                        let start =
+                            r.powf(k0 + 1.0) * (1.0 - r.powf(k1 - k0)) / ((1.0 - r) * (k1 - k0));
                         stationary * (1.0 - start.clamp(0.0, 1.0))
                     }
                     _ => stationary,

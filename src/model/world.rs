@@ -109,9 +109,9 @@ use radio::{LoRaRt, Radio};
 
 use cellular::Cellular;
 pub use cellular::{CellularStats, DEVICE_BYTES as CELLULAR_DEVICE_BYTES, MOVING_DEVICE_BYTES};
-pub use flow::{CELLULAR_COHORT_BYTES, CELLULAR_HOLDING_BYTES};
 pub use crews::CrewStats;
 use crews::{Crews, Work};
+pub use flow::{CELLULAR_COHORT_BYTES, CELLULAR_HOLDING_BYTES};
 
 pub use software::SoftStats;
 use software::Software;

@@ -325,7 +325,13 @@ pub fn events_needed_in(dep: &Deployment, mode: Mode) -> f64 {
         .iter()
         .map(|c| cycles(&c.outages) * (1.0 + 2.0 * dep.gateways.len() as f64))
         .sum();
-    devices + gateways + carriers + causes + 2.0 * dep.faults.len() as f64 + 1.0 + own_sims_events(dep)
+    devices
+        + gateways
+        + carriers
+        + causes
+        + 2.0 * dep.faults.len() as f64
+        + 1.0
+        + own_sims_events(dep)
 }
 
 /// Flow-mode events of fleets on their own SIMs: each device's own failover timers per outage

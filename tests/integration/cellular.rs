@@ -311,21 +311,21 @@ fn sim_fees_are_devices_times_months_times_price() {
             )"#
         );
         for mode in [Mode::Packet, Mode::Flow] {
-        let s = run_in(&deployment(&text), 1, mode);
-        let v = |id: &str| column(&s, id)[0];
-        assert!(
-            (v("cost_connectivity") - connectivity).abs() < 1e-6,
-            "{sim}: connectivity {}",
-            v("cost_connectivity")
-        );
-        assert!(
-            (v("cost_capex") - capex).abs() < 1e-6,
-            "{sim}: capex {}",
-            v("cost_capex")
-        );
-        let per_device_year = (connectivity + capex) / 300.0 / 2.0;
-        assert!((v("cost_sim_per_device_year:f") - per_device_year).abs() < 1e-9);
-        assert!((v("cost_per_device_year") - per_device_year).abs() < 1e-9);
+            let s = run_in(&deployment(&text), 1, mode);
+            let v = |id: &str| column(&s, id)[0];
+            assert!(
+                (v("cost_connectivity") - connectivity).abs() < 1e-6,
+                "{sim}: connectivity {}",
+                v("cost_connectivity")
+            );
+            assert!(
+                (v("cost_capex") - capex).abs() < 1e-6,
+                "{sim}: capex {}",
+                v("cost_capex")
+            );
+            let per_device_year = (connectivity + capex) / 300.0 / 2.0;
+            assert!((v("cost_sim_per_device_year:f") - per_device_year).abs() < 1e-9);
+            assert!((v("cost_per_device_year") - per_device_year).abs() < 1e-9);
         }
     }
 }
@@ -407,7 +407,11 @@ fn flow_mode_counts_a_scripted_outage_as_packet_mode_does() {
         let s = run_in(&deployment(&text), 1, Mode::Flow);
         let v = |id: &str| column(&s, id)[0];
         let near = |id: &str, x: f64| {
-            assert!((v(id) - x).abs() <= 1.0, "buffer {buffer}: {id} {} not {x}", v(id))
+            assert!(
+                (v(id) - x).abs() <= 1.0,
+                "buffer {buffer}: {id} {} not {x}",
+                v(id)
+            )
         };
         near("messages_generated", 180.0);
         near("lost_undetected_outage", 10.0);

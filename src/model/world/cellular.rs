@@ -394,7 +394,10 @@ impl Cellular {
     /// The devices whose service may have changed since the last call (world indices, maybe
     /// repeated).
     pub(super) fn take_touched(&mut self) -> Vec<u32> {
-        self.touched.as_mut().map(std::mem::take).unwrap_or_default()
+        self.touched
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Hands back a buffer from [`Cellular::take_touched`] (keeps its allocation).

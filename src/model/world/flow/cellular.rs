@@ -38,9 +38,9 @@ use crate::model::ledger::{Ledger, LossCause};
 use crate::scenario::Deployment;
 
 use super::super::cellular::Status;
+use super::super::network::Network;
 use super::super::process;
 use super::gateways::keep_fresh;
-use super::super::network::Network;
 use super::{Departure, Flow, FlowCx, spread};
 
 /// Flow mode's memory a device on its own SIM adds besides `world::cellular`'s: its cohort.
@@ -357,7 +357,8 @@ impl Flow {
             };
             bad_left -= bad_here;
             all_left -= m;
-            let lost = |cause: LossCause, cx: &mut FlowCx<'_>| cx.acc.ledger.lost[cause as usize] += m;
+            let lost =
+                |cause: LossCause, cx: &mut FlowCx<'_>| cx.acc.ledger.lost[cause as usize] += m;
             match cohort {
                 c if c < unnoticed => {
                     let chunk = Chunk {
@@ -427,7 +428,11 @@ impl Flow {
         cx.acc.ledger.in_flight_at_horizon += in_flight;
         let delivered = survived - in_flight;
         let (wait_first, wait_last) = (leave0 - chunk.first as f64, leave1 - chunk.last as f64);
-        let late = fluid::binomial(rng, delivered, table.late_share(wait_first, wait_last, deadline));
+        let late = fluid::binomial(
+            rng,
+            delivered,
+            table.late_share(wait_first, wait_last, deadline),
+        );
         let on_time = delivered - late;
         if chunk.bad > 0 {
             let share = chunk.bad as f64 / k as f64;
@@ -437,7 +442,14 @@ impl Flow {
         cx.acc.ledger.delivered_late += late;
         let delay = ((wait_first + wait_last) / 2.0).max(0.0) + table.mean;
         cx.acc.ledger.delay_sum += (delay * delivered as f64).round() as u128;
-        spread(&mut cx.acc.series, 1, chunk.first, chunk.last + 1, on_time, cx.acc.span);
+        spread(
+            &mut cx.acc.series,
+            1,
+            chunk.first,
+            chunk.last + 1,
+            on_time,
+            cx.acc.span,
+        );
         let departure = Departure {
             chunk,
             first: leave0,

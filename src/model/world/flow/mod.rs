@@ -38,9 +38,9 @@ use crate::model::ledger::LossCause;
 use crate::scenario::{Deployment, Effect};
 
 use super::accounts::Accounts;
+use super::cellular::Cellular;
 use super::network::{Network, Touched};
 use super::software::{BRICKED, EXPIRED, Software};
-use super::cellular::Cellular;
 use super::{Device, FleetRt, process, slice_of};
 use kept::Kept;
 
