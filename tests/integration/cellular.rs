@@ -766,23 +766,29 @@ fn moving_devices_give_the_same_results_whatever_the_thread_count() {
                                 next: {"north": {"south": 1.0}, "south": {"north": 1.0}})))],
     )"#;
     let dep = deployment(text);
-    let with = |threads: usize| {
-        let opts = RunOptions {
-            threads: Some(threads),
-            ..RunOptions::default()
+    // In both modes: flow mode's cohorts, blind pool and per-device draws too (each run also
+    // checks that every message is accounted for exactly once).
+    for mode in [Mode::Packet, Mode::Flow] {
+        let with = |threads: usize| {
+            let opts = RunOptions {
+                threads: Some(threads),
+                mode,
+                ..RunOptions::default()
+            };
+            montecarlo::run(&dep, &opts, &|| {}).unwrap_or_else(|e| panic!("{e}"))
         };
-        montecarlo::run(&dep, &opts, &|| {}).unwrap_or_else(|e| panic!("{e}"))
-    };
-    let (one, two) = (with(1), with(2));
-    // Bit for bit (an undefined metric is NaN, which equals nothing).
-    let bits = |s: &iotwin::montecarlo::Summary| -> Vec<Vec<u64>> {
-        s.per_replication
-            .iter()
-            .map(|row| row.iter().map(|v| v.to_bits()).collect())
-            .collect()
-    };
-    assert_eq!(bits(&one), bits(&two));
-    assert!(column(&one, "attach_failures")[0] > 0.0);
-    assert!(column(&one, "sim_switches")[0] > 0.0);
-    assert!(column(&one, "service_availability")[0] < 1.0);
+        let (one, two) = (with(1), with(2));
+        assert_eq!(one.mode, mode);
+        // Bit for bit (an undefined metric is NaN, which equals nothing).
+        let bits = |s: &iotwin::montecarlo::Summary| -> Vec<Vec<u64>> {
+            s.per_replication
+                .iter()
+                .map(|row| row.iter().map(|v| v.to_bits()).collect())
+                .collect()
+        };
+        assert_eq!(bits(&one), bits(&two));
+        assert!(column(&one, "attach_failures")[0] > 0.0);
+        assert!(column(&one, "sim_switches")[0] > 0.0);
+        assert!(column(&one, "service_availability")[0] < 1.0);
+    }
 }
