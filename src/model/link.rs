@@ -87,13 +87,31 @@ impl Hop {
     /// stationary distribution (enter / (enter + leave)), then each state loses its own share;
     /// a degradation holding now takes its share of the survivors.
     pub fn survivors(&self, rng: &mut Stream, n: u64) -> u64 {
+        self.survivors_from(rng, n, None)
+    }
+
+    /// As [`Hop::survivors`], for messages a device sends as its `k0`-th to `k1`-th over the
+    /// link (`span`, fleet averages; `None`: the stationary share). Each device starts in the
+    /// good state, as packet mode's do, so message j meets the bad state with probability
+    /// π(1 − r^j), π = enter / (enter + leave), r = 1 − enter − leave: averaged over
+    /// j ∈ (k0, k1], π(1 − r^(k0+1)(1 − r^(k1−k0)) / ((1 − r)(k1 − k0))).
+    pub fn survivors_from(&self, rng: &mut Stream, n: u64, span: Option<(f64, f64)>) -> u64 {
         let kept = match self.p_burst {
             None => n - binomial(rng, n, self.p_loss),
             Some((enter, leave, bad_loss)) => {
-                let bad_share = if enter + leave > 0.0 {
+                let stationary = if enter + leave > 0.0 {
                     enter / (enter + leave)
                 } else {
                     0.0
+                };
+                let r = 1.0 - enter - leave;
+                let bad_share = match span {
+                    Some((k0, k1)) if enter + leave > 0.0 && r > 0.0 && k1 > k0 => {
+                        let start =
+                            r.powf(k0 + 1.0) * (1.0 - r.powf(k1 - k0)) / ((1.0 - r) * (k1 - k0));
+                        stationary * (1.0 - start.clamp(0.0, 1.0))
+                    }
+                    _ => stationary,
                 };
                 let bad = binomial(rng, n, bad_share);
                 let good = n - bad;

@@ -82,6 +82,7 @@ macro_rules! flow_cx {
             fleets: &$world.fleets,
             devices: &$world.devices,
             software: &$world.software,
+            cellular: &mut $world.cellular,
             horizon: $world.horizon,
         }
     };
@@ -113,6 +114,7 @@ use cellular::Cellular;
 pub use cellular::{CellularStats, DEVICE_BYTES as CELLULAR_DEVICE_BYTES, MOVING_DEVICE_BYTES};
 pub use crews::CrewStats;
 use crews::{Crews, Work};
+pub use flow::{CELLULAR_COHORT_BYTES, CELLULAR_HOLDING_BYTES};
 
 pub use software::SoftStats;
 use software::Software;
@@ -539,7 +541,7 @@ impl<O: Observer> World<O> {
         {
             // Devices that start down leave their fleets' healthy counts (flow mode).
             for f in 0..self.fleets.len() {
-                flow.recount(f, &flow_cx!(self));
+                flow.recount(f, &mut flow_cx!(self));
             }
         }
         self.net.schedule_faults(sched);
@@ -965,7 +967,7 @@ impl<O: Observer> Model for World<O> {
         }
         if let Some(flow) = self.flow.as_deref_mut() {
             // The device (or fleet) the event changed moves between its fleet's states.
-            flow.after(&flow_cx!(self));
+            flow.after(&mut flow_cx!(self));
         }
     }
 }

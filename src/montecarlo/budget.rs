@@ -5,7 +5,9 @@
 
 use super::{Mode, RunOptions, flow_unsupported, memory_needed_in};
 use crate::metrics;
-use crate::model::world::{CELLULAR_DEVICE_BYTES, MOVING_DEVICE_BYTES};
+use crate::model::world::{
+    CELLULAR_COHORT_BYTES, CELLULAR_DEVICE_BYTES, CELLULAR_HOLDING_BYTES, MOVING_DEVICE_BYTES,
+};
 use crate::scenario::{Deployment, Placement};
 
 /// Share of the machine's available memory a study may plan to use when no limit is given:
@@ -51,7 +53,7 @@ pub fn check_fits(
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let concurrent = replications.min(threads as u64);
     let needed = memory_needed_in(dep, concurrent, opts.mode) as f64
-        + (cellular_bytes(dep) * concurrent) as f64
+        + (cellular_bytes(dep, opts.mode) * concurrent) as f64
         + bookkeeping_bytes(dep, replications) as f64;
     let limit = match max_gib {
         Some(gib) => gib * GIB,
@@ -88,8 +90,9 @@ fn bookkeeping_bytes(dep: &Deployment, replications: u64) -> u64 {
 }
 
 /// Bytes one replication holds for devices on their own SIMs, besides what every device
-/// holds: each one's connectivity state, and a moving device's pending move.
-fn cellular_bytes(dep: &Deployment) -> u64 {
+/// holds: each one's connectivity state, and a moving device's pending move; in flow mode
+/// also its cohort, and in a fleet with device buffers what it keeps (`flow::cellular`).
+fn cellular_bytes(dep: &Deployment, mode: Mode) -> u64 {
     dep.fleets
         .iter()
         .filter_map(|f| {
@@ -98,7 +101,14 @@ fn cellular_bytes(dep: &Deployment) -> u64 {
                 .regional
                 .as_ref()
                 .is_some_and(|r| matches!(r.placement, Placement::Markov { .. }));
-            let per_device = CELLULAR_DEVICE_BYTES + moving as u64 * MOVING_DEVICE_BYTES;
+            let mut per_device = CELLULAR_DEVICE_BYTES + moving as u64 * MOVING_DEVICE_BYTES;
+            // `Auto` is judged as the costlier mode it may pick.
+            if mode != Mode::Packet {
+                per_device += CELLULAR_COHORT_BYTES;
+                if f.buffer_messages > 0 {
+                    per_device += CELLULAR_HOLDING_BYTES;
+                }
+            }
             Some(f.count as u64 * per_device)
         })
         .sum()
@@ -175,10 +185,18 @@ mod tests {
             r#", regions: Markov(dwell: {"north": Fixed("1h"), "south": Fixed("1h")},
                                  next: {"north": {"south": 1.0}, "south": {"north": 1.0}})"#,
         );
-        assert_eq!(cellular_bytes(&still), 1000 * 24);
-        assert_eq!(cellular_bytes(&placed), 1000 * 24);
-        assert_eq!(cellular_bytes(&moving), 1000 * (24 + 16));
-        assert_eq!(cellular_bytes(&factory()), 0);
+        let packet = Mode::Packet;
+        assert_eq!(cellular_bytes(&still, packet), 1000 * 24);
+        assert_eq!(cellular_bytes(&placed, packet), 1000 * 24);
+        assert_eq!(cellular_bytes(&moving, packet), 1000 * (24 + 16));
+        assert_eq!(cellular_bytes(&factory(), packet), 0);
+        // Flow mode adds each device's cohort (2 bytes), and what it keeps where devices
+        // have buffers (32 bytes: its share of the blind pool's index, span and count).
+        assert_eq!(cellular_bytes(&still, Mode::Flow), 1000 * (24 + 2));
+        let mut buffered = still.clone();
+        buffered.fleets[0].buffer_messages = 48;
+        assert_eq!(cellular_bytes(&buffered, Mode::Flow), 1000 * (24 + 2 + 32));
+        assert_eq!(cellular_bytes(&buffered, packet), 1000 * 24);
     }
 
     #[test]

@@ -60,29 +60,20 @@ impl Mode {
 /// of packet mode on one core.
 pub const AUTO_FLOW_EVENTS: f64 = 1e8;
 
-/// Why flow mode cannot model `dep`, if it cannot: fleets attached straight to carriers on
-/// their own SIMs (`connectivity`), whose per-device failover flow mode does not settle in
-/// cohorts yet; every other scenario runs. Batteries, planned replacement, sensor degradation, certificates and
-/// firmware campaigns are per-device state changes that flow mode accounts in aggregate (the
-/// share of device-time in each state); LoRa radios' duty cycles and ALOHA collisions follow
-/// from the report law and the load on each channel group (`model::world::flow::lora`);
-/// readings kept on devices (`buffer_messages`) are accounted per blind window
-/// (`model::world::flow::kept`). A feature added to packet mode before flow mode models it
-/// is refused here, with the reason `--mode flow` prints (exit 2) and `auto` falls back on.
+/// Why flow mode cannot model `dep`, if it cannot. Batteries, planned replacement, sensor
+/// degradation, certificates and firmware campaigns are per-device state changes that flow
+/// mode accounts in aggregate (the share of device-time in each state); LoRa radios' duty
+/// cycles and ALOHA collisions follow from the report law and the load on each channel group
+/// (`model::world::flow::lora`); readings kept on devices (`buffer_messages`) are accounted
+/// per blind window (`model::world::flow::kept`); fleets on their own SIMs keep each device's
+/// failover as events and settle readings per cohort (`model::world::flow::cellular`). A
+/// feature added to packet mode before flow mode models it is refused here, with the reason
+/// `--mode flow` prints (exit 2) and `auto` falls back on.
 pub fn flow_unsupported(dep: &Deployment) -> Option<String> {
     if let Some(reason) = lora_flow_unsupported(dep) {
         return Some(reason);
     }
-    let cellular = dep.fleets.iter().find(|f| f.cellular.is_some()).map(|f| {
-        format!(
-            "fleet \"{}\" attaches to carriers on its own SIMs, which flow mode does not model \
-             yet (each device's failover is its own); run it in packet mode (`--mode packet`)",
-            f.id
-        )
-    });
-    cellular
-        .or_else(|| servers_flow_unsupported(dep))
-        .or_else(|| causes_flow_unsupported(dep))
+    servers_flow_unsupported(dep).or_else(|| causes_flow_unsupported(dep))
 }
 
 /// Why flow mode cannot model `dep`'s common causes, if it cannot: a cause that takes down a
@@ -348,7 +339,45 @@ pub fn events_needed_in(dep: &Deployment, mode: Mode) -> f64 {
         .iter()
         .map(|c| cycles(&c.outages) * (1.0 + 2.0 * dep.gateways.len() as f64))
         .sum();
-    devices + gateways + carriers + causes + 2.0 * dep.faults.len() as f64 + 1.0
+    devices
+        + gateways
+        + carriers
+        + causes
+        + 2.0 * dep.faults.len() as f64
+        + 1.0
+        + own_sims_events(dep)
+}
+
+/// Flow-mode events of fleets on their own SIMs: each device's own failover timers per outage
+/// of a network its SIM uses (detection, switch, switch back: three, the eSIM case; a single
+/// SIM has two), and a moving device's moves (one per mean dwell).
+fn own_sims_events(dep: &Deployment) -> f64 {
+    let horizon = dep.horizon as f64;
+    dep.fleets
+        .iter()
+        .filter_map(|f| Some((f, f.cellular.as_ref()?)))
+        .map(|(f, cell)| {
+            let mut used: Vec<usize> = match &cell.regional {
+                Some(r) => r.networks.iter().flatten().flatten().copied().collect(),
+                None => cell.profiles.clone(),
+            };
+            used.sort_unstable();
+            used.dedup();
+            let outages: f64 = used
+                .iter()
+                .filter_map(|&c| dep.carriers[c].outages.as_ref())
+                .map(|l| horizon / (l.lifetime.mean() + l.repair.mean()).max(1.0))
+                .sum();
+            let moves = match cell.regional.as_ref().map(|r| &r.placement) {
+                Some(crate::scenario::Placement::Markov { dwell, .. }) => {
+                    let mean = dwell.iter().map(|d| d.mean()).sum::<f64>() / dwell.len() as f64;
+                    horizon / mean.max(1.0)
+                }
+                _ => 0.0,
+            };
+            f.count as f64 * (3.0 * outages + moves)
+        })
+        .sum()
 }
 /// Peak memory a study will need with `concurrent` replications in flight at once: devices and
 /// their pending events, plus every buffer filled to capacity (the worst case an outage can

@@ -6,7 +6,7 @@
 //! variance derived in the test's doc comment; runs are seeded, so nothing here can flake.
 
 use iotwin::model::LossCause;
-use iotwin::montecarlo::{self, Mode, RunOptions};
+use iotwin::montecarlo::{self, Mode, RunOptions, Summary};
 
 use crate::common::{column, deployment, run};
 
@@ -97,6 +97,32 @@ type Downtime = Box<dyn Fn(f64) -> f64>;
 /// once: the attach storm), so W = R + 300 s · 1{D < R}.
 #[test]
 fn per_device_detection_and_switching_meet_the_alternating_renewal_result() {
+    assert_alternating_renewal(Mode::Packet);
+}
+
+/// The same in flow mode, where each device's failover is still its own events and readings
+/// are settled per cohort: the unavailability meets the same result, and so does the share of
+/// readings lost (no buffer: every reading due while a device is without service is lost, to
+/// `undetected_outage` before it notices, `no_service` after). A device reports once a day with
+/// its own phase, so the lost share of one replication adds a sampling variance of at most
+/// u/n over its n readings to the renewal one.
+#[test]
+fn flow_mode_per_device_detection_and_switching_meet_the_alternating_renewal_result() {
+    assert_alternating_renewal(Mode::Flow);
+}
+
+fn run_in(dep: &iotwin::scenario::Deployment, replications: u32, mode: Mode) -> Summary {
+    let opts = RunOptions {
+        replications: Some(replications),
+        mode,
+        ..RunOptions::default()
+    };
+    let s = montecarlo::run(dep, &opts, &|| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.mode, mode);
+    s
+}
+
+fn assert_alternating_renewal(mode: Mode) {
     let (mtbf_h, mttr_h, horizon_h, replications, devices) = (10.0, 1.0, 3_000.0, 60u32, 100);
     let (x, s, a) = (1.0f64, 120.0 / 3600.0, 300.0 / 3600.0);
     let detection = r#"detection: Heartbeat(every: "1h", misses: 1)"#;
@@ -120,7 +146,7 @@ fn per_device_detection_and_switching_meet_the_alternating_renewal_result() {
     ];
     for (sim, rest, w) in cases {
         let text = fleet_on_carriers(devices, horizon_h, sim, &rest, mtbf_h, mttr_h);
-        let summary = run(&deployment(&text), replications);
+        let summary = run_in(&deployment(&text), replications, mode);
         let per_rep: Vec<f64> = column(&summary, "service_availability:f")
             .iter()
             .map(|a| 1.0 - a)
@@ -151,6 +177,23 @@ fn per_device_detection_and_switching_meet_the_alternating_renewal_result() {
         );
         let ratio = sample_variance(&per_rep) / var_one;
         assert!((0.5..2.0).contains(&ratio), "{sim}: variance ratio {ratio}");
+        // Readings lost while without service: the same share, give or take each reading's
+        // own sampling.
+        let generated = column(&summary, "messages_generated");
+        let lost: Vec<f64> = column(&summary, "lost_undetected_outage")
+            .iter()
+            .zip(column(&summary, "lost_no_service"))
+            .zip(&generated)
+            .map(|((a, b), n)| (a + b) / n)
+            .collect();
+        let readings = mean(&generated);
+        let sigma_lost = ((var_one + u / readings) / replications as f64).sqrt();
+        let lost_share = mean(&lost);
+        assert!(
+            (lost_share - u).abs() < 4.0 * sigma_lost + bias,
+            "{sim} ({mode:?}): lost share {lost_share}, expected {u} ± {}",
+            4.0 * sigma_lost + bias
+        );
     }
 }
 
@@ -267,21 +310,23 @@ fn sim_fees_are_devices_times_months_times_price() {
                 costs: Costs(plans: [{plans}], per_million_messages: 0.0),
             )"#
         );
-        let s = run(&deployment(&text), 1);
-        let v = |id: &str| column(&s, id)[0];
-        assert!(
-            (v("cost_connectivity") - connectivity).abs() < 1e-6,
-            "{sim}: connectivity {}",
-            v("cost_connectivity")
-        );
-        assert!(
-            (v("cost_capex") - capex).abs() < 1e-6,
-            "{sim}: capex {}",
-            v("cost_capex")
-        );
-        let per_device_year = (connectivity + capex) / 300.0 / 2.0;
-        assert!((v("cost_sim_per_device_year:f") - per_device_year).abs() < 1e-9);
-        assert!((v("cost_per_device_year") - per_device_year).abs() < 1e-9);
+        for mode in [Mode::Packet, Mode::Flow] {
+            let s = run_in(&deployment(&text), 1, mode);
+            let v = |id: &str| column(&s, id)[0];
+            assert!(
+                (v("cost_connectivity") - connectivity).abs() < 1e-6,
+                "{sim}: connectivity {}",
+                v("cost_connectivity")
+            );
+            assert!(
+                (v("cost_capex") - capex).abs() < 1e-6,
+                "{sim}: capex {}",
+                v("cost_capex")
+            );
+            let per_device_year = (connectivity + capex) / 300.0 / 2.0;
+            assert!((v("cost_sim_per_device_year:f") - per_device_year).abs() < 1e-9);
+            assert!((v("cost_per_device_year") - per_device_year).abs() < 1e-9);
+        }
     }
 }
 
@@ -316,10 +361,11 @@ fn data_is_billed_on_the_carrier_actually_used() {
     assert_eq!(v("sim_switches:f"), 20.0);
 }
 
-/// Fleets on their own SIMs are refused by flow mode with the reason, and `auto` runs them in
-/// packet mode.
+/// Flow mode models fleets on their own SIMs; `auto` keeps packet mode for a small fleet and
+/// picks flow mode for a million devices (packet mode would handle far more than 10⁸ events a
+/// replication).
 #[test]
-fn flow_mode_refuses_fleets_on_their_own_sims_and_auto_picks_packet() {
+fn flow_mode_runs_fleets_on_their_own_sims_and_auto_picks_it_for_large_fleets() {
     let text = fleet_on_carriers(
         10,
         100.0,
@@ -329,17 +375,58 @@ fn flow_mode_refuses_fleets_on_their_own_sims_and_auto_picks_packet() {
         1.0,
     );
     let dep = deployment(&text);
-    let err = montecarlo::resolve_mode(&dep, Mode::Flow).unwrap_err();
-    assert!(err.contains("own SIMs"), "{err}");
-    assert_eq!(
-        montecarlo::resolve_mode(&dep, Mode::Auto).unwrap(),
-        Mode::Packet
-    );
-    let opts = RunOptions {
-        replications: Some(1),
-        ..RunOptions::default()
-    };
-    assert!(montecarlo::run(&dep, &opts, &|| {}).is_ok());
+    assert_eq!(montecarlo::resolve_mode(&dep, Mode::Flow), Ok(Mode::Flow));
+    assert_eq!(montecarlo::resolve_mode(&dep, Mode::Auto), Ok(Mode::Packet));
+    let mut large = dep.clone();
+    large.fleets[0].count = 1_000_000;
+    large.horizon = 365 * 86_400_000_000;
+    large.fleets[0].report = iotwin::engine::DurationDist::fixed(3_600_000_000);
+    assert_eq!(montecarlo::resolve_mode(&large, Mode::Auto), Ok(Mode::Flow));
+    run_in(&dep, 1, Mode::Flow);
+}
+
+/// A scripted outage in flow mode, counted by hand as in packet mode
+/// (`an_outage_is_noticed_on_the_devices_timer_and_kept_readings_go_late`): 10 readings into
+/// the dead network, 55 kept while without service and sent at 125 min (or lost without a
+/// buffer), each count to within the one reading a systematic count's phase moves.
+#[test]
+fn flow_mode_counts_a_scripted_outage_as_packet_mode_does() {
+    for buffer in [1000u64, 0] {
+        let text = format!(
+            r#"Scenario(
+                name: "scripted", horizon: "3h", seed: 5, replications: 1, deadline: "5m",
+                sites: [Site(id: "s")],
+                carriers: [Carrier(id: "a")],
+                fleets: [Fleet(id: "f", site: "s", count: 1, report: Fixed("1m"),
+                    buffer_messages: {buffer},
+                    connectivity: Cellular(sim: Single("a"), detection: After(Fixed("10m")),
+                        attach: Fixed("5m")))],
+                faults: [CarrierDown(carrier: "a", at: "1h", lasting: "1h")],
+            )"#
+        );
+        let s = run_in(&deployment(&text), 1, Mode::Flow);
+        let v = |id: &str| column(&s, id)[0];
+        let near = |id: &str, x: f64| {
+            assert!(
+                (v(id) - x).abs() <= 1.0,
+                "buffer {buffer}: {id} {} not {x}",
+                v(id)
+            )
+        };
+        near("messages_generated", 180.0);
+        near("lost_undetected_outage", 10.0);
+        assert!((v("service_availability:f") - (1.0 - 65.0 / 180.0)).abs() < 1e-9);
+        assert_eq!(v("lost_buffer_overflow"), 0.0);
+        if buffer > 0 {
+            assert_eq!(v("lost_no_service"), 0.0);
+            near("messages_delivered", 170.0);
+        } else {
+            near("lost_no_service:f", 55.0);
+            near("messages_delivered", 115.0);
+        }
+        assert_eq!(v("messages_lost:f"), v("messages_lost"));
+        assert_eq!(v("messages_generated"), column(&s, "messages_generated")[0]);
+    }
 }
 
 /// A fleet names a gateway or its own connectivity, never both nor neither; a SIM's carriers
@@ -679,23 +766,29 @@ fn moving_devices_give_the_same_results_whatever_the_thread_count() {
                                 next: {"north": {"south": 1.0}, "south": {"north": 1.0}})))],
     )"#;
     let dep = deployment(text);
-    let with = |threads: usize| {
-        let opts = RunOptions {
-            threads: Some(threads),
-            ..RunOptions::default()
+    // In both modes: flow mode's cohorts, blind pool and per-device draws too (each run also
+    // checks that every message is accounted for exactly once).
+    for mode in [Mode::Packet, Mode::Flow] {
+        let with = |threads: usize| {
+            let opts = RunOptions {
+                threads: Some(threads),
+                mode,
+                ..RunOptions::default()
+            };
+            montecarlo::run(&dep, &opts, &|| {}).unwrap_or_else(|e| panic!("{e}"))
         };
-        montecarlo::run(&dep, &opts, &|| {}).unwrap_or_else(|e| panic!("{e}"))
-    };
-    let (one, two) = (with(1), with(2));
-    // Bit for bit (an undefined metric is NaN, which equals nothing).
-    let bits = |s: &iotwin::montecarlo::Summary| -> Vec<Vec<u64>> {
-        s.per_replication
-            .iter()
-            .map(|row| row.iter().map(|v| v.to_bits()).collect())
-            .collect()
-    };
-    assert_eq!(bits(&one), bits(&two));
-    assert!(column(&one, "attach_failures")[0] > 0.0);
-    assert!(column(&one, "sim_switches")[0] > 0.0);
-    assert!(column(&one, "service_availability")[0] < 1.0);
+        let (one, two) = (with(1), with(2));
+        assert_eq!(one.mode, mode);
+        // Bit for bit (an undefined metric is NaN, which equals nothing).
+        let bits = |s: &iotwin::montecarlo::Summary| -> Vec<Vec<u64>> {
+            s.per_replication
+                .iter()
+                .map(|row| row.iter().map(|v| v.to_bits()).collect())
+                .collect()
+        };
+        assert_eq!(bits(&one), bits(&two));
+        assert!(column(&one, "attach_failures")[0] > 0.0);
+        assert!(column(&one, "sim_switches")[0] > 0.0);
+        assert!(column(&one, "service_availability")[0] < 1.0);
+    }
 }

@@ -74,7 +74,7 @@ fn assert_agree(dep: &Deployment, replications: u32) {
         }
         let per_site_or_gateway =
             id.starts_with("site_availability:") || id.starts_with("gateway_connectivity:");
-        if EQUAL_BY_CONSTRUCTION.contains(&id) || per_site_or_gateway {
+        if EQUAL_BY_CONSTRUCTION.contains(&id) || per_site_or_gateway || own_sims_state(id) {
             if p.mean != f.mean && !(p.mean.is_nan() && f.mean.is_nan()) {
                 failures.push(format!(
                     "{id}: packet {} flow {} (must be equal)",
@@ -116,9 +116,14 @@ fn assert_agree(dep: &Deployment, replications: u32) {
     );
 }
 
-/// Whether `dep` has cellular devices on their own SIMs, which only packet mode runs.
-fn on_own_sims(dep: &Deployment) -> bool {
-    dep.fleets.iter().any(|f| f.cellular.is_some())
+/// Metrics of fleets on their own SIMs that follow each device's failover (events on the same
+/// streams in both modes, `world::cellular`), not its messages: equal in both modes.
+fn own_sims_state(id: &str) -> bool {
+    let base = id.split(':').next().unwrap_or(id);
+    matches!(
+        base,
+        "service_availability" | "sim_switches" | "sim_switch_failures" | "attach_failures"
+    ) || (id.contains(':') && matches!(base, "interruptions" | "ttr_p95_s"))
 }
 
 /// `path`'s deployment cut to `horizon_days` and about `devices` devices, with every feature
@@ -137,16 +142,28 @@ fn shortened(path: &std::path::Path, horizon_days: u64, devices: u32) -> Deploym
     dep
 }
 
+/// The shipped scenarios and the trackers' comparison designs (`scenarios/trackers/`, fleets
+/// on their own SIMs).
+fn shipped_with_trackers() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/trackers");
+    let mut trackers: Vec<_> = std::fs::read_dir(dir)
+        .expect("scenarios/trackers/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    trackers.sort();
+    assert!(trackers.len() >= 4, "{trackers:?}");
+    let mut paths = shipped_scenarios();
+    paths.extend(trackers);
+    paths
+}
+
 #[test]
 fn packet_and_flow_mode_agree_on_every_shipped_scenario() {
-    for path in shipped_scenarios() {
+    for path in shipped_with_trackers() {
         let mut dep = shortened(&path, 14, 2_000);
-        // Every shipped scenario, whatever it uses, runs in both modes, except fleets on their
-        // own SIMs, which flow mode refuses with the reason (docs/cellular.md).
-        if on_own_sims(&dep) {
-            assert!(montecarlo::flow_unsupported(&dep).is_some(), "{}", dep.name);
-            continue;
-        }
+        // Every shipped scenario, whatever it uses, runs in both modes (fleets on their own
+        // SIMs too: their cohorts, `model::world::flow::cellular`).
         assert_eq!(montecarlo::flow_unsupported(&dep), None, "{}", dep.name);
         // peer_bench reports every minute from 10,000 devices: a day of 2,000 is plenty.
         if dep.device_count() >= 2_000 {
@@ -160,7 +177,7 @@ fn packet_and_flow_mode_agree_on_every_shipped_scenario() {
 #[test]
 #[ignore = "minutes: cargo test --profile ci --test integration flow::heavy -- --ignored"]
 fn heavy_packet_and_flow_mode_agree_on_every_shipped_scenario_at_full_horizon() {
-    for path in shipped_scenarios() {
+    for path in shipped_with_trackers() {
         let mut dep = shortened(&path, 3650, 20_000);
         if dep.device_count() >= 10_000 {
             dep.horizon = dep.horizon.min(86_400_000_000);
@@ -171,11 +188,8 @@ fn heavy_packet_and_flow_mode_agree_on_every_shipped_scenario_at_full_horizon() 
 
 #[test]
 fn flow_mode_gives_the_same_bytes_on_one_and_two_threads() {
-    for path in shipped_scenarios() {
+    for path in shipped_with_trackers() {
         let dep = shortened(&path, 30, 20_000);
-        if on_own_sims(&dep) {
-            continue;
-        }
         let one = summary_json(&run_mode(&dep, 4, Mode::Flow, Some(1)));
         let two = summary_json(&run_mode(&dep, 4, Mode::Flow, Some(2)));
         assert_eq!(one, two, "{}", path.display());

@@ -299,6 +299,11 @@ impl Accounts {
         self.series[self.slicer.of(now)][0] += 1;
     }
 
+    /// Fleet `f`'s own ledger (flow mode adds a cellular fleet's settled counts to it).
+    pub(super) fn fleet_ledger(&mut self, f: usize) -> &mut Ledger {
+        &mut self.fleet_ledgers[f]
+    }
+
     /// A message is lost.
     #[inline(always)]
     pub(super) fn lost(&mut self, cause: LossCause, fleet: usize) {

@@ -27,6 +27,7 @@ use crate::scenario::{CellularSpec, Deployment, Placement, SwitchBackSpec};
 use super::super::event::{Event, Packed};
 use super::super::ledger::Downtime;
 use super::super::trace::Observer;
+use super::flow::FlowCx;
 use super::network::Network;
 use super::process::CELLULAR;
 use super::{ReportCx, World};
@@ -163,6 +164,9 @@ pub(super) struct Cellular {
     busy: Vec<u32>,
     /// Per fleet: registrations turned away because every channel was busy.
     attach_failures: Vec<u64>,
+    /// Flow mode only: devices (world indices) whose service may have changed since flow mode
+    /// last looked (it moves them between cohorts).
+    touched: Option<Vec<u32>>,
 }
 
 /// The index whose cumulative weight first exceeds `at` (in [0, 1)); the last with weight if
@@ -289,6 +293,7 @@ impl Cellular {
             channels,
             busy: vec![0; carriers],
             attach_failures: vec![0; n],
+            touched: None,
         }
     }
 
@@ -374,6 +379,33 @@ impl Cellular {
     #[inline(always)]
     pub(super) fn sent(&mut self, f: usize, c: usize) {
         self.sent[f][c] += 1;
+    }
+
+    /// `k` messages of fleet `f` handed to carrier `c` (flow mode, a cohort at once).
+    pub(super) fn add_sent(&mut self, f: usize, c: usize, k: u64) {
+        self.sent[f][c] += k;
+    }
+
+    /// From now on, remembers every device whose service may change (flow mode's cohorts).
+    pub(super) fn watch(&mut self) {
+        self.touched = Some(vec![]);
+    }
+
+    /// The devices whose service may have changed since the last call (world indices, maybe
+    /// repeated).
+    pub(super) fn take_touched(&mut self) -> Vec<u32> {
+        self.touched
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Hands back a buffer from [`Cellular::take_touched`] (keeps its allocation).
+    pub(super) fn give_back_touched(&mut self, mut list: Vec<u32>) {
+        if let Some(t) = self.touched.as_mut() {
+            list.clear();
+            *t = list;
+        }
     }
 
     /// Devices that regained service in the last call, for the world to flush what they kept.
@@ -811,6 +843,12 @@ impl Cellular {
 
     /// Brings device `i`'s service accounts up to date; returns whether it changed.
     fn settle(&mut self, now: Ticks, f: usize, i: usize) -> bool {
+        if self.touched.is_some() {
+            let d = self.world_device(f, i);
+            if let Some(t) = self.touched.as_mut() {
+                t.push(d);
+            }
+        }
         let dev = self.devices[i];
         let has = dev.state == State::Serving && self.works(f, i, dev.cur).is_some();
         if has == dev.served {
@@ -902,14 +940,21 @@ impl<O: Observer> World<O> {
         if self.cellular.start(sched) {
             self.with_network(|net, w| w.cellular_after(net, sched.now()));
         }
+        if let Some(flow) = self.flow.as_deref_mut() {
+            // Flow mode settles readings by cohort: it starts from where each device is.
+            flow.cellular_begin(&mut flow_cx!(self));
+        }
     }
 
     /// Devices that regained service send what they kept; fleets' paths (for their sites'
     /// availability) follow: a fleet is dark while none of its devices has service.
     fn cellular_after(&mut self, net: &mut Network, now: Ticks) {
         let regained = self.cellular.take_regained();
-        self.reporting
-            .cellular_regained(&mut report_cx!(self), now, &regained);
+        // (Flow mode sends what devices kept as they change cohort.)
+        if self.flow.is_none() {
+            self.reporting
+                .cellular_regained(&mut report_cx!(self), now, &regained);
+        }
         self.cellular.give_back(regained);
         for f in 0..self.fleets.len() {
             if self.cellular.is_cellular(f) {

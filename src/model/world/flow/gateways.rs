@@ -398,7 +398,13 @@ impl Flow {
 
 /// Freshness: each of the `on_time` readings of piece `d` delivered on time keeps its site
 /// fresh from its arrival (leaving plus `latency`) until its creation plus the deadline.
-fn keep_fresh(cx: &mut FlowCx<'_>, site: usize, d: &Departure, on_time: u64, latency: f64) {
+pub(super) fn keep_fresh(
+    cx: &mut FlowCx<'_>,
+    site: usize,
+    d: &Departure,
+    on_time: u64,
+    latency: f64,
+) {
     if on_time == 0 {
         return;
     }

@@ -38,6 +38,7 @@ use crate::model::ledger::LossCause;
 use crate::scenario::{Deployment, Effect};
 
 use super::accounts::Accounts;
+use super::cellular::Cellular;
 use super::network::{Network, Touched};
 use super::software::{BRICKED, EXPIRED, Software};
 use super::{Device, FleetRt, process, slice_of};
@@ -46,6 +47,9 @@ use kept::Kept;
 /// Device buffers in aggregate (a leaf: no world state), and how the world offers and flushes
 /// them.
 mod buffers;
+/// Fleets on their own SIMs: cohorts of devices by what their readings meet.
+mod cellular;
+pub use cellular::{COHORT_BYTES as CELLULAR_COHORT_BYTES, DEVICE_BYTES as CELLULAR_HOLDING_BYTES};
 /// What reaches a gateway over a settled interval: lost, stored, served, forwarded.
 mod gateways;
 mod kept;
@@ -90,6 +94,10 @@ pub(super) struct Flow {
     uplink_latency: Vec<Vec<LatencyTable>>,
     scratch: Vec<u32>,
     pending: Pending,
+    /// Fleets on their own SIMs: settled on their own, not in components.
+    cells: cellular::Cells,
+    /// The time of the event being handled (what `after` acts at).
+    now: Ticks,
 }
 
 struct Component {
@@ -214,6 +222,8 @@ impl Flow {
             uplink_latency,
             scratch: vec![],
             pending: Pending::None,
+            cells: cellular::Cells::new(dep, &key),
+            now: 0,
         }
     }
 
@@ -275,6 +285,11 @@ impl Components {
         let mut comp_of_fleet = vec![0; dep.fleets.len()];
         let mut site_comps = vec![vec![]; dep.sites.len()];
         for (f, spec) in dep.fleets.iter().enumerate() {
+            if dep.groups[spec.group].members.is_empty() {
+                // A fleet on its own SIMs reaches no gateway (`cellular`).
+                comp_of_fleet[f] = u32::MAX;
+                continue;
+            }
             let c = comp_of_gateway[dep.groups[spec.group].members[0]];
             comp_of_fleet[f] = c;
             let comp = &mut comps[c as usize];
@@ -308,7 +323,9 @@ impl FleetFlow {
         let spec = &dep.fleets[f];
         let mut rng = key(spec.key, process::FLOW).stream();
         let members = &dep.groups[spec.group].members;
-        let n = members.len() as u64;
+        // A fleet on its own SIMs has no gateway: one home.
+        let n = members.len().max(1) as u64;
+        let direct = spec.cellular.is_some();
         let devices = spec.count as u64;
         let home_devices = |m: u64| devices / n + u64::from(m < devices % n);
         let homes: Vec<Reports> = (0..n)
@@ -316,7 +333,7 @@ impl FleetFlow {
             .collect();
         // A LoRa frame reaches the gateway at its end plus the access latency.
         let on_air = radios.airtime(f).map(DurationDist::fixed);
-        let kept = if spec.buffer_messages > 0 {
+        let kept = if spec.buffer_messages > 0 && !direct {
             homes
                 .iter()
                 .zip(0..n)
@@ -353,7 +370,7 @@ impl FleetFlow {
             last_change: 0,
             latency,
             bits: 8.0 * spec.message_bytes as f64,
-            access_delay: (spec.buffer_messages > 0).then(|| {
+            access_delay: (spec.buffer_messages > 0 && !direct).then(|| {
                 LatencyTable::new(
                     &[&spec.link.latency],
                     key(spec.key, process::FLOW | 1 << 32),
@@ -437,6 +454,7 @@ pub(super) struct FlowCx<'a> {
     pub(super) fleets: &'a [FleetRt],
     pub(super) devices: &'a [Device],
     pub(super) software: &'a Software,
+    pub(super) cellular: &'a mut Cellular,
     pub(super) horizon: Ticks,
 }
 
@@ -469,7 +487,7 @@ impl FlowCx<'_> {
 impl Flow {
     /// After an event is handled: the device or fleet it may have changed moves between
     /// states (its fleet's time in each was integrated up to now before).
-    pub(in crate::model::world) fn after(&mut self, cx: &FlowCx<'_>) {
+    pub(in crate::model::world) fn after(&mut self, cx: &mut FlowCx<'_>) {
         match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::None => {}
             Pending::Device { d, before } => {
@@ -489,10 +507,13 @@ impl Flow {
                 self.fleets[f].states = states;
             }
         }
+        if !self.cells.fleets.is_empty() {
+            self.cellular_after(cx);
+        }
     }
 
     /// Recounts fleet `f`'s devices in each state (after devices start down at time 0).
-    pub(in crate::model::world) fn recount(&mut self, f: usize, cx: &FlowCx<'_>) {
+    pub(in crate::model::world) fn recount(&mut self, f: usize, cx: &mut FlowCx<'_>) {
         self.pending = Pending::Fleet(f);
         self.after(cx);
     }
@@ -509,10 +530,14 @@ impl Flow {
         let mut touched = std::mem::take(&mut self.scratch);
         touched.clear();
         net.touched_by(event, |t| {
-            touched.push(match t {
+            let c = match t {
                 Touched::Gateway(g) => self.comp_of_gateway[g],
                 Touched::Fleet(f) => self.comp_of_fleet[f],
-            })
+            };
+            // A fleet on its own SIMs is in no component (settled below).
+            if c != u32::MAX {
+                touched.push(c);
+            }
         });
         // Per-device state changes settle nothing: their fleet's time in each state is
         // integrated up to now, and `after` moves the device (or the fleet's devices).
@@ -538,7 +563,19 @@ impl Flow {
                 self.fleets[f as usize].integrate(now);
                 self.pending = Pending::Fleet(f as usize);
             }
-            _ => {}
+            _ if self.cells.fleets.is_empty() => {}
+            // A device's own connectivity timer, or its fleet's platform's: that fleet only.
+            Event::Cell { device, .. } => {
+                let f = cx.devices[device as usize].fleet as usize;
+                self.cellular_before(cx, net, Some(f), now);
+            }
+            Event::Platform { device, .. } => {
+                if let Some(f) = cx.cellular.fleet_starting_at(device) {
+                    self.cellular_before(cx, net, Some(f), now);
+                }
+            }
+            // Anything else may move carriers or links: every fleet on its own SIMs.
+            _ => self.cellular_before(cx, net, None, now),
         }
         touched.sort_unstable();
         touched.dedup();
@@ -553,6 +590,11 @@ impl Flow {
         for c in 0..self.comps.len() {
             self.settle_component(net, cx, c, cx.horizon);
         }
+        for k in 0..self.cells.fleets.len() {
+            let f = self.cells.fleets[k].fleet();
+            self.settle_cellular(cx, net, f, cx.horizon);
+        }
+        self.cellular_finish(cx);
         cx.acc.ledger.buffered_at_horizon += self.buffered();
     }
 
@@ -579,11 +621,7 @@ impl Flow {
             }
             for i in 0..self.comps[c].sites.len() {
                 let s = self.comps[c].sites[i] as usize;
-                let floor = self.site_comps[s]
-                    .iter()
-                    .map(|&k| self.comps[k as usize].settled)
-                    .min()
-                    .unwrap_or(now);
+                let floor = self.site_floor(s, now);
                 cx.acc.freshness[s].settle(floor);
             }
         }
@@ -639,6 +677,10 @@ impl Flow {
                     reached: 0,
                 };
                 self.keep(cx, f, m, offered, up, span);
+                continue;
+            }
+            if self.cells.is_cellular(f) {
+                self.cellular_readings(cx, f, good, bad, t0, t1);
                 continue;
             }
             // (A LoRa fleet keeps no device buffer: `compile` refuses the pair.)
