@@ -303,6 +303,25 @@ fn a_device_spares_coverage_below_one_lowers_availability_as_the_chain_says() {
     );
 }
 
+/// One crew repairs one unit at a time: a lone device with a cold spare is the birth-death
+/// chain, its unavailability ρ²/(1 + ρ + ρ²).
+#[test]
+fn one_crew_repairs_a_devices_units_one_at_a_time() {
+    let exact = availability(generator(LAMBDA, MU, 0.0, 1.0, 1.0));
+    let text = devices("Standby(spares: 1, kind: Cold)", "5000h", "")
+        .replace("count: 20", "count: 1")
+        .replace(
+            "fleets: [",
+            r#"crews: [Crew(id: "crew", sites: ["s"], technicians: 1)], fleets: ["#,
+        );
+    close(
+        &run(&deployment(&text), 40),
+        "device_availability",
+        exact,
+        4.5,
+    );
+}
+
 /// Flow mode sees the same device events, so devices with warm spares and an imperfect
 /// switch are up the chain's share there too.
 #[test]
