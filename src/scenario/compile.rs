@@ -1186,6 +1186,7 @@ pub fn compile(
             } else {
                 f.cold_spares
             },
+            standby: None,
             environment_factor: environment.factor(),
             degradation: f
                 .degradation
@@ -1193,17 +1194,23 @@ pub fn compile(
                 .map(|d| cx.degradation(&format!("{here}.degradation"), d))
                 .transpose()?,
         };
+        let mut life = life;
+        life.standby = cx.device_standby(&here, f, &life, failure.is_some())?;
         let mut failure = failure;
         if let Some(spec) = &mut failure
             && written_failure
                 .as_ref()
                 .is_some_and(|w| w.start == Start::Equilibrium)
         {
-            if life.has_clocks() || life.age.is_some() || life.cold_spares > 0 {
+            if life.has_clocks()
+                || life.age.is_some()
+                || life.cold_spares > 0
+                || life.standby.is_some()
+            {
                 return Err(cx.error(
                     &format!("{here}.failure.start"),
                     "an equilibrium start is for a plain failure/repair process".into(),
-                    "a fleet with an age, cold spares, a battery, planned replacement or \
+                    "a fleet with an age, spares, a battery, planned replacement or \
                      degradation is not a stationary renewal process; remove `start: \
                      Equilibrium` or use a warmup"
                         .into(),

@@ -340,6 +340,8 @@ pub struct LifeSpec {
     pub battery: Option<BatterySpec>,
     /// Cold spares per device: a device's lifetime is the sum of `cold_spares + 1` draws.
     pub cold_spares: u32,
+    /// Standby spares per device, repaired while another unit runs; `None`: none.
+    pub standby: Option<DeviceStandbySpec>,
     /// The environment's acceleration factor (already applied to the failure lifetime).
     pub environment_factor: f64,
     /// Sensor degradation, if the fleet's sensors degrade.
@@ -389,6 +391,18 @@ impl LifeSpec {
     pub fn has_clocks(&self) -> bool {
         self.replace.is_some() || self.battery.is_some() || self.degradation.is_some()
     }
+}
+
+/// A device's standby spares, checked: see `types::DeviceStandby`.
+#[derive(Clone, Copy, Debug)]
+pub struct DeviceStandbySpec {
+    /// Spare units beside each device (at least 1).
+    pub spares: u32,
+    /// Ageing rate of a spare on the shelf, as a share of the in-service rate.
+    pub idle_rate: f64,
+    pub coverage: f64,
+    /// Down time while a spare is put in service.
+    pub switch: Ticks,
 }
 
 /// Age replacement.

@@ -27,10 +27,11 @@ pub use cellular::{CellularSpec, MAX_PROFILES, Placement, RegionalSpec, SimKind,
 pub use compile::{MAX_COLD_SPARES, MAX_REPLICATIONS};
 pub use deployment::{
     BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, CrewSpec,
-    DegradationSpec, Deployment, DeviceCostSpec, DropPolicy, Effect, Expectation, FailoverSpec,
-    FailureSpec, FaultSpec, FaultTarget, FleetHit, FleetSpec, GatewayCostSpec, GatewaySpec,
-    GroupSpec, InspectionSpec, LifeSpec, LinkSpec, LoRaSpec, Onset, PlacementSpec, PlanSpec, Pool,
-    ReplaceSpec, SlaSpec, SparesSpec, SwitchBackSpec, Unit, UplinkSpec,
+    DegradationSpec, Deployment, DeviceCostSpec, DeviceStandbySpec, DropPolicy, Effect,
+    Expectation, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, FleetHit, FleetSpec,
+    GatewayCostSpec, GatewaySpec, GroupSpec, InspectionSpec, LifeSpec, LinkSpec, LoRaSpec, Onset,
+    PlacementSpec, PlanSpec, Pool, ReplaceSpec, SlaSpec, SparesSpec, SwitchBackSpec, Unit,
+    UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};
@@ -39,7 +40,7 @@ pub use types::{
     DegradationMode, Detection, DeviceCost, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway,
     GatewayCost, GilbertElliott, Inspection, Link, LinkRef, Maintenance, Outages, Plan, Positive,
     Power, Probability, Redundancy, Repairs, Replace, Scenario, Share, Sim, Site, Sla, Spares,
-    StandbyKind, Steering, SwitchBack, Target, Uplink,
+    Standby, StandbyKind, Steering, SwitchBack, Target, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.

@@ -1,9 +1,10 @@
-//! Standby spares, checked: how a redundancy group's idle gateway ages.
+//! Standby spares, checked: how a redundancy group's idle gateway ages, and a fleet's
+//! standby spares per device.
 
-use super::compile::Ctx;
-use super::deployment::StandbyKind;
+use super::compile::{Ctx, MAX_COLD_SPARES};
+use super::deployment::{DeviceStandbySpec, LifeSpec, StandbyKind};
 use super::error::ScenarioError;
-use super::types::Redundancy;
+use super::types::{Fleet, Redundancy};
 
 impl Ctx<'_> {
     /// The standby kind of redundancy group `r` (written at `here`): `Hot` for groups that
@@ -38,5 +39,61 @@ impl Ctx<'_> {
             )),
             kind => Ok(kind),
         }
+    }
+    /// Fleet `f`'s standby spares (written at `here`), checked against the rest of its
+    /// lifecycle `life`: spares need a failure law to fail and be repaired by, and are not
+    /// combined with what keeps its own clocks or another spares model (batteries, planned
+    /// replacement, degradation, `cold_spares`), which would each need their own rules for
+    /// which unit they act on.
+    pub(super) fn device_standby(
+        &self,
+        here: &str,
+        f: &Fleet,
+        life: &LifeSpec,
+        fails: bool,
+    ) -> Result<Option<DeviceStandbySpec>, ScenarioError> {
+        let Some(s) = &f.standby else {
+            return Ok(None);
+        };
+        let field = format!("{here}.standby");
+        let refuse = |what: &str, hint: &str| Err(self.error(&field, what.into(), hint.into()));
+        if !fails {
+            return refuse(
+                "standby spares on a fleet without a failure law",
+                "spares take over when a unit fails: add `failure: Failure(lifetime: …, \
+                 repair: …)` to the fleet, or remove `standby`",
+            );
+        }
+        if life.cold_spares > 0 {
+            return refuse(
+                "`cold_spares` and `standby` together",
+                "`cold_spares: n` is standby without repair; write only \
+                 `standby: Standby(spares: n, kind: Cold)`",
+            );
+        }
+        if life.has_clocks() {
+            return refuse(
+                "standby spares on a fleet with a battery, planned replacement or degradation",
+                "these are not modelled per spare unit yet; remove `standby` or those fields",
+            );
+        }
+        if s.spares == 0 || s.spares > MAX_COLD_SPARES {
+            return Err(self.error(
+                &format!("{field}.spares"),
+                format!(
+                    "{} spares per device; a standby keeps 1 to {MAX_COLD_SPARES}",
+                    s.spares
+                ),
+                "usually 1 or 2 spares per device, e.g. `spares: 1`; remove `standby` for none"
+                    .into(),
+            ));
+        }
+        let kind = self.standby_kind(&format!("{field}.kind"), s.kind)?;
+        Ok(Some(DeviceStandbySpec {
+            spares: s.spares,
+            idle_rate: kind.idle_rate(),
+            coverage: s.coverage.0,
+            switch: s.switch.map_or(0, |d| d.ticks()),
+        }))
     }
 }

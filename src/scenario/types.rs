@@ -530,6 +530,31 @@ pub enum StandbyKind {
     Cold,
 }
 
+/// A device's standby spares: `Standby(spares: 1, kind: Cold, coverage: 0.98, switch: "10m")`.
+/// When the unit in service fails, a spare on the shelf takes over if the switch works
+/// (probability `coverage`), after `switch` during which the device is down; the failed unit
+/// is repaired meanwhile and comes back to the shelf.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standby {
+    /// Spare units kept beside each device, at least 1.
+    pub spares: u32,
+    /// How a spare on the shelf ages. Default: `Cold` (a spare on the shelf, unpowered).
+    #[serde(default = "cold")]
+    pub kind: StandbyKind,
+    /// The chance the switch to a spare works; an uncovered switch leaves the device down
+    /// until a unit comes back from repair. Default: 1.
+    #[serde(default = "certain")]
+    pub coverage: Probability,
+    /// How long the device is down while a spare is put in service. Default: 0.
+    #[serde(default)]
+    pub switch: Option<Duration>,
+}
+
+fn cold() -> StandbyKind {
+    StandbyKind::Cold
+}
+
 impl StandbyKind {
     /// The idle ageing rate as a share of the in-service rate.
     pub fn idle_rate(self) -> f64 {
@@ -735,6 +760,10 @@ pub struct Fleet {
     /// are not repaired while a spare runs (the device is repaired as one once all failed).
     #[serde(default)]
     pub cold_spares: u32,
+    /// Standby spares per device, repaired while another unit runs: how many, how they wait
+    /// (`Hot`, `Warm(factor)`, `Cold`), the switch's coverage and time. Default: none.
+    #[serde(default)]
+    pub standby: Option<Standby>,
     /// Device certificates that expire and must be rotated; none if absent.
     #[serde(default)]
     pub certificate: Option<Certificate>,

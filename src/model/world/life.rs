@@ -25,6 +25,8 @@ use super::inventory::{battery_left, upkeep_step};
 use super::{Device, FleetRt, process, slice_of};
 use crate::scenario::inventory::{StartDown, StartState};
 
+mod spares;
+
 /// The lifecycle part's state in one replication.
 pub(super) struct Life {
     /// Every lifecycle stream's key folded as far as the seed and replication.
@@ -40,6 +42,8 @@ pub(super) struct Life {
     /// reached its share.
     dead_watch: Option<DeadWatch>,
     end_of_life: Option<Ticks>,
+    /// The units of each device of a fleet with standby spares (`life/spares.rs`).
+    spares: spares::Spares,
 }
 
 /// What a lifecycle change touches outside the part.
@@ -61,6 +65,7 @@ impl Life {
             power: vec![PowerClocks::from(Clocks::default()); clocked.powered as usize],
             dead_watch: DeadWatch::new(dep),
             end_of_life: None,
+            spares: spares::Spares::default(),
         }
     }
 
@@ -95,6 +100,10 @@ impl Life {
             );
             self.schedule_next_change(sched, cx, d);
             self.schedule_degradation(sched, cx, d);
+        } else if f.life.standby.is_some() {
+            let mut stream = self.life_stream(cx, d);
+            let age = f.life.age.as_ref().map_or(0, |a| a.sample(&mut stream));
+            self.standby_start(sched, cx, d, age, None, &mut stream);
         } else if let Some(failure) = &f.failure {
             let mut stream = self.life_stream(cx, d);
             let at = match &failure.steady {
@@ -137,6 +146,8 @@ impl Life {
             self.put(at, clocks);
             self.schedule_next_change(sched, cx, d);
             self.schedule_degradation(sched, cx, d);
+        } else if f.life.standby.is_some() {
+            self.standby_start(sched, cx, d, state.age, None, &mut stream);
         } else if let Some(failure) = &f.failure {
             let at = lifecycle::lifetime(failure, f.life.cold_spares, state.age, &mut stream);
             sched.schedule_at(at, Event::DeviceFail(d).into());
@@ -155,12 +166,22 @@ impl Life {
         down: StartDown,
         stream: &mut Stream,
     ) {
-        self.set_device_up(cx, 0, d, false);
         let fleet = cx.devices[d as usize].fleet as usize;
         // The scenario compiler refuses a down device in a fleet without a failure law.
         let Some(failure) = &cx.fleets[fleet].failure else {
-            return;
+            return self.set_device_up(cx, 0, d, false);
         };
+        if cx.fleets[fleet].life.standby.is_some() {
+            // Down until the unit in service is back; its spares wait on the shelf.
+            let repair = if down.in_repair {
+                failure.repair.sample_residual(down.for_ticks, stream)
+            } else {
+                failure.repair.sample(stream)
+            };
+            let down = Some((repair, !down.in_repair));
+            return self.standby_start(sched, cx, d, 0, down, stream);
+        }
+        self.set_device_up(cx, 0, d, false);
         if down.in_repair {
             let left = failure.repair.sample_residual(down.for_ticks, stream);
             sched.schedule_at(left, Event::DeviceRepair(d).into());
@@ -398,6 +419,9 @@ impl Life {
         let fleet = cx.devices[d as usize].fleet as usize;
         if cx.fleets[fleet].life.has_clocks() {
             return self.clocked_device_changed(sched, cx, d, up);
+        }
+        if cx.fleets[fleet].life.standby.is_some() {
+            return self.standby_changed(sched, cx, d, up);
         }
         let now = sched.now();
         self.watch_dead(cx, now, d, up);
