@@ -254,7 +254,7 @@ impl DurationDist {
     /// mixtures) do not weigh on the hot path's code: one match for all of them cost the
     /// factory scenario 4% of its instructions.
     ///
-    /// A jitter's inner law is drawn by [`DurationDist::sample_flat`], not by a call back into
+    /// A jitter's inner law is drawn by `DurationDist::sample_flat`, not by a call back into
     /// this function: without the recursion the whole draw inlines into its caller (a
     /// device's report, every message).
     #[inline]

@@ -46,7 +46,7 @@ use super::{Departure, Flow, FlowCx, spread};
 /// Flow mode's memory a device on its own SIM adds besides `world::cellular`'s: its cohort.
 pub const COHORT_BYTES: u64 = std::mem::size_of::<u16>() as u64;
 
-/// ... and, in a fleet with device buffers, what it keeps ([`Holding`]).
+/// ... and, in a fleet with device buffers, what it keeps (`Holding`).
 pub const DEVICE_BYTES: u64 = std::mem::size_of::<Holding>() as u64;
 
 /// What one device of a fleet with buffers holds, in aggregate.
