@@ -55,6 +55,20 @@ pub(super) struct LifeCx<'a, O> {
     pub(super) crews: &'a mut Crews,
 }
 
+impl<O> LifeCx<'_, O> {
+    /// Counts a random failure of device `d` now: in the totals, its fleet's, and the survival
+    /// curve's first failures if it had not failed before.
+    fn count_failure(&mut self, d: u32, now: Ticks) {
+        let device = &mut self.devices[d as usize];
+        if !device.failed {
+            device.failed = true;
+            self.acc.first_failures[slice_of(now, self.acc.span)] += 1;
+        }
+        self.acc.device_failures += 1;
+        self.acc.fleet_failures[device.fleet as usize] += 1;
+    }
+}
+
 impl Life {
     /// The lifecycle of replication `replication`, with `clocked` devices' clocks (the fleets
     /// know where theirs start).
@@ -426,12 +440,9 @@ impl Life {
         let now = sched.now();
         self.watch_dead(cx, now, d, up);
         cx.devices[d as usize].up = up;
-        if !up && !cx.devices[d as usize].failed {
-            cx.devices[d as usize].failed = true;
-            cx.acc.first_failures[slice_of(now, cx.acc.span)] += 1;
+        if !up {
+            cx.count_failure(d, now);
         }
-        cx.acc.device_failures += !up as u64;
-        cx.acc.fleet_failures[cx.devices[d as usize].fleet as usize] += !up as u64;
         cx.observer.observe(
             now,
             if up {

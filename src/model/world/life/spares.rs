@@ -30,7 +30,6 @@ use super::super::super::lifecycle::{self, NEVER};
 use super::super::super::trace::Observer;
 use super::super::crews::Work;
 use super::super::inventory::upkeep_step;
-use super::super::slice_of;
 use super::{Life, LifeCx};
 
 /// Per device of a standby fleet: its units.
@@ -187,13 +186,7 @@ impl Life {
         spec: DeviceStandbySpec,
     ) {
         let now = sched.now();
-        let fleet = cx.devices[d as usize].fleet as usize;
-        cx.acc.device_failures += 1;
-        cx.acc.fleet_failures[fleet] += 1;
-        if !cx.devices[d as usize].failed {
-            cx.devices[d as usize].failed = true;
-            cx.acc.first_failures[slice_of(now, cx.acc.span)] += 1;
-        }
+        cx.count_failure(d, now);
         let mut stream = self.life_stream(cx, d);
         let repair = Self::repair_law(cx, d).map_or(0, |r| r.sample(&mut stream));
         if O::ENABLED {
