@@ -60,12 +60,16 @@ shorten() {
     esac
 }
 
-# The trace's horizon: one day, an hour where a day is millions of lines, or past the
-# scripted faults of a drill (a fault after the horizon is refused).
+# The trace's horizon: one day, an hour where a day is millions of lines, past the scripted
+# faults of a drill (a fault after the horizon is refused) or past a warm-up.
 trace_horizon() {
     case "$1" in
     peer_bench | city_scale_meters) echo '1h' ;;
     fiber_cut_drill) echo '3d' ;;
+    # Past the textbook files' warm-ups (a warm-up must be shorter than the horizon).
+    erlang_b) echo '2d' ;;
+    erlang_c) echo '3d' ;;
+    k_of_n | standby_coverage) echo '11d' ;;
     *) echo '1d' ;;
     esac
 }
