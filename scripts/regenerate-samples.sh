@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the sample reports in reports/ from the shipped scenarios: one report per
-# scenario in scenarios/ (each with its own seed and replication count; the mode is the `auto`
-# rule, so city_scale_meters runs in flow mode), the gateway-capacity sweep and the comparison
+# scenario in scenarios/ and scenarios/textbook/ (each with its own seed and replication
+# count; the mode is the `auto` rule, so city_scale_meters runs in flow mode), the
+# gateway-capacity sweep and the comparison
 # of the four connectivity designs, the fit of the synthetic field log, the twin example's forecast
 # and back-test, then a PNG screenshot of every page when Chromium is there
 # (scripts/screenshot-reports.sh). Results are deterministic: the same code gives the same
@@ -9,6 +10,7 @@
 #
 #   scripts/regenerate-samples.sh            # everything (about 10 minutes on 2 cores)
 #   scripts/regenerate-samples.sh factory    # only the named scenarios' reports
+#   scripts/regenerate-samples.sh textbook/erlang_b
 #
 # Environment: CARGO_TARGET_DIR as for cargo; IOTWIN_CHROMIUM as for screenshot-reports.sh;
 # NO_SCREENSHOTS=1 to skip the screenshots.
@@ -27,8 +29,10 @@ if [ "$#" -gt 0 ]; then
     scenarios=("$@")
 else
     scenarios=()
-    for path in scenarios/*.ron; do
-        scenarios+=("$(basename "$path" .ron)")
+    # The textbook cases too, named by their path below scenarios/ (textbook/erlang_b).
+    for path in scenarios/*.ron scenarios/textbook/*.ron; do
+        s="${path#scenarios/}"
+        scenarios+=("${s%.ron}")
     done
 fi
 

@@ -190,8 +190,11 @@ fn manifest(path: &str) -> PathBuf {
 impl Seeds {
     fn new() -> Seeds {
         let mut scenarios = vec![];
-        let mut names: Vec<PathBuf> = std::fs::read_dir(manifest("scenarios"))
-            .expect("scenarios/")
+        // The shipped scenarios and the textbook cases (servers with c channels, k-of-n,
+        // device standby).
+        let mut names: Vec<PathBuf> = ["scenarios", "scenarios/textbook"]
+            .into_iter()
+            .flat_map(|dir| std::fs::read_dir(manifest(dir)).expect("scenarios/"))
             .map(|e| e.expect("entry").path())
             .filter(|p| p.extension().is_some_and(|e| e == "ron"))
             .collect();

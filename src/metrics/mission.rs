@@ -11,10 +11,12 @@
 //!
 //! The mean time to system failure over the replications that failed is biased low when some
 //! survive the horizon (the long lives are the ones cut off). Two censored estimates use every
-//! replication: `restricted_mean_ttf_h`, the mean of min(T, window) (the Kaplan–Meier
-//! restricted mean, exact here because every survivor is censored at the same window), and
-//! `mttf_censored_h`, the exponential maximum-likelihood MTTF (total time on test over
-//! failures) with its chi-square interval, right when failures come at a constant rate.
+//! replication: `restricted_mean_ttf_h`, the mean of the time on test min(T, window) (the
+//! Kaplan–Meier restricted mean, exact when every survivor is censored at the same window),
+//! and `mttf_censored_h`, the exponential maximum-likelihood MTTF (total time on test over
+//! failures) with its chi-square interval, right when failures come at a constant rate. A
+//! replication that a fleet's end of life (`stop_when_dead`) stopped early is censored at the
+//! stop: its time on test ends there, as for a unit taken off test.
 
 use crate::model::Outcome;
 use crate::scenario::Deployment;
@@ -90,12 +92,12 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
         metric(
             TIME_ON_TEST.into(),
             "h",
-            "Restricted mean time to system failure: the mean over replications of the time from the mission's start to the first system failure, or to the horizon for a replication without one (the Kaplan-Meier restricted mean over the measured window; undefined in a replication a fleet's end of life stopped early).".into(),
+            "Restricted mean time to system failure: the mean over replications of the time on test, from the mission's start to the first system failure, or to the end of the run for a replication without one (the Kaplan-Meier restricted mean over the measured window when every replication runs to the horizon; a replication that a fleet's end of life stopped early counts until the stop, censored there, which pulls the mean below the restricted mean).".into(),
         ),
         metric(
             MTTF_CENSORED.into(),
             "h",
-            "Mean time to system failure with the survivors counted: total time on test over the number of system failures (the exponential maximum-likelihood estimate, right when failures come at a constant rate), with the time-terminated chi-square interval; no per-replication value.".into(),
+            "Mean time to system failure with the survivors counted: total time on test (each replication until its system failure, or until it stopped: the horizon, or a fleet's end of life, censored there) over the number of system failures (the exponential maximum-likelihood estimate, right when failures come at a constant rate), with the time-terminated chi-square interval; no per-replication value.".into(),
         ),
     ];
     for t in &dep.mission_times {
@@ -139,14 +141,10 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         }
     };
     let system = o.site_first_failure.iter().flatten().copied().min();
-    // Time on test only over the whole mission window, so every survivor is censored at the
-    // same time and the mean is the restricted mean.
-    let full = dep.horizon.saturating_sub(dep.warmup);
-    let on_test = if window < full {
-        f64::NAN
-    } else {
-        system.unwrap_or(window) as f64 / 3.6e9
-    };
+    // Time on test: until the system failure, or until the replication stopped: the whole
+    // window, or a fleet's end of life, at which a survivor is censored (its mission went on
+    // unobserved).
+    let on_test = system.unwrap_or(window).min(window) as f64 / 3.6e9;
     let mut v = vec![
         f64::from(u8::from(system.is_some())),
         hours(system),

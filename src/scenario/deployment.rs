@@ -394,15 +394,15 @@ impl LifeSpec {
 }
 
 /// A device's standby spares, checked: see `types::DeviceStandby`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct DeviceStandbySpec {
     /// Spare units beside each device (at least 1).
     pub spares: u32,
     /// Ageing rate of a spare on the shelf, as a share of the in-service rate.
     pub idle_rate: f64,
     pub coverage: f64,
-    /// Down time while a spare is put in service.
-    pub switch: Ticks,
+    /// Down time while a spare is put in service (drawn per switch; `Fixed(0)`: none).
+    pub switch: DurationDist,
 }
 
 /// Age replacement.

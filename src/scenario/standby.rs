@@ -5,6 +5,7 @@ use super::compile::{Ctx, MAX_COLD_SPARES};
 use super::deployment::{DeviceStandbySpec, LifeSpec, StandbyKind};
 use super::error::ScenarioError;
 use super::types::{Fleet, Redundancy};
+use crate::engine::DurationDist;
 
 impl Ctx<'_> {
     /// The standby kind of redundancy group `r` (written at `here`): `Hot` for groups that
@@ -89,11 +90,15 @@ impl Ctx<'_> {
             ));
         }
         let kind = self.standby_kind(&format!("{field}.kind"), s.kind)?;
+        let switch = match &s.switch {
+            Some(t) => self.dist(&format!("{field}.switch"), &t.law())?,
+            None => DurationDist::fixed(0),
+        };
         Ok(Some(DeviceStandbySpec {
             spares: s.spares,
             idle_rate: kind.idle_rate(),
             coverage: s.coverage.0,
-            switch: s.switch.map_or(0, |d| d.ticks()),
+            switch,
         }))
     }
 }

@@ -546,9 +546,51 @@ pub struct Standby {
     /// until a unit comes back from repair. Default: 1.
     #[serde(default = "certain")]
     pub coverage: Probability,
-    /// How long the device is down while a spare is put in service. Default: 0.
+    /// How long the device is down while a spare is put in service: a duration (`"10m"`)
+    /// or a law (`Exponential(mean: "10m")`). Default: 0.
     #[serde(default)]
-    pub switch: Option<Duration>,
+    pub switch: Option<DurationOrLaw>,
+}
+
+/// A time written as a plain duration (`"10m"`: always that long) or as a law of durations
+/// (`Exponential(mean: "10m")`), for a field that took a fixed duration before it took a law,
+/// so that files written then still read the same.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum DurationOrLaw {
+    Plain(Duration),
+    Law(Dist),
+}
+
+impl DurationOrLaw {
+    /// The law it stands for: a plain duration is `Fixed`.
+    pub fn law(&self) -> Dist {
+        match self {
+            DurationOrLaw::Plain(d) => Dist::Fixed(*d),
+            DurationOrLaw::Law(l) => l.clone(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DurationOrLaw {
+    /// Either form; anything else is refused with both forms named (an untagged enum alone
+    /// would say only that nothing matched).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Plain(Duration),
+            Law(Dist),
+        }
+        match Either::deserialize(d) {
+            Ok(Either::Plain(t)) => Ok(DurationOrLaw::Plain(t)),
+            Ok(Either::Law(l)) => Ok(DurationOrLaw::Law(l)),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected a duration such as \"10m\" or a law of durations such as \
+                 Exponential(mean: \"10m\") or LogNormal(median: \"10m\", sigma: 0.5)",
+            )),
+        }
+    }
 }
 
 fn cold() -> StandbyKind {

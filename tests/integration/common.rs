@@ -27,11 +27,19 @@ pub fn total(s: &Summary, id: &str) -> f64 {
     column(s, id).iter().sum()
 }
 
-/// The shipped scenarios, by path.
+/// The shipped scenarios, by path: `scenarios/*.ron`, then the textbook cases of
+/// `scenarios/textbook/` (some of which flow mode refuses: `flow.rs` checks the refusal).
 pub fn shipped_scenarios() -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("scenarios/ exists")
+    let mut paths = ron_files_in("scenarios");
+    paths.extend(ron_files_in("scenarios/textbook"));
+    paths
+}
+
+/// The `.ron` files directly in the repository's folder `dir`, sorted.
+pub fn ron_files_in(dir: &str) -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "ron"))
         .collect();

@@ -34,6 +34,7 @@ mod software;
 mod standby;
 mod stop;
 mod sweep;
+mod textbook;
 mod trace;
 mod twin;
 mod warm_up;

@@ -84,3 +84,46 @@ fn reliability_at_a_mission_time_has_a_wilson_interval() {
         r.high()
     );
 }
+
+/// A replication that a fleet's end of life stops early is censored at the stop, as a unit
+/// taken off test. The gateway (exponential life, mean m = 100 h) is watched for τ = 50 h; a
+/// second fleet's one device fails at an exponential time D of mean 50 h and stays down, which
+/// ends the replication (`stop_when_dead: 1`). So each mission is observed until
+/// C = min(τ, D), independent of the gateway's life T: the time on test min(T, C) has mean
+/// E[min(T, D, τ)] = (1/r)(1 − e^{−rτ}) with r = 1/m + 1/50 h (about 25.9 h), the MLE
+/// Σ min(T, C) / #(T < C) still estimates m, and every replication counts in it.
+#[test]
+fn a_mission_that_an_end_of_life_stops_is_censored_at_the_stop() {
+    let text = ONE_UNIT.replace(
+        r#"fleets: [Fleet(id: "f", site: "s", gateway: "g", count: 1, report: Fixed("100d"))],"#,
+        r#"fleets: [Fleet(id: "f", site: "s", gateway: "g", count: 1, report: Fixed("100d")),
+            Fleet(id: "w", site: "s", gateway: "g", count: 1, report: Fixed("100d"),
+                stop_when_dead: 1.0,
+                failure: Failure(lifetime: Exponential(mean: "50h"), repair: Fixed("1000h")))],"#,
+    );
+    assert_ne!(text, ONE_UNIT);
+    let (m, tau) = (100.0_f64, 50.0_f64);
+    let s = run(&deployment(&text), 2000);
+    // About 1 − e^{−1} of the replications stop early: they are in every estimate.
+    let times = column(&s, "restricted_mean_ttf_h");
+    let stopped = times.iter().filter(|&&t| t < tau - 1e-6).count();
+    assert!(stopped > 1000, "{stopped}");
+    assert!(times.iter().all(|t| !t.is_nan()));
+    let r = 1.0 / m + 1.0 / 50.0;
+    let on_test = s.estimate("restricted_mean_ttf_h").unwrap();
+    let se = on_test.std_dev / (times.len() as f64).sqrt();
+    let exact = (1.0 - (-r * tau).exp()) / r;
+    assert!(
+        (on_test.mean - exact).abs() < 4.5 * se,
+        "{} vs {exact}",
+        on_test.mean
+    );
+    let mle = s.estimate("mttf_censored_h").unwrap();
+    let failures: f64 = column(&s, "system_failure_share").iter().sum();
+    assert_eq!(mle.n, 2000);
+    assert!(
+        (mle.mean - m).abs() < 4.5 * m / failures.sqrt(),
+        "{} from {failures} failures",
+        mle.mean
+    );
+}

@@ -38,16 +38,16 @@ fn generator(lambda: f64, mu: f64, alpha: f64, c: f64, crews: f64) -> [[f64; 4];
     q
 }
 
-/// Solves the 4×4 system `a x = b` by Gaussian elimination with partial pivoting.
-fn solve(mut a: [[f64; 4]; 4], mut b: [f64; 4]) -> [f64; 4] {
-    for col in 0..4 {
-        let pivot = (col..4)
+/// Solves the N×N system `a x = b` by Gaussian elimination with partial pivoting.
+fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> [f64; N] {
+    for col in 0..N {
+        let pivot = (col..N)
             .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
             .unwrap();
         a.swap(col, pivot);
         b.swap(col, pivot);
         let pivot_row = a[col];
-        for row in col + 1..4 {
+        for row in col + 1..N {
             let f = a[row][col] / pivot_row[col];
             for (x, p) in a[row].iter_mut().zip(pivot_row).skip(col) {
                 *x -= f * p;
@@ -55,20 +55,27 @@ fn solve(mut a: [[f64; 4]; 4], mut b: [f64; 4]) -> [f64; 4] {
             b[row] -= f * b[col];
         }
     }
-    let mut x = [0.0; 4];
-    for row in (0..4).rev() {
-        let rest: f64 = (row + 1..4).map(|k| a[row][k] * x[k]).sum();
+    let mut x = [0.0; N];
+    for row in (0..N).rev() {
+        let rest: f64 = (row + 1..N).map(|k| a[row][k] * x[k]).sum();
         x[row] = (b[row] - rest) / a[row][row];
     }
     x
 }
 
-/// Steady-state availability: π Q = 0, Σ π = 1 (the last balance equation replaced by the
-/// normalisation), A = π(BOTH) + π(ONE).
+/// The steady state of generator `q`: π Q = 0, Σ π = 1 (the last balance equation replaced
+/// by the normalisation).
+fn steady_state<const N: usize>(q: [[f64; N]; N]) -> [f64; N] {
+    let mut a: [[f64; N]; N] = std::array::from_fn(|i| std::array::from_fn(|j| q[j][i]));
+    a[N - 1] = [1.0; N];
+    let mut b = [0.0; N];
+    b[N - 1] = 1.0;
+    solve(a, b)
+}
+
+/// Steady-state availability: A = π(BOTH) + π(ONE).
 fn availability(q: [[f64; 4]; 4]) -> f64 {
-    let mut a: [[f64; 4]; 4] = std::array::from_fn(|i| std::array::from_fn(|j| q[j][i]));
-    a[3] = [1.0; 4];
-    let pi = solve(a, [0.0, 0.0, 0.0, 1.0]);
+    let pi = steady_state(q);
     pi[BOTH] + pi[ONE]
 }
 
@@ -363,6 +370,84 @@ fn the_switch_time_and_an_uncovered_switch_take_the_device_down() {
             (mean - exact).abs() < 2e-3,
             "c = {coverage}: {mean} vs {exact}"
         );
+    }
+}
+
+/// The device chain with a switch that takes time: besides the four states above, a spare
+/// being switched in while the failed unit is in repair (`SWITCHING`) or already back on the
+/// shelf (`SWITCHING_SHELVED`), both down. Exponential switch at rate σ; the spare does not age
+/// while it is put in, a unit on the shelf ages at α, repairs are independent (rate μ each).
+fn generator_with_switch(alpha: f64, c: f64, sigma: f64) -> [[f64; 6]; 6] {
+    const SWITCHING: usize = 4;
+    const SWITCHING_SHELVED: usize = 5;
+    let (lambda, mu) = (LAMBDA, MU);
+    let mut q = [[0.0; 6]; 6];
+    q[BOTH][SWITCHING] = c * lambda;
+    q[BOTH][UNCOVERED] = (1.0 - c) * lambda;
+    q[BOTH][ONE] = alpha * lambda;
+    q[ONE][NONE] = lambda;
+    q[ONE][BOTH] = mu;
+    q[UNCOVERED][BOTH] = mu;
+    q[UNCOVERED][NONE] = alpha * lambda;
+    q[NONE][ONE] = 2.0 * mu;
+    q[SWITCHING][ONE] = sigma;
+    q[SWITCHING][SWITCHING_SHELVED] = mu;
+    q[SWITCHING_SHELVED][BOTH] = sigma;
+    q[SWITCHING_SHELVED][SWITCHING] = alpha * lambda;
+    for (i, row) in q.iter_mut().enumerate() {
+        row[i] = -row.iter().sum::<f64>();
+    }
+    q
+}
+
+/// A switch time given as a law is drawn at each switch: with an exponential switch of mean
+/// 1 h (a tenth of the unit's MTTF) the device is up the share the six-state chain gives,
+/// visibly below the instant switch's; and a plain duration still reads as a fixed time.
+#[test]
+fn an_exponential_switch_time_is_the_chain_with_a_switching_state() {
+    let (alpha, c, sigma) = (0.5, 0.9, 1.0);
+    let pi = steady_state(generator_with_switch(alpha, c, sigma));
+    let exact = pi[BOTH] + pi[ONE];
+    let instant = availability(generator(LAMBDA, MU, alpha, c, 2.0));
+    let text = devices(
+        &format!(
+            r#"Standby(spares: 1, kind: Warm({alpha}), coverage: {c},
+                switch: Exponential(mean: "1h"))"#
+        ),
+        "2000h",
+        "",
+    );
+    let s = run(&deployment(&text), 20);
+    let (mean, se) = mean_se(&s, "device_availability");
+    assert!(instant - exact > 9.0 * se, "{instant} vs {exact} ± {se}");
+    close(&s, "device_availability", exact, 4.5);
+    let plain = devices(r#"Standby(spares: 1, switch: "1h")"#, "100h", "");
+    let fixed = devices(r#"Standby(spares: 1, switch: Fixed("1h"))"#, "100h", "");
+    assert_eq!(
+        column(&run(&deployment(&plain), 2), "device_availability"),
+        column(&run(&deployment(&fixed), 2), "device_availability"),
+        "measured {mean}"
+    );
+}
+
+/// A switch time that is neither a duration nor a law is refused at the field, naming both
+/// forms; a law with bad parameters is refused as anywhere else.
+#[test]
+fn a_switch_time_that_is_not_a_duration_or_a_law_is_refused() {
+    for (switch, says) in [
+        ("Exponental(mean: \"1h\")", "a law of durations such as"),
+        ("12", "a duration such as"),
+        (
+            "Uniform(min: \"2h\", max: \"1h\")",
+            "fleets[0].standby.switch.min",
+        ),
+    ] {
+        let text = devices(&format!("Standby(spares: 1, switch: {switch})"), "100h", "");
+        let e = iotwin::scenario::compile_source(&text, "d.ron")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("d.ron:") && e.contains(says), "{switch}: {e}");
     }
 }
 

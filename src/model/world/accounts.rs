@@ -57,8 +57,9 @@ struct Quorum {
     devices_up: u32,
     path_up: bool,
     out_of_service: Downtime,
-    /// The fleet's first device, to index `held`.
+    /// The fleet's first device and its number of devices, to index and size `held`.
     first_device: u32,
+    devices: u32,
     /// Per device of the fleet, whether a common cause holds it down; empty until one does.
     held: Vec<bool>,
 }
@@ -181,6 +182,7 @@ impl Accounts {
                         path_up: true,
                         out_of_service: Downtime::measured(dep.warmup, horizon),
                         first_device,
+                        devices: f.count,
                         held: vec![],
                     }))
                 })
@@ -380,10 +382,7 @@ impl Accounts {
         };
         let i = (d - q.first_device) as usize;
         if q.held.is_empty() {
-            q.held = vec![false; q.devices_up.max(i as u32 + 1) as usize];
-        }
-        if q.held.len() <= i {
-            q.held.resize(i + 1, false);
+            q.held = vec![false; q.devices as usize];
         }
         q.held[i] = held;
         if up {

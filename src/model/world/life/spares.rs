@@ -7,11 +7,12 @@
 //! (`network/standby.rs`). When the unit in service fails it goes to repair (its repair law,
 //! or the site's crew), and a spare on the shelf takes over if the switch works (a draw of
 //! the device's lifecycle stream against the coverage): the device is down for the switch
-//! time, then up on the spare, which does not age while it is being put in. An uncovered
-//! switch, or an empty shelf, leaves the device down until a unit comes back from repair,
-//! which then goes straight into service; a unit repaired while another runs goes back to
-//! the shelf with a new life (repaired units are interchangeable). A spare that fails on the
-//! shelf (warm or hot) goes to repair too, without taking the device down.
+//! time (drawn from its law at each switch), then up on the spare, which does not age while
+//! it is being put in. An uncovered switch, or an empty shelf, leaves the device down until a
+//! unit comes back from repair, which then goes straight into service; a unit repaired while
+//! another runs goes back to the shelf with a new life (repaired units are interchangeable).
+//! A spare that fails on the shelf (warm or hot) goes to repair too, without taking the
+//! device down.
 //!
 //! Events cannot be cancelled: each device remembers when the `DeviceFail` that counts is due
 //! (the earliest failure among its units) and ignores the others; a `DeviceRepair` is the end
@@ -90,10 +91,14 @@ impl Units {
 
 impl Life {
     /// The standby spec of device `d`'s fleet, if it keeps standby spares.
-    pub(super) fn standby_of<O: Observer>(cx: &LifeCx<'_, O>, d: u32) -> Option<DeviceStandbySpec> {
+    pub(super) fn standby_of<'a, O: Observer>(
+        cx: &'a LifeCx<'_, O>,
+        d: u32,
+    ) -> Option<&'a DeviceStandbySpec> {
         cx.fleets[cx.devices[d as usize].fleet as usize]
             .life
             .standby
+            .as_ref()
     }
 
     /// Starts device `d` of a standby fleet at time 0: its unit in service `age` old, its
@@ -110,13 +115,14 @@ impl Life {
     ) {
         let fleet = cx.devices[d as usize].fleet as usize;
         let f = &cx.fleets[fleet];
-        let (Some(spec), Some(failure)) = (f.life.standby, &f.failure) else {
+        let (Some(spec), Some(failure)) = (&f.life.standby, &f.failure) else {
             return;
         };
         let active_fails = match down {
             Some(_) => NEVER,
             None => failure.lifetime.sample_residual(age, stream),
         };
+        let idle = spec.idle_rate;
         let shelf = (0..spec.spares)
             .map(|_| Shelved {
                 left: failure.lifetime.sample(stream) as f64,
@@ -137,7 +143,7 @@ impl Life {
             self.set_device_up(cx, 0, d, false);
             self.standby_to_repair(sched, cx, d, repair, via_crew);
         }
-        self.standby_reschedule(sched, d, spec.idle_rate);
+        self.standby_reschedule(sched, d, idle);
     }
 
     /// A `DeviceFail` (`up == false`) or `DeviceRepair` of device `d` of a standby fleet.
@@ -149,7 +155,7 @@ impl Life {
         up: bool,
     ) {
         let now = sched.now();
-        let Some(spec) = Self::standby_of(cx, d) else {
+        let Some(idle) = Self::standby_of(cx, d).map(|s| s.idle_rate) else {
             return;
         };
         let Some(units) = self.spares.devices.get_mut(&d) else {
@@ -160,12 +166,8 @@ impl Life {
         } else if units.due == now {
             units.due = NEVER;
             if units.active_fails == now {
-                self.standby_active_failed(sched, cx, d, spec);
-            } else if let Some(i) = units
-                .shelf
-                .iter()
-                .position(|s| s.fails_at(spec.idle_rate) == now)
-            {
+                self.standby_active_failed(sched, cx, d);
+            } else if let Some(i) = units.shelf.iter().position(|s| s.fails_at(idle) == now) {
                 // A spare failed on the shelf: to repair, the device carries on.
                 units.shelf.remove(i);
                 let mut stream = self.life_stream(cx, d);
@@ -173,17 +175,21 @@ impl Life {
                 self.standby_to_repair(sched, cx, d, repair, true);
             }
         }
-        self.standby_reschedule(sched, d, spec.idle_rate);
+        self.standby_reschedule(sched, d, idle);
     }
 
     /// The unit in service of device `d` failed now: it goes to repair, and a spare on the
     /// shelf takes over if the switch works.
+    ///
+    /// Draw order on the device's lifecycle stream: the failed unit's repair time, then the
+    /// coverage (only with a spare on the shelf and coverage below 1), then the switch time
+    /// (only for a covered switch; a fixed switch time draws nothing, so a plain duration
+    /// gives the same results as before the switch time became a law).
     fn standby_active_failed<O: Observer>(
         &mut self,
         sched: &mut Scheduler<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
-        spec: DeviceStandbySpec,
     ) {
         let now = sched.now();
         cx.count_failure(d, now);
@@ -193,6 +199,9 @@ impl Life {
             cx.observer
                 .observe(now, upkeep_step(d, lifecycle::FAILURE, Some(repair)));
         }
+        let Some(spec) = Self::standby_of(cx, d) else {
+            return;
+        };
         let Some(units) = self.spares.devices.get_mut(&d) else {
             return;
         };
@@ -203,11 +212,12 @@ impl Life {
         let mut down = true;
         if covered {
             let left = units.shelf.remove(0).left_at(spec.idle_rate, now);
-            if spec.switch == 0 {
+            let switch = spec.switch.sample(&mut stream);
+            if switch == 0 {
                 units.active_fails = now.saturating_add(left);
                 down = false;
             } else {
-                let at = now.saturating_add(spec.switch);
+                let at = now.saturating_add(switch);
                 units.incoming = Some((left, at));
                 sched.schedule_at(at, Event::DeviceRepair(d).into());
             }
