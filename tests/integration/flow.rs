@@ -1061,3 +1061,25 @@ fn a_drained_backlog_adds_the_uplink_latency_only() {
         );
     }
 }
+
+/// A small site quiet for years: four devices reporting once a day with a deadline of an hour
+/// keep it fresh about an hour a reading, so about 5/6 of the time it is stale, whether the
+/// run lasts 100 days or 1,500 (a piece of more than 4,096 readings was once taken as one
+/// fresh interval, and the site as never stale).
+#[test]
+fn flow_staleness_of_sparse_readings_does_not_depend_on_the_horizon() {
+    for horizon in ["100d", "1500d"] {
+        let mut dep = one_fleet(
+            horizon,
+            r#"buffer_messages: 100, uplinks: [Uplink(carrier: "c")]"#,
+            r#"count: 4, report: Fixed("1d")"#,
+            "",
+        );
+        dep.deadline = 3_600_000_000;
+        let s = run_mode(&dep, 2, Mode::Flow, None);
+        let stale = column(&s, "site_stale_share");
+        for share in stale {
+            assert!((share - 5.0 / 6.0).abs() < 0.005, "{horizon}: {share}");
+        }
+    }
+}

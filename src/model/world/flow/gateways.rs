@@ -5,6 +5,7 @@
 
 use crate::engine::{TICKS_PER_SECOND, Ticks};
 use crate::model::fluid::{self, Chunk};
+use crate::model::freshness::ReadingRun;
 use crate::model::ledger::LossCause;
 
 use super::super::network::Network;
@@ -416,7 +417,18 @@ pub(super) fn keep_fresh(
     let created = |x: f64| c.first as f64 + x * (c.last - c.first) as f64;
     let spacing = (c.last - c.first) as f64 / on_time as f64;
     let fresh = &mut cx.acc.freshness[site];
-    if on_time <= FRESHNESS_ONE_BY_ONE && spacing > deadline / 2.0 {
+    if spacing > deadline / 2.0 && on_time > FRESHNESS_ONE_BY_ONE {
+        // Sparse readings over a long piece (a small site quiet for years): each still covers
+        // its own interval, as settling reaches it.
+        fresh.cover_run(ReadingRun {
+            leaves: (d.first, d.last),
+            created: (c.first as f64, c.last as f64),
+            latency,
+            deadline,
+            count: on_time,
+            next: 0,
+        });
+    } else if spacing > deadline / 2.0 {
         for i in 0..on_time {
             let x = (i as f64 + 0.5) / on_time as f64;
             let start = leaves(x) + latency;

@@ -73,8 +73,9 @@ enum Pending {
     Fleet(usize),
 }
 
-/// Messages of a piece are covered one by one in a site's freshness when there are at most
-/// this many and they are sparse (spaced by more than half the deadline).
+/// Sparse messages of a piece (spaced by more than half the deadline) are covered one by one in
+/// a site's freshness at once when there are at most this many, and as its settling reaches
+/// them when there are more (`freshness::ReadingRun`: a quiet piece can last years).
 const FRESHNESS_ONE_BY_ONE: u64 = 4096;
 
 /// Flow mode's state beside the world's.
