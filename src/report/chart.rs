@@ -1059,6 +1059,33 @@ mod tests {
         assert_eq!(completeness(&s).unwrap(), completeness(&s).unwrap());
     }
 
+    /// A warm-up is a grey band named in the legend on every chart over time, and nowhere
+    /// without one; the series themselves are the whole run's either way.
+    #[test]
+    fn charts_over_time_shade_the_warm_up() {
+        let mut s = summary();
+        let plain =
+            [Kind::Completeness, Kind::Survival, Kind::Battery].map(|k| svg(k, &s).unwrap());
+        for chart in &plain {
+            assert!(!chart.contains("warm-up"));
+        }
+        s.warmup = 3 * 86_400 * 1_000_000;
+        assert!(
+            svg(Kind::Completeness, &s)
+                .unwrap()
+                .contains("warm-up, not measured")
+        );
+        for kind in [Kind::Survival, Kind::Battery] {
+            assert!(
+                svg(kind, &s)
+                    .unwrap()
+                    .contains("warm-up (lives counted from the start)")
+            );
+        }
+        assert!(!svg(Kind::Losses, &s).unwrap().contains("warm-up"));
+        assert_eq!(completeness_band(&s), completeness_band(&summary()));
+    }
+
     #[test]
     fn completeness_band_is_a_mean_with_an_interval() {
         let band = completeness_band(&summary());

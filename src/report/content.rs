@@ -380,7 +380,7 @@ pub fn chart_guide(kind: Kind, s: &Summary) -> String {
             "{guide} The grey band is the warm-up ({warm_up}): drawn, but left out of every metric."
         ),
         Kind::Survival | Kind::Battery => format!(
-            "{guide} The curve follows the devices from the start, through the warm-up ({warm_up}, the grey band): a life is a life whenever it began, unlike the metrics, which count from the warm-up's end."
+            "{guide} The curve follows the devices' lives from the start, warm-up ({warm_up}, the grey band) included, as a reliability curve does; the metrics count from the warm-up's end."
         ),
         _ => format!("{guide} Of the measured window, after the warm-up ({warm_up})."),
     }
