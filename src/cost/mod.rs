@@ -148,7 +148,9 @@ pub fn breakdown(dep: &Deployment, c: &CostSpec, o: &Outcome) -> CostBreakdown {
                 // The model knows each battery: price the swaps it made.
                 return Some(o.life.fleet_battery_swaps[i] as f64 * p.battery_swap);
             }
-            let swaps = o.horizon / p.battery_life?;
+            // Whole swaps due within the measured window (after any warm-up).
+            let life = p.battery_life?;
+            let swaps = o.horizon / life - o.measured_from / life;
             Some(f.count as f64 * swaps as f64 * p.battery_swap)
         })
         .sum();

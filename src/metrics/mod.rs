@@ -796,32 +796,35 @@ pub fn catalog(dep: &Deployment) -> Vec<Metric> {
     all.extend(causes::catalog(dep));
     if dep.warmup > 0 {
         // Said only with a warm-up, so scenarios without one keep their glossary.
-        for m in all.iter_mut().filter(|m| over_the_whole_run(dep, &m.id)) {
-            m.definition
-                .push_str(" Over the whole run: the warm-up is not left out.");
+        for m in all.iter_mut() {
+            if let Some(note) = warm_up_note(&m.id) {
+                m.definition.push(' ');
+                m.definition.push_str(note);
+            }
         }
     }
     all
 }
 
-/// Whether metric `id` is still measured over the whole run when `dep` has a warm-up:
-/// staleness, and the lifecycle, software, degradation and crew statistics (docs/model.md,
-/// "Warm-up"). Some are counts over the devices' whole lives by nature (replacements, first
-/// failures); the others are not yet cut at the warm-up's end.
-fn over_the_whole_run(dep: &Deployment, id: &str) -> bool {
-    let listed = |table: &[(&str, &str, &str)]| table.iter().any(|(t, _, _)| *t == id);
-    const LIFE_OVER_THE_RUN: [&str; 4] = [
-        "battery_depletions",
-        "battery_life_mean_s",
-        "planned_replacements",
-        "devices_dead",
-    ];
-    id.starts_with("site_stale")
-        || id.starts_with("crew_utilisation:")
-        || (has_life_metrics(dep) && LIFE_OVER_THE_RUN.contains(&id))
-        || listed(SOFTWARE_METRICS)
-        || listed(DEGRADATION_METRICS)
-        || listed(CREW_METRICS)
+/// What a warm-up means for metric `id`, where the definition alone would leave it open:
+/// every metric is measured from the warm-up's end, time averages over horizon − warm-up,
+/// counts of what happened after it (docs/model.md, "Warm-up"); these say which whole
+/// quantities count, or that they are a state at the horizon.
+fn warm_up_note(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "devices_dead" => "A state at the horizon: a device that died during the warm-up counts.",
+        "battery_life_mean_s" => {
+            "Over the batteries that ran flat after the warm-up, each with its whole life."
+        }
+        "mttr_s" => "Over the jobs finished after the warm-up, each with its whole time.",
+        "repair_wait_mean_s" => {
+            "Over the jobs started after the warm-up, each with its whole wait."
+        }
+        _ if id == "crew_utilisation" || id.starts_with("crew_utilisation:") => {
+            "Busy technician-time after the warm-up over technicians × (horizon − warm-up)."
+        }
+        _ => return None,
+    })
 }
 
 /// The `q` quantile of sorted `values` (nearest rank), NaN when there are none.
@@ -844,8 +847,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         }
     };
     let delivered = l.delivered();
-    let horizon = o.horizon.max(1) as f64;
-    // Busy times restart at the warm-up's end.
+    // Every time integral counts from the warm-up's end (0 without one) to the horizon.
     let measured = o.horizon.saturating_sub(o.measured_from).max(1) as f64;
     let mut recoveries = o.recoveries.clone();
     recoveries.sort_unstable();
@@ -906,7 +908,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         mean(
             &o.site_stale
                 .iter()
-                .map(|&t| t as f64 / horizon)
+                .map(|&t| t as f64 / measured)
                 .collect::<Vec<_>>(),
         ),
         if o.waited == 0 {
@@ -940,8 +942,6 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
         if !spec.has_capacity_limit() {
             continue;
         }
-        // Time averages over the measured window (after any warm-up).
-        let measured = o.horizon.saturating_sub(o.measured_from).max(1) as f64;
         match o.queues.get(g) {
             Some(q) => v.extend([
                 q.system_area as f64 / measured,
@@ -957,7 +957,7 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
     v.extend(&o.k_of_n_availability);
     if has_life_metrics(dep) {
         let devices = dep.device_count() as f64;
-        let up_s = o.device_availability * devices * horizon / 1e6;
+        let up_s = o.device_availability * devices * measured / 1e6;
         let life = &o.life;
         v.extend([
             o.device_failures as f64,
@@ -1015,15 +1015,15 @@ pub fn values(dep: &Deployment, o: &Outcome) -> Vec<f64> {
             }
         };
         v.extend([
-            sum(&|c| c.busy_time) as f64 / (technicians * horizon),
-            sum(&|c| c.queue_time) as f64 / horizon,
+            sum(&|c| c.busy_time) as f64 / (technicians * measured),
+            sum(&|c| c.queue_time) as f64 / measured,
             per(sum(&|c| c.restore_sum), completed),
             per(sum(&|c| c.wait_sum), started),
             sum(&|c| c.stockouts as u128) as f64,
         ]);
         if crews.len() > 1 {
             for c in crews {
-                v.push(c.busy_time as f64 / (c.technicians as f64 * horizon));
+                v.push(c.busy_time as f64 / (c.technicians as f64 * measured));
             }
         }
     }

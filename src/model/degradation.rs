@@ -89,11 +89,21 @@ pub struct DegradationStats {
 }
 
 impl DegradationStats {
-    pub fn new(horizon: Ticks) -> Self {
+    /// Statistics of `[from, horizon)`: degraded time counts from `from` on (a warm-up's
+    /// end, or 0), and the counts restart there ([`DegradationStats::restart`]).
+    pub fn measured(from: Ticks, horizon: Ticks) -> Self {
         DegradationStats {
-            degraded: Downtime::new(horizon),
+            degraded: Downtime::measured(from, horizon),
             ..DegradationStats::default()
         }
+    }
+
+    /// The warm-up ends: onsets, inspections and replacements count from now on. A sensor
+    /// degraded across the instant stays degraded, and counts in the degraded time from it.
+    pub fn restart(&mut self) {
+        self.onsets = 0;
+        self.inspections = 0;
+        self.condition_replacements = 0;
     }
 
     /// Time-average share of `devices` that were degraded.

@@ -14,6 +14,8 @@ use crate::engine::Ticks;
 pub struct Freshness {
     /// Stale time is final before this instant.
     settled_until: Ticks,
+    /// Stale time before this instant is not counted (a warm-up's end, or 0).
+    from: Ticks,
     stale: Ticks,
     /// Disjoint, sorted intervals of freshness not yet settled, all ending after
     /// `settled_until`.
@@ -67,6 +69,7 @@ impl Freshness {
     pub fn new(deadline: Ticks) -> Freshness {
         Freshness {
             settled_until: 0,
+            from: 0,
             stale: 0,
             pending: if deadline > 0 {
                 vec![(0, deadline)]
@@ -213,7 +216,7 @@ impl Freshness {
                 break;
             }
             if s > t {
-                self.stale += s - t;
+                self.stale += s - t.max(self.from).min(s);
             }
             t = t.max(e.min(until));
             if e > until {
@@ -222,13 +225,26 @@ impl Freshness {
             settled += 1;
         }
         if t < until {
-            self.stale += until - t;
+            self.stale += until - t.max(self.from).min(until);
         }
         self.pending.drain(..settled);
         self.settled_until = until;
     }
 
-    /// Stale time over `[0, horizon)`.
+    /// Stale time restarts at `now` (a warm-up's end): only what is stale from `now` on is
+    /// counted. The state goes on: readings already delivered keep the site fresh as before,
+    /// with no new grace. Exact whenever it is settled no further than `now`, which holds as
+    /// every caller settles only up to the current simulation time.
+    pub fn restart(&mut self, now: Ticks) {
+        debug_assert!(
+            self.settled_until <= now,
+            "freshness settled past the warm-up"
+        );
+        self.from = now;
+        self.stale = 0;
+    }
+
+    /// Stale time over `[0, horizon)`, or from the restart on.
     pub fn stale_until(mut self, horizon: Ticks) -> Ticks {
         self.settle(horizon);
         self.stale
@@ -272,6 +288,21 @@ mod tests {
         f.delivered(21, 21, 25, 100);
         // Fresh 0..10, stale 10..25, fresh 25..121.
         assert_eq!(f.stale_until(121), 15);
+    }
+
+    #[test]
+    fn after_a_restart_only_later_stale_time_counts() {
+        let mut f = Freshness::new(100);
+        f.delivered(0, 0, 0, 100); // fresh until 100, stale from there
+        f.delivered(150, 150, 150, 100); // stale 100..150 (settled), fresh 150..250
+        f.restart(200);
+        // Stale 250..300 still pending at the restart: counted from 250; 100..150 not.
+        f.delivered(300, 300, 300, 100);
+        assert_eq!(f.stale_until(400), 50);
+        // A gap spanning the restart counts from it.
+        let mut f = Freshness::new(10);
+        f.restart(60);
+        assert_eq!(f.stale_until(100), 40);
     }
 
     #[test]

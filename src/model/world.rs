@@ -390,6 +390,19 @@ pub struct LifeStats {
     pub first_depletions: Vec<u64>,
 }
 
+impl LifeStats {
+    /// The warm-up ends: depletions, battery lives, replacements, swaps and deaths count from
+    /// now on. First depletions (battery survival curves, about the devices' whole lives) go
+    /// on.
+    pub(super) fn restart(&mut self) {
+        self.battery_depletions = 0;
+        self.battery_life_sum = 0;
+        self.planned_replacements = 0;
+        self.fleet_battery_swaps.fill(0);
+        self.fleet_replacements.fill(0);
+    }
+}
+
 impl World<Silent> {
     /// Runs the replication to its horizon and returns what it measured, after checking that
     /// every message is accounted for.
@@ -650,6 +663,9 @@ impl<O: Observer> World<O> {
         }
         self.net.warm_up(now);
         self.acc.warm_up(now);
+        self.crews.warm_up(now);
+        self.software.warm_up();
+        self.cellular.warm_up();
     }
 
     fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {

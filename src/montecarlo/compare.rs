@@ -203,6 +203,7 @@ mod tests {
             replications: rows.len() as u32,
             mode: crate::montecarlo::Mode::Packet,
             horizon: 0,
+            warmup: 0,
             deadline: 0,
             per_replication: rows,
             extras: vec![],

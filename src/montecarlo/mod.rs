@@ -164,6 +164,9 @@ pub struct Summary {
     /// The mode the replications ran in (never `Auto`).
     pub mode: Mode,
     pub horizon: u64,
+    /// The scenario's warm-up (0 without one): every metric is measured after it; charts over
+    /// time mark it.
+    pub warmup: u64,
     pub deadline: u64,
     /// One row per replication, in replication order; columns follow [`Summary::metrics`].
     pub per_replication: Vec<Vec<f64>>,
@@ -646,6 +649,7 @@ fn summarise(dep: &Deployment, mode: Mode, rows: Vec<(Vec<f64>, Extras)>) -> Sum
         replications: per_replication.len() as u32,
         mode,
         horizon: dep.horizon,
+        warmup: dep.warmup,
         deadline: dep.deadline,
         per_replication,
         extras,

@@ -513,6 +513,7 @@ mod tests {
             seed: 1,
             replications: 2,
             horizon: 1,
+            warmup: 0,
             deadline: 1,
             mode: crate::montecarlo::Mode::Packet,
             per_replication: rows,

@@ -20,6 +20,8 @@ pub(crate) const BAR: RGBColor = RGBColor(70, 110, 170);
 pub(crate) const MEAN: RGBColor = RGBColor(200, 60, 40);
 pub(crate) const BAND: RGBColor = RGBColor(240, 150, 60);
 pub(crate) const INK: RGBColor = RGBColor(40, 40, 40);
+/// The shade of a warm-up on time charts: a neutral grey, apart from the data's colours.
+const WARM_UP: RGBColor = RGBColor(175, 175, 175);
 /// Colours of stacked cost components, in order.
 pub(crate) const PALETTE: [RGBColor; 6] = [
     RGBColor(70, 110, 170),
@@ -536,6 +538,7 @@ fn draw_completeness<DB: DrawingBackend>(
         .light_line_style(INK.mix(0.06))
         .draw()
         .map_err(text)?;
+    shade_warm_up(&mut chart, s, scale, (y0, y1), "warm-up, not measured")?;
     let upper = band.iter().map(|&(t, m, h)| (t / scale, pct(m + h)));
     let lower = band.iter().rev().map(|&(t, m, h)| (t / scale, pct(m - h)));
     chart
@@ -559,6 +562,35 @@ fn draw_completeness<DB: DrawingBackend>(
         ))
         .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BAR.stroke_width(2)));
     legend(&mut chart, SeriesLabelPosition::LowerLeft)
+}
+
+/// Shades the scenario's warm-up, [0, warm-up), on a time chart whose x axis is in units of
+/// `scale` seconds: drawn first, so the data lie over it, and named in the legend with
+/// `what`. Nothing without a warm-up.
+fn shade_warm_up<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    s: &Summary,
+    scale: f64,
+    (y0, y1): (f64, f64),
+    what: &str,
+) -> Result<(), String> {
+    if s.warmup == 0 {
+        return Ok(());
+    }
+    let end = s.warmup as f64 / 1e6 / scale;
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(0.0, y0), (end, y1)],
+            WARM_UP.mix(0.45).filled(),
+        )))
+        .map_err(text)?
+        .label(what)
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], WARM_UP.mix(0.45).filled()));
+    Ok(())
 }
 
 /// The unit of a time axis over `horizon_s` seconds: years from three years on, days from two
@@ -727,6 +759,14 @@ fn draw_share<DB: DrawingBackend>(
         .light_line_style(INK.mix(0.06))
         .draw()
         .map_err(text)?;
+    // Lives are followed from the start, warm-up included: the shade only marks it.
+    shade_warm_up(
+        &mut chart,
+        s,
+        scale,
+        (y0, y1),
+        "warm-up (lives counted from the start)",
+    )?;
     let upper = band.iter().map(|&(t, m, h)| (t / scale, pct(m + h)));
     let lower = band.iter().rev().map(|&(t, m, h)| (t / scale, pct(m - h)));
     chart
@@ -961,6 +1001,7 @@ mod tests {
             replications: 3,
             mode: crate::montecarlo::Mode::Packet,
             horizon: 30 * 86_400 * 1_000_000,
+            warmup: 0,
             deadline: 60_000_000,
             per_replication,
             extras,
@@ -1016,6 +1057,33 @@ mod tests {
         let s = summary();
         assert_eq!(losses(&s).unwrap(), losses(&s).unwrap());
         assert_eq!(completeness(&s).unwrap(), completeness(&s).unwrap());
+    }
+
+    /// A warm-up is a grey band named in the legend on every chart over time, and nowhere
+    /// without one; the series themselves are the whole run's either way.
+    #[test]
+    fn charts_over_time_shade_the_warm_up() {
+        let mut s = summary();
+        let plain =
+            [Kind::Completeness, Kind::Survival, Kind::Battery].map(|k| svg(k, &s).unwrap());
+        for chart in &plain {
+            assert!(!chart.contains("warm-up"));
+        }
+        s.warmup = 3 * 86_400 * 1_000_000;
+        assert!(
+            svg(Kind::Completeness, &s)
+                .unwrap()
+                .contains("warm-up, not measured")
+        );
+        for kind in [Kind::Survival, Kind::Battery] {
+            assert!(
+                svg(kind, &s)
+                    .unwrap()
+                    .contains("warm-up (lives counted from the start)")
+            );
+        }
+        assert!(!svg(Kind::Losses, &s).unwrap().contains("warm-up"));
+        assert_eq!(completeness_band(&s), completeness_band(&summary()));
     }
 
     #[test]

@@ -276,18 +276,31 @@ pub fn rows(s: &Summary) -> Vec<Row<'_>> {
 
 /// The facts of the study, as (label, value) pairs.
 pub fn facts(s: &Summary) -> Vec<(&'static str, String)> {
-    vec![
+    let mut facts = vec![
         ("Seed", s.seed.to_string()),
         ("Replications", s.replications.to_string()),
         ("Mode", mode_text(s).to_string()),
         ("Horizon", Duration(s.horizon).to_string()),
         ("Deadline", Duration(s.deadline).to_string()),
+    ];
+    if s.warmup > 0 {
+        // Said only with a warm-up, so reports without one keep their facts.
+        facts.push((
+            "Warm-up",
+            format!(
+                "{} (left out of every metric; the charts over time shade it)",
+                Duration(s.warmup)
+            ),
+        ));
+    }
+    facts.extend([
         (
             "Confidence level",
             "95% (Student t over replications)".to_string(),
         ),
         ("iotwin", env!("CARGO_PKG_VERSION").to_string()),
-    ]
+    ]);
+    facts
 }
 
 /// `text` with its first letter in capitals.
@@ -349,6 +362,27 @@ pub fn chart_text(kind: Kind) -> (&'static str, &'static str) {
             "Cost breakdown",
             "Mean cost per replication over the horizon, stacked by component.",
         ),
+    }
+}
+
+/// The reading guide of chart `kind` for summary `s`: [`chart_text`]'s, and with a warm-up
+/// what its grey band means (docs/model.md, "Warm-up"): the completeness series is drawn over
+/// the whole run and the band is what its metrics leave out; survival curves follow the
+/// devices' lives from the start, warm-up included, as a reliability curve does.
+pub fn chart_guide(kind: Kind, s: &Summary) -> String {
+    let guide = chart_text(kind).1;
+    if s.warmup == 0 {
+        return guide.to_string();
+    }
+    let warm_up = Duration(s.warmup);
+    match kind {
+        Kind::Completeness => format!(
+            "{guide} The grey band is the warm-up ({warm_up}): drawn, but left out of every metric."
+        ),
+        Kind::Survival | Kind::Battery => format!(
+            "{guide} The curve follows the devices' lives from the start, warm-up ({warm_up}, the grey band) included, as a reliability curve does; the metrics count from the warm-up's end."
+        ),
+        _ => format!("{guide} Of the measured window, after the warm-up ({warm_up})."),
     }
 }
 

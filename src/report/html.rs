@@ -124,7 +124,8 @@ pub fn report_html(s: &Summary, charts: &[Chart]) -> String {
 
     h.push_str("<h2>Charts</h2>\n");
     for chart in charts {
-        let (title, guide) = content::chart_text(chart.kind);
+        let title = content::chart_text(chart.kind).0;
+        let guide = content::chart_guide(chart.kind, s);
         h.push_str(&format!(
             "<figure id=\"chart-{}\">\n{}\n<figcaption><strong>{title}.</strong> {guide}</figcaption>\n</figure>\n",
             chart.kind.stem(),

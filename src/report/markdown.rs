@@ -85,7 +85,8 @@ pub fn report_md(s: &Summary, charts: &[Chart]) -> String {
 
     m.push_str("\n## Charts\n\n");
     for chart in charts {
-        let (title, guide) = content::chart_text(chart.kind);
+        let title = content::chart_text(chart.kind).0;
+        let guide = content::chart_guide(chart.kind, s);
         m.push_str(&format!(
             "![{title}](charts/{}.svg)\n\n*{title}.* {guide}\n\n",
             chart.kind.stem()

@@ -204,7 +204,7 @@ impl Accounts {
                 first_depletions: vec![0; SERIES_SLICES],
                 ..LifeStats::default()
             },
-            degradation: DegradationStats::new(horizon),
+            degradation: DegradationStats::measured(dep.warmup, horizon),
             queues: vec![QueueStats::default(); dep.gateways.len()],
             delays: DurationSketch::default(),
             outage_losses: Some(OutageLosses::new(
@@ -217,14 +217,21 @@ impl Accounts {
 
     /// The warm-up ends `now`: every count restarts from zero and every time integral from
     /// now. The ledger goes on whole (conservation is checked over the whole run) and the
-    /// outcome reports its difference. Downtimes were built measuring from the warm-up's end.
-    /// The completeness series and first failures (charts over the whole run) go on.
+    /// outcome reports its difference. Downtimes (degraded time too) were built measuring
+    /// from the warm-up's end; each site's staleness restarts here. The series the charts draw
+    /// over time (completeness, first failures and first depletions for survival curves) go
+    /// on over the whole run: the charts mark the warm-up (docs/model.md, "Warm-up").
     pub(super) fn warm_up(&mut self, now: Ticks) {
         self.ledger_at_warmup = Some(self.ledger.clone());
         self.measured_from = now;
         for f in &mut self.site_first_failure {
             f.restart(now);
         }
+        for f in &mut self.freshness {
+            f.restart(now);
+        }
+        self.life_stats.restart();
+        self.degradation.restart();
         self.carrier_outages = 0;
         self.peak_buffered = 0;
         self.failovers = 0;

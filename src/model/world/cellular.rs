@@ -284,7 +284,7 @@ impl Cellular {
             carrier_fleets,
             carrier_up: vec![true; carriers],
             regained: vec![],
-            down: vec![Downtime::new(horizon); n],
+            down: vec![Downtime::measured(dep.warmup, horizon); n],
             recoveries: vec![vec![]; n],
             switches: vec![0; n],
             switch_failures: vec![0; n],
@@ -899,6 +899,20 @@ impl Cellular {
             switches_onto: self.switches_onto,
             attach_failures: self.attach_failures,
         }
+    }
+}
+
+impl Cellular {
+    /// The warm-up ends: recoveries, switches, messages per carrier and turned-away
+    /// registrations count from now on (service downtime was built measuring from now). The
+    /// devices' state goes on.
+    pub(super) fn warm_up(&mut self) {
+        self.recoveries.iter_mut().for_each(Vec::clear);
+        self.switches.fill(0);
+        self.switch_failures.fill(0);
+        self.sent.iter_mut().for_each(|s| s.fill(0));
+        self.switches_onto.iter_mut().for_each(|s| s.fill(0));
+        self.attach_failures.fill(0);
     }
 }
 

@@ -180,6 +180,21 @@ impl Crews {
         self.of_gateway.get(g).copied().flatten()
     }
 
+    /// The warm-up ends `now`: each crew's time averages are brought up to now and every
+    /// statistic restarts, so busy time and queue length count from now on (a technician
+    /// busy across the instant counts from it) and jobs count where they start or finish
+    /// after it, each with its whole wait or time to restore (a job raised before the
+    /// warm-up's end and finished after it counts in the mean time to restore).
+    pub(super) fn warm_up(&mut self, now: Ticks) {
+        for c in &mut self.crews {
+            c.advance(now);
+            c.stats = CrewStats {
+                technicians: c.technicians,
+                ..CrewStats::default()
+            };
+        }
+    }
+
     /// Each crew's statistics, the time averages brought up to `horizon`.
     pub(super) fn finish(mut self, horizon: Ticks) -> Vec<CrewStats> {
         self.crews

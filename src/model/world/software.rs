@@ -158,6 +158,18 @@ impl Software {
         self.campaign_specs[c].fleet
     }
 
+    /// The warm-up ends: expiries, renewal failures, bricked devices, rollbacks, halted
+    /// campaigns and site visits count from now on. Certificates and campaigns go on as they
+    /// were (a device expired or bricked before stays blind until fixed, its lost readings
+    /// counted by the ledger after the warm-up).
+    pub(super) fn warm_up(&mut self) {
+        let visits = std::mem::take(&mut self.stats.fleet_firmware_visits);
+        self.stats = SoftStats {
+            fleet_firmware_visits: vec![0; visits.len()],
+            ..SoftStats::default()
+        };
+    }
+
     /// The replication's certificate and firmware counts.
     pub(super) fn finish(self) -> SoftStats {
         self.stats
