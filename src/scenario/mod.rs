@@ -37,10 +37,10 @@ pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};
 pub use types::{
     Amount, Battery, Carrier, CommonCause, Connectivity, Costs, Count, Crew, Degradation,
-    DegradationMode, Detection, DeviceCost, Dist, Expect, Failover, Failure, Fault, Fleet, Gateway,
-    GatewayCost, GilbertElliott, Inspection, Link, LinkRef, Maintenance, Outages, Plan, Positive,
-    Power, Probability, Redundancy, Repairs, Replace, Scenario, Share, Sim, Site, Sla, Spares,
-    Standby, StandbyKind, Steering, SwitchBack, Target, Uplink,
+    DegradationMode, Detection, DeviceCost, Dist, DurationOrLaw, Expect, Failover, Failure, Fault,
+    Fleet, Gateway, GatewayCost, GilbertElliott, Inspection, Link, LinkRef, Maintenance, Outages,
+    Plan, Positive, Power, Probability, Redundancy, Repairs, Replace, Scenario, Share, Sim, Site,
+    Sla, Spares, Standby, StandbyKind, Steering, SwitchBack, Target, Uplink,
 };
 
 /// The built-in default scenario, also shipped as `scenarios/factory.ron`.
