@@ -9,7 +9,9 @@
 //!
 //! The next events are kept apart in a short sorted run, the *bottom*. When it runs dry, the
 //! lowest occupied slot becomes the new bottom if it is small (it is sorted, then popped from
-//! the end); a large one is first redistributed one level down around its earliest time (a
+//! the end) or if its events spread thinly over the next digit down (a counting sort on that
+//! digit, so a sparse fleet refills once per slot of level 3 rather than once per slot of
+//! level 2); any other is first redistributed one level down around its earliest time (a
 //! *cascade*). So an event is moved a few times over its life, never compared against more
 //! than a handful of others, and every access is sequential or inside a few small arrays. That
 //! is what matters once the queue outgrows the L2 cache (a fleet of 100,000 devices keeps about
