@@ -9,7 +9,9 @@
 //!
 //! The next events are kept apart in a short sorted run, the *bottom*. When it runs dry, the
 //! lowest occupied slot becomes the new bottom if it is small (it is sorted, then popped from
-//! the end); a large one is first redistributed one level down around its earliest time (a
+//! the end) or if its events spread thinly over the next digit down (a counting sort on that
+//! digit, so a sparse fleet refills once per slot of level 3 rather than once per slot of
+//! level 2); any other is first redistributed one level down around its earliest time (a
 //! *cascade*). So an event is moved a few times over its life, never compared against more
 //! than a handful of others, and every access is sequential or inside a few small arrays. That
 //! is what matters once the queue outgrows the L2 cache (a fleet of 100,000 devices keeps about
@@ -41,12 +43,15 @@ const SLOTS: usize = 1 << DIGIT_BITS;
 const LEVELS: usize = u64::BITS.div_ceil(DIGIT_BITS) as usize;
 
 /// A slot with at most this many events becomes the bottom directly (sorting a few events is
-/// cheaper than another cascade); a bigger one is cascaded first. 16 measured best of 4–128.
+/// cheaper than another cascade); so does a bigger one within its head whose events spread
+/// with at most this many to each digit of the next level down (a counting sort on that
+/// digit); any other is cascaded first. 16 measured best of 4–128 before the counting sort.
 const SORT_AT_MOST: usize = 16;
 
 /// A bottom this long is filed back into slots rather than grow by insertion, which costs its
 /// length each time: pushes into its range would otherwise make a busy near future quadratic.
-const SPILL_AT: usize = 64;
+/// Above a head's worth ([`CHUNK`]), which a refill may leave in the bottom.
+const SPILL_AT: usize = 2 * CHUNK;
 
 /// Entries per chunk (4 KB of 16-byte entries). A slot keeps up to this many events in its
 /// own buffer, which it keeps between uses: most slots of a small or medium fleet never hold
@@ -273,7 +278,11 @@ impl<E: Copy> EventQueue<E> {
             }
             let index = level * SLOTS + slot;
             let source = &self.slots[index];
-            if level == 0 || (source.more.is_empty() && source.head.len() <= SORT_AT_MOST) {
+            let small = source.head.len() <= SORT_AT_MOST;
+            if level == 0
+                || (source.more.is_empty()
+                    && (small || self.sort_by_digit(index, level as u32 * DIGIT_BITS)))
+            {
                 // The slot's whole range becomes the bottom's: every other pending event lies
                 // after it. Level-0 slots hold one time each, so they need no range check.
                 let shift = level as u32 * DIGIT_BITS;
@@ -287,12 +296,14 @@ impl<E: Copy> EventQueue<E> {
                 // At the very top of time the end saturates; an event pushed at Ticks::MAX
                 // then goes to a slot, to come out after the bottom, which is still in order.
                 self.bottom_end = self.last.saturating_add(1 << shift);
-                self.take_bottom(index);
-                // The slot was in push order and the next event goes out from the end, so it
-                // was reversed: a stable sort leaves ties pushed last first. A level-0 slot
-                // holds a single time and needs no sort.
-                if level != 0 {
-                    sort_small_descending(&mut self.bottom);
+                if level == 0 || small {
+                    self.take_bottom(index);
+                    // The slot was in push order and the next event goes out from the end, so
+                    // it was reversed: a stable sort leaves ties pushed last first. A level-0
+                    // slot holds a single time and needs no sort.
+                    if level != 0 {
+                        sort_small_descending(&mut self.bottom);
+                    }
                 }
                 return;
             }
@@ -315,6 +326,47 @@ impl<E: Copy> EventQueue<E> {
             }
             self.slots[index] = source;
         }
+    }
+
+    /// Sorts a slot of more than [`SORT_AT_MOST`] events, all in its head, into the empty
+    /// bottom, if its events spread over the next digit down: a counting sort on that digit,
+    /// then an insertion sort that only has each digit's few events to order. Returns false,
+    /// leaving everything as it was, when some digit holds more than [`SORT_AT_MOST`] events
+    /// (the slot is then cascaded, which files them a level lower).
+    ///
+    /// This is the refill of a sparse fleet. At 10,000 devices a 262 ms slot of level 3 holds
+    /// about 84 events: cascading it filed each event once more and then refilled the bottom
+    /// from each of its 4 ms slots of about 1.3 events, a refill for almost every pop
+    /// (BENCHMARKS.md, issue 21).
+    fn sort_by_digit(&mut self, index: usize, shift: u32) -> bool {
+        debug_assert!(shift >= DIGIT_BITS && self.bottom.is_empty());
+        let below = shift - DIGIT_BITS;
+        let digit = |e: &Entry<E>| (e.time >> below) as usize & (SLOTS - 1);
+        let head = &mut self.slots[index].head;
+        let mut counts = [0u16; SLOTS];
+        for e in head.iter() {
+            counts[digit(e)] += 1;
+        }
+        if counts.iter().any(|&c| usize::from(c) > SORT_AT_MOST) {
+            return false;
+        }
+        // The highest digit first: the bottom is in descending time.
+        let mut at = 0u16;
+        for count in counts.iter_mut().rev() {
+            let c = *count;
+            *count = at;
+            at += c;
+        }
+        // Latest pushed first, so each digit's run holds its ties pushed last first.
+        self.bottom.resize(head.len(), head[0]);
+        for e in head.iter().rev() {
+            let d = digit(e);
+            self.bottom[usize::from(counts[d])] = *e;
+            counts[d] += 1;
+        }
+        head.clear();
+        sort_small_descending(&mut self.bottom);
+        true
     }
 
     /// Moves a slot's events into the empty bottom, latest pushed first. A slot within its
@@ -384,11 +436,12 @@ impl<E: Copy> EventQueue<E> {
     }
 }
 
-/// Sorts a run of at most [`SORT_AT_MOST`] entries by descending time, stably (entries of one
-/// time keep their order). An insertion sort written out here: the standard library's stable
-/// sort reaches the same insertion sort for so few elements, but through a call and checks
-/// that cost more than the sort itself on the one- and two-event slots a fleet of 10,000
-/// devices makes of most of its events.
+/// Sorts a run by descending time, stably (entries of one time keep their order). The run is
+/// short (at most [`SORT_AT_MOST`] entries), or ordered but for runs that short, so each entry
+/// moves past a few others at most. An insertion sort written out here: the standard library's
+/// stable sort reaches the same insertion sort for so few elements, but through a call and
+/// checks that cost more than the sort itself on the one- and two-event slots a fleet of
+/// 10,000 devices makes of many of its events.
 #[inline(always)]
 fn sort_small_descending<E: Copy>(run: &mut [Entry<E>]) {
     for i in 1..run.len() {
@@ -539,5 +592,36 @@ mod tests {
         ) {
             agrees(ops)?;
         }
+
+        /// Sparse slots: a few hundred events over some 65 ms, so slots of levels 1 and 2 hold
+        /// between a few and a few hundred, which the refill sorts by their next digit (or
+        /// cascades when a digit holds too many); a third of the pushes land on whole 64 µs
+        /// steps, so ties share a digit.
+        #[test]
+        fn agrees_with_a_sorted_map_when_slots_are_sorted_by_digit(
+            ops in prop::collection::vec(
+                (prop::bool::weighted(0.7), (0u64..1 << 16).prop_map(|x| if x % 3 == 0 { x & !63 } else { x }), any::<bool>()),
+                0..1500,
+            )
+        ) {
+            agrees(ops)?;
+        }
+    }
+
+    /// The refill's counting sort on a slot that spreads over its next digit: every event of a
+    /// 4 ms slot of level 2, in 40 distinct times of which each holds three ties.
+    #[test]
+    fn a_spread_slot_comes_out_in_time_order_with_ties_in_push_order() {
+        let mut q = EventQueue::default();
+        let mut pushed = Vec::new();
+        for i in 0..120u64 {
+            // Times 4096 + (i % 40) * 97: 40 times over the slot's 64 digits, in shuffled order.
+            let t = 4096 + (i * 23 % 40) * 97;
+            q.push(t, i);
+            pushed.push((t, i));
+        }
+        pushed.sort_by_key(|&(t, i)| (t, i));
+        let popped: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(popped, pushed);
     }
 }
