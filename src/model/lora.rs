@@ -25,6 +25,11 @@
 /// PHY payload, so callers add this themselves.
 pub const LORAWAN_OVERHEAD_BYTES: u32 = 13;
 
+/// Preamble symbols a receiver needs undisturbed to lock on a frame: Bor et al. 2016 (and
+/// LoRaSim) take 5, so a frame survives an overlap confined to its first `n_preamble − 5`
+/// symbols.
+pub const PREAMBLE_LOCK_SYMBOLS: u32 = 5;
+
 /// LoRa modulation settings of one transmission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoRaPhy {
@@ -88,6 +93,17 @@ impl LoRaPhy {
     pub fn low_data_rate_optimize(&self) -> bool {
         let (num, den) = self.symbol_fraction_us();
         num > 16_000 * den
+    }
+
+    /// How long another frame may still be on air after this one starts without disturbing
+    /// it, in microseconds: the first `preamble_symbols − 5` preamble symbols, since a receiver
+    /// locks on the last [`PREAMBLE_LOCK_SYMBOLS`] (Bor et al. 2016, LoRaSim's
+    /// `timingCollision`: 3 symbols of LoRaWAN's 8). The symbol time 2^SF/BW is a whole
+    /// number of microseconds at 125, 250 and 500 kHz.
+    pub fn lock_margin_us(&self) -> u64 {
+        let (num, den) = self.symbol_fraction_us();
+        let symbols = self.preamble_symbols.saturating_sub(PREAMBLE_LOCK_SYMBOLS);
+        (u128::from(symbols) * num / den) as u64
     }
 
     /// Number of payload symbols, header and CRC included (`payloadSymbNb`).
@@ -463,6 +479,19 @@ mod tests {
         let reach = pl.distance_m(14.0 + 137.0);
         assert!((reach - 544.7).abs() < 0.5, "{reach}");
         assert_eq!(pl.loss_db(0.0), pl.loss_db(1.0));
+    }
+
+    /// LoRaSim's `timingCollision`: (8 − 5) symbols of 2^SF/BW, 3 × 32.768 ms at SF12/125 kHz.
+    #[test]
+    fn the_lock_margin_is_three_of_eight_preamble_symbols() {
+        assert_eq!(LoRaPhy::sf(12).lock_margin_us(), 98_304);
+        assert_eq!(LoRaPhy::sf(7).lock_margin_us(), 3_072);
+        assert_eq!(phy(7, 500).lock_margin_us(), 768);
+        let short = LoRaPhy {
+            preamble_symbols: 4,
+            ..LoRaPhy::sf(9)
+        };
+        assert_eq!(short.lock_margin_us(), 0);
     }
 
     #[test]

@@ -473,6 +473,8 @@ impl Ctx<'_> {
             placement,
             sf_by_distance: l.sf_by_distance,
             capture_db: l.capture_db,
+            preamble_lock: super::compile_lora::preamble_lock(l)
+                .map_err(|e| self.error(&format!("{field}.{}", e.field), e.message, e.hint))?,
         })
     }
 

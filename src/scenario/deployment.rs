@@ -442,6 +442,9 @@ pub struct LoRaSpec {
     pub sf_by_distance: bool,
     /// Capture threshold in dB; `None`: overlapping frames are both lost.
     pub capture_db: Option<f64>,
+    /// Overlaps within the first (preamble − 5) symbols of the later frame are ignored
+    /// (LoRaSim's timing condition); only with `capture_db`.
+    pub preamble_lock: bool,
 }
 
 impl LoRaSpec {
@@ -458,7 +461,9 @@ impl LoRaSpec {
     /// Whether fleets with these settings can share channels: they must take them the same
     /// way (slots) and settle overlaps the same way (capture).
     pub fn shares_channels_with(&self, other: &LoRaSpec) -> bool {
-        self.slot == other.slot && self.capture_db == other.capture_db
+        self.slot == other.slot
+            && self.capture_db == other.capture_db
+            && self.preamble_lock == other.preamble_lock
     }
 }
 

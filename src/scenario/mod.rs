@@ -4,6 +4,7 @@
 pub mod catalog;
 mod cellular;
 mod compile;
+mod compile_lora;
 mod deployment;
 pub mod devices;
 mod error;

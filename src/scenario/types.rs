@@ -894,6 +894,13 @@ pub struct LoRa {
     /// overlap loses both. Needs `placement`.
     #[serde(default)]
     pub capture_db: Option<f64>,
+    /// The preamble-lock timing condition of LoRaSim (Bor et al. 2016, `timingCollision`):
+    /// a frame that starts while another is ending is not disturbed by it if the other ends
+    /// within the first 3 of its 8 preamble symbols (a receiver needs the last 5 to lock), so
+    /// only overlaps past that are settled by capture. Default false: every overlap counts.
+    /// Needs `capture_db`.
+    #[serde(default)]
+    pub preamble_lock: bool,
 }
 
 /// How a LoRa device takes the channel.

@@ -14,8 +14,10 @@
 //! and when the air clears. With a capture threshold the channel keeps every frame still on
 //! air with its received power, and of each overlapping pair the weaker is lost unless the
 //! stronger exceeds it by less than the threshold, when both are (Bor et al. 2016's rule, as in
-//! LoRaSim: pairwise, power only, without the preamble-lock timing condition). Spreading
-//! factors are taken as orthogonal: frames at different SFs never interfere.
+//! LoRaSim: pairwise, by power). With the preamble-lock condition (LoRaSim's
+//! `timingCollision`) a pair is not compared when the earlier frame ends within the first
+//! three preamble symbols of the later one. Spreading factors are taken as orthogonal: frames
+//! at different SFs never interfere.
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -41,6 +43,9 @@ struct SfRt {
     silence: Ticks,
     /// Index in the radio's channels of channel 0 at this site and spreading factor.
     first_channel: u32,
+    /// With the preamble-lock condition, how long an earlier frame may still be on air after
+    /// a frame at this spreading factor starts without the two being compared; 0 without it.
+    lock_margin: Ticks,
 }
 
 /// A LoRa fleet's radio: time on air of one message, the silence the duty cycle imposes after
@@ -94,15 +99,20 @@ pub(super) fn lora_timing(spec: &FleetSpec, l: &LoRaSpec) -> (Ticks, Ticks) {
 
 /// [`lora_timing`] at spreading factor `sf`.
 fn lora_timing_at(spec: &FleetSpec, l: &LoRaSpec, sf: u8) -> (Ticks, Ticks) {
-    let phy = LoRaPhy {
+    let phy = fleet_phy(l, sf);
+    let airtime = phy.time_on_air_us(spec.message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
+    let silence = lora::duty_cycle_off_time_us(airtime, l.duty_cycle.clamp(1e-9, 1.0));
+    (airtime, silence)
+}
+
+/// The modulation of a fleet with settings `l` at spreading factor `sf`.
+fn fleet_phy(l: &LoRaSpec, sf: u8) -> LoRaPhy {
+    LoRaPhy {
         spreading_factor: sf,
         bandwidth_hz: l.bandwidth_hz,
         coding_rate: l.coding_rate,
         ..LoRaPhy::default()
-    };
-    let airtime = phy.time_on_air_us(spec.message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
-    let silence = lora::duty_cycle_off_time_us(airtime, l.duty_cycle.clamp(1e-9, 1.0));
-    (airtime, silence)
+    }
 }
 
 /// Device `i`'s link in a fleet with settings `l`, drawn on `key`'s stream: a place uniform in
@@ -214,6 +224,11 @@ impl Radio {
                     airtime,
                     silence,
                     first_channel: channel_base(sf),
+                    lock_margin: if l.preamble_lock {
+                        fleet_phy(&l, sf).lock_margin_us()
+                    } else {
+                        0
+                    },
                 };
             }
             let linked = l.placement.is_some();
@@ -302,7 +317,10 @@ impl Radio {
         if rt.capture_db.is_some() {
             let rx = f64::from(link.rx_dbm);
             let mut collided = false;
-            for other in ch.on_air.iter_mut().filter(|o| o.tx.end > start) {
+            // An earlier frame that ends within this one's lock margin (0 without the
+            // preamble-lock condition) does not meet it.
+            let met = start.saturating_add(at.lock_margin);
+            for other in ch.on_air.iter_mut().filter(|o| o.tx.end > met) {
                 let theirs = f64::from(other.rx_dbm);
                 collided |= !lora::survives_overlap(rx, theirs, rt.capture_db);
                 other.tx.collided |= !lora::survives_overlap(theirs, rx, rt.capture_db);
@@ -354,11 +372,17 @@ mod tests {
 
     /// A fleet at SF12 with one channel (index 0 of the radio), capture at `capture_db`.
     fn fleet(capture_db: Option<f64>, slot: Ticks) -> (Radio, LoRaRt) {
+        locked_fleet(capture_db, slot, 0)
+    }
+
+    /// [`fleet`] with a preamble-lock margin of `lock_margin` ticks.
+    fn locked_fleet(capture_db: Option<f64>, slot: Ticks, lock_margin: Ticks) -> (Radio, LoRaRt) {
         let mut by_sf = [SfRt::default(); SFS];
         by_sf[5] = SfRt {
             airtime: 1_000,
             silence: 0,
             first_channel: 0,
+            lock_margin,
         };
         let rt = LoRaRt {
             channels: 1,
@@ -397,7 +421,16 @@ mod tests {
     /// Sends frames `(start, rx_dbm)` in order, then ends them all: which devices' frames are
     /// lost.
     fn lost(capture_db: Option<f64>, frames: &[(Ticks, f32)]) -> Vec<bool> {
-        let (mut radio, rt) = fleet(capture_db, 0);
+        lost_locked(capture_db, 0, frames)
+    }
+
+    /// [`lost`] with a preamble-lock margin of `lock_margin` ticks.
+    fn lost_locked(
+        capture_db: Option<f64>,
+        lock_margin: Ticks,
+        frames: &[(Ticks, f32)],
+    ) -> Vec<bool> {
+        let (mut radio, rt) = locked_fleet(capture_db, 0, lock_margin);
         let mut fate = vec![None; frames.len()];
         let mut ends = vec![];
         for (i, &(start, rx)) in frames.iter().enumerate() {
@@ -452,6 +485,31 @@ mod tests {
         );
     }
 
+    /// LoRaSim's timing condition: the later frame is compared with an earlier one only if
+    /// the earlier one is still on air past the later one's lock margin (here 100 µs of a
+    /// 1000 µs frame); then capture settles the pair as before.
+    #[test]
+    fn an_overlap_within_the_later_frames_lock_margin_is_ignored() {
+        let capture = Some(6.0);
+        // The earlier frame ends 100 µs into the later one: exactly the margin, no overlap.
+        assert_eq!(
+            lost_locked(capture, 100, &[(0, -100.0), (900, -101.0)]),
+            [false, false]
+        );
+        // 101 µs: the pair is compared, within 6 dB both are lost.
+        assert_eq!(
+            lost_locked(capture, 100, &[(0, -100.0), (899, -101.0)]),
+            [true, true]
+        );
+        // Compared, the stronger by 6 dB survives whichever came first.
+        assert_eq!(
+            lost_locked(capture, 100, &[(0, -110.0), (500, -100.0)]),
+            [true, false]
+        );
+        // Without the condition the 100 µs overlap loses both.
+        assert_eq!(lost(capture, &[(0, -100.0), (900, -101.0)]), [true, true]);
+    }
+
     #[test]
     fn slotted_frames_wait_for_the_next_slot_boundary() {
         let (_, rt) = fleet(None, 250);
@@ -479,6 +537,7 @@ mod tests {
             }),
             sf_by_distance,
             capture_db: None,
+            preamble_lock: false,
         }
     }
 
