@@ -473,7 +473,7 @@ impl Ctx<'_> {
             placement,
             sf_by_distance: l.sf_by_distance,
             capture_db: l.capture_db,
-            preamble_lock: super::compile_lora::preamble_lock(l)
+            rules: super::compile_lora::rules(l, message_bytes)
                 .map_err(|e| self.error(&format!("{field}.{}", e.field), e.message, e.hint))?,
         })
     }

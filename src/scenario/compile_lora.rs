@@ -1,7 +1,11 @@
-//! Checks of the LoRa options added for LoRaSim's collision rules, kept apart from the rest of
-//! the scenario compiler so that each option's refusal lives next to its reason.
+//! Checks of the LoRa options added to reproduce LoRaSim (Bor et al. 2016): the preamble-lock
+//! timing condition, its sensitivity table and its choice of bandwidth by distance. Kept apart
+//! from the rest of the scenario compiler so that each refusal lives next to its reason.
 
-use super::types::LoRa;
+use crate::model::lora::{self, LoRaPhy, Sensitivity};
+
+use super::deployment::LoRaRules;
+use super::types::{LoRa, LoRaAccess};
 
 /// Why a LoRa option was refused: the field under the fleet's `lora`, what is wrong and a hint.
 pub(super) struct LoRaRefusal {
@@ -10,9 +14,13 @@ pub(super) struct LoRaRefusal {
     pub(super) hint: String,
 }
 
-/// The checked `preamble_lock`: it refines how capture settles an overlap, so it means
-/// nothing without a capture threshold (without one every overlap loses both frames).
-pub(super) fn preamble_lock(l: &LoRa) -> Result<bool, LoRaRefusal> {
+/// The checked receiver rules of a fleet with LoRa settings `l` and `message_bytes` of
+/// application payload. Each option refines another and means nothing without it:
+/// `preamble_lock` decides which overlaps capture settles (needs `capture_db`),
+/// `bandwidth_by_distance` widens the choice of `sf_by_distance`, and a sensitivity table
+/// matters only where distances are known (`placement`). With bandwidths picked per device a
+/// slot must hold the longest frame, SF12 at 125 kHz.
+pub(super) fn rules(l: &LoRa, message_bytes: u32) -> Result<LoRaRules, LoRaRefusal> {
     if l.preamble_lock && l.capture_db.is_none() {
         return Err(LoRaRefusal {
             field: "preamble_lock",
@@ -24,5 +32,50 @@ pub(super) fn preamble_lock(l: &LoRa) -> Result<bool, LoRaRefusal> {
                 .into(),
         });
     }
-    Ok(l.preamble_lock)
+    if l.bandwidth_by_distance && !l.sf_by_distance {
+        return Err(LoRaRefusal {
+            field: "bandwidth_by_distance",
+            message: "`bandwidth_by_distance` picks the bandwidth with the spreading factor, \
+                      but the fleet's spreading factor is fixed"
+                .into(),
+            hint: "add `sf_by_distance: true`, or remove `bandwidth_by_distance`".into(),
+        });
+    }
+    if l.sensitivity != Sensitivity::Datasheet && l.placement.is_none() {
+        return Err(LoRaRefusal {
+            field: "sensitivity",
+            message: "a sensitivity table decides who is in range, but the fleet has no \
+                      placement: every device is in range"
+                .into(),
+            hint: "add `placement: Placement(radius_m: ...)`, or remove `sensitivity`".into(),
+        });
+    }
+    if let (true, LoRaAccess::Slotted { slot }) = (l.bandwidth_by_distance, l.access) {
+        let longest = LoRaPhy {
+            spreading_factor: 12,
+            bandwidth_hz: 125_000,
+            coding_rate: l.coding_rate,
+            ..LoRaPhy::default()
+        }
+        .time_on_air_us(message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
+        if slot.ticks() < longest {
+            return Err(LoRaRefusal {
+                field: "access.slot",
+                message: format!(
+                    "a slot of {} µs is shorter than a frame's {longest} µs on air at SF12 and \
+                     125 kHz, which `bandwidth_by_distance` may pick",
+                    slot.ticks()
+                ),
+                hint: format!(
+                    "a slotted frame must fit its slot: use a slot of at least {:.3} s",
+                    longest as f64 / 1e6
+                ),
+            });
+        }
+    }
+    Ok(LoRaRules {
+        preamble_lock: l.preamble_lock,
+        sensitivity: l.sensitivity,
+        bandwidth_by_distance: l.bandwidth_by_distance,
+    })
 }

@@ -901,6 +901,18 @@ pub struct LoRa {
     /// Needs `capture_db`.
     #[serde(default)]
     pub preamble_lock: bool,
+    /// Which receiver sensitivities decide range and spreading factors: `Datasheet` (Semtech
+    /// SX1272, the default) or `LoRaSim` (Bor et al. 2016's measured table, as LoRaSim uses).
+    /// Needs `placement`.
+    #[serde(default)]
+    pub sensitivity: crate::model::lora::Sensitivity,
+    /// With `sf_by_distance`, each device also picks its bandwidth: of every spreading factor
+    /// from `spreading_factor` up at 125, 250 and 500 kHz it uses the setting with the
+    /// shortest time on air that its link budget meets (LoRaSim's experiment 3). Default
+    /// false: the fleet's `bandwidth_khz`. Frames at one spreading factor share its channels
+    /// whatever their bandwidths, as in LoRaSim.
+    #[serde(default)]
+    pub bandwidth_by_distance: bool,
 }
 
 /// How a LoRa device takes the channel.
