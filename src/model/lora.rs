@@ -25,6 +25,11 @@
 /// PHY payload, so callers add this themselves.
 pub const LORAWAN_OVERHEAD_BYTES: u32 = 13;
 
+/// Preamble symbols a receiver needs undisturbed to lock on a frame: Bor et al. 2016 (and
+/// LoRaSim) take 5, so a frame survives an overlap confined to its first `n_preamble − 5`
+/// symbols.
+pub const PREAMBLE_LOCK_SYMBOLS: u32 = 5;
+
 /// LoRa modulation settings of one transmission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoRaPhy {
@@ -88,6 +93,17 @@ impl LoRaPhy {
     pub fn low_data_rate_optimize(&self) -> bool {
         let (num, den) = self.symbol_fraction_us();
         num > 16_000 * den
+    }
+
+    /// How long another frame may still be on air after this one starts without disturbing
+    /// it, in microseconds: the first `preamble_symbols − 5` preamble symbols, since a receiver
+    /// locks on the last [`PREAMBLE_LOCK_SYMBOLS`] (Bor et al. 2016, LoRaSim's
+    /// `timingCollision`: 3 symbols of LoRaWAN's 8). The symbol time 2^SF/BW is a whole
+    /// number of microseconds at 125, 250 and 500 kHz.
+    pub fn lock_margin_us(&self) -> u64 {
+        let (num, den) = self.symbol_fraction_us();
+        let symbols = self.preamble_symbols.saturating_sub(PREAMBLE_LOCK_SYMBOLS);
+        (u128::from(symbols) * num / den) as u64
     }
 
     /// Number of payload symbols, header and CRC included (`payloadSymbNb`).
@@ -162,6 +178,43 @@ pub fn sensitivity_dbm(sf: u8, bandwidth_hz: u32) -> f64 {
     const BW125: [f64; 6] = [-124.0, -127.0, -130.0, -133.0, -135.0, -137.0];
     const BW250: [f64; 6] = [-122.0, -125.0, -128.0, -130.0, -132.0, -135.0];
     const BW500: [f64; 6] = [-116.0, -119.0, -122.0, -125.0, -128.0, -129.0];
+    let row = match bandwidth_hz {
+        125_000 => &BW125,
+        250_000 => &BW250,
+        _ => &BW500,
+    };
+    row[usize::from(sf.clamp(7, 12) - 7)]
+}
+
+/// Which receiver sensitivities decide a device's range and its spreading factor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub enum Sensitivity {
+    /// Semtech's SX1272/73 datasheet ([`sensitivity_dbm`]).
+    #[default]
+    Datasheet,
+    /// Bor et al. 2016's own measurements (their Table 3, the table LoRaSim uses,
+    /// [`lorasim_sensitivity_dbm`]): for reproducing LoRaSim's runs.
+    LoRaSim,
+}
+
+impl Sensitivity {
+    /// The sensitivity in dBm at spreading factor `sf` and bandwidth `bandwidth_hz`.
+    pub fn dbm(self, sf: u8, bandwidth_hz: u32) -> f64 {
+        match self {
+            Sensitivity::Datasheet => sensitivity_dbm(sf, bandwidth_hz),
+            Sensitivity::LoRaSim => lorasim_sensitivity_dbm(sf, bandwidth_hz),
+        }
+    }
+}
+
+/// Receiver sensitivity in dBm as Bor et al. 2016 measured it on their SX1276 boards (Table 3
+/// of "Do LoRa Low-Power Wide-Area Networks Scale?", the table of LoRaSim): up to 2.5 dB
+/// better than the datasheet at SF7 to SF11 and, unlike it, not monotone: their SF12 at
+/// 125 kHz (−133.25) is worse than their SF11 (−134.5).
+pub fn lorasim_sensitivity_dbm(sf: u8, bandwidth_hz: u32) -> f64 {
+    const BW125: [f64; 6] = [-126.5, -127.25, -131.25, -132.75, -134.5, -133.25];
+    const BW250: [f64; 6] = [-124.25, -126.75, -128.25, -130.25, -132.75, -132.25];
+    const BW500: [f64; 6] = [-120.75, -124.0, -127.5, -128.75, -128.75, -132.25];
     let row = match bandwidth_hz {
         125_000 => &BW125,
         250_000 => &BW250,
@@ -442,6 +495,17 @@ mod tests {
     }
 
     #[test]
+    fn lorasims_measured_table_is_picked_by_name() {
+        assert_eq!(Sensitivity::default(), Sensitivity::Datasheet);
+        assert_eq!(Sensitivity::Datasheet.dbm(9, 250_000), -128.0);
+        assert_eq!(Sensitivity::LoRaSim.dbm(7, 125_000), -126.5);
+        assert_eq!(Sensitivity::LoRaSim.dbm(11, 125_000), -134.5);
+        assert_eq!(Sensitivity::LoRaSim.dbm(12, 125_000), -133.25);
+        assert_eq!(Sensitivity::LoRaSim.dbm(12, 500_000), -132.25);
+        assert_eq!(Sensitivity::LoRaSim.dbm(8, 500_000), -124.0);
+    }
+
+    #[test]
     fn the_lowest_spreading_factor_that_the_link_budget_meets() {
         assert_eq!(lowest_spreading_factor(-100.0, 7, 125_000), Some(7));
         assert_eq!(lowest_spreading_factor(-124.0, 7, 125_000), Some(7));
@@ -463,6 +527,19 @@ mod tests {
         let reach = pl.distance_m(14.0 + 137.0);
         assert!((reach - 544.7).abs() < 0.5, "{reach}");
         assert_eq!(pl.loss_db(0.0), pl.loss_db(1.0));
+    }
+
+    /// LoRaSim's `timingCollision`: (8 − 5) symbols of 2^SF/BW, 3 × 32.768 ms at SF12/125 kHz.
+    #[test]
+    fn the_lock_margin_is_three_of_eight_preamble_symbols() {
+        assert_eq!(LoRaPhy::sf(12).lock_margin_us(), 98_304);
+        assert_eq!(LoRaPhy::sf(7).lock_margin_us(), 3_072);
+        assert_eq!(phy(7, 500).lock_margin_us(), 768);
+        let short = LoRaPhy {
+            preamble_symbols: 4,
+            ..LoRaPhy::sf(9)
+        };
+        assert_eq!(short.lock_margin_us(), 0);
     }
 
     #[test]

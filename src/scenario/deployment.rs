@@ -442,6 +442,22 @@ pub struct LoRaSpec {
     pub sf_by_distance: bool,
     /// Capture threshold in dB; `None`: overlapping frames are both lost.
     pub capture_db: Option<f64>,
+    /// How the gateway's receiver decides, beyond the settings above: the options added to
+    /// reproduce LoRaSim (preamble lock, its sensitivity table, bandwidth by distance).
+    pub rules: LoRaRules,
+}
+
+/// A LoRa fleet's receiver rules; the default is the plain model.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LoRaRules {
+    /// Overlaps within the first (preamble − 5) symbols of the later frame are ignored
+    /// (LoRaSim's timing condition); only with `capture_db`.
+    pub preamble_lock: bool,
+    /// The sensitivity table that decides range and spreading factors.
+    pub sensitivity: crate::model::lora::Sensitivity,
+    /// Devices pick their bandwidth with their spreading factor (the fastest setting they
+    /// reach); only with `sf_by_distance`.
+    pub bandwidth_by_distance: bool,
 }
 
 impl LoRaSpec {
@@ -458,7 +474,9 @@ impl LoRaSpec {
     /// Whether fleets with these settings can share channels: they must take them the same
     /// way (slots) and settle overlaps the same way (capture).
     pub fn shares_channels_with(&self, other: &LoRaSpec) -> bool {
-        self.slot == other.slot && self.capture_db == other.capture_db
+        self.slot == other.slot
+            && self.capture_db == other.capture_db
+            && self.rules.preamble_lock == other.rules.preamble_lock
     }
 }
 

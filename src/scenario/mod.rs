@@ -29,9 +29,9 @@ pub use deployment::{
     BatterySpec, Bound, BurstSpec, CampaignSpec, CauseSpec, CertSpec, CostSpec, CrewSpec,
     DegradationSpec, Deployment, DeviceCostSpec, DeviceStandbySpec, DropPolicy, Effect,
     Expectation, FailoverSpec, FailureSpec, FaultSpec, FaultTarget, FleetHit, FleetSpec,
-    GatewayCostSpec, GatewaySpec, GroupSpec, InspectionSpec, LifeSpec, LinkSpec, LoRaSpec, Onset,
-    PlacementSpec, PlanSpec, Pool, ReplaceSpec, SlaSpec, SparesSpec, SwitchBackSpec, Unit,
-    UplinkSpec,
+    GatewayCostSpec, GatewaySpec, GroupSpec, InspectionSpec, LifeSpec, LinkSpec, LoRaRules,
+    LoRaSpec, Onset, PlacementSpec, PlanSpec, Pool, ReplaceSpec, SlaSpec, SparesSpec,
+    SwitchBackSpec, Unit, UplinkSpec,
 };
 pub use error::{Diagnostic, ScenarioError, closest as closest_name};
 pub use locate::{FieldMap, Position};

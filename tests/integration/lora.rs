@@ -473,6 +473,15 @@ fn impossible_lora_options_are_refused_with_the_field() {
         ", capture_db: -1.0, placement: Placement(radius_m: 500)",
         "lora.capture_db",
     );
+    refused(
+        ", preamble_lock: true, placement: Placement(radius_m: 500)",
+        "lora.preamble_lock",
+    );
+    refused(
+        ", bandwidth_by_distance: true, placement: Placement(radius_m: 500)",
+        "lora.bandwidth_by_distance",
+    );
+    refused(", sensitivity: LoRaSim", "lora.sensitivity");
     // Two fleets at one site, one slotted and one not.
     let text = lora_site(10, "10m", "Exponential", &[9, 9], "").replacen(
         "LoRa(spreading_factor: 9 )",
@@ -486,4 +495,180 @@ fn impossible_lora_options_are_refused_with_the_field() {
         err.contains("fleets[1].lora") && err.contains("access"),
         "{err}"
     );
+}
+
+/// One row of LoRaSim's measured curves (`tests/data/lorasim/der.csv`): the mean data
+/// extraction rate of its runs and its standard error across them.
+struct LoRaSimPoint {
+    der: f64,
+    se: f64,
+}
+
+/// LoRaSim's measured DER for `experiment` at `nodes`, with (`full`) or without its full
+/// collision check, and with `fix` whether the run kept the arriving frame's collision flag
+/// (see the data's README).
+fn lorasim_reference(experiment: u32, full: bool, fix: bool, nodes: u32) -> LoRaSimPoint {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/lorasim/der.csv");
+    let text = std::fs::read_to_string(path).expect("tests/data/lorasim/der.csv");
+    let mut rows = text.lines().filter(|l| !l.starts_with('#'));
+    let header: Vec<&str> = rows.next().expect("header").split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let key = [
+        experiment.to_string(),
+        u32::from(full).to_string(),
+        u32::from(fix).to_string(),
+        nodes.to_string(),
+    ];
+    let cols = [
+        at("experiment"),
+        at("full_collision"),
+        at("arrival_flag_fix"),
+        at("nodes"),
+    ];
+    let row: Vec<&str> = rows
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|r| cols.iter().zip(&key).all(|(&c, k)| r[c] == k))
+        .unwrap_or_else(|| panic!("no LoRaSim row for {key:?}"));
+    LoRaSimPoint {
+        der: row[at("der")].parse().expect("der"),
+        se: row[at("der_se")].parse().expect("der_se"),
+    }
+}
+
+/// LoRaSim's settings per experiment as iotwin's: the (lowest) spreading factor, the other
+/// fields of `LoRa(...)`, and the sensitivity in dBm that sets the radius of its disc.
+/// Experiments 0, 1 and 4 send at SF12 and 125 kHz with coding rate 4/8 (its `cr = 4`), 4/8
+/// on one of three frequencies 4 MHz apart per node, and 4/5; their disc reaches −132.25 dBm.
+/// Experiment 3 gives each node the fastest (SF, bandwidth) its received power meets in
+/// LoRaSim's table, at 4/5, on a disc that reaches the table's weakest entry, −134.5 dBm.
+fn lorasim_settings(experiment: u32) -> (u8, &'static str, f64) {
+    match experiment {
+        0 => (12, "coding_rate: 4, channels: 1", -132.25),
+        1 => (12, "coding_rate: 4, channels: 3", -132.25),
+        4 => (12, "coding_rate: 1, channels: 1", -132.25),
+        3 => (
+            7,
+            "coding_rate: 1, channels: 1, sf_by_distance: true, bandwidth_by_distance: true, \
+             sensitivity: LoRaSim",
+            -134.5,
+        ),
+        _ => unreachable!("experiment {experiment} is not modelled"),
+    }
+}
+
+/// The network of LoRaSim's `loraDir.py` for `experiment` (0, 1, 3 or 4) as an iotwin
+/// scenario, run for 8 replications of `horizon` after an hour's warm-up; returns the
+/// DER (frames received over frames sent) with its standard error across replications.
+///
+/// LoRaSim places nodes uniformly in area on a disc whose radius is where 14 dBm just reaches
+/// the experiment's sensitivity ([`lorasim_settings`]), every node transmits a 20-byte PHY payload
+/// after exponential gaps of mean 1000 s (no duty cycle) on one frequency, and its path loss
+/// is `127.41 + 20.8 ln(d/40)`: the natural logarithm, where the paper's law has log10. That is
+/// iotwin's log10 law with exponent 2.08 ln 10 = 4.789, which gives the same loss at every
+/// distance. Full collision is capture at 6 dB with the preamble-lock condition.
+fn iotwin_lorasim_der(experiment: u32, full: bool, nodes: u32, horizon: &str) -> (f64, f64) {
+    let (sf, settings, reach_dbm) = lorasim_settings(experiment);
+    let gamma_ln = 2.08 * std::f64::consts::LN_10;
+    let radius = 40.0 * ((14.0 - reach_dbm - 127.41) / 20.8f64).exp();
+    let extra = format!(
+        ", {settings}, duty_cycle: 1.0, placement: \
+         Placement(radius_m: {radius:.6}, path_loss: PathLoss(exponent: {gamma_ln:.9})){}",
+        if full {
+            ", capture_db: 6.0, preamble_lock: true"
+        } else {
+            ""
+        }
+    );
+    let text = lora_site(nodes, "1000s", "Exponential", &[sf], &extra)
+        .replace("message_bytes: 20", "message_bytes: 7")
+        .replace(
+            r#"horizon: "1d","#,
+            &format!(r#"horizon: "{horizon}", warmup: "1h","#),
+        );
+    let s = run(&deployment(&text), 8);
+    let der: Vec<f64> = column(&s, "lost_collision")
+        .iter()
+        .zip(column(&s, "messages_generated"))
+        .zip(column(&s, "messages_in_flight_at_horizon"))
+        .zip(column(&s, "lost_duty_cycle"))
+        .zip(out_of_range(&s))
+        .map(|((((lost, generated), flying), busy), far)| {
+            let sent = generated - flying - busy;
+            1.0 - (lost + far) / sent
+        })
+        .collect();
+    let n = der.len() as f64;
+    let mean = der.iter().sum::<f64>() / n;
+    let sd = (der.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    (mean, sd / n.sqrt())
+}
+
+/// iotwin against LoRaSim's own measured curve, point by point: the difference must stay
+/// within four standard errors of the difference (both simulators' spreads across their runs)
+/// plus 0.002 for what differs between the two by construction and does not shrink with more
+/// runs: LoRaSim counts the frames still on air at its end as sent and not received (a
+/// node's share T/period ≈ 0.0017 of one frame out of its 86 a day, below 1e-4), starts
+/// with an empty channel where iotwin warms up, and holds powers as f64 where iotwin keeps
+/// f32 (a 6 dB comparison flips only within 1e-5 dB).
+fn compare_with_lorasim(points: &[(u32, bool, u32)], horizon: &str) {
+    eprintln!("exp full nodes  LoRaSim DER (se)    iotwin DER (se)     diff    allowed");
+    for &(experiment, full, nodes) in points {
+        let reference = lorasim_reference(experiment, full, full, nodes);
+        let (der, se) = iotwin_lorasim_der(experiment, full, nodes, horizon);
+        let allowed = 4.0 * (se * se + reference.se * reference.se).sqrt() + 0.002;
+        let diff = der - reference.der;
+        eprintln!(
+            "{experiment:<3} {full:<5} {nodes:<5} {:.4} ({:.4})     {der:.4} ({se:.4})     \
+             {diff:+.4} {allowed:.4}",
+            reference.der, reference.se
+        );
+        assert!(
+            diff.abs() <= allowed,
+            "experiment {experiment}, full collision {full}, {nodes} nodes: iotwin {der:.4} \
+             against LoRaSim {:.4}",
+            reference.der
+        );
+    }
+}
+
+/// LoRaSim's experiments 0 (SF12, CR 4/8) with its simple and its full collision check, 4
+/// (LoRaWAN's SF12, CR 4/5) and 3 (the fastest setting each node reaches, both checks) at a
+/// light and a heavy load; the whole curves are
+/// `lorasim_curves_match_at_every_node_count`.
+#[test]
+fn lorasim_curves_match_at_two_loads() {
+    compare_with_lorasim(
+        &[
+            (0, false, 200),
+            (0, false, 1000),
+            (0, true, 200),
+            (0, true, 1000),
+            (4, false, 1000),
+            (3, false, 1000),
+            (3, true, 1000),
+        ],
+        "2d",
+    );
+}
+
+/// Every point of LoRaSim's curves stored in `tests/data/lorasim/der.csv` for the experiments
+/// iotwin models (0, 1, 3 and 4; each check as the paper describes it, see the data's
+/// README). Slow (a few minutes): `cargo test --profile ci --test integration
+/// lora::lorasim_curves -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn lorasim_curves_match_at_every_node_count() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/lorasim/der.csv");
+    let text = std::fs::read_to_string(path).expect("tests/data/lorasim/der.csv");
+    let points: Vec<(u32, bool, u32)> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<u32> = l.split(',').take(4).map(|x| x.parse().expect(l)).collect();
+            let (experiment, full, fix, nodes) = (f[0], f[1] == 1, f[2] == 1, f[3]);
+            ([0, 1, 3, 4].contains(&experiment) && full == fix).then_some((experiment, full, nodes))
+        })
+        .collect();
+    assert!(points.len() >= 24, "{} points", points.len());
+    compare_with_lorasim(&points, "4d");
 }

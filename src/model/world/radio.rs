@@ -14,8 +14,10 @@
 //! and when the air clears. With a capture threshold the channel keeps every frame still on
 //! air with its received power, and of each overlapping pair the weaker is lost unless the
 //! stronger exceeds it by less than the threshold, when both are (Bor et al. 2016's rule, as in
-//! LoRaSim: pairwise, power only, without the preamble-lock timing condition). Spreading
-//! factors are taken as orthogonal: frames at different SFs never interfere.
+//! LoRaSim: pairwise, by power). With the preamble-lock condition (LoRaSim's
+//! `timingCollision`) a pair is not compared when the earlier frame ends within the first
+//! three preamble symbols of the later one. Spreading factors are taken as orthogonal: frames
+//! at different SFs never interfere.
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -33,14 +35,38 @@ const MAX_LORA_CHANNELS: u32 = 64;
 /// Spreading factors a LoRa radio uses, 7..=12, as an index from 0.
 const SFS: usize = 6;
 
-/// Time on air and duty-cycle silence of a fleet's frame at one spreading factor, and where
-/// that spreading factor's channels start at the fleet's site.
+/// Bandwidths a LoRa radio uses: 125, 250 and 500 kHz, as an index from 0.
+const BANDWIDTHS_HZ: [u32; 3] = [125_000, 250_000, 500_000];
+
+/// Settings (spreading factor and bandwidth) a fleet's frames may be sent at.
+const SETTINGS: usize = SFS * BANDWIDTHS_HZ.len();
+
+/// Where the timing of spreading factor `sf` at bandwidth index `bandwidth` is kept.
+#[inline]
+fn setting(sf: u8, bandwidth: u8) -> usize {
+    usize::from(sf - 7) * BANDWIDTHS_HZ.len() + usize::from(bandwidth)
+}
+
+/// The index of `bandwidth_hz` in [`BANDWIDTHS_HZ`]; the scenario admits only those three.
+fn bandwidth_index(bandwidth_hz: u32) -> u8 {
+    match bandwidth_hz {
+        250_000 => 1,
+        500_000 => 2,
+        _ => 0,
+    }
+}
+
+/// Time on air and duty-cycle silence of a fleet's frame at one spreading factor and
+/// bandwidth, and where that spreading factor's channels start at the fleet's site.
 #[derive(Clone, Copy, Debug, Default)]
 struct SfRt {
     airtime: Ticks,
     silence: Ticks,
     /// Index in the radio's channels of channel 0 at this site and spreading factor.
     first_channel: u32,
+    /// With the preamble-lock condition, how long an earlier frame may still be on air after
+    /// a frame at this spreading factor starts without the two being compared; 0 without it.
+    lock_margin: Ticks,
 }
 
 /// A LoRa fleet's radio: time on air of one message, the silence the duty cycle imposes after
@@ -53,6 +79,8 @@ pub(super) struct LoRaRt {
     timing: u32,
     /// The spreading factor every device uses when the fleet has no per-device links.
     spreading_factor: u8,
+    /// The fleet's bandwidth (index in [`BANDWIDTHS_HZ`]), likewise.
+    bandwidth: u8,
     /// Index in the radio's silence deadlines (and links) of the fleet's first device.
     first_silence: u32,
     /// Whether each device has its own link (a `placement`).
@@ -76,39 +104,91 @@ impl LoRaRt {
     }
 }
 
-/// How one device reaches its gateway: the spreading factor it sends at and the power the
-/// gateway receives, in dBm (0 when the fleet has no placement: powers are then never
-/// compared).
+/// How one device reaches its gateway: the spreading factor and bandwidth (index in
+/// [`BANDWIDTHS_HZ`]) it sends at and the power the gateway receives, in dBm (0 when the fleet
+/// has no placement: powers are then never compared).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Link {
     pub(super) spreading_factor: u8,
+    bandwidth: u8,
     rx_dbm: f32,
+}
+
+/// A setting a device of a placed fleet may use, and the weakest signal it decodes.
+#[derive(Clone, Copy, Debug)]
+struct Choice {
+    spreading_factor: u8,
+    bandwidth: u8,
+    sensitivity_dbm: f64,
+}
+
+/// The settings a device of a fleet with settings `l` may use, in the order it prefers them:
+/// the fleet's own; with `sf_by_distance` every spreading factor from the fleet's up, the
+/// fastest first; with `bandwidth_by_distance` also at every bandwidth, by time on air for
+/// `phy_payload` bytes (ties to the lower spreading factor, as in LoRaSim).
+fn choices(l: &LoRaSpec, phy_payload: u32) -> Vec<Choice> {
+    let table = l.rules.sensitivity;
+    let top = if l.sf_by_distance {
+        12
+    } else {
+        l.spreading_factor
+    };
+    let own = bandwidth_index(l.bandwidth_hz);
+    let bandwidths = if l.rules.bandwidth_by_distance {
+        0..BANDWIDTHS_HZ.len() as u8
+    } else {
+        own..own + 1
+    };
+    let mut choices: Vec<Choice> = (l.spreading_factor..=top)
+        .flat_map(|sf| bandwidths.clone().map(move |bw| (sf, bw)))
+        .map(|(sf, bw)| Choice {
+            spreading_factor: sf,
+            bandwidth: bw,
+            sensitivity_dbm: table.dbm(sf, BANDWIDTHS_HZ[usize::from(bw)]),
+        })
+        .collect();
+    if l.rules.bandwidth_by_distance {
+        choices.sort_by_key(|c| {
+            fleet_phy(
+                l,
+                c.spreading_factor,
+                BANDWIDTHS_HZ[usize::from(c.bandwidth)],
+            )
+            .time_on_air_us(phy_payload)
+        });
+    }
+    choices
 }
 
 /// A LoRa fleet's time on air per message (Semtech's formula, LoRaWAN framing) and the
 /// silence its duty cycle imposes after each transmission, in ticks: shared by packet mode's
 /// radios and flow mode's (`world/flow/lora.rs`).
 pub(super) fn lora_timing(spec: &FleetSpec, l: &LoRaSpec) -> (Ticks, Ticks) {
-    lora_timing_at(spec, l, l.spreading_factor)
+    lora_timing_at(spec, l, l.spreading_factor, l.bandwidth_hz)
 }
 
-/// [`lora_timing`] at spreading factor `sf`.
-fn lora_timing_at(spec: &FleetSpec, l: &LoRaSpec, sf: u8) -> (Ticks, Ticks) {
-    let phy = LoRaPhy {
-        spreading_factor: sf,
-        bandwidth_hz: l.bandwidth_hz,
-        coding_rate: l.coding_rate,
-        ..LoRaPhy::default()
-    };
+/// [`lora_timing`] at spreading factor `sf` and bandwidth `bandwidth_hz`.
+fn lora_timing_at(spec: &FleetSpec, l: &LoRaSpec, sf: u8, bandwidth_hz: u32) -> (Ticks, Ticks) {
+    let phy = fleet_phy(l, sf, bandwidth_hz);
     let airtime = phy.time_on_air_us(spec.message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
     let silence = lora::duty_cycle_off_time_us(airtime, l.duty_cycle.clamp(1e-9, 1.0));
     (airtime, silence)
 }
 
+/// The modulation of a fleet with settings `l` at spreading factor `sf` and `bandwidth_hz`.
+fn fleet_phy(l: &LoRaSpec, sf: u8, bandwidth_hz: u32) -> LoRaPhy {
+    LoRaPhy {
+        spreading_factor: sf,
+        bandwidth_hz,
+        coding_rate: l.coding_rate,
+        ..LoRaPhy::default()
+    }
+}
+
 /// Device `i`'s link in a fleet with settings `l`, drawn on `key`'s stream: a place uniform in
 /// area on the disc (distance R√U), the mean path loss there plus normal shadowing, and the
-/// spreading factor the received power allows; `None` when it allows none.
-fn draw_link(l: &LoRaSpec, key: StreamKey) -> Option<Link> {
+/// first of `choices` whose sensitivity the received power meets; `None` when it meets none.
+fn draw_link(l: &LoRaSpec, choices: &[Choice], key: StreamKey) -> Option<Link> {
     let p = l.placement?;
     let mut rng = key.stream();
     let distance = p.radius_m * rng.random::<f64>().sqrt();
@@ -119,15 +199,10 @@ fn draw_link(l: &LoRaSpec, key: StreamKey) -> Option<Link> {
         0.0
     };
     let rx_dbm = p.tx_power_dbm - p.path_loss.loss_db(distance) - shadowing;
-    let spreading_factor = if l.sf_by_distance {
-        lora::lowest_spreading_factor(rx_dbm, l.spreading_factor, l.bandwidth_hz)?
-    } else if rx_dbm >= lora::sensitivity_dbm(l.spreading_factor, l.bandwidth_hz) {
-        l.spreading_factor
-    } else {
-        return None;
-    };
+    let choice = choices.iter().find(|c| rx_dbm >= c.sensitivity_dbm)?;
     Some(Link {
-        spreading_factor,
+        spreading_factor: choice.spreading_factor,
+        bandwidth: choice.bandwidth,
         rx_dbm: rx_dbm as f32,
     })
 }
@@ -172,7 +247,7 @@ pub(super) struct Radio {
     links: Vec<Option<Link>>,
     /// Per LoRa fleet, per spreading factor 7..=12 its devices may use (others unset): time
     /// on air, silence and first channel.
-    timings: Vec<[SfRt; SFS]>,
+    timings: Vec<[SfRt; SETTINGS]>,
 }
 
 impl Radio {
@@ -202,34 +277,43 @@ impl Radio {
                     }
                 }
             };
-            let top = if l.sf_by_distance {
-                12
-            } else {
-                l.spreading_factor
-            };
-            let mut by_sf = [SfRt::default(); SFS];
-            for sf in l.spreading_factor..=top {
-                let (airtime, silence) = lora_timing_at(spec, &l, sf);
-                by_sf[usize::from(sf - 7)] = SfRt {
-                    airtime,
-                    silence,
-                    first_channel: channel_base(sf),
-                };
+            let choices = choices(&l, spec.message_bytes + lora::LORAWAN_OVERHEAD_BYTES);
+            let mut by_setting = [SfRt::default(); SETTINGS];
+            for sf in l.spreading_factor..=12 {
+                // Frames at one spreading factor share its channels whatever their bandwidth.
+                let mut first_channel = None;
+                for c in choices.iter().filter(|c| c.spreading_factor == sf) {
+                    let bandwidth_hz = BANDWIDTHS_HZ[usize::from(c.bandwidth)];
+                    let (airtime, silence) = lora_timing_at(spec, &l, sf, bandwidth_hz);
+                    by_setting[setting(sf, c.bandwidth)] = SfRt {
+                        airtime,
+                        silence,
+                        first_channel: *first_channel.get_or_insert_with(|| channel_base(sf)),
+                        lock_margin: if l.rules.preamble_lock {
+                            fleet_phy(&l, sf, bandwidth_hz).lock_margin_us()
+                        } else {
+                            0
+                        },
+                    };
+                }
             }
             let linked = l.placement.is_some();
             if linked {
                 links.resize(silences as usize, None);
-                links.extend(
-                    (0..u64::from(spec.count)).map(|i| {
-                        draw_link(&l, key(member_key(spec.key, i), process::LORA_PLACEMENT))
-                    }),
-                );
+                links.extend((0..u64::from(spec.count)).map(|i| {
+                    draw_link(
+                        &l,
+                        &choices,
+                        key(member_key(spec.key, i), process::LORA_PLACEMENT),
+                    )
+                }));
             }
-            timings.push(by_sf);
+            timings.push(by_setting);
             fleets[f] = Some(LoRaRt {
                 channels: l.channels,
                 timing: timings.len() as u32 - 1,
                 spreading_factor: l.spreading_factor,
+                bandwidth: bandwidth_index(l.bandwidth_hz),
                 first_silence: silences,
                 linked,
                 slot: l.slot.unwrap_or(0),
@@ -255,6 +339,7 @@ impl Radio {
         } else {
             Some(Link {
                 spreading_factor: rt.spreading_factor,
+                bandwidth: rt.bandwidth,
                 rx_dbm: 0.0,
             })
         }
@@ -275,7 +360,7 @@ impl Radio {
         if start < self.silent_until[i] {
             return false;
         }
-        let at = self.timings[rt.timing as usize][usize::from(link.spreading_factor - 7)];
+        let at = self.timings[rt.timing as usize][setting(link.spreading_factor, link.bandwidth)];
         self.silent_until[i] = start + at.airtime + at.silence;
         true
     }
@@ -295,14 +380,17 @@ impl Radio {
         msg: Msg,
         start: Ticks,
     ) -> (u32, Ticks, Option<(Transmission, bool)>) {
-        let at = self.timings[rt.timing as usize][usize::from(link.spreading_factor - 7)];
+        let at = self.timings[rt.timing as usize][setting(link.spreading_factor, link.bandwidth)];
         let c = at.first_channel + channel;
         let end = start.saturating_add(at.airtime);
         let ch = &mut self.channels[c as usize];
         if rt.capture_db.is_some() {
             let rx = f64::from(link.rx_dbm);
             let mut collided = false;
-            for other in ch.on_air.iter_mut().filter(|o| o.tx.end > start) {
+            // An earlier frame that ends within this one's lock margin (0 without the
+            // preamble-lock condition) does not meet it.
+            let met = start.saturating_add(at.lock_margin);
+            for other in ch.on_air.iter_mut().filter(|o| o.tx.end > met) {
                 let theirs = f64::from(other.rx_dbm);
                 collided |= !lora::survives_overlap(rx, theirs, rt.capture_db);
                 other.tx.collided |= !lora::survives_overlap(theirs, rx, rt.capture_db);
@@ -350,20 +438,28 @@ impl Radio {
 mod tests {
     use super::*;
     use crate::model::lora::LogDistance;
-    use crate::scenario::PlacementSpec;
+    use crate::model::lora::Sensitivity;
+    use crate::scenario::{LoRaRules, PlacementSpec};
 
     /// A fleet at SF12 with one channel (index 0 of the radio), capture at `capture_db`.
     fn fleet(capture_db: Option<f64>, slot: Ticks) -> (Radio, LoRaRt) {
-        let mut by_sf = [SfRt::default(); SFS];
-        by_sf[5] = SfRt {
+        locked_fleet(capture_db, slot, 0)
+    }
+
+    /// [`fleet`] with a preamble-lock margin of `lock_margin` ticks.
+    fn locked_fleet(capture_db: Option<f64>, slot: Ticks, lock_margin: Ticks) -> (Radio, LoRaRt) {
+        let mut by_setting = [SfRt::default(); SETTINGS];
+        by_setting[setting(12, 0)] = SfRt {
             airtime: 1_000,
             silence: 0,
             first_channel: 0,
+            lock_margin,
         };
         let rt = LoRaRt {
             channels: 1,
             timing: 0,
             spreading_factor: 12,
+            bandwidth: 0,
             first_silence: 0,
             linked: true,
             slot,
@@ -373,7 +469,7 @@ mod tests {
             channels: vec![Channel::default(); MAX_LORA_CHANNELS as usize],
             silent_until: vec![0; 8],
             links: vec![],
-            timings: vec![by_sf],
+            timings: vec![by_setting],
         };
         (radio, rt)
     }
@@ -381,6 +477,7 @@ mod tests {
     fn heard(rx_dbm: f32) -> Link {
         Link {
             spreading_factor: 12,
+            bandwidth: 0,
             rx_dbm,
         }
     }
@@ -397,7 +494,16 @@ mod tests {
     /// Sends frames `(start, rx_dbm)` in order, then ends them all: which devices' frames are
     /// lost.
     fn lost(capture_db: Option<f64>, frames: &[(Ticks, f32)]) -> Vec<bool> {
-        let (mut radio, rt) = fleet(capture_db, 0);
+        lost_locked(capture_db, 0, frames)
+    }
+
+    /// [`lost`] with a preamble-lock margin of `lock_margin` ticks.
+    fn lost_locked(
+        capture_db: Option<f64>,
+        lock_margin: Ticks,
+        frames: &[(Ticks, f32)],
+    ) -> Vec<bool> {
+        let (mut radio, rt) = locked_fleet(capture_db, 0, lock_margin);
         let mut fate = vec![None; frames.len()];
         let mut ends = vec![];
         for (i, &(start, rx)) in frames.iter().enumerate() {
@@ -452,6 +558,31 @@ mod tests {
         );
     }
 
+    /// LoRaSim's timing condition: the later frame is compared with an earlier one only if
+    /// the earlier one is still on air past the later one's lock margin (here 100 µs of a
+    /// 1000 µs frame); then capture settles the pair as before.
+    #[test]
+    fn an_overlap_within_the_later_frames_lock_margin_is_ignored() {
+        let capture = Some(6.0);
+        // The earlier frame ends 100 µs into the later one: exactly the margin, no overlap.
+        assert_eq!(
+            lost_locked(capture, 100, &[(0, -100.0), (900, -101.0)]),
+            [false, false]
+        );
+        // 101 µs: the pair is compared, within 6 dB both are lost.
+        assert_eq!(
+            lost_locked(capture, 100, &[(0, -100.0), (899, -101.0)]),
+            [true, true]
+        );
+        // Compared, the stronger by 6 dB survives whichever came first.
+        assert_eq!(
+            lost_locked(capture, 100, &[(0, -110.0), (500, -100.0)]),
+            [true, false]
+        );
+        // Without the condition the 100 µs overlap loses both.
+        assert_eq!(lost(capture, &[(0, -100.0), (900, -101.0)]), [true, true]);
+    }
+
     #[test]
     fn slotted_frames_wait_for_the_next_slot_boundary() {
         let (_, rt) = fleet(None, 250);
@@ -479,6 +610,7 @@ mod tests {
             }),
             sf_by_distance,
             capture_db: None,
+            rules: LoRaRules::default(),
         }
     }
 
@@ -501,7 +633,7 @@ mod tests {
         let n = 40_000;
         let mut counts = [0u32; 7];
         for i in 0..n {
-            match draw_link(&spec, key(i)) {
+            match draw_link(&spec, &choices(&spec, 33), key(i)) {
                 Some(link) => counts[usize::from(link.spreading_factor - 7)] += 1,
                 None => counts[6] += 1,
             }
@@ -529,13 +661,54 @@ mod tests {
     #[test]
     fn a_device_keeps_its_place_for_its_key() {
         let spec = placed(300.0, true);
-        assert_eq!(draw_link(&spec, key(5)), draw_link(&spec, key(5)));
-        assert_ne!(draw_link(&spec, key(5)), draw_link(&spec, key(6)));
+        let c = choices(&spec, 33);
+        assert_eq!(draw_link(&spec, &c, key(5)), draw_link(&spec, &c, key(5)));
+        assert_ne!(draw_link(&spec, &c, key(5)), draw_link(&spec, &c, key(6)));
         // Without a placement a device has no link of its own.
         let unplaced = LoRaSpec {
             placement: None,
             ..spec
         };
-        assert_eq!(draw_link(&unplaced, key(5)), None);
+        assert_eq!(draw_link(&unplaced, &c, key(5)), None);
+    }
+
+    /// LoRaSim's experiment 3: each device takes the setting with the shortest time on air
+    /// (20 bytes, CR 4/5) that its received power meets in Bor et al.'s table. The order of
+    /// the fastest settings and the ties (SF9/250 and SF10/500 both last 92.672 ms; the lower
+    /// spreading factor is taken, as LoRaSim's loop does) decide which of them wins.
+    #[test]
+    fn the_fastest_setting_the_link_meets_with_bandwidth_by_distance() {
+        let spec = LoRaSpec {
+            sf_by_distance: true,
+            rules: LoRaRules {
+                sensitivity: Sensitivity::LoRaSim,
+                bandwidth_by_distance: true,
+                ..LoRaRules::default()
+            },
+            ..placed(100.0, true)
+        };
+        let c = choices(&spec, 20);
+        let pick = |rx: f64| {
+            c.iter().find(|c| rx >= c.sensitivity_dbm).map(|c| {
+                (
+                    c.spreading_factor,
+                    BANDWIDTHS_HZ[usize::from(c.bandwidth)] / 1000,
+                )
+            })
+        };
+        assert_eq!(pick(-110.0), Some((7, 500)));
+        assert_eq!(pick(-122.0), Some((8, 500)));
+        assert_eq!(pick(-124.1), Some((7, 250)));
+        assert_eq!(pick(-126.0), Some((9, 500)));
+        assert_eq!(pick(-128.0), Some((9, 250)));
+        assert_eq!(pick(-128.5), Some((10, 500)));
+        assert_eq!(pick(-130.0), Some((9, 125)));
+        assert_eq!(pick(-132.0), Some((11, 250)));
+        assert_eq!(pick(-134.0), Some((11, 125)));
+        assert_eq!(pick(-135.0), None);
+        // Without bandwidth_by_distance the fleet's 125 kHz is kept, SF by SF.
+        let narrow = choices(&placed(100.0, true), 20);
+        assert!(narrow.iter().all(|c| c.bandwidth == 0));
+        assert_eq!(narrow.len(), 6);
     }
 }

@@ -148,10 +148,11 @@ pub(super) fn fleets(
                 &format!("{here}.lora"),
                 format!(
                     "fleet \"{}\" shares its site's LoRa channels with fleet \"{}\" but not its \
-                     access or capture threshold",
+                     access, capture threshold or preamble lock",
                     f.id, other.id
                 ),
-                "fleets at one site hear each other: give them the same `access` and `capture_db`"
+                "fleets at one site hear each other: give them the same `access`, `capture_db` \
+                 and `preamble_lock`"
                     .into(),
             ));
         }

@@ -15,6 +15,7 @@ mod firmware;
 mod fleets;
 mod laws;
 mod lifecycle;
+mod lora;
 mod names;
 mod network;
 mod outages;

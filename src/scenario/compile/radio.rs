@@ -163,6 +163,8 @@ impl Ctx<'_> {
             placement,
             sf_by_distance: l.sf_by_distance,
             capture_db: l.capture_db,
+            rules: super::lora::rules(l, message_bytes)
+                .map_err(|e| self.error(&format!("{field}.{}", e.field), e.message, e.hint))?,
         })
     }
 

@@ -45,6 +45,25 @@ pub struct LoRa {
     /// overlap loses both. Needs `placement`.
     #[serde(default)]
     pub capture_db: Option<f64>,
+    /// The preamble-lock timing condition of LoRaSim (Bor et al. 2016, `timingCollision`):
+    /// a frame that starts while another is ending is not disturbed by it if the other ends
+    /// within the first 3 of its 8 preamble symbols (a receiver needs the last 5 to lock), so
+    /// only overlaps past that are settled by capture. Default false: every overlap counts.
+    /// Needs `capture_db`.
+    #[serde(default)]
+    pub preamble_lock: bool,
+    /// Which receiver sensitivities decide range and spreading factors: `Datasheet` (Semtech
+    /// SX1272, the default) or `LoRaSim` (Bor et al. 2016's measured table, as LoRaSim uses).
+    /// Needs `placement`.
+    #[serde(default)]
+    pub sensitivity: crate::model::lora::Sensitivity,
+    /// With `sf_by_distance`, each device also picks its bandwidth: of every spreading factor
+    /// from `spreading_factor` up at 125, 250 and 500 kHz it uses the setting with the
+    /// shortest time on air that its link budget meets (LoRaSim's experiment 3). Default
+    /// false: the fleet's `bandwidth_khz`. Frames at one spreading factor share its channels
+    /// whatever their bandwidths, as in LoRaSim.
+    #[serde(default)]
+    pub bandwidth_by_distance: bool,
 }
 
 /// How a LoRa device takes the channel.
