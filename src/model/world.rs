@@ -843,19 +843,24 @@ impl<O: Observer> Model for World<O> {
     /// message draws from.
     #[inline(always)]
     fn upcoming(&self, event: &Packed) {
-        let d = match Event::from(*event) {
+        let (d, lifecycle) = match Event::from(*event) {
             Event::Emit(d)
             | Event::Arrive { device: d, .. }
-            | Event::ArriveBad { device: d, .. }
-            | Event::DeviceFail(d)
-            | Event::DeviceRepair(d) => d,
+            | Event::ArriveBad { device: d, .. } => (d, false),
+            Event::DeviceFail(d) | Event::DeviceRepair(d) | Event::DeviceDegrade(d) => (d, true),
             _ => return,
         };
-        if let Some(device) = self.devices.get(d as usize) {
-            match self.traffic.get(d as usize) {
-                Some(stream) => prefetch(device, stream),
-                None => prefetch(device, device),
-            }
+        let Some(device) = self.devices.get(d as usize) else {
+            return;
+        };
+        // A lifecycle change reads the device's clocks (flow mode at national scale: the other
+        // miss of every event).
+        if lifecycle && let Some(clocks) = self.life.clocks_of_device(d) {
+            return prefetch(device, clocks);
+        }
+        match self.traffic.get(d as usize) {
+            Some(stream) => prefetch(device, stream),
+            None => prefetch(device, device),
         }
     }
 
