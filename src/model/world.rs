@@ -864,6 +864,15 @@ impl<O: Observer> Model for World<O> {
         }
     }
 
+    /// Flow mode's events are lifecycle changes years apart at a few a second of simulated
+    /// time: the queue's sorted bottom is empty after almost every pop, so the next event is
+    /// guessed from its slot (`perf record` at 10M meters put 40% of the run on the first loads
+    /// of an unannounced event's device entry and clocks).
+    #[inline(always)]
+    fn upcoming_guessed(&self) -> bool {
+        self.flow.is_some()
+    }
+
     #[inline]
     fn handle(&mut self, sched: &mut Scheduler<Packed>, event: Packed) {
         let event = match Event::from(event) {
