@@ -130,12 +130,13 @@ impl<E: Copy> Scheduler<E> {
     /// the next, if fewer are at hand), when the queue has it sorted already.
     #[inline(always)]
     fn announce<M: Model<Event = E>>(&self, model: &M) {
-        let event = if self.queue.sorted_len() < PREFETCH_AHEAD && model.upcoming_guessed() {
-            self.queue.guess_ahead(PREFETCH_AHEAD)
-        } else {
-            self.queue.sorted_ahead(PREFETCH_AHEAD)
-        };
-        if let Some(event) = event {
+        // The guess only when nothing is sorted: asking for it whenever fewer than
+        // PREFETCH_AHEAD are cost packet mode 0.75% more instructions on the factory.
+        if let Some(event) = self.queue.sorted_ahead(PREFETCH_AHEAD) {
+            model.upcoming(event);
+        } else if model.upcoming_guessed()
+            && let Some(event) = self.queue.guess_ahead(PREFETCH_AHEAD)
+        {
             model.upcoming(event);
         }
     }
