@@ -241,6 +241,43 @@ impl<E: Copy> EventQueue<E> {
         self.bottom.get(i).map(|e| &e.event)
     }
 
+    /// Events in the sorted bottom (what [`EventQueue::sorted_ahead`] can name for certain).
+    #[inline(always)]
+    pub fn sorted_len(&self) -> usize {
+        self.bottom.len()
+    }
+
+    /// A guess at the `ahead`-th next event to pop (1: the next one) when the sorted bottom
+    /// holds fewer: past the bottom, the events of the lowest level's occupied slots in slot
+    /// order, each slot's in push order (or the furthest it can name, if they hold fewer).
+    /// Exact when those slots hold one event each, as in a
+    /// sparse far future (flow mode at national scale has about one lifecycle event a level-4
+    /// slot, so its bottom is empty or holds one event after almost every pop). For
+    /// prefetching only: a few loads, never a refill; `None` when nothing is pending.
+    #[inline(always)]
+    pub fn guess_ahead(&self, ahead: usize) -> Option<&E> {
+        debug_assert!(ahead >= 1);
+        let sorted = self.bottom.len();
+        if ahead <= sorted {
+            return Some(&self.bottom[sorted - ahead].event);
+        }
+        // Short of that many, the furthest one it can name.
+        let mut furthest = self.bottom.first();
+        let mut skip = ahead - sorted - 1;
+        let level = self.levels.trailing_zeros() as usize;
+        let mut occupied = self.occupied.get(level).copied().unwrap_or(0);
+        while occupied != 0 {
+            let slot = &self.slots[level * SLOTS + occupied.trailing_zeros() as usize];
+            match slot.head.get(skip) {
+                Some(e) => return Some(&e.event),
+                None => skip -= slot.head.len(),
+            }
+            furthest = slot.head.last().or(furthest);
+            occupied &= occupied - 1;
+        }
+        furthest.map(|e| &e.event)
+    }
+
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(Ticks, E)> {
@@ -521,6 +558,33 @@ mod tests {
         assert_eq!(q.sorted_ahead(3), Some(&2));
         assert_eq!(q.pop(), Some((5, 1)));
         assert_eq!(q.pop(), Some((5, 2)));
+    }
+
+    #[test]
+    fn guess_ahead_names_the_next_events_of_lone_slots() {
+        let mut q = EventQueue::default();
+        assert_eq!(q.guess_ahead(1), None);
+        for (t, e) in [(1 << 20, 0u32), (3 << 30, 1), (5 << 30, 2), (5 << 40, 3)] {
+            q.push(t, e);
+        }
+        assert_eq!(q.pop(), Some((1 << 20, 0)));
+        assert_eq!(q.sorted_len(), 0);
+        assert_eq!(q.guess_ahead(1), Some(&1));
+        assert_eq!(q.guess_ahead(2), Some(&2));
+        assert_eq!(q.pop(), Some((3 << 30, 1)));
+        assert_eq!(q.guess_ahead(1), Some(&2));
+        assert_eq!(q.pop(), Some((5 << 30, 2)));
+        assert_eq!(q.guess_ahead(1), Some(&3));
+        assert_eq!(q.guess_ahead(2), Some(&3));
+        assert_eq!(q.pop(), Some((5 << 40, 3)));
+        assert_eq!(q.guess_ahead(1), None);
+        // Within the sorted bottom the guess is what pop gives.
+        for (t, e) in [(9 << 40, 4), (9 << 40, 5)] {
+            q.push(t, e);
+        }
+        assert_eq!(q.pop(), Some((9 << 40, 4)));
+        assert_eq!(q.sorted_len(), 1);
+        assert_eq!(q.guess_ahead(1), Some(&5));
     }
 
     #[test]

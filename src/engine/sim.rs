@@ -18,6 +18,15 @@ pub trait Model {
     /// result; the default does nothing.
     #[inline(always)]
     fn upcoming(&self, _event: &Self::Event) {}
+
+    /// Whether, when the queue holds too few sorted events, [`Model::upcoming`] should be told
+    /// of a guess past them (the first events of the queue's lowest slots; right when the near
+    /// future is sparse, as in flow mode over decades). Off by default: a dense queue usually
+    /// refills with several events, and the guess costs a few loads an event.
+    #[inline(always)]
+    fn upcoming_guessed(&self) -> bool {
+        false
+    }
 }
 
 /// Asks the processor to start loading the cache lines of `first` and `last` (the two ends
@@ -121,7 +130,13 @@ impl<E: Copy> Scheduler<E> {
     /// the next, if fewer are at hand), when the queue has it sorted already.
     #[inline(always)]
     fn announce<M: Model<Event = E>>(&self, model: &M) {
+        // The guess only when nothing is sorted: asking for it whenever fewer than
+        // PREFETCH_AHEAD are cost packet mode 0.75% more instructions on the factory.
         if let Some(event) = self.queue.sorted_ahead(PREFETCH_AHEAD) {
+            model.upcoming(event);
+        } else if model.upcoming_guessed()
+            && let Some(event) = self.queue.guess_ahead(PREFETCH_AHEAD)
+        {
             model.upcoming(event);
         }
     }

@@ -146,6 +146,12 @@ impl Software {
             .map(|first| (first + d - fleet.first_device) as usize)
     }
 
+    /// Whether fleet `f`'s devices keep software flags (a fleet without campaigns or
+    /// certificates has none: [`Software::flags`] is 0 for each of its devices).
+    pub(super) fn keeps_flags(&self, f: usize) -> bool {
+        self.fleets[f].first_soft.is_some()
+    }
+
     /// Device `d` of fleet `f`'s software flags ([`EXPIRED`], [`BRICKED`]; 0 for a fleet
     /// without software).
     #[inline(always)]

@@ -483,6 +483,35 @@ impl FlowCx<'_> {
     }
 }
 
+impl FlowCx<'_> {
+    /// How many of fleet `f`'s devices are in each state (after an inspection or a firmware
+    /// wave). A fleet without software flags is counted from the up and degraded flags alone,
+    /// without a branch a device: a national meter fleet is recounted after each yearly
+    /// inspection, 50,000 devices a time, and the count a device at a time was 7% of the
+    /// national run's instructions. The counts are the same as [`FlowCx::device_state`]'s.
+    fn fleet_states(&self, f: usize) -> [u64; STATES] {
+        let fleet = &self.fleets[f];
+        let first = fleet.first_device;
+        let mut states = [0; STATES];
+        if self.software.keeps_flags(f) {
+            for d in first..first + fleet.count {
+                states[self.device_state(d)] += 1;
+            }
+            return states;
+        }
+        let degradable = fleet.life.degradation.is_some();
+        let (mut down, mut degraded) = (0u64, 0u64);
+        for dev in &self.devices[first as usize..(first + fleet.count) as usize] {
+            down += u64::from(!dev.up);
+            degraded += u64::from(dev.up & dev.degraded & degradable);
+        }
+        states[DOWN] = down;
+        states[DEGRADED] = degraded;
+        states[HEALTHY] = u64::from(fleet.count) - down - degraded;
+        states
+    }
+}
+
 /// Flow mode observing the world's state changes: before each (settle what it touches),
 /// after it (move the changed device or fleet between states), and at the end.
 impl Flow {
@@ -499,14 +528,7 @@ impl Flow {
                     fl.states[after] += 1;
                 }
             }
-            Pending::Fleet(f) => {
-                let mut states = [0; STATES];
-                let first = cx.fleets[f].first_device;
-                for d in first..first + cx.fleets[f].count {
-                    states[cx.device_state(d)] += 1;
-                }
-                self.fleets[f].states = states;
-            }
+            Pending::Fleet(f) => self.fleets[f].states = cx.fleet_states(f),
         }
         if !self.cells.fleets.is_empty() {
             self.cellular_after(cx);
