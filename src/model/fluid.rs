@@ -38,10 +38,11 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> u64 {
 
 /// How many reports a group of devices makes over an interval.
 ///
-/// Packet mode starts each device at a uniform phase in its nominal period, then repeats at
-/// the law's mean `P̄`; a device's expected count by `t` is `t / P_nom` in the first nominal
-/// period and `(t + (P̄ − P_nom)/2) / P̄` after it (renewal asymptote), so both are used here,
-/// which keeps the start-up excess that packet mode has.
+/// Packet mode starts each device at a uniform phase in its nominal period (exponential gaps:
+/// after a first gap of the law, so Poisson from the start), then repeats at the law's mean
+/// `P̄`; a device's expected count by `t` is `t / P_nom` in the first nominal period and
+/// `(t + (P̄ − P_nom)/2) / P̄` after it (renewal asymptote), so both are used here, which
+/// keeps the start-up excess that packet mode has.
 #[derive(Clone, Copy, Debug)]
 pub enum Reports {
     /// Periodic or renewal reporting (fixed period, period plus jitter, any other law) with
@@ -54,7 +55,8 @@ pub enum Reports {
         mean: f64,
         phase: f64,
     },
-    /// Exponential gaps: a Poisson count per interval, with the first report's uniform phase.
+    /// Exponential gaps: a Poisson count per interval, from the start (packet mode draws a
+    /// device's first gap from the same law).
     Poisson { devices: f64, mean: f64 },
 }
 
@@ -97,11 +99,9 @@ impl Reports {
                 at(t1).saturating_sub(at(t0))
             }
             Reports::Poisson { devices, mean } => {
-                // A device's first report is uniform in [0, mean), then Poisson: the expected
-                // count by t < mean is t/mean + t²/(2·mean²).
-                let (a, b) = ((t0 as f64).min(mean), (t1 as f64).min(mean));
-                let start = devices * (b * b - a * a) / (2.0 * mean * mean);
-                poisson(rng, devices * (t1 - t0) as f64 / mean + start)
+                // A device's first report comes after a gap of the law itself (memoryless):
+                // Poisson from the start.
+                poisson(rng, devices * (t1 - t0) as f64 / mean)
             }
         }
     }

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 
-use crate::engine::{Scheduler, Stream, Ticks};
+use crate::engine::{DurationDist, Scheduler, Stream, Ticks};
 
 use super::super::degradation::{self, BAD, Reading};
 use super::super::event::{Event, Packed};
@@ -76,7 +76,9 @@ impl Reporting {
         }
     }
 
-    /// Schedules device `d`'s first report, at a random phase of its nominal period.
+    /// Schedules device `d`'s first report, at a random phase of its nominal period; with
+    /// exponential gaps, after a gap of the law itself (memoryless: the stream of reports is
+    /// Poisson from the start, not twice as dense over its first mean gap).
     pub(super) fn schedule_first(
         sched: &mut Scheduler<Packed>,
         devices: &[Device],
@@ -85,8 +87,11 @@ impl Reporting {
         d: u32,
     ) {
         let dev = &devices[d as usize];
-        let period = fleets[dev.fleet as usize].report.nominal_period();
-        let phase = if period == 0 {
+        let law = &fleets[dev.fleet as usize].report;
+        let period = law.nominal_period();
+        let phase = if let DurationDist::Exponential { .. } = law {
+            law.sample(&mut traffic[d as usize])
+        } else if period == 0 {
             0
         } else {
             traffic[d as usize].random_range(0..period)
