@@ -111,35 +111,65 @@ impl Study {
     /// How `other` differs from `self`, one `field theirs (LABEL: ours)` per field, e.g.
     /// `seed 7 (first file: 5)`.
     pub fn differences(&self, other: &Study, label: &str) -> Vec<String> {
-        let mut out = vec![];
-        let mut field = |name: &str, ours: String, theirs: String| {
-            if ours != theirs {
-                out.push(format!("{name} {theirs} ({label}: {ours})"));
-            }
-        };
-        field(
-            "iotwin version",
-            self.iotwin_version.clone(),
-            other.iotwin_version.clone(),
+        let mut out = differences(
+            label,
+            self.identity(),
+            other.identity(),
+            [("scenario hash", self.hash.clone(), other.hash.clone())],
         );
-        field(
-            "scenario",
-            format!("\"{}\"", self.scenario),
-            format!("\"{}\"", other.scenario),
-        );
-        field("seed", self.seed.to_string(), other.seed.to_string());
-        field(
-            "replications",
-            self.replications.to_string(),
-            other.replications.to_string(),
-        );
-        field("mode", self.mode.clone(), other.mode.clone());
-        field("scenario hash", self.hash.clone(), other.hash.clone());
         if self.metrics != other.metrics {
             out.push("metric columns".to_string());
         }
         out
     }
+
+    fn identity(&self) -> Identity<'_> {
+        Identity {
+            version: &self.iotwin_version,
+            scenario: &self.scenario,
+            seed: self.seed,
+            replications: self.replications,
+            mode: &self.mode,
+        }
+    }
+}
+
+/// What every kind of study (a run's [`Study`], a sweep's) is named by, for [`differences`].
+pub(super) struct Identity<'a> {
+    pub version: &'a str,
+    pub scenario: &'a str,
+    pub seed: u64,
+    pub replications: u32,
+    pub mode: &'a str,
+}
+
+/// How `theirs` differs from `ours`, one `field theirs (LABEL: ours)` per field that differs:
+/// the identity first, then the kind's own fields `more` as (name, ours, theirs), in order.
+/// Run shards, checkpoints and sweep shards all say in these words why they do not go
+/// together.
+pub(super) fn differences(
+    label: &str,
+    ours: Identity<'_>,
+    theirs: Identity<'_>,
+    more: impl IntoIterator<Item = (&'static str, String, String)>,
+) -> Vec<String> {
+    let fields = |i: Identity<'_>| {
+        [
+            ("iotwin version", i.version.to_string()),
+            ("scenario", format!("\"{}\"", i.scenario)),
+            ("seed", i.seed.to_string()),
+            ("replications", i.replications.to_string()),
+            ("mode", i.mode.to_string()),
+        ]
+    };
+    fields(ours)
+        .into_iter()
+        .zip(fields(theirs))
+        .map(|((name, ours), (_, theirs))| (name, ours, theirs))
+        .chain(more)
+        .filter(|(_, ours, theirs)| ours != theirs)
+        .map(|(name, ours, theirs)| format!("{name} {theirs} ({label}: {ours})"))
+        .collect()
 }
 
 /// SHA-256 of the scenario text and of the compiled deployment (its `Debug` form, which holds
@@ -206,5 +236,55 @@ mod tests {
             );
         }
         assert!("2/2".parse::<Shard>().unwrap_err().contains("0/2 to 1/2"));
+    }
+
+    fn study() -> Study {
+        Study {
+            iotwin_version: "1.0.0".to_string(),
+            hash: "sha256:aa".to_string(),
+            scenario: "plant".to_string(),
+            seed: 5,
+            replications: 30,
+            mode: "packet".to_string(),
+            metrics: vec!["availability".to_string()],
+        }
+    }
+
+    /// Why two studies do not go together reads `field theirs (LABEL: ours)`, identity first.
+    #[test]
+    fn differences_name_each_field_with_both_values() {
+        let ours = study();
+        assert!(ours.differences(&ours.clone(), "first file").is_empty());
+        let mut theirs = study();
+        theirs.seed = 7;
+        theirs.scenario = "home".to_string();
+        theirs.hash = "sha256:bb".to_string();
+        theirs.metrics.clear();
+        assert_eq!(
+            ours.differences(&theirs, "first file"),
+            [
+                "scenario \"home\" (first file: \"plant\")",
+                "seed 7 (first file: 5)",
+                "scenario hash sha256:bb (first file: sha256:aa)",
+                "metric columns",
+            ]
+        );
+    }
+
+    /// A sweep's study says it in the same words, with its own fields after the identity.
+    #[test]
+    fn sweep_differences_use_the_same_words() {
+        let sets = ["horizon=7d,30d".to_string()];
+        let ours = super::super::sweep::SweepStudy::new("src", &sets, &[], &[study()], "plant");
+        let mut theirs = ours.clone();
+        theirs.replications = 40;
+        theirs.sets = vec!["horizon=1d".to_string()];
+        assert_eq!(
+            ours.differences(&theirs, "this run"),
+            [
+                "replications 40 (this run: 30)",
+                "--set horizon=1d (this run: horizon=7d,30d)",
+            ]
+        );
     }
 }

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::format::{FORMAT_VERSION, Probe, RowDoc, read_json};
 use super::replications::Replication;
-use super::study::{Shard, Study};
+use super::study::{Identity, Shard, Study, differences};
 
 /// The `format` field of a sweep's shard file.
 pub const SWEEP_SHARD_FORMAT: &str = "iotwin-sweep-shard";
@@ -84,33 +84,26 @@ impl SweepStudy {
 
     /// How `other` differs from `self`, one `field theirs (LABEL: ours)` per field.
     pub fn differences(&self, other: &SweepStudy, label: &str) -> Vec<String> {
-        let mut out = vec![];
-        let mut field = |name: &str, ours: String, theirs: String| {
-            if ours != theirs {
-                out.push(format!("{name} {theirs} ({label}: {ours})"));
-            }
-        };
-        field(
-            "iotwin version",
-            self.iotwin_version.clone(),
-            other.iotwin_version.clone(),
-        );
-        field(
-            "scenario",
-            format!("\"{}\"", self.scenario),
-            format!("\"{}\"", other.scenario),
-        );
-        field("seed", self.seed.to_string(), other.seed.to_string());
-        field(
-            "replications",
-            self.replications.to_string(),
-            other.replications.to_string(),
-        );
-        field("mode", self.mode.clone(), other.mode.clone());
-        field("--set", self.sets.join(" "), other.sets.join(" "));
-        field("limits", self.limits.join(" "), other.limits.join(" "));
-        field("study hash", self.hash.clone(), other.hash.clone());
-        out
+        differences(
+            label,
+            self.identity(),
+            other.identity(),
+            [
+                ("--set", self.sets.join(" "), other.sets.join(" ")),
+                ("limits", self.limits.join(" "), other.limits.join(" ")),
+                ("study hash", self.hash.clone(), other.hash.clone()),
+            ],
+        )
+    }
+
+    fn identity(&self) -> Identity<'_> {
+        Identity {
+            version: &self.iotwin_version,
+            scenario: &self.scenario,
+            seed: self.seed,
+            replications: self.replications,
+            mode: &self.mode,
+        }
     }
 }
 
