@@ -236,7 +236,7 @@ struct TraceArgs {
     #[arg(long, value_name = "STEP")]
     kind: Vec<String>,
     /// Refuse a trace estimated larger than this, in MB, unless --force.
-    #[arg(long, value_name = "MB", default_value_t = 1000.0)]
+    #[arg(long, value_name = "MB", default_value_t = 1000.0, value_parser = positive_number)]
     max_size: f64,
     /// Write the trace whatever its estimated size.
     #[arg(long)]
@@ -273,7 +273,7 @@ struct CompareArgs {
     mode: ModeArg,
     /// Refuse a design estimated to need more memory than this, in GiB (default: 80% of the
     /// memory available now).
-    #[arg(long, value_name = "GIB")]
+    #[arg(long, value_name = "GIB", value_parser = positive_number)]
     max_memory: Option<f64>,
 }
 
@@ -302,7 +302,7 @@ struct RunArgs {
     mode: ModeArg,
     /// Refuse a run estimated to need more memory than this, in GiB (default: 80% of the
     /// memory available now).
-    #[arg(long, value_name = "GIB")]
+    #[arg(long, value_name = "GIB", value_parser = positive_number)]
     max_memory: Option<f64>,
     /// Sequential mode: add replications (doubling, reusing those run) until the 95% CI
     /// half-width of `--metric` is at most this, in the metric's unit (ratios as fractions:
@@ -347,6 +347,16 @@ fn replication_count(text: &str) -> Result<u32, String> {
                 scenario::MAX_REPLICATIONS
             )
         })
+}
+
+/// A limit from the command line (`--max-size`, `--max-memory`): a positive, finite number.
+/// `nan` compares false with everything, so it would silently mean "no limit" (or, as a
+/// memory limit, refuse every run with a hint about flow mode).
+fn positive_number(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("\"{text}\" is not a positive number, e.g. 2.5")),
+    }
 }
 
 /// `--mode`: the library's [`Mode`], spelled for the command line.

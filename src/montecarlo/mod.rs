@@ -603,7 +603,10 @@ fn replicate_recorded(
     match opts.threads {
         None => work(),
         Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
+            // More workers than replications would only idle, and a count from the command
+            // line such as `-t 18446744073709551615` would spawn threads until the system
+            // refused (minutes); results do not depend on the count.
+            .num_threads(threads.clamp(1, reps.len().max(1)))
             .build()
             .map_err(|e| RunError::Threads {
                 threads,

@@ -158,3 +158,54 @@ fn precision_mode_refuses_an_unknown_metric() {
         "{text}"
     );
 }
+
+/// A limit that is not a positive number is refused before anything runs: `nan` would
+/// otherwise mean "no limit" to `--max-size` and "refuse everything" to `--max-memory`.
+#[test]
+fn limits_that_are_not_positive_numbers_are_refused() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for (command, limit) in [
+        ("trace", "--max-size"),
+        ("run", "--max-memory"),
+        ("check", "--max-memory"),
+    ] {
+        for value in ["nan", "inf", "0", "-1", "lots"] {
+            let out = iotwin()
+                .args([command, &format!("{limit}={value}"), "--out"])
+                .arg(tmp.path().join("out"))
+                .assert()
+                .code(2)
+                .get_output()
+                .stderr
+                .clone();
+            let text = String::from_utf8(out).expect("utf-8");
+            assert!(
+                text.contains(&format!("\"{value}\" is not a positive number")),
+                "{command} {limit}={value}: {text}"
+            );
+        }
+    }
+    assert!(!tmp.path().join("out").exists());
+}
+
+/// A thread count far beyond the replications starts no more workers than there are
+/// replications: the run ends at once instead of spawning threads until the system refuses.
+#[test]
+fn a_huge_thread_count_does_not_start_a_thread_per_count() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    iotwin()
+        .args([
+            "run",
+            "-r",
+            "1",
+            "-q",
+            "-t",
+            "18446744073709551615",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .success();
+    assert!(tmp.path().join("summary.json").exists());
+}
