@@ -92,6 +92,7 @@ pub fn fit_sample(sample: Sample, options: &Options) -> PopulationFit {
     let mut fits = vec![];
     let mut failed = vec![];
     let ended = sample.ended();
+    let single_value = single_ended_value(&sample);
     for &family in &options.families {
         let needed = family.parameter_names().len();
         if ended < needed.max(2) {
@@ -100,6 +101,18 @@ pub fn fit_sample(sample: Sample, options: &Options) -> PopulationFit {
                 format!(
                     "{ended} ended duration(s); at least {} needed",
                     needed.max(2)
+                ),
+            ));
+            continue;
+        }
+        // Durations all alike (a log in whole seconds or minutes can do that) have no spread:
+        // a law with a shape has no maximum of its likelihood (the shape runs off to infinity),
+        // and its bootstrap refits such samples for minutes.
+        if let (Some(value), true) = (single_value, needed >= 2) {
+            failed.push((
+                family,
+                format!(
+                    "all {ended} ended durations are {value} s: a law with a spread needs at least two different ones"
                 ),
             ));
             continue;
@@ -142,6 +155,17 @@ pub fn fit_sample(sample: Sample, options: &Options) -> PopulationFit {
         fits,
         failed,
     }
+}
+
+/// The one value every ended duration of `sample` has, if they are all equal.
+fn single_ended_value(sample: &Sample) -> Option<f64> {
+    let mut ended = sample
+        .observations
+        .iter()
+        .filter(|o| o.ended)
+        .map(|o| o.time);
+    let first = ended.next()?;
+    ended.all(|t| t == first).then_some(first)
 }
 
 /// Fits every sample, in their order.

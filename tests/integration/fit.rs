@@ -429,3 +429,34 @@ fn the_fit_command_refuses_bad_records_with_their_place() {
             .contains("did you mean \"weibull\"")
     );
 }
+
+/// Durations all alike have no spread to fit: the laws with a shape say so, the exponential
+/// is still fitted, and the command ends at once (it used to refit degenerate bootstrap
+/// samples for minutes).
+#[test]
+fn durations_all_alike_fit_only_the_exponential() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("repairs.csv");
+    let rows: String = (0..20).map(|_| "repair,meters,1s\n").collect();
+    std::fs::write(&log, format!("kind,fleet,duration\n{rows}")).unwrap();
+    let out = tmp.path().join("fit");
+    iotwin()
+        .arg("fit")
+        .arg(&log)
+        .arg("-q")
+        .arg("-o")
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(out.join("fit.md")).unwrap();
+    assert!(md.contains("exponential(mean 1s)"), "{md}");
+    for law in ["weibull", "lognormal", "gamma"] {
+        assert!(
+            md.contains(&format!(
+                "- {law} not fitted: all 20 ended durations are 1 s: a law with a spread needs at least two different ones"
+            )),
+            "{law}: {md}"
+        );
+    }
+}
