@@ -257,8 +257,14 @@ impl DurationDist {
     /// A jitter's inner law is drawn by `DurationDist::sample_flat`, not by a call back into
     /// this function: without the recursion the whole draw inlines into its caller (a
     /// device's report, every message).
+    ///
+    /// A fixed delay (the usual latency of a hop, crossed by every message) is answered before
+    /// the match, in two instructions rather than through its jump table.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Ticks {
+        if let DurationDist::Fixed(t) = self {
+            return *t;
+        }
         match self {
             DurationDist::Jitter { period, jitter } => {
                 period.saturating_add(jitter.sample_flat(rng))
@@ -657,8 +663,11 @@ impl DurationDist {
 #[inline(always)]
 fn to_ticks(x: f64) -> Ticks {
     // `x + 0.5` truncated is round-half-up for x ≥ 0, without a libm call in the hot loop.
+    // Below 2^63 the sum fits a signed integer, whose conversion is one instruction and a
+    // saturation check where the unsigned one takes two conversions and a blend (x86-64);
+    // negative sums go to 0, as the unsigned conversion's saturation sends them.
     if x < (u64::MAX / 2) as f64 {
-        (x + 0.5) as Ticks
+        ((x + 0.5) as i64).max(0) as Ticks
     } else {
         u64::MAX / 2
     }
