@@ -745,6 +745,54 @@ mod tests {
         .stream()
     }
 
+    /// The signed conversion gives the unsigned one's ticks for every draw: negative and
+    /// tiny draws, halves (round half up), the 2^53 edge where halves stop being exact, the
+    /// largest draw below the saturation and beyond it, infinities and NaN.
+    #[test]
+    fn ticks_round_every_draw_as_the_unsigned_conversion_does() {
+        let unsigned = |x: f64| {
+            if x < (u64::MAX / 2) as f64 {
+                (x + 0.5) as u64
+            } else {
+                u64::MAX / 2
+            }
+        };
+        let two53 = (1u64 << 53) as f64;
+        let mut draws = vec![
+            -1e300,
+            -1.0,
+            -0.5,
+            -0.4,
+            -0.0,
+            0.0,
+            0.49,
+            0.5,
+            1.5,
+            2.5,
+            1e6 + 0.5,
+            two53 - 1.5,
+            two53 - 0.5,
+            two53,
+            two53 + 2.0,
+            (u64::MAX / 2) as f64 - 1024.0,
+            (u64::MAX / 2) as f64,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            draws.push(f64::from_bits(x));
+        }
+        for d in draws {
+            assert_eq!(to_ticks(d), unsigned(d), "draw {d:e}");
+        }
+    }
+
     #[test]
     fn sample_means_match_the_laws() {
         let laws = [

@@ -135,8 +135,9 @@ impl Freshness {
         self.settle(now);
     }
 
-    /// Marks [start, end) fresh without settling (flow mode settles separately).
-    #[inline]
+    /// Marks [start, end) fresh without settling (flow mode settles separately). Always
+    /// inline (the merge is out of line): a call cost more than the usual case's comparisons.
+    #[inline(always)]
     pub fn cover(&mut self, start: Ticks, end: Ticks) {
         let start = start.max(self.settled_until);
         if start >= end {
@@ -189,8 +190,8 @@ impl Freshness {
         self.settle_pending(until);
     }
 
-    /// Settles the pending intervals up to `until`.
-    #[inline]
+    /// Settles the pending intervals up to `until`. Always inline, as [`Freshness::cover`].
+    #[inline(always)]
     fn settle_pending(&mut self, until: Ticks) {
         if until <= self.settled_until {
             return;
