@@ -123,8 +123,10 @@ impl Freshness {
         self.runs = runs;
     }
 
-    /// A reading created at `created` arrives at the cloud at `arrival` (≥ `now`).
-    #[inline]
+    /// A reading created at `created` arrives at the cloud at `arrival` (≥ `now`). Always
+    /// inline: every delivered message comes here, and the usual case is a few comparisons,
+    /// cheaper than the call's frame.
+    #[inline(always)]
     pub fn delivered(&mut self, now: Ticks, created: Ticks, arrival: Ticks, deadline: Ticks) {
         let end = created.saturating_add(deadline);
         if end > arrival {
@@ -133,8 +135,9 @@ impl Freshness {
         self.settle(now);
     }
 
-    /// Marks [start, end) fresh without settling (flow mode settles separately).
-    #[inline]
+    /// Marks [start, end) fresh without settling (flow mode settles separately). Always
+    /// inline (the merge is out of line): a call cost more than the usual case's comparisons.
+    #[inline(always)]
     pub fn cover(&mut self, start: Ticks, end: Ticks) {
         let start = start.max(self.settled_until);
         if start >= end {
@@ -187,8 +190,8 @@ impl Freshness {
         self.settle_pending(until);
     }
 
-    /// Settles the pending intervals up to `until`.
-    #[inline]
+    /// Settles the pending intervals up to `until`. Always inline, as [`Freshness::cover`].
+    #[inline(always)]
     fn settle_pending(&mut self, until: Ticks) {
         if until <= self.settled_until {
             return;

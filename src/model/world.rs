@@ -297,6 +297,10 @@ struct FleetRt {
     first_buffer: u32,
     /// Its devices attach to carriers on their own SIMs (`world::cellular`), not to a gateway.
     cellular: bool,
+    /// Its reports need none of the rarer checks (software, common causes on devices,
+    /// degradation, own SIMs, device buffers, LoRa): set once the world is built, read by
+    /// `World::emit_plain`, the path of every report in the peer model.
+    plain: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -528,8 +532,22 @@ impl<O: Observer> World<O> {
         if flow {
             world.acc.without_message_statistics();
         }
+        world.mark_plain_fleets();
         world.schedule_start(sched, dep.inventory.as_ref());
         world
+    }
+
+    /// Marks the fleets whose reports take the short path (`FleetRt::plain`).
+    fn mark_plain_fleets(&mut self) {
+        let may_hold = self.net.may_hold_devices();
+        for (f, fleet) in self.fleets.iter_mut().enumerate() {
+            fleet.plain = !may_hold
+                && !self.software.keeps_flags(f)
+                && fleet.life.degradation.is_none()
+                && !fleet.cellular
+                && fleet.device_buffer == 0
+                && fleet.lora.is_none();
+        }
     }
 
     fn schedule_start(&mut self, sched: &mut Scheduler<Packed>, start: Option<&Start>) {
@@ -912,9 +930,12 @@ impl<O: Observer> Model for World<O> {
             }
         }
         match event {
-            Event::Emit(d) => self
-                .reporting
-                .emit(sched, &mut report_cx!(self), &self.net, d),
+            Event::Emit(d) => {
+                if !self.emit_plain(sched, d) {
+                    self.reporting
+                        .emit(sched, &mut report_cx!(self), &self.net, d)
+                }
+            }
             Event::Arrive { .. } | Event::ArriveBad { .. } | Event::ArriveLong { .. } => {
                 if let Some(msg) = self.reporting.arrival(sched.now(), event) {
                     self.net.arrive(sched, &mut courier!(self), msg);

@@ -37,6 +37,7 @@ pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32, ClockedDevices) {
                 device_buffer: f.buffer_messages,
                 first_buffer: 0,
                 cellular: f.cellular.is_some(),
+                plain: false,
             }
         })
         .collect();

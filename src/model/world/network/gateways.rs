@@ -188,6 +188,9 @@ impl Network {
 
     /// Sends one message over gateway `g`'s uplink in use. Uplink draws use the sending
     /// device's stream, so a message's fate does not depend on other devices' traffic.
+    /// Inline: it is the second half of almost every arrival, and as a call it cost a frame
+    /// and a spill of the message (about 25 instructions a message at 10,000 devices).
+    #[inline(always)]
     fn forward<O: Observer>(&mut self, cx: &mut Courier<'_, O>, now: Ticks, g: usize, msg: Msg) {
         let gw = &mut self.gateways[g];
         let Some(active) = gw.active else {

@@ -394,12 +394,19 @@ impl Network {
 
     /// The gateway a message from device `d` of fleet `f` goes to: the fleet's only gateway,
     /// or, in a redundancy group, the device's home member if in use, else the next in use.
-    #[inline]
+    #[inline(always)]
     pub(super) fn route(&self, f: usize, d: u32) -> Option<usize> {
         let path = &self.paths[f];
         if let Some(g) = path.single_gateway {
             return Some(g as usize);
         }
+        self.route_in_group(path, d)
+    }
+
+    /// [`Network::route`] for a fleet served by a redundancy group (out of line: the fleet of a
+    /// single gateway, the usual case, is answered by one load).
+    #[inline(never)]
+    fn route_in_group(&self, path: &FleetPath, d: u32) -> Option<usize> {
         let group = &self.groups[path.group as usize];
         let place = &self.places[group.place? as usize];
         group
@@ -436,6 +443,12 @@ impl Network {
                 let gw = &self.gateways[g];
                 gw.health.up && (gw.capacity > 0 || gw.connected)
             })
+    }
+
+    /// Whether any common cause can hold devices down (one that targets fleets): without one,
+    /// [`Network::cause_holds`] is false for every device all run long.
+    pub(super) fn may_hold_devices(&self) -> bool {
+        !self.device_holds.is_empty()
     }
 
     /// Whether a common cause holds device `d` down now (`Fleet`, `FleetShare` targets).
