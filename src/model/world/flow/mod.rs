@@ -69,8 +69,18 @@ const STATES: usize = 5;
 #[derive(Clone, Copy, Debug)]
 enum Pending {
     None,
-    Device { d: u32, before: usize },
+    Device {
+        d: u32,
+        before: usize,
+    },
     Fleet(usize),
+    /// An inspection of fleet `f`, which keeps no software flags, and the count of condition
+    /// replacements before it: it moves exactly the devices it replaces (working and degraded)
+    /// to healthy, so its counts follow without a recount of the fleet.
+    Inspected {
+        f: usize,
+        replaced: u64,
+    },
 }
 
 /// Sparse messages of a piece (spaced by more than half the deadline) are covered one by one in
@@ -484,8 +494,9 @@ impl FlowCx<'_> {
 }
 
 impl FlowCx<'_> {
-    /// How many of fleet `f`'s devices are in each state (after an inspection or a firmware
-    /// wave). A fleet without software flags is counted from the up and degraded flags alone,
+    /// How many of fleet `f`'s devices are in each state (after a firmware wave, or an
+    /// inspection of a fleet with software flags). A fleet without software flags is counted
+    /// from the up and degraded flags alone,
     /// without a branch a device: a national meter fleet is recounted after each yearly
     /// inspection, 50,000 devices a time, and the count a device at a time was 7% of the
     /// national run's instructions. The counts are the same as [`FlowCx::device_state`]'s.
@@ -529,6 +540,16 @@ impl Flow {
                 }
             }
             Pending::Fleet(f) => self.fleets[f].states = cx.fleet_states(f),
+            Pending::Inspected { f, replaced } => {
+                let n = cx.acc.degradation.condition_replacements - replaced;
+                let states = &mut self.fleets[f].states;
+                states[DEGRADED] -= n;
+                states[HEALTHY] += n;
+                // (Checked against a recount in every flow and degradation test with the
+                // assertion on in optimised builds too.)
+                #[cfg(debug_assertions)]
+                assert_eq!(*states, cx.fleet_states(f), "fleet {f} after an inspection");
+            }
         }
         if !self.cells.fleets.is_empty() {
             self.cellular_after(cx);
@@ -583,8 +604,16 @@ impl Flow {
                 self.pending = Pending::Fleet(f);
             }
             Event::Inspect(f) => {
-                self.fleets[f as usize].integrate(now);
-                self.pending = Pending::Fleet(f as usize);
+                let f = f as usize;
+                self.fleets[f].integrate(now);
+                // A national meter fleet is inspected yearly, 50,000 devices at a time: the
+                // recount was a second scan of the fleet's entries after the inspection's own.
+                self.pending = if cx.software.keeps_flags(f) {
+                    Pending::Fleet(f)
+                } else {
+                    let replaced = cx.acc.degradation.condition_replacements;
+                    Pending::Inspected { f, replaced }
+                };
             }
             _ if self.cells.fleets.is_empty() => {}
             // A device's own connectivity timer, or its fleet's platform's: that fleet only.
