@@ -5,6 +5,7 @@
 //! API. The engine does no I/O and never reads the wall clock.
 
 pub mod dist;
+mod occupancy;
 pub mod queue;
 pub mod random;
 pub mod sim;

@@ -2,10 +2,12 @@
 //! the order they were pushed.
 //!
 //! Simulation time never goes backwards, so the queue can be a monotone priority queue. Times
-//! are 64-bit integers read as 11 base-64 digits. An event is filed in the slot named by the
-//! highest digit in which its time differs from a reference time `last` (the *level*) and by its
-//! own value of that digit (the *slot*): 11 levels of 64 unsorted slots, with a one-word bitmap
-//! of occupied slots per level. Pushing is an append.
+//! are 64-bit integers read as 10 digits: six of 6 bits (up to 2^36 µs, 19 hours), two of 8
+//! bits (the *wide* levels, up to 2^52 µs, 142 years: for lifecycles of years), then two of 6.
+//! An event is filed in the slot named by the highest digit in which its time differs from a
+//! reference time `last` (the *level*) and by its own value of that digit (the *slot*): 10
+//! levels of unsorted slots, 64 to a level but the wide levels' 256, with a bitmap of occupied
+//! slots per level (one word, or four for a wide level). Pushing is an append.
 //!
 //! The next events are kept apart in a short sorted run, the *bottom*. When it runs dry, the
 //! lowest occupied slot becomes the new bottom if it is small (it is sorted, then popped from
@@ -28,6 +30,7 @@
 //! sort on time; a rebuild (a push into the past) sorts stably too. The property tests below
 //! check this against a sorted map keyed by (time, push number).
 
+use super::occupancy::{WIDE_SLOTS, WideOccupancy};
 use super::time::Ticks;
 
 #[derive(Clone, Copy, Debug)]
@@ -36,11 +39,82 @@ struct Entry<E> {
     event: E,
 }
 
-/// Bits per digit: 64 slots a level, so a level's occupancy is one `u64`. 4 and 5 bits
-/// measured about the same; fewer levels means fewer moves for far-future events.
+/// Bits per digit of every level but the wide one: 64 slots a level, so a level's occupancy
+/// is one `u64`. 4 and 5 bits measured about the same.
 const DIGIT_BITS: u32 = 6;
 const SLOTS: usize = 1 << DIGIT_BITS;
-const LEVELS: usize = u64::BITS.div_ceil(DIGIT_BITS) as usize;
+
+/// The two levels whose digits are 8 bits wide ([`WIDE_SLOTS`] slots each): 19-hour slots
+/// spanning 203 days, then 203-day slots spanning 142 years. An event years ahead (a failure,
+/// a degradation onset) comes down two cascades rather than three 6-bit levels of 8.9 years,
+/// 50 days and 19 hours, each of which wrote it into a chunk once more. Wider still measured
+/// worse: with one level of 2^14 slots of 19 hours, pushes at national scale scattered over
+/// thousands of slots, a cache miss each (BENCHMARKS.md, issue 21, session 7). Below them, the
+/// near future of packet mode is as it was.
+const FIRST_WIDE: usize = 6;
+const WIDE_LEVELS: usize = 2;
+
+/// Digit width of each level, lowest first: six of 6 bits (up to 2^36 µs), the two wide
+/// levels, then two of 6 bits.
+const WIDTHS: [u32; LEVELS] = [6, 6, 6, 6, 6, 6, 8, 8, 6, 6];
+const LEVELS: usize = 10;
+const OCCUPIED_WORDS: usize = (u64::BITS / DIGIT_BITS) as usize + 1;
+
+/// Where each level's digit starts (its lowest bit) and its slots start in `slots`.
+const SHIFTS: [u32; LEVELS] = {
+    let mut shifts = [0; LEVELS];
+    let mut level = 1;
+    while level < LEVELS {
+        shifts[level] = shifts[level - 1] + WIDTHS[level - 1];
+        level += 1;
+    }
+    assert!(shifts[LEVELS - 1] + WIDTHS[LEVELS - 1] == u64::BITS);
+    assert!(1 << WIDTHS[FIRST_WIDE] == WIDE_SLOTS && 1 << WIDTHS[FIRST_WIDE + 1] == WIDE_SLOTS);
+    shifts
+};
+const BASES: [usize; LEVELS + 1] = {
+    let mut bases = [0; LEVELS + 1];
+    let mut level = 0;
+    while level < LEVELS {
+        bases[level + 1] = bases[level] + (1 << WIDTHS[level]);
+        level += 1;
+    }
+    bases
+};
+
+/// How an event is filed when the highest bit in which its time differs from `last` is a
+/// given bit: the level that bit's digit belongs to, one table load per push.
+#[derive(Clone, Copy)]
+struct Digit {
+    level: u8,
+    shift: u8,
+    mask: u16,
+    base: u16,
+}
+
+const DIGIT_OF_BIT: [Digit; 64] = {
+    let mut table = [Digit {
+        level: 0,
+        shift: 0,
+        mask: 0,
+        base: 0,
+    }; 64];
+    let mut bit = 0;
+    let mut level = 0;
+    while bit < 64 {
+        if SHIFTS[level] + WIDTHS[level] <= bit as u32 {
+            level += 1;
+        }
+        table[bit] = Digit {
+            level: level as u8,
+            shift: SHIFTS[level] as u8,
+            mask: ((1u32 << WIDTHS[level]) - 1) as u16,
+            base: BASES[level] as u16,
+        };
+        bit += 1;
+    }
+    table
+};
 
 /// A slot with at most this many events becomes the bottom directly (sorting a few events is
 /// cheaper than another cascade); so does a bigger one within its head whose events spread
@@ -92,7 +166,7 @@ impl<E: Copy> Slot<E> {
 /// is allowed but may cost a rebuild.
 #[derive(Clone, Debug)]
 pub struct EventQueue<E> {
-    /// `LEVELS * SLOTS` unsorted slots, level-major. Every event in level `l`, slot `s` agrees
+    /// Every level's unsorted slots, level-major (level `l` from `BASES[l]`). Every event in level `l`, slot `s` agrees
     /// with `last` on all digits above `l`, has digit `l` equal to `s`, and lies at or after
     /// `bottom_end`.
     slots: Vec<Slot<E>>,
@@ -100,8 +174,12 @@ pub struct EventQueue<E> {
     /// most events ever pending at once, and never returns to the allocator until the queue is
     /// dropped.
     pool: Vec<Vec<Entry<E>>>,
-    /// Per level, bit `s` is set when slot `s` is non-empty.
-    occupied: [u64; LEVELS],
+    /// Per level but the wide one, bit `s` is set when slot `s` is non-empty.
+    /// One word more than there are levels, for every level `ilog2 / DIGIT_BITS` can name,
+    /// so the near-future push indexes it with no bounds check (the spare word stays zero).
+    occupied: [u64; OCCUPIED_WORDS],
+    /// The same for the wide levels.
+    wide: [WideOccupancy; WIDE_LEVELS],
     /// Bit `l` is set when level `l` has an occupied slot.
     levels: u64,
     /// The earliest events, sorted by descending time and, within a time, pushed last first:
@@ -126,11 +204,12 @@ impl<E: Copy> EventQueue<E> {
     /// front, in one go rather than one at a time during the start-up burst.
     pub fn with_capacity(capacity: usize) -> Self {
         EventQueue {
-            slots: (0..LEVELS * SLOTS).map(|_| Slot::default()).collect(),
+            slots: (0..BASES[LEVELS]).map(|_| Slot::default()).collect(),
             pool: (0..capacity.div_ceil(CHUNK))
                 .map(|_| Vec::with_capacity(CHUNK))
                 .collect(),
-            occupied: [0; LEVELS],
+            occupied: [0; OCCUPIED_WORDS],
+            wide: Default::default(),
             levels: 0,
             bottom: Vec::new(),
             last: 0,
@@ -184,21 +263,81 @@ impl<E: Copy> EventQueue<E> {
     fn place(&mut self, e: Entry<E>) {
         debug_assert!(e.time >= self.last);
         let differ = e.time ^ self.last;
-        let level = if differ == 0 {
-            0
-        } else {
-            differ.ilog2() / DIGIT_BITS
-        };
+        if differ >> SHIFTS[FIRST_WIDE] != 0 {
+            self.place_far(e, differ);
+            return;
+        }
+        // The near future, six levels of 6 bits: the digit's place is computed, not looked up
+        // (a table lookup and its fields cost packet mode 1% more instructions). Equal times
+        // and times differing in bit 0 alike go to level 0.
+        let level = (differ | 1).ilog2() / DIGIT_BITS;
         let slot = (e.time >> (level * DIGIT_BITS)) as usize & (SLOTS - 1);
-        let index = level as usize * SLOTS + slot;
+        self.append(level as usize * SLOTS + slot, e);
+        self.occupied[level as usize] |= 1 << slot;
+        self.levels |= 1 << level;
+    }
+
+    /// Files an event that differs from `last` at or above the wide levels' digits. Inlined:
+    /// out of line, its call and saved registers cost flow mode at national scale 1.4% more
+    /// instructions (a lifecycle push is one of these), and packet mode as little either way.
+    #[inline(always)]
+    fn place_far(&mut self, e: Entry<E>, differ: Ticks) {
+        let digit = DIGIT_OF_BIT[differ.ilog2() as usize];
+        let slot = (e.time >> digit.shift) as usize & usize::from(digit.mask);
+        self.append(usize::from(digit.base) + slot, e);
+        let level = usize::from(digit.level);
+        if let Some(wide) = self.wide.get_mut(level.wrapping_sub(FIRST_WIDE)) {
+            wide.set(slot);
+        } else {
+            self.occupied[level] |= 1 << slot;
+        }
+        self.levels |= 1 << level;
+    }
+
+    /// Appends to a slot: to its head while it has room and no chunk.
+    #[inline(always)]
+    fn append(&mut self, index: usize, e: Entry<E>) {
         let target = &mut self.slots[index];
         if target.head.len() < CHUNK && target.more.is_empty() {
             target.head.push(e);
         } else {
             self.append_chunked(index, e);
         }
-        self.occupied[level as usize] |= 1 << slot;
-        self.levels |= 1 << level;
+    }
+
+    /// The lowest occupied slot of an occupied level, its bit cleared (and the level's, if it
+    /// was the last).
+    #[inline(always)]
+    fn take_lowest(&mut self, level: usize) -> usize {
+        if let Some(wide) = self.wide.get_mut(level.wrapping_sub(FIRST_WIDE)) {
+            let slot = wide.first().unwrap_or(0);
+            if wide.clear(slot) {
+                self.levels &= !(1 << level);
+            }
+            return slot;
+        }
+        let slot = self.occupied[level].trailing_zeros() as usize;
+        self.occupied[level] &= !(1 << slot);
+        if self.occupied[level] == 0 {
+            self.levels &= !(1 << level);
+        }
+        slot
+    }
+
+    /// The lowest occupied slot of a level at or after `from`, if any (reads only).
+    #[inline(always)]
+    fn occupied_from(&self, level: usize, from: usize) -> Option<usize> {
+        if let Some(wide) = self.wide.get(level.wrapping_sub(FIRST_WIDE)) {
+            return wide.next_from(from);
+        }
+        let bits = self
+            .occupied
+            .get(level)
+            .copied()
+            .unwrap_or(0)
+            .checked_shr(from as u32)
+            .unwrap_or(0);
+        (bits != 0).then(|| from + bits.trailing_zeros() as usize)
     }
 
     /// Appends to a slot whose head is full, opening a chunk from the pool when the last is full.
@@ -261,19 +400,27 @@ impl<E: Copy> EventQueue<E> {
         if ahead <= sorted {
             return Some(&self.bottom[sorted - ahead].event);
         }
+        self.guess_past_bottom(ahead - sorted)
+    }
+
+    /// [`EventQueue::guess_ahead`] past the sorted bottom: the `past`-th event (1: the first)
+    /// of the lowest level's slots. Out of line, so the run loop that inlines `guess_ahead`
+    /// keeps its registers for packet mode, which never asks for this.
+    #[inline(never)]
+    fn guess_past_bottom(&self, past: usize) -> Option<&E> {
         // Short of that many, the furthest one it can name.
         let mut furthest = self.bottom.first();
-        let mut skip = ahead - sorted - 1;
+        let mut skip = past - 1;
         let level = self.levels.trailing_zeros() as usize;
-        let mut occupied = self.occupied.get(level).copied().unwrap_or(0);
-        while occupied != 0 {
-            let slot = &self.slots[level * SLOTS + occupied.trailing_zeros() as usize];
+        let mut from = 0;
+        while let Some(at) = self.occupied_from(level, from) {
+            let slot = &self.slots[BASES[level] + at];
             match slot.head.get(skip) {
                 Some(e) => return Some(&e.event),
                 None => skip -= slot.head.len(),
             }
             furthest = slot.head.last().or(furthest);
-            occupied &= occupied - 1;
+            from = at + 1;
         }
         furthest.map(|e| &e.event)
     }
@@ -307,23 +454,22 @@ impl<E: Copy> EventQueue<E> {
     #[inline(never)]
     fn refill(&mut self) {
         loop {
-            let level = self.levels.trailing_zeros() as usize;
-            let slot = self.occupied[level].trailing_zeros() as usize;
-            self.occupied[level] &= !(1 << slot);
-            if self.occupied[level] == 0 {
-                self.levels &= !(1 << level);
-            }
-            let index = level * SLOTS + slot;
+            let level = self.levels.trailing_zeros() as usize % LEVELS;
+            let slot = self.take_lowest(level);
+            let index = BASES[level] + slot;
             let source = &self.slots[index];
             let small = source.head.len() <= SORT_AT_MOST;
+            // The counting sort needs a 6-bit digit one level down (not the wide level's).
             if level == 0
                 || (source.more.is_empty()
-                    && (small || self.sort_by_digit(index, level as u32 * DIGIT_BITS)))
+                    && (small
+                        || (WIDTHS[level - 1] == DIGIT_BITS
+                            && self.sort_by_digit(index, SHIFTS[level - 1]))))
             {
                 // The slot's whole range becomes the bottom's: every other pending event lies
                 // after it. Level-0 slots hold one time each, so they need no range check.
-                let shift = level as u32 * DIGIT_BITS;
-                let above = shift + DIGIT_BITS;
+                let shift = SHIFTS[level];
+                let above = shift + WIDTHS[level];
                 let high = if above >= u64::BITS {
                     0
                 } else {
@@ -375,9 +521,8 @@ impl<E: Copy> EventQueue<E> {
     /// about 84 events: cascading it filed each event once more and then refilled the bottom
     /// from each of its 4 ms slots of about 1.3 events, a refill for almost every pop
     /// (BENCHMARKS.md, issue 21).
-    fn sort_by_digit(&mut self, index: usize, shift: u32) -> bool {
-        debug_assert!(shift >= DIGIT_BITS && self.bottom.is_empty());
-        let below = shift - DIGIT_BITS;
+    fn sort_by_digit(&mut self, index: usize, below: u32) -> bool {
+        debug_assert!(self.bottom.is_empty());
         let digit = |e: &Entry<E>| (e.time >> below) as usize & (SLOTS - 1);
         let head = &mut self.slots[index].head;
         let mut counts = [0u16; SLOTS];
@@ -463,7 +608,8 @@ impl<E: Copy> EventQueue<E> {
             self.slots[index] = slot;
         }
         all.push(e);
-        self.occupied = [0; LEVELS];
+        self.occupied = [0; OCCUPIED_WORDS];
+        self.wide = Default::default();
         self.levels = 0;
         self.last = e.time;
         self.bottom_end = e.time;
@@ -666,6 +812,30 @@ mod tests {
             ops in prop::collection::vec(
                 (prop::bool::weighted(0.7), (0u64..1 << 16).prop_map(|x| if x % 3 == 0 { x & !63 } else { x }), any::<bool>()),
                 0..1500,
+            )
+        ) {
+            agrees(ops)?;
+        }
+
+        /// A lifecycle far ahead: pushes hours to years after the last pop (a third of them on
+        /// whole 2^20 µs steps, so ties), about 500 to a 19-hour slot of the lower wide level,
+        /// so its slots spill into chunks, cascade to level 5 and are sorted by digit from
+        /// there; a third of the pushes go up to 142 years ahead, through the upper wide level
+        /// and past it.
+        #[test]
+        fn agrees_with_a_sorted_map_for_a_far_future_lifecycle(
+            ops in prop::collection::vec(
+                (
+                    prop::bool::weighted(0.8),
+                    (0u64..1 << 38, 0u8..20).prop_map(|(x, far)| match far {
+                        0 => x << 14,
+                        1..=6 => x & !((1 << 20) - 1),
+                        _ => x,
+                    // Never a multiple of 7 less 1: `agrees` would push that one into the past.
+                    } / 7 * 7),
+                    prop::bool::weighted(0.1),
+                ),
+                0..3000,
             )
         ) {
             agrees(ops)?;
