@@ -496,10 +496,8 @@ impl FlowCx<'_> {
 impl FlowCx<'_> {
     /// How many of fleet `f`'s devices are in each state (after a firmware wave, or an
     /// inspection of a fleet with software flags). A fleet without software flags is counted
-    /// from the up and degraded flags alone,
-    /// without a branch a device: a national meter fleet is recounted after each yearly
-    /// inspection, 50,000 devices a time, and the count a device at a time was 7% of the
-    /// national run's instructions. The counts are the same as [`FlowCx::device_state`]'s.
+    /// from the up and degraded flags alone, without a branch a device: a fleet of 50,000
+    /// meters recounted a device at a time was 7% of the national run's instructions. The counts are the same as [`FlowCx::device_state`]'s.
     fn fleet_states(&self, f: usize) -> [u64; STATES] {
         let fleet = &self.fleets[f];
         let first = fleet.first_device;
@@ -545,8 +543,9 @@ impl Flow {
                 let states = &mut self.fleets[f].states;
                 states[DEGRADED] -= n;
                 states[HEALTHY] += n;
-                // (Checked against a recount in every flow and degradation test with the
-                // assertion on in optimised builds too.)
+                // Checked against a recount in debug builds (when this was written, the flow,
+                // degradation, warm-up and inventory tests were also run with it switched on
+                // in an optimised build).
                 #[cfg(debug_assertions)]
                 assert_eq!(*states, cx.fleet_states(f), "fleet {f} after an inspection");
             }
