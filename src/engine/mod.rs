@@ -4,6 +4,7 @@
 //! Nothing here knows about devices, links or carriers; `model` is written against this small
 //! API. The engine does no I/O and never reads the wall clock.
 
+pub mod agenda;
 pub mod dist;
 mod occupancy;
 pub mod queue;
@@ -11,6 +12,7 @@ pub mod random;
 pub mod sim;
 pub mod time;
 
+pub use agenda::Agenda;
 pub use dist::DurationDist;
 pub use queue::EventQueue;
 pub use random::{Stream, StreamKey};

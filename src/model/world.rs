@@ -101,7 +101,8 @@ macro_rules! life_cx {
     };
 }
 
-// After the macros, which it uses.
+// After the macros, which they use.
+mod ahead;
 mod cellular;
 
 use super::sketch::DurationSketch;
@@ -301,6 +302,9 @@ struct FleetRt {
     /// degradation, own SIMs, device buffers, LoRa): set once the world is built, read by
     /// `World::emit_plain`, the path of every report in the peer model.
     plain: bool,
+    /// Its devices' lives were lived before the run (flow mode: `life/ahead.rs`), and flow
+    /// mode reads their state changes from its fleet's timeline: set once the world is built.
+    lived_ahead: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -425,7 +429,7 @@ impl World<Silent> {
         dep: &Deployment,
         replication: u64,
         custom: CustomPolicies<'_>,
-        flow: bool,
+        mode: RunMode,
         capacity: usize,
     ) -> Option<Ticks> {
         let mut sched = Scheduler::with_capacity(capacity);
@@ -435,7 +439,7 @@ impl World<Silent> {
             &mut sched,
             Silent,
             custom,
-            flow,
+            mode,
             dep.horizon,
         );
         sched.run_until(&mut world, dep.horizon, |w| w.life.end_of_life().is_some())
@@ -445,6 +449,15 @@ impl World<Silent> {
     pub fn queue_capacity(dep: &Deployment) -> usize {
         2 * dep.device_count() as usize + 2 * (dep.gateways.len() + dep.carriers.len()) + 16
     }
+}
+
+/// How a replication runs: every message an event (packet mode), or telemetry in aggregate
+/// (flow mode), with the devices' lives lived ahead where they can be (`ahead.rs`) or each
+/// change an event (to check the two agree).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RunMode {
+    Packet,
+    Flow { lived_ahead: bool },
 }
 
 fn no_custom_policies(_: &PolicyRequest<'_>) -> Option<Box<dyn FailoverPolicy>> {
@@ -477,12 +490,12 @@ impl<O: Observer> World<O> {
             sched,
             observer,
             custom,
-            false,
+            RunMode::Packet,
             dep.horizon,
         )
     }
 
-    /// Builds the world in packet mode, or in flow mode (`flow`), to run until `end` (the
+    /// Builds the world in packet mode or flow mode (`mode`), to run until `end` (the
     /// horizon, or earlier for a fleet end of life), and schedules its first events.
     fn build(
         dep: &Deployment,
@@ -490,10 +503,11 @@ impl<O: Observer> World<O> {
         sched: &mut Scheduler<Packed>,
         observer: O,
         custom: CustomPolicies<'_>,
-        flow: bool,
+        mode: RunMode,
         end: Ticks,
     ) -> World<O> {
         let horizon = end;
+        let flow = mode != RunMode::Packet;
         let key = |entity: u64, process: u64| StreamKey {
             seed: dep.seed,
             replication,
@@ -533,6 +547,7 @@ impl<O: Observer> World<O> {
             world.acc.without_message_statistics();
         }
         world.mark_plain_fleets();
+        world.mark_lived_ahead(dep, end, mode == RunMode::Flow { lived_ahead: true });
         world.schedule_start(sched, dep.inventory.as_ref());
         world
     }
@@ -553,6 +568,9 @@ impl<O: Observer> World<O> {
     fn schedule_start(&mut self, sched: &mut Scheduler<Packed>, start: Option<&Start>) {
         let packets = self.flow.is_none();
         for d in 0..self.devices.len() as u32 {
+            if self.fleets[self.devices[d as usize].fleet()].lived_ahead {
+                continue;
+            }
             if packets {
                 Reporting::schedule_first(sched, &self.devices, &mut self.traffic, &self.fleets, d);
             }
@@ -570,11 +588,15 @@ impl<O: Observer> World<O> {
         if start.is_some()
             && let Some(flow) = self.flow.as_deref_mut()
         {
-            // Devices that start down leave their fleets' healthy counts (flow mode).
+            // Devices that start down leave their fleets' healthy counts (flow mode; a fleet
+            // lived ahead has them on its timeline).
             for f in 0..self.fleets.len() {
-                flow.recount(f, &mut flow_cx!(self));
+                if !self.fleets[f].lived_ahead {
+                    flow.recount(f, &mut flow_cx!(self));
+                }
             }
         }
+        self.live_ahead(start);
         self.net.schedule_faults(sched);
         self.life.schedule_inspections(sched, &self.fleets);
         self.with_network(|net, world| net.start(sched, world));
@@ -610,6 +632,22 @@ impl<O: Observer> World<O> {
         custom: CustomPolicies<'_>,
         flow: bool,
     ) -> Result<(Outcome, O), ConservationError> {
+        let mode = match flow {
+            true => RunMode::Flow { lived_ahead: true },
+            false => RunMode::Packet,
+        };
+        World::run_as(dep, replication, observer, custom, mode)
+    }
+
+    /// Runs the replication in `mode`.
+    fn run_as(
+        dep: &Deployment,
+        replication: u64,
+        observer: O,
+        custom: CustomPolicies<'_>,
+        mode: RunMode,
+    ) -> Result<(Outcome, O), ConservationError> {
+        let flow = mode != RunMode::Packet;
         let capacity = if flow {
             World::<Silent>::queue_capacity(dep) / 2
         } else {
@@ -624,7 +662,7 @@ impl<O: Observer> World<O> {
         let end_of_life = if !dep.stops_when_dead() {
             None
         } else if O::ENABLED {
-            World::<Silent>::find_end_of_life(dep, replication, custom, flow, capacity)
+            World::<Silent>::find_end_of_life(dep, replication, custom, mode, capacity)
         } else {
             // The observer sees nothing, so the first pass can be the run itself: a
             // replication that reaches the horizon needs no second pass.
@@ -634,7 +672,7 @@ impl<O: Observer> World<O> {
                 &mut sched,
                 observer,
                 custom,
-                flow,
+                mode,
                 dep.horizon,
             );
             match sched.run_until(&mut world, dep.horizon, |w| w.life.end_of_life().is_some()) {
@@ -649,7 +687,7 @@ impl<O: Observer> World<O> {
         // The run takes in every event of the instant it ends at (the horizon is exclusive),
         // so the deaths that end it are counted; one tick is 1 µs, too short to move a share.
         let end = end_of_life.map_or(dep.horizon, |t| t.saturating_add(1).min(dep.horizon));
-        let mut world = World::build(dep, replication, &mut sched, observer, custom, flow, end);
+        let mut world = World::build(dep, replication, &mut sched, observer, custom, mode, end);
         if dep.warmup > 0 && dep.warmup < end {
             sched.run(&mut world, dep.warmup);
             world.warm_up(dep.warmup);
@@ -687,6 +725,7 @@ impl<O: Observer> World<O> {
     }
 
     fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
+        let events = events + self.life.lived().events;
         let end_of_life = self.life.end_of_life();
         if let Some(flow) = self.flow.as_deref_mut() {
             flow.finish(&mut self.net, &mut flow_cx!(self));

@@ -38,6 +38,7 @@ pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32, ClockedDevices) {
                 first_buffer: 0,
                 cellular: f.cellular.is_some(),
                 plain: false,
+                lived_ahead: false,
             }
         })
         .collect();

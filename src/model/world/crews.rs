@@ -21,7 +21,7 @@
 use std::collections::VecDeque;
 
 use super::{Packed, process};
-use crate::engine::{DurationDist, Scheduler, Stream, StreamKey, Ticks};
+use crate::engine::{Agenda, DurationDist, Scheduler, Stream, StreamKey, Ticks};
 use crate::model::event::Event;
 use crate::scenario::Deployment;
 
@@ -214,7 +214,7 @@ impl Crews {
     /// its job (taking or back-ordering a part if `part`), then puts free technicians to work.
     pub(super) fn raise_job(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         c: u32,
         work: Work,
         hands_on: Ticks,
@@ -280,7 +280,7 @@ impl Crews {
 
     /// Free technicians of crew `c` take the oldest ready jobs, each finishing after a travel
     /// draw and the job's hands-on time.
-    fn dispatch(&mut self, sched: &mut Scheduler<Packed>, c: u32) {
+    fn dispatch(&mut self, sched: &mut impl Agenda<Packed>, c: u32) {
         let now = sched.now();
         let crew = &mut self.crews[c as usize];
         while crew.busy < crew.technicians {

@@ -12,7 +12,7 @@ use rand::RngExt;
 
 use crate::engine::random::KeyPrefix;
 use crate::engine::random::member_key;
-use crate::engine::{Scheduler, Stream, Ticks};
+use crate::engine::{Agenda, Stream, Ticks};
 use crate::scenario::Deployment;
 
 use super::super::event::{Event, Packed};
@@ -25,7 +25,10 @@ use super::inventory::{battery_left, upkeep_step};
 use super::{Device, FleetRt, process, slice_of};
 use crate::scenario::inventory::{StartDown, StartState};
 
+mod ahead;
 mod spares;
+
+pub(super) use ahead::Lived;
 
 /// The lifecycle part's state in one replication.
 pub(super) struct Life {
@@ -48,6 +51,8 @@ pub(super) struct Life {
     end_of_life: Option<Ticks>,
     /// The units of each device of a fleet with standby spares (`life/spares.rs`).
     spares: spares::Spares,
+    /// What the lives lived ahead did (`life/ahead.rs`).
+    lived: Lived,
 }
 
 /// What a lifecycle change touches outside the part.
@@ -85,6 +90,7 @@ impl Life {
             dead_watch: DeadWatch::new(dep),
             end_of_life: None,
             spares: spares::Spares::default(),
+            lived: Lived::default(),
         }
     }
 
@@ -99,6 +105,11 @@ impl Life {
         }
     }
 
+    /// What the lives lived ahead did.
+    pub(super) fn lived(&self) -> Lived {
+        self.lived
+    }
+
     /// The first instant a fleet reached its `stop_when_dead` share of dead devices, if one has.
     pub(super) fn end_of_life(&self) -> Option<Ticks> {
         self.end_of_life
@@ -110,7 +121,7 @@ impl Life {
     /// (`world/inventory.rs`).
     pub(super) fn start_device<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
         listed: Option<&StartState>,
@@ -154,7 +165,7 @@ impl Life {
     /// life conditioned on its age, its battery's charge; down devices start down.
     fn start_listed<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
         state: &StartState,
@@ -190,7 +201,7 @@ impl Life {
     /// in service at the repair, as after any failure.
     fn start_down<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
         down: StartDown,
@@ -277,7 +288,7 @@ impl Life {
     /// Schedules the earliest of device `d`'s clocks, remembering its cause.
     fn schedule_next_change<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
     ) {
@@ -302,7 +313,7 @@ impl Life {
     )]
     fn clocked_device_changed<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
         up: bool,
@@ -441,7 +452,7 @@ impl Life {
     /// device with clocks, the change is a failure, a flat battery or a planned replacement.
     pub(super) fn device_changed<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
         up: bool,
@@ -499,7 +510,7 @@ impl Life {
     /// Schedules the onset of device `d`'s sensor degradation, if its unit has one coming.
     fn schedule_degradation<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
     ) {
@@ -512,7 +523,7 @@ impl Life {
     /// Device `d`'s sensor degrades now, if this onset is still its unit's.
     pub(super) fn degrade<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
     ) {
@@ -533,7 +544,7 @@ impl Life {
     /// new one's onset is scheduled.
     fn unit_renewed<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
     ) {
@@ -546,7 +557,7 @@ impl Life {
     }
 
     /// The first inspection of every fleet with condition-based maintenance.
-    pub(super) fn schedule_inspections(&self, sched: &mut Scheduler<Packed>, fleets: &[FleetRt]) {
+    pub(super) fn schedule_inspections(&self, sched: &mut impl Agenda<Packed>, fleets: &[FleetRt]) {
         for (f, fleet) in fleets.iter().enumerate() {
             if let Some(i) = fleet.life.degradation.as_ref().and_then(|d| d.inspection) {
                 sched.schedule_at(i.every, Event::Inspect(f as u32).into());
@@ -556,10 +567,11 @@ impl Life {
 
     /// Fleet `f` is inspected: each working degraded device is found with the inspection's
     /// detection probability (a draw of its own lifecycle stream) and replaced by a new unit
-    /// on the spot.
+    /// on the spot. A fleet whose lives were lived ahead (`life/ahead.rs`) had its devices
+    /// inspected then: the inspection is only counted here.
     pub(super) fn inspect<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         f: usize,
     ) {
@@ -577,29 +589,45 @@ impl Life {
             now.saturating_add(spec.every),
             Event::Inspect(f as u32).into(),
         );
+        if cx.fleets[f].lived_ahead {
+            return;
+        }
         let first = cx.fleets[f].first_device;
         let end = cx
             .fleets
             .get(f + 1)
             .map_or(cx.devices.len() as u32, |n| n.first_device);
         for d in first..end {
-            let dev = &cx.devices[d as usize];
-            if !(dev.degraded && dev.up) {
-                continue;
-            }
-            let mut stream = self.life_stream(cx, d);
-            if stream.random::<f64>() >= spec.detection {
-                continue;
-            }
-            let clock = self.clock_of(cx, d);
-            let fleet = &cx.fleets[f];
-            let clocks = Clocks::start(&fleet.life, fleet.failure.as_ref(), now, 0, &mut stream);
-            self.put(clock, clocks);
-            cx.acc.degradation.condition_replacements += 1;
-            cx.observer.observe(now, Trace::DeviceReplaced(d));
-            self.unit_renewed(sched, cx, d);
-            self.schedule_next_change(sched, cx, d);
+            self.inspect_device(sched, cx, d, spec.detection);
         }
+    }
+
+    /// Device `d` is inspected now: if it works and is degraded, it is found with probability
+    /// `detection` (a draw of its own lifecycle stream) and replaced by a new unit.
+    fn inspect_device<O: Observer>(
+        &mut self,
+        sched: &mut impl Agenda<Packed>,
+        cx: &mut LifeCx<'_, O>,
+        d: u32,
+        detection: f64,
+    ) {
+        let dev = &cx.devices[d as usize];
+        if !(dev.degraded && dev.up) {
+            return;
+        }
+        let mut stream = self.life_stream(cx, d);
+        if stream.random::<f64>() >= detection {
+            return;
+        }
+        let now = sched.now();
+        let clock = self.clock_of(cx, d);
+        let fleet = &cx.fleets[cx.devices[d as usize].fleet as usize];
+        let clocks = Clocks::start(&fleet.life, fleet.failure.as_ref(), now, 0, &mut stream);
+        self.put(clock, clocks);
+        cx.acc.degradation.condition_replacements += 1;
+        cx.observer.observe(now, Trace::DeviceReplaced(d));
+        self.unit_renewed(sched, cx, d);
+        self.schedule_next_change(sched, cx, d);
     }
 }
 

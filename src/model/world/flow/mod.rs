@@ -55,6 +55,8 @@ mod gateways;
 mod kept;
 /// LoRa radios: duty cycle and ALOHA collisions.
 mod lora;
+mod timeline;
+pub(super) use timeline::{LATEST as LATEST_CHANGE, Timeline};
 
 /// What a device's readings meet while it is in a state (packet mode's `emit` in order): it is
 /// down, bricked by a firmware update, without a valid certificate, degraded, or healthy.
@@ -140,6 +142,9 @@ pub(super) struct FleetFlow {
     pub(super) kept: Vec<Kept>,
     /// The access link's delay law alone, for the bursts device buffers send (with them).
     pub(super) access_delay: Option<LatencyTable>,
+    /// Its devices' state changes, when their lives were lived ahead (empty otherwise: each
+    /// change is then an event).
+    timeline: Timeline,
 }
 
 pub(super) struct GatewayFlow {
@@ -388,6 +393,7 @@ impl FleetFlow {
                 )
             }),
             kept,
+            timeline: Timeline::default(),
         }
     }
 
@@ -442,8 +448,23 @@ impl FleetFlow {
         (split, left)
     }
 
-    /// Integrates the device-time spent in each state up to `now`.
+    /// Integrates the device-time spent in each state up to `now`, moving the counts through
+    /// the changes of the fleet's timeline before it.
     fn integrate(&mut self, now: Ticks) {
+        while let Some((at, from, to)) = self.timeline.next_before(now) {
+            self.integrate_counts(at);
+            // Changes at one instant come in any order, so a count may pass below zero
+            // between two of them: no device-time passes meanwhile, and it is back by the
+            // instant's last change.
+            self.states[from] = self.states[from].wrapping_sub(1);
+            self.states[to] = self.states[to].wrapping_add(1);
+        }
+        self.integrate_counts(now);
+    }
+
+    /// Integrates the device-time spent in each state, as counted now, up to `now`.
+    #[inline]
+    fn integrate_counts(&mut self, now: Ticks) {
         let dt = now.saturating_sub(self.last_change) as u128;
         for ((area, total), &n) in self
             .areas
@@ -518,6 +539,26 @@ impl FlowCx<'_> {
         states[DEGRADED] = degraded;
         states[HEALTHY] = u64::from(fleet.count) - down - degraded;
         states
+    }
+}
+
+/// The state a device of a fleet without software flags is in (as [`FlowCx::device_state`]
+/// says): what its lives lived ahead record.
+pub(super) fn lifecycle_state(dev: &Device, fleet: &FleetRt) -> usize {
+    if !dev.up {
+        DOWN
+    } else if dev.degraded && fleet.life.degradation.is_some() {
+        DEGRADED
+    } else {
+        HEALTHY
+    }
+}
+
+impl Flow {
+    /// Fleet `f`'s devices lived their lives ahead: their state changes over the run.
+    pub(super) fn lived_ahead(&mut self, f: usize, mut timeline: Timeline) {
+        timeline.sort();
+        self.fleets[f].timeline = timeline;
     }
 }
 
@@ -602,6 +643,7 @@ impl Flow {
                 self.fleets[f].integrate(now);
                 self.pending = Pending::Fleet(f);
             }
+            Event::Inspect(f) if cx.fleets[f as usize].lived_ahead => {}
             Event::Inspect(f) => {
                 let f = f as usize;
                 self.fleets[f].integrate(now);

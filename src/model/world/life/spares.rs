@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use rand::RngExt;
 
-use crate::engine::{Scheduler, Stream, Ticks};
+use crate::engine::{Agenda, Stream, Ticks};
 use crate::scenario::DeviceStandbySpec;
 
 use super::super::super::event::{Event, Packed};
@@ -106,7 +106,7 @@ impl Life {
     /// failed, and its repair takes `repair` (a crew's job if `via_crew`).
     pub(super) fn standby_start<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
         age: Ticks,
@@ -149,7 +149,7 @@ impl Life {
     /// A `DeviceFail` (`up == false`) or `DeviceRepair` of device `d` of a standby fleet.
     pub(super) fn standby_changed<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
         up: bool,
@@ -187,7 +187,7 @@ impl Life {
     /// gives the same results as before the switch time became a law).
     fn standby_active_failed<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
     ) {
@@ -233,7 +233,7 @@ impl Life {
     /// shelf, with a new life either way.
     fn standby_back<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
     ) {
@@ -274,7 +274,7 @@ impl Life {
     /// it has one (and `via_crew`), else back after the repair time.
     fn standby_to_repair<O: Observer>(
         &mut self,
-        sched: &mut Scheduler<Packed>,
+        sched: &mut impl Agenda<Packed>,
         cx: &mut LifeCx<'_, O>,
         d: u32,
         repair: Ticks,
@@ -294,7 +294,7 @@ impl Life {
     }
 
     /// Schedules device `d`'s earliest unit failure, if it changed.
-    fn standby_reschedule(&mut self, sched: &mut Scheduler<Packed>, d: u32, idle: f64) {
+    fn standby_reschedule(&mut self, sched: &mut impl Agenda<Packed>, d: u32, idle: f64) {
         let Some(units) = self.spares.devices.get_mut(&d) else {
             return;
         };
