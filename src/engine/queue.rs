@@ -222,6 +222,13 @@ impl<E: Copy> EventQueue<E> {
         self.len
     }
 
+    /// Makes room for `additional` more pending events without allocating as they come.
+    pub fn reserve(&mut self, additional: usize) {
+        let chunks = additional.div_ceil(CHUNK);
+        self.pool
+            .extend((0..chunks).map(|_| Vec::with_capacity(CHUNK)));
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -85,6 +85,12 @@ impl<E: Copy> Scheduler<E> {
         self.now
     }
 
+    /// Makes room for `additional` more pending events (a model that learns how many it
+    /// keeps only as it is built).
+    pub fn reserve(&mut self, additional: usize) {
+        self.queue.reserve(additional);
+    }
+
     /// Events handled so far.
     pub fn processed(&self) -> u64 {
         self.processed

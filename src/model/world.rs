@@ -548,6 +548,16 @@ impl<O: Observer> World<O> {
         }
         world.mark_plain_fleets();
         world.mark_lived_ahead(dep, end, mode == RunMode::Flow { lived_ahead: true });
+        if flow {
+            // About one lifecycle event pending per device that lives event by event.
+            let lived: u64 = world
+                .fleets
+                .iter()
+                .filter(|f| f.lived_ahead)
+                .map(|f| u64::from(f.count))
+                .sum();
+            sched.reserve((dep.device_count() - lived) as usize);
+        }
         world.schedule_start(sched, dep.inventory.as_ref());
         world
     }
@@ -648,8 +658,10 @@ impl<O: Observer> World<O> {
         mode: RunMode,
     ) -> Result<(Outcome, O), ConservationError> {
         let flow = mode != RunMode::Packet;
+        // Flow mode reserves room for its devices' events as it is built, once it knows which
+        // devices live ahead (`ahead.rs`) and keep no event pending.
         let capacity = if flow {
-            World::<Silent>::queue_capacity(dep) / 2
+            World::<Silent>::queue_capacity(dep) - 2 * dep.device_count() as usize
         } else {
             World::<Silent>::queue_capacity(dep)
         };

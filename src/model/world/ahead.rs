@@ -52,13 +52,14 @@ impl<O: Observer> World<O> {
             return;
         };
         let mut agenda = Local::default();
+        // One timeline grows as the fleet's devices live; its fleet keeps an exact copy.
+        let mut timeline = Timeline::default();
         for f in 0..self.fleets.len() {
             let fleet = &self.fleets[f];
             if !fleet.lived_ahead {
                 continue;
             }
             let (first, count) = (fleet.first_device, fleet.count);
-            let mut timeline = Timeline::default();
             for d in first..first + count {
                 let listed = start.and_then(|s| s.state(f, d - first));
                 let fleets = &self.fleets;
@@ -73,7 +74,7 @@ impl<O: Observer> World<O> {
                     |at, from, to| timeline.record(at, from, to),
                 );
             }
-            flow.lived_ahead(f, timeline);
+            flow.lived_ahead(f, &mut timeline);
         }
     }
 }

@@ -451,15 +451,21 @@ impl FleetFlow {
     /// Integrates the device-time spent in each state up to `now`, moving the counts through
     /// the changes of the fleet's timeline before it.
     fn integrate(&mut self, now: Ticks) {
+        // Integrated with the counts as they stand, then each change corrected: the device
+        // that moved at `at` spent [at, now) in its new state, not its old. Two updates a
+        // change instead of one a state, the same integers. Changes at one instant come in
+        // any order, so a count or an area may pass below zero between two of them (wrapping):
+        // it is back by the instant's last change.
+        self.integrate_counts(now);
         while let Some((at, from, to)) = self.timeline.next_before(now) {
-            self.integrate_counts(at);
-            // Changes at one instant come in any order, so a count may pass below zero
-            // between two of them: no device-time passes meanwhile, and it is back by the
-            // instant's last change.
+            let moved = (now - at) as u128;
+            self.areas[from] = self.areas[from].wrapping_sub(moved);
+            self.areas[to] = self.areas[to].wrapping_add(moved);
+            self.since_start[from] = self.since_start[from].wrapping_sub(moved);
+            self.since_start[to] = self.since_start[to].wrapping_add(moved);
             self.states[from] = self.states[from].wrapping_sub(1);
             self.states[to] = self.states[to].wrapping_add(1);
         }
-        self.integrate_counts(now);
     }
 
     /// Integrates the device-time spent in each state, as counted now, up to `now`.
@@ -555,10 +561,10 @@ pub(super) fn lifecycle_state(dev: &Device, fleet: &FleetRt) -> usize {
 }
 
 impl Flow {
-    /// Fleet `f`'s devices lived their lives ahead: their state changes over the run.
-    pub(super) fn lived_ahead(&mut self, f: usize, mut timeline: Timeline) {
-        timeline.sort();
-        self.fleets[f].timeline = timeline;
+    /// Fleet `f`'s devices lived their lives ahead: their state changes over the run (taken
+    /// out of `changes`, which is left empty to gather the next fleet's).
+    pub(super) fn lived_ahead(&mut self, f: usize, changes: &mut Timeline) {
+        self.fleets[f].timeline = changes.take_sorted();
     }
 }
 

@@ -32,11 +32,15 @@ impl Timeline {
             .push(at << TIME_SHIFT | (from as u64) << STATE_BITS | to as u64);
     }
 
-    /// Puts the changes in time order. Changes at the same instant may come in any order:
-    /// the counts they leave are the same, and no device-time passes between them.
-    pub(in crate::model::world) fn sort(&mut self) {
+    /// The changes so far in time order, in a timeline of their own and of their exact size;
+    /// this one is left empty, its room kept for the next. Changes at the same instant may
+    /// come in any order: the counts they leave are the same, and no device-time passes
+    /// between them.
+    pub(in crate::model::world) fn take_sorted(&mut self) -> Timeline {
         self.changes.sort_unstable();
-        self.changes.shrink_to_fit();
+        let changes = self.changes.as_slice().to_vec();
+        self.changes.clear();
+        Timeline { changes, next: 0 }
     }
 
     /// The next change strictly before `now` (its time, the state left and the state
@@ -65,7 +69,7 @@ mod tests {
         t.record(30, 1, 0);
         t.record(10, 0, 1);
         t.record(LATEST, 0, 4);
-        t.sort();
+        let mut t = t.take_sorted();
         assert_eq!(t.next_before(10), None);
         assert_eq!(t.next_before(11), Some((10, 0, 1)));
         assert_eq!(t.next_before(31), Some((30, 1, 0)));

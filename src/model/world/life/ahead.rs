@@ -56,9 +56,10 @@ impl Life {
             .and_then(|g| g.inspection);
         let mut before = state(&cx.devices[d as usize]);
         self.start_device(agenda, cx, d, listed);
-        // The run schedules the first inspections after every device's start.
+        // The run schedules the first inspections after every device's start, and each
+        // inspection the next before it looks at the devices.
         if let Some(i) = inspection {
-            agenda.schedule_at(i.every, Event::Inspect(fleet).into());
+            agenda.repeat(i.every, i.every, Event::Inspect(fleet).into());
         }
         let mut at = 0;
         loop {
@@ -77,9 +78,6 @@ impl Life {
                 Event::DeviceDegrade(_) => self.degrade(agenda, cx, d),
                 Event::Inspect(_) => {
                     if let Some(i) = inspection {
-                        // The run's inspection schedules the next one before it looks at the
-                        // devices: the same order here.
-                        agenda.schedule_at(at.saturating_add(i.every), event);
                         self.inspect_device(agenda, cx, d, i.detection);
                     }
                 }
