@@ -7,7 +7,7 @@
 //! `run`, `check`, `compare`, `trace`, `validate` (with the scenario loading all share),
 //! `catalog`, `man` (and completions), `fit`, `forecast` (and backtest), `shard` (and merge),
 //! `sweep`; `output` names and locks the output folder, `preflight` refuses or warns before a
-//! run starts.
+//! run starts, `progress` draws the progress bars.
 
 use std::io::Write;
 use std::path::PathBuf;
