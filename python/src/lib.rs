@@ -507,8 +507,14 @@ fn resolved(py: Python<'_>, dep: &Deployment, asked: Mode) -> PyResult<Mode> {
     })
 }
 
+/// `threads` as the library takes it: 0 asks for every core, as `None` does (and as
+/// `iotwin run -t 0`), not one thread.
+fn worker_threads(threads: Option<usize>) -> Option<usize> {
+    threads.filter(|&n| n != 0)
+}
+
 /// Runs a scenario's replications and returns their estimates. `replications` and `seed`
-/// default to the scenario's, `threads` to every core (results do not depend on it), `mode`
+/// default to the scenario's, `threads` (`None` or 0) to every core (results do not depend on it), `mode`
 /// to `auto`. The same options give the same numbers as `iotwin run`. Ctrl-C raises
 /// `KeyboardInterrupt`; no further replication starts.
 #[pyfunction]
@@ -532,7 +538,7 @@ fn run(
     let mut opts = RunOptions {
         replications,
         seed,
-        threads,
+        threads: worker_threads(threads),
         mode: mode_of(py, mode)?,
     };
     opts.mode = resolved(py, &dep, opts.mode)?;
@@ -572,7 +578,7 @@ fn compare(
     let asked = RunOptions {
         replications,
         seed,
-        threads,
+        threads: worker_threads(threads),
         mode: mode_of(py, mode)?,
     };
     let opts = montecarlo::compare::common_options(&deps, &asked);
@@ -623,7 +629,7 @@ fn sweep(
     let opts = RunOptions {
         replications,
         seed,
-        threads,
+        threads: worker_threads(threads),
         mode: mode_of(py, mode)?,
     };
     for dep in &plan.points {

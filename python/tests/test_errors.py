@@ -95,6 +95,17 @@ def test_a_study_too_large_for_memory_is_refused_before_it_starts(scenarios):
     assert caught.value.needed_bytes > caught.value.limit_bytes
 
 
+def test_zero_threads_means_every_core(scenarios):
+    """threads=0 is threads=None (every core), as `iotwin run -t 0`: the memory estimate,
+    which counts the replications run at once, is the same; it used to be 0 at a time."""
+    def refusal(**threads):
+        with pytest.raises(iotwin.StudyTooLarge) as caught:
+            iotwin.run(str(scenarios / "smart_home.ron"), replications=4, max_memory_gib=1e-9, **threads)
+        return caught.value.needed_bytes, str(caught.value)
+
+    assert refusal(threads=0) == refusal()
+
+
 def test_something_that_is_not_a_scenario_is_a_type_error():
     with pytest.raises(TypeError, match="iotwin.Scenario or a path"):
         iotwin.run(42)

@@ -3,8 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
 use iotwin::montecarlo::{self, RunOptions};
 use iotwin::report;
 
@@ -34,7 +32,7 @@ pub(super) fn compare(args: CompareArgs) -> ExitCode {
     let asked = RunOptions {
         replications: args.replications,
         seed: args.seed,
-        threads: args.threads,
+        threads: super::worker_threads(args.threads),
         mode: args.mode.into(),
     };
     let opts = montecarlo::compare::common_options(&designs, &asked);
@@ -49,13 +47,7 @@ pub(super) fn compare(args: CompareArgs) -> ExitCode {
             return code;
         }
     }
-    let bar = ProgressBar::new(total * designs.len() as u64).with_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} (eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
+    let bar = super::progress::replications(total * designs.len() as u64);
     let mut summaries = vec![];
     for (dep, path) in designs.iter().zip(&args.scenarios) {
         bar.set_message(dep.name.clone());

@@ -7,7 +7,7 @@
 //! `run`, `check`, `compare`, `trace`, `validate` (with the scenario loading all share),
 //! `catalog`, `man` (and completions), `fit`, `forecast` (and backtest), `shard` (and merge),
 //! `sweep`; `output` names and locks the output folder, `preflight` refuses or warns before a
-//! run starts.
+//! run starts, `progress` draws the progress bars.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,6 +27,7 @@ mod forecast;
 mod man;
 mod output;
 mod preflight;
+mod progress;
 mod run;
 mod shard;
 mod sweep;
@@ -258,7 +259,7 @@ struct CompareArgs {
     /// numbers), so differences are paired.
     #[arg(long, short = 's')]
     seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default, or 0: every core). Results do not depend on it.
     #[arg(long, short = 't')]
     threads: Option<usize>,
     /// Output folder (default: reports/compare-<a>-vs-<b>).
@@ -287,7 +288,7 @@ struct RunArgs {
     /// Seed of every random stream (default: the scenario's).
     #[arg(long, short = 's')]
     seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default, or 0: every core). Results do not depend on it.
     #[arg(long, short = 't')]
     threads: Option<usize>,
     /// Output folder (default: reports/<scenario name>).
@@ -347,6 +348,14 @@ fn replication_count(text: &str) -> Result<u32, String> {
                 scenario::MAX_REPLICATIONS
             )
         })
+}
+
+/// `--threads` as the library takes it: 0 asks for every core, as leaving the option out
+/// does. A user who writes `-t 0` means "as many as the machine has", as `xz -T0`,
+/// `zstd -T0` and rayon's own `num_threads(0)` read it; taken literally it would run
+/// nothing, and clamped it used to mean one thread without a word.
+fn worker_threads(asked: Option<usize>) -> Option<usize> {
+    asked.filter(|&n| n != 0)
 }
 
 /// A limit from the command line (`--max-size`, `--max-memory`): a positive, finite number.

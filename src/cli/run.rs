@@ -4,8 +4,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
 use iotwin::montecarlo::{self, Mode, RunOptions, Summary};
 use iotwin::report;
 use iotwin::scenario::{self, Deployment};
@@ -73,20 +71,14 @@ pub(super) fn study(
     let mut opts = RunOptions {
         replications: args.replications,
         seed: args.seed,
-        threads: args.threads,
+        threads: super::worker_threads(args.threads),
         mode: args.mode.into(),
     };
     opts.mode = resolve_mode(&dep, opts.mode)?;
     let total = opts.replications.unwrap_or(dep.replications) as u64;
     check_memory(&dep, &opts, total, args.max_memory)?;
     warn_if_long(&dep, &opts, total);
-    let bar = ProgressBar::new(total).with_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} (eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
+    let bar = super::progress::replications(total);
     bar.set_message(dep.name.clone());
     let dir = args
         .out

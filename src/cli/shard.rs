@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use iotwin::montecarlo::shard::{self, ProgressHeader, Replication, Shard, ShardFile, Study};
 use iotwin::montecarlo::{RunError, RunOptions, Summary};
@@ -52,19 +52,13 @@ fn options(args: &RunArgs) -> RunOptions {
     RunOptions {
         replications: args.replications,
         seed: args.seed,
-        threads: args.threads,
+        threads: super::worker_threads(args.threads),
         mode: args.mode.into(),
     }
 }
 
 fn progress_bar(total: u64, name: &str) -> ProgressBar {
-    let bar = ProgressBar::new(total).with_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} (eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
+    let bar = super::progress::replications(total);
     bar.set_message(name.to_string());
     bar
 }

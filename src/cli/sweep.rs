@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use iotwin::montecarlo::RunOptions;
 use iotwin::montecarlo::shard::{self, Shard, SweepShardFile};
@@ -37,7 +36,7 @@ pub struct SweepArgs {
     /// random numbers.
     #[arg(long, short = 's')]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default, or 0: every core). Results do not depend on it.
     #[arg(long, short = 't')]
     pub threads: Option<usize>,
     /// Output folder (default: reports/<scenario name>-sweep).
@@ -82,7 +81,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
     let opts = RunOptions {
         replications: args.replications,
         seed: args.seed,
-        threads: args.threads,
+        threads: super::worker_threads(args.threads),
         ..RunOptions::default()
     };
     let name = plan.base.name.clone();
@@ -97,13 +96,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
         Err(code) => return code,
     };
     let total = plan.replications(&opts) as u64 * plan.points.len() as u64;
-    let bar = ProgressBar::new(total).with_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} (eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
+    let bar = super::progress::replications(total);
     let result = plan.run(&opts, &|label| bar.set_message(label.to_string()), &|| {
         bar.inc(1)
     });
@@ -162,7 +155,7 @@ fn sweep_shard(
     let study = plan.study(&source, &args.set, opts);
     let per_point = shard.replications(plan.replications(opts));
     let count = per_point.end - per_point.start;
-    let bar = ProgressBar::new(count * plan.points.len() as u64);
+    let bar = super::progress::replications(count * plan.points.len() as u64);
     let result = plan.run_shard(
         opts,
         shard,

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use iotwin::engine::Duration;
 use iotwin::model::World;
@@ -55,13 +55,7 @@ pub(super) fn trace(args: TraceArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let bar = ProgressBar::new(100).with_style(
-        ProgressStyle::with_template(
-            "{spinner} tracing [{bar:30}] {pos}% of the horizon, {elapsed}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
+    let bar = super::progress::horizon();
     let horizon = dep.horizon;
     let result = match &args.out {
         None => {

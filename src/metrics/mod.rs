@@ -816,6 +816,12 @@ fn warm_up_note(id: &str) -> Option<&'static str> {
         "battery_life_mean_s" => {
             "Over the batteries that ran flat after the warm-up, each with its whole life."
         }
+        "messages_generated" => {
+            "Due after the warm-up, and those still on a device, a link or in a gateway at its end: the window delivers, loses or still holds each of them."
+        }
+        _ if is_completeness(id) => {
+            "Over the measured window's messages: due after the warm-up, or still on their way at its end."
+        }
         "mttr_s" => "Over the jobs finished after the warm-up, each with its whole time.",
         "repair_wait_mean_s" => {
             "Over the jobs started after the warm-up, each with its whole wait."
@@ -825,6 +831,12 @@ fn warm_up_note(id: &str) -> Option<&'static str> {
         }
         _ => return None,
     })
+}
+
+/// Whether `id` is a completeness, the deployment's or a fleet's (`data_completeness:<f>`).
+fn is_completeness(id: &str) -> bool {
+    let base = id.split_once(':').map_or(id, |(base, _)| base);
+    base == "data_completeness" || base == "on_time_completeness"
 }
 
 /// The `q` quantile of sorted `values` (nearest rank), NaN when there are none.

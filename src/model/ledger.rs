@@ -128,9 +128,10 @@ impl Ledger {
         self.delay_sum += delay as u128;
     }
 
-    /// What happened after `earlier`, a copy of this ledger taken during the run (a warm-up's
-    /// end): every count less its count then. Messages in the system at that moment count
-    /// their end but not their generation, as a simulator that resets its statistics does.
+    /// What happened after `earlier`, a copy of this ledger taken during the run: every count
+    /// less its count then. A message in the system at that moment counts its end but not its
+    /// generation, so this is a difference of counts, not a ledger that adds up: a measured
+    /// window uses [`Ledger::window`].
     pub fn since(&self, earlier: &Ledger) -> Ledger {
         let mut lost = self.lost;
         for (l, e) in lost.iter_mut().zip(earlier.lost) {
@@ -146,6 +147,29 @@ impl Ledger {
             delay_sum: self.delay_sum - earlier.delay_sum,
             delivered_bad: self.delivered_bad - earlier.delivered_bad,
         }
+    }
+
+    /// The ledger of the window that starts where `start`, a copy of this ledger taken during
+    /// the run (a warm-up's end), was taken: what happened after it, with the messages then in
+    /// the system (generated, not yet delivered or lost: on a device, a link, in a gateway)
+    /// counted as the window's too. Each of them ends in the window exactly once (delivered,
+    /// lost or still held at the horizon), so the window's ledger adds up as the whole run's
+    /// does and its completeness stays within [0, 1]; without them a message generated before
+    /// the instant and delivered after it would count as delivered but not as generated.
+    pub fn window(&self, start: &Ledger) -> Ledger {
+        let mut window = self.since(start);
+        window.generated += start.in_system();
+        window
+    }
+
+    /// Messages generated and not yet in any bucket: in the system now, during a run.
+    fn in_system(&self) -> u64 {
+        self.generated.saturating_sub(
+            self.delivered()
+                + self.lost_total()
+                + self.buffered_at_horizon
+                + self.in_flight_at_horizon,
+        )
     }
 
     pub fn delivered(&self) -> u64 {
@@ -251,6 +275,34 @@ mod tests {
         d.went_down(90); // 10 down until the horizon
         assert_eq!(d.availability(1), 0.7);
         assert_eq!(d.availability(2), 0.85);
+    }
+
+    /// A window opened while messages are in the system takes them in: they end in it, and
+    /// its ledger adds up with completeness at most 1.
+    #[test]
+    fn a_window_counts_the_messages_in_the_system_at_its_start() {
+        let mut run = Ledger {
+            generated: 10,
+            ..Ledger::default()
+        };
+        for _ in 0..6 {
+            run.deliver(1, 10);
+        }
+        run.lose(LossCause::LinkLoss);
+        let start = run.clone(); // 3 in the system
+        run.generated += 5;
+        for _ in 0..7 {
+            run.deliver(20, 10); // the 3 carried in, 4 of the 5 new
+        }
+        run.in_flight_at_horizon += 1;
+        run.check_conservation().expect("the whole run adds up");
+        let window = run.window(&start);
+        assert_eq!(window.generated, 8);
+        assert_eq!(window.delivered(), 7);
+        assert_eq!(window.delivered_late, 7);
+        window.check_conservation().expect("the window adds up");
+        // The plain difference counts the 3 carried in as delivered, not as generated.
+        assert_eq!(run.since(&start).generated, 5);
     }
 
     #[test]

@@ -209,3 +209,45 @@ fn a_huge_thread_count_does_not_start_a_thread_per_count() {
         .success();
     assert!(tmp.path().join("summary.json").exists());
 }
+
+/// `-t 0` asks for every core, as leaving `--threads` out does (as `xz -T0` and `zstd -T0`
+/// read it), in every command that takes a thread count; the help says so. The memory
+/// estimate counts the replications run at once, so `run`'s and `compare`'s refusals show
+/// the count: the same with `-t 0` as without, min(replications, cores). It used to be one
+/// thread, silently, and an estimate of 0 replications at a time.
+#[test]
+fn zero_threads_means_every_core() {
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/smart_home.ron");
+    let refusal = |args: &[&str]| {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let assert = iotwin()
+            .args(args)
+            .args(["--max-memory", "0.000001", "--out"])
+            .arg(tmp.path())
+            .assert()
+            .code(2);
+        String::from_utf8(assert.get_output().stderr.clone()).expect("utf-8")
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let at_once = match cores.min(4) {
+        1 => "1 replication at a time".to_string(),
+        n => format!("{n} replications at a time"),
+    };
+    for command in [
+        vec!["run", scenario, "-r", "4"],
+        vec!["compare", scenario, scenario, "-r", "4"],
+    ] {
+        let unset = refusal(&command);
+        let zero = refusal(&[command.as_slice(), &["-t", "0"]].concat());
+        assert_eq!(zero, unset, "{}", command[0]);
+        assert!(zero.contains(&at_once), "{}: {zero}", command[0]);
+    }
+    for command in ["run", "check", "compare", "sweep"] {
+        let help = stdout_of(iotwin().args([command, "--help"]));
+        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            help.contains("Worker threads (default, or 0: every core)"),
+            "{command}: {help}"
+        );
+    }
+}

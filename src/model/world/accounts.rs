@@ -139,8 +139,11 @@ pub(super) struct Accounts {
     delays: DurationSketch,
     /// Each gateway buffer's losses per connectivity outage (packet mode).
     outage_losses: Option<OutageLosses>,
-    /// The ledger at the warm-up's end, if there was one: measures count what happened after.
+    /// The ledger at the warm-up's end, if there was one: the measured window starts there
+    /// ([`Ledger::window`]).
     ledger_at_warmup: Option<Ledger>,
+    /// The same, per fleet (empty without a warm-up).
+    fleet_ledgers_at_warmup: Vec<Ledger>,
     /// Where measures start: the warm-up's end, or 0.
     measured_from: Ticks,
 }
@@ -222,18 +225,21 @@ impl Accounts {
                 dep.gateways.iter().map(|g| g.buffer_messages > 0).collect(),
             )),
             ledger_at_warmup: None,
+            fleet_ledgers_at_warmup: vec![],
             measured_from: 0,
         }
     }
 
     /// The warm-up ends `now`: every count restarts from zero and every time integral from
-    /// now. The ledger goes on whole (conservation is checked over the whole run) and the
-    /// outcome reports its difference. Downtimes (degraded time too) were built measuring
+    /// now. The ledgers go on whole (conservation is checked over the whole run) and the
+    /// outcome reports the window from now (`Ledger::window`: the messages in the system now
+    /// are the window's to deliver or lose). Downtimes (degraded time too) were built measuring
     /// from the warm-up's end; each site's staleness restarts here. The series the charts draw
     /// over time (completeness, first failures and first depletions for survival curves) go
     /// on over the whole run: the charts mark the warm-up (docs/model.md, "Warm-up").
     pub(super) fn warm_up(&mut self, now: Ticks) {
         self.ledger_at_warmup = Some(self.ledger.clone());
+        self.fleet_ledgers_at_warmup = self.fleet_ledgers.clone();
         self.measured_from = now;
         for f in &mut self.site_first_failure {
             f.restart(now);
@@ -500,13 +506,21 @@ impl Accounts {
             degradation: self.degradation,
             crews: end.crews,
             cellular: end.cellular,
-            fleet_ledgers: self.fleet_ledgers,
+            fleet_ledgers: if self.fleet_ledgers_at_warmup.is_empty() {
+                self.fleet_ledgers
+            } else {
+                self.fleet_ledgers
+                    .iter()
+                    .zip(&self.fleet_ledgers_at_warmup)
+                    .map(|(l, start)| l.window(start))
+                    .collect()
+            },
             queues: self.queues,
             delays: self.delays,
             outage_losses: self.outage_losses.map(|o| o.finished),
             measured_from: self.measured_from,
             ledger: match &self.ledger_at_warmup {
-                Some(earlier) => self.ledger.since(earlier),
+                Some(start) => self.ledger.window(start),
                 None => self.ledger,
             },
         }
