@@ -514,7 +514,7 @@ impl<O: Observer> World<O> {
             entity,
             process,
         };
-        let (mut fleets, buffered_devices, clocked) = build::fleets(dep);
+        let (mut fleets, buffered_devices) = build::fleets(dep);
         let (radio, radios) = Radio::new(dep, &key);
         for (fleet, rt) in fleets.iter_mut().zip(radios) {
             fleet.lora = rt;
@@ -537,7 +537,7 @@ impl<O: Observer> World<O> {
             reporting: Reporting::new(if flow { 0 } else { buffered_devices }),
             acc: Accounts::new(dep, horizon),
             radio,
-            life: Life::new(dep, replication, clocked),
+            life: Life::new(dep, replication),
             software: Software::new(dep, replication),
             crews: Crews::new(dep, replication),
             cellular: Cellular::new(dep, replication, horizon),
@@ -548,6 +548,7 @@ impl<O: Observer> World<O> {
         }
         world.mark_plain_fleets();
         world.mark_lived_ahead(dep, end, mode == RunMode::Flow { lived_ahead: true });
+        world.life.keep_clocks(&mut world.fleets);
         if flow {
             // About one lifecycle event pending per device that lives event by event.
             let lived: u64 = world

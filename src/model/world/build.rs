@@ -7,15 +7,15 @@ use crate::engine::{Stream, StreamKey};
 use crate::scenario::Deployment;
 
 use super::super::link::Hop;
-use super::life::{ClockedDevices, has_power_clocks};
 use super::{Device, FleetRt, process};
 
 /// The key of entity `entity`'s stream for process `process` in this replication.
 type Key<'a> = &'a dyn Fn(u64, u64) -> StreamKey;
 
-/// The fleets, and how many devices have device buffers and lifecycle clocks (the fleets'
-/// offsets into those arrays are set). LoRa radios are set by the radio.
-pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32, ClockedDevices) {
+/// The fleets, and how many devices have device buffers (the fleets' offsets into that array
+/// are set). LoRa radios are set by the radio, lifecycle clocks by the lifecycle part
+/// (`Life::keep_clocks`).
+pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32) {
     let mut first_device = 0u32;
     let mut fleets: Vec<FleetRt> = dep
         .fleets
@@ -43,22 +43,13 @@ pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32, ClockedDevices) {
         })
         .collect();
     let mut buffered_devices = 0u32;
-    let mut clocked = ClockedDevices::default();
     for (f, spec) in fleets.iter_mut().zip(&dep.fleets) {
         if f.device_buffer > 0 {
             f.first_buffer = buffered_devices;
             buffered_devices += spec.count;
         }
-        if f.life.has_clocks() {
-            f.first_clock = clocked.all;
-            clocked.all += spec.count;
-        }
-        if has_power_clocks(f) {
-            f.first_power = clocked.powered;
-            clocked.powered += spec.count;
-        }
     }
-    (fleets, buffered_devices, clocked)
+    (fleets, buffered_devices)
 }
 
 /// Every device of every fleet, in fleet order, up.

@@ -34,8 +34,10 @@ pub(super) use ahead::Lived;
 pub(super) struct Life {
     /// Every lifecycle stream's key folded as far as the seed and replication.
     keys: KeyPrefix,
-    /// Per device of a fleet with clocks (batteries, planned replacement or degradation): the
-    /// clocks every such fleet uses (failure, degradation onset, the pending change).
+    /// Per device of a fleet with clocks (batteries, planned replacement or degradation) that
+    /// lives event by event: the clocks every such fleet uses (failure, degradation onset, the
+    /// pending change). Devices that live ahead (`ahead.rs`) live one at a time and share one
+    /// entry, the last.
     clocks: Vec<UnitClocks>,
     /// Every device keeps clocks, so device `d`'s are `clocks[d]` (fleets take their clocks in
     /// device order): the run loop can then prefetch them without first reading the device's
@@ -43,7 +45,7 @@ pub(super) struct Life {
     clocks_by_device: bool,
     /// Per device of a fleet with batteries or planned replacement only: those clocks. Kept
     /// apart so a fleet that only degrades (a national meter fleet) pays 32 bytes a device,
-    /// not 56, and an event reads one 32-byte entry.
+    /// not 56, and an event reads one 32-byte entry. The last entry is shared as above.
     power: Vec<PowerClocks>,
     /// Dead devices per fleet, when a fleet sets `stop_when_dead`, and the first instant one
     /// reached its share.
@@ -79,19 +81,49 @@ impl<O> LifeCx<'_, O> {
 }
 
 impl Life {
-    /// The lifecycle of replication `replication`, with `clocked` devices' clocks (the fleets
-    /// know where theirs start).
-    pub(super) fn new(dep: &Deployment, replication: u64, clocked: ClockedDevices) -> Life {
+    /// The lifecycle of replication `replication` (its clocks are kept once the fleets that
+    /// live ahead are known: [`Life::keep_clocks`]).
+    pub(super) fn new(dep: &Deployment, replication: u64) -> Life {
         Life {
             keys: KeyPrefix::new(dep.seed, replication),
-            clocks: vec![UnitClocks::from(Clocks::default()); clocked.all as usize],
-            clocks_by_device: u64::from(clocked.all) == dep.device_count(),
-            power: vec![PowerClocks::from(Clocks::default()); clocked.powered as usize],
+            clocks: Vec::new(),
+            clocks_by_device: false,
+            power: Vec::new(),
             dead_watch: DeadWatch::new(dep),
             end_of_life: None,
             spares: spares::Spares::default(),
             lived: Lived::default(),
         }
+    }
+
+    /// Keeps clocks for every device of a fleet with clocks that lives event by event (each
+    /// fleet told where its own start), and one entry for the devices that live ahead, which
+    /// live one at a time.
+    pub(super) fn keep_clocks(&mut self, fleets: &mut [FleetRt]) {
+        let (mut all, mut powered) = (0u32, 0u32);
+        let (mut shared, mut shared_power) = (false, false);
+        for f in fleets.iter_mut() {
+            let power = has_power_clocks(f);
+            if f.lived_ahead {
+                shared |= f.life.has_clocks();
+                shared_power |= power;
+                continue;
+            }
+            if f.life.has_clocks() {
+                f.first_clock = all;
+                all += f.count;
+            }
+            if power {
+                f.first_power = powered;
+                powered += f.count;
+            }
+        }
+        let devices: u64 = fleets.iter().map(|f| u64::from(f.count)).sum();
+        self.clocks_by_device = u64::from(all) == devices;
+        let unit = UnitClocks::from(Clocks::default());
+        self.clocks = vec![unit; all as usize + usize::from(shared)];
+        let power = PowerClocks::from(Clocks::default());
+        self.power = vec![power; powered as usize + usize::from(shared_power)];
     }
 
     /// Device `d`'s unit clocks when they can be found from `d` alone (every device keeps
@@ -252,6 +284,13 @@ impl Life {
     /// Where device `d`'s clocks are (in a fleet with clocks).
     fn clock_of<O: Observer>(&self, cx: &LifeCx<'_, O>, d: u32) -> ClockIndex {
         let f = &cx.fleets[cx.devices[d as usize].fleet as usize];
+        if f.lived_ahead {
+            // The last entries: the device living ahead now (`keep_clocks`).
+            return ClockIndex {
+                unit: self.clocks.len().wrapping_sub(1),
+                power: has_power_clocks(f).then_some(self.power.len().wrapping_sub(1)),
+            };
+        }
         let i = d - f.first_device;
         ClockIndex {
             unit: (f.first_clock + i) as usize,
@@ -629,14 +668,6 @@ impl Life {
         self.unit_renewed(sched, cx, d);
         self.schedule_next_change(sched, cx, d);
     }
-}
-
-/// How many devices keep lifecycle clocks (`all`: fleets with batteries, planned replacement
-/// or degradation) and how many of those also keep battery and replacement clocks (`powered`).
-#[derive(Clone, Copy, Debug, Default)]
-pub(super) struct ClockedDevices {
-    pub(super) all: u32,
-    pub(super) powered: u32,
 }
 
 /// Whether fleet `f`'s devices keep battery and replacement clocks.

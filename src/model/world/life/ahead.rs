@@ -18,7 +18,7 @@ use crate::model::trace::Observer;
 use crate::scenario::inventory::StartState;
 
 use super::super::Device;
-use super::{Life, LifeCx};
+use super::{Clocks, Life, LifeCx};
 
 /// What the run's scheduler would have handled of the lives lived ahead.
 #[derive(Clone, Copy, Debug, Default)]
@@ -31,8 +31,9 @@ pub(in crate::model::world) struct Lived {
 impl Life {
     /// Lives device `d` from its start (`listed`: its inventory state) to `end`, before the
     /// run: calls `changed(at, before, after)` each time `state` of the device changes, in
-    /// time order, and counts its events ([`Life::lived`]). The device's entry and clocks are
-    /// left as the run would leave them at `end`.
+    /// time order, and counts its events ([`Life::lived`]). The device's entry is left as the
+    /// run would leave it at `end`; its clocks are the shared entry the next device starts
+    /// afresh (nothing reads them during the run).
     #[expect(
         clippy::too_many_arguments,
         reason = "the device, where it starts and ends, and the two views the caller keeps of it"
@@ -54,6 +55,11 @@ impl Life {
             .degradation
             .as_ref()
             .and_then(|g| g.inspection);
+        if cx.fleets[fleet as usize].life.has_clocks() {
+            // Its clocks are the ones the device before it left: start them as the run would.
+            let at = self.clock_of(cx, d);
+            self.put(at, Clocks::default());
+        }
         let mut before = state(&cx.devices[d as usize]);
         self.start_device(agenda, cx, d, listed);
         // The run schedules the first inspections after every device's start, and each
