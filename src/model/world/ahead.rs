@@ -12,6 +12,12 @@
 //! Every draw is the same, from the device's own lifecycle stream, so the results are those
 //! of living them event by event (checked on every shipped scenario by
 //! `lives_lived_ahead_give_the_event_by_event_results`).
+//!
+//! A life lived ahead costs its fleet's timeline 8 bytes a state change, all of them kept
+//! until the run reads them; an event-by-event life holds its clocks and a pending event or
+//! two. A fleet whose devices would each change state more than
+//! [`MOST_CHANGES_AHEAD`] times in expectation over the run (say, a failure a month for ten
+//! years) lives event by event, so memory stays bounded by the devices, not the horizon.
 
 use crate::engine::Ticks;
 use crate::engine::agenda::Local;
@@ -19,9 +25,38 @@ use crate::model::trace::Observer;
 use crate::scenario::Deployment;
 use crate::scenario::inventory::Start;
 
-use super::World;
 use super::flow::{self, Timeline};
 use super::life::LifeCx;
+use super::{FleetRt, World};
+
+/// The most state changes a device may be expected to make over the run for its fleet to
+/// live ahead: 128 bytes of timeline a device, about what the event-by-event life holds (its
+/// entry, clocks, pending events and the queue's room for them).
+pub(super) const MOST_CHANGES_AHEAD: f64 = 16.0;
+
+/// The state changes a device of `fleet` makes over `horizon` in expectation, roughly: two a
+/// failure (down, up), a battery run flat or a planned replacement, and two a degraded sensor
+/// (degraded, then found or replaced with its unit), one sensor a unit.
+fn expected_changes(fleet: &FleetRt, horizon: Ticks) -> f64 {
+    let h = horizon as f64;
+    let failures = fleet
+        .failure
+        .as_ref()
+        .map_or(0.0, |f| h / (f.lifetime.mean() + f.repair.mean()).max(1.0));
+    let life = &fleet.life;
+    let replacements = life
+        .replace
+        .as_ref()
+        .map_or(0.0, |r| h / (r.at_age as f64).max(1.0));
+    let batteries = life.battery.as_ref().map_or(0.0, |b| h / b.life.max(1.0));
+    let units = 1.0 + failures + replacements;
+    let degradations = if life.degradation.is_some() {
+        units
+    } else {
+        0.0
+    };
+    2.0 * (failures + replacements + batteries + degradations)
+}
 
 impl<O: Observer> World<O> {
     /// Marks the fleets whose devices live ahead (`FleetRt::lived_ahead`) in a run to `end`,
@@ -40,7 +75,8 @@ impl<O: Observer> World<O> {
                 && fleet.device_buffer == 0
                 && self.crews.of_fleet(f).is_none()
                 && dep.fleets[f].at_least_up.is_none()
-                && !self.software.keeps_flags(f);
+                && !self.software.keeps_flags(f)
+                && expected_changes(fleet, end) <= MOST_CHANGES_AHEAD;
         }
     }
 
@@ -175,10 +211,10 @@ mod tests {
     }
 
     #[test]
-    fn a_trace_or_a_warm_up_keeps_lives_event_by_event() {
-        let text = |extra: &str| {
+    fn a_trace_a_warm_up_or_many_changes_keep_lives_event_by_event() {
+        let text = |horizon: &str, extra: &str| {
             format!(
-                r#"Scenario(name: "t", horizon: "30d", seed: 1, {extra}
+                r#"Scenario(name: "t", horizon: "{horizon}", seed: 1, {extra}
                 sites: [Site(id: "s")], carriers: [Carrier(id: "c")],
                 gateways: [Gateway(id: "g", site: "s", buffer_messages: 100, uplinks: [Uplink(carrier: "c")])],
                 fleets: [Fleet(id: "f", site: "s", gateway: "g", count: 10,
@@ -186,12 +222,17 @@ mod tests {
                     failure: Failure(lifetime: Exponential(mean: "5d"), repair: Exponential(mean: "1d")))])"#
             )
         };
-        let dep = |extra: &str| scenario::compile_source(&text(extra), "t.ron").expect("valid");
-        assert!(lives_ahead(&dep("")));
-        assert!(!lives_ahead(&dep(r#"warmup: "1d","#)));
+        let dep = |horizon: &str, extra: &str| {
+            scenario::compile_source(&text(horizon, extra), "t.ron").expect("valid")
+        };
+        assert!(lives_ahead(&dep("30d", "")));
+        assert!(!lives_ahead(&dep("30d", r#"warmup: "1d","#)));
+        // Thirty days of failures every five days: about ten changes a device, ahead; a year
+        // of them (about 120) would be a timeline of a kilobyte a device.
+        assert!(!lives_ahead(&dep("365d", "")));
         let mut sched = Scheduler::default();
         let traced = World::build(
-            &dep(""),
+            &dep("30d", ""),
             0,
             &mut sched,
             crate::model::trace::Recorder::default(),
