@@ -67,50 +67,66 @@ impl<O: Observer> ReportCx<'_, O> {
 
 impl<O: Observer> World<O> {
     /// Device `d` is due to report and its fleet is plain (`FleetRt::plain`): the same draws,
-    /// accounts and trace steps as [`Reporting::emit`], without the checks that cannot apply
-    /// and without building the reporting context for every report (at 10,000 devices in the
-    /// peer model, building it and the checks cost about a tenth of a report's instructions).
-    /// Returns false, having drawn and changed nothing, for a device of any other fleet.
+    /// accounts and trace steps as [`Reporting::emit`] (both begin with [`generate`] and end
+    /// with [`Reporting::cross_access`]), without the checks that cannot apply and without
+    /// building the reporting context for every report (at 10,000 devices in the peer model,
+    /// building it and the checks cost about a tenth of a report's instructions). Returns
+    /// false, having drawn and changed nothing, for a device of any other fleet.
     #[inline(always)]
     pub(super) fn emit_plain(&mut self, sched: &mut Scheduler<Packed>, d: u32) -> bool {
         let dev = &mut self.devices[d as usize];
-        let f = dev.fleet();
-        let fleet = &self.fleets[f];
+        let fleet = &self.fleets[dev.fleet()];
         if !fleet.plain {
             return false;
         }
         let stream = &mut self.traffic[d as usize];
-        let now = sched.now();
-        sched.schedule_at(
-            now.saturating_add(fleet.report.sample(stream)),
-            Event::Emit(d).into(),
-        );
-        let msg = Msg {
-            created: now,
-            queued: now,
-            device: d,
-            seq: dev.sent & !BAD,
-        };
-        dev.sent = dev.sent.wrapping_add(1);
-        self.acc.generated(now, f);
-        self.observer.observe(now, Trace::Generated(msg.id()));
-        let cause = if dev.up {
-            match fleet.access.cross(stream, &mut dev.access_bad) {
-                Some(delay) => {
-                    self.reporting.in_flight += 1;
-                    let at = now.saturating_add(delay);
-                    self.reporting.send_to_gateway::<O>(sched, msg, at);
-                    return true;
-                }
-                None => LossCause::LinkLoss,
-            }
-        } else {
+        let (acc, observer) = (&mut self.acc, &mut self.observer);
+        let msg = generate(sched, dev, fleet, stream, acc, observer, d);
+        let cause = if !dev.up {
             LossCause::DeviceDown
+        } else if self
+            .reporting
+            .cross_access::<O>(sched, dev, fleet, stream, msg, msg.created)
+        {
+            return true;
+        } else {
+            LossCause::LinkLoss
         };
-        self.acc.lost(cause, f);
-        self.observer.observe(now, Trace::Lost(msg.id(), cause));
+        self.acc.lost(cause, dev.fleet());
+        self.observer
+            .observe(msg.created, Trace::Lost(msg.id(), cause));
         true
     }
+}
+
+/// The start of every report, whatever its path: device `d` (`dev`, of `fleet`, drawing from
+/// `stream`) schedules its next report, and generates a message now, counted and traced
+/// whatever happens to it next.
+#[inline(always)]
+fn generate<O: Observer>(
+    sched: &mut Scheduler<Packed>,
+    dev: &mut Device,
+    fleet: &FleetRt,
+    stream: &mut Stream,
+    acc: &mut Accounts,
+    observer: &mut O,
+    d: u32,
+) -> Msg {
+    let now = sched.now();
+    sched.schedule_at(
+        now.saturating_add(fleet.report.sample(stream)),
+        Event::Emit(d).into(),
+    );
+    let msg = Msg {
+        created: now,
+        queued: now,
+        device: d,
+        seq: dev.sent & !BAD,
+    };
+    dev.sent = dev.sent.wrapping_add(1);
+    acc.generated(now, dev.fleet());
+    observer.observe(now, Trace::Generated(msg.id()));
+    msg
 }
 
 impl Reporting {
@@ -160,21 +176,9 @@ impl Reporting {
     ) {
         let dev = &mut cx.devices[d as usize];
         let fleet = &cx.fleets[dev.fleet as usize];
-        let now = sched.now();
-        sched.schedule_at(
-            now.saturating_add(fleet.report.sample(&mut cx.traffic[d as usize])),
-            Event::Emit(d).into(),
-        );
-        let mut msg = Msg {
-            created: now,
-            queued: now,
-            device: d,
-            seq: dev.sent & !BAD,
-        };
-        dev.sent = dev.sent.wrapping_add(1);
-        cx.acc.generated(now, dev.fleet as usize);
-        cx.observer.observe(now, Trace::Generated(msg.id()));
-        let dev = &mut cx.devices[d as usize];
+        let stream = &mut cx.traffic[d as usize];
+        let mut msg = generate(sched, dev, fleet, stream, cx.acc, cx.observer, d);
+        let now = msg.created;
         if !dev.up {
             return cx.lose(now, msg, LossCause::DeviceDown);
         }
@@ -227,14 +231,31 @@ impl Reporting {
             self.in_flight += 1;
             return self.transmit(sched, cx, &rt, link, channel, msg, start);
         }
-        let Some(delay) = fleet
-            .access
-            .cross(&mut cx.traffic[d as usize], &mut dev.access_bad)
-        else {
-            return cx.lose(now, msg, LossCause::LinkLoss);
+        let stream = &mut cx.traffic[d as usize];
+        if !self.cross_access::<O>(sched, dev, fleet, stream, msg, now) {
+            cx.lose(now, msg, LossCause::LinkLoss)
+        }
+    }
+
+    /// Sends `msg` over its device's access link (`dev`'s, of `fleet`, drawing from `stream`)
+    /// from `from` on, and schedules its arrival at the link's end; false, having drawn the
+    /// loss, if the link loses it (the caller accounts the loss).
+    #[inline(always)]
+    fn cross_access<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        dev: &mut Device,
+        fleet: &FleetRt,
+        stream: &mut Stream,
+        msg: Msg,
+        from: Ticks,
+    ) -> bool {
+        let Some(delay) = fleet.access.cross(stream, &mut dev.access_bad) else {
+            return false;
         };
         self.in_flight += 1;
-        self.send_to_gateway::<O>(sched, msg, now.saturating_add(delay));
+        self.send_to_gateway::<O>(sched, msg, from.saturating_add(delay));
+        true
     }
 
     /// Sends `msg` over its device's access link now.
@@ -247,14 +268,10 @@ impl Reporting {
         let now = sched.now();
         let dev = &mut cx.devices[msg.device as usize];
         let fleet = &cx.fleets[dev.fleet as usize];
-        let Some(delay) = fleet
-            .access
-            .cross(&mut cx.traffic[msg.device as usize], &mut dev.access_bad)
-        else {
-            return cx.lose(now, msg, LossCause::LinkLoss);
-        };
-        self.in_flight += 1;
-        self.send_to_gateway::<O>(sched, msg, now.saturating_add(delay));
+        let stream = &mut cx.traffic[msg.device as usize];
+        if !self.cross_access::<O>(sched, dev, fleet, stream, msg, now) {
+            cx.lose(now, msg, LossCause::LinkLoss)
+        }
     }
 
     /// Keeps a reading on its device while no gateway is reachable (the newest is dropped
@@ -477,14 +494,11 @@ impl Reporting {
         }
         let dev = &mut cx.devices[tx.msg.device as usize];
         let fleet = &cx.fleets[dev.fleet as usize];
-        let Some(delay) = fleet
-            .access
-            .cross(&mut cx.traffic[tx.msg.device as usize], &mut dev.access_bad)
-        else {
-            return cx.lose(now, tx.msg, LossCause::LinkLoss);
-        };
-        self.in_flight += 1;
-        self.send_to_gateway::<O>(sched, tx.msg, tx.end.max(now).saturating_add(delay));
+        let stream = &mut cx.traffic[tx.msg.device as usize];
+        let from = tx.end.max(now);
+        if !self.cross_access::<O>(sched, dev, fleet, stream, tx.msg, from) {
+            cx.lose(now, tx.msg, LossCause::LinkLoss)
+        }
     }
 
     /// The message an arrival event (`Arrive`, `ArriveBad`, `ArriveLong`) at `now` carries, off
@@ -540,5 +554,108 @@ impl Reporting {
         for m in self.device_buffers.iter().flatten() {
             observer.observe(now, Trace::OnDeviceAtHorizon(m.id()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::no_custom_policies;
+    use super::*;
+    use crate::model::{Outcome, Recorder, Silent};
+    use crate::scenario::{self, Deployment};
+
+    /// Two fleets the short path takes: the peer model's (1% loss, a fixed 50 ms, failures
+    /// and repairs often enough that reports find devices down) and one with a bursty link of
+    /// random latency and exponential gaps, so every branch of a report's path is taken.
+    const TWO_PLAIN_FLEETS: &str = r#"Scenario(
+        name: "plain",
+        horizon: "2d",
+        seed: 7,
+        sites: [Site(id: "site")],
+        carriers: [Carrier(id: "backhaul")],
+        gateways: [
+            Gateway(id: "gw", site: "site", buffer_messages: 0, uplinks: [Uplink(carrier: "backhaul")]),
+        ],
+        fleets: [
+            Fleet(
+                id: "peers",
+                site: "site",
+                gateway: "gw",
+                count: 40,
+                report: Jitter(period: "60s", jitter: Exponential(mean: "2s")),
+                link: Link(loss: 0.01, latency: Fixed("50ms")),
+                failure: Failure(lifetime: Exponential(mean: "6h"), repair: Exponential(mean: "1h")),
+            ),
+            Fleet(
+                id: "bursty",
+                site: "site",
+                gateway: "gw",
+                count: 15,
+                report: Exponential(mean: "5m"),
+                link: Link(
+                    loss: 0.02,
+                    latency: LogNormal(median: "50ms", sigma: 0.5),
+                    burst: GilbertElliott(enter: 0.05, leave: 0.1, loss: 0.5),
+                ),
+                failure: Failure(lifetime: Exponential(mean: "12h"), repair: Exponential(mean: "2h")),
+            ),
+        ],
+    )"#;
+
+    /// Runs replication 0 of `dep` with `observer`, every report through the short path
+    /// (`plain`) or, with the fleets' marks taken off after the build, through the general
+    /// `Reporting::emit`.
+    fn run<O: Observer>(dep: &Deployment, observer: O, plain: bool) -> (Outcome, O) {
+        let mut sched = Scheduler::with_capacity(World::<Silent>::queue_capacity(dep));
+        let mut world = World::build(
+            dep,
+            0,
+            &mut sched,
+            observer,
+            &no_custom_policies,
+            false,
+            dep.horizon,
+        );
+        assert!(
+            world.fleets.iter().all(|f| f.plain),
+            "both fleets take the short path when marked"
+        );
+        if !plain {
+            world.fleets.iter_mut().for_each(|f| f.plain = false);
+        }
+        sched.run(&mut world, dep.horizon);
+        world.finish(sched.processed()).expect("conserved")
+    }
+
+    /// A plain fleet's reports give the same results and the same trace, step for step,
+    /// through the short path as through the general one: the two share the report's start
+    /// (`generate`) and its access link (`Reporting::cross_access`), and the checks only the
+    /// general path makes cannot apply.
+    #[test]
+    fn the_short_path_reports_as_the_general_one_does() {
+        let dep = scenario::compile_source(TWO_PLAIN_FLEETS, "plain.ron")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (short, short_trace) = run(&dep, Recorder::default(), true);
+        let (general, general_trace) = run(&dep, Recorder::default(), false);
+        assert_eq!(format!("{short:?}"), format!("{general:?}"));
+        assert_eq!(short_trace.steps.len(), general_trace.steps.len());
+        for (k, (s, g)) in short_trace
+            .steps
+            .iter()
+            .zip(&general_trace.steps)
+            .enumerate()
+        {
+            assert_eq!(s, g, "trace step {k}");
+        }
+        let ledger = &short.ledger;
+        let (down, link) = (LossCause::DeviceDown, LossCause::LinkLoss);
+        assert!(
+            ledger.lost_by(down) > 100 && ledger.lost_by(link) > 100 && ledger.delivered() > 10_000,
+            "every branch taken: {ledger:?}"
+        );
+        // Untraced, arrivals travel as packed events instead of through the side table.
+        let (short, _) = run(&dep, Silent, true);
+        let (general, _) = run(&dep, Silent, false);
+        assert_eq!(format!("{short:?}"), format!("{general:?}"));
     }
 }
