@@ -157,18 +157,8 @@ impl<E: Copy> Agenda<E> for Local<E> {
 mod tests {
     use super::*;
     use crate::engine::Model;
+    use crate::engine::sim::tests::Recorder;
     use proptest::prelude::*;
-
-    struct Recorder {
-        seen: Vec<(Ticks, u32)>,
-    }
-
-    impl Model for Recorder {
-        type Event = u32;
-        fn handle(&mut self, sched: &mut Scheduler<u32>, event: u32) {
-            self.seen.push((sched.now(), event));
-        }
-    }
 
     /// A model whose event `REPEAT` schedules itself again `every` later before anything else.
     struct Repeater {

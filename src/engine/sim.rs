@@ -178,13 +178,13 @@ impl<E: Copy> Scheduler<E> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
     /// A model that records what it sees.
-    struct Recorder {
-        seen: Vec<(Ticks, u32)>,
+    pub(crate) struct Recorder {
+        pub(crate) seen: Vec<(Ticks, u32)>,
     }
 
     impl Model for Recorder {

@@ -613,7 +613,7 @@ mod tests {
             &mut sched,
             observer,
             &no_custom_policies,
-            false,
+            super::super::RunMode::Packet,
             dep.horizon,
         );
         assert!(
