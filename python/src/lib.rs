@@ -507,12 +507,6 @@ fn resolved(py: Python<'_>, dep: &Deployment, asked: Mode) -> PyResult<Mode> {
     })
 }
 
-/// `threads` as the library takes it: 0 asks for every core, as `None` does (and as
-/// `iotwin run -t 0`), not one thread.
-fn worker_threads(threads: Option<usize>) -> Option<usize> {
-    threads.filter(|&n| n != 0)
-}
-
 /// Runs a scenario's replications and returns their estimates. `replications` and `seed`
 /// default to the scenario's, `threads` (`None` or 0) to every core (results do not depend on it), `mode`
 /// to `auto`. The same options give the same numbers as `iotwin run`. Ctrl-C raises
@@ -538,7 +532,7 @@ fn run(
     let mut opts = RunOptions {
         replications,
         seed,
-        threads: worker_threads(threads),
+        threads,
         mode: mode_of(py, mode)?,
     };
     opts.mode = resolved(py, &dep, opts.mode)?;
@@ -578,7 +572,7 @@ fn compare(
     let asked = RunOptions {
         replications,
         seed,
-        threads: worker_threads(threads),
+        threads,
         mode: mode_of(py, mode)?,
     };
     let opts = montecarlo::compare::common_options(&deps, &asked);
@@ -629,7 +623,7 @@ fn sweep(
     let opts = RunOptions {
         replications,
         seed,
-        threads: worker_threads(threads),
+        threads,
         mode: mode_of(py, mode)?,
     };
     for dep in &plan.points {

@@ -32,7 +32,7 @@ pub(super) fn compare(args: CompareArgs) -> ExitCode {
     let asked = RunOptions {
         replications: args.replications,
         seed: args.seed,
-        threads: super::worker_threads(args.threads),
+        threads: args.threads,
         mode: args.mode.into(),
     };
     let opts = montecarlo::compare::common_options(&designs, &asked);

@@ -350,14 +350,6 @@ fn replication_count(text: &str) -> Result<u32, String> {
         })
 }
 
-/// `--threads` as the library takes it: 0 asks for every core, as leaving the option out
-/// does. A user who writes `-t 0` means "as many as the machine has", as `xz -T0`,
-/// `zstd -T0` and rayon's own `num_threads(0)` read it; taken literally it would run
-/// nothing, and clamped it used to mean one thread without a word.
-fn worker_threads(asked: Option<usize>) -> Option<usize> {
-    asked.filter(|&n| n != 0)
-}
-
 /// A limit from the command line (`--max-size`, `--max-memory`): a positive, finite number.
 /// `nan` compares false with everything, so it would silently mean "no limit" (or, as a
 /// memory limit, refuse every run with a hint about flow mode).

@@ -44,10 +44,7 @@ pub(crate) fn check_memory(
 /// Says before a run starts how long it will take, when that is more than a minute, so a
 /// mistake (a report period of a microsecond, a thousand-year horizon) shows at once.
 pub(crate) fn warn_if_long(dep: &Deployment, opts: &RunOptions, replications: u64) {
-    let threads = opts
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, replications.max(1) as usize);
+    let threads = opts.worker_threads().clamp(1, replications.max(1) as usize);
     let events = montecarlo::events_needed_in(dep, opts.mode) * replications as f64;
     let seconds = events / (montecarlo::EVENTS_PER_SECOND_PER_THREAD * threads as f64);
     if seconds > 60.0 {

@@ -71,7 +71,7 @@ pub(super) fn study(
     let mut opts = RunOptions {
         replications: args.replications,
         seed: args.seed,
-        threads: super::worker_threads(args.threads),
+        threads: args.threads,
         mode: args.mode.into(),
     };
     opts.mode = resolve_mode(&dep, opts.mode)?;

@@ -52,7 +52,7 @@ fn options(args: &RunArgs) -> RunOptions {
     RunOptions {
         replications: args.replications,
         seed: args.seed,
-        threads: super::worker_threads(args.threads),
+        threads: args.threads,
         mode: args.mode.into(),
     }
 }

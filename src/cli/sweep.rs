@@ -81,7 +81,7 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
     let opts = RunOptions {
         replications: args.replications,
         seed: args.seed,
-        threads: super::worker_threads(args.threads),
+        threads: args.threads,
         ..RunOptions::default()
     };
     let name = plan.base.name.clone();

@@ -1,15 +1,17 @@
 //! One replication of a deployment: the `World` that owns its parts and routes each event to
 //! the part it concerns (the table is in ARCHITECTURE.md, "Event routing").
 //!
-//! `build` makes the flat arrays from the `Deployment`. Parts with their own module: the
+//! `build` makes the flat arrays and the parts from the `Deployment` and schedules the first
+//! events; `run` runs a replication (warm-up, end of life, packet or flow mode) and closes its
+//! accounts; `ahead` decides which fleets live their lives ahead. Parts with their own module: the
 //! accounts (`accounts`: ledger, downtimes, freshness, counters, the reduction to
 //! [`Outcome`]), the network (`network`: gateways, carriers, common causes, faults, redundancy
 //! groups and failover places, routing and paths), the LoRa radio (`radio`), repair crews
 //! (`crews`), certificates and firmware (`software`) and flow mode (`flow`). A part owns its
 //! state; the world passes what one part must know of another as arguments and return values,
 //! and answers the network's `Host` calls while a change cascades through it.
-//! Still here: devices and fleets (the message path `emit` → access link → the network) and
-//! device lifecycles (failures, clocks, degradation).
+//! Here: the types every part shares (devices, fleets, messages, the `Outcome`), the event
+//! routing (`Model::handle`) and the answers to the network's `Host` calls.
 //!
 //! State lives in flat arrays indexed by device, fleet, gateway, carrier and failover place
 //! (invariant 5 in ARCHITECTURE.md). Which uplink a gateway uses, and which gateway of a
@@ -17,19 +19,18 @@
 //! tells it the truth as it changes and routes traffic by what it decided.
 
 use crate::engine::sim::prefetch;
-use crate::engine::{DurationDist, Model, Scheduler, Stream, StreamKey, Ticks};
+use crate::engine::{DurationDist, Model, Scheduler, Stream, Ticks};
 use crate::scenario::inventory::Start;
 use crate::scenario::{Deployment, FailoverSpec, FailureSpec, LifeSpec};
 
 use super::degradation::{BAD, DegradationStats};
 use super::event::{Event, Packed};
 use super::failover::FailoverPolicy;
-use super::ledger::{ConservationError, Ledger};
+use super::ledger::Ledger;
 use super::link::Hop;
 use super::trace::{MessageId, Observer, Silent, Trace, Upkeep};
 
 mod accounts;
-mod build;
 mod crews;
 mod inventory;
 mod life;
@@ -103,12 +104,16 @@ macro_rules! life_cx {
 
 // After the macros, which they use.
 mod ahead;
+mod build;
 mod cellular;
+mod run;
+
+use run::RunMode;
 
 use super::sketch::DurationSketch;
 pub use accounts::QueueStats;
 
-use accounts::{Accounts, Closing};
+use accounts::Accounts;
 use radio::{LoRaRt, Radio};
 
 use cellular::Cellular;
@@ -412,52 +417,15 @@ impl LifeStats {
 }
 
 impl World<Silent> {
-    /// Runs the replication to its horizon and returns what it measured, after checking that
-    /// every message is accounted for.
-    pub fn run(dep: &Deployment, replication: u64) -> Result<Outcome, ConservationError> {
-        World::run_observed(dep, replication, Silent).map(|(outcome, _)| outcome)
-    }
-
     /// Builds replication `replication` of `dep` and schedules its first events.
     pub fn new(dep: &Deployment, replication: u64, sched: &mut Scheduler<Packed>) -> World {
         World::with_observer(dep, replication, sched, Silent)
-    }
-
-    /// The first pass of a run with `stop_when_dead`: the instant a fleet reaches its share of
-    /// dead devices, or `None` if the horizon comes first.
-    fn find_end_of_life(
-        dep: &Deployment,
-        replication: u64,
-        custom: CustomPolicies<'_>,
-        mode: RunMode,
-        capacity: usize,
-    ) -> Option<Ticks> {
-        let mut sched = Scheduler::with_capacity(capacity);
-        let mut world = World::build(
-            dep,
-            replication,
-            &mut sched,
-            Silent,
-            custom,
-            mode,
-            dep.horizon,
-        );
-        sched.run_until(&mut world, dep.horizon, |w| w.life.end_of_life().is_some())
     }
 
     /// Pending events a run of `dep` keeps at most, roughly: two per device plus a few.
     pub fn queue_capacity(dep: &Deployment) -> usize {
         2 * dep.device_count() as usize + 2 * (dep.gateways.len() + dep.carriers.len()) + 16
     }
-}
-
-/// How a replication runs: every message an event (packet mode), or telemetry in aggregate
-/// (flow mode), with the devices' lives lived ahead where they can be (`ahead.rs`) or each
-/// change an event (to check the two agree).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum RunMode {
-    Packet,
-    Flow { lived_ahead: bool },
 }
 
 fn no_custom_policies(_: &PolicyRequest<'_>) -> Option<Box<dyn FailoverPolicy>> {
@@ -495,125 +463,6 @@ impl<O: Observer> World<O> {
         )
     }
 
-    /// Builds the world in packet mode or flow mode (`mode`), to run until `end` (the
-    /// horizon, or earlier for a fleet end of life), and schedules its first events.
-    fn build(
-        dep: &Deployment,
-        replication: u64,
-        sched: &mut Scheduler<Packed>,
-        observer: O,
-        custom: CustomPolicies<'_>,
-        mode: RunMode,
-        end: Ticks,
-    ) -> World<O> {
-        let horizon = end;
-        let flow = mode != RunMode::Packet;
-        let key = |entity: u64, process: u64| StreamKey {
-            seed: dep.seed,
-            replication,
-            entity,
-            process,
-        };
-        let (mut fleets, buffered_devices) = build::fleets(dep);
-        let (radio, radios) = Radio::new(dep, &key);
-        for (fleet, rt) in fleets.iter_mut().zip(radios) {
-            fleet.lora = rt;
-        }
-        let devices = build::devices(dep);
-        let traffic = if flow {
-            Vec::new()
-        } else {
-            build::traffic(dep, &key)
-        };
-        let net = Network::new(dep, &key, custom, horizon);
-        let mut world = World {
-            observer,
-            horizon,
-            devices,
-            traffic,
-            fleets,
-            net,
-            // Flow mode keeps device buffers in aggregate (`flow/kept.rs`).
-            reporting: Reporting::new(if flow { 0 } else { buffered_devices }),
-            acc: Accounts::new(dep, horizon),
-            radio,
-            life: Life::new(dep, replication),
-            software: Software::new(dep, replication),
-            crews: Crews::new(dep, replication),
-            cellular: Cellular::new(dep, replication, horizon),
-            flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
-        };
-        if flow {
-            world.acc.without_message_statistics();
-        }
-        world.mark_plain_fleets();
-        world.mark_lived_ahead(dep, end, mode == RunMode::Flow { lived_ahead: true });
-        world.life.keep_clocks(&mut world.fleets);
-        if flow {
-            // About one lifecycle event pending per device that lives event by event.
-            let lived: u64 = world
-                .fleets
-                .iter()
-                .filter(|f| f.lived_ahead)
-                .map(|f| u64::from(f.count))
-                .sum();
-            sched.reserve((dep.device_count() - lived) as usize);
-        }
-        world.schedule_start(sched, dep.inventory.as_ref());
-        world
-    }
-
-    /// Marks the fleets whose reports take the short path (`FleetRt::plain`).
-    fn mark_plain_fleets(&mut self) {
-        let may_hold = self.net.may_hold_devices();
-        for (f, fleet) in self.fleets.iter_mut().enumerate() {
-            fleet.plain = !may_hold
-                && !self.software.keeps_flags(f)
-                && fleet.life.degradation.is_none()
-                && !fleet.cellular
-                && fleet.device_buffer == 0
-                && fleet.lora.is_none();
-        }
-    }
-
-    fn schedule_start(&mut self, sched: &mut Scheduler<Packed>, start: Option<&Start>) {
-        let packets = self.flow.is_none();
-        for d in 0..self.devices.len() as u32 {
-            if self.fleets[self.devices[d as usize].fleet()].lived_ahead {
-                continue;
-            }
-            if packets {
-                Reporting::schedule_first(sched, &self.devices, &mut self.traffic, &self.fleets, d);
-            }
-            let fleet = self.devices[d as usize].fleet as usize;
-            let first = self.fleets[fleet].first_device;
-            let listed = start.and_then(|s| s.state(fleet, d - first));
-            if let Some(m) = listed.and_then(|s| s.profile) {
-                self.cellular.start_on_profile(fleet, d, m);
-            }
-            self.life
-                .start_device(sched, &mut life_cx!(self), d, listed);
-        }
-        self.net.schedule_outages(sched);
-        self.software.schedule_start(sched, start);
-        if start.is_some()
-            && let Some(flow) = self.flow.as_deref_mut()
-        {
-            // Devices that start down leave their fleets' healthy counts (flow mode; a fleet
-            // lived ahead has them on its timeline).
-            for f in 0..self.fleets.len() {
-                if !self.fleets[f].lived_ahead {
-                    flow.recount(f, &mut flow_cx!(self));
-                }
-            }
-        }
-        self.live_ahead(start);
-        self.net.schedule_faults(sched);
-        self.life.schedule_inspections(sched, &self.fleets);
-        self.with_network(|net, world| net.start(sched, world));
-        self.cellular_start(sched);
-    }
-
     /// Runs `change` on the network with the rest of the world as its [`Host`]. The network
     /// is taken out of the world meanwhile: whatever the host does during the change reaches
     /// the network through the `&mut Network` it is handed, never through `self.net`.
@@ -623,168 +472,6 @@ impl<O: Observer> World<O> {
         let result = change(&mut net, self);
         self.net = net;
         result
-    }
-
-    /// Runs the replication to its horizon with `observer`, and returns what it measured and
-    /// the observer, after checking that every message is accounted for.
-    pub fn run_observed(
-        dep: &Deployment,
-        replication: u64,
-        observer: O,
-    ) -> Result<(Outcome, O), ConservationError> {
-        World::run_with_policies(dep, replication, observer, &no_custom_policies)
-    }
-
-    /// As [`World::run_with_policies`], in flow mode (`flow`) or packet mode.
-    pub fn run_in_mode(
-        dep: &Deployment,
-        replication: u64,
-        observer: O,
-        custom: CustomPolicies<'_>,
-        flow: bool,
-    ) -> Result<(Outcome, O), ConservationError> {
-        let mode = match flow {
-            true => RunMode::Flow { lived_ahead: true },
-            false => RunMode::Packet,
-        };
-        World::run_as(dep, replication, observer, custom, mode)
-    }
-
-    /// Runs the replication in `mode`.
-    fn run_as(
-        dep: &Deployment,
-        replication: u64,
-        observer: O,
-        custom: CustomPolicies<'_>,
-        mode: RunMode,
-    ) -> Result<(Outcome, O), ConservationError> {
-        let flow = mode != RunMode::Packet;
-        // Flow mode reserves room for its devices' events as it is built, once it knows which
-        // devices live ahead (`ahead.rs`) and keep no event pending.
-        let capacity = if flow {
-            World::<Silent>::queue_capacity(dep) - 2 * dep.device_count() as usize
-        } else {
-            World::<Silent>::queue_capacity(dep)
-        };
-        let mut sched = Scheduler::with_capacity(capacity);
-        let mut observer = observer;
-        // A fleet end of life (`stop_when_dead`) is found by a first pass that stops at it;
-        // the second pass runs to it, so every account closes there exactly as at a horizon
-        // (a message arriving at or after it is in flight). Randomness is keyed by what it
-        // describes, so both passes are the same world up to that instant.
-        let end_of_life = if !dep.stops_when_dead() {
-            None
-        } else if O::ENABLED {
-            World::<Silent>::find_end_of_life(dep, replication, custom, mode, capacity)
-        } else {
-            // The observer sees nothing, so the first pass can be the run itself: a
-            // replication that reaches the horizon needs no second pass.
-            let mut world = World::build(
-                dep,
-                replication,
-                &mut sched,
-                observer,
-                custom,
-                mode,
-                dep.horizon,
-            );
-            match sched.run_until(&mut world, dep.horizon, |w| w.life.end_of_life().is_some()) {
-                None => return world.finish(sched.processed()),
-                Some(t) => {
-                    observer = world.observer;
-                    sched = Scheduler::with_capacity(capacity);
-                    Some(t)
-                }
-            }
-        };
-        // The run takes in every event of the instant it ends at (the horizon is exclusive),
-        // so the deaths that end it are counted; one tick is 1 µs, too short to move a share.
-        let end = end_of_life.map_or(dep.horizon, |t| t.saturating_add(1).min(dep.horizon));
-        let mut world = World::build(dep, replication, &mut sched, observer, custom, mode, end);
-        if dep.warmup > 0 && dep.warmup < end {
-            sched.run(&mut world, dep.warmup);
-            world.warm_up(dep.warmup);
-        }
-        sched.run(&mut world, end);
-        let (mut outcome, observer) = world.finish(sched.processed())?;
-        outcome.end_of_life = end_of_life;
-        Ok((outcome, observer))
-    }
-
-    /// As [`World::run_observed`], with failover policies from `custom` (see
-    /// [`World::with_policies`]).
-    pub fn run_with_policies(
-        dep: &Deployment,
-        replication: u64,
-        observer: O,
-        custom: CustomPolicies<'_>,
-    ) -> Result<(Outcome, O), ConservationError> {
-        World::run_in_mode(dep, replication, observer, custom, false)
-    }
-
-    /// The warm-up ends at `now`: flow mode accounts its aggregate messages up to now, then
-    /// the accounts restart their counts.
-    fn warm_up(&mut self, now: Ticks) {
-        if let Some(flow) = self.flow.as_deref_mut() {
-            for c in 0..flow.component_count() {
-                flow.settle_component(&mut self.net, &mut flow_cx!(self), c, now);
-            }
-        }
-        self.net.warm_up(now);
-        self.acc.warm_up(now);
-        self.crews.warm_up(now);
-        self.software.warm_up();
-        self.cellular.warm_up();
-    }
-
-    fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
-        let events = events + self.life.lived().events;
-        let end_of_life = self.life.end_of_life();
-        if let Some(flow) = self.flow.as_deref_mut() {
-            flow.finish(&mut self.net, &mut flow_cx!(self));
-        }
-        if O::ENABLED {
-            self.trace_leftovers();
-        }
-        let horizon = self.horizon;
-        self.acc.ledger.buffered_at_horizon += self.net.held();
-        let (kept, on_links) = self.reporting.held();
-        self.acc.ledger.buffered_at_horizon += kept;
-        self.acc.ledger.in_flight_at_horizon += on_links;
-        self.acc.ledger.check_conservation()?;
-        let gateway_busy = self.net.busy_times(horizon);
-        let closing = Closing {
-            horizon,
-            end_of_life,
-            events,
-            devices: self.devices.len() as u64,
-            gateways: self.net.gateway_count() as u64,
-            gateway_connectivity: self.net.connectivity(),
-            gateway_busy,
-            crews: self.crews.finish(horizon),
-            soft: self.software.finish(),
-            cellular: self.cellular.finish(),
-        };
-        let outcome = self.acc.into_outcome(closing);
-        Ok((outcome, self.observer))
-    }
-
-    /// Reports the messages still buffered or on an access link at the horizon, so that in a
-    /// trace every generated message has exactly one final step.
-    fn trace_leftovers(&mut self) {
-        let now = self.horizon;
-        for (gateway, m) in self.net.held_messages() {
-            let step = Trace::BufferedAtHorizon {
-                msg: m.id(),
-                gateway,
-            };
-            self.observer.observe(now, step);
-        }
-        self.reporting.trace_leftovers(&mut self.observer, now);
-        for m in self.radio.on_air() {
-            self.observer
-                .observe(now, Trace::OnAccessLinkAtHorizon(m.id()));
-        }
     }
 
     /// A scripted fault begins (`begins`) or ends: the network applies it, or hands back a

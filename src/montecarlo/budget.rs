@@ -48,9 +48,7 @@ pub fn check_fits(
     max_gib: Option<f64>,
 ) -> Result<(), TooLarge> {
     const GIB: f64 = (1u64 << 30) as f64;
-    let threads = opts
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = opts.worker_threads();
     let concurrent = replications.min(threads as u64);
     let needed = memory_needed_in(dep, concurrent, opts.mode) as f64
         + (cellular_bytes(dep, opts.mode) * concurrent) as f64

@@ -27,10 +27,20 @@ use crate::scenario::Deployment;
 pub struct RunOptions {
     pub replications: Option<u32>,
     pub seed: Option<u64>,
-    /// Worker threads; `None` uses all cores.
+    /// Worker threads; `None` or `Some(0)` uses all cores (as `xz -T0` and rayon read 0).
     pub threads: Option<usize>,
     /// Packet mode, flow mode, or the automatic choice ([`resolve_mode`]).
     pub mode: Mode,
+}
+
+impl RunOptions {
+    /// The worker threads a run starts at most: `threads`, or every core for `None` and 0.
+    pub fn worker_threads(&self) -> usize {
+        match self.threads {
+            None | Some(0) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            Some(n) => n,
+        }
+    }
 }
 
 /// How telemetry is simulated (invariant 4 in ARCHITECTURE.md).
@@ -600,7 +610,7 @@ fn replicate_recorded(
             })
             .collect()
     };
-    match opts.threads {
+    match opts.threads.filter(|&n| n != 0) {
         None => work(),
         Some(threads) => rayon::ThreadPoolBuilder::new()
             // More workers than replications would only idle, and a count from the command

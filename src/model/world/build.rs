@@ -1,13 +1,14 @@
-//! Building a replication's fleets and devices from the `Deployment`, in flat arrays, streams
-//! keyed by what they describe (the network builds its own part: `network/build.rs`). Nothing
-//! is drawn or scheduled here (`World::schedule_start` does that).
+//! Building a replication from the `Deployment`: its fleets and devices in flat arrays,
+//! streams keyed by what they describe (the network builds its own part: `network/build.rs`),
+//! the parts, which fleets take the short paths (plain reports, lives lived ahead), and the
+//! first events (`World::schedule_start`, the only place here that draws or schedules).
 
 use crate::engine::random::member_key;
 use crate::engine::{Stream, StreamKey};
 use crate::scenario::Deployment;
 
 use super::super::link::Hop;
-use super::{Device, FleetRt, process};
+use super::*;
 
 /// The key of entity `entity`'s stream for process `process` in this replication.
 type Key<'a> = &'a dyn Fn(u64, u64) -> StreamKey;
@@ -80,4 +81,125 @@ pub(super) fn traffic(dep: &Deployment, key: Key<'_>) -> Vec<Stream> {
         }
     }
     traffic
+}
+
+impl<O: Observer> World<O> {
+    /// Builds the world in packet mode or flow mode (`mode`), to run until `end` (the
+    /// horizon, or earlier for a fleet end of life), and schedules its first events.
+    pub(super) fn build(
+        dep: &Deployment,
+        replication: u64,
+        sched: &mut Scheduler<Packed>,
+        observer: O,
+        custom: CustomPolicies<'_>,
+        mode: RunMode,
+        end: Ticks,
+    ) -> World<O> {
+        let horizon = end;
+        let flow = mode != RunMode::Packet;
+        let key = |entity: u64, process: u64| StreamKey {
+            seed: dep.seed,
+            replication,
+            entity,
+            process,
+        };
+        let (mut fleets, buffered_devices) = build::fleets(dep);
+        let (radio, radios) = Radio::new(dep, &key);
+        for (fleet, rt) in fleets.iter_mut().zip(radios) {
+            fleet.lora = rt;
+        }
+        let devices = build::devices(dep);
+        let traffic = if flow {
+            Vec::new()
+        } else {
+            build::traffic(dep, &key)
+        };
+        let net = Network::new(dep, &key, custom, horizon);
+        let mut world = World {
+            observer,
+            horizon,
+            devices,
+            traffic,
+            fleets,
+            net,
+            // Flow mode keeps device buffers in aggregate (`flow/kept.rs`).
+            reporting: Reporting::new(if flow { 0 } else { buffered_devices }),
+            acc: Accounts::new(dep, horizon),
+            radio,
+            life: Life::new(dep, replication),
+            software: Software::new(dep, replication),
+            crews: Crews::new(dep, replication),
+            cellular: Cellular::new(dep, replication, horizon),
+            flow: flow.then(|| Box::new(flow::Flow::new(dep, replication))),
+        };
+        if flow {
+            world.acc.without_message_statistics();
+        }
+        world.mark_plain_fleets();
+        world.mark_lived_ahead(dep, end, mode == RunMode::Flow { lived_ahead: true });
+        world.life.keep_clocks(&mut world.fleets);
+        if flow {
+            // About one lifecycle event pending per device that lives event by event.
+            let lived: u64 = world
+                .fleets
+                .iter()
+                .filter(|f| f.lived_ahead)
+                .map(|f| u64::from(f.count))
+                .sum();
+            sched.reserve((dep.device_count() - lived) as usize);
+        }
+        world.schedule_start(sched, dep.inventory.as_ref());
+        world
+    }
+
+    /// Marks the fleets whose reports take the short path (`FleetRt::plain`).
+    fn mark_plain_fleets(&mut self) {
+        let may_hold = self.net.may_hold_devices();
+        for (f, fleet) in self.fleets.iter_mut().enumerate() {
+            fleet.plain = !may_hold
+                && !self.software.keeps_flags(f)
+                && fleet.life.degradation.is_none()
+                && !fleet.cellular
+                && fleet.device_buffer == 0
+                && fleet.lora.is_none();
+        }
+    }
+
+    fn schedule_start(&mut self, sched: &mut Scheduler<Packed>, start: Option<&Start>) {
+        let packets = self.flow.is_none();
+        for d in 0..self.devices.len() as u32 {
+            if self.fleets[self.devices[d as usize].fleet()].lived_ahead {
+                continue;
+            }
+            if packets {
+                Reporting::schedule_first(sched, &self.devices, &mut self.traffic, &self.fleets, d);
+            }
+            let fleet = self.devices[d as usize].fleet as usize;
+            let first = self.fleets[fleet].first_device;
+            let listed = start.and_then(|s| s.state(fleet, d - first));
+            if let Some(m) = listed.and_then(|s| s.profile) {
+                self.cellular.start_on_profile(fleet, d, m);
+            }
+            self.life
+                .start_device(sched, &mut life_cx!(self), d, listed);
+        }
+        self.net.schedule_outages(sched);
+        self.software.schedule_start(sched, start);
+        if start.is_some()
+            && let Some(flow) = self.flow.as_deref_mut()
+        {
+            // Devices that start down leave their fleets' healthy counts (flow mode; a fleet
+            // lived ahead has them on its timeline).
+            for f in 0..self.fleets.len() {
+                if !self.fleets[f].lived_ahead {
+                    flow.recount(f, &mut flow_cx!(self));
+                }
+            }
+        }
+        self.live_ahead(start);
+        self.net.schedule_faults(sched);
+        self.life.schedule_inspections(sched, &self.fleets);
+        self.with_network(|net, world| net.start(sched, world));
+        self.cellular_start(sched);
+    }
 }
