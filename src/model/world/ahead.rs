@@ -151,14 +151,22 @@ mod tests {
                 (path.display().to_string(), dep)
             })
             .flat_map(|(name, dep)| {
-                // The twin's fleets keep certificates (so they live event by event): without
-                // them, the same fleets from the same inventory live ahead.
+                // The twin's fleets keep certificates and the textbook's standby spares run
+                // after a warm-up (so they live event by event): without them, the same fleets
+                // live ahead, from the same inventory, with the same spares.
                 let uncertified = dep.inventory.is_some().then(|| {
                     let mut plain = dep.clone();
                     plain.fleets.iter_mut().for_each(|f| f.certificate = None);
                     (format!("{name} without certificates"), plain)
                 });
-                std::iter::once((name, dep)).chain(uncertified)
+                // (A month: the pumps fail every 100 hours, a few changes a device.)
+                let cold = (dep.warmup > 0).then(|| {
+                    let mut cold = dep.clone();
+                    cold.warmup = 0;
+                    cold.horizon = cold.horizon.min(30 * 86_400_000_000);
+                    (format!("{name} without its warm-up"), cold)
+                });
+                std::iter::once((name, dep)).chain(uncertified).chain(cold)
             })
             .collect()
     }
@@ -199,12 +207,14 @@ mod tests {
             }
         }
         // The test means something: the meter fleets (degradation and inspections), battery
-        // meters (city_meters) and a fleet started from an inventory lived ahead.
+        // meters (city_meters), a fleet started from an inventory and one with standby spares
+        // lived ahead.
         for name in [
             "national_meters",
             "city_scale_meters",
             "city_meters",
             "twin-example/scenario.ron without certificates",
+            "standby_coverage.ron without its warm-up",
         ] {
             assert!(ahead.iter().any(|a| a.contains(name)), "{name}: {ahead:?}");
         }
