@@ -20,7 +20,6 @@
 
 use crate::engine::sim::prefetch;
 use crate::engine::{DurationDist, Model, Scheduler, Stream, Ticks};
-use crate::scenario::inventory::Start;
 use crate::scenario::{Deployment, FailoverSpec, FailureSpec, LifeSpec};
 
 use super::degradation::{BAD, DegradationStats};

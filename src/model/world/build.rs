@@ -8,7 +8,21 @@ use crate::engine::{Stream, StreamKey};
 use crate::scenario::Deployment;
 
 use super::super::link::Hop;
-use super::*;
+use crate::engine::{Scheduler, Ticks};
+use crate::model::event::Packed;
+use crate::model::trace::Observer;
+use crate::scenario::inventory::Start;
+
+use super::accounts::Accounts;
+use super::cellular::Cellular;
+use super::crews::Crews;
+use super::flow::{self, FlowCx};
+use super::life::{Life, LifeCx};
+use super::network::Network;
+use super::radio::Radio;
+use super::reporting::Reporting;
+use super::software::Software;
+use super::{CustomPolicies, Device, FleetRt, RunMode, World, process};
 
 /// The key of entity `entity`'s stream for process `process` in this replication.
 type Key<'a> = &'a dyn Fn(u64, u64) -> StreamKey;
@@ -103,17 +117,13 @@ impl<O: Observer> World<O> {
             entity,
             process,
         };
-        let (mut fleets, buffered_devices) = build::fleets(dep);
+        let (mut fleets, buffered_devices) = fleets(dep);
         let (radio, radios) = Radio::new(dep, &key);
         for (fleet, rt) in fleets.iter_mut().zip(radios) {
             fleet.lora = rt;
         }
-        let devices = build::devices(dep);
-        let traffic = if flow {
-            Vec::new()
-        } else {
-            build::traffic(dep, &key)
-        };
+        let devices = devices(dep);
+        let traffic = if flow { Vec::new() } else { traffic(dep, &key) };
         let net = Network::new(dep, &key, custom, horizon);
         let mut world = World {
             observer,
