@@ -164,7 +164,7 @@ impl<O: Observer> World<O> {
     }
 
     pub(super) fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
-        let events = events + self.life.lived().events;
+        let events = events + self.life.lived_events();
         let end_of_life = self.life.end_of_life();
         if let Some(flow) = self.flow.as_deref_mut() {
             flow.finish(&mut self.net, &mut flow_cx!(self));

@@ -500,11 +500,8 @@ impl FlowCx<'_> {
     /// The state device `d`'s readings meet now (packet mode's `emit`, in its order).
     fn device_state(&self, d: u32) -> usize {
         let dev = &self.devices[d as usize];
-        if !dev.up {
-            return DOWN;
-        }
-        let flags = self.software.flags(dev.fleet as usize, d);
-        {
+        if dev.up {
+            let flags = self.software.flags(dev.fleet as usize, d);
             if flags & BRICKED != 0 {
                 return BRICKED_STATE;
             }
@@ -512,11 +509,7 @@ impl FlowCx<'_> {
                 return EXPIRED_STATE;
             }
         }
-        let fleet = &self.fleets[dev.fleet as usize];
-        if dev.degraded && fleet.life.degradation.is_some() {
-            return DEGRADED;
-        }
-        HEALTHY
+        lifecycle_state(dev, &self.fleets[dev.fleet as usize])
     }
 }
 
@@ -548,8 +541,8 @@ impl FlowCx<'_> {
     }
 }
 
-/// The state a device of a fleet without software flags is in (as [`FlowCx::device_state`]
-/// says): what its lives lived ahead record.
+/// The state a device is in by its own flags (up, degraded), before software: a fleet without
+/// software flags is in no other (what its lives lived ahead record).
 pub(super) fn lifecycle_state(dev: &Device, fleet: &FleetRt) -> usize {
     if !dev.up {
         DOWN

@@ -20,18 +20,10 @@ use crate::scenario::inventory::StartState;
 use super::super::Device;
 use super::{Clocks, Life, LifeCx};
 
-/// What the run's scheduler would have handled of the lives lived ahead.
-#[derive(Clone, Copy, Debug, Default)]
-pub(in crate::model::world) struct Lived {
-    /// Lifecycle events (failures, repairs, degradation onsets, stale ones included) before
-    /// the end: the fleets' inspections are the run's own events and not among them.
-    pub(in crate::model::world) events: u64,
-}
-
 impl Life {
     /// Lives device `d` from its start (`listed`: its inventory state) to `end`, before the
     /// run: calls `changed(at, before, after)` each time `state` of the device changes, in
-    /// time order, and counts its events ([`Life::lived`]). The device's entry is left as the
+    /// time order, and counts its events ([`Life::lived_events`]). The device's entry is left as the
     /// run would leave it at `end`; its clocks are the shared entry the next device starts
     /// afresh (nothing reads them during the run).
     #[expect(
@@ -92,7 +84,7 @@ impl Life {
                 other => debug_assert!(false, "{other:?} in a life lived ahead"),
             }
             if !matches!(Event::from(event), Event::Inspect(_)) {
-                self.lived.events += 1;
+                self.lived_events += 1;
             }
         }
     }
