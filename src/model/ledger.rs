@@ -103,13 +103,24 @@ pub struct Ledger {
 
 /// The buckets do not add up: a bug in the model, never a user's mistake.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "message conservation violated: {generated} generated but {accounted} accounted for ({detail})"
-)]
-pub struct ConservationError {
-    pub generated: u64,
-    pub accounted: u64,
-    pub detail: String,
+pub enum ConservationError {
+    /// One ledger's buckets do not add up to the messages it generated.
+    #[error(
+        "message conservation violated in {whose}: {generated} generated but {accounted} accounted for ({detail})"
+    )]
+    Unbalanced {
+        /// Whose ledger: the deployment's, or a fleet's by its id.
+        whose: String,
+        generated: u64,
+        accounted: u64,
+        detail: String,
+    },
+    /// Each fleet's ledger adds up, but together they are not the deployment's: a message
+    /// counted in one bucket of the deployment's ledger and another of its fleet's.
+    #[error(
+        "message conservation violated: the fleets' ledgers add up to {fleets}, the deployment's is {deployment}"
+    )]
+    Split { fleets: String, deployment: String },
 }
 
 impl Ledger {
@@ -184,8 +195,14 @@ impl Ledger {
         self.lost[cause as usize]
     }
 
-    /// Checks that every generated message is in exactly one bucket.
-    pub fn check_conservation(&self) -> Result<(), ConservationError> {
+    /// Checks that every generated message is in exactly one bucket; `whose` names the ledger
+    /// in the error.
+    pub fn check_conservation(&self, whose: &str) -> Result<(), ConservationError> {
+        self.check_named(|| whose.to_owned())
+    }
+
+    /// As [`Ledger::check_conservation`], naming the ledger only when it does not add up.
+    fn check_named(&self, whose: impl FnOnce() -> String) -> Result<(), ConservationError> {
         let accounted = self.delivered()
             + self.lost_total()
             + self.buffered_at_horizon
@@ -193,11 +210,59 @@ impl Ledger {
         if accounted == self.generated {
             Ok(())
         } else {
-            Err(ConservationError {
+            Err(ConservationError::Unbalanced {
+                whose: whose(),
                 generated: self.generated,
                 accounted,
                 detail: format!("{self:?}"),
             })
+        }
+    }
+
+    /// Checks this ledger, the deployment's, and its split by fleet: each of `fleets` (a
+    /// fleet's id and ledger) adds up on its own, and together they are this ledger bucket by
+    /// bucket. A fleet's message counted in the deployment's buckets but not in its own (or in
+    /// another bucket there) is then caught, and the error names the fleet.
+    pub fn check_fleets<'a>(
+        &self,
+        fleets: impl IntoIterator<Item = (&'a str, &'a Ledger)>,
+    ) -> Result<(), ConservationError> {
+        self.check_conservation("the deployment's ledger")?;
+        let mut sum = Ledger::default();
+        for (id, fleet) in fleets {
+            fleet.check_named(|| format!("fleet `{id}`'s ledger"))?;
+            sum.add(fleet);
+        }
+        if sum.buckets() == self.buckets() {
+            Ok(())
+        } else {
+            Err(ConservationError::Split {
+                fleets: format!("{:?}", sum.buckets()),
+                deployment: format!("{:?}", self.buckets()),
+            })
+        }
+    }
+
+    /// Adds `other`'s counts to this ledger's.
+    fn add(&mut self, other: &Ledger) {
+        self.generated += other.generated;
+        self.delivered_on_time += other.delivered_on_time;
+        self.delivered_late += other.delivered_late;
+        for (l, o) in self.lost.iter_mut().zip(other.lost) {
+            *l += o;
+        }
+        self.buffered_at_horizon += other.buffered_at_horizon;
+        self.in_flight_at_horizon += other.in_flight_at_horizon;
+        self.delay_sum += other.delay_sum;
+        self.delivered_bad += other.delivered_bad;
+    }
+
+    /// The ledger without its count of bad deliveries, which is a subset of the delivered
+    /// messages rather than a bucket, and which only the deployment's ledger keeps.
+    fn buckets(&self) -> Ledger {
+        Ledger {
+            delivered_bad: 0,
+            ..self.clone()
         }
     }
 }
@@ -295,14 +360,88 @@ mod tests {
             run.deliver(20, 10); // the 3 carried in, 4 of the 5 new
         }
         run.in_flight_at_horizon += 1;
-        run.check_conservation().expect("the whole run adds up");
+        run.check_conservation("the run")
+            .expect("the whole run adds up");
         let window = run.window(&start);
         assert_eq!(window.generated, 8);
         assert_eq!(window.delivered(), 7);
         assert_eq!(window.delivered_late, 7);
-        window.check_conservation().expect("the window adds up");
+        window
+            .check_conservation("the window")
+            .expect("the window adds up");
         // The plain difference counts the 3 carried in as delivered, not as generated.
         assert_eq!(run.since(&start).generated, 5);
+    }
+
+    /// Two fleets' ledgers and the deployment's, every message delivered but `buffered`
+    /// held in a gateway buffer at the horizon, counted in the deployment's ledger.
+    fn split(buffered: u64) -> (Ledger, [Ledger; 2]) {
+        let mut fleets = [Ledger::default(), Ledger::default()];
+        for (f, l) in fleets.iter_mut().enumerate() {
+            l.generated = 3 + f as u64;
+            for _ in 0..l.generated {
+                l.deliver(4, 10);
+            }
+        }
+        let mut deployment = Ledger::default();
+        for l in &fleets {
+            deployment.add(l);
+        }
+        deployment.generated += buffered;
+        deployment.buffered_at_horizon += buffered;
+        (deployment, fleets)
+    }
+
+    #[test]
+    fn fleet_ledgers_that_add_up_to_the_deployment_s_pass() {
+        let (deployment, fleets) = split(0);
+        let named = [("a", &fleets[0]), ("b", &fleets[1])];
+        assert_eq!(deployment.check_fleets(named), Ok(()));
+    }
+
+    /// A held message generated by fleet `b` and counted in the deployment's ledger only:
+    /// fleet `b`'s ledger does not add up, and the error says so.
+    #[test]
+    fn a_fleet_ledger_missing_a_held_message_is_named() {
+        let (deployment, mut fleets) = split(1);
+        fleets[1].generated += 1;
+        let named = [("a", &fleets[0]), ("b", &fleets[1])];
+        let e = deployment
+            .check_fleets(named)
+            .expect_err("b misses a message");
+        assert!(
+            matches!(&e, ConservationError::Unbalanced { whose, generated: 5, accounted: 4, .. }
+                if whose == "fleet `b`'s ledger"),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("fleet `b`"), "{e}");
+        fleets[1].buffered_at_horizon += 1;
+        let named = [("a", &fleets[0]), ("b", &fleets[1])];
+        assert_eq!(deployment.check_fleets(named), Ok(()));
+    }
+
+    /// Each ledger adds up, but fleet `a` counts as in flight the message the deployment
+    /// counts as buffered: the split is refused bucket by bucket.
+    #[test]
+    fn fleets_must_add_up_to_the_deployment_bucket_by_bucket() {
+        let (deployment, mut fleets) = split(1);
+        fleets[0].generated += 1;
+        fleets[0].in_flight_at_horizon += 1;
+        let named = [("a", &fleets[0]), ("b", &fleets[1])];
+        let e = deployment
+            .check_fleets(named)
+            .expect_err("a bucket differs");
+        assert!(matches!(e, ConservationError::Split { .. }), "{e:?}");
+    }
+
+    /// The deployment's ledger is checked first, and named.
+    #[test]
+    fn the_deployment_s_own_ledger_is_checked_with_its_fleets() {
+        let (mut deployment, fleets) = split(0);
+        deployment.generated += 1;
+        let named = [("a", &fleets[0]), ("b", &fleets[1])];
+        let e = deployment.check_fleets(named).expect_err("one unaccounted");
+        assert!(e.to_string().contains("the deployment's ledger"), "{e}");
     }
 
     #[test]
@@ -313,8 +452,8 @@ mod tests {
         };
         l.deliver(5, 10);
         l.lose(LossCause::LinkLoss);
-        assert!(l.check_conservation().is_err());
+        assert!(l.check_conservation("l").is_err());
         l.in_flight_at_horizon += 1;
-        assert!(l.check_conservation().is_ok());
+        assert!(l.check_conservation("l").is_ok());
     }
 }

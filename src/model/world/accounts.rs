@@ -9,11 +9,11 @@
 //! during a run, a site's count of fleets down, only moves the site's own downtime).
 
 use crate::engine::Ticks;
-use crate::scenario::Deployment;
+use crate::scenario::{Deployment, FleetSpec};
 
 use super::super::degradation::DegradationStats;
 use super::super::freshness::Freshness;
-use super::super::ledger::{Downtime, Ledger, LossCause};
+use super::super::ledger::{ConservationError, Downtime, Ledger, LossCause};
 use super::super::mission::FirstFailure;
 use super::super::outage_loss::OutageLosses;
 use super::super::sketch::DurationSketch;
@@ -100,7 +100,9 @@ pub(super) struct Accounts {
     /// How old a reading may be on delivery and still be on time.
     pub(super) deadline: Ticks,
     pub(super) ledger: Ledger,
-    /// The same, per fleet (packet mode; flow mode keeps only the total).
+    /// The same, per fleet (packet mode; flow mode fills only those of fleets on their own
+    /// SIMs). Messages held at the horizon reach it at the end of the run, from the
+    /// messages themselves ([`Accounts::held_at_horizon`]).
     fleet_ledgers: Vec<Ledger>,
     pub(super) device_down: Downtime,
     pub(super) gateway_down: Downtime,
@@ -335,6 +337,42 @@ impl Accounts {
     pub(super) fn lost(&mut self, cause: LossCause, fleet: usize) {
         self.ledger.lose(cause);
         self.fleet_ledgers[fleet].lose(cause);
+    }
+
+    /// A message of `fleet` leaves its last gateway (or its device, on its own SIM) and
+    /// reaches the cloud at or after the horizon: it is in flight then.
+    #[cold]
+    pub(super) fn in_flight_at_horizon(&mut self, fleet: usize) {
+        self.ledger.in_flight_at_horizon += 1;
+        self.fleet_ledgers[fleet].in_flight_at_horizon += 1;
+    }
+
+    /// A message of `fleet` is still held at the horizon: kept in a gateway or on a device
+    /// (`buffered`), or on an access link. Only the fleet's ledger: the deployment's counts
+    /// the held messages from each part's count of them, and
+    /// [`Accounts::check_conservation`] checks that the two agree.
+    pub(super) fn held_at_horizon(&mut self, fleet: usize, buffered: bool) {
+        let l = &mut self.fleet_ledgers[fleet];
+        if buffered {
+            l.buffered_at_horizon += 1;
+        } else {
+            l.in_flight_at_horizon += 1;
+        }
+    }
+
+    /// Checks, at the end of the run, that every message is in exactly one bucket of the
+    /// deployment's ledger and, in packet mode (`per_fleet`), of its fleet's (`fleets` names
+    /// them), the fleets' ledgers adding up to the deployment's bucket by bucket.
+    pub(super) fn check_conservation(
+        &self,
+        fleets: &[FleetSpec],
+        per_fleet: bool,
+    ) -> Result<(), ConservationError> {
+        if !per_fleet {
+            return self.ledger.check_conservation("the deployment's ledger");
+        }
+        let named = fleets.iter().map(|f| f.id.as_str());
+        self.ledger.check_fleets(named.zip(&self.fleet_ledgers))
     }
 
     /// A message created at `created`, from a device of `fleet` at `site`, leaves the last gateway `now`

@@ -374,7 +374,7 @@ impl Reporting {
         };
         let arrival = now.saturating_add(delay);
         if arrival >= cx.horizon {
-            cx.acc.ledger.in_flight_at_horizon += 1;
+            cx.acc.in_flight_at_horizon(f);
             cx.observer.observe(now, Trace::InFlightAtHorizon(msg.id()));
             return;
         }
@@ -541,6 +541,16 @@ impl Reporting {
         (kept, self.in_flight)
     }
 
+    /// The messages kept on devices now (at the horizon).
+    pub(super) fn kept_messages(&self) -> impl Iterator<Item = &Msg> {
+        self.device_buffers.iter().flatten()
+    }
+
+    /// The message an `ArriveLong` event at `slot` carries.
+    pub(super) fn long_delay(&self, slot: u32) -> &Msg {
+        &self.long_delays[slot as usize]
+    }
+
     /// Reports the messages still on an access link (not on air) or kept on a device at the
     /// horizon `now`.
     pub(super) fn trace_leftovers<O: Observer>(&self, observer: &mut O, now: Ticks) {
@@ -624,7 +634,7 @@ mod tests {
             world.fleets.iter_mut().for_each(|f| f.plain = false);
         }
         sched.run(&mut world, dep.horizon);
-        world.finish(sched.processed()).expect("conserved")
+        world.finish(&mut sched, dep).expect("conserved")
     }
 
     /// A plain fleet's reports give the same results and the same trace, step for step,

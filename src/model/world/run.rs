@@ -7,6 +7,7 @@ use crate::model::ledger::ConservationError;
 use crate::model::trace::{Observer, Silent, Trace};
 use crate::scenario::Deployment;
 
+use super::super::event::{Event, Packed};
 use super::accounts::Closing;
 use super::flow::FlowCx;
 use super::{CustomPolicies, Outcome, World, no_custom_policies};
@@ -115,7 +116,7 @@ impl<O: Observer> World<O> {
                 dep.horizon,
             );
             match sched.run_until(&mut world, dep.horizon, |w| w.life.end_of_life().is_some()) {
-                None => return world.finish(sched.processed()),
+                None => return world.finish(&mut sched, dep),
                 Some(t) => {
                     observer = world.observer;
                     sched = Scheduler::with_capacity(capacity);
@@ -132,7 +133,7 @@ impl<O: Observer> World<O> {
             world.warm_up(dep.warmup);
         }
         sched.run(&mut world, end);
-        let (mut outcome, observer) = world.finish(sched.processed())?;
+        let (mut outcome, observer) = world.finish(&mut sched, dep)?;
         outcome.end_of_life = end_of_life;
         Ok((outcome, observer))
     }
@@ -163,8 +164,15 @@ impl<O: Observer> World<O> {
         self.cellular.warm_up();
     }
 
-    pub(super) fn finish(mut self, events: u64) -> Result<(Outcome, O), ConservationError> {
-        let events = events + self.life.lived_events();
+    /// Closes the run (at its end, the scheduler `sched` stopped there): the messages still in
+    /// the system are counted as held at the horizon, every ledger is checked to add up, and
+    /// the accounts become the [`Outcome`].
+    pub(super) fn finish(
+        mut self,
+        sched: &mut Scheduler<Packed>,
+        dep: &Deployment,
+    ) -> Result<(Outcome, O), ConservationError> {
+        let events = sched.processed() + self.life.lived_events();
         let end_of_life = self.life.end_of_life();
         if let Some(flow) = self.flow.as_deref_mut() {
             flow.finish(&mut self.net, &mut flow_cx!(self));
@@ -177,7 +185,11 @@ impl<O: Observer> World<O> {
         let (kept, on_links) = self.reporting.held();
         self.acc.ledger.buffered_at_horizon += kept;
         self.acc.ledger.in_flight_at_horizon += on_links;
-        self.acc.ledger.check_conservation()?;
+        let packet = self.flow.is_none();
+        if packet {
+            self.fleets_held_at_horizon(sched, on_links);
+        }
+        self.acc.check_conservation(&dep.fleets, packet)?;
         let gateway_busy = self.net.busy_times(horizon);
         let closing = Closing {
             horizon,
@@ -193,6 +205,38 @@ impl<O: Observer> World<O> {
         };
         let outcome = self.acc.into_outcome(closing);
         Ok((outcome, self.observer))
+    }
+
+    /// Counts each message held at the horizon in its fleet's ledger (packet mode): those
+    /// in gateways and kept on devices, and the `on_links` on access links, on air or
+    /// arriving at or after the horizon. Those arrivals are still scheduled, so the
+    /// scheduler, whose run is over, gives them up in time order until every one is found:
+    /// the access delays are short, so few other events come first.
+    fn fleets_held_at_horizon(&mut self, sched: &mut Scheduler<Packed>, on_links: u64) {
+        let devices = &self.devices;
+        let fleet_of = |device: u32| devices[device as usize].fleet as usize;
+        for (_, m) in self.net.held_messages() {
+            self.acc.held_at_horizon(fleet_of(m.device), true);
+        }
+        for m in self.reporting.kept_messages() {
+            self.acc.held_at_horizon(fleet_of(m.device), true);
+        }
+        let mut arriving = on_links;
+        for m in self.radio.on_air() {
+            self.acc.held_at_horizon(fleet_of(m.device), false);
+            arriving = arriving.saturating_sub(1);
+        }
+        while arriving > 0
+            && let Some(event) = sched.next_before(Ticks::MAX)
+        {
+            let device = match Event::from(event) {
+                Event::Arrive { device, .. } | Event::ArriveBad { device, .. } => device,
+                Event::ArriveLong { slot } => self.reporting.long_delay(slot).device,
+                _ => continue,
+            };
+            self.acc.held_at_horizon(fleet_of(device), false);
+            arriving -= 1;
+        }
     }
 
     /// Reports the messages still buffered or on an access link at the horizon, so that in a

@@ -212,7 +212,7 @@ impl Network {
             Some(delay) => {
                 let arrival = now.saturating_add(delay);
                 if arrival >= cx.horizon {
-                    cx.acc.ledger.in_flight_at_horizon += 1;
+                    cx.acc.in_flight_at_horizon(f);
                     cx.observer.observe(now, Trace::InFlightAtHorizon(msg.id()));
                 } else {
                     let site = self.paths[f].site as usize;
