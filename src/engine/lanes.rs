@@ -10,16 +10,18 @@
 //!
 //! Ties keep the scheduler's rule (events at one time come out in the order they were
 //! scheduled) without a stored sequence number:
-//! - among lanes, an event of the longer delay at a time was scheduled earlier (at that time
+//! - among lanes, the event of the longer delay at a time was scheduled earlier (at that time
 //!   less its delay), so it goes first;
-//! - a lane's event goes before the queue's events at its time, which were all scheduled after
-//!   it: when it is scheduled, the scheduler asks the queue whether an event at its time may be
-//!   pending ([`EventQueue::may_hold`]), and if so sends it to the queue instead, behind them.
-//!
-//! [`EventQueue::may_hold`]: super::queue::EventQueue::may_hold
+//! - the queue's events go before the lanes' at their time, which is right for every queued
+//!   event scheduled before them; when the queue is given an event at a time some lane's
+//!   events share, those were scheduled earlier, so they move to the queue first, ahead of it
+//!   ([`Lanes::yield_ties`]). Such a tie is rare (an arrival and another event at the same
+//!   microsecond), and checking for one costs a comparison with each lane's last time: a
+//!   report scheduled a minute ahead is past every lane's last arrival.
 
 use std::collections::VecDeque;
 
+use super::queue::EventQueue;
 use super::time::Ticks;
 
 /// A lane of the scheduler, named by [`super::Scheduler::lane`].
@@ -81,6 +83,35 @@ impl<E: Copy> Lanes<E> {
         debug_assert!(events.back().is_none_or(|&(last, _)| last <= time));
         events.push_back((time, event));
         self.len += 1;
+    }
+
+    /// Before the queue is given an event at `time`: moves the lanes' events at `time`, all
+    /// scheduled before it, into the queue (in their order: longer delays first, each lane's
+    /// in its own order), so that they come out before it.
+    #[inline(always)]
+    pub(super) fn yield_ties(&mut self, time: Ticks, queue: &mut EventQueue<E>) {
+        let spans = |(_, events): &(Ticks, VecDeque<(Ticks, E)>)| {
+            matches!((events.front(), events.back()), (Some(&(first, _)), Some(&(last, _))) if first <= time && time <= last)
+        };
+        if self.lanes.iter().any(spans) {
+            self.move_ties(time, queue);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn move_ties(&mut self, time: Ticks, queue: &mut EventQueue<E>) {
+        let mut order: Vec<usize> = (0..self.lanes.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(self.lanes[i].0));
+        for i in order {
+            let events = &mut self.lanes[i].1;
+            let from = events.partition_point(|&(t, _)| t < time);
+            let to = events.partition_point(|&(t, _)| t <= time);
+            for (t, e) in events.drain(from..to) {
+                queue.push(t, e);
+                self.len -= 1;
+            }
+        }
     }
 
     /// The lane whose first event goes next among the lanes, and its time: the earliest, and

@@ -25,12 +25,6 @@ impl WideOccupancy {
         self.words.iter().all(|&w| w == 0)
     }
 
-    /// Whether a slot is occupied.
-    #[inline(always)]
-    pub(super) fn contains(&self, slot: usize) -> bool {
-        self.words[slot / 64 % WORDS] & (1 << (slot % 64)) != 0
-    }
-
     /// The lowest occupied slot at or after `from`, if any.
     pub(super) fn next_from(&self, from: usize) -> Option<usize> {
         let first = from / 64;
@@ -71,7 +65,6 @@ mod tests {
                     prop_assert_eq!(bits.clear(slot), reference.is_empty());
                 }
                 prop_assert_eq!(bits.first(), reference.first().copied());
-                prop_assert_eq!(bits.contains(from % WIDE_SLOTS), reference.contains(&(from % WIDE_SLOTS)));
                 prop_assert_eq!(bits.next_from(from), reference.range(from..).next().copied());
             }
         }

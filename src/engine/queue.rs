@@ -265,42 +265,6 @@ impl<E: Copy> EventQueue<E> {
         self.len += 1;
     }
 
-    /// Whether an event at exactly `time` may be pending: true whenever one is, and sometimes
-    /// when none is (its slot holds events of other times). Costs what a push costs to find
-    /// its place, and never changes the queue.
-    ///
-    /// Every pending event at one time sits in the container a push at that time would go to
-    /// (that is how ties keep their push order), so only that container needs a look: the
-    /// sorted bottom is searched; a slot is judged by its occupancy bit.
-    #[inline]
-    pub fn may_hold(&self, time: Ticks) -> bool {
-        if self.len == 0 {
-            return false;
-        }
-        if time < self.last || time == Ticks::MAX {
-            // A push into the past re-files everything; at the very end of time the bottom's
-            // range saturates (`refill`). Neither happens in a running simulation.
-            return true;
-        }
-        if time < self.bottom_end {
-            let at = self.bottom.partition_point(|x| x.time > time);
-            return self.bottom.get(at).is_some_and(|x| x.time == time);
-        }
-        let differ = time ^ self.last;
-        if differ >> SHIFTS[FIRST_WIDE] != 0 {
-            let digit = DIGIT_OF_BIT[differ.ilog2() as usize];
-            let slot = (time >> digit.shift) as usize & usize::from(digit.mask);
-            let level = usize::from(digit.level);
-            return match self.wide.get(level.wrapping_sub(FIRST_WIDE)) {
-                Some(wide) => wide.contains(slot),
-                None => self.occupied[level] & (1 << slot) != 0,
-            };
-        }
-        let level = (differ | 1).ilog2() / DIGIT_BITS;
-        let slot = (time >> (level * DIGIT_BITS)) as usize & (SLOTS - 1);
-        self.occupied[level as usize] & (1 << slot) != 0
-    }
-
     /// Files an event at or after `last` in its slot.
     #[inline(always)]
     fn place(&mut self, e: Entry<E>) {
@@ -812,12 +776,8 @@ mod tests {
                 } else {
                     now.saturating_add(dt)
                 };
-                // An event at `t` pending (or not): `may_hold` must say so whenever one is.
-                let held = reference.range((t, 0)..=(t, usize::MAX)).next().is_some();
-                prop_assert!(!held || q.may_hold(t), "an event at {} is pending", t);
                 q.push(t, i);
                 reference.insert((t, i), i);
-                prop_assert!(q.may_hold(t));
             } else {
                 let expected = reference.pop_first();
                 let got = q.pop();

@@ -118,19 +118,18 @@ impl<E: Copy> Scheduler<E> {
         self.lanes.lane(delay.0)
     }
 
+    /// The delay of `lane`.
+    pub fn delay(&self, lane: Lane) -> Ticks {
+        self.lanes.delay(lane)
+    }
+
     /// Schedules `event` its lane's delay after now: the same as
     /// [`Scheduler::schedule_after`] with that delay, in the same order among every event
     /// scheduled, only cheaper.
     #[inline]
     pub fn schedule_in(&mut self, lane: Lane, event: E) {
         let time = self.now.saturating_add(self.lanes.delay(lane));
-        // An event already pending at that time was scheduled before this one and must go
-        // first: the queue keeps that order, a lane goes before the queue.
-        if self.queue.may_hold(time) {
-            self.queue.push(time, event)
-        } else {
-            self.lanes.push(lane, time, event)
-        }
+        self.lanes.push(lane, time, event)
     }
 
     /// Schedules `event` at absolute time `time`. Scheduling in the past is a model bug: the
@@ -138,13 +137,22 @@ impl<E: Copy> Scheduler<E> {
     #[inline]
     pub fn schedule_at(&mut self, time: Ticks, event: E) {
         debug_assert!(time >= self.now, "event scheduled in the past");
-        self.queue.push(time.max(self.now), event)
+        self.queue_at(time.max(self.now), event)
     }
 
     /// Schedules `event` after `delay` from now.
     #[inline]
     pub fn schedule_after(&mut self, delay: Duration, event: E) {
-        self.queue.push(self.now.saturating_add(delay.0), event)
+        self.queue_at(self.now.saturating_add(delay.0), event)
+    }
+
+    /// Gives the queue an event, after the lanes' events at its time (scheduled before it).
+    #[inline(always)]
+    fn queue_at(&mut self, time: Ticks, event: E) {
+        if self.lanes.is_open() {
+            self.lanes.yield_ties(time, &mut self.queue);
+        }
+        self.queue.push(time, event)
     }
 
     /// Pops the next event strictly before `horizon`, advancing the clock to it.
@@ -163,12 +171,12 @@ impl<E: Copy> Scheduler<E> {
     }
 
     /// [`Scheduler::next_before`] with lanes open: the earlier of the lanes' next and the
-    /// queue's next, a lane's at equal times.
+    /// queue's next, the queue's at equal times.
     #[inline(always)]
     fn next_of_all_before(&mut self, horizon: Ticks) -> Option<E> {
         let queued = self.queue.peek_time();
         let (time, event) = match self.lanes.next() {
-            Some((time, lane)) if queued.is_none_or(|q| time <= q) => {
+            Some((time, lane)) if queued.is_none_or(|q| time < q) => {
                 if time >= horizon {
                     return None;
                 }
@@ -320,7 +328,8 @@ pub(crate) mod tests {
             sched.lane(Duration(4)).unwrap(),
         );
         sched.schedule_at(10, "queued first");
-        sched.schedule_in(long, "long lane, after the queued one");
+        sched.schedule_in(long, "long lane at 10");
+        sched.schedule_at(10, "queued after the long lane's");
         sched.schedule_at(6, "at 6");
         assert_eq!(sched.next_before(7), Some("at 6"));
         sched.schedule_in(short, "short lane at 10, scheduled last");
@@ -333,7 +342,8 @@ pub(crate) mod tests {
             order,
             [
                 (10, "queued first"),
-                (10, "long lane, after the queued one"),
+                (10, "long lane at 10"),
+                (10, "queued after the long lane's"),
                 (10, "short lane at 10, scheduled last"),
                 (16, "long lane at 16"),
             ]
