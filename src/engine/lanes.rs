@@ -34,10 +34,17 @@ pub struct Lane(u8);
 pub const MAX_LANES: usize = 4;
 
 /// The lanes of one scheduler: each delay's pending events, in the order they were scheduled
-/// (so in time order).
+/// (so in time order), and where the next of them is, kept up to date so that the run loop
+/// reads it in one load.
 #[derive(Clone, Debug)]
 pub(super) struct Lanes<E> {
+    /// Each lane's delay and events.
     lanes: Vec<(Ticks, VecDeque<(Ticks, E)>)>,
+    /// The time of the lanes' next event ([`Ticks::MAX`] when they are empty), and its lane.
+    next: Ticks,
+    next_lane: usize,
+    /// No lane holds an event after this time.
+    last: Ticks,
     len: usize,
 }
 
@@ -45,6 +52,9 @@ impl<E> Default for Lanes<E> {
     fn default() -> Self {
         Lanes {
             lanes: Vec::new(),
+            next: Ticks::MAX,
+            next_lane: 0,
+            last: 0,
             len: 0,
         }
     }
@@ -79,10 +89,50 @@ impl<E: Copy> Lanes<E> {
     /// Appends an event at `time` (its lane's delay after now, so at or after its lane's last).
     #[inline(always)]
     pub(super) fn push(&mut self, lane: Lane, time: Ticks, event: E) {
-        let events = &mut self.lanes[usize::from(lane.0)].1;
+        let i = usize::from(lane.0);
+        let (delay, events) = &mut self.lanes[i];
         debug_assert!(events.back().is_none_or(|&(last, _)| last <= time));
         events.push_back((time, event));
+        let delay = *delay;
+        if self.len == 0
+            || time < self.next
+            || (time == self.next && delay > self.lanes[self.next_lane].0)
+        {
+            self.next = time;
+            self.next_lane = i;
+        }
+        self.last = self.last.max(time);
         self.len += 1;
+    }
+
+    /// The time of the lanes' next event, [`Ticks::MAX`] if they have none.
+    #[inline(always)]
+    pub(super) fn next_time(&self) -> Ticks {
+        self.next
+    }
+
+    /// Removes the lanes' next event: the earliest, and of equal times the one of the longest
+    /// delay.
+    #[inline(always)]
+    pub(super) fn pop(&mut self) -> Option<(Ticks, E)> {
+        let e = self.lanes.get_mut(self.next_lane)?.1.pop_front()?;
+        self.len -= 1;
+        self.find_next();
+        Some(e)
+    }
+
+    /// Points `next` at the lanes' next event.
+    #[inline(always)]
+    fn find_next(&mut self) {
+        self.next = Ticks::MAX;
+        let mut delay = 0;
+        for (i, (d, events)) in self.lanes.iter().enumerate() {
+            if let Some(&(time, _)) = events.front()
+                && (time < self.next || (time == self.next && *d > delay))
+            {
+                (self.next, self.next_lane, delay) = (time, i, *d);
+            }
+        }
     }
 
     /// Before the queue is given an event at `time`: moves the lanes' events at `time`, all
@@ -90,10 +140,7 @@ impl<E: Copy> Lanes<E> {
     /// in its own order), so that they come out before it.
     #[inline(always)]
     pub(super) fn yield_ties(&mut self, time: Ticks, queue: &mut EventQueue<E>) {
-        let spans = |(_, events): &(Ticks, VecDeque<(Ticks, E)>)| {
-            matches!((events.front(), events.back()), (Some(&(first, _)), Some(&(last, _))) if first <= time && time <= last)
-        };
-        if self.lanes.iter().any(spans) {
+        if self.next <= time && time <= self.last {
             self.move_ties(time, queue);
         }
     }
@@ -112,29 +159,7 @@ impl<E: Copy> Lanes<E> {
                 self.len -= 1;
             }
         }
-    }
-
-    /// The lane whose first event goes next among the lanes, and its time: the earliest, and
-    /// of equal times the lane of the longest delay.
-    #[inline(always)]
-    pub(super) fn next(&self) -> Option<(Ticks, usize)> {
-        let mut best: Option<(Ticks, Ticks, usize)> = None;
-        for (i, (delay, events)) in self.lanes.iter().enumerate() {
-            if let Some(&(time, _)) = events.front()
-                && best.is_none_or(|(t, d, _)| time < t || (time == t && *delay > d))
-            {
-                best = Some((time, *delay, i));
-            }
-        }
-        best.map(|(time, _, i)| (time, i))
-    }
-
-    /// Removes the first event of lane `i` (named by [`Lanes::next`]).
-    #[inline(always)]
-    pub(super) fn pop(&mut self, i: usize) -> Option<(Ticks, E)> {
-        let e = self.lanes.get_mut(i)?.1.pop_front()?;
-        self.len -= 1;
-        Some(e)
+        self.find_next();
     }
 
     /// Events pending in all lanes.
