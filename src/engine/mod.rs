@@ -6,6 +6,7 @@
 
 pub mod agenda;
 pub mod dist;
+pub mod lanes;
 mod occupancy;
 pub mod queue;
 pub mod random;
@@ -14,6 +15,7 @@ pub mod time;
 
 pub use agenda::Agenda;
 pub use dist::DurationDist;
+pub use lanes::Lane;
 pub use queue::EventQueue;
 pub use random::{Stream, StreamKey};
 pub use sim::{Model, Scheduler};

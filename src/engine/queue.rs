@@ -183,8 +183,9 @@ pub struct EventQueue<E> {
     /// Bit `l` is set when level `l` has an occupied slot.
     levels: u64,
     /// The earliest events, sorted by descending time and, within a time, pushed last first:
-    /// the next one is at the end. All of them lie in `[last, bottom_end)`, the range of the
-    /// slot they came from.
+    /// the next one is at the end. All of them lie before `bottom_end` and before every
+    /// slot's event: in `[last, bottom_end)`, the range of the slot they came from, unless
+    /// pushed later and before `last`.
     bottom: Vec<Entry<E>>,
     /// The reference time slots are indexed against; no pending event is earlier.
     last: Ticks,
@@ -249,16 +250,17 @@ impl<E: Copy> EventQueue<E> {
         let e = Entry { time, event };
         if time >= self.bottom_end {
             self.place(e);
-        } else if time >= self.last {
-            if self.bottom.len() < SPILL_AT {
-                // Within the bottom's range: keep it sorted. The new event was pushed last, so
-                // it goes out after every event at or before `time`.
-                let at = self.bottom.partition_point(|x| x.time > time);
-                self.bottom.insert(at, e);
-            } else {
-                self.spill_bottom();
-                self.place(e);
-            }
+        } else if self.bottom.len() < SPILL_AT {
+            // Before the slots' events: keep it in the sorted bottom. The new event was pushed
+            // last, so it goes out after every event at or before `time`. An event before
+            // `last` too (the scheduler's lanes can hand out events before the queue's
+            // reference time, and a model then schedules after them): every event at its
+            // time is here, and all the slots' are later.
+            let at = self.bottom.partition_point(|x| x.time > time);
+            self.bottom.insert(at, e);
+        } else if time >= self.last && self.bottom.last().is_none_or(|x| x.time >= self.last) {
+            self.spill_bottom();
+            self.place(e);
         } else {
             self.rebase(e);
         }
@@ -597,13 +599,13 @@ impl<E: Copy> EventQueue<E> {
         self.bottom_end = self.last;
     }
 
-    /// Re-files everything relative to an earlier time (only when pushing into the past of
-    /// the bottom, which a running simulation never does).
+    /// Re-files everything relative to an earlier time (only when pushing before `last`
+    /// while the bottom is full, which a running simulation never does).
     #[cold]
     fn rebase(&mut self, e: Entry<E>) {
         // Ties live in one container in push order (the bottom in reverse), except at the very
         // end of time, where the bottom's range saturates and later pushes at `Ticks::MAX` go
-        // to a slot: so the bottom goes first. `e` is earlier than everything pending.
+        // to a slot: so the bottom goes first, and `e`, pushed last, after everything.
         let mut all: Vec<Entry<E>> = Vec::with_capacity(self.len + 1);
         self.bottom.reverse();
         all.append(&mut self.bottom);
@@ -615,11 +617,12 @@ impl<E: Copy> EventQueue<E> {
             self.slots[index] = slot;
         }
         all.push(e);
+        let earliest = all.iter().map(|e| e.time).min().unwrap_or(e.time);
         self.occupied = [0; OCCUPIED_WORDS];
         self.wide = Default::default();
         self.levels = 0;
-        self.last = e.time;
-        self.bottom_end = e.time;
+        self.last = earliest;
+        self.bottom_end = earliest;
         for e in all {
             self.place(e);
         }

@@ -1,5 +1,6 @@
 //! The scheduler a model sees, and the run loop that drives a model to a horizon.
 
+use super::lanes::{Lane, Lanes};
 use super::queue::EventQueue;
 use super::time::{Duration, Ticks};
 
@@ -51,7 +52,8 @@ pub fn prefetch<A, B>(first: &A, last: &B) {
 /// before.
 const PREFETCH_AHEAD: usize = 2;
 
-/// Simulation clock plus pending events.
+/// Simulation clock plus pending events: the event queue, and the fixed-delay lanes a model
+/// opened (`lanes.rs`).
 ///
 /// There is no cancellation: a model that changes its mind marks the pending event stale in
 /// its own state (a generation counter or the state the event expects) and ignores it when it
@@ -61,6 +63,7 @@ const PREFETCH_AHEAD: usize = 2;
 pub struct Scheduler<E> {
     now: Ticks,
     queue: EventQueue<E>,
+    lanes: Lanes<E>,
     processed: u64,
 }
 
@@ -75,6 +78,7 @@ impl<E: Copy> Scheduler<E> {
         Scheduler {
             now: 0,
             queue: EventQueue::with_capacity(capacity),
+            lanes: Lanes::default(),
             processed: 0,
         }
     }
@@ -98,12 +102,34 @@ impl<E: Copy> Scheduler<E> {
 
     /// Events still pending.
     pub fn pending(&self) -> usize {
-        self.queue.len()
+        self.queue.len() + self.lanes.len()
     }
 
     /// Bytes held by the pending-event storage.
     pub fn allocated_bytes(&self) -> usize {
-        self.queue.allocated_bytes()
+        self.queue.allocated_bytes() + self.lanes.allocated_bytes()
+    }
+
+    /// A lane for events scheduled `delay` after now ([`Scheduler::schedule_in`]), or `None`
+    /// if the scheduler keeps no more lanes (the model then schedules them as any other).
+    /// Worth opening for a delay that many events share: a lane spares them the queue's
+    /// sorting, and the run loop then compares every event's time with the lanes' first.
+    pub fn lane(&mut self, delay: Duration) -> Option<Lane> {
+        self.lanes.lane(delay.0)
+    }
+
+    /// The delay of `lane`.
+    pub fn delay(&self, lane: Lane) -> Ticks {
+        self.lanes.delay(lane)
+    }
+
+    /// Schedules `event` its lane's delay after now: the same as
+    /// [`Scheduler::schedule_after`] with that delay, in the same order among every event
+    /// scheduled, only cheaper.
+    #[inline(always)]
+    pub fn schedule_in(&mut self, lane: Lane, event: E) {
+        let time = self.now.saturating_add(self.lanes.delay(lane));
+        self.lanes.push(lane, time, event)
     }
 
     /// Schedules `event` at absolute time `time`. Scheduling in the past is a model bug: the
@@ -111,22 +137,56 @@ impl<E: Copy> Scheduler<E> {
     #[inline]
     pub fn schedule_at(&mut self, time: Ticks, event: E) {
         debug_assert!(time >= self.now, "event scheduled in the past");
-        self.queue.push(time.max(self.now), event)
+        self.queue_at(time.max(self.now), event)
     }
 
     /// Schedules `event` after `delay` from now.
     #[inline]
     pub fn schedule_after(&mut self, delay: Duration, event: E) {
-        self.queue.push(self.now.saturating_add(delay.0), event)
+        self.queue_at(self.now.saturating_add(delay.0), event)
+    }
+
+    /// Gives the queue an event, after the lanes' events at its time (scheduled before it).
+    #[inline(always)]
+    fn queue_at(&mut self, time: Ticks, event: E) {
+        if self.lanes.is_open() {
+            self.lanes.yield_ties(time, &mut self.queue);
+        }
+        self.queue.push(time, event)
     }
 
     /// Pops the next event strictly before `horizon`, advancing the clock to it.
-    #[inline]
+    #[inline(always)]
     pub fn next_before(&mut self, horizon: Ticks) -> Option<E> {
+        if self.lanes.is_open() {
+            return self.next_of_all_before(horizon);
+        }
         if self.queue.peek_time()? >= horizon {
             return None;
         }
         let (time, event) = self.queue.pop()?;
+        self.now = time;
+        self.processed += 1;
+        Some(event)
+    }
+
+    /// [`Scheduler::next_before`] with lanes open: the earlier of the lanes' next and the
+    /// queue's next, the queue's at equal times.
+    #[inline(always)]
+    fn next_of_all_before(&mut self, horizon: Ticks) -> Option<E> {
+        let queued = self.queue.peek_time().unwrap_or(Ticks::MAX);
+        let laned = self.lanes.next_time();
+        let (time, event) = if laned < queued {
+            if laned >= horizon {
+                return None;
+            }
+            self.lanes.pop()?
+        } else {
+            if queued >= horizon {
+                return None;
+            }
+            self.queue.pop()?
+        };
         self.now = time;
         self.processed += 1;
         Some(event)
@@ -221,7 +281,95 @@ pub(crate) mod tests {
         assert_eq!(sched.now(), 15);
     }
 
+    /// Schedules and pops as `ops` say — (what, distance): `what` 0 schedules at `distance`
+    /// after now through the queue, 1 to 3 schedule into the lane of `delays[what - 1]`, 4 pops
+    /// — and checks every pop against a sorted map keyed by (time, scheduling order).
+    fn lanes_agree(delays: [u64; 3], ops: Vec<(u8, u64)>) -> Result<(), TestCaseError> {
+        let mut sched = Scheduler::default();
+        let lanes: Vec<Lane> = delays
+            .iter()
+            .map(|&d| sched.lane(Duration(d)).unwrap())
+            .collect();
+        let mut reference = std::collections::BTreeMap::new();
+        for (i, (what, distance)) in ops.into_iter().enumerate() {
+            match what {
+                0 => {
+                    sched.schedule_after(Duration(distance), i);
+                    reference.insert((sched.now() + distance, i), i);
+                }
+                1..=3 => {
+                    let lane = usize::from(what - 1);
+                    sched.schedule_in(lanes[lane], i);
+                    reference.insert((sched.now() + delays[lane], i), i);
+                }
+                _ => {
+                    let expected = reference.pop_first().map(|((t, _), e)| (t, e));
+                    let got = sched.next_before(Ticks::MAX).map(|e| (sched.now(), e));
+                    prop_assert_eq!(got, expected);
+                }
+            }
+            prop_assert_eq!(sched.pending(), reference.len());
+        }
+        while let Some(((t, _), e)) = reference.pop_first() {
+            prop_assert_eq!(sched.next_before(Ticks::MAX), Some(e));
+            prop_assert_eq!(sched.now(), t);
+        }
+        prop_assert_eq!(sched.next_before(Ticks::MAX), None);
+        Ok(())
+    }
+
+    #[test]
+    fn a_lane_keeps_the_order_of_scheduling_at_ties() {
+        let mut sched = Scheduler::default();
+        let (long, short) = (
+            sched.lane(Duration(10)).unwrap(),
+            sched.lane(Duration(4)).unwrap(),
+        );
+        sched.schedule_at(10, "queued first");
+        sched.schedule_in(long, "long lane at 10");
+        sched.schedule_at(10, "queued after the long lane's");
+        sched.schedule_at(6, "at 6");
+        assert_eq!(sched.next_before(7), Some("at 6"));
+        sched.schedule_in(short, "short lane at 10, scheduled last");
+        sched.schedule_in(long, "long lane at 16");
+        let mut order = vec![];
+        while let Some(e) = sched.next_before(100) {
+            order.push((sched.now(), e));
+        }
+        assert_eq!(
+            order,
+            [
+                (10, "queued first"),
+                (10, "long lane at 10"),
+                (10, "queued after the long lane's"),
+                (10, "short lane at 10, scheduled last"),
+                (16, "long lane at 16"),
+            ]
+        );
+    }
+
+    #[test]
+    fn lanes_are_few_and_one_a_delay() {
+        let mut sched = Scheduler::<u32>::default();
+        let first = sched.lane(Duration(5));
+        assert_eq!(sched.lane(Duration(5)), first);
+        for d in 1..crate::engine::lanes::MAX_LANES as u64 {
+            assert!(sched.lane(Duration(5 + d)).is_some());
+        }
+        assert_eq!(sched.lane(Duration(1000)), None);
+    }
+
     proptest! {
+        /// Lanes of three delays (some equal to another's, some zero) and the queue, with many
+        /// ties: every event comes out at its time, ties in the order they were scheduled.
+        #[test]
+        fn lanes_and_the_queue_give_events_in_scheduling_order(
+            delays in [0u64..40, 0u64..40, 0u64..40],
+            ops in prop::collection::vec((0u8..5, 0u64..60), 0..400),
+        ) {
+            lanes_agree(delays, ops)?;
+        }
+
         /// Whatever is scheduled: events come out in non-decreasing time, ties in the order
         /// they were scheduled, and every one exactly once.
         #[test]

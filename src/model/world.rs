@@ -19,7 +19,7 @@
 //! tells it the truth as it changes and routes traffic by what it decided.
 
 use crate::engine::sim::prefetch;
-use crate::engine::{DurationDist, Model, Scheduler, Stream, Ticks};
+use crate::engine::{DurationDist, Lane, Model, Scheduler, Stream, Ticks};
 use crate::scenario::{Deployment, FailoverSpec, FailureSpec, LifeSpec};
 
 use super::degradation::{BAD, DegradationStats};
@@ -309,6 +309,9 @@ struct FleetRt {
     /// Its devices' lives were lived before the run (flow mode: `life/ahead.rs`), and flow
     /// mode reads their state changes from its fleet's timeline: set once the world is built.
     lived_ahead: bool,
+    /// The scheduler's lane of its access link's latency, when that is fixed (packet mode):
+    /// every report sent at once arrives through it.
+    lane: Option<Lane>,
 }
 
 #[derive(Clone, Copy, Debug)]

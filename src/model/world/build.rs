@@ -8,7 +8,7 @@ use crate::engine::{Stream, StreamKey};
 use crate::scenario::Deployment;
 
 use super::super::link::Hop;
-use crate::engine::{Scheduler, Ticks};
+use crate::engine::{Duration, DurationDist, Scheduler, Ticks};
 use crate::model::event::Packed;
 use crate::model::trace::Observer;
 use crate::scenario::inventory::Start;
@@ -54,6 +54,7 @@ pub(super) fn fleets(dep: &Deployment) -> (Vec<FleetRt>, u32) {
                 cellular: f.cellular.is_some(),
                 plain: false,
                 lived_ahead: false,
+                lane: None,
             }
         })
         .collect();
@@ -146,6 +147,9 @@ impl<O: Observer> World<O> {
             world.acc.without_message_statistics();
         }
         world.mark_plain_fleets();
+        if !flow {
+            world.open_lanes(sched);
+        }
         world.mark_lived_ahead(dep, end, mode == RunMode::Flow { lived_ahead: true });
         world.life.keep_clocks(&mut world.fleets);
         if flow {
@@ -172,6 +176,20 @@ impl<O: Observer> World<O> {
                 && !fleet.cellular
                 && fleet.device_buffer == 0
                 && fleet.lora.is_none();
+        }
+    }
+
+    /// Opens a scheduler lane for the arrivals of each fleet whose access link has a fixed
+    /// latency (packet mode; not LoRa, whose arrivals follow their time on air, nor own SIMs,
+    /// which reach a carrier, not a gateway): they then skip the queue's sorting.
+    fn open_lanes(&mut self, sched: &mut Scheduler<Packed>) {
+        for fleet in &mut self.fleets {
+            if let DurationDist::Fixed(delay) = fleet.access.latency()
+                && fleet.lora.is_none()
+                && !fleet.cellular
+            {
+                fleet.lane = sched.lane(Duration(*delay));
+            }
         }
     }
 

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 
-use crate::engine::{DurationDist, Scheduler, Stream, Ticks};
+use crate::engine::{DurationDist, Lane, Scheduler, Stream, Ticks};
 
 use super::super::degradation::{self, BAD, Reading};
 use super::super::event::{Event, Packed};
@@ -254,7 +254,9 @@ impl Reporting {
             return false;
         };
         self.in_flight += 1;
-        self.send_to_gateway::<O>(sched, msg, from.saturating_add(delay));
+        // Sent now over a link of fixed latency: the arrival goes into that latency's lane.
+        let lane = fleet.lane.filter(|_| from == sched.now());
+        self.send_to_gateway::<O>(sched, msg, from.saturating_add(delay), lane);
         true
     }
 
@@ -418,9 +420,16 @@ impl Reporting {
         }
     }
 
-    /// Schedules `msg`'s arrival at the end of its access link at `at`.
+    /// Schedules `msg`'s arrival at the end of its access link at `at`, through `lane` if it
+    /// has one (then `at` is the lane's delay after now).
     #[inline(always)]
-    fn send_to_gateway<O: Observer>(&mut self, sched: &mut Scheduler<Packed>, msg: Msg, at: Ticks) {
+    fn send_to_gateway<O: Observer>(
+        &mut self,
+        sched: &mut Scheduler<Packed>,
+        msg: Msg,
+        at: Ticks,
+        lane: Option<Lane>,
+    ) {
         let d = msg.device;
         let delay = at - msg.created;
         // A traced run sends every message through the side table, which keeps its sequence
@@ -442,7 +451,13 @@ impl Reporting {
                 Event::ArriveLong { slot }
             }
         };
-        sched.schedule_at(at, event.into());
+        match lane {
+            Some(lane) => {
+                debug_assert_eq!(at, sched.now().saturating_add(sched.delay(lane)));
+                sched.schedule_in(lane, event.into())
+            }
+            None => sched.schedule_at(at, event.into()),
+        }
     }
 
     /// A LoRa transmission of `msg` over `link` starts at `start` (now, or the next slot) on
