@@ -43,7 +43,7 @@ pub(super) struct Lanes<E> {
     /// The time of the lanes' next event ([`Ticks::MAX`] when they are empty), and its lane.
     next: Ticks,
     next_lane: usize,
-    /// No lane holds an event after this time.
+    /// No lane holds an event after this time (0 when they are empty).
     last: Ticks,
     len: usize,
 }
@@ -124,6 +124,9 @@ impl<E: Copy> Lanes<E> {
     /// Points `next` at the lanes' next event.
     #[inline(always)]
     fn find_next(&mut self) {
+        if self.len == 0 {
+            self.last = 0;
+        }
         self.next = Ticks::MAX;
         let mut delay = 0;
         for (i, (d, events)) in self.lanes.iter().enumerate() {
@@ -140,7 +143,11 @@ impl<E: Copy> Lanes<E> {
     /// in its own order), so that they come out before it.
     #[inline(always)]
     pub(super) fn yield_ties(&mut self, time: Ticks, queue: &mut EventQueue<E>) {
-        if self.next <= time && time <= self.last {
+        // `next <= time <= last` in one comparison, as this is inlined at every place a model
+        // schedules: a report's next, a failure's repair and the like are after every lane's
+        // events. With the lanes empty (`next` at the end of time, `last` at 0) it holds only
+        // at the ends of time, and finds nothing to move.
+        if time.wrapping_sub(self.next) <= self.last.wrapping_sub(self.next) {
             self.move_ties(time, queue);
         }
     }

@@ -115,6 +115,11 @@ impl<E: Copy> Scheduler<E> {
     /// Worth opening for a delay that many events share: a lane spares them the queue's
     /// sorting, and the run loop then compares every event's time with the lanes' first.
     pub fn lane(&mut self, delay: Duration) -> Option<Lane> {
+        // The run loop is chosen as a run starts (`Scheduler::run`), so a lane must be open
+        // by then: none opens once events are being handed out.
+        if self.processed > 0 {
+            return None;
+        }
         self.lanes.lane(delay.0)
     }
 
@@ -149,9 +154,7 @@ impl<E: Copy> Scheduler<E> {
     /// Gives the queue an event, after the lanes' events at its time (scheduled before it).
     #[inline(always)]
     fn queue_at(&mut self, time: Ticks, event: E) {
-        if self.lanes.is_open() {
-            self.lanes.yield_ties(time, &mut self.queue);
-        }
+        self.lanes.yield_ties(time, &mut self.queue);
         self.queue.push(time, event)
     }
 
@@ -159,8 +162,15 @@ impl<E: Copy> Scheduler<E> {
     #[inline(always)]
     pub fn next_before(&mut self, horizon: Ticks) -> Option<E> {
         if self.lanes.is_open() {
-            return self.next_of_all_before(horizon);
+            self.next_of_all_before(horizon)
+        } else {
+            self.next_queued_before(horizon)
         }
+    }
+
+    /// [`Scheduler::next_before`] with no lane open.
+    #[inline(always)]
+    fn next_queued_before(&mut self, horizon: Ticks) -> Option<E> {
         if self.queue.peek_time()? >= horizon {
             return None;
         }
@@ -209,11 +219,13 @@ impl<E: Copy> Scheduler<E> {
 
     /// Runs `model` until no event is left before `horizon`, then sets the clock to `horizon`.
     pub fn run<M: Model<Event = E>>(&mut self, model: &mut M, horizon: Ticks) {
-        while let Some(event) = self.next_before(horizon) {
-            self.announce(model);
-            model.handle(self, event);
+        // One loop for each source of events, chosen once: the loop without lanes is the one
+        // a model that opened none always ran.
+        if self.lanes.is_open() {
+            self.run_with(model, horizon, Self::next_of_all_before, |_| false);
+        } else {
+            self.run_with(model, horizon, Self::next_queued_before, |_| false);
         }
-        self.now = self.now.max(horizon);
     }
 
     /// As [`Scheduler::run`], but stops as soon as `done(model)` holds after an event, and
@@ -225,7 +237,24 @@ impl<E: Copy> Scheduler<E> {
         horizon: Ticks,
         done: impl Fn(&M) -> bool,
     ) -> Option<Ticks> {
-        while let Some(event) = self.next_before(horizon) {
+        if self.lanes.is_open() {
+            self.run_with(model, horizon, Self::next_of_all_before, done)
+        } else {
+            self.run_with(model, horizon, Self::next_queued_before, done)
+        }
+    }
+
+    /// The run loop: takes events from `next` until none is left before `horizon` or
+    /// `done(model)` holds after one (then returns its time).
+    #[inline(always)]
+    fn run_with<M: Model<Event = E>>(
+        &mut self,
+        model: &mut M,
+        horizon: Ticks,
+        next: impl Fn(&mut Self, Ticks) -> Option<E>,
+        done: impl Fn(&M) -> bool,
+    ) -> Option<Ticks> {
+        while let Some(event) = next(self, horizon) {
             self.announce(model);
             model.handle(self, event);
             if done(model) {
@@ -357,6 +386,14 @@ pub(crate) mod tests {
             assert!(sched.lane(Duration(5 + d)).is_some());
         }
         assert_eq!(sched.lane(Duration(1000)), None);
+    }
+
+    #[test]
+    fn no_lane_opens_once_events_are_handed_out() {
+        let mut sched = Scheduler::<u32>::default();
+        sched.schedule_at(1, 0);
+        assert_eq!(sched.next_before(10), Some(0));
+        assert_eq!(sched.lane(Duration(5)), None);
     }
 
     proptest! {
