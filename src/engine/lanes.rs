@@ -5,7 +5,7 @@
 //!
 //! In the peer model (benches/peer.rs) half the events are arrivals 50 ms after their report.
 //! Through the queue each was filed, then sorted into its sorted bottom with a `memmove`; in a
-//! lane it is an append and a pop, and the run took a sixth less time at 10,000 devices
+//! lane it is an append and a pop, and the run took a fifth less time at 10,000 devices
 //! (BENCHMARKS.md, issue 21, session 9).
 //!
 //! Ties keep the scheduler's rule (events at one time come out in the order they were
@@ -15,7 +15,7 @@
 //! - the queue's events go before the lanes' at their time, which is right for every queued
 //!   event scheduled before them; when the queue is given an event at a time some lane's
 //!   events share, those were scheduled earlier, so they move to the queue first, ahead of it
-//!   ([`Lanes::yield_ties`]). Such a tie is rare (an arrival and another event at the same
+//!   (`Lanes::yield_ties`). Such a tie is rare (an arrival and another event at the same
 //!   microsecond), and checking for one costs a comparison with each lane's last time: a
 //!   report scheduled a minute ahead is past every lane's last arrival.
 

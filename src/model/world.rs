@@ -238,8 +238,9 @@ pub struct Outcome {
     pub crews: Vec<CrewStats>,
     /// Fleets attached straight to carriers: service, switches, traffic per carrier.
     pub cellular: CellularStats,
-    /// Per fleet, where its messages ended (packet mode; all zeros in flow mode, whose
-    /// aggregate accounting keeps only the total `ledger`).
+    /// Per fleet, where its messages ended. In packet mode each adds up on its own and they
+    /// sum to `ledger`; flow mode fills only the fleets on their own SIMs (their settled
+    /// counts), the others' are zeros, its aggregate accounting keeping only the total.
     pub fleet_ledgers: Vec<Ledger>,
 }
 
