@@ -16,8 +16,8 @@
 //!   event scheduled before them; when the queue is given an event at a time some lane's
 //!   events share, those were scheduled earlier, so they move to the queue first, ahead of it
 //!   (`Lanes::yield_ties`). Such a tie is rare (an arrival and another event at the same
-//!   microsecond), and checking for one costs a comparison with each lane's last time: a
-//!   report scheduled a minute ahead is past every lane's last arrival.
+//!   microsecond), and checking for one costs one comparison with the span of the lanes'
+//!   times: a report scheduled a minute ahead is past every lane's last arrival.
 
 use std::collections::VecDeque;
 

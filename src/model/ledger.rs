@@ -244,7 +244,7 @@ impl Ledger {
     }
 
     /// Adds `other`'s counts to this ledger's.
-    fn add(&mut self, other: &Ledger) {
+    pub(crate) fn add(&mut self, other: &Ledger) {
         self.generated += other.generated;
         self.delivered_on_time += other.delivered_on_time;
         self.delivered_late += other.delivered_late;

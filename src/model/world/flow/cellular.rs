@@ -200,17 +200,7 @@ impl Cells {
 /// Adds what the ledger gained since `before` to fleet `f`'s own ledger.
 fn absorb(cx: &mut FlowCx<'_>, f: usize, before: &Ledger) {
     let delta = cx.acc.ledger.since(before);
-    let l = cx.acc.fleet_ledger(f);
-    l.generated += delta.generated;
-    l.delivered_on_time += delta.delivered_on_time;
-    l.delivered_late += delta.delivered_late;
-    for (a, b) in l.lost.iter_mut().zip(delta.lost) {
-        *a += b;
-    }
-    l.buffered_at_horizon += delta.buffered_at_horizon;
-    l.in_flight_at_horizon += delta.in_flight_at_horizon;
-    l.delay_sum += delta.delay_sum;
-    l.delivered_bad += delta.delivered_bad;
+    cx.acc.fleet_ledger(f).add(&delta);
 }
 
 impl Flow {
